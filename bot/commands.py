@@ -1,0 +1,60 @@
+"""The sub-commands of /winter (and of Teams' message commands): who may use which.
+
+Platform-neutral: a handler renders `help_for` in its own markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.vocabulary import Role
+
+EVERYONE = frozenset(Role)
+LEADS = frozenset({Role.ADMIN, Role.LEAD})
+ANSWERERS = frozenset({Role.ADMIN, Role.LEAD, Role.PARTNER})
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    summary: str
+    roles: frozenset[Role]
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("help", "help", "What you can do here", EVERYONE),
+)
+
+BY_NAME = {command.name: command for command in COMMANDS}
+
+
+@dataclass(frozen=True)
+class Help:
+    """What one asker may do; `member_of` is empty for someone not on any programme."""
+
+    commands: tuple[Command, ...]
+    role: Role | None
+    member_of: tuple[str, ...]
+    how_to_join: str | None
+
+
+JOIN_TEXT = (
+    "You are not on a winterbot programme yet. Ask your programme admin to add you to the "
+    "programme file (the `members` section) and load it again; until then you can use `help`."
+)
+
+
+def help_for(role: Role | None, programme_names: tuple[str, ...] = ()) -> Help:
+    if role is None:
+        return Help(commands=(BY_NAME["help"],), role=None, member_of=(), how_to_join=JOIN_TEXT)
+    allowed = tuple(command for command in COMMANDS if role in command.roles)
+    return Help(commands=allowed, role=role, member_of=programme_names, how_to_join=None)
+
+
+def parse(text: str) -> tuple[str, str]:
+    """Split `/winter away 4 Jan` style text into (sub-command, rest); empty means help."""
+    words = (text or "").strip().split(maxsplit=1)
+    if not words:
+        return "help", ""
+    return words[0].lower(), words[1] if len(words) > 1 else ""

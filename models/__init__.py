@@ -1,0 +1,37 @@
+"""SQLModel tables, column types and the database session."""
+
+from models.db import make_engine, migrate, session_scope
+from models.tables import (
+    AuditEvent,
+    CapacityReport,
+    CheckIn,
+    Decision,
+    Delivery,
+    Member,
+    Organisation,
+    Programme,
+    Risk,
+    RiskEvent,
+    Scheme,
+    SpendReport,
+    Tranche,
+)
+
+__all__ = [
+    "AuditEvent",
+    "CapacityReport",
+    "CheckIn",
+    "Decision",
+    "Delivery",
+    "Member",
+    "Organisation",
+    "Programme",
+    "Risk",
+    "RiskEvent",
+    "Scheme",
+    "SpendReport",
+    "Tranche",
+    "make_engine",
+    "migrate",
+    "session_scope",
+]

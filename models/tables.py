@@ -1,0 +1,233 @@
+"""The tables. One programme owns everything else; every row carries its programme id."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.types import Money, Quantity, UTCDateTime
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _instant(nullable: bool = False, **kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, nullable=nullable, **kw)
+
+
+def _money(nullable: bool = False, **kw: Any) -> Any:
+    return Field(sa_type=Money, nullable=nullable, **kw)
+
+
+def _quantity(nullable: bool = False, **kw: Any) -> Any:
+    return Field(sa_type=Quantity, nullable=nullable, **kw)
+
+
+def _json(**kw: Any) -> Any:
+    return Field(sa_column=Column(JSON, nullable=False), **kw)
+
+
+class Programme(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    timezone: str = Field(default="Europe/London", max_length=64)
+    deadline: date
+    channel: str = Field(max_length=100)
+    leads_channel: str | None = Field(default=None, max_length=100)
+    checkin_time: time
+    reminder_time: time
+    brief_time: time
+    digest_weekday: int = Field(default=4, description="0 is Monday")
+    digest_time: time
+    settings: dict[str, Any] = _json(default_factory=dict)
+    created_at: datetime = _instant(default_factory=utcnow)
+    updated_at: datetime = _instant(default_factory=utcnow)
+
+
+class Tranche(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("programme_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    key: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    amount: Decimal = _money()
+    funding_source: str = Field(max_length=32)
+    announced_on: date
+    available_on: date
+    archived_at: datetime | None = _instant(nullable=True, default=None)
+
+
+class Organisation(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("programme_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    key: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=32)
+    services: list[str] = _json(default_factory=list)
+    archived_at: datetime | None = _instant(nullable=True, default=None)
+
+
+class Member(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("programme_id", "platform", "platform_user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    platform: str = Field(max_length=16)
+    platform_user_id: str = Field(max_length=200, index=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=16)
+    timezone: str | None = Field(default=None, max_length=64)
+    away_until: date | None = None
+    archived_at: datetime | None = _instant(nullable=True, default=None)
+
+
+class Scheme(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("programme_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    owner_organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    key: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    scheme_type: str = Field(max_length=48)
+    funding_source: str = Field(max_length=32)
+    budget: Decimal = _money()
+    unit: str = Field(max_length=32)
+    planned: Decimal = _quantity()
+    archived_at: datetime | None = _instant(nullable=True, default=None)
+
+
+class CheckIn(SQLModel, table=True):
+    """One answer to the daily prompt. An amendment is a new row that supersedes the old."""
+    __tablename__ = "check_in"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    local_date: date = Field(index=True)
+    no_change: bool = False
+    blockers: str | None = None
+    comment: str | None = None
+    redactions: int = 0
+    supersedes_id: int | None = Field(default=None, foreign_key="check_in.id")
+    submitted_at: datetime = _instant(default_factory=utcnow)
+
+
+class SpendReport(SQLModel, table=True):
+    """Append-only ledger of cumulative figures for a scheme; corrections carry a reason."""
+    __tablename__ = "spend_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    scheme_id: int = Field(foreign_key="scheme.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    checkin_id: int | None = Field(default=None, foreign_key="check_in.id")
+    local_date: date = Field(index=True)
+    actual: Decimal = _money()
+    committed: Decimal = _money()
+    activity: Decimal = _quantity()
+    correction_reason: str | None = None
+    source: str = Field(default="checkin", max_length=16)
+    reported_at: datetime = _instant(default_factory=utcnow)
+
+
+class CapacityReport(SQLModel, table=True):
+    __tablename__ = "capacity_report"
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    checkin_id: int | None = Field(default=None, foreign_key="check_in.id")
+    service: str = Field(max_length=32)
+    local_date: date = Field(index=True)
+    level: int
+    measures: dict[str, Any] = _json(default_factory=dict)
+    reported_at: datetime = _instant(default_factory=utcnow)
+
+
+class Risk(SQLModel, table=True):
+    """A register entry. `open_key` is set while the risk is not closed and is unique,
+    so a rule raising the same subject again finds and updates the open risk."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    rule: str = Field(max_length=48)
+    subject: str = Field(max_length=200)
+    open_key: str | None = Field(default=None, max_length=300, unique=True)
+    title: str = Field(max_length=300)
+    detail: str | None = None
+    severity: str = Field(max_length=16)
+    owner_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    status: str = Field(default="open", max_length=16)
+    raised_at: datetime = _instant(default_factory=utcnow)
+    updated_at: datetime = _instant(default_factory=utcnow)
+    closed_at: datetime | None = _instant(nullable=True, default=None)
+
+
+class RiskEvent(SQLModel, table=True):
+    __tablename__ = "risk_event"
+    id: int | None = Field(default=None, primary_key=True)
+    risk_id: int = Field(foreign_key="risk.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    action: str = Field(max_length=32)
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str | None = Field(default=None, max_length=16)
+    note: str | None = None
+    at: datetime = _instant(default_factory=utcnow)
+
+
+class Decision(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    text: str
+    local_date: date = Field(index=True)
+    decided_at: datetime = _instant(default_factory=utcnow)
+
+
+class Delivery(SQLModel, table=True):
+    """One scheduled send. The key (programme, job, recipient, local date) is written
+    before the send, so no rerun, restart or second clock sends it twice."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300, unique=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    job: str = Field(max_length=32)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    target: str | None = Field(default=None, max_length=200)
+    local_date: date
+    state: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime | None = _instant(nullable=True, default=None)
+    claimed_until: datetime | None = _instant(nullable=True, default=None)
+    platform_ref: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _instant(default_factory=utcnow)
+    sent_at: datetime | None = _instant(nullable=True, default=None)
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int | None = Field(default=None, foreign_key="programme.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=64)
+    subject: str | None = Field(default=None, max_length=200)
+    detail: dict[str, Any] = _json(default_factory=dict)
+    at: datetime = _instant(default_factory=utcnow)

@@ -1,0 +1,56 @@
+"""Shared fixtures: a migrated database on SQLite always, and on PostgreSQL when
+TEST_DATABASE_URL points at one (each test gets a schema of its own there)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from models.db import make_engine, migrate, normalise_url
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param(
+        "postgres",
+        id="postgres",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL is not set"),
+        ],
+    ),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """A URL to an empty database, not yet migrated."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'winterbot.db'}"
+        return
+    schema = f"wb_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    base = normalise_url(PG_URL)
+    joiner = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{joiner}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    migrate(eng)
+    yield eng
+    eng.dispose()
