@@ -1,0 +1,132 @@
+"""The `winterbot` command (also `python -m bot`): the composition root for the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from bot.calendar import local_date
+from bot.config import Settings
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+def _today(settings: Settings) -> date:
+    return local_date(datetime.now(timezone.utc), settings.timezone)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD") from exc
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    result = run_demo(Path(args.out), today=args.today or _today(settings))
+    print(result.text)
+    print(f"\nWritten to {result.out_dir}/ (database {result.database.name}, summary {result.summary_file.name})")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.programme_file import sample_text
+
+    target = Path(args.file)
+    if target.exists() and not args.force:
+        print(f"{target} already exists; pick another name or add --force to overwrite it.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    target.write_text(sample_text(), encoding="utf-8")
+    print(f"Wrote the sample programme to {target}.")
+    print(f"Edit it for your area (the comments explain each field), then run: winterbot load {target}")
+    return EXIT_OK
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.loader import load_path
+    from bot.programme_file import ProgrammeFileError
+    from models.db import make_engine, migrate
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path}: no such file. Run `winterbot init {path}` to start from the sample.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    try:
+        report = load_path(engine, path, prune=args.prune)
+    except ProgrammeFileError as error:
+        for problem in error.problems:
+            print(str(problem), file=sys.stderr)
+        count = len(error.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} in {path}; nothing was loaded.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        engine.dispose()
+    print("\n".join(report.lines()))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import serve
+
+    if not settings.slack_enabled:
+        logging.getLogger("winterbot").warning(
+            "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)"
+        )
+    serve(settings, port=args.port, host=args.host)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="winterbot",
+        description="Runs the daily and weekly cadence of a winter discharge fund in Slack and Teams.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="load the sample programme into a fresh SQLite file and show it")
+    demo.add_argument("--out", default="winterbot-demo", help="folder to write into (default: winterbot-demo)")
+    demo.add_argument("--today", type=_iso_date, help="the date to show the programme as at (YYYY-MM-DD)")
+    demo.set_defaults(func=cmd_demo)
+
+    init = sub.add_parser("init", help="write the sample programme file to edit for your area")
+    init.add_argument("file", metavar="FILE.yaml")
+    init.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    init.set_defaults(func=cmd_init)
+
+    load = sub.add_parser("load", help="create or update a programme from a YAML file")
+    load.add_argument("file", metavar="FILE.yaml")
+    load.add_argument(
+        "--prune", action="store_true", help="archive organisations, members, schemes and tranches not in the file"
+    )
+    load.set_defaults(func=cmd_load)
+
+    serve = sub.add_parser("serve", help="serve Slack (HTTP or Socket Mode) and /healthz")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=os.environ.get("WINTERBOT_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    command: Callable[[argparse.Namespace, Settings], int] = args.func
+    return command(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

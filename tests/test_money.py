@@ -1,0 +1,57 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.money import AmountError, format_money, format_short, parse_amount
+
+
+@pytest.mark.parametrize(
+    "text, pounds",
+    [
+        ("£12,500", "12500.00"),
+        ("12500.50", "12500.50"),
+        ("12.5k", "12500.00"),
+        ("£1.2m", "1200000.00"),
+        (" £ 1,234,567.89 ", "1234567.89"),
+        ("0", "0.00"),
+        ("7K", "7000.00"),
+        (1500, "1500.00"),
+        (Decimal("0.10"), "0.10"),
+    ],
+)
+def test_amounts_people_write(text, pounds):
+    assert parse_amount(text) == Decimal(pounds)
+
+
+@pytest.mark.parametrize(
+    "text, hint",
+    [
+        ("twelve thousand", "not an amount"),
+        ("-500", "negative"),
+        ("£-500", "negative"),
+        ("12.345", "fractions of a penny"),
+        ("1.2.3", "not an amount"),
+        ("", "not an amount"),
+        (1.5, "exact"),
+        (True, "number of pounds"),
+    ],
+)
+def test_bad_amounts_say_what_to_write(text, hint):
+    with pytest.raises(AmountError, match=hint):
+        parse_amount(text)
+
+
+def test_formatting_for_people():
+    assert format_money(Decimal("1234567.89")) == "£1,234,568"
+    assert format_money(Decimal("1234567.89"), pence=True) == "£1,234,567.89"
+    assert format_money(Decimal("-1500")) == "-£1,500"
+    assert format_short(Decimal("1200000")) == "£1.2m"
+    assert format_short(Decimal("450000")) == "£450k"
+    assert format_short(Decimal("900")) == "£900"
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
+def test_formatted_with_pence_reads_back_exactly(value):
+    assert parse_amount(format_money(value, pence=True)) == value
