@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         level=os.environ.get("WINTERBOT_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
     command: Callable[[argparse.Namespace, Settings], int] = args.func
