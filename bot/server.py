@@ -1,0 +1,123 @@
+"""The web process: Slack's endpoint, /healthz, and Socket Mode when an app token is set.
+
+The composition root: the one module in bot/ that may import handlers/ and the Slack SDKs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+import uvicorn
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.config import Settings
+from handlers.slack import build_slack_app
+from models.db import make_engine, migrate
+
+log = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT_SECONDS = 5.0
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+Endpoint = Callable[[Request], Awaitable[Response]]
+Lifespan = Callable[[Starlette], Any]
+
+
+def build_asgi_app(settings: Settings, engine: Engine) -> Starlette:
+    routes = [Route("/healthz", _healthz(engine, _describe(settings)), methods=["GET"])]
+    lifespan = None
+    slack_app = build_slack_app(settings, engine) if settings.slack_enabled else None
+    if slack_app is not None and settings.slack_signing_secret:
+        routes.append(Route("/slack/events", _slack_events(slack_app), methods=["POST"]))
+    if slack_app is not None and settings.slack_app_token:
+        lifespan = _socket_mode(slack_app, settings.slack_app_token)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.slack_app = slack_app
+    app.state.socket_mode = None
+    return app
+
+
+def serve(settings: Settings, port: int, host: str = "0.0.0.0") -> None:
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    app = build_asgi_app(settings, engine)
+    log.info("serving on %s:%d (slack: %s)", host, port, _describe(settings))
+    try:
+        uvicorn.run(app, host=host, port=port, lifespan="on", log_config=None)
+    finally:
+        engine.dispose()
+
+
+def _describe(settings: Settings) -> str:
+    if not settings.slack_enabled:
+        return "off"
+    modes = (("http", bool(settings.slack_signing_secret)), ("socket_mode", settings.socket_mode))
+    return "+".join(name for name, on in modes if on)
+
+
+def _slack_events(slack_app: AsyncApp) -> Endpoint:
+    handler = AsyncSlackRequestHandler(slack_app)
+
+    async def slack_events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    return slack_events
+
+
+def _healthz(engine: Engine, slack: str) -> Endpoint:
+    async def healthz(request: Request) -> Response:
+        body: dict[str, Any] = {"ok": True, "database": "ok", "slack": slack}
+        socket: AsyncSocketModeHandler | None = request.app.state.socket_mode
+        if socket is not None:
+            connected = await socket.client.is_connected()
+            body["socket_mode"] = "connected" if connected else "connecting"
+        try:
+            await asyncio.wait_for(asyncio.to_thread(_ping, engine), HEALTH_TIMEOUT_SECONDS)
+        except Exception as error:
+            log.warning("healthz: the database did not answer: %s", _first_line(error))
+            return JSONResponse({**body, "ok": False, "database": "unreachable"}, status_code=503)
+        return JSONResponse(body)
+
+    return healthz
+
+
+def _ping(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"
+
+
+def _socket_mode(slack_app: AsyncApp, app_token: str) -> Lifespan:
+    """Connect in the background, so /healthz serves while Slack is still being reached."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        handler = AsyncSocketModeHandler(slack_app, app_token)
+        app.state.socket_mode = handler
+        connecting = asyncio.create_task(handler.connect_async())
+        try:
+            yield
+        finally:
+            await handler.close_async()
+            connecting.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await connecting
+            app.state.socket_mode = None
+
+    return lifespan

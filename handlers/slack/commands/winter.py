@@ -1,0 +1,61 @@
+"""/winter: one slash command, dispatched on its first word."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.commands import Help, parse
+from handlers.slack.asker import asker_help
+from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
+from handlers.slack.context import SlackContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    context: SlackContext
+    ack: AsyncAck
+    command: dict[str, Any]
+    rest: str
+    asker: Help
+
+
+SubCommand = Callable[[Invocation], Awaitable[None]]
+
+
+async def _help(call: Invocation) -> None:
+    await call.ack(
+        response_type="ephemeral", text=help_text(call.asker), blocks=help_blocks(call.asker)
+    )
+
+
+SUBCOMMANDS: dict[str, SubCommand] = {"help": _help}
+
+
+def register(app: AsyncApp, context: SlackContext) -> None:
+    async def winter(ack: AsyncAck, command: dict[str, Any]) -> None:
+        await dispatch(context, ack, command)
+
+    app.command("/winter")(winter)
+
+
+async def dispatch(context: SlackContext, ack: AsyncAck, command: dict[str, Any]) -> None:
+    name, rest = parse(command.get("text", ""))
+    user_id = command["user_id"]
+    known = SUBCOMMANDS.get(name)
+    log.info("/winter %s from %s", name if known else "(unknown)", user_id)
+    asker = await context.in_session(lambda session: asker_help(session, user_id))
+    if known is None:
+        await ack(
+            response_type="ephemeral",
+            text=f"I don't know that command. {help_text(asker)}",
+            blocks=unknown_command_blocks(name, asker),
+        )
+        return
+    await known(Invocation(context=context, ack=ack, command=command, rest=rest, asker=asker))
