@@ -1,10 +1,14 @@
-"""Who is asking: a chat user's membership of programmes."""
+"""Who is asking: a chat user's membership of programmes, and so what they may do."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from bot.commands import Help, help_for
 from models.tables import Member, Programme
+from models.vocabulary import Role
+
+SENIORITY = {role: rank for rank, role in enumerate(Role)}
 
 
 def memberships(session: Session, platform: str, user_id: str) -> list[tuple[Member, Programme]]:
@@ -18,3 +22,16 @@ def memberships(session: Session, platform: str, user_id: str) -> list[tuple[Mem
         .order_by(col(Programme.id))
     ).all()
     return [(member, programme) for member, programme in rows]
+
+
+def senior_role(members: list[Member]) -> Role | None:
+    """The most senior role across someone's programmes (admin first, observer last)."""
+    roles = [Role(member.role) for member in members]
+    return min(roles, key=SENIORITY.__getitem__) if roles else None
+
+
+def asker_help(session: Session, platform: str, user_id: str) -> Help:
+    """What this chat user may do, from every programme they are on."""
+    rows = memberships(session, platform, user_id)
+    names = tuple(programme.name for _, programme in rows)
+    return help_for(senior_role([member for member, _ in rows]), names)

@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 
 from models.db import make_engine, migrate, normalise_url
 
+pytest_plugins = ["fixtures_slack"]
+
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 BACKENDS = [

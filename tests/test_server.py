@@ -29,7 +29,6 @@ from models.db import make_engine
 from slack_double import APP_ID, APP_TOKEN, BOT_TOKEN, SlackDouble
 from slack_signing import SIGNING_SECRET, signed_headers, slash_command_body
 
-pytest_plugins = ["fixtures_slack"]
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -205,13 +204,7 @@ def _wait_for_health(url: str, process: subprocess.Popen, seconds: float = 30) -
     raise AssertionError(f"/healthz did not answer in {seconds}s")
 
 
-SERVE = (
-    "import sys; from bot.config import Settings; from bot.server import serve; "
-    "serve(Settings.from_env(), port=int(sys.argv[1]), host='127.0.0.1')"
-)
-
-
-def test_serve_migrates_and_answers_a_signed_command(tmp_path, slack_api, add_member):
+def test_winterbot_serve_migrates_and_answers_only_signed_commands(tmp_path, slack_api, add_member):
     database = f"sqlite:///{tmp_path / 'serve.db'}"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
@@ -224,7 +217,11 @@ def test_serve_migrates_and_answers_a_signed_command(tmp_path, slack_api, add_me
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(port)], cwd=REPO, env=env, stdout=out, stderr=out
+            [sys.executable, "-m", "bot", "serve", "--port", str(port), "--host", "127.0.0.1"],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=out,
         )
         try:
             url = f"http://127.0.0.1:{port}"
@@ -234,6 +231,9 @@ def test_serve_migrates_and_answers_a_signed_command(tmp_path, slack_api, add_me
             engine.dispose()
             body = slash_command_body("help", "U0LEAD")
             response = httpx.post(f"{url}/slack/events", content=body, headers=signed_headers(body))
+            forged = httpx.post(
+                f"{url}/slack/events", content=body, headers=signed_headers(body, secret="not-the-secret")
+            )
         finally:
             process.terminate()
             code = process.wait(timeout=20)
@@ -241,6 +241,8 @@ def test_serve_migrates_and_answers_a_signed_command(tmp_path, slack_api, add_me
     assert health.json() == {"ok": True, "database": "ok", "slack": "http"}
     assert response.status_code == 200
     assert "You are *a lead*" in json.dumps(response.json()["blocks"])
+    assert forged.status_code == 401
+    assert "lead" not in forged.text
     assert code in (0, -signal.SIGTERM), output
     assert "Application shutdown complete" in output
     for secret in (SIGNING_SECRET, BOT_TOKEN, "legacy-verification-token", "trigger_id"):

@@ -18,7 +18,6 @@ from slack_signing import (
     slash_command_body,
 )
 
-pytest_plugins = ["fixtures_slack"]
 
 
 def texts(blocks: list[dict[str, Any]]) -> str:

@@ -13,7 +13,6 @@ from slack_sdk.webhook import WebhookClient
 
 from slack_double import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, TEAM_ID, SlackDouble
 
-pytest_plugins = ["fixtures_slack"]
 
 
 @pytest.fixture

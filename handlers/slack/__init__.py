@@ -13,6 +13,27 @@ from handlers.slack.context import SlackContext
 from handlers.slack.web import make_web_client
 
 
+class _WithholdRequestBodies(logging.Filter):
+    """Bolt logs the whole body of a request whose signature fails, at INFO: the legacy
+    verification token and whatever the user typed. Keep the fact, drop the body."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "signature" in str(record.msg).lower():
+            record.msg = "Refused a request with an invalid or stale Slack signature (body withheld)"
+            record.args = ()
+        return True
+
+
+_BOLT_VERIFICATION_LOGGERS = ("slack_bolt.RequestVerification", "slack_bolt.AsyncRequestVerification")
+
+
+def _withhold_bodies_from_logs() -> None:
+    for name in _BOLT_VERIFICATION_LOGGERS:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, _WithholdRequestBodies) for f in target.filters):
+            target.addFilter(_WithholdRequestBodies())
+
+
 def build_slack_app(settings: Settings, engine: Engine) -> AsyncApp:
     """The one Bolt app that answers over HTTP and over Socket Mode alike."""
     app = AsyncApp(
@@ -22,5 +43,6 @@ def build_slack_app(settings: Settings, engine: Engine) -> AsyncApp:
         request_verification_enabled=True,
         logger=logging.getLogger("winterbot.slack"),
     )
+    _withhold_bodies_from_logs()
     commands.register(app, SlackContext(settings=settings, engine=engine))
     return app

@@ -10,9 +10,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.commands import Help, parse
-from handlers.slack.asker import asker_help
+from bot.membership import asker_help
 from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
 from handlers.slack.context import SlackContext
+from models.vocabulary import Platform
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ async def dispatch(context: SlackContext, ack: AsyncAck, command: dict[str, Any]
     user_id = command["user_id"]
     known = SUBCOMMANDS.get(name)
     log.info("/winter %s from %s", name if known else "(unknown)", user_id)
-    asker = await context.in_session(lambda session: asker_help(session, user_id))
+    asker = await context.in_session(lambda session: asker_help(session, Platform.SLACK, user_id))
     if known is None:
         await ack(
             response_type="ephemeral",
