@@ -1,0 +1,98 @@
+"""What a member is asked each working day: the scope of their check-in and the prompt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from models.tables import CheckIn, Member, Organisation, Programme, Scheme
+from models.vocabulary import SERVICE_LABELS, UNIT_LABELS, Role, Service, Unit
+
+PROMPTED_ROLES = frozenset({Role.PARTNER})
+
+
+@dataclass(frozen=True)
+class SchemeScope:
+    id: int
+    key: str
+    name: str
+    unit: str
+    unit_label: str
+
+
+@dataclass(frozen=True)
+class CheckinScope:
+    """What one member's check-in covers: their organisation's schemes and services."""
+
+    programme_id: int
+    programme_name: str
+    member_id: int
+    member_name: str
+    organisation_id: int
+    organisation_name: str
+    schemes: tuple[SchemeScope, ...]
+    services: tuple[str, ...]
+
+    @property
+    def service_labels(self) -> tuple[str, ...]:
+        return tuple(SERVICE_LABELS[Service(s)] for s in self.services)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The daily prompt (or the afternoon reminder) for one member on one local date."""
+
+    kind: str  # "prompt" or "reminder"
+    scope: CheckinScope
+    local_date: date
+    answered_at: str | None = None
+
+
+def checkin_scope(session: Session, member: Member) -> CheckinScope:
+    organisation = session.get(Organisation, member.organisation_id)
+    programme = session.get(Programme, member.programme_id)
+    assert organisation is not None and programme is not None
+    schemes = session.exec(
+        select(Scheme)
+        .where(Scheme.owner_organisation_id == organisation.id, col(Scheme.archived_at).is_(None))
+        .order_by(col(Scheme.id))
+    ).all()
+    return CheckinScope(
+        programme_id=programme.id,  # type: ignore[arg-type]
+        programme_name=programme.name,
+        member_id=member.id,  # type: ignore[arg-type]
+        member_name=member.name,
+        organisation_id=organisation.id,  # type: ignore[arg-type]
+        organisation_name=organisation.name,
+        schemes=tuple(
+            SchemeScope(id=s.id, key=s.key, name=s.name, unit=s.unit, unit_label=UNIT_LABELS[Unit(s.unit)])  # type: ignore[arg-type]
+            for s in schemes
+        ),
+        services=tuple(organisation.services),
+    )
+
+
+def is_prompted(member: Member, today: date) -> bool:
+    """Partners are prompted on working days unless archived or away (back on `away_until`)."""
+    if member.archived_at is not None or Role(member.role) not in PROMPTED_ROLES:
+        return False
+    return member.away_until is None or member.away_until <= today
+
+
+def prompted_members(session: Session, programme_id: int, today: date) -> list[Member]:
+    members = session.exec(
+        select(Member)
+        .where(Member.programme_id == programme_id, col(Member.archived_at).is_(None))
+        .order_by(col(Member.id))
+    ).all()
+    return [m for m in members if is_prompted(m, today)]
+
+
+def answered_today(session: Session, programme_id: int, today: date) -> set[int]:
+    """The members who have checked in on this local date."""
+    rows = session.exec(
+        select(CheckIn.member_id).where(CheckIn.programme_id == programme_id, CheckIn.local_date == today)
+    ).all()
+    return set(rows)
