@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from bot.calendar import local_date
+from bot.calendar import local_date, zone
 from bot.config import Settings
 
 EXIT_OK = 0
@@ -75,6 +75,69 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _instant(text: str) -> datetime:
+    """An ISO datetime; without an offset it is wall-clock time in WINTERBOT_TZ."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date and time: write it like 2027-03-30T09:30 (London time) "
+            "or 2027-03-30T08:30+00:00"
+        ) from exc
+    if len(text) <= 10:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time of day: write it like {text}T09:30")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone(Settings.from_env().timezone))
+    return value.astimezone(timezone.utc)
+
+
+def _job_context(settings: Settings, workers: int):  # type: ignore[no-untyped-def]
+    from bot.jobs import JobContext
+    from bot.wiring import build_messengers
+    from models.db import make_engine, migrate
+
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    messengers = build_messengers(settings)
+    if not messengers:
+        logging.getLogger("winterbot").warning("no platform is configured (SLACK_BOT_TOKEN): nothing can be sent")
+    return JobContext(engine=engine, messengers=messengers, workers=workers)
+
+
+def cmd_run_job(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.programmes import UnknownProgramme
+    from bot.scheduler import run_job
+
+    ctx = _job_context(settings, args.workers)
+    try:
+        results = run_job(ctx, args.job, args.at or datetime.now(timezone.utc), args.programme)
+    except UnknownProgramme as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        ctx.engine.dispose()
+    if not results:
+        print(f"{args.job}: there are no programmes yet; load one with `winterbot load FILE.yaml`")
+    for result in results:
+        print(result.line())
+    return 1 if any(r.failed for r in results) else EXIT_OK
+
+
+def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.scheduler import run_clock, tick
+
+    ctx = _job_context(settings, args.workers)
+    try:
+        if args.once:
+            for result in tick(ctx, args.at or datetime.now(timezone.utc)):
+                print(result.line())
+            return EXIT_OK
+        run_clock(ctx, tick_seconds=args.tick)
+    finally:
+        ctx.engine.dispose()
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import serve
 
@@ -114,6 +177,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     serve.add_argument("--host", default="0.0.0.0")
     serve.set_defaults(func=cmd_serve)
+
+    from bot.jobs import JOBS
+
+    run_job = sub.add_parser("run-job", help="run one job once, as if at a time, and say what it did")
+    run_job.add_argument("job", choices=sorted(JOBS), metavar="JOB", help=", ".join(sorted(JOBS)))
+    run_job.add_argument("--programme", metavar="SLUG", help="only this programme (default: every one)")
+    run_job.add_argument("--at", type=_instant, metavar="ISO-DATETIME", help="as if at this time (default: now)")
+    run_job.add_argument("--workers", type=int, default=4, help=argparse.SUPPRESS)
+    run_job.set_defaults(func=cmd_run_job)
+
+    clock = sub.add_parser("clock", help="the scheduler process: sends prompts and reminders when due")
+    clock.add_argument("--tick", type=float, default=30, help="seconds between ticks (default 30)")
+    clock.add_argument("--once", action="store_true", help="run one tick and exit")
+    clock.add_argument("--at", type=_instant, metavar="ISO-DATETIME", help="with --once: as if at this time")
+    clock.add_argument("--workers", type=int, default=4, help=argparse.SUPPRESS)
+    clock.set_defaults(func=cmd_clock)
     return parser
 
 

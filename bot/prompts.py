@@ -51,14 +51,33 @@ class Prompt:
 
 
 def checkin_scope(session: Session, member: Member) -> CheckinScope:
-    organisation = session.get(Organisation, member.organisation_id)
-    programme = session.get(Programme, member.programme_id)
-    assert organisation is not None and programme is not None
-    schemes = session.exec(
+    return checkin_scopes(session, [member])[member.id]  # type: ignore[index]
+
+
+def checkin_scopes(session: Session, members: list[Member]) -> dict[int, CheckinScope]:
+    """The scope of each member's check-in, in three queries however many members."""
+    if not members:
+        return {}
+    programme_ids = {m.programme_id for m in members}
+    programmes = {p.id: p for p in session.exec(select(Programme).where(col(Programme.id).in_(programme_ids)))}
+    organisations = {
+        o.id: o for o in session.exec(select(Organisation).where(col(Organisation.programme_id).in_(programme_ids)))
+    }
+    schemes_by_owner: dict[int, list[SchemeScope]] = {}
+    for s in session.exec(
         select(Scheme)
-        .where(Scheme.owner_organisation_id == organisation.id, col(Scheme.archived_at).is_(None))
+        .where(col(Scheme.programme_id).in_(programme_ids), col(Scheme.archived_at).is_(None))
         .order_by(col(Scheme.id))
-    ).all()
+    ):
+        schemes_by_owner.setdefault(s.owner_organisation_id, []).append(
+            SchemeScope(id=s.id, key=s.key, name=s.name, unit=s.unit, unit_label=UNIT_LABELS[Unit(s.unit)])  # type: ignore[arg-type]
+        )
+    return {m.id: _scope(m, programmes[m.programme_id], organisations[m.organisation_id], schemes_by_owner) for m in members}  # type: ignore[misc]
+
+
+def _scope(
+    member: Member, programme: Programme, organisation: Organisation, schemes: dict[int, list[SchemeScope]]
+) -> CheckinScope:
     return CheckinScope(
         programme_id=programme.id,  # type: ignore[arg-type]
         programme_name=programme.name,
@@ -66,10 +85,7 @@ def checkin_scope(session: Session, member: Member) -> CheckinScope:
         member_name=member.name,
         organisation_id=organisation.id,  # type: ignore[arg-type]
         organisation_name=organisation.name,
-        schemes=tuple(
-            SchemeScope(id=s.id, key=s.key, name=s.name, unit=s.unit, unit_label=UNIT_LABELS[Unit(s.unit)])  # type: ignore[arg-type]
-            for s in schemes
-        ),
+        schemes=tuple(schemes.get(organisation.id, ())),  # type: ignore[arg-type]
         services=tuple(organisation.services),
     )
 

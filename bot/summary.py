@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 
 from bot.calendar import working_days_left
 from bot.money import format_money
-from models.tables import Member, Organisation, Programme, Scheme, Tranche
+from bot.programmes import get_programme
+from models.tables import Member, Organisation, Scheme, Tranche
 from models.vocabulary import (
     FUNDING_SOURCE_LABELS,
     KIND_LABELS,
@@ -75,19 +76,12 @@ class ProgrammeSummary:
         return self.allocation - self.budgeted
 
 
-class UnknownProgramme(LookupError):
-    pass
-
-
 def live(model):  # type: ignore[no-untyped-def]
     return col(model.archived_at).is_(None)
 
 
 def programme_summary(session: Session, slug: str, today: date) -> ProgrammeSummary:
-    programme = session.exec(select(Programme).where(Programme.slug == slug)).first()
-    if programme is None:
-        known = ", ".join(session.exec(select(Programme.slug).order_by(Programme.slug)).all())
-        raise UnknownProgramme(f"no programme called {slug!r}" + (f" (there is: {known})" if known else ""))
+    programme = get_programme(session, slug)
     pid = programme.id
     tranches = session.exec(
         select(Tranche).where(Tranche.programme_id == pid, live(Tranche)).order_by(col(Tranche.available_on), col(Tranche.id))

@@ -84,6 +84,7 @@ class SlackDouble:
         self._limits: dict[str, _RateLimit] = {}
         self._answers: dict[str, Answer] = {}
         self._users: dict[str, dict[str, Any]] = {}
+        self._history: dict[str, list[dict[str, Any]]] = {}
         self._counter = itertools.count(1)
         self._epoch = int(time.time())
         self._server: ThreadingHTTPServer | None = None
@@ -164,6 +165,7 @@ class SlackDouble:
         with self._lock:
             self._calls.clear()
             self._failures.clear()
+            self._history.clear()
             for limit in self._limits.values():
                 limit.accepted.clear()
 
@@ -196,6 +198,15 @@ class SlackDouble:
         """Replace the canned answer of `method` (a body, or a function of the call)."""
         with self._lock:
             self._answers[method] = answer
+
+    def history(self, channel: str) -> list[dict[str, Any]]:
+        """The messages posted to a channel, oldest first, as conversations.history holds them."""
+        with self._lock:
+            return list(self._history.get(channel, []))
+
+    def _remember(self, channel: str, message: dict[str, Any]) -> None:
+        with self._lock:
+            self._history.setdefault(channel, []).append(message)
 
     def set_user(self, user_id: str, **fields: Any) -> None:
         with self._lock:
@@ -298,6 +309,7 @@ def _message(double: SlackDouble, call: Call, ts: str) -> dict[str, Any]:
         "team": TEAM_ID,
         "ts": ts,
         "blocks": call.get("blocks") or [],
+        **({"metadata": call["metadata"]} if call.get("metadata") else {}),
     }
 
 
@@ -305,7 +317,24 @@ def _post_message(double: SlackDouble, call: Call) -> dict[str, Any]:
     if not call.get("channel"):
         return {"ok": False, "error": "channel_not_found"}
     ts = double._ts()
-    return {"ok": True, "channel": call["channel"], "ts": ts, "message": _message(double, call, ts)}
+    message = _message(double, call, ts)
+    double._remember(call["channel"], message)
+    return {"ok": True, "channel": call["channel"], "ts": ts, "message": message}
+
+
+def _history(double: SlackDouble, call: Call) -> dict[str, Any]:
+    channel = call.get("channel")
+    if not channel:
+        return {"ok": False, "error": "channel_not_found"}
+    oldest = float(call.get("oldest") or 0)
+    with_metadata = str(call.get("include_all_metadata", "")).lower() in ("1", "true")
+    messages = [
+        m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+        for m in reversed(double.history(channel))
+        if float(m["ts"]) > oldest
+    ]
+    limit = int(call.get("limit") or 100)
+    return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
 
 
 def _post_ephemeral(double: SlackDouble, call: Call) -> dict[str, Any]:
@@ -432,6 +461,7 @@ CANNED: dict[str, Callable[[SlackDouble, Call], dict[str, Any]]] = {
     "chat.postEphemeral": _post_ephemeral,
     "chat.update": _update,
     "conversations.open": _conversations_open,
+    "conversations.history": _history,
     "views.open": _views_open,
     "views.update": _views_update,
     "views.publish": _views_publish,

@@ -1,0 +1,19 @@
+"""Scheduled jobs. Each runs once for one programme as if at an instant, and may run
+again at the same instant without sending anything twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.jobs.base import JobContext, JobResult
+from bot.jobs.daily_prompts import run_daily_prompts
+from bot.jobs.reminders import run_reminders
+
+JobFunction = Callable[..., JobResult]
+
+JOBS: dict[str, JobFunction] = {
+    "daily-prompts": run_daily_prompts,
+    "reminders": run_reminders,
+}
+
+__all__ = ["JOBS", "JobContext", "JobResult"]

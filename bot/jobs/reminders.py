@@ -1,0 +1,57 @@
+"""reminders: a nudge at the reminder time to partners who were prompted and have not answered."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+
+from bot.calendar import local_date
+from bot.deliveries import delivery_key
+from bot.jobs.base import JobContext, JobResult, not_due
+from bot.jobs.daily_prompts import JOB as PROMPTS, recipient
+from bot.jobs.fanout import Send, fan_out
+from bot.prompts import Prompt, answered_today, checkin_scopes, prompted_members
+from models.db import session_scope
+from models.tables import Delivery, Programme
+from models.vocabulary import DeliveryState
+
+JOB = "reminders"
+GAP = timedelta(hours=1)  # a prompt sent late (after downtime) is not chased at once
+
+
+def run_reminders(ctx: JobContext, programme: Programme, now: datetime) -> JobResult:
+    stop = not_due(JOB, programme, now, programme.reminder_time)
+    if stop is not None:
+        return stop
+    today = local_date(now, programme.timezone)
+    result = JobResult(job=JOB, programme=programme.slug, local_date=today)
+    with session_scope(ctx.engine) as session:
+        members = prompted_members(session, programme.id, today)  # type: ignore[arg-type]
+        answered = answered_today(session, programme.id, today)  # type: ignore[arg-type]
+        prompted_at = {
+            key: sent_at
+            for key, sent_at in session.exec(
+                select(Delivery.key, Delivery.sent_at).where(
+                    Delivery.programme_id == programme.id,
+                    Delivery.job == PROMPTS,
+                    Delivery.local_date == today,
+                    Delivery.state == DeliveryState.SENT.value,
+                    col(Delivery.sent_at).is_not(None),
+                )
+            )
+        }
+        chase = []
+        for member in members:
+            sent_at = prompted_at.get(delivery_key(programme.slug, PROMPTS, f"m{member.id}", today))
+            if member.id in answered:
+                result.skipped["answered"] += 1
+            elif sent_at is None:
+                result.skipped["no prompt sent today"] += 1
+            elif now - sent_at < GAP:
+                result.skipped["prompted under an hour ago"] += 1
+            else:
+                chase.append(member)
+        scopes = checkin_scopes(session, chase)
+    sends = [Send(recipient(m), Prompt("reminder", scopes[m.id], today)) for m in chase]  # type: ignore[index]
+    return fan_out(ctx, result, programme.id, sends, now)  # type: ignore[arg-type]

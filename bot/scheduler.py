@@ -1,0 +1,85 @@
+"""The clock: one process, a short tick, and every decision taken from the database.
+
+Each tick runs every job of every programme as of now; a job that is not due says so and
+sends nothing, and one that is due sends only what the delivery ledger says is unsent. So a
+tick can run twice, two clocks can run at once, and a clock that was down catches up on its
+first tick (the same working day only: a job never sends for a day that has passed).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from types import FrameType
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from bot.jobs import JOBS, JobContext, JobResult
+from bot.programmes import all_programmes, get_programme
+from models.db import session_scope
+from models.tables import Programme
+
+log = logging.getLogger(__name__)
+
+SCHEDULED = ("daily-prompts", "reminders")
+TICK_SECONDS = 30
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def programmes(ctx: JobContext, slug: str | None = None) -> list[Programme]:
+    with session_scope(ctx.engine) as session:
+        return [get_programme(session, slug)] if slug else all_programmes(session)
+
+
+def run_job(ctx: JobContext, job: str, now: datetime, slug: str | None = None) -> list[JobResult]:
+    return [JOBS[job](ctx, programme, now) for programme in programmes(ctx, slug)]
+
+
+def tick(ctx: JobContext, now: datetime, jobs: Sequence[str] = SCHEDULED) -> list[JobResult]:
+    """Run every scheduled job of every programme as of `now`; one failing job does not stop the rest."""
+    results: list[JobResult] = []
+    for programme in programmes(ctx):
+        for job in jobs:
+            try:
+                result = JOBS[job](ctx, programme, now)
+            except Exception:
+                log.exception("%s for %s failed; the next tick tries again", job, programme.slug)
+                continue
+            if result.sent or result.failed or result.retrying:
+                log.info("%s", result.line())
+            results.append(result)
+    return results
+
+
+def build_clock(
+    ctx: JobContext, tick_seconds: float = TICK_SECONDS, now: Callable[[], datetime] = utcnow
+) -> BlockingScheduler:
+    """A late tick always runs (misfire_grace_time=None: the default of one second would
+    silently drop it), and ticks that piled up while the process was busy run once (coalesce)."""
+    scheduler = BlockingScheduler(
+        timezone=timezone.utc,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
+    scheduler.add_job(
+        lambda: tick(ctx, now()), IntervalTrigger(seconds=tick_seconds), id="tick", next_run_time=utcnow()
+    )
+    return scheduler
+
+
+def run_clock(ctx: JobContext, tick_seconds: float = TICK_SECONDS) -> None:
+    """Tick until SIGTERM or SIGINT."""
+    scheduler = build_clock(ctx, tick_seconds)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("clock stopping (signal %d)", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("clock started: a tick every %ss", tick_seconds)
+    scheduler.start()

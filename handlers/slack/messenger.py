@@ -1,0 +1,89 @@
+"""The Slack side of the sending port, for the clock and `run-job` (a plain thread pool,
+so the synchronous client)."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.config import Settings
+from bot.ports import Recipient, SendError
+from bot.prompts import Prompt
+from handlers.slack.blocks.prompt import prompt_blocks, prompt_text
+from handlers.slack.throttle import ChannelThrottle
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT = "winterbot_delivery"
+PERMANENT_ERRORS = frozenset(
+    {"user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled", "is_bot", "invalid_users"}
+)
+HISTORY_LOOKBACK = 100
+
+
+def sync_client(settings: Settings) -> WebClient:
+    if not settings.slack_bot_token:
+        raise ValueError("SLACK_BOT_TOKEN is not set")
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+        logger=logging.getLogger("winterbot.slack.web"),
+    )
+
+
+class SlackMessenger:
+    platform = "slack"
+
+    def __init__(self, client: WebClient, throttle: ChannelThrottle | None = None) -> None:
+        self.client = client
+        self.throttle = throttle or ChannelThrottle()
+
+    def send_prompt(self, recipient: Recipient, prompt: Prompt, key: str) -> str:
+        channel = self._dm(recipient)
+        self.throttle.wait(channel)
+        response = self._call(
+            self.client.chat_postMessage,
+            channel=channel,
+            text=prompt_text(prompt),
+            blocks=prompt_blocks(prompt),
+            metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}},
+            unfurl_links=False,
+        )
+        return f"{response['channel']}:{response['ts']}"
+
+    def find_sent(self, recipient: Recipient, key: str) -> str | None:
+        channel = self._dm(recipient)
+        response = self._call(
+            self.client.conversations_history, channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
+        )
+        for message in response.get("messages", []):
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == key:
+                return f"{channel}:{message['ts']}"
+        return None
+
+    def _dm(self, recipient: Recipient) -> str:
+        response = self._call(self.client.conversations_open, users=recipient.user_id)
+        return response["channel"]["id"]
+
+    @staticmethod
+    def _call(method, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return method(**kwargs)
+        except SlackApiError as error:
+            code = error.response.get("error", "unknown_error") if error.response is not None else "unknown_error"
+            raise SendError(f"Slack said {code}", permanent=code in PERMANENT_ERRORS) from error
+        except OSError as error:
+            raise SendError(f"could not reach Slack: {type(error).__name__}") from error
