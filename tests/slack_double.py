@@ -85,6 +85,8 @@ class SlackDouble:
         self._answers: dict[str, Answer] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._history: dict[str, list[dict[str, Any]]] = {}
+        self._flaky: dict[str, tuple[int, int]] = {}
+        self._seen: dict[str, int] = {}
         self._counter = itertools.count(1)
         self._epoch = int(time.time())
         self._server: ThreadingHTTPServer | None = None
@@ -194,6 +196,11 @@ class SlackDouble:
         with self._lock:
             self._limits[method] = _RateLimit(most=most, per_seconds=per_seconds)
 
+    def flaky(self, method: str, every: int, retry_after: int = 1) -> None:
+        """Answer every `every`-th call of `method` with 429 and Retry-After, for good."""
+        with self._lock:
+            self._flaky[method] = (every, retry_after)
+
     def answer(self, method: str, answer: Answer) -> None:
         """Replace the canned answer of `method` (a body, or a function of the call)."""
         with self._lock:
@@ -203,6 +210,11 @@ class SlackDouble:
         """The messages posted to a channel, oldest first, as conversations.history holds them."""
         with self._lock:
             return list(self._history.get(channel, []))
+
+    def history_all(self) -> list[dict[str, Any]]:
+        """Every message that was accepted, in every channel."""
+        with self._lock:
+            return [m for messages in self._history.values() for m in messages]
 
     def _remember(self, channel: str, message: dict[str, Any]) -> None:
         with self._lock:
@@ -228,6 +240,10 @@ class SlackDouble:
         return self._web_api(call)
 
     def _refusal(self, method: str) -> Reply | None:
+        self._seen[method] = self._seen.get(method, 0) + 1
+        flaky = self._flaky.get(method)
+        if flaky and self._seen[method] % flaky[0] == 0:
+            return _failure(429, "ratelimited", flaky[1])
         planned = self._failures.get(method)
         if planned:
             failure = planned[0]
@@ -318,8 +334,11 @@ def _post_message(double: SlackDouble, call: Call) -> dict[str, Any]:
         return {"ok": False, "error": "channel_not_found"}
     ts = double._ts()
     message = _message(double, call, ts)
-    double._remember(call["channel"], message)
-    return {"ok": True, "channel": call["channel"], "ts": ts, "message": message}
+    channel = str(call["channel"])
+    if channel.startswith(("U", "W")):  # a user id: Slack posts into the app's DM with them
+        channel = dm_channel(channel)
+    double._remember(channel, message)
+    return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
 
 def _history(double: SlackDouble, call: Call) -> dict[str, Any]:
@@ -358,12 +377,16 @@ def _update(double: SlackDouble, call: Call) -> dict[str, Any]:
     }
 
 
+def dm_channel(users: str) -> str:
+    """The DM channel id Slack would give the bot's conversation with these users."""
+    return "D" + hashlib.sha1(users.encode()).hexdigest()[:9].upper()
+
+
 def _conversations_open(double: SlackDouble, call: Call) -> dict[str, Any]:
     users = str(call.get("users", ""))
     if not users:
         return {"ok": False, "error": "users_list_not_supplied"}
-    digest = hashlib.sha1(users.encode()).hexdigest()[:9].upper()
-    return {"ok": True, "no_op": False, "already_open": False, "channel": {"id": f"D{digest}"}}
+    return {"ok": True, "no_op": False, "already_open": False, "channel": {"id": dm_channel(users)}}
 
 
 def _view(double: SlackDouble, call: Call, view_id: str | None = None) -> dict[str, Any]:

@@ -83,10 +83,10 @@ def test_before_the_clock_change_half_past_nine_is_gmt(ctx, programme, slack_api
 
 def test_the_prompt_is_a_dm_with_the_two_buttons_and_a_key(ctx, programme, slack_api):
     run_daily_prompts(ctx, programme, london(date(2026, 12, 29), 9, 30))
-    opened = {c["users"] for c in slack_api.calls("conversations.open")}
-    assert len(opened) == PARTNERS and all(u.startswith("U0VALE") for u in opened)
+    to = {c["channel"] for c in posts(slack_api)}
+    assert len(to) == PARTNERS and all(u.startswith("U0VALE") for u in to)
+    assert slack_api.calls("conversations.open") == []
     first = posts(slack_api)[0]
-    assert first["channel"].startswith("D")
     actions = [b for b in first["blocks"] if b["type"] == "actions"][0]
     assert [e["action_id"] for e in actions["elements"]] == ["checkin_open", "checkin_no_change"]
     assert first["metadata"]["event_payload"]["key"].startswith("vale-winter-2026:daily-prompts:m")
@@ -116,7 +116,7 @@ def test_away_and_already_answered_members_are_not_prompted(ctx, programme, slac
     result = run_daily_prompts(ctx, programme, london(today, 9, 30))
     assert result.sent == PARTNERS - 2
     assert result.skipped["checked in already"] == 1
-    sent_to = {c["users"] for c in slack_api.calls("conversations.open")}
+    sent_to = {c["channel"] for c in posts(slack_api)}
     assert away.platform_user_id not in sent_to and answered.platform_user_id not in sent_to
     assert back_today.platform_user_id in sent_to
 
@@ -140,10 +140,10 @@ def test_a_user_who_left_is_reported_failed_and_not_retried_for_ever(ctx, progra
     with session_scope(engine) as session:
         gone = session.exec(select(Member).where(Member.role == "partner").order_by(Member.id)).first()
     slack_api.answer(
-        "conversations.open",
+        "chat.postMessage",
         lambda call: {"ok": False, "error": "user_not_found"}
-        if call["users"] == gone.platform_user_id
-        else {"ok": True, "channel": {"id": "D" + call["users"]}},
+        if call["channel"] == gone.platform_user_id
+        else {"ok": True, "channel": "D" + call["channel"], "ts": "1.000001"},
     )
     now = london(date(2027, 1, 5), 9, 30)
     assert run_daily_prompts(ctx, programme, now).failed == 1
@@ -208,7 +208,7 @@ def test_reminders_go_to_those_who_have_not_answered(ctx, programme, slack_api, 
     assert run_reminders(ctx, programme, london(today, 13, 59)).note == "nothing sent: not due until 14:00"
     result = run_reminders(ctx, programme, london(today, 14))
     assert result.sent == PARTNERS - 1 and result.skipped["answered"] == 1
-    reminded = {c["users"] for c in slack_api.calls("conversations.open")}
+    reminded = {c["channel"] for c in posts(slack_api)}
     assert answered.platform_user_id not in reminded
     assert all(c["text"].startswith("Reminder:") for c in posts(slack_api))
     assert run_reminders(ctx, programme, london(today, 14, 30)).already_sent == PARTNERS - 1

@@ -18,7 +18,7 @@ from models.tables import Programme
 class JobContext:
     engine: Engine
     messengers: Mapping[str, Messenger]
-    workers: int = 4
+    workers: int = 8
 
 
 @dataclass

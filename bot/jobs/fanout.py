@@ -62,7 +62,9 @@ def _attempt(ctx: JobContext, claimed: Claim, send: Send, now: datetime) -> str:
         reference = messenger.send_prompt(send.recipient, send.prompt, claimed.key)
     except SendError as error:
         retry = mark_failed(ctx.engine, claimed.key, now, str(error), attempt=claimed.attempt, permanent=error.permanent)
-        log.warning("%s to member %s failed (attempt %d): %s", claimed.key, send.recipient.member_id, claimed.attempt, error)
+        level = logging.INFO if retry else logging.WARNING
+        log.log(level, "%s failed (attempt %d, %s): %s", claimed.key, claimed.attempt,
+                "will retry" if retry else "gave up", error)
         return "retrying" if retry else "failed"
     except Exception as error:  # an unexpected fault must not lose the send: retry it
         retry = mark_failed(ctx.engine, claimed.key, now, f"{type(error).__name__}: {error}", attempt=claimed.attempt, permanent=False)
