@@ -24,6 +24,8 @@ class Command:
 
 COMMANDS: tuple[Command, ...] = (
     Command("help", "help", "What you can do here", EVERYONE),
+    Command("away", "away UNTIL", "Pause your prompts until the day you are back (4/1, 4 Jan, next monday)", ANSWERERS),
+    Command("back", "back", "Resume your check-in prompts", ANSWERERS),
 )
 
 BY_NAME = {command.name: command for command in COMMANDS}

@@ -1,0 +1,391 @@
+"""`away UNTIL` and `back`: reading UK dates across the winter, moving to working days, and
+recording it on every membership (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlmodel import Session, select
+
+from bot.away import (
+    Outcome,
+    UntilError,
+    examples,
+    parse_until,
+    request_away,
+    request_back,
+    resume_day,
+    set_away,
+    set_back,
+)
+from bot.commands import JOIN_TEXT
+from bot.prompts import is_prompted, prompted_members
+from models.db import session_scope
+from models.tables import AuditEvent, Member
+
+LONDON = ZoneInfo("Europe/London")
+MON_14_DEC = date(2026, 12, 14)
+JAN_4 = date(2027, 1, 4)
+
+
+def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
+
+
+# -- reading dates -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4/1", "04/01", "4/1/27", "4/1/2027", "4.1", "4-1", "4 Jan", "4 jan", "4 JAN", "4th January",
+        "4th of January", "4 January 2027", "4 Jan, 2027", "Jan 4", "January 4th", "jan 4 2027",
+        "2027-01-04", "Mon 4 Jan", "monday 4th january", "Mon 4/1", "until 4 Jan", "  4  Jan. ",
+    ],
+)
+def test_every_written_form_of_4_january_in_december(text):
+    assert parse_until(text, MON_14_DEC) == JAN_4
+
+
+@pytest.mark.parametrize(
+    "today, text, expected",
+    [
+        (MON_14_DEC, "tomorrow", date(2026, 12, 15)),
+        (MON_14_DEC, "monday", date(2026, 12, 21)),
+        (MON_14_DEC, "mon", date(2026, 12, 21)),
+        (MON_14_DEC, "next monday", date(2026, 12, 21)),
+        (MON_14_DEC, "on Monday", date(2026, 12, 21)),
+        (MON_14_DEC, "friday", date(2026, 12, 18)),
+        (MON_14_DEC, "next week", date(2026, 12, 21)),
+        (date(2026, 12, 18), "next monday", date(2026, 12, 21)),
+        (date(2026, 12, 18), "friday", date(2026, 12, 25)),
+        (date(2026, 12, 31), "tomorrow", date(2027, 1, 1)),
+        (date(2027, 3, 25), "tues", date(2027, 3, 30)),
+    ],
+)
+def test_days_of_the_week_and_tomorrow(today, text, expected):
+    assert parse_until(text, today) == expected
+
+
+@pytest.mark.parametrize(
+    "today, text, expected",
+    [
+        (date(2026, 12, 30), "4/1", date(2027, 1, 4)),
+        (date(2026, 12, 30), "31/12", date(2026, 12, 31)),
+        (date(2026, 12, 30), "1 Jan", date(2027, 1, 1)),
+        (date(2026, 12, 31), "1/1", date(2027, 1, 1)),
+        (date(2026, 11, 23), "24/11", date(2026, 11, 24)),
+        (date(2027, 1, 5), "4/2", date(2027, 2, 4)),
+        (date(2027, 2, 25), "29/3", date(2027, 3, 29)),
+    ],
+)
+def test_a_date_without_a_year_is_the_next_one_from_tomorrow(today, text, expected):
+    assert parse_until(text, today) == expected
+
+
+@given(
+    today=st.dates(min_value=date(2026, 11, 1), max_value=date(2027, 3, 31)),
+    ahead=st.integers(min_value=1, max_value=180),
+    form=st.sampled_from(["{d.day}/{d.month}", "{d.day:02}/{d.month:02}", "{d.day} {d:%b}", "{d:%B} {d.day}", "{d:%Y-%m-%d}"]),
+)
+def test_any_day_in_the_next_six_months_reads_back_as_itself(today, ahead, form):
+    day = today + timedelta(days=ahead)
+    assert parse_until(form.format(d=day), today) == day
+
+
+def test_six_months_ahead_is_the_limit():
+    assert parse_until("14/6", MON_14_DEC) == date(2027, 6, 14)
+    with pytest.raises(UntilError, match=r"^Tue 15 Jun 2027 is more than 6 months away; the latest you can give is Mon 14 Jun 2027\."):
+        parse_until("15/6", MON_14_DEC)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", r"^Say the day you are back"),
+        ("   ", r"^Say the day you are back"),
+        ("nonsense", r'^I could not read "nonsense" as a date\. Write the day you are back, day first\.$'),
+        ("4", r'^I could not read "4" as a date'),
+        ("yesterday", r'^I could not read "yesterday"'),
+        ("next month", r'^I could not read "next month"'),
+        ("12/25", r"^There is no month 25\. Dates go day first: 25/12 is 25 December\.$"),
+        ("13/13", r"^There is no month 13\. Dates go day first\.$"),
+        ("2027-13-01", r"^There is no month 13\.$"),
+        ("31/2", r"^There is no 31 February\.$"),
+        ("30 feb", r"^There is no 30 February\.$"),
+        ("29/2/27", r"^There is no 29 February 2027\.$"),
+        ("today", r"^That is today\. Give the first day you want prompts again: tomorrow or later\.$"),
+        ("14/12", r"^That is today\."),
+        ("14 Dec 2026", r"^That is today\."),
+        ("4/1/26", r"^Sun 4 Jan 2026 has passed\. Give the first day"),
+        ("2026-12-01", r"^Tue 1 Dec 2026 has passed\."),
+        ("13/12", r"^Mon 13 Dec 2027 is more than 6 months away"),
+        ("1 July", r"^Thu 1 Jul 2027 is more than 6 months away"),
+        ("29/2", r"^Tue 29 Feb 2028 is more than 6 months away"),
+        ("4/1/28", r"^Tue 4 Jan 2028 is more than 6 months away"),
+        ("tue 4 jan", r"^4 January 2027 is a Monday, not a Tuesday\. Give the date or the day, not both\.$"),
+    ],
+)
+def test_what_cannot_be_taken_says_why(text, message):
+    with pytest.raises(UntilError, match=message):
+        parse_until(text, MON_14_DEC)
+
+
+def test_what_was_typed_is_shown_back_shortened():
+    with pytest.raises(UntilError) as caught:
+        parse_until("when the snow melts " * 10, MON_14_DEC)
+    assert '"when the snow melts when the snow melts' in str(caught.value)
+    assert len(str(caught.value)) < 120
+
+
+@pytest.mark.parametrize("today", [MON_14_DEC, date(2026, 12, 31), date(2027, 3, 19), date(2026, 11, 23)])
+def test_every_example_offered_is_a_date_we_accept(today):
+    for example in examples(today):
+        parse_until(example, today)
+
+
+# -- the working day prompts start again -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "asked, resume, why",
+    [
+        (JAN_4, JAN_4, None),
+        (date(2026, 12, 24), date(2026, 12, 24), None),
+        (
+            date(2026, 12, 28),
+            date(2026, 12, 29),
+            "Mon 28 Dec is a bank holiday (Boxing Day (observed)), so prompts start again on Tue 29 Dec.",
+        ),
+        (
+            date(2026, 12, 25),
+            date(2026, 12, 29),
+            "Fri 25 Dec is a bank holiday (Christmas Day) and Mon 28 Dec is a bank holiday "
+            "(Boxing Day (observed)), so prompts start again on Tue 29 Dec.",
+        ),
+        (
+            date(2026, 12, 26),
+            date(2026, 12, 29),
+            "Sat 26 Dec is at the weekend and Mon 28 Dec is a bank holiday (Boxing Day (observed)), "
+            "so prompts start again on Tue 29 Dec.",
+        ),
+        (
+            date(2027, 1, 1),
+            JAN_4,
+            "Fri 1 Jan is a bank holiday (New Year's Day), so prompts start again on Mon 4 Jan.",
+        ),
+        (date(2027, 1, 2), JAN_4, "Sat 2 Jan is at the weekend, so prompts start again on Mon 4 Jan."),
+        (date(2027, 1, 3), JAN_4, "Sun 3 Jan is at the weekend, so prompts start again on Mon 4 Jan."),
+        (
+            date(2027, 3, 26),
+            date(2027, 3, 30),
+            "Fri 26 Mar is a bank holiday (Good Friday) and Mon 29 Mar is a bank holiday (Easter Monday), "
+            "so prompts start again on Tue 30 Mar.",
+        ),
+        (
+            date(2027, 3, 29),
+            date(2027, 3, 30),
+            "Mon 29 Mar is a bank holiday (Easter Monday), so prompts start again on Tue 30 Mar.",
+        ),
+    ],
+)
+def test_a_day_that_is_not_a_working_day_moves_to_the_next_and_says_why(asked, resume, why):
+    assert resume_day(asked) == (resume, why)
+
+
+# -- recording it ------------------------------------------------------------------------------
+
+
+def _member(session: Session, member: Member) -> Member:
+    found = session.get(Member, member.id)
+    assert found is not None
+    return found
+
+
+def _away_until(engine, *members: Member) -> list[date | None]:
+    with session_scope(engine) as session:
+        return [_member(session, m).away_until for m in members]
+
+
+def _audit(engine) -> list[tuple[int | None, str, dict]]:
+    with session_scope(engine) as session:
+        rows = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+        return [(row.member_id, row.action, row.detail) for row in rows]
+
+
+def _two_programmes(add_member, role_here="partner", role_there="partner"):
+    vale = add_member("U0BOTH", role_here)
+    wold = add_member("U0BOTH", role_there, programme="wold", programme_name="Wold & Coast", organisation="wold-vcs")
+    return vale, wold
+
+
+def test_away_sets_the_day_prompts_start_again_and_audits_it(engine, add_member):
+    partner = add_member("U0PART")
+    with session_scope(engine) as session:
+        result = set_away(session, _member(session, partner), JAN_4, at(MON_14_DEC))
+    assert result.outcome is Outcome.AWAY
+    assert result.until == JAN_4 and result.asked is None and result.previous is None
+    assert result.text == (
+        "You are away from Vale winter discharge fund: no check-in prompts or reminders until you "
+        "are back. Prompts start again on Mon 4 Jan."
+    )
+    assert _away_until(engine, partner) == [JAN_4]
+    assert _audit(engine) == [(partner.id, "member.away", {"until": "2027-01-04", "asked": "2027-01-04"})]
+
+
+def test_away_to_a_bank_holiday_stores_the_next_working_day(engine, add_member):
+    partner = add_member("U0PART")
+    with session_scope(engine) as session:
+        result = set_away(session, _member(session, partner), date(2026, 12, 28), at(MON_14_DEC))
+    assert (result.until, result.asked) == (date(2026, 12, 29), date(2026, 12, 28))
+    assert result.text.endswith(
+        "Mon 28 Dec is a bank holiday (Boxing Day (observed)), so prompts start again on Tue 29 Dec."
+    )
+    assert _away_until(engine, partner) == [date(2026, 12, 29)]
+
+
+def test_someone_on_two_programmes_is_away_from_both_and_back_on_both(engine, add_member):
+    vale, wold = _two_programmes(add_member)
+    same_id_on_teams = add_member("U0BOTH", platform="teams")
+    someone_else = add_member("U0OTHER")
+    with session_scope(engine) as session:
+        away = set_away(session, _member(session, wold), JAN_4, at(MON_14_DEC))
+    assert away.programmes == ("Vale winter discharge fund", "Wold & Coast")
+    assert "away from Vale winter discharge fund and Wold & Coast:" in away.text
+    assert _away_until(engine, vale, wold, same_id_on_teams, someone_else) == [JAN_4, JAN_4, None, None]
+    assert [(m, a) for m, a, _ in _audit(engine)] == [(vale.id, "member.away"), (wold.id, "member.away")]
+
+    with session_scope(engine) as session:
+        back = set_back(session, _member(session, vale), at(MON_14_DEC, 11))
+    assert back.outcome is Outcome.BACK and back.previous == JAN_4
+    assert _away_until(engine, vale, wold) == [None, None]
+    assert [(m, a, d) for m, a, d in _audit(engine)][2:] == [
+        (vale.id, "member.back", {"was_until": "2027-01-04"}),
+        (wold.id, "member.back", {"was_until": "2027-01-04"}),
+    ]
+
+
+def test_away_again_replaces_the_date_and_says_so(engine, add_member):
+    partner = add_member("U0PART")
+    with session_scope(engine) as session:
+        set_away(session, _member(session, partner), JAN_4, at(MON_14_DEC))
+    with session_scope(engine) as session:
+        result = set_away(session, _member(session, partner), date(2026, 12, 21), at(MON_14_DEC))
+    assert result.previous == JAN_4
+    assert result.text.endswith("Prompts start again on Mon 21 Dec. (That replaces Mon 4 Jan.)")
+    assert _away_until(engine, partner) == [date(2026, 12, 21)]
+
+
+def test_set_away_refuses_a_past_date_and_changes_nothing(engine, add_member):
+    partner = add_member("U0PART")
+    with session_scope(engine) as session, pytest.raises(UntilError, match="has passed"):
+        set_away(session, _member(session, partner), date(2026, 12, 1), at(MON_14_DEC))
+    assert _away_until(engine, partner) == [None]
+    assert _audit(engine) == []
+
+
+@pytest.mark.parametrize(
+    "now, next_prompt",
+    [
+        (at(MON_14_DEC, 8), "Mon 14 Dec at 09:30"),
+        (at(MON_14_DEC, 9, 30), "Tue 15 Dec at 09:30"),
+        (at(date(2026, 12, 24), 10), "Tue 29 Dec at 09:30"),
+        (at(date(2026, 12, 26), 8), "Tue 29 Dec at 09:30"),
+        (at(date(2027, 3, 25), 12), "Tue 30 Mar at 09:30"),
+    ],
+)
+def test_back_names_the_next_prompt(engine, add_member, now, next_prompt):
+    partner = add_member("U0PART")
+    with session_scope(engine) as session:
+        set_away(session, _member(session, partner), date(2027, 4, 1), now - timedelta(minutes=1))
+    with session_scope(engine) as session:
+        result = set_back(session, _member(session, partner), now)
+    assert result.text == f"Welcome back. Your next check-in prompt comes on {next_prompt}."
+
+
+@pytest.mark.parametrize("away_until", [None, date(2026, 12, 14), date(2026, 12, 1)])
+def test_back_when_not_away_says_so_kindly_and_changes_nothing(engine, add_member, away_until):
+    partner = add_member("U0PART")
+    with session_scope(engine) as session:
+        _member(session, partner).away_until = away_until
+    with session_scope(engine) as session:
+        result = set_back(session, _member(session, partner), at(MON_14_DEC))
+    assert result.outcome is Outcome.NOT_AWAY
+    assert result.text.startswith("You are not away, so there is nothing to change")
+    assert _away_until(engine, partner) == [away_until]
+    assert _audit(engine) == []
+
+
+def test_prompts_skip_an_away_member_until_the_day_they_are_back(engine, add_member):
+    partner = add_member("U0PART")
+    with session_scope(engine) as session:
+        set_away(session, _member(session, partner), date(2026, 12, 28), at(MON_14_DEC))
+    with session_scope(engine) as session:
+        member = _member(session, partner)
+        assert is_prompted(member, MON_14_DEC) is False
+        assert is_prompted(member, date(2026, 12, 24)) is False
+        assert is_prompted(member, date(2026, 12, 29)) is True
+        assert prompted_members(session, member.programme_id, date(2026, 12, 24)) == []
+        assert [m.id for m in prompted_members(session, member.programme_id, date(2026, 12, 29))] == [partner.id]
+    with session_scope(engine) as session:
+        set_back(session, _member(session, partner), at(MON_14_DEC, 11))
+    with session_scope(engine) as session:
+        assert is_prompted(_member(session, partner), date(2026, 12, 15)) is True
+
+
+# -- what a platform calls ---------------------------------------------------------------------
+
+
+def test_request_away_reads_the_date_and_records_it(engine, add_member):
+    partner = add_member("U0PART")
+    with session_scope(engine) as session:
+        result = request_away(session, "slack", "U0PART", "4 Jan", at(MON_14_DEC))
+    assert (result.outcome, result.until) == (Outcome.AWAY, JAN_4)
+    assert _away_until(engine, partner) == [JAN_4]
+
+
+def test_request_away_with_a_bad_date_explains_offers_examples_and_changes_nothing(engine, add_member):
+    partner = add_member("U0PART")
+    with session_scope(engine) as session:
+        result = request_away(session, "slack", "U0PART", "nonsense", at(MON_14_DEC))
+    assert result.outcome is Outcome.BAD_DATE
+    assert result.text.startswith('I could not read "nonsense" as a date.')
+    assert result.examples == ("tomorrow", "next monday", "29/12", "29 Dec", "2026-12-29")
+    assert _away_until(engine, partner) == [None]
+    assert _audit(engine) == []
+
+
+def test_someone_not_on_a_programme_is_told_how_to_join(engine, add_member):
+    add_member("U0PART", platform="teams")
+    with session_scope(engine) as session:
+        away = request_away(session, "slack", "U0PART", "4 Jan", at(MON_14_DEC))
+        back = request_back(session, "slack", "U0PART", at(MON_14_DEC))
+    assert (away.outcome, away.text) == (Outcome.NOT_A_MEMBER, JOIN_TEXT)
+    assert (back.outcome, back.text) == (Outcome.NOT_A_MEMBER, JOIN_TEXT)
+
+
+def test_an_observer_is_told_they_are_never_prompted(engine, add_member):
+    observer = add_member("U0OBS", "observer")
+    with session_scope(engine) as session:
+        away = request_away(session, "slack", "U0OBS", "4 Jan", at(MON_14_DEC))
+        back = request_back(session, "slack", "U0OBS", at(MON_14_DEC))
+    assert away.outcome is Outcome.NEVER_PROMPTED
+    assert away.text == (
+        "You are an observer on Vale winter discharge fund, and observers are never sent check-in "
+        "prompts, so there is nothing to pause."
+    )
+    assert back.text.endswith("so there is nothing to resume.")
+    assert _away_until(engine, observer) == [None]
+    assert _audit(engine) == []
+
+
+def test_an_observer_who_is_a_partner_elsewhere_is_away_from_both(engine, add_member):
+    vale, wold = _two_programmes(add_member, role_here="observer", role_there="partner")
+    with session_scope(engine) as session:
+        result = request_away(session, "slack", "U0BOTH", "next monday", at(MON_14_DEC))
+    assert result.outcome is Outcome.AWAY
+    assert _away_until(engine, vale, wold) == [date(2026, 12, 21)] * 2
