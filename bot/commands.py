@@ -24,6 +24,7 @@ class Command:
 
 COMMANDS: tuple[Command, ...] = (
     Command("help", "help", "What you can do here", EVERYONE),
+    Command("checkin", "checkin", "Open today's check-in, to answer or amend it", frozenset({Role.PARTNER})),
     Command("away", "away UNTIL", "Pause your prompts until the day you are back (4/1, 4 Jan, next monday)", ANSWERERS),
     Command("back", "back", "Resume your check-in prompts", ANSWERERS),
 )

@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from handlers.slack import commands
+from handlers.slack import actions, commands, views
 from handlers.slack.context import SlackContext
 from handlers.slack.web import make_web_client
 
@@ -44,5 +44,8 @@ def build_slack_app(settings: Settings, engine: Engine) -> AsyncApp:
         logger=logging.getLogger("winterbot.slack"),
     )
     _withhold_bodies_from_logs()
-    commands.register(app, SlackContext(settings=settings, engine=engine))
+    context = SlackContext(settings=settings, engine=engine)
+    commands.register(app, context)
+    actions.register(app, context)
+    views.register(app, context)
     return app

@@ -12,7 +12,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.commands import Help, parse
 from bot.membership import asker_help
 from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
-from handlers.slack.commands import away, back
+from handlers.slack.commands import away, back, checkin
 from handlers.slack.context import SlackContext
 from models.vocabulary import Platform
 
@@ -37,7 +37,7 @@ async def _help(call: Invocation) -> None:
     )
 
 
-SUBCOMMANDS: dict[str, SubCommand] = {"help": _help, "away": away.away, "back": back.back}
+SUBCOMMANDS: dict[str, SubCommand] = {"help": _help, "checkin": checkin.checkin, "away": away.away, "back": back.back}
 
 
 def register(app: AsyncApp, context: SlackContext) -> None:

@@ -1,0 +1,70 @@
+"""Who may check in: partners, for their own organisation, on a programme they are on.
+
+Checked on every action from the platform's own user id, never from ids a client sent back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot.commands import JOIN_TEXT
+from bot.membership import memberships
+from bot.prompts import PROMPTED_ROLES
+from models.tables import Member, Programme
+from models.vocabulary import Role
+
+A_ROLE = {Role.ADMIN: "an admin", Role.LEAD: "a lead", Role.PARTNER: "a partner", Role.OBSERVER: "an observer"}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why someone has no check-in to answer, in words to show them."""
+
+    reason: str
+
+
+def checkin_member(
+    session: Session,
+    platform: str,
+    user_id: str,
+    *,
+    programme_id: int | None = None,
+    slug: str | None = None,
+) -> Member | Refusal:
+    """The member whose check-in this user answers, on the given programme (by id or
+    slug) or on their only one."""
+    rows = memberships(session, platform, user_id)
+    if not rows:
+        return Refusal(JOIN_TEXT)
+    chosen = _on_programme(rows, programme_id, slug)
+    if isinstance(chosen, Refusal):
+        return chosen
+    partners = [(m, p) for m, p in chosen if Role(m.role) in PROMPTED_ROLES]
+    if not partners:
+        return _not_a_partner(*chosen[0])
+    if len(partners) > 1:
+        slugs = " or ".join(p.slug for _, p in partners)
+        return Refusal(f"You check in for more than one programme: add its short name after checkin, {slugs}.")
+    return partners[0][0]
+
+
+def _on_programme(
+    rows: list[tuple[Member, Programme]], programme_id: int | None, slug: str | None
+) -> list[tuple[Member, Programme]] | Refusal:
+    if programme_id is not None:
+        rows = [(m, p) for m, p in rows if p.id == programme_id]
+        return rows or Refusal("You are no longer on that programme, so there is no check-in for you there.")
+    if slug:
+        mine = ", ".join(p.slug for _, p in rows)
+        rows = [(m, p) for m, p in rows if p.slug == slug.strip().lower()]
+        return rows or Refusal(f"You are not on a programme called {slug.strip()!r}. Yours: {mine}.")
+    return rows
+
+
+def _not_a_partner(member: Member, programme: Programme) -> Refusal:
+    return Refusal(
+        "Check-ins are answered by partners, for their organisation's schemes and services. "
+        f"You are {A_ROLE[Role(member.role)]} on {programme.name}, so there is no check-in for you to answer."
+    )

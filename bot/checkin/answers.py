@@ -1,0 +1,226 @@
+"""Checking a member's answers against their form. Pure: no database, no platform.
+
+`validate` returns either a Submission ready to store or the errors keyed by field key.
+Cumulative figures (spend and activity to date) may not fall without a correction reason;
+committed money may fall freely as it is spent. NHS numbers in free text are redacted here,
+before anything is stored or shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bot.capacity import HIGHEST, LOWEST, parse_level
+from bot.checkin.form import (
+    BLOCKERS,
+    COMMENT,
+    CORRECTION,
+    FIGURES,
+    CheckinForm,
+    Figures,
+    SchemeOnForm,
+    ServiceOnForm,
+    amount_text,
+    quantity_text,
+    scheme_key,
+    service_key,
+)
+from bot.money import AmountError, format_money, parse_amount
+from bot.redact import redact
+
+Answers = Mapping[str, str | None]
+Errors = dict[str, str]
+
+ABSURD_MULTIPLE = 5
+MAX_TEXT = 3000
+CUMULATIVE = ("actual", "activity")
+_QUANTITY = re.compile(r"^(?P<whole>[0-9]+)(?:\.(?P<places>[0-9]+))?$")
+MAX_QUANTITY_DIGITS = 12
+MISSING = {
+    "actual": "Give the amount spent to date in pounds (0 if nothing yet)",
+    "committed": "Give the amount committed but not yet spent, in pounds (0 if none)",
+    "activity": "Give a number, like 1,250 or 37.5 (0 if none yet)",
+}
+
+
+class FieldError(ValueError):
+    """An answer that cannot stand; the message says what to write instead."""
+
+
+@dataclass(frozen=True)
+class SchemeAnswer:
+    scheme: SchemeOnForm
+    figures: Figures
+    lowered: tuple[str, ...]  # the cumulative figures below the last ones
+    correction_reason: str | None
+
+
+@dataclass(frozen=True)
+class ServiceAnswer:
+    service: ServiceOnForm
+    level: int
+
+
+@dataclass(frozen=True)
+class Submission:
+    form: CheckinForm
+    schemes: tuple[SchemeAnswer, ...]
+    services: tuple[ServiceAnswer, ...]
+    correction: str | None
+    blockers: str | None
+    comment: str | None
+    redactions: int
+
+
+@dataclass(frozen=True)
+class _Text:
+    text: str | None
+    redactions: int
+
+
+def validate(form: CheckinForm, answers: Answers) -> Submission | Errors:
+    errors: Errors = {}
+    figures = {s.id: _figures(s, answers, errors) for s in form.schemes}
+    levels = {s.service: _level(s, answers, errors) for s in form.services}
+    texts = {key: _free_text(answers, key, errors) for key in (CORRECTION, BLOCKERS, COMMENT)}
+    lowered = {s.id: _lowered(s, figures[s.id]) for s in form.schemes}
+    if any(lowered.values()) and not texts[CORRECTION].text:
+        errors.update(_correction_errors(form, figures, lowered))
+    if errors:
+        return errors
+    return Submission(
+        form=form,
+        schemes=_scheme_answers(form, figures, lowered, texts[CORRECTION].text),  # type: ignore[arg-type]
+        services=tuple(ServiceAnswer(s, levels[s.service]) for s in form.services),  # type: ignore[arg-type]
+        correction=texts[CORRECTION].text,
+        blockers=texts[BLOCKERS].text,
+        comment=texts[COMMENT].text,
+        redactions=sum(t.redactions for t in texts.values()),
+    )
+
+
+def parse_activity(text: str) -> Decimal:
+    """A count to date: 0 or more, commas allowed, at most two decimal places."""
+    raw = text.strip()
+    cleaned = raw.replace(",", "").replace(" ", "")
+    if cleaned.startswith("-"):
+        raise FieldError(f"{raw!r} is negative: activity to date is 0 or more")
+    match = _QUANTITY.match(cleaned)
+    if not match:
+        raise FieldError(f"{raw!r} is not a number: write it like 1,250 or 37.5")
+    if len(match["places"] or "") > 2:
+        raise FieldError(f"{raw!r} has more than two decimal places")
+    if len(match["whole"].lstrip("0")) > MAX_QUANTITY_DIGITS:
+        raise FieldError(f"{raw!r} is too large to be a count to date: check the figure")
+    return Decimal(cleaned).quantize(Decimal("0.01"))
+
+
+def read_amount(text: str, budget: Decimal) -> Decimal:
+    try:
+        value = parse_amount(text)
+    except AmountError as error:
+        raise FieldError(str(error)) from None
+    if budget > 0 and value > budget * ABSURD_MULTIPLE:
+        raise FieldError(
+            f"{format_money(value)} is more than {ABSURD_MULTIPLE} times this scheme's budget of "
+            f"{format_money(budget)}: check the figure (12.5k is £12,500; 1.2m is £1,200,000)"
+        )
+    return value
+
+
+def _read(scheme: SchemeOnForm, figure: str, text: str | None) -> Decimal:
+    if not (text or "").strip():
+        raise FieldError(MISSING[figure])
+    if figure == "activity":
+        return parse_activity(text or "")
+    return read_amount(text or "", scheme.budget)
+
+
+def _figures(scheme: SchemeOnForm, answers: Answers, errors: Errors) -> Figures | None:
+    values: dict[str, Decimal] = {}
+    for figure in FIGURES:
+        key = scheme_key(scheme.id, figure)
+        try:
+            values[figure] = _read(scheme, figure, answers.get(key))
+        except FieldError as error:
+            errors[key] = str(error)
+    return Figures(**values) if len(values) == 3 else None
+
+
+def _level(service: ServiceOnForm, answers: Answers, errors: Errors) -> int | None:
+    level = parse_level(answers.get(service_key(service.service)))
+    if level is None:
+        errors[service_key(service.service)] = (
+            f"Choose today's level for {service.label.lower()}, from {LOWEST} to {HIGHEST}"
+        )
+    return level
+
+
+def _free_text(answers: Answers, key: str, errors: Errors) -> _Text:
+    raw = (answers.get(key) or "").strip()
+    if len(raw) > MAX_TEXT:
+        errors[key] = f"Keep this under {MAX_TEXT:,} characters (it has {len(raw):,})"
+    redacted = redact(raw)
+    return _Text(redacted.text or None, redacted.count)
+
+
+def _lowered(scheme: SchemeOnForm, figures: Figures | None) -> tuple[str, ...]:
+    if scheme.last is None or figures is None:
+        return ()
+    return tuple(f for f in CUMULATIVE if figures.get(f) < scheme.last.get(f))
+
+
+def _shown(figure: str, value: Decimal) -> str:
+    return quantity_text(value) if figure == "activity" else amount_text(value)
+
+
+def _correction_errors(
+    form: CheckinForm, figures: dict[int, Figures | None], lowered: dict[int, tuple[str, ...]]
+) -> Errors:
+    errors: Errors = {}
+    changes: list[str] = []
+    for scheme in form.schemes:
+        last, now = scheme.last, figures[scheme.id]
+        if last is None or now is None:
+            continue
+        for figure in lowered[scheme.id]:
+            before, after = _shown(figure, last.get(figure)), _shown(figure, now.get(figure))
+            errors[scheme_key(scheme.id, figure)] = (
+                f"Lower than the {before} reported on {last.local_date:%a %-d %b}. "
+                f"If {after} is right, give the reason under Correction"
+            )
+            changes.append(f"{scheme.name}, {_figure_name(scheme, figure)}: {before} → {after}")
+    errors[CORRECTION] = "Say why these figures are lower than last reported: " + "; ".join(changes)
+    return {key: _clip(message) for key, message in errors.items()}
+
+
+def _figure_name(scheme: SchemeOnForm, figure: str) -> str:
+    label = "spent to date" if figure == "actual" else scheme.activity_label
+    return label[0].lower() + label[1:]
+
+
+def _clip(message: str, most: int = 500) -> str:
+    return message if len(message) <= most else message[: most - 1] + "…"
+
+
+def _scheme_answers(
+    form: CheckinForm,
+    figures: dict[int, Figures],
+    lowered: dict[int, tuple[str, ...]],
+    correction: str | None,
+) -> tuple[SchemeAnswer, ...]:
+    """The correction reason goes on the schemes whose figures fell; when none fell it
+    stands for the whole check-in, so it goes on every scheme."""
+    any_lowered = any(lowered.values())
+    return tuple(
+        SchemeAnswer(
+            scheme=s,
+            figures=figures[s.id],
+            lowered=lowered[s.id],
+            correction_reason=correction if (lowered[s.id] or not any_lowered) else None,
+        )
+        for s in form.schemes
+    )

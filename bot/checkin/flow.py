@@ -1,0 +1,69 @@
+"""The check-in's steps as a platform calls them: open the form, submit it, or say
+"nothing new today". Each runs in the caller's unit of work and checks who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from bot.calendar import local_date
+from bot.checkin.access import Refusal, checkin_member
+from bot.checkin.answers import Answers, Errors, validate
+from bot.checkin.form import CheckinForm, build_form
+from bot.checkin.ledger import CheckinResult, lock_member, record, record_no_change
+from models.tables import Member, Programme
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Answers that cannot be stored as they are: the errors, and the form they were checked on."""
+
+    form: CheckinForm
+    errors: Errors
+
+
+def programme_today(session: Session, member: Member, now: datetime) -> date:
+    programme = session.get(Programme, member.programme_id)
+    assert programme is not None
+    return local_date(now, programme.timezone)
+
+
+def open_checkin(
+    session: Session,
+    platform: str,
+    user_id: str,
+    now: datetime,
+    *,
+    programme_id: int | None = None,
+    slug: str | None = None,
+) -> CheckinForm | Refusal:
+    member = checkin_member(session, platform, user_id, programme_id=programme_id, slug=slug)
+    if isinstance(member, Refusal):
+        return member
+    return build_form(session, member, programme_today(session, member, now))
+
+
+def submit_checkin(
+    session: Session, platform: str, user_id: str, programme_id: int | None, answers: Answers, now: datetime
+) -> CheckinResult | Rejected | Refusal:
+    """Checked against the figures on record now, not those shown when the form opened."""
+    member = checkin_member(session, platform, user_id, programme_id=programme_id)
+    if isinstance(member, Refusal):
+        return member
+    lock_member(session, member)
+    form = build_form(session, member, programme_today(session, member, now))
+    outcome = validate(form, answers)
+    if isinstance(outcome, dict):
+        return Rejected(form, outcome)
+    return record(session, member, outcome, now)
+
+
+def checkin_no_change(
+    session: Session, platform: str, user_id: str, programme_id: int | None, now: datetime
+) -> CheckinResult | Refusal:
+    member = checkin_member(session, platform, user_id, programme_id=programme_id)
+    if isinstance(member, Refusal):
+        return member
+    return record_no_change(session, member, programme_today(session, member, now), now)

@@ -1,0 +1,13 @@
+"""Block action listeners (buttons), one per module."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers.slack.actions import checkin_no_change, checkin_open
+from handlers.slack.context import SlackContext
+
+
+def register(app: AsyncApp, context: SlackContext) -> None:
+    checkin_open.register(app, context)
+    checkin_no_change.register(app, context)

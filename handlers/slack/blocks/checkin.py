@@ -1,0 +1,275 @@
+"""The check-in modal, its confirmation, and the DM prompt once it has been answered.
+
+Input blocks take the domain's field keys as block_ids, so `response_action: errors`
+from `bot.checkin.validate` lands on the right field.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.capacity import LEVELS, level_label
+from bot.checkin import (
+    BLOCKERS,
+    COMMENT,
+    CORRECTION,
+    FIGURES,
+    MAX_TEXT,
+    CheckinForm,
+    CheckinResult,
+    ReportedScheme,
+    SchemeOnForm,
+    ServiceOnForm,
+    amount_text,
+    initial_values,
+    quantity_text,
+    scheme_key,
+    service_key,
+)
+from bot.money import format_money
+from handlers.slack.blocks.limits import SURFACE_BLOCKS
+from handlers.slack.blocks.prompt import OPEN_CHECKIN
+from handlers.slack.blocks.text import escape
+from models.vocabulary import Unit
+
+CALLBACK_ID = "checkin_submit"
+TEXT_ACTION = "value"
+LEVEL_ACTION = "level"
+ANSWERED_BLOCK = "checkin_answered"
+NO_PATIENT_DETAILS = (
+    "No patient details, please: aggregate figures only. NHS numbers are removed before anything is stored."
+)
+_FIXED_BLOCKS = 6  # intro, capacity heading, correction, blockers, comment, footer
+_SCHEME_BLOCKS = 5  # divider, heading, three inputs; two fewer when compact
+_MONEY_LABELS = {"actual": "Spent to date (£)", "committed": "Committed, not yet spent (£)"}
+_CAPACITY_HEADING = "*Capacity today*, worded like the NHS OPEL levels: 1 is steady; at 4, safety may be at risk"
+_CORRECTION_HINT = (
+    "Only when spend or activity to date is lower than last reported: say why. "
+    "Both figures stay in the audit trail."
+)
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
+# the modal
+
+
+def checkin_modal(form: CheckinForm, private_metadata: str, notice: str | None = None) -> dict[str, Any]:
+    view = View(
+        type="modal",
+        callback_id=CALLBACK_ID,
+        title="Amend today's check-in" if form.amending else "Today's check-in",
+        submit="Save changes" if form.amending else "Send check-in",
+        close="Cancel",
+        private_metadata=private_metadata,
+        blocks=_form_blocks(form, notice),
+    )
+    return view.to_dict()
+
+
+def _form_blocks(form: CheckinForm, notice: str | None) -> list[Block]:
+    values = initial_values(form)
+    compact = _FIXED_BLOCKS + _SCHEME_BLOCKS * len(form.schemes) + len(form.services) > SURFACE_BLOCKS
+    blocks: list[Block] = [_intro(form, notice)]
+    for scheme in form.schemes:
+        blocks += _scheme_blocks(scheme, values, compact)
+    if form.services:
+        blocks.append(_section(_CAPACITY_HEADING))
+        blocks += [_level_input(service, values) for service in form.services]
+    blocks += [
+        _text_input(CORRECTION, "Correction", values, hint=_CORRECTION_HINT),
+        _text_input(BLOCKERS, "Blockers", values, multiline=True, hint="What is getting in the way, if anything"),
+        _text_input(COMMENT, "Anything the leads should hear", values, multiline=True),
+        _context(NO_PATIENT_DETAILS),
+    ]
+    return blocks
+
+
+def _intro(form: CheckinForm, notice: str | None) -> SectionBlock:
+    lines = [f"*{escape(form.scope.organisation_name)}* · {form.local_date:%A %-d %B}"]
+    if notice:
+        lines.append(notice)
+    if form.today is not None:
+        lines.append(
+            f"You checked in at {form.today.submitted_at:%H:%M}. Saving again keeps that answer in the history."
+        )
+    if form.schemes:
+        lines.append("Figures are to date (cumulative) and start as the last answer: change what has moved.")
+    return _section("\n".join(lines))
+
+
+def _scheme_blocks(scheme: SchemeOnForm, values: dict[str, str], compact: bool) -> list[Block]:
+    """A heading and three inputs; when a big organisation would overflow the modal, the
+    scheme's name moves into the labels instead of a heading of its own."""
+    prefix = f"{scheme.name}: " if compact else ""
+    inputs: list[Block] = [_figure_input(scheme, figure, prefix, values) for figure in FIGURES]
+    if compact:
+        return inputs
+    heading = f"*{escape(scheme.name)}*\nBudget {format_money(scheme.budget)}"
+    return [DividerBlock(), _section(heading), *inputs]
+
+
+def _last_answer(scheme: SchemeOnForm, figure: str) -> str | None:
+    if scheme.last is None:
+        return None
+    value = scheme.last.get(figure)
+    shown = quantity_text(value) if figure == "activity" else amount_text(value)
+    return f"Last: {shown} on {scheme.last.local_date:%a %-d %b}"
+
+
+def _figure_input(scheme: SchemeOnForm, figure: str, prefix: str, values: dict[str, str]) -> InputBlock:
+    key = scheme_key(scheme.id, figure)
+    if figure == "activity":
+        label, placeholder = scheme.activity_label, "e.g. 1,250"
+        plan = f"Plan: {quantity_text(scheme.planned)} {scheme.unit_label} by the deadline"
+    else:
+        label, placeholder, plan = _MONEY_LABELS[figure], "e.g. £12,500 or 12.5k", None
+    hint = " · ".join(part for part in (plan, _last_answer(scheme, figure)) if part) or None
+    element = PlainTextInputElement(action_id=TEXT_ACTION, initial_value=values.get(key), placeholder=placeholder)
+    return InputBlock(block_id=key, label=prefix + label, element=element, hint=hint)
+
+
+def _level_option(n: int) -> Option:
+    return Option(value=str(n), label=level_label(n))
+
+
+def _level_input(service: ServiceOnForm, values: dict[str, str]) -> InputBlock:
+    key = service_key(service.service)
+    chosen = values.get(key)
+    element = StaticSelectElement(
+        action_id=LEVEL_ACTION,
+        placeholder="Choose a level, 1 to 4",
+        options=[_level_option(level.number) for level in LEVELS],
+        initial_option=_level_option(int(chosen)) if chosen else None,
+    )
+    hint = f"Last: level {service.last_level} on {service.last_date:%a %-d %b}" if service.last_date else None
+    return InputBlock(block_id=key, label=service.label, element=element, hint=hint)
+
+
+def _text_input(
+    key: str, label: str, values: dict[str, str], *, multiline: bool = False, hint: str | None = None
+) -> InputBlock:
+    element = PlainTextInputElement(
+        action_id=TEXT_ACTION, initial_value=values.get(key), multiline=multiline, max_length=MAX_TEXT
+    )
+    return InputBlock(block_id=key, label=label, element=element, hint=hint, optional=True)
+
+
+# after it is sent
+
+
+def redaction_notice(count: int) -> str:
+    numbers = "an NHS number" if count == 1 else f"{count} NHS numbers"
+    return (
+        f":warning: I removed {numbers} from what you wrote before storing it. Chat is no place for "
+        "patient-identifiable details: please give aggregate figures only."
+    )
+
+
+def _headline(result: CheckinResult) -> str:
+    org = f"*{escape(result.organisation_name)}*"
+    when = f"{result.local_date:%a %-d %b} at {result.submitted_at:%H:%M}"
+    if not result.recorded:
+        return (
+            f"You had already checked in for {org} today ({result.submitted_at:%H:%M}), so nothing more "
+            "was recorded. Open the check-in to change anything."
+        )
+    if result.no_change:
+        return f"Recorded: nothing new today for {org} ({when}). Your last figures stand for today."
+    if result.amended:
+        return f"Today's check-in for {org} is amended ({when}). The earlier answer stays in the history."
+    return f"Thank you: today's check-in for {org} is in ({when})."
+
+
+def _scheme_line(scheme: ReportedScheme) -> str:
+    figures = scheme.figures
+    activity = f"{quantity_text(figures.activity)} {scheme.unit_label} to date"
+    if scheme.unit == Unit.STAFF_WTE:
+        activity = f"{quantity_text(figures.activity)} of {quantity_text(scheme.planned)} staff (WTE) recruited"
+    line = (
+        f"*{escape(scheme.name)}*\nSpent {amount_text(figures.actual)} · "
+        f"committed {amount_text(figures.committed)} · {activity}"
+    )
+    if scheme.correction_reason:
+        line += f"\n_Correction: {escape(scheme.correction_reason)}_"
+    return line[:3000]
+
+
+def _notes(result: CheckinResult) -> list[Block]:
+    notes: list[Block] = []
+    if result.redactions:
+        notes.append(_section(redaction_notice(result.redactions)))
+    if result.nothing_to_reaffirm:
+        names = ", ".join(escape(n) for n in result.nothing_to_reaffirm)
+        notes.append(_context(f"Nothing on record yet for {names}: open the check-in to give figures."[:2000]))
+    return notes
+
+
+def _result_blocks(result: CheckinResult) -> list[Block]:
+    room = SURFACE_BLOCKS - 5
+    blocks: list[Block] = [_section(_headline(result)), *_notes(result)]
+    blocks += [_section(_scheme_line(s)) for s in result.schemes[:room]]
+    if result.services:
+        lines = [f"{escape(s.label)}: {level_label(s.level)}" for s in result.services]
+        blocks.append(_section("*Capacity today*\n" + "\n".join(lines)))
+    return blocks
+
+
+def confirmation_view(result: CheckinResult) -> dict[str, Any]:
+    view = View(
+        type="modal",
+        callback_id="checkin_done",
+        title="Check-in saved" if result.recorded else "Today's check-in",
+        close="Done",
+        blocks=_result_blocks(result),
+    )
+    return view.to_dict()
+
+
+def notice_view(text: str, title: str = "Today's check-in") -> dict[str, Any]:
+    """A modal that only says something: why there is no check-in here, say."""
+    return View(type="modal", title=title, close="Close", blocks=[_section(escape(text))]).to_dict()
+
+
+def answered_value(result: CheckinResult) -> str:
+    """The same value as the prompt's buttons carry, for the Amend button."""
+    return json.dumps({"programme": result.programme_id, "date": result.local_date.isoformat()})
+
+
+def answered_prompt_blocks(result: CheckinResult) -> list[dict[str, Any]]:
+    """The DM prompt once answered: what happened, and a way back in to amend."""
+    blocks: list[Block] = [_section(":white_check_mark: " + _headline(result)), *_notes(result)]
+    blocks.append(
+        ActionsBlock(
+            block_id=ANSWERED_BLOCK,
+            elements=[ButtonElement(text="Amend today's check-in", action_id=OPEN_CHECKIN, value=answered_value(result))],
+        )
+    )
+    blocks.append(_context(f"{escape(result.programme_name)} · {result.local_date:%a %-d %b %Y}"))
+    return [block.to_dict() for block in blocks]
+
+
+def answered_prompt_text(result: CheckinResult) -> str:
+    return _headline(result).replace("*", "")
