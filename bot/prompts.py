@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
@@ -20,6 +21,8 @@ class SchemeScope:
     name: str
     unit: str
     unit_label: str
+    budget: Decimal
+    planned: Decimal
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,15 @@ def checkin_scopes(session: Session, members: list[Member]) -> dict[int, Checkin
         .order_by(col(Scheme.id))
     ):
         schemes_by_owner.setdefault(s.owner_organisation_id, []).append(
-            SchemeScope(id=s.id, key=s.key, name=s.name, unit=s.unit, unit_label=UNIT_LABELS[Unit(s.unit)])  # type: ignore[arg-type]
+            SchemeScope(
+                id=s.id,  # type: ignore[arg-type]
+                key=s.key,
+                name=s.name,
+                unit=s.unit,
+                unit_label=UNIT_LABELS[Unit(s.unit)],
+                budget=s.budget,
+                planned=s.planned,
+            )
         )
     return {m.id: _scope(m, programmes[m.programme_id], organisations[m.organisation_id], schemes_by_owner) for m in members}  # type: ignore[misc]
 

@@ -70,7 +70,7 @@ def make_form(
         member_name="Kerry Walsh",
         organisation_id=3,
         organisation_name="Brightside Home Care",
-        schemes=tuple(SchemeScope(s.id, f"s{s.id}", s.name, s.unit, s.unit_label) for s in schemes),
+        schemes=tuple(SchemeScope(s.id, f"s{s.id}", s.name, s.unit, s.unit_label, s.budget, s.planned) for s in schemes),
         services=tuple(s.service for s in services),
     )
     return CheckinForm(

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from bot.calendar import local_now
 from bot.money import format_money
 from bot.prompts import CheckinScope, SchemeScope, checkin_scope
-from models.tables import CapacityReport, CheckIn, Member, Programme, Scheme, SpendReport
+from models.tables import CapacityReport, CheckIn, Member, Programme, SpendReport
 from models.vocabulary import SERVICE_LABELS, Service, Unit
 
 CORRECTION = "correction"
@@ -178,12 +178,11 @@ def todays_checkin(session: Session, member: Member, today: date, tz: str) -> To
 
 def _schemes(session: Session, scopes: tuple[SchemeScope, ...], today: date) -> tuple[SchemeOnForm, ...]:
     ids = [s.id for s in scopes]
-    rows = {s.id: s for s in session.exec(select(Scheme).where(col(Scheme.id).in_(ids)))} if ids else {}
     last = _latest(session, SpendReport, SpendReport.scheme_id, col(SpendReport.scheme_id).in_(ids), today)
-    return tuple(_scheme(scope, rows[scope.id], last.get(scope.id)) for scope in scopes)
+    return tuple(_scheme(scope, last.get(scope.id)) for scope in scopes)
 
 
-def _scheme(scope: SchemeScope, row: Scheme, last: SpendReport | None) -> SchemeOnForm:
+def _scheme(scope: SchemeScope, last: SpendReport | None) -> SchemeOnForm:
     figures = None
     if last is not None:
         figures = LastFigures(
@@ -194,8 +193,8 @@ def _scheme(scope: SchemeScope, row: Scheme, last: SpendReport | None) -> Scheme
         name=scope.name,
         unit=scope.unit,
         unit_label=scope.unit_label,
-        budget=row.budget,
-        planned=row.planned,
+        budget=scope.budget,
+        planned=scope.planned,
         last=figures,
     )
 

@@ -9,7 +9,6 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.checkin import Refusal
 from handlers.slack.views.opening import load_form, show_form
-from handlers.slack.web import make_web_client
 
 if TYPE_CHECKING:
     from handlers.slack.commands.winter import Invocation
@@ -25,7 +24,7 @@ async def checkin(call: Invocation) -> None:
         await call.ack(response_type="ephemeral", text=form.reason)
         return
     await call.ack()
-    failed = await show_form(make_web_client(call.context.settings), call.command["trigger_id"], form)
+    failed = await show_form(call.client, call.command["trigger_id"], form)
     if failed is not None:
         await _tell(call.command.get("response_url"), failed.reason)
 

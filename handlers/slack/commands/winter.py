@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import Help, parse
 from bot.membership import asker_help
@@ -26,6 +27,7 @@ class Invocation:
     command: dict[str, Any]
     rest: str
     asker: Help
+    client: AsyncWebClient
 
 
 SubCommand = Callable[[Invocation], Awaitable[None]]
@@ -41,13 +43,13 @@ SUBCOMMANDS: dict[str, SubCommand] = {"help": _help, "checkin": checkin.checkin,
 
 
 def register(app: AsyncApp, context: SlackContext) -> None:
-    async def winter(ack: AsyncAck, command: dict[str, Any]) -> None:
-        await dispatch(context, ack, command)
+    async def winter(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
+        await dispatch(context, ack, command, client)
 
     app.command("/winter")(winter)
 
 
-async def dispatch(context: SlackContext, ack: AsyncAck, command: dict[str, Any]) -> None:
+async def dispatch(context: SlackContext, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
     name, rest = parse(command.get("text", ""))
     user_id = command["user_id"]
     known = SUBCOMMANDS.get(name)
@@ -60,4 +62,4 @@ async def dispatch(context: SlackContext, ack: AsyncAck, command: dict[str, Any]
             blocks=unknown_command_blocks(name, asker),
         )
         return
-    await known(Invocation(context=context, ack=ack, command=command, rest=rest, asker=asker))
+    await known(Invocation(context=context, ack=ack, command=command, rest=rest, asker=asker, client=client))
