@@ -18,6 +18,7 @@ from sqlmodel import Session
 from bot.calendar import bank_holiday, is_working_day, local_date, local_instant, next_working_day
 from bot.commands import JOIN_TEXT
 from bot.membership import memberships
+from bot.wording import join_words
 from models.tables import AuditEvent, Member, Programme
 from models.vocabulary import Role
 
@@ -240,17 +241,13 @@ def resume_day(asked: date) -> tuple[date, str | None]:
     resume = next_working_day(asked)
     skipped = [asked + timedelta(days=n) for n in range((resume - asked).days)]
     reasons = [_not_working(day) for day in skipped if day == asked or (day.weekday() < 5 and bank_holiday(day))]
-    return resume, f"{_join(reasons)}, so prompts start again on {label(resume)}."
+    return resume, f"{join_words(reasons)}, so prompts start again on {label(resume)}."
 
 
 def _not_working(day: date) -> str:
     if day.weekday() >= 5:
         return f"{label(day)} is at the weekend"
     return f"{label(day)} is a bank holiday ({bank_holiday(day)})"
-
-
-def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 # -- recording it ------------------------------------------------------------------------------
@@ -268,7 +265,7 @@ def set_away(session: Session, member: Member, until: date, now: datetime) -> Aw
         session.add(each)
         session.add(_audit(each, "member.away", {"until": resume.isoformat(), "asked": until.isoformat()}))
     names = tuple(programme.name for _, programme in rows)
-    text = f"You are away from {_join(list(names))}: no check-in prompts or reminders until you are back. "
+    text = f"You are away from {join_words(list(names))}: no check-in prompts or reminders until you are back. "
     text += why or f"Prompts start again on {label(resume)}."
     if previous is not None and previous != resume:
         text += f" (That replaces {label(previous)}.)"
@@ -371,7 +368,7 @@ def _answerer(session: Session, platform: str, user_id: str, verb: str) -> list[
     if all(Role(member.role) is Role.OBSERVER for member, _ in rows):
         names = tuple(programme.name for _, programme in rows)
         text = (
-            f"You are an observer on {_join(list(names))}, and observers are never sent check-in "
+            f"You are an observer on {join_words(list(names))}, and observers are never sent check-in "
             f"prompts, so there is nothing to {verb}."
         )
         return AwayResult(Outcome.NEVER_PROMPTED, text, programmes=names)

@@ -64,3 +64,8 @@ def format_short(value: Decimal) -> str:
     if magnitude >= 1_000:
         return f"{sign}£{(magnitude / 1_000).quantize(Decimal('0.1')).normalize():f}k"
     return format_money(value)
+
+
+def format_quantity(value: Decimal) -> str:
+    """2,500 or 1.5: an activity figure without trailing zeros."""
+    return f"{value.normalize():,f}"

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from bot.calendar import working_days_left
-from bot.money import format_money
+from bot.money import format_money, format_quantity
 from bot.programmes import get_programme
 from models.tables import Member, Organisation, Scheme, Tranche
 from models.vocabulary import (
@@ -145,10 +145,6 @@ def programme_summary(session: Session, slug: str, today: date) -> ProgrammeSumm
     )
 
 
-def _quantity(value: Decimal) -> str:
-    return f"{value.normalize():,f}" if value != value.to_integral_value() else f"{int(value):,}"
-
-
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -176,7 +172,7 @@ def format_summary(summary: ProgrammeSummary) -> str:
     out += ["", f"Schemes ({len(summary.schemes)}), {format_money(summary.budgeted)} budgeted, "
             f"{format_money(summary.unbudgeted)} not yet assigned:"]
     out += [
-        f"  {_fit(s.name, 48):<48} {format_money(s.budget):>11}  {_quantity(s.planned):>7} {s.unit:<17} {_fit(s.owner, 36)}"
+        f"  {_fit(s.name, 48):<48} {format_money(s.budget):>11}  {format_quantity(s.planned):>7} {s.unit:<17} {_fit(s.owner, 36)}"
         for s in summary.schemes
     ]
     roles = ", ".join(f"{count} {role}{'s' if count != 1 else ''}" for role, count in summary.members_by_role)

@@ -56,6 +56,14 @@ class Role(StrEnum):
     OBSERVER = "observer"
 
 
+A_ROLE: dict[Role, str] = {
+    Role.ADMIN: "an admin",
+    Role.LEAD: "a lead",
+    Role.PARTNER: "a partner",
+    Role.OBSERVER: "an observer",
+}
+
+
 class Platform(StrEnum):
     SLACK = "slack"
     TEAMS = "teams"

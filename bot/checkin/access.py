@@ -13,9 +13,8 @@ from bot.commands import JOIN_TEXT
 from bot.membership import memberships
 from bot.prompts import PROMPTED_ROLES
 from models.tables import Member, Programme
-from models.vocabulary import Role
+from models.vocabulary import A_ROLE, Role
 
-A_ROLE = {Role.ADMIN: "an admin", Role.LEAD: "a lead", Role.PARTNER: "a partner", Role.OBSERVER: "an observer"}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.calendar import local_now
-from bot.money import format_money
+from bot.money import format_money, format_quantity
 from bot.prompts import CheckinScope, SchemeScope, checkin_scope
 from models.tables import CapacityReport, CheckIn, Member, Programme, SpendReport
 from models.vocabulary import SERVICE_LABELS, Service, Unit
@@ -123,8 +123,7 @@ def amount_text(value: Decimal) -> str:
     return format_money(value, pence=value != value.to_integral_value())
 
 
-def quantity_text(value: Decimal) -> str:
-    return f"{value.normalize():,f}"
+quantity_text = format_quantity
 
 
 def initial_values(form: CheckinForm) -> dict[str, str]:

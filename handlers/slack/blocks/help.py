@@ -8,15 +8,9 @@ from slack_sdk.models.blocks import Block, HeaderBlock, MarkdownTextObject, Sect
 
 from bot.commands import Help
 from handlers.slack.blocks.text import escape, join_words, verbatim
-from models.vocabulary import Role
+from models.vocabulary import A_ROLE, Role
 
 TITLE = "What you can do with winterbot"
-A_ROLE = {
-    Role.ADMIN: "an admin",
-    Role.LEAD: "a lead",
-    Role.PARTNER: "a partner",
-    Role.OBSERVER: "an observer",
-}
 
 
 def _section(text: str) -> SectionBlock:

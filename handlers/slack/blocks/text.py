@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from bot.wording import join_words
+
+__all__ = ["escape", "join_words", "verbatim"]
+
 
 def escape(text: str) -> str:
     """Slack's three control characters, so user text cannot mention @channel or link."""
@@ -12,9 +16,3 @@ def verbatim(text: str, limit: int = 40) -> str:
     """Someone's own words shown back inside `code`: escaped, no backticks, kept short."""
     cleaned = escape(text.replace("`", "'"))
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
-
-
-def join_words(words: tuple[str, ...] | list[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
