@@ -1,0 +1,409 @@
+"""The spend position, forecast, flags and burn-up on hand-computed cases, on SQLite and on
+PostgreSQL (the `engine` fixture).
+
+The calendar behind every number here (England's working days, from bot.calendar):
+  The period runs from Mon 7 Dec 2026 (the first tranche) to Wed 31 Mar 2027.
+  December 7-31: 19 weekdays less Christmas (Fri 25) and Boxing Day observed (Mon 28) = 17
+  January: 21 weekdays less New Year's Day (Fri 1) = 20
+  February: 20 weekdays
+  March: 23 weekdays less Good Friday (26) and Easter Monday (29) = 21
+  Total: 17 + 20 + 20 + 21 = 78 working days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session, select
+
+from bot.spend import burn_up, format_spend, spend_position, status_text
+from models.db import session_scope
+from models.tables import Organisation, Programme, Scheme, SpendReport, Tranche
+
+D = Decimal
+UTC = timezone.utc
+START = date(2026, 12, 7)
+TOPUP = date(2027, 1, 18)
+WED_20_JAN = date(2027, 1, 20)
+
+
+def add_programme(
+    session: Session,
+    *,
+    tranches: tuple[tuple[str, str, date], ...] = (("100000.00", "local_authority_grant", START),),
+    schemes: tuple[tuple[str, str, str, str], ...] = (("hours", "local_authority_grant", "60000.00", "1000"),),
+    underspend: int = 90,
+    silent: int = 3,
+    slug: str = "vale",
+) -> Programme:
+    """A programme with tranches (amount, source, available) and schemes (key, source, budget, planned)."""
+    programme = Programme(
+        slug=slug,
+        name="Vale fund",
+        deadline=date(2027, 3, 31),
+        channel="C0VALE",
+        checkin_time=time(9, 30),
+        reminder_time=time(14),
+        brief_time=time(8, 30),
+        digest_time=time(15),
+        settings={"thresholds": {"underspend_risk_percent": underspend, "silent_after_working_days": silent}},
+    )
+    session.add(programme)
+    session.flush()
+    org = Organisation(programme_id=programme.id, key="carers", name="Home Carers Ltd", kind="home_care")
+    session.add(org)
+    session.flush()
+    for index, (amount, source, available) in enumerate(tranches):
+        session.add(
+            Tranche(
+                programme_id=programme.id,
+                key=f"t{index}",
+                name=f"Tranche {index + 1}",
+                amount=D(amount),
+                funding_source=source,
+                announced_on=available - timedelta(days=14),
+                available_on=available,
+            )
+        )
+    for key, source, budget, planned in schemes:
+        session.add(
+            Scheme(
+                programme_id=programme.id,
+                owner_organisation_id=org.id,
+                key=key,
+                name=f"Scheme {key}",
+                scheme_type="home_care",
+                funding_source=source,
+                budget=D(budget),
+                unit="hours",
+                planned=D(planned),
+            )
+        )
+    session.flush()
+    return programme
+
+
+def report(
+    session: Session,
+    programme: Programme,
+    key: str,
+    day: date,
+    actual: str,
+    committed: str = "0",
+    activity: str = "0",
+    *,
+    hour: int = 10,
+    reason: str | None = None,
+) -> None:
+    scheme = session.exec(select(Scheme).where(Scheme.programme_id == programme.id, Scheme.key == key)).one()
+    session.add(
+        SpendReport(
+            programme_id=programme.id,
+            scheme_id=scheme.id,
+            local_date=day,
+            actual=D(actual),
+            committed=D(committed),
+            activity=D(activity),
+            correction_reason=reason,
+            reported_at=datetime.combine(day, time(hour), tzinfo=UTC),
+        )
+    )
+    session.flush()
+
+
+def rules(position, subject: str | None = None) -> list[str]:
+    return [f.rule for f in position.flags if subject is None or f.subject == subject]
+
+
+# -- the worked example: a top-up, a correction, a scheme that never reports ----------------
+
+TWO_TRANCHES = (
+    ("100000.00", "local_authority_grant", START),
+    ("50000.00", "icb_allocation", TOPUP),  # the January top-up
+)
+THREE_SCHEMES = (
+    ("hours", "local_authority_grant", "60000.00", "1000"),
+    ("beds", "icb_allocation", "80000.00", "100"),
+    ("never", "local_authority_grant", "10000.00", "10"),
+)
+
+
+@pytest.fixture
+def worked(engine) -> Iterator[tuple[Session, Programme]]:
+    with session_scope(engine) as session:
+        programme = add_programme(session, tranches=TWO_TRANCHES, schemes=THREE_SCHEMES)
+        report(session, programme, "hours", date(2027, 1, 4), "1234.57", "500", "100")
+        # The next day's figure is lower: a correction, with its reason. Both rows stay.
+        report(session, programme, "hours", date(2027, 1, 5), "1000.00", "500", "100", reason="invoice counted twice")
+        report(session, programme, "hours", date(2027, 1, 19), "8000.00", "2000", "300")
+        report(session, programme, "beds", date(2027, 1, 11), "5000.00", "10000", "20")
+        report(session, programme, "beds", WED_20_JAN, "6000.01", "9000", "25")  # today
+        yield session, programme
+
+
+def test_allocated_so_far_steps_up_when_the_top_up_is_available(worked):
+    session, programme = worked
+    friday = spend_position(session, programme, date(2027, 1, 15))
+    monday = spend_position(session, programme, TOPUP)
+    assert (friday.allocated_so_far, friday.allocated_total) == (D("100000.00"), D("150000.00"))
+    assert (monday.allocated_so_far, monday.allocated_total) == (D("150000.00"), D("150000.00"))
+    by_source = {s.funding_source: s for s in friday.by_source}
+    assert by_source["icb_allocation"].allocated_so_far == D("0")
+    assert by_source["icb_allocation"].allocated_total == D("50000.00")
+    assert {s.funding_source: s.allocated_so_far for s in monday.by_source}["icb_allocation"] == D("50000.00")
+
+
+def test_a_correction_wins_and_both_rows_stay(worked):
+    session, programme = worked
+    on_5_jan = spend_position(session, programme, date(2027, 1, 5))
+    on_4_jan = spend_position(session, programme, date(2027, 1, 4))
+    assert {s.key: s.actual for s in on_4_jan.schemes}["hours"] == D("1234.57")
+    assert {s.key: s.actual for s in on_5_jan.schemes}["hours"] == D("1000.00")
+    reasons = session.exec(select(SpendReport.correction_reason).order_by(SpendReport.id)).all()
+    assert reasons[:2] == [None, "invoice counted twice"]
+
+
+def test_the_latest_row_is_by_reported_at_not_by_insertion(engine):
+    with session_scope(engine) as session:
+        programme = add_programme(session)
+        report(session, programme, "hours", WED_20_JAN, "700.00", hour=15)
+        report(session, programme, "hours", WED_20_JAN, "650.00", hour=9)  # stored later, said earlier
+        assert spend_position(session, programme, WED_20_JAN).actual == D("700.00")
+
+
+def test_totals_by_scheme_and_source_to_the_penny(worked):
+    session, programme = worked
+    position = spend_position(session, programme, WED_20_JAN)
+    schemes = {s.key: s for s in position.schemes}
+    assert (schemes["hours"].actual, schemes["hours"].committed, schemes["hours"].activity) == (
+        D("8000.00"), D("2000.00"), D("300.00"))
+    assert (schemes["beds"].actual, schemes["beds"].committed) == (D("6000.01"), D("9000.00"))
+    assert (schemes["never"].actual, schemes["never"].last_reported) == (D("0"), None)
+    # 8000.00 + 6000.01 = 14000.01 spent; 2000 + 9000 = 11000.00 committed; 25000.01 in all
+    assert (position.actual, position.committed, position.commitment) == (D("14000.01"), D("11000.00"), D("25000.01"))
+    by_source = {s.funding_source: (s.actual, s.committed) for s in position.by_source}
+    assert by_source == {
+        "local_authority_grant": (D("8000.00"), D("2000.00")),
+        "icb_allocation": (D("6000.01"), D("9000.00")),
+    }
+
+
+def test_run_rates_and_outturns_on_20_january(worked):
+    session, programme = worked
+    f = spend_position(session, programme, WED_20_JAN).forecast
+    # Elapsed: 17 in December + Mon 4 to Tue 19 January (5 + 5 + 2) = 29; left: 78 - 29 = 49.
+    assert (f.working_days_elapsed, f.working_days_left) == (29, 49)
+    # Needed: (150,000.00 - 14,000.01) / 49 = 135,999.99 / 49 = 2,775.5100.. -> £2,775.51
+    assert f.run_rate_needed == D("2775.51")
+    # Recent window: the 10 working days before Wed 20 Jan are Wed 6 .. Tue 19 Jan.
+    # Actual at the end of Tue 19 Jan: 8,000.00 + 5,000.00 = 13,000.00 (today's 6,000.01 not yet);
+    # at the end of Tue 5 Jan: 1,000.00 (the corrected figure). 12,000.00 / 10 = £1,200.00 a day.
+    assert f.recent_run_rate == D("1200.00")
+    # Whole period: 14,000.01 / 29 = 482.7589.. -> £482.76
+    assert f.period_run_rate == D("482.76")
+    # Outturns: 14,000.01 + 1,200.00 x 49 = 72,800.01; 14,000.01 + 482.76 x 49 = 37,655.25
+    assert (f.outturn_recent, f.outturn_period) == (D("72800.01"), D("37655.25"))
+    assert (f.variance_recent, f.variance_period) == (D("-77199.99"), D("-112344.75"))
+
+
+def test_flags_of_the_worked_example(worked):
+    session, programme = worked
+    position = spend_position(session, programme, WED_20_JAN)
+    # 72,800.01 is below 90% of 150,000 (135,000): underspend risk, on the recent rate.
+    [underspend] = [f for f in position.flags if f.rule == "underspend_risk"]
+    assert underspend.subject == "vale"
+    assert "recent run rate" in underspend.message and "£72,800" in underspend.message
+    assert "49%" in underspend.message  # 72,800.01 / 150,000 = 48.5% -> 49%
+    # Plan by now: 0.75 x planned x 29/78. hours: 300 >= 278.85, on plan; beds: 25 < 27.88;
+    # never: 0 < 2.79. The scheme that never reported is silent since 7 Dec: 29 working days.
+    assert rules(position, "hours") == []
+    assert rules(position, "beds") == ["activity_behind_plan"]
+    assert rules(position, "never") == ["silent_scheme", "activity_behind_plan"]
+    assert "29 working days (never reported)" in [f for f in position.flags if f.rule == "silent_scheme"][0].message
+    assert "overcommitted" not in rules(position)
+
+
+def test_the_status_text_carries_the_numbers(worked, engine):
+    session, programme = worked
+    text = format_spend(spend_position(session, programme, WED_20_JAN))
+    assert "Allocated so far £150,000.00 of £150,000.00" in text
+    assert "Actual £14,000.01, committed £11,000.00, commitment £25,000.01" in text
+    assert "£2,775.51 a working day" in text and "£72,800.01" in text and "£37,655.25" in text
+    session.commit()
+    assert status_text(engine, "vale", WED_20_JAN) == text
+
+
+# -- Easter and the clock change, the last week of the period --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "left", "elapsed"),
+    [
+        # Thu 25 March: 25, Tue 30, Wed 31 (Good Friday 26 and Easter Monday 29 are bank holidays,
+        # the clocks go forward on Sun 28, which changes nothing about dates).
+        (date(2027, 3, 25), 3, 75),
+        (date(2027, 3, 26), 2, 76),
+        (date(2027, 3, 29), 2, 76),
+        (date(2027, 3, 30), 2, 76),
+        (date(2027, 3, 31), 1, 77),
+    ],
+)
+def test_easter_week_working_days(engine, day, left, elapsed):
+    with session_scope(engine) as session:
+        programme = add_programme(session)
+        f = spend_position(session, programme, day).forecast
+        assert (f.working_days_left, f.working_days_elapsed) == (left, elapsed)
+        assert left + elapsed == 78
+
+
+def test_rate_needed_in_easter_week_to_the_penny(engine):
+    with session_scope(engine) as session:
+        programme = add_programme(session, schemes=(("hours", "local_authority_grant", "100000.00", "10"),))
+        report(session, programme, "hours", date(2027, 3, 24), "70000.01")
+        # 29,999.99 left over 3 working days = 9,999.99666.. -> £10,000.00 (half up)
+        assert spend_position(session, programme, date(2027, 3, 25)).forecast.run_rate_needed == D("10000.00")
+        # on the deadline, one day left: the whole remainder
+        assert spend_position(session, programme, date(2027, 3, 31)).forecast.run_rate_needed == D("29999.99")
+        # after the deadline, no days left: the remainder, not a division by zero
+        after = spend_position(session, programme, date(2027, 4, 1)).forecast
+        assert (after.working_days_left, after.run_rate_needed, after.outturn_recent) == (0, D("29999.99"), D("70000.01"))
+
+
+# -- each flag at its edge -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("actual", "flagged"), [("90000.00", False), ("89999.99", True)])
+def test_underspend_flag_at_the_threshold(engine, actual, flagged):
+    with session_scope(engine) as session:
+        programme = add_programme(session, schemes=(("hours", "local_authority_grant", "100000.00", "0"),))
+        # All spent on 7 Dec, before the recent window (Wed 6 .. Tue 19 Jan): the recent rate
+        # is 0, so the recent outturn is the actual, against 90% of 100,000 = 90,000.00.
+        report(session, programme, "hours", START, actual)
+        position = spend_position(session, programme, WED_20_JAN)
+        assert position.forecast.outturn_recent == D(actual)
+        assert ("underspend_risk" in rules(position)) is flagged
+
+
+def test_no_underspend_flag_before_a_working_day_has_passed(engine):
+    with session_scope(engine) as session:
+        programme = add_programme(session)
+        assert "underspend_risk" not in rules(spend_position(session, programme, START))
+        assert "underspend_risk" in rules(spend_position(session, programme, START + timedelta(days=1)))
+
+
+@pytest.mark.parametrize(("committed", "flags"), [("40000.00", []), ("40000.01", ["vale", "hours"])])
+def test_overcommitted_at_the_allocation_and_the_budget(engine, committed, flags):
+    with session_scope(engine) as session:
+        programme = add_programme(session, schemes=(("hours", "local_authority_grant", "100000.00", "0"),))
+        report(session, programme, "hours", WED_20_JAN, "60000.00", committed)
+        position = spend_position(session, programme, WED_20_JAN)
+        assert [f.subject for f in position.flags if f.rule == "overcommitted"] == flags
+
+
+def test_overcommitted_scheme_within_the_allocation(engine):
+    with session_scope(engine) as session:
+        programme = add_programme(session, schemes=(("hours", "local_authority_grant", "1234.57", "0"),))
+        report(session, programme, "hours", WED_20_JAN, "1000.00", "234.58")  # 1,234.58: a penny over
+        overcommitted = [f for f in spend_position(session, programme, WED_20_JAN).flags if f.rule == "overcommitted"]
+        assert [f.subject for f in overcommitted] == ["hours"]
+        assert "£0.01 over its budget of £1,234.57" in overcommitted[0].message
+
+
+@pytest.mark.parametrize(
+    ("last", "today", "silent"),
+    [
+        (date(2027, 1, 18), date(2027, 1, 21), False),  # Tue 19, Wed 20: 2 working days
+        (date(2027, 1, 18), date(2027, 1, 22), True),  # Tue 19, Wed 20, Thu 21: 3
+        (date(2026, 12, 24), date(2026, 12, 30), False),  # 25 and 28 are bank holidays: only Tue 29
+        (date(2026, 12, 24), date(2027, 1, 5), True),  # 29, 30, 31 Dec, 4 Jan: 4
+        (None, date(2026, 12, 9), False),  # never reported: Mon 7, Tue 8 since the start
+        (None, date(2026, 12, 10), True),  # Mon 7, Tue 8, Wed 9
+    ],
+)
+def test_silent_scheme_after_three_working_days(engine, last, today, silent):
+    with session_scope(engine) as session:
+        programme = add_programme(session, silent=3)
+        if last:
+            report(session, programme, "hours", last, "10.00", activity="1000")
+        assert ("silent_scheme" in rules(spend_position(session, programme, today))) is silent
+
+
+@pytest.mark.parametrize(
+    ("today", "activity", "behind"),
+    [
+        # Thu 17 Dec: 8 of 78 working days gone (10.3%); by now 0.75 x 390 x 8/78 = 30 hours.
+        (date(2026, 12, 17), "30.00", False),
+        (date(2026, 12, 17), "29.99", True),
+        # Wed 16 Dec: 7 of 78 (9.0%), under 10% of the period: not judged yet.
+        (date(2026, 12, 16), "0", False),
+    ],
+)
+def test_activity_behind_plan_at_its_edges(engine, today, activity, behind):
+    with session_scope(engine) as session:
+        programme = add_programme(session, schemes=(("hours", "local_authority_grant", "60000.00", "390"),))
+        report(session, programme, "hours", START, "1.00", activity=activity)
+        assert ("activity_behind_plan" in rules(spend_position(session, programme, today))) is behind
+
+
+# -- the burn-up series ----------------------------------------------------------------------
+
+
+def test_burn_up_follows_the_ledger_and_steps_up_with_the_top_up(worked):
+    session, programme = worked
+    series = burn_up(session, programme, WED_20_JAN)
+    points = {p.day: p for p in series.points}
+    assert series.start == START and series.points[0].day == START and series.points[-1].day == WED_20_JAN
+    assert len(series.points) == 45  # 7 Dec .. 20 Jan, every calendar day
+    assert points[date(2027, 1, 3)].actual == D("0")
+    assert (points[date(2027, 1, 4)].actual, points[date(2027, 1, 4)].committed) == (D("1234.57"), D("500.00"))
+    assert points[date(2027, 1, 5)].actual == D("1000.00")  # the correction
+    assert points[date(2027, 1, 11)].actual == D("6000.00")
+    assert (points[date(2027, 1, 17)].allocated, points[TOPUP].allocated) == (D("100000.00"), D("150000.00"))
+    last = series.points[-1]
+    assert (last.actual, last.committed) == (D("14000.01"), D("11000.00"))  # matches spend_position
+    assert series.tranches == ((START, D("100000.00"), "Tranche 1"), (TOPUP, D("50000.00"), "Tranche 2"))
+
+
+# -- a fixed number of queries, whatever the days and schemes ---------------------------------
+
+
+@contextmanager
+def counted(engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def queries_for(engine, slug: str, schemes: int, days: int) -> tuple[int, int]:
+    with session_scope(engine) as session:
+        specs = tuple((f"s{i}", "local_authority_grant", "1000.00", "10") for i in range(schemes))
+        programme = add_programme(session, slug=slug, schemes=specs)
+        for i in range(schemes):
+            for d in range(days):
+                report(session, programme, f"s{i}", START + timedelta(days=d), f"{d}.00", activity=str(d))
+    with session_scope(engine) as session:
+        programme = session.exec(select(Programme).where(Programme.slug == slug)).one()
+        with counted(engine) as position_queries:
+            spend_position(session, programme, WED_20_JAN)
+        with counted(engine) as burn_up_queries:
+            burn_up(session, programme, WED_20_JAN)
+    return len(position_queries), len(burn_up_queries)
+
+
+def test_query_count_does_not_grow_with_days_or_schemes(engine):
+    small = queries_for(engine, "small", schemes=1, days=1)
+    large = queries_for(engine, "large", schemes=6, days=40)
+    assert small == large
+    assert small[0] <= 5 and small[1] <= 3
