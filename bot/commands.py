@@ -27,6 +27,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("checkin", "checkin", "Open today's check-in, to answer or amend it", frozenset({Role.PARTNER})),
     Command("away", "away UNTIL", "Pause your prompts until the day you are back (4/1, 4 Jan, next monday)", ANSWERERS),
     Command("back", "back", "Resume your check-in prompts", ANSWERERS),
+    Command(
+        "spend",
+        "spend",
+        "Spend against the deadline: totals, forecast, flags and schemes, shown only to you "
+        "(leads: `spend SCHEME-KEY ACTUAL [COMMITTED] [ACTIVITY] [because REASON]` records figures)",
+        EVERYONE,
+    ),
 )
 
 BY_NAME = {command.name: command for command in COMMANDS}

@@ -51,7 +51,9 @@ def test_programme_names_are_escaped_and_joined():
 
 def test_help_text_is_plain():
     text = help_text(help_for(Role.LEAD, ("Vale",)))
-    assert text == "You are a lead on Vale. You can use: /winter help, /winter away UNTIL, /winter back"
+    assert text == (
+        "You are a lead on Vale. You can use: /winter help, /winter away UNTIL, /winter back, /winter spend"
+    )
 
 
 def test_unknown_command_shows_the_word_safely_and_then_help():

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import Help, parse
 from bot.membership import asker_help
 from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
-from handlers.slack.commands import away, back, checkin
+from handlers.slack.commands import away, back, checkin, spend
 from handlers.slack.context import SlackContext
 from models.vocabulary import Platform
 
@@ -39,7 +39,13 @@ async def _help(call: Invocation) -> None:
     )
 
 
-SUBCOMMANDS: dict[str, SubCommand] = {"help": _help, "checkin": checkin.checkin, "away": away.away, "back": back.back}
+SUBCOMMANDS: dict[str, SubCommand] = {
+    "help": _help,
+    "checkin": checkin.checkin,
+    "away": away.away,
+    "back": back.back,
+    "spend": spend.spend,
+}
 
 
 def register(app: AsyncApp, context: SlackContext) -> None:
