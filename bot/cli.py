@@ -138,6 +138,66 @@ def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.programmes import UnknownProgramme
+    from bot.spend import status_text
+    from models.db import make_engine, migrate
+
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    try:
+        print(status_text(engine, args.slug, args.today or _today(settings)))
+    except UnknownProgramme as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        engine.dispose()
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.programmes import UnknownProgramme, get_programme
+    from models.db import make_engine, migrate, session_scope
+
+    out = Path(args.out)
+    kind = out.suffix.lower()
+    if kind not in (".csv", ".xlsx", ".png"):
+        print(f"{out}: give a file ending .csv or .xlsx (the spend return) or .png (the burn-up chart)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    today = args.today or _today(settings)
+    try:
+        with session_scope(engine) as session:
+            programme = get_programme(session, args.slug)
+            written = _write_chart(session, programme, today, out) if kind == ".png" else _write_return(
+                session, programme, today, out
+            )
+    except UnknownProgramme as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        engine.dispose()
+    print(f"Wrote {written} for {programme.name} as at {today:%d %b %Y} to {out}")
+    return EXIT_OK
+
+
+def _write_return(session, programme, today: date, out: Path) -> str:  # type: ignore[no-untyped-def]
+    from bot.exports import export
+    from bot.spend import spend_position
+
+    export(spend_position(session, programme, today), out)
+    return "the spend return"
+
+
+def _write_chart(session, programme, today: date, out: Path) -> str:  # type: ignore[no-untyped-def]
+    from bot.charts import burn_up_png
+    from bot.spend import burn_up
+
+    out.write_bytes(burn_up_png(burn_up(session, programme, today)))
+    return "the burn-up chart"
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import serve
 
@@ -177,6 +237,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     serve.add_argument("--host", default="0.0.0.0")
     serve.set_defaults(func=cmd_serve)
+
+    status = sub.add_parser("status", help="the programme's spend against the deadline, with the forecast")
+    status.add_argument("slug", metavar="SLUG")
+    status.add_argument("--today", type=_iso_date, help="as at this date (YYYY-MM-DD)")
+    status.set_defaults(func=cmd_status)
+
+    export = sub.add_parser(
+        "export", help="write the spend return (.csv or .xlsx) or the burn-up chart (.png), by the file's extension"
+    )
+    export.add_argument("slug", metavar="SLUG")
+    export.add_argument("--out", required=True, metavar="FILE", help="a .csv, .xlsx or .png file")
+    export.add_argument("--today", type=_iso_date, help="as at this date (YYYY-MM-DD)")
+    export.set_defaults(func=cmd_export)
 
     from bot.jobs import JOBS
 
