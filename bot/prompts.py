@@ -117,6 +117,13 @@ def prompted_members(session: Session, programme_id: int, today: date) -> list[M
     return [m for m in members if is_prompted(m, today)]
 
 
+def not_yet_answered(session: Session, programme_id: int, today: date) -> tuple[list[Member], list[Member]]:
+    """The members prompted today, split into (those yet to answer, those who have)."""
+    members = prompted_members(session, programme_id, today)
+    answered = answered_today(session, programme_id, today)
+    return [m for m in members if m.id not in answered], [m for m in members if m.id in answered]
+
+
 def answered_today(session: Session, programme_id: int, today: date) -> set[int]:
     """The members who have checked in on this local date."""
     rows = session.exec(

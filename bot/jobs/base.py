@@ -40,23 +40,20 @@ class JobResult:
         parts = [f"sent {self.sent}", f"already sent {self.already_sent}", f"failed {self.failed}"]
         if self.retrying:
             parts.append(f"to retry {self.retrying}")
-        parts += [f"skipped {count} ({reason})" for reason, count in sorted(self.skipped.items())]
+        parts += [f"skipped {count} ({reason})" for reason, count in sorted(self.skipped.items()) if count]
         return f"{head}: " + ", ".join(parts)
 
 
-def not_due(job: str, programme: Programme, now: datetime, at: time) -> JobResult | None:
-    """A result saying why nothing happens at this instant, or None when the job is due:
-    a working day, on or after its local time, the same local day (no stale sends)."""
+def begin(job: str, programme: Programme, now: datetime, at: time) -> JobResult:
+    """Today's result for a job. It carries a note saying why nothing happens unless the job
+    is due: a working day, on or after its local time, the same local day (no stale sends)."""
     today = local_date(now, programme.timezone)
     result = JobResult(job=job, programme=programme.slug, local_date=today)
     if not is_working_day(today):
         holiday = bank_holiday(today)
         result.note = f"nothing sent: {holiday} is a bank holiday" if holiday else "nothing sent: a weekend"
-        return result
-    if today > programme.deadline:
+    elif today > programme.deadline:
         result.note = f"nothing sent: the programme ended on {programme.deadline:%d %b %Y}"
-        return result
-    if now < local_instant(today, at, programme.timezone):
+    elif now < local_instant(today, at, programme.timezone):
         result.note = f"nothing sent: not due until {at:%H:%M}"
-        return result
-    return None
+    return result

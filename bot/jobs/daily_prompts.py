@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.calendar import local_date
-from bot.jobs.base import JobContext, JobResult, not_due
+from bot.jobs.base import JobContext, JobResult, begin
 from bot.jobs.fanout import Send, fan_out
 from bot.ports import Recipient
-from bot.prompts import Prompt, answered_today, checkin_scopes, prompted_members
+from bot.prompts import Prompt, checkin_scopes, not_yet_answered
 from models.db import session_scope
 from models.tables import Member, Programme
 
@@ -25,17 +24,14 @@ def recipient(member: Member) -> Recipient:
 
 
 def run_daily_prompts(ctx: JobContext, programme: Programme, now: datetime) -> JobResult:
-    stop = not_due(JOB, programme, now, programme.checkin_time)
-    if stop is not None:
-        return stop
-    today = local_date(now, programme.timezone)
-    result = JobResult(job=JOB, programme=programme.slug, local_date=today)
+    result = begin(JOB, programme, now, programme.checkin_time)
+    if result.note:
+        return result
+    today = result.local_date
     with session_scope(ctx.engine) as session:
-        members = prompted_members(session, programme.id, today)  # type: ignore[arg-type]
-        answered = answered_today(session, programme.id, today)  # type: ignore[arg-type]
-        waiting = [m for m in members if m.id not in answered]
+        waiting, answered = not_yet_answered(session, programme.id, today)  # type: ignore[arg-type]
         scopes = checkin_scopes(session, waiting)
-    if len(waiting) < len(members):
-        result.skipped["checked in already"] += len(members) - len(waiting)
+    if answered:
+        result.skipped["checked in already"] += len(answered)
     sends = [Send(recipient(m), Prompt("prompt", scopes[m.id], today)) for m in waiting]  # type: ignore[index]
     return fan_out(ctx, result, programme.id, sends, now)  # type: ignore[arg-type]

@@ -6,12 +6,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 
-from bot.calendar import local_date
 from bot.deliveries import delivery_key
-from bot.jobs.base import JobContext, JobResult, not_due
+from bot.jobs.base import JobContext, JobResult, begin
 from bot.jobs.daily_prompts import JOB as PROMPTS, recipient
 from bot.jobs.fanout import Send, fan_out
-from bot.prompts import Prompt, answered_today, checkin_scopes, prompted_members
+from bot.prompts import Prompt, checkin_scopes, not_yet_answered
 from models.db import session_scope
 from models.tables import Delivery, Programme
 from models.vocabulary import DeliveryState
@@ -21,14 +20,14 @@ GAP = timedelta(hours=1)  # a prompt sent late (after downtime) is not chased at
 
 
 def run_reminders(ctx: JobContext, programme: Programme, now: datetime) -> JobResult:
-    stop = not_due(JOB, programme, now, programme.reminder_time)
-    if stop is not None:
-        return stop
-    today = local_date(now, programme.timezone)
-    result = JobResult(job=JOB, programme=programme.slug, local_date=today)
+    result = begin(JOB, programme, now, programme.reminder_time)
+    if result.note:
+        return result
+    today = result.local_date
     with session_scope(ctx.engine) as session:
-        members = prompted_members(session, programme.id, today)  # type: ignore[arg-type]
-        answered = answered_today(session, programme.id, today)  # type: ignore[arg-type]
+        waiting, answered = not_yet_answered(session, programme.id, today)  # type: ignore[arg-type]
+        if answered:
+            result.skipped["answered"] += len(answered)
         prompted_at = {
             key: sent_at
             for key, sent_at in session.exec(
@@ -42,11 +41,9 @@ def run_reminders(ctx: JobContext, programme: Programme, now: datetime) -> JobRe
             )
         }
         chase = []
-        for member in members:
+        for member in waiting:
             sent_at = prompted_at.get(delivery_key(programme.slug, PROMPTS, f"m{member.id}", today))
-            if member.id in answered:
-                result.skipped["answered"] += 1
-            elif sent_at is None:
+            if sent_at is None:
                 result.skipped["no prompt sent today"] += 1
             elif now - sent_at < GAP:
                 result.skipped["prompted under an hour ago"] += 1
