@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from bot.calendar import local_date
 from bot.checkin.answers import FieldError, parse_activity
+from bot.checkin.form import Figures
 from bot.checkin.ledger import lock_member
 from bot.commands import JOIN_TEXT
 from bot.membership import memberships
@@ -31,13 +32,6 @@ MAX_REASON = 500
 
 
 @dataclass(frozen=True)
-class EntryFigures:
-    actual: Decimal
-    committed: Decimal
-    activity: Decimal
-
-
-@dataclass(frozen=True)
 class LeadEntry:
     """What was stored. `previous` is the latest row before this one (None: the first)."""
 
@@ -46,8 +40,8 @@ class LeadEntry:
     scheme_name: str
     unit: str  # a label, e.g. "hours"
     local_date: date
-    figures: EntryFigures
-    previous: EntryFigures | None
+    figures: Figures
+    previous: Figures | None
     correction_reason: str | None
     lowered: tuple[str, ...]  # "actual", "activity": the cumulative figures that went down
     redactions: int = 0
@@ -124,21 +118,21 @@ def _scheme(session: Session, programme_id: int, key: str) -> Scheme | EntryRefu
     return EntryRefused(f"There is no scheme {key.strip()!r} on this programme. Scheme keys: {keys}.")
 
 
-def _latest(session: Session, scheme: Scheme) -> EntryFigures | None:
+def _latest(session: Session, scheme: Scheme) -> Figures | None:
     row = session.exec(
         select(SpendReport)
         .where(SpendReport.scheme_id == scheme.id)
         .order_by(col(SpendReport.reported_at).desc(), col(SpendReport.id).desc())
         .limit(1)
     ).first()
-    return EntryFigures(row.actual, row.committed, row.activity) if row else None
+    return Figures(row.actual, row.committed, row.activity) if row else None
 
 
 def _read(
-    actual: str, committed: str | None, activity: str | None, previous: EntryFigures | None
-) -> EntryFigures | EntryRefused:
+    actual: str, committed: str | None, activity: str | None, previous: Figures | None
+) -> Figures | EntryRefused:
     try:
-        return EntryFigures(
+        return Figures(
             actual=parse_amount(actual),
             committed=parse_amount(committed) if committed is not None else _kept(previous, "committed"),
             activity=parse_activity(activity) if activity is not None else _kept(previous, "activity"),
@@ -147,17 +141,17 @@ def _read(
         return EntryRefused(f"{error}. Nothing was recorded.")
 
 
-def _kept(previous: EntryFigures | None, figure: str) -> Decimal:
+def _kept(previous: Figures | None, figure: str) -> Decimal:
     return getattr(previous, figure) if previous else Decimal("0.00")
 
 
-def _lowered(figures: EntryFigures, previous: EntryFigures | None) -> tuple[str, ...]:
+def _lowered(figures: Figures, previous: Figures | None) -> tuple[str, ...]:
     if previous is None:
         return ()
     return tuple(name for name in ("actual", "activity") if getattr(figures, name) < getattr(previous, name))
 
 
-def _needs_reason(lowered: tuple[str, ...], figures: EntryFigures, previous: EntryFigures) -> str:
+def _needs_reason(lowered: tuple[str, ...], figures: Figures, previous: Figures) -> str:
     parts = []
     if "actual" in lowered:
         parts.append(
@@ -179,8 +173,8 @@ def _store(
     session: Session,
     member: Member,
     scheme: Scheme,
-    figures: EntryFigures,
-    previous: EntryFigures | None,
+    figures: Figures,
+    previous: Figures | None,
     reason: str | None,
     day: date,
     now: datetime,
@@ -218,7 +212,7 @@ def _store(
     session.flush()
 
 
-def _plain(figures: EntryFigures) -> dict[str, str]:
+def _plain(figures: Figures) -> dict[str, str]:
     return {"actual": str(figures.actual), "committed": str(figures.committed), "activity": str(figures.activity)}
 
 

@@ -79,6 +79,23 @@ class RunningApp:
         return self.post_signed(interactivity_body(payload), **kw)
 
 
+def said(response: httpx.Response) -> tuple[str, str]:
+    """(all the blocks' text, the fallback text) of an ephemeral answer in the ack, after
+    checking it is ephemeral and within Block Kit's limits."""
+    from handlers.slack.blocks.limits import check_message
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    check_message(body["blocks"])
+    texts = []
+    for block in body["blocks"]:
+        if "text" in block:
+            texts.append(block["text"]["text"])
+        texts += [element["text"] for element in block.get("elements", [])]
+    return "\n".join(texts), body["text"]
+
+
 @contextmanager
 def running_app(settings: Settings, engine: Engine) -> Iterator[RunningApp]:
     """Serve build_asgi_app(settings, engine) with uvicorn on 127.0.0.1 in a thread."""

@@ -7,15 +7,14 @@ the signature stays fresh while "today" is Monday 14 December 2026.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from fixtures_slack import said
 import time_machine
 from sqlmodel import select
 
 from bot.commands import JOIN_TEXT
-from handlers.slack.blocks.limits import check_message
 from models.db import session_scope
 from models.tables import AuditEvent, Member
 
@@ -26,20 +25,6 @@ MON_14_DEC_10AM = datetime(2026, 12, 14, 10, 0, tzinfo=ZoneInfo("Europe/London")
 def december():
     with time_machine.travel(MON_14_DEC_10AM, tick=True):
         yield
-
-
-def said(response: Any) -> tuple[str, str]:
-    """(the blocks' text, the fallback text) of an ephemeral answer in the ack."""
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["response_type"] == "ephemeral"
-    check_message(body["blocks"])
-    shown = "\n".join(element["text"] for block in body["blocks"] for element in _texts(block))
-    return shown, body["text"]
-
-
-def _texts(block: dict[str, Any]) -> list[dict[str, Any]]:
-    return [block["text"]] if "text" in block else block.get("elements", [])
 
 
 def away_until(engine, user_id: str) -> list[date | None]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from fixtures_slack import said
 import time_machine
 from sqlmodel import select
 
@@ -17,7 +17,6 @@ from bot.commands import JOIN_TEXT
 from bot.loader import load_path
 from bot.money import format_money
 from bot.spend import spend_position
-from handlers.slack.blocks.limits import check_message
 from models.db import session_scope
 from models.tables import AuditEvent, Programme, SpendReport
 
@@ -31,20 +30,6 @@ def january(engine):
     load_path(engine, PROGRAMME)
     with time_machine.travel(WED_20_JAN_10AM, tick=True):
         yield
-
-
-def said(response: Any) -> tuple[str, str]:
-    """(all the blocks' text, the fallback) of an ephemeral answer in the ack."""
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["response_type"] == "ephemeral"
-    check_message(body["blocks"])
-    texts = []
-    for block in body["blocks"]:
-        if "text" in block:
-            texts.append(block["text"]["text"])
-        texts += [element["text"] for element in block.get("elements", [])]
-    return "\n".join(texts), body["text"]
 
 
 def ledger(engine) -> list[SpendReport]:
