@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.prompts import Prompt
+from bot.risks import RiskView
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,20 @@ class Recipient:
     platform: str
     user_id: str
     name: str
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a post goes: a channel (`address` is its id or #name), or a member's direct
+    messages (`member_id` set, `address` is their platform user id)."""
+
+    platform: str
+    address: str
+    member_id: int | None = None
+
+    @property
+    def is_channel(self) -> bool:
+        return self.member_id is None
 
 
 class SendError(Exception):
@@ -35,4 +50,16 @@ class Messenger(Protocol):
 
     def find_sent(self, recipient: Recipient, key: str) -> str | None:
         """The reference of a message already sent under this key, if there is one."""
+        ...
+
+    def post_risk(self, destination: Destination, risk: RiskView, key: str) -> str:
+        """Post a risk escalation (with the leads' buttons); returns the platform's reference."""
+        ...
+
+    def find_posted(self, destination: Destination, key: str) -> str | None:
+        """The reference of a post already made to that destination under this key, if any."""
+        ...
+
+    def update_risk(self, reference: str, risk: RiskView) -> None:
+        """Show a risk's new state in a message posted earlier by `post_risk`."""
         ...
