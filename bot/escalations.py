@@ -9,12 +9,15 @@ rerun of the scan finds the key already sent, and a failed post is retried, not 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from bot.calendar import local_date
 from bot.ports import Destination
-from models.tables import Delivery, Programme, Risk
-from models.vocabulary import DeliveryState
+from bot.risks import SEVERITY_RANK, RiskView, open_risks
+from models.tables import Delivery, Member, Programme, Risk
+from models.vocabulary import DeliveryState, Platform, Role, Severity
 
 JOB = "risk-escalation"
 
@@ -52,3 +55,67 @@ def sent_copies(session: Session, risk_id: int) -> list[Copy]:
         .order_by(col(Delivery.id))
     ).all()
     return [Copy((t or "").split(":", 1)[0], ref) for t, ref in rows if ref]
+
+
+# --- who is told -----------------------------------------------------------------------------
+
+DEFAULT_ESCALATE_FROM = Severity.HIGH
+TOLD_ROLES = frozenset({Role.ADMIN, Role.LEAD, Role.PARTNER})
+
+
+@dataclass(frozen=True)
+class Escalation:
+    key: str
+    destination: Destination
+    risk: RiskView
+
+
+def escalate_from(programme: Programme) -> Severity:
+    """The lowest severity told to the leads at once (programme file: thresholds.escalate_from);
+    lower ones wait for the brief and the digest."""
+    given = ((programme.settings or {}).get("thresholds") or {}).get("escalate_from")
+    try:
+        return Severity(given) if given else DEFAULT_ESCALATE_FROM
+    except ValueError:
+        return DEFAULT_ESCALATE_FROM
+
+
+def leads_destinations(programme: Programme) -> list[Destination]:
+    """The leads' channel (the programme channel when there is none)."""
+    channel = programme.leads_channel or programme.channel
+    return [Destination(Platform.SLACK.value, channel)] if channel else []
+
+
+def escalations(session: Session, programme: Programme, now: datetime) -> list[Escalation]:
+    """Every (risk, destination) that should have been told: each open risk at or above the
+    programme's escalation severity goes to the leads' channel and to the live, present
+    members of its owner organisation. The delivery ledger makes each go once."""
+    floor = SEVERITY_RANK[escalate_from(programme)]
+    risks = [r for r in open_risks(session, programme.id, now) if SEVERITY_RANK[r.severity] >= floor]  # type: ignore[arg-type]
+    if not risks:
+        return []
+    owners = _owner_members(session, {r.owner_organisation_id for r in risks if r.owner_organisation_id},
+                            local_date(now, programme.timezone))
+    out: list[Escalation] = []
+    for risk in risks:
+        for destination in [*leads_destinations(programme), *owners.get(risk.owner_organisation_id, [])]:
+            key = escalation_key(programme.slug, risk.id, risk.severity.value, destination)
+            out.append(Escalation(key, destination, risk))
+    return out
+
+
+def _owner_members(session: Session, organisation_ids: set[int], today: date) -> dict[int | None, list[Destination]]:
+    if not organisation_ids:
+        return {}
+    members = session.exec(
+        select(Member)
+        .where(col(Member.organisation_id).in_(organisation_ids), col(Member.archived_at).is_(None))
+        .order_by(col(Member.id))
+    ).all()
+    out: dict[int | None, list[Destination]] = {}
+    for member in members:
+        if Role(member.role) not in TOLD_ROLES or (member.away_until and member.away_until > today):
+            continue
+        destination = Destination(member.platform, member.platform_user_id, member.id)
+        out.setdefault(member.organisation_id, []).append(destination)
+    return out

@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import Settings
+from bot.wiring import checkin_hook
 from handlers.slack import build_slack_app
 from models.db import make_engine, migrate
 
@@ -37,7 +38,8 @@ Lifespan = Callable[[Starlette], Any]
 def build_asgi_app(settings: Settings, engine: Engine) -> Starlette:
     routes = [Route("/healthz", _healthz(engine, _describe(settings)), methods=["GET"])]
     lifespan = None
-    slack_app = build_slack_app(settings, engine) if settings.slack_enabled else None
+    hook = checkin_hook(settings, engine)
+    slack_app = build_slack_app(settings, engine, on_checkin=hook) if settings.slack_enabled else None
     if slack_app is not None and settings.slack_signing_secret:
         routes.append(Route("/slack/events", _slack_events(slack_app), methods=["POST"]))
     if slack_app is not None and settings.slack_app_token:

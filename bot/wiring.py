@@ -3,7 +3,14 @@ Like bot/server.py and bot/cli.py, the one kind of module in bot/ that may impor
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
 from bot.config import Settings
+from bot.jobs.base import JobContext
 from bot.ports import Messenger
 
 
@@ -14,3 +21,23 @@ def build_messengers(settings: Settings) -> dict[str, Messenger]:
 
         messengers["slack"] = SlackMessenger(sync_client(settings))
     return messengers
+
+
+def checkin_hook(settings: Settings, engine: Engine) -> Callable[[int, datetime], object]:
+    """What the web process does after a check-in is stored: scan the programme's risks and
+    escalate at once. The messengers are built on first use and then shared."""
+    lock = threading.Lock()
+    built: list[JobContext] = []
+
+    def context() -> JobContext:
+        with lock:
+            if not built:
+                built.append(JobContext(engine=engine, messengers=build_messengers(settings), workers=4))
+            return built[0]
+
+    def after_checkin(programme_id: int, now: datetime) -> object:
+        from bot.jobs.risk_scan import scan_now
+
+        return scan_now(context(), programme_id, now)
+
+    return after_checkin

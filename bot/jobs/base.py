@@ -32,12 +32,14 @@ class JobResult:
     failed: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     note: str | None = None
+    summary: str | None = None  # what the job did besides sending, said first
 
     def line(self) -> str:
         head = f"{self.job} {self.programme} {self.local_date:%a %d %b %Y}"
         if self.note:
             return f"{head}: {self.note}"
-        parts = [f"sent {self.sent}", f"already sent {self.already_sent}", f"failed {self.failed}"]
+        parts = [self.summary] if self.summary else []
+        parts += [f"sent {self.sent}", f"already sent {self.already_sent}", f"failed {self.failed}"]
         if self.retrying:
             parts.append(f"to retry {self.retrying}")
         parts += [f"skipped {count} ({reason})" for reason, count in sorted(self.skipped.items()) if count]

@@ -1,39 +1,72 @@
-"""Sending one message to each of many members, each exactly once."""
+"""Sending one message to each of many destinations, each exactly once."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.deliveries import Claim, Planned, claim, delivery_key, ledger, mark_failed, mark_sent, plan
 from bot.jobs.base import JobContext, JobResult
-from bot.ports import Recipient, SendError
+from bot.ports import Messenger, Recipient, SendError
 from bot.prompts import Prompt
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Outgoing:
+    """One message to send under one key: how to send it, and how to look for it having
+    gone already when an earlier attempt ended without an outcome."""
+
+    key: str
+    platform: str
+    send: Callable[[Messenger, str], str]
+    find: Callable[[Messenger, str], str | None]
+    member_id: int | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True)
 class Send:
+    """A prompt or reminder to one member."""
+
     recipient: Recipient
     prompt: Prompt
 
 
+def prompt_outgoing(result: JobResult, send: Send) -> Outgoing:
+    recipient, prompt = send.recipient, send.prompt
+    return Outgoing(
+        key=delivery_key(result.programme, result.job, f"m{recipient.member_id}", result.local_date),
+        platform=recipient.platform,
+        send=lambda messenger, key: messenger.send_prompt(recipient, prompt, key),
+        find=lambda messenger, key: messenger.find_sent(recipient, key),
+        member_id=recipient.member_id,
+    )
+
+
 def fan_out(ctx: JobContext, result: JobResult, programme_id: int, sends: list[Send], now: datetime) -> JobResult:
+    return deliver(ctx, result, programme_id, [prompt_outgoing(result, s) for s in sends], now)
+
+
+def deliver(
+    ctx: JobContext, result: JobResult, programme_id: int, outgoing: list[Outgoing], now: datetime
+) -> JobResult:
     """Plan every key, claim what is ours to send, send in parallel, and count the outcome."""
-    usable: dict[str, Send] = {}
-    for send in sends:
-        if send.recipient.platform not in ctx.messengers:
-            result.skipped[f"{send.recipient.platform} is not configured"] += 1
+    usable: dict[str, Outgoing] = {}
+    for item in outgoing:
+        if item.platform not in ctx.messengers:
+            result.skipped[f"{item.platform} is not configured"] += 1
             continue
-        key = delivery_key(result.programme, result.job, f"m{send.recipient.member_id}", result.local_date)
-        usable[key] = send
+        usable[item.key] = item
     if not usable:
         return result
     keys = list(usable)
-    plan(ctx.engine, programme_id, result.job, result.local_date, [Planned(k, usable[k].recipient.member_id) for k in keys], now)
+    planned = [Planned(k, usable[k].member_id, usable[k].target) for k in keys]
+    plan(ctx.engine, programme_id, result.job, result.local_date, planned, now)
     claims = claim(ctx.engine, keys, now)
     with ThreadPoolExecutor(max_workers=max(1, ctx.workers), thread_name_prefix=result.job) as pool:
         outcomes = list(pool.map(lambda c: _attempt(ctx, c, usable[c.key], now), claims))
@@ -51,15 +84,15 @@ def fan_out(ctx: JobContext, result: JobResult, programme_id: int, sends: list[S
     return result
 
 
-def _attempt(ctx: JobContext, claimed: Claim, send: Send, now: datetime) -> str:
-    messenger = ctx.messengers[send.recipient.platform]
+def _attempt(ctx: JobContext, claimed: Claim, item: Outgoing, now: datetime) -> str:
+    messenger = ctx.messengers[item.platform]
     try:
         if claimed.uncertain:
-            earlier = messenger.find_sent(send.recipient, claimed.key)
+            earlier = item.find(messenger, claimed.key)
             if earlier is not None:
                 mark_sent(ctx.engine, claimed.key, now, earlier)
                 return "found"
-        reference = messenger.send_prompt(send.recipient, send.prompt, claimed.key)
+        reference = item.send(messenger, claimed.key)
     except SendError as error:
         retry = mark_failed(ctx.engine, claimed.key, now, str(error), attempt=claimed.attempt, permanent=error.permanent)
         level = logging.INFO if retry else logging.WARNING
@@ -68,7 +101,7 @@ def _attempt(ctx: JobContext, claimed: Claim, send: Send, now: datetime) -> str:
         return "retrying" if retry else "failed"
     except Exception as error:  # an unexpected fault must not lose the send: retry it
         retry = mark_failed(ctx.engine, claimed.key, now, f"{type(error).__name__}: {error}", attempt=claimed.attempt, permanent=False)
-        log.exception("%s to member %s failed unexpectedly", claimed.key, send.recipient.member_id)
+        log.exception("%s to %s failed unexpectedly", claimed.key, item.target or f"member {item.member_id}")
         return "retrying" if retry else "failed"
     mark_sent(ctx.engine, claimed.key, now, reference)
     return "sent"

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from handlers.slack import actions, commands, views
-from handlers.slack.context import SlackContext
+from handlers.slack.context import CheckinHook, SlackContext
 from handlers.slack.web import make_web_client
 
 
@@ -34,8 +34,9 @@ def _withhold_bodies_from_logs() -> None:
             target.addFilter(_WithholdRequestBodies())
 
 
-def build_slack_app(settings: Settings, engine: Engine) -> AsyncApp:
-    """The one Bolt app that answers over HTTP and over Socket Mode alike."""
+def build_slack_app(settings: Settings, engine: Engine, on_checkin: CheckinHook | None = None) -> AsyncApp:
+    """The one Bolt app that answers over HTTP and over Socket Mode alike. `on_checkin` is
+    called (on a worker thread) with the programme id and the time after each stored check-in."""
     app = AsyncApp(
         name="winterbot",
         client=make_web_client(settings),
@@ -44,7 +45,7 @@ def build_slack_app(settings: Settings, engine: Engine) -> AsyncApp:
         logger=logging.getLogger("winterbot.slack"),
     )
     _withhold_bodies_from_logs()
-    context = SlackContext(settings=settings, engine=engine)
+    context = SlackContext(settings=settings, engine=engine, on_checkin=on_checkin)
     commands.register(app, context)
     actions.register(app, context)
     views.register(app, context)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy.engine import Engine
@@ -14,12 +16,16 @@ from bot.config import Settings
 from models.db import session_scope
 
 T = TypeVar("T")
+CheckinHook = Callable[[int, datetime], object]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class SlackContext:
     settings: Settings
     engine: Engine
+    on_checkin: CheckinHook | None = None  # the composition root's "a check-in was stored"
 
     async def in_session(self, work: Callable[[Session], T]) -> T:
         """Run `work` in one unit of work on a worker thread, off the event loop."""
@@ -28,3 +34,13 @@ class SlackContext:
     def _run(self, work: Callable[[Session], T]) -> T:
         with session_scope(self.engine) as session:
             return work(session)
+
+    async def checked_in(self, programme_id: int, now: datetime) -> None:
+        """Tell the rest of the process (the risk scan) that a check-in was stored. Its
+        failure must not reach the person who checked in: their answer is already safe."""
+        if self.on_checkin is None:
+            return
+        try:
+            await asyncio.to_thread(self.on_checkin, programme_id, now)
+        except Exception:
+            log.exception("after the check-in to programme %s, the risk scan failed; the clock will retry", programme_id)

@@ -41,3 +41,5 @@ async def pressed(context: SlackContext, body: dict[str, Any], client: AsyncWebC
     container = body.get("container") or {}
     prompt = FormRef(outcome.programme_id, container.get("channel_id"), container.get("message_ts"))
     await mark_prompt_answered(client, prompt, outcome)
+    if outcome.recorded:
+        await context.checked_in(outcome.programme_id, now)

@@ -59,6 +59,7 @@ async def submitted(context: SlackContext, ack: AsyncAck, body: dict[str, Any], 
         log.info("check-in %s stored from %s", outcome.checkin_id, user_id)
         await ack(response_action="update", view=confirmation_view(outcome))
         await mark_prompt_answered(client, ref, outcome)
+        await context.checked_in(outcome.programme_id, now)
 
 
 def _rejection(rejected: Rejected, view: dict[str, Any], ref: FormRef) -> dict[str, Any]:
