@@ -1,0 +1,193 @@
+"""Decisions: a lead records what the leads decided (`/winter decide TEXT`); the digest tells everyone.
+
+Platform-neutral: a handler passes the chat user and the text, and renders the plain result.
+Everything runs in the caller's unit of work (flushed, not committed here).
+
+Rules:
+- Only admins and leads record decisions, on a programme where their live membership has that
+  role. Someone leading several programmes starts the text with the programme's slug
+  (`/winter decide vale-winter-2026 Extend ...`); a lead and admin of one programme only need not.
+  Where they lead one programme and are admin of others, the programme they lead is meant.
+- The text is required and at most MAX_TEXT (2,000) characters as written; NHS numbers are
+  redacted (bot.redact) before it is stored, and the answer says how many were removed.
+- Each decision writes an AuditEvent ("decision.recorded") beside the Decision row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from sqlmodel import Session, col, select
+
+from bot.calendar import local_date
+from bot.commands import JOIN_TEXT
+from bot.membership import memberships, senior_role
+from bot.redact import redact
+from bot.wording import join_words
+from models.tables import AuditEvent, Decision, Member, Organisation, Programme
+from models.vocabulary import A_ROLE, Role
+
+DECIDING_ROLES = frozenset({Role.ADMIN, Role.LEAD})
+MAX_TEXT = 2000
+EXAMPLE = "/winter decide Extend the bridging care contract to 31 March"
+
+Refusal = Literal["not_member", "not_lead", "which_programme", "empty", "too_long"]
+
+
+@dataclass(frozen=True)
+class DecisionRecorded:
+    decision_id: int
+    programme_id: int
+    programme_name: str
+    text: str  # as stored: NHS numbers redacted
+    local_date: date
+    decided_at: datetime
+    by: str  # the member's name
+    organisation: str
+    redactions: int  # NHS numbers removed before storing
+    message: str  # one or two plain sentences for the person who recorded it
+
+
+@dataclass(frozen=True)
+class DecisionRefused:
+    reason: Refusal
+    message: str
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    id: int
+    text: str
+    local_date: date
+    decided_at: datetime
+    by: str | None  # None: the member row is gone
+    organisation: str | None
+
+
+def record_decision(
+    session: Session, platform: str, user_id: str, text: str, now: datetime
+) -> DecisionRecorded | DecisionRefused:
+    """Record a decision from a chat user, or say why not."""
+    rows = memberships(session, platform, user_id)
+    if not rows:
+        return DecisionRefused("not_member", JOIN_TEXT)
+    acting = [(m, p) for m, p in rows if Role(m.role) in DECIDING_ROLES]
+    named = _named(rows, (text or "").strip())
+    if named is not None and Role(named.role) not in DECIDING_ROLES:
+        return _not_lead(Role(named.role))
+    if not acting:
+        return _not_lead(senior_role([m for m, _ in rows]))  # type: ignore[arg-type]
+    chosen, body = _choose(acting, (text or "").strip())
+    if chosen is None:
+        slugs = [p.slug for _, p in acting]
+        return DecisionRefused(
+            "which_programme",
+            f"You lead more than one programme ({join_words(slugs)}). Say which one first, for example "
+            f"`/winter decide {slugs[0]} Extend the bridging care contract to 31 March`.",
+        )
+    member, programme = chosen
+    if not body:
+        return DecisionRefused("empty", f"Write the decision after the command, for example `{EXAMPLE}`.")
+    if len(body) > MAX_TEXT:
+        return DecisionRefused(
+            "too_long",
+            f"That decision is {len(body):,} characters; the most is {MAX_TEXT:,}. "
+            "Shorten it (the detail can live in the minutes) and send it again.",
+        )
+    cleaned = redact(body)
+    day = local_date(now, programme.timezone)
+    decision = Decision(
+        programme_id=programme.id,  # type: ignore[arg-type]
+        member_id=member.id,
+        text=cleaned.text,
+        local_date=day,
+        decided_at=now,
+    )
+    session.add(decision)
+    session.flush()
+    session.add(
+        AuditEvent(
+            programme_id=programme.id,
+            member_id=member.id,
+            actor=f"{member.platform}:{member.platform_user_id}",
+            action="decision.recorded",
+            subject=f"decision:{decision.id}",
+            detail={"local_date": day.isoformat(), "text": cleaned.text, "redactions": cleaned.count},
+            at=now,
+        )
+    )
+    session.flush()
+    organisation = session.get(Organisation, member.organisation_id)
+    message = f"Decision recorded for {programme.name}. Every partner will see it in the weekly digest."
+    if cleaned.count:
+        numbers = "1 NHS number was" if cleaned.count == 1 else f"{cleaned.count} NHS numbers were"
+        message += f" {numbers} removed before it was stored: no patient details in chat, please."
+    return DecisionRecorded(
+        decision_id=decision.id,  # type: ignore[arg-type]
+        programme_id=programme.id,  # type: ignore[arg-type]
+        programme_name=programme.name,
+        text=cleaned.text,
+        local_date=day,
+        decided_at=now,
+        by=member.name,
+        organisation=organisation.name if organisation else "",
+        redactions=cleaned.count,
+        message=message,
+    )
+
+
+def _not_lead(role: Role) -> DecisionRefused:
+    return DecisionRefused(
+        "not_lead",
+        f"Only the programme's leads record decisions; you are {A_ROLE[role]}. Ask one of your leads to record it.",
+    )
+
+
+def _named(rows: list[tuple[Member, Programme]], text: str) -> Member | None:
+    """The membership whose programme slug starts the text, if one does."""
+    first = text.partition(" ")[0].rstrip(":").lower()
+    return next((m for m, p in rows if first and p.slug.lower() == first), None)
+
+
+def _choose(
+    acting: list[tuple[Member, Programme]], text: str
+) -> tuple[tuple[Member, Programme] | None, str]:
+    """The membership the decision is for, and the text without a leading programme slug."""
+    first, _, rest = text.partition(" ")
+    named = first.rstrip(":").lower()
+    for member, programme in acting:
+        if named and programme.slug.lower() == named:
+            return (member, programme), rest.strip()
+    leads = [(m, p) for m, p in acting if Role(m.role) == Role.LEAD]
+    candidates = leads or acting
+    if len(candidates) == 1:
+        return candidates[0], text
+    return None, text
+
+
+def decisions_between(session: Session, programme_id: int, start: date, end: date) -> list[DecisionView]:
+    """Decisions dated from start to end (both included, local dates), newest first. One query."""
+    rows = session.exec(
+        select(Decision, Member.name, Organisation.name)
+        .join(Member, col(Member.id) == col(Decision.member_id), isouter=True)
+        .join(Organisation, col(Organisation.id) == col(Member.organisation_id), isouter=True)
+        .where(
+            Decision.programme_id == programme_id,
+            col(Decision.local_date) >= start,
+            col(Decision.local_date) <= end,
+        )
+        .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
+    ).all()
+    return [
+        DecisionView(
+            id=decision.id,  # type: ignore[arg-type]
+            text=decision.text,
+            local_date=decision.local_date,
+            decided_at=decision.decided_at,
+            by=by,
+            organisation=organisation,
+        )
+        for decision, by, organisation in rows
+    ]
