@@ -34,6 +34,13 @@ COMMANDS: tuple[Command, ...] = (
         "(leads: `spend SCHEME-KEY ACTUAL [COMMITTED] [ACTIVITY] [because REASON]` records figures)",
         EVERYONE,
     ),
+    Command(
+        "risks",
+        "risks",
+        "The open capacity risks, most severe first, shown only to you; the leads act on them "
+        "(acknowledge, assign an owner, mitigate, close with a note)",
+        EVERYONE,
+    ),
 )
 
 BY_NAME = {command.name: command for command in COMMANDS}

@@ -220,6 +220,13 @@ class SlackDouble:
         with self._lock:
             self._history.setdefault(channel, []).append(message)
 
+    def _edit(self, channel: str, ts: str, message: dict[str, Any]) -> None:
+        """chat.update: the stored message takes the new text and blocks; its metadata stays."""
+        with self._lock:
+            for stored in self._history.get(channel, []):
+                if stored["ts"] == ts:
+                    stored.update(text=message["text"], blocks=message["blocks"], edited={"user": BOT_USER_ID, "ts": ts})
+
     def set_user(self, user_id: str, **fields: Any) -> None:
         with self._lock:
             self._users[user_id] = fields
@@ -346,11 +353,13 @@ def _history(double: SlackDouble, call: Call) -> dict[str, Any]:
     if not channel:
         return {"ok": False, "error": "channel_not_found"}
     oldest = float(call.get("oldest") or 0)
+    latest = float(call["latest"]) if call.get("latest") else math.inf
+    inclusive = str(call.get("inclusive", "")).lower() in ("1", "true")
     with_metadata = str(call.get("include_all_metadata", "")).lower() in ("1", "true")
     messages = [
         m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
         for m in reversed(double.history(channel))
-        if float(m["ts"]) > oldest
+        if float(m["ts"]) > oldest and (float(m["ts"]) < latest or (inclusive and float(m["ts"]) == latest))
     ]
     limit = int(call.get("limit") or 100)
     return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
@@ -368,6 +377,7 @@ def _update(double: SlackDouble, call: Call) -> dict[str, Any]:
     if not call.get("ts"):
         return {"ok": False, "error": "message_not_found"}
     message = _message(double, call, call["ts"])
+    double._edit(str(call.get("channel", "")), call["ts"], message)
     return {
         "ok": True,
         "channel": call.get("channel"),

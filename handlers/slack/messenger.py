@@ -14,9 +14,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
-from bot.ports import Recipient, SendError
+from bot.ports import Destination, Recipient, SendError
 from bot.prompts import Prompt
+from bot.risks import RiskView
 from handlers.slack.blocks.prompt import prompt_blocks, prompt_text
+from handlers.slack.blocks.risks import escalation_message
 from handlers.slack.throttle import ChannelThrottle
 
 log = logging.getLogger(__name__)
@@ -59,13 +61,43 @@ class SlackMessenger:
             channel=recipient.user_id,
             text=prompt_text(prompt),
             blocks=prompt_blocks(prompt),
-            metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}},
+            metadata=_metadata(key),
             unfurl_links=False,
         )
         return f"{response['channel']}:{response['ts']}"
 
     def find_sent(self, recipient: Recipient, key: str) -> str | None:
-        channel = self._dm(recipient)
+        return self._find(self._dm(recipient.user_id), key)
+
+    def post_risk(self, destination: Destination, risk: RiskView, key: str) -> str:
+        """A channel id (or #name) posts there; a member's user id lands in the app's DM with them."""
+        self.throttle.wait(destination.address)
+        text, blocks = escalation_message(risk)
+        response = self._call(
+            self.client.chat_postMessage,
+            channel=destination.address,
+            text=text,
+            blocks=blocks,
+            metadata=_metadata(key),
+            unfurl_links=False,
+        )
+        return f"{response['channel']}:{response['ts']}"
+
+    def find_posted(self, destination: Destination, key: str) -> str | None:
+        """Looks through the channel's recent history (a channel given by id: Slack's history
+        does not take a #name) or the member's DM for a message carrying the key."""
+        channel = destination.address if destination.is_channel else self._dm(destination.address)
+        return self._find(channel, key)
+
+    def update_risk(self, reference: str, risk: RiskView) -> None:
+        channel, _, ts = reference.partition(":")
+        if not channel or not ts:
+            raise SendError(f"not a Slack message reference: {reference!r}", permanent=True)
+        text, blocks = escalation_message(risk)
+        self.throttle.wait(channel)
+        self._call(self.client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)
+
+    def _find(self, channel: str, key: str) -> str | None:
         response = self._call(
             self.client.conversations_history, channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
         )
@@ -75,8 +107,8 @@ class SlackMessenger:
                 return f"{channel}:{message['ts']}"
         return None
 
-    def _dm(self, recipient: Recipient) -> str:
-        response = self._call(self.client.conversations_open, users=recipient.user_id)
+    def _dm(self, user_id: str) -> str:
+        response = self._call(self.client.conversations_open, users=user_id)
         return response["channel"]["id"]
 
     @staticmethod
@@ -88,3 +120,8 @@ class SlackMessenger:
             raise SendError(f"Slack said {code}", permanent=code in PERMANENT_ERRORS) from error
         except OSError as error:
             raise SendError(f"could not reach Slack: {type(error).__name__}") from error
+
+
+def _metadata(key: str) -> dict:
+    """Message metadata carrying the delivery key, so a retry can find what was sent."""
+    return {"event_type": METADATA_EVENT, "event_payload": {"key": key}}

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import Help, parse
 from bot.membership import asker_help
 from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
-from handlers.slack.commands import away, back, checkin, spend
+from handlers.slack.commands import away, back, checkin, risks, spend
 from handlers.slack.context import SlackContext
 from models.vocabulary import Platform
 
@@ -45,6 +45,7 @@ SUBCOMMANDS: dict[str, SubCommand] = {
     "away": away.away,
     "back": back.back,
     "spend": spend.spend,
+    "risks": risks.risks,
 }
 
 
