@@ -156,7 +156,7 @@ def _latest_as_of(session: Session, programme_id: int, day: date) -> dict[tuple[
 
 
 def _daily(session: Session, programme_id: int, first: date | None, last: date,
-           organisation_ids: set[int] | None = None) -> dict[tuple[int, str], dict[date, _Report]]:
+           pairs: set[tuple[int, str]] | None = None) -> dict[tuple[int, str], dict[date, _Report]]:
     """The newest report of each (organisation, service) on each day from first (None: the
     beginning) to last: one query."""
     query = (
@@ -166,10 +166,13 @@ def _daily(session: Session, programme_id: int, first: date | None, last: date,
     )
     if first is not None:
         query = query.where(col(CapacityReport.local_date) >= first)
-    if organisation_ids is not None:
-        query = query.where(col(CapacityReport.organisation_id).in_(organisation_ids))
+    if pairs is not None:
+        query = query.where(col(CapacityReport.organisation_id).in_({o for o, _ in pairs}),
+                            col(CapacityReport.service).in_({s for _, s in pairs}))
     out: dict[tuple[int, str], dict[date, _Report]] = defaultdict(dict)
     for r in session.exec(query):
+        if pairs is not None and (r.organisation_id, r.service) not in pairs:
+            continue
         out[(r.organisation_id, r.service)][r.local_date] = _Report(
             r.organisation_id, r.service, r.local_date, r.level, dict(r.measures or {})
         )
@@ -267,7 +270,7 @@ def _capacity(session: Session, programme: Programme, today: date, settings: Rul
     at_alert = {k: r for k, r in recent.items() if r.level >= alert}
     if not at_alert:
         return []
-    history = _daily(session, programme.id, None, today, {k[0] for k in at_alert})  # type: ignore[arg-type]
+    history = _daily(session, programme.id, None, today, set(at_alert))  # type: ignore[arg-type]
     out = []
     for key in sorted(at_alert, key=lambda k: (live[k[0]].name, k[1])):
         report, organisation = at_alert[key], live[key[0]]
