@@ -24,6 +24,13 @@ class Command:
 
 COMMANDS: tuple[Command, ...] = (
     Command("help", "help", "What you can do here", EVERYONE),
+    Command(
+        "status",
+        "status",
+        "The programme on one screen: money, capacity levels, open risks, who has gone quiet, "
+        "today's check-ins; shown only to you",
+        EVERYONE,
+    ),
     Command("checkin", "checkin", "Open today's check-in, to answer or amend it", frozenset({Role.PARTNER})),
     Command("away", "away UNTIL", "Pause your prompts until the day you are back (4/1, 4 Jan, next monday)", ANSWERERS),
     Command("back", "back", "Resume your check-in prompts", ANSWERERS),
@@ -40,6 +47,18 @@ COMMANDS: tuple[Command, ...] = (
         "The open capacity risks, most severe first, shown only to you; the leads act on them "
         "(acknowledge, assign an owner, mitigate, close with a note)",
         EVERYONE,
+    ),
+    Command(
+        "partners",
+        "partners",
+        "Check-in response rates by sector and organisation, last week and since the start",
+        LEADS,
+    ),
+    Command(
+        "decide",
+        "decide TEXT",
+        "Record what the leads decided; every partner sees it in the weekly digest",
+        LEADS,
     ),
 )
 

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import Help, parse
 from bot.membership import asker_help
 from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
-from handlers.slack.commands import away, back, checkin, risks, spend
+from handlers.slack.commands import away, back, checkin, decide, partners, risks, spend, status
 from handlers.slack.context import SlackContext
 from models.vocabulary import Platform
 
@@ -46,6 +46,9 @@ SUBCOMMANDS: dict[str, SubCommand] = {
     "back": back.back,
     "spend": spend.spend,
     "risks": risks.risks,
+    "status": status.status,
+    "partners": partners.partners,
+    "decide": decide.decide,
 }
 
 

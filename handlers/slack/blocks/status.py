@@ -1,0 +1,281 @@
+"""`/winter status`: the lead's one screen in Block Kit. Pure functions.
+
+Money, the capacity grid (one line per organisation, its services' latest levels as coloured
+circles, stale levels marked), open risks by severity with the most severe few, who has gone quiet,
+and today's check-ins. Whatever the programme's size the message stays within Slack's limits:
+lines are packed into sections of at most SECTION_TEXT characters, each part has a budget of
+sections, and what does not fit is counted ("N more organisations ...") rather than cut silently.
+The capacity grid lists the organisations under most pressure first, so what is counted and not
+shown is the calmest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from bot.engagement import Quiet
+from bot.leads_view import StatusView, ViewRefused
+from bot.money import format_money
+from bot.spend import percent_of
+from bot.status import CapacityCell, CapacityRow, MoneyPanel, RiskPanel, StatusScreen, TodayCheckins
+from handlers.slack.blocks.limits import MESSAGE_BLOCKS
+from handlers.slack.blocks.text import escape
+from models.vocabulary import Severity
+
+Json = dict[str, Any]
+StatusResult = StatusScreen | StatusView | ViewRefused
+
+SECTION_TEXT = 2900  # under Slack's 3,000
+HEADER_TEXT = 150
+CONTEXT_TEXT = 2000
+NAME_WIDTH = 60
+CAPACITY_SECTIONS = 24  # the grid's budget of sections in one message
+QUIET_SECTIONS = 4  # room for QUIET_NAMES lines and the count
+QUIET_NAMES = 40  # at most this many quiet partners named; the rest are counted
+FLAGS_SHOWN = 3
+
+LEVEL_EMOJI = {1: ":large_green_circle:", 2: ":large_yellow_circle:", 3: ":large_orange_circle:", 4: ":red_circle:"}
+NEVER = ":white_circle:"
+STALE = ":hourglass:"
+SEVERITY_EMOJI = {
+    Severity.CRITICAL: ":red_circle:",
+    Severity.HIGH: ":large_orange_circle:",
+    Severity.MEDIUM: ":large_yellow_circle:",
+    Severity.LOW: ":white_circle:",
+}
+
+
+def status_blocks(result: StatusResult) -> list[Json]:
+    """The whole screen (a StatusScreen, or a StatusView as one role sees it), or why not."""
+    if isinstance(result, ViewRefused):
+        return [section(escape(result.message))]
+    screen, withheld = _unpack(result)
+    blocks: list[Json] = [
+        header(f"Status: {screen.programme_name}"),
+        context(
+            f"On {screen.today:%a %d %b %Y} · deadline {screen.money.deadline:%a %d %b %Y}, "
+            f"{screen.money.working_days_left} working day{_s(screen.money.working_days_left)} left"
+        ),
+        section(money_text(screen.money)),
+        {"type": "divider"},
+    ]
+    tail = [
+        {"type": "divider"},
+        *risk_blocks(screen.risks),
+        *quiet_blocks(screen.quiet, screen.quiet_after_working_days, withheld),
+        section(today_text(screen.checkins_today)),
+        context("Shown only to you. `/winter risks` lists every open risk; `/winter spend` every scheme."),
+    ]
+    budget = min(CAPACITY_SECTIONS, MESSAGE_BLOCKS - len(blocks) - len(tail))
+    blocks += capacity_blocks(screen.capacity.rows, screen.capacity.stale_after_working_days, budget)
+    return [*blocks, *tail]
+
+
+def status_text(result: StatusResult) -> str:
+    """The plain-text fallback for notifications and screen readers."""
+    if isinstance(result, ViewRefused):
+        return result.message
+    screen, withheld = _unpack(result)
+    m, t = screen.money, screen.checkins_today
+    quiet = len(screen.quiet) + withheld
+    today = f"{t.answered} of {t.expected} check-ins today" if t.working_day else "no check-ins asked today"
+    return (
+        f"Status for {screen.programme_name}: spent {format_money(m.actual)}, committed {format_money(m.committed)} "
+        f"of {format_money(m.allocated_total)}; {screen.risks.total} open risk{_s(screen.risks.total)}; "
+        f"{quiet} partner{_s(quiet)} gone quiet; {today}."
+    )
+
+
+def _unpack(result: StatusScreen | StatusView) -> tuple[StatusScreen, int]:
+    if isinstance(result, StatusView):
+        return result.screen, result.quiet_withheld
+    return result, 0
+
+
+# -- money ---------------------------------------------------------------------------------
+
+
+def money_text(m: MoneyPanel) -> str:
+    variance = m.variance_recent
+    if variance < 0:
+        outlook = f"{format_money(-variance)} underspent"
+    elif variance > 0:
+        outlook = f"{format_money(variance)} over"
+    else:
+        outlook = "on the allocation"
+    lines = [
+        "*Money*",
+        f"Allocated so far {format_money(m.allocated_so_far)} of {format_money(m.allocated_total)}",
+        f"Spent {format_money(m.actual)} · committed {format_money(m.committed)} · "
+        f"commitment {format_money(m.commitment)} ({percent_of(m.commitment, m.allocated_total)} of the allocation)",
+        f"At the recent pace ({format_money(m.recent_run_rate)} a working day) the outturn is "
+        f"{format_money(m.outturn_recent)}: {outlook}; {format_money(m.run_rate_needed)} a working day would spend it all",
+    ]
+    flags = [f":warning: {escape(flag.message)}" for flag in m.flags[:FLAGS_SHOWN]]
+    if len(m.flags) > FLAGS_SHOWN:
+        left = len(m.flags) - FLAGS_SHOWN
+        flags.append(f"{left} more flag{_s(left)}: `/winter spend` shows them all")
+    return fit("\n".join(lines + flags), SECTION_TEXT)
+
+
+# -- capacity ------------------------------------------------------------------------------
+
+
+def capacity_blocks(rows: Sequence[CapacityRow], stale_after: int, budget: int) -> list[Json]:
+    """One line per organisation, most pressed first; at most `budget` sections, the rest counted."""
+    if not rows:
+        return [section("*Capacity*: no organisation reports a service yet.")]
+    ordered = sorted(rows, key=_pressure)
+    levels = [c.level for r in rows for c in r.cells]
+    counts = " · ".join(f"{LEVEL_EMOJI[n]} {levels.count(n)}" for n in (4, 3, 2, 1))
+    stale = sum(1 for r in rows for c in r.cells if c.stale)
+    title = (
+        f"*Capacity* ({len(rows)} organisation{_s(len(rows))}, most pressed first): {counts} · "
+        f"{STALE} {stale} stale (no report for {stale_after}+ working days, or never)"
+    )
+    lines = [capacity_line(row) for row in ordered]
+    return packed(lines, title=title, budget=budget, more=lambda n: _more_organisations(n, ordered[-n:]))
+
+
+def _pressure(row: CapacityRow) -> tuple[int, int, str, int]:
+    worst = row.worst or 0
+    stale = sum(1 for c in row.cells if c.stale)
+    return (-worst, -stale, row.name.lower(), row.organisation_id)
+
+
+def capacity_line(row: CapacityRow) -> str:
+    cells = " · ".join(cell_text(c) for c in row.cells)
+    return f"*{escape(fit(row.name, NAME_WIDTH))}*: {cells}"
+
+
+def cell_text(cell: CapacityCell) -> str:
+    label = escape(cell.label)
+    if cell.level is None:
+        return f"{label} {NEVER} never reported {STALE}"
+    text = f"{label} {LEVEL_EMOJI.get(cell.level, '')} {cell.level}"
+    if cell.stale:
+        text += f" {STALE} stale, {cell.working_days_old} working day{_s(cell.working_days_old or 0)} old"
+    return text
+
+
+def _more_organisations(n: int, rows: Sequence[CapacityRow]) -> str:
+    worst = max((r.worst or 0 for r in rows), default=0)
+    at_most = f", none above level {worst}" if worst else ", none reported"
+    return f"{n} more organisation{_s(n)} not shown{at_most}."
+
+
+# -- risks ---------------------------------------------------------------------------------
+
+
+def risk_blocks(panel: RiskPanel) -> list[Json]:
+    if panel.total == 0:
+        return [section("*Open risks*: none.")]
+    counts = " · ".join(f"{SEVERITY_EMOJI[s]} {n} {s.value}" for s, n in panel.by_severity if n)
+    lines = [f"*Open risks: {panel.total}* ({counts})"]
+    for risk in panel.top:
+        owner = escape(risk.owner_name) if risk.owner_name else "no owner yet"
+        lines.append(
+            f"{SEVERITY_EMOJI[risk.severity]} {escape(fit(risk.title, 200))} · {owner} · "
+            f"{risk.status.value} · {risk.age_working_days} working day{_s(risk.age_working_days)} old"
+        )
+    if panel.total > len(panel.top):
+        left = panel.total - len(panel.top)
+        lines.append(f"{left} more open risk{_s(left)}: `/winter risks` lists them all.")
+    return [section(fit("\n".join(lines), SECTION_TEXT))]
+
+
+# -- who has gone quiet --------------------------------------------------------------------
+
+
+def quiet_blocks(quiet: Sequence[Quiet], after: int, withheld: int = 0) -> list[Json]:
+    total = len(quiet) + withheld
+    if total == 0:
+        return [section(f"*Gone quiet*: nobody (no partner has missed {after} or more check-ins in a row).")]
+    title = f"*Gone quiet: {total}* (no check-in for {after}+ working days they were asked)"
+    named = list(quiet[:QUIET_NAMES])
+    lines = [quiet_line(q) for q in named]
+    unnamed = len(quiet) - len(named)
+    blocks = packed(lines, title=title, budget=QUIET_SECTIONS, more=lambda n: f"{n} more not shown.", extra=unnamed)
+    if withheld:
+        blocks.append(
+            context(f"{withheld} {'is' if withheld == 1 else 'are'} in other organisations; the leads see who.")
+            if quiet
+            else context(f"{withheld} partner{_s(withheld)}; the leads see who.")
+        )
+    return blocks
+
+
+def quiet_line(q: Quiet) -> str:
+    last = f"last {q.last_check_in:%a %d %b}" if q.last_check_in else "never answered"
+    return (
+        f"• {escape(fit(q.name, NAME_WIDTH))} ({escape(fit(q.organisation, NAME_WIDTH))}): "
+        f"{q.working_days_silent} working day{_s(q.working_days_silent)} silent, {last}"
+    )
+
+
+# -- today ---------------------------------------------------------------------------------
+
+
+def today_text(t: TodayCheckins) -> str:
+    if not t.working_day:
+        return f"*Today's check-ins*: nobody is asked today ({t.local_date:%a %d %b})."
+    if t.expected == 0:
+        return "*Today's check-ins*: no partner is due to answer today."
+    return f"*Today's check-ins*: {t.answered} of {t.expected} partners have answered ({percent_of(Decimal(t.answered), Decimal(t.expected))})."
+
+
+# -- small pieces, shared by the other builders ----------------------------------------------
+
+
+def packed(
+    lines: Sequence[str],
+    *,
+    title: str,
+    budget: int,
+    more: Callable[[int], str] | None = None,
+    extra: int = 0,
+) -> list[Json]:
+    """Lines under a title packed into sections of at most SECTION_TEXT characters, never cut
+    mid-line. When they need more than `budget` blocks, the first sections are kept and the
+    lines left out (plus `extra` already left out) are counted in a last context block, worded
+    by `more(n)`: at most max(budget, 2) blocks in all."""
+    chunks: list[list[str]] = [[title]]
+    size = len(title)
+    for line in lines:
+        line = fit(line, SECTION_TEXT)
+        if size + 1 + len(line) > SECTION_TEXT:
+            chunks.append([])
+            size = -1
+        chunks[-1].append(line)
+        size += 1 + len(line)
+    if len(chunks) <= budget and not extra:
+        return [section("\n".join(chunk)) for chunk in chunks]
+    keep = chunks if len(chunks) < budget else chunks[: max(budget - 1, 1)]
+    shown = sum(len(chunk) for chunk in keep) - 1
+    left = len(lines) - shown + extra
+    blocks = [section("\n".join(chunk)) for chunk in keep]
+    if left:
+        blocks.append(context(more(left) if more else f"{left} more not shown."))
+    return blocks
+
+
+def header(text: str) -> Json:
+    return {"type": "header", "text": {"type": "plain_text", "text": fit(text, HEADER_TEXT)}}
+
+
+def section(text: str) -> Json:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context(text: str) -> Json:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(text, CONTEXT_TEXT)}]}
+
+
+def fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
