@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from handlers.slack import actions, commands, views
+from handlers.slack import actions, commands, events, views
 from handlers.slack.context import CheckinHook, SlackContext
 from handlers.slack.web import make_web_client
 
@@ -49,4 +49,5 @@ def build_slack_app(settings: Settings, engine: Engine, on_checkin: CheckinHook 
     commands.register(app, context)
     actions.register(app, context)
     views.register(app, context)
+    events.register(app, context)
     return app

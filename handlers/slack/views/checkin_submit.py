@@ -21,6 +21,7 @@ from handlers.slack.blocks.checkin import (
     notice_view,
 )
 from handlers.slack.context import SlackContext
+from handlers.slack.events.app_home import refresh_home
 from handlers.slack.views.answered import mark_prompt_answered
 from handlers.slack.views.metadata import FormRef, decode_ref
 from handlers.slack.views.state import block_ids, view_answers
@@ -59,6 +60,7 @@ async def submitted(context: SlackContext, ack: AsyncAck, body: dict[str, Any], 
         log.info("check-in %s stored from %s", outcome.checkin_id, user_id)
         await ack(response_action="update", view=confirmation_view(outcome))
         await mark_prompt_answered(client, ref, outcome)
+        await refresh_home(client, context, user_id)
         await context.checked_in(outcome.programme_id, now)
 
 
