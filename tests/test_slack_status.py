@@ -164,3 +164,10 @@ def test_help_lists_status_for_everyone_and_partners_and_decide_for_leads(slack_
     assert all(f"`/winter {usage}`" in lead for usage in ("status", "partners", "decide TEXT"))
     assert "`/winter status`" in partner
     assert "`/winter partners`" not in partner and "`/winter decide TEXT`" not in partner
+
+
+def test_someone_on_two_programmes_sees_the_one_they_lead(slack_server, engine, january):
+    insert_member(engine, BOB, "lead", name="Bob Lead")  # a second programme, "vale", where Bob leads
+    shown, _ = said(slack_server.command("status", BOB))
+    assert "Status: Vale winter discharge fund" in shown
+    assert said(slack_server.command("partners", BOB))[0].startswith("Check-in response rates: Vale winter discharge fund")
