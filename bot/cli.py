@@ -260,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_job.add_argument("--workers", type=int, default=8, help=argparse.SUPPRESS)
     run_job.set_defaults(func=cmd_run_job)
 
-    clock = sub.add_parser("clock", help="the scheduler process: sends prompts and reminders when due")
+    clock = sub.add_parser("clock", help="the scheduler process: sends prompts, reminders and risk escalations when due")
     clock.add_argument("--tick", type=float, default=30, help="seconds between ticks (default 30)")
     clock.add_argument("--once", action="store_true", help="run one tick and exit")
     clock.add_argument("--at", type=_instant, metavar="ISO-DATETIME", help="with --once: as if at this time")

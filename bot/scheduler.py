@@ -23,7 +23,7 @@ from models.tables import Programme
 
 log = logging.getLogger(__name__)
 
-SCHEDULED = ("daily-prompts", "reminders")
+SCHEDULED = ("daily-prompts", "reminders", "risk-scan")
 TICK_SECONDS = 30
 
 

@@ -224,8 +224,9 @@ def test_a_late_prompt_is_not_chased_within_the_hour(ctx, programme, slack_api):
 
 def test_a_tick_runs_every_due_job(ctx, programme, slack_api):
     results = tick(ctx, london(date(2027, 1, 6), 9, 45))
-    assert [r.job for r in results] == ["daily-prompts", "reminders"]
+    assert [r.job for r in results] == ["daily-prompts", "reminders", "risk-scan"]
     assert results[0].sent == PARTNERS and results[1].note == "nothing sent: not due until 14:00"
+    assert results[2].note == "nothing sent: not due until 14:00"
 
 
 def test_the_clock_ticks_and_stops(ctx, programme, slack_api):

@@ -8,12 +8,14 @@ from collections.abc import Callable
 from bot.jobs.base import JobContext, JobResult
 from bot.jobs.daily_prompts import run_daily_prompts
 from bot.jobs.reminders import run_reminders
+from bot.jobs.risk_scan import run_risk_scan
 
 JobFunction = Callable[..., JobResult]
 
 JOBS: dict[str, JobFunction] = {
     "daily-prompts": run_daily_prompts,
     "reminders": run_reminders,
+    "risk-scan": run_risk_scan,
 }
 
 __all__ = ["JOBS", "JobContext", "JobResult"]

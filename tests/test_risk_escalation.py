@@ -1,0 +1,201 @@
+"""risk-scan and its escalations: a home care provider at level 4 reaches the leads once, a
+lead acts from the message, and the same answer the next day raises nothing new."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, time as clock, timezone
+
+import pytest
+import time_machine
+from sqlmodel import col, select
+
+from bot.calendar import local_instant
+from bot.config import Settings
+from bot.escalations import JOB as ESCALATION, escalations
+from bot.jobs import JobContext
+from bot.jobs.risk_scan import run_risk_scan, scan_now
+from handlers.slack.blocks.limits import check_message
+from handlers.slack.messenger import SlackMessenger, sync_client
+from models.db import session_scope
+from models.tables import CapacityReport, Delivery, Member, Organisation, Programme, Risk
+from slack_double import BOT_TOKEN
+from test_slack_checkin import BOB, CAROL, LEAD, good_answers, open_modal, programme_id, scheme_ids, send  # noqa: F401
+from test_slack_risks import action_ids, block_text, press, stored, told_privately
+
+CHANNEL = "C0TEST"  # the fixture has no leads' channel, so the programme channel is told
+TUESDAY, WEDNESDAY = date(2027, 1, 5), date(2027, 1, 6)
+
+
+def at(day: date, hh: int, mm: int = 0, ss: int = 0) -> datetime:
+    return local_instant(day, clock(hh, mm, ss))
+
+
+@pytest.fixture
+def ctx(engine, slack_api) -> JobContext:
+    settings = Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack_api.url)
+    return JobContext(engine=engine, messengers={"slack": SlackMessenger(sync_client(settings))}, workers=2)
+
+
+@pytest.fixture
+def programme(engine, programme_id) -> Programme:  # noqa: F811
+    with session_scope(engine) as session:
+        return session.get(Programme, programme_id)
+
+
+def report(engine, day: date, level: int, org: str = "carers", service: str = "home_care") -> None:
+    with session_scope(engine) as session:
+        organisation = session.exec(select(Organisation).where(Organisation.key == org)).one()
+        session.add(CapacityReport(programme_id=organisation.programme_id, organisation_id=organisation.id,
+                                   service=service, local_date=day, level=level, reported_at=at(day, 10)))
+
+
+def posts_about(slack_api, words: str, channel: str | None = None) -> list:
+    return [c for c in slack_api.calls("chat.postMessage")
+            if words in c["text"] and (channel is None or c["channel"] == channel)]
+
+
+def capacity_risks(engine) -> list[Risk]:
+    with session_scope(engine) as session:
+        return session.exec(select(Risk).where(Risk.rule == "capacity").order_by(col(Risk.id))).all()
+
+
+# -- the job -------------------------------------------------------------------------------------
+
+
+def test_the_scan_waits_for_the_end_of_the_checkin_window(ctx, programme, engine, slack_api):
+    report(engine, TUESDAY, 4)
+    early = run_risk_scan(ctx, programme, at(TUESDAY, 13, 59))
+    assert early.note == "nothing sent: not due until 14:00"
+    assert capacity_risks(engine) == [] and slack_api.calls("chat.postMessage") == []
+
+
+def test_level_four_goes_to_the_leads_and_the_owner_once(ctx, programme, engine, slack_api):
+    report(engine, TUESDAY, 4)
+    first = run_risk_scan(ctx, programme, at(TUESDAY, 14))
+    [risk] = capacity_risks(engine)
+    assert risk.severity == "critical"
+    told = {c["channel"] for c in posts_about(slack_api, "home care at level 4")}
+    assert told == {CHANNEL, BOB, CAROL}  # the channel, and Home Carers Ltd's two partners
+    assert first.line().startswith("risk-scan test-fund Tue 05 Jan 2027: risks ")
+    for call in posts_about(slack_api, "home care at level 4"):
+        check_message(call["blocks"])
+        assert "risk_acknowledge" in action_ids(call["blocks"])
+
+    again = run_risk_scan(ctx, programme, at(TUESDAY, 14, 30))
+    assert again.sent == 0 and again.already_sent == first.sent
+    assert len(posts_about(slack_api, "home care at level 4")) == 3
+
+
+def test_the_same_answer_tomorrow_raises_nothing_new(ctx, programme, engine, slack_api):
+    report(engine, TUESDAY, 4)
+    run_risk_scan(ctx, programme, at(TUESDAY, 14))
+    report(engine, WEDNESDAY, 4)
+    run_risk_scan(ctx, programme, at(WEDNESDAY, 14))
+    assert len(capacity_risks(engine)) == 1
+    assert len(posts_about(slack_api, "home care at level")) == 3
+
+
+def test_a_rise_from_three_to_four_is_escalated_again(ctx, programme, engine, slack_api):
+    report(engine, TUESDAY, 3)
+    run_risk_scan(ctx, programme, at(TUESDAY, 14))
+    assert len(posts_about(slack_api, "home care at level 3", CHANNEL)) == 1
+    report(engine, WEDNESDAY, 4)
+    run_risk_scan(ctx, programme, at(WEDNESDAY, 14))
+    [risk] = capacity_risks(engine)
+    assert risk.severity == "critical"
+    assert len(posts_about(slack_api, "home care at level 4", CHANNEL)) == 1
+
+
+def test_below_the_escalation_severity_waits_for_the_digest(ctx, programme, engine, slack_api):
+    with session_scope(engine) as session:
+        row = session.get(Programme, programme.id)
+        row.settings = {**row.settings, "thresholds": {**row.settings.get("thresholds", {}), "escalate_from": "critical"}}
+        session.add(row)
+    report(engine, TUESDAY, 3)
+    run_risk_scan(ctx, stored_programme(engine, programme.id), at(TUESDAY, 14))
+    assert [r.severity for r in capacity_risks(engine)] == ["high"]
+    assert posts_about(slack_api, "home care at level") == []
+
+
+def test_an_away_partner_is_not_messaged(ctx, programme, engine, slack_api):
+    with session_scope(engine) as session:
+        carol = session.exec(select(Member).where(Member.platform_user_id == CAROL)).one()
+        carol.away_until = date(2027, 1, 11)
+        session.add(carol)
+    report(engine, TUESDAY, 4)
+    run_risk_scan(ctx, programme, at(TUESDAY, 14))
+    assert {c["channel"] for c in posts_about(slack_api, "home care at level 4")} == {CHANNEL, BOB}
+
+
+def test_a_failed_post_is_retried_not_lost(ctx, programme, engine, slack_api):
+    report(engine, TUESDAY, 4)
+    slack_api.fail_next("chat.postMessage", status=500, error="internal_error", times=1000)
+    failed = run_risk_scan(ctx, programme, at(TUESDAY, 14))
+    assert failed.sent == 0 and failed.retrying > 0
+    with session_scope(engine) as session:
+        keys = [e.key for e in escalations(session, programme, at(TUESDAY, 14))
+                if e.destination.address == CHANNEL and e.risk.rule == "capacity"]
+    with session_scope(engine) as session:
+        assert session.exec(select(Delivery).where(col(Delivery.key).in_(keys))).one().state == "failed"
+    slack_api.clear()  # Slack is back
+    assert run_risk_scan(ctx, programme, at(TUESDAY, 14, 0, 30)).sent == 0  # backing off
+    later = run_risk_scan(ctx, programme, at(TUESDAY, 14, 10))
+    assert later.sent > 0
+    assert len(posts_about(slack_api, "home care at level 4", CHANNEL)) == 1
+    with session_scope(engine) as session:
+        assert {d.state for d in session.exec(select(Delivery).where(Delivery.job == ESCALATION))} == {"sent"}
+
+
+def test_no_scan_at_the_weekend_or_after_the_deadline(ctx, programme, engine):
+    assert scan_now(ctx, programme.id, at(date(2027, 1, 9), 10)) is None
+    assert scan_now(ctx, programme.id, at(date(2027, 4, 1), 10)) is None
+    assert run_risk_scan(ctx, programme, at(date(2026, 12, 28), 15)).note.endswith("is a bank holiday")
+
+
+# -- end to end: the check-in, the escalation, the lead's button, the next day ---------------------
+
+
+def _check_in_at_level_four(slack_server, slack_api, programme_id, scheme_ids) -> None:  # noqa: F811
+    view = open_modal(slack_server, slack_api, programme_id)
+    answered = send(slack_server, view, good_answers(view, scheme_ids, **{"service:home_care": "4"}))
+    assert answered["response_action"] == "update"
+
+
+def test_level_four_at_checkin_reaches_the_leads_and_a_lead_acknowledges_from_the_message(
+    slack_server, slack_api, engine, programme_id, scheme_ids, ctx  # noqa: F811
+):
+    with time_machine.travel(at(TUESDAY, 10), tick=True):
+        _check_in_at_level_four(slack_server, slack_api, programme_id, scheme_ids)
+        deadline = time.monotonic() + 10
+        while len(posts_about(slack_api, "home care at level 4")) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [escalation] = posts_about(slack_api, "home care at level 4", CHANNEL)
+        check_message(escalation["blocks"])
+        [risk] = capacity_risks(engine)
+        [message] = [m for m in slack_api.history(CHANNEL) if "level 4" in m["text"]]
+        reference = f"{CHANNEL}:{message['ts']}"
+
+        press(slack_server, slack_api, "risk_acknowledge", risk.id, CAROL, reference)
+        assert "Only the programme's leads can change risks" in told_privately(slack_api)
+        assert stored(engine, risk.id).status == "open"
+
+        press(slack_server, slack_api, "risk_acknowledge", risk.id, LEAD, reference, name="lead")
+        updates = slack_api.wait_for("chat.update", 1)
+        assert stored(engine, risk.id).status == "acknowledged"
+        in_channel = [c for c in updates if c["channel"] == CHANNEL]
+        assert in_channel and "Acknowledged" in block_text(in_channel[-1]["blocks"])
+        assert "acknowledged by Alice Lead" in block_text(in_channel[-1]["blocks"])
+
+    with time_machine.travel(at(WEDNESDAY, 10), tick=True):
+        _check_in_at_level_four(slack_server, slack_api, programme_id, scheme_ids)
+        time.sleep(1)  # the scan after the check-in runs once the modal is answered
+        run_risk_scan(ctx, stored_programme(engine, programme_id), at(WEDNESDAY, 14))
+    assert len(capacity_risks(engine)) == 1
+    assert len(posts_about(slack_api, "home care at level 4", CHANNEL)) == 1
+    assert stored(engine, risk.id).status == "acknowledged"
+
+
+def stored_programme(engine, programme_id: int) -> Programme:  # noqa: F811
+    with session_scope(engine) as session:
+        return session.get(Programme, programme_id)
