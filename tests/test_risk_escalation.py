@@ -4,7 +4,7 @@ lead acts from the message, and the same answer the next day raises nothing new.
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, time as clock, timezone
+from datetime import date, datetime, time as clock
 
 import pytest
 import time_machine
