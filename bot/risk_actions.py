@@ -15,17 +15,14 @@ from sqlmodel import Session, col, select
 
 from bot.commands import JOIN_TEXT
 from bot.membership import memberships
-from bot.risks import ACTING_ROLES, RiskChanged, RiskRefused, RiskView, change_status, open_risks, risk_view
+from bot.risks import ACTING_ROLES, RiskChanged, RiskRefused, RiskView, change_status, open_risks, refusal, risk_view
 from models.tables import Member, Organisation, Programme, Risk
-from models.vocabulary import A_ROLE, RiskStatus, Role
+from models.vocabulary import Role
 
 ACTIONS = ("acknowledge", "mitigate", "close", "reopen", "assign")
 # The actions that open a form first; checked before the form opens, so nobody types a
 # note for a change they may not make. `change_status` checks again when it is sent.
-NEEDS_FORM = {
-    "close": frozenset({RiskStatus.OPEN, RiskStatus.ACKNOWLEDGED, RiskStatus.MITIGATED}),
-    "assign": frozenset({RiskStatus.OPEN, RiskStatus.ACKNOWLEDGED, RiskStatus.MITIGATED}),
-}
+NEEDS_FORM = frozenset({"close", "assign"})
 NOT_IN_REGISTER = "That risk is no longer in the register."
 HOW_TO_JOIN = "Ask its admin to add you to the programme file (the `members` section) and load it again."
 
@@ -91,15 +88,9 @@ def may_open_form(session: Session, platform: str, user_id: str, risk_id: int, a
     if isinstance(found, RiskRefused):
         return found
     risk, member = found
-    if Role(member.role) not in ACTING_ROLES:
-        return RiskRefused(f"Only the programme's leads can change risks; you are {A_ROLE[Role(member.role)]}.")
-    allowed = NEEDS_FORM.get(action)
-    if allowed is None:
+    if action not in NEEDS_FORM:
         return RiskRefused(f"“{action}” is not something you can do to a risk.")
-    if RiskStatus(risk.status) not in allowed:
-        done = "closed" if action == "close" else "assigned"
-        return RiskRefused(f"This risk is {risk.status}, so it cannot be {done}. Reopen it first if it is back.")
-    return risk_view(session, risk_id, now)
+    return refusal(risk, member, action) or risk_view(session, risk_id, now)
 
 
 def assignable_organisations(session: Session, risk_id: int) -> list[tuple[int, str]]:

@@ -213,7 +213,7 @@ def change_status(
     `owner_organisation_id` is the new owner, for "assign" only. Closing needs a note.
     """
     risk = session.exec(select(Risk).where(Risk.id == risk_id).with_for_update()).first()
-    refused = _refusal(risk, member, action)
+    refused = refusal(risk, member, action)
     if refused:
         return refused
     assert risk is not None
@@ -234,7 +234,8 @@ def change_status(
                        risk_view(session, risk.id, now), redactions)  # type: ignore[arg-type]
 
 
-def _refusal(risk: Risk | None, member: Member, action: str) -> RiskRefused | None:
+def refusal(risk: Risk | None, member: Member, action: str) -> RiskRefused | None:
+    """Why this member may not do this to this risk now, or None when they may."""
     if action not in _TRANSITIONS:
         return RiskRefused(f"“{action}” is not something you can do to a risk; "
                            "try acknowledge, mitigate, close, reopen or assign.")
