@@ -174,7 +174,7 @@ def load_programme(engine: Engine, spec: ProgrammeFile, *, prune: bool = False) 
     """Create or update the programme in `spec`, in one transaction."""
     now = utcnow()
     with session_scope(engine) as session:
-        programme, created, changes = _upsert_programme(session, spec.programme)
+        programme, created, changes = _upsert_programme(session, spec.programme, _measures(spec))
         assert programme.id is not None
         kinds = _sync_all(session, programme.id, spec, prune, now)
         report = LoadReport(
@@ -229,22 +229,34 @@ def _programme_values(spec: ProgrammeSpec) -> dict[str, Any]:
     }
 
 
-def _upsert_programme(session: Session, spec: ProgrammeSpec) -> tuple[Programme, bool, list[str]]:
+def _upsert_programme(
+    session: Session, spec: ProgrammeSpec, measures: dict[str, list[dict[str, str | None]]]
+) -> tuple[Programme, bool, list[str]]:
     """The programme row, whether it was created, and which fields changed."""
     values = _programme_values(spec)
-    thresholds = spec.thresholds.model_dump(mode="json")
+    settings = {"thresholds": spec.thresholds.model_dump(mode="json"), "measures": measures}
     programme = session.exec(select(Programme).where(Programme.slug == spec.slug)).first()
     if programme is None:
-        programme = Programme(**values, settings={"thresholds": thresholds})
+        programme = Programme(**values, settings=settings)
         session.add(programme)
         session.flush()
         return programme, True, []
     changes = _apply(programme, values)
-    if programme.settings.get("thresholds") != thresholds:
-        # A new dict, not an in-place edit: the JSON column only notices assignment.
-        programme.settings = {**programme.settings, "thresholds": thresholds}
-        changes.append("thresholds")
+    for name, wanted in settings.items():
+        # A programme loaded before a setting existed has none: the same as an empty one.
+        if (programme.settings.get(name) or type(wanted)()) != wanted:
+            # A new dict, not an in-place edit: the JSON column only notices assignment.
+            programme.settings = {**programme.settings, name: wanted}
+            changes.append(name)
     return programme, False, _file_names(changes)
+
+
+def _measures(spec: ProgrammeFile) -> dict[str, list[dict[str, str | None]]]:
+    """Programme.settings["measures"]: {service: [{"key", "label", "unit"}]}, in file order."""
+    return {
+        service.value: [measure.model_dump(mode="json") for measure in measures]
+        for service, measures in spec.measures.items()
+    }
 
 
 def _apply(row: Any, values: dict[str, Any]) -> list[str]:

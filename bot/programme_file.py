@@ -44,11 +44,14 @@ from models.vocabulary import (
     Role,
     SchemeType,
     Service,
+    Severity,
     Unit,
 )
 
 SAMPLE_PATH = resources.files("bot") / "sample" / "programme.yaml"
-SECTIONS = ("programme", "organisations", "members", "schemes")
+SECTIONS = ("programme", "organisations", "members", "schemes", "measures")
+MAX_MEASURES = 5  # per service: each is an input in the check-in modal, and Slack allows 100 blocks
+MAX_MEASURE_LABEL = 70
 MAX_AMOUNT = Decimal("10000000000")
 PENNY = Decimal("0.01")
 
@@ -234,6 +237,7 @@ _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 _QUANTITY = re.compile(r"^-?\d+(\.\d+)?$")
+_MEASURE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -242,6 +246,15 @@ def _key(value: str) -> str:
         raise ValueError(
             f"{value!r} is not a usable key: use lower-case letters, digits and hyphens "
             "(up to 64, no spaces), like 'vale-council'"
+        )
+    return value
+
+
+def _measure_key(value: str) -> str:
+    if not _MEASURE_KEY.match(value):
+        raise ValueError(
+            f"{value!r} is not a usable measure key: use lower-case letters, digits and underscores, "
+            "starting with a letter (up to 48, no spaces), like 'hours_not_delivered'"
         )
     return value
 
@@ -398,7 +411,10 @@ RoleName = Annotated[Role, BeforeValidator(_word)]
 Source = Annotated[FundingSource, BeforeValidator(_word)]
 SchemeKind = Annotated[SchemeType, BeforeValidator(_word)]
 UnitName = Annotated[Unit, BeforeValidator(_word)]
-Services = Annotated[list[Annotated[Service, BeforeValidator(_word)]], AfterValidator(_distinct)]
+ServiceName = Annotated[Service, BeforeValidator(_word)]
+Services = Annotated[list[ServiceName], AfterValidator(_distinct)]
+SeverityName = Annotated[Severity, BeforeValidator(_word)]
+MeasureKey = Annotated[str, AfterValidator(_measure_key)]
 
 
 # The file's shape -------------------------------------------------------------------------
@@ -432,6 +448,9 @@ class Thresholds(_Spec):
     silent_after_working_days: int = Field(3, ge=1, le=30)
     capacity_alert_level: int = Field(3, ge=1, le=4)
     admin_cap_percent: int = Field(2, ge=0, le=100)
+    worsening_over_working_days: int = Field(3, ge=1, le=20)
+    discharges_rising_over_working_days: int = Field(3, ge=1, le=20)
+    escalate_from: SeverityName = Severity.HIGH  # the lowest severity told to the leads at once
 
 
 class ProgrammeSettings(_Spec):
@@ -529,11 +548,20 @@ class SchemeSpec(_Spec):
     planned: Quantity
 
 
+class MeasureSpec(_Spec):
+    """An optional number a service gives at check-in beside its level: blank means not reported."""
+
+    key: MeasureKey
+    label: Annotated[str, Field(min_length=1, max_length=MAX_MEASURE_LABEL)]
+    unit: Annotated[str, Field(min_length=1, max_length=24)] | None = None
+
+
 class ProgrammeFile(_Spec):
     programme: ProgrammeSpec
     organisations: list[OrganisationSpec] = Field(min_length=1)
     members: list[MemberSpec] = Field(default_factory=list)
     schemes: list[SchemeSpec] = Field(default_factory=list)
+    measures: dict[ServiceName, list[MeasureSpec]] = Field(default_factory=dict)
 
     _source: str = PrivateAttr("<file>")
     _lines: dict[Path, int] = PrivateAttr(default_factory=dict)
@@ -553,6 +581,8 @@ class ProgrammeFile(_Spec):
             (("schemes",), self.schemes),
         ):
             parts.written[section] = [(i, item.model_dump(exclude_none=True)) for i, item in enumerate(items)]
+        for service, measures in self.measures.items():
+            parts.written[("measures", service.value)] = [(i, m.model_dump()) for i, m in enumerate(measures)]
         issues = _cross_check(parts, {})
         if issues:
             raise ProgrammeFileError(_to_problems(issues, {}, "<ProgrammeFile>"), "<ProgrammeFile>")
@@ -588,6 +618,7 @@ class _Parts:
     schemes: list[tuple[int, SchemeSpec]] = field(default_factory=list)
     written: dict[Path, list[tuple[int, Mapping[str, Any]]]] = field(default_factory=dict)
     incomplete: set[Path] = field(default_factory=set)
+    measure_counts: dict[Path, int] = field(default_factory=dict)  # items as written, mappings or not
 
     def written_values(self, section: Path, name: str) -> list[tuple[Path, str]]:
         """Every item's `name` as written, valid or not, so one mistake cannot hide another."""
@@ -709,9 +740,29 @@ def _funding(parts: _Parts) -> list[_Issue]:
     return issues
 
 
+def _too_many_measures(path: Path, count: int) -> list[_Issue]:
+    if count <= MAX_MEASURES:
+        return []
+    return [
+        _Issue(path, f"{count} measures: give at most {MAX_MEASURES} a service (each is a box on the check-in form)")
+    ]
+
+
+def _measure_lists(parts: _Parts, lines: Mapping[Path, int]) -> list[_Issue]:
+    """Keys unique within a service, and few enough to fit the check-in form."""
+    issues = []
+    for section, items in parts.written.items():
+        if section[0] != "measures":
+            continue
+        issues += _duplicates(parts.written_values(section, "key"), "measure key", lines)
+        issues += _too_many_measures(section, parts.measure_counts.get(section, len(items)))
+    return issues
+
+
 def _cross_check(parts: _Parts, lines: Mapping[Path, int]) -> list[_Issue]:
     return [
         *_unique(parts, lines),
+        *_measure_lists(parts, lines),
         *_references(parts),
         *_platforms(parts),
         *_tranche_dates(parts),
@@ -733,6 +784,12 @@ def _advisories(spec: ProgrammeFile) -> list[_Issue]:
         )
     if spec.members and not any(m.role in (Role.ADMIN, Role.LEAD) for m in spec.members):
         issues.append(_Issue(("members",), "no member is a lead or admin: nobody will get the daily brief"))
+    reported = {service for o in spec.organisations for service in o.services or []}
+    issues += [
+        _Issue(("measures", service.value), f"no organisation reports {service.value}, so nobody is asked these measures")
+        for service in spec.measures
+        if service not in reported
+    ]
     staffed = {m.organisation for m in spec.members}
     issues += [
         _Issue(("schemes", i, "owner"), f"nobody at {s.owner!r} is in `members`, so nobody can report this scheme")
@@ -751,6 +808,7 @@ _ENUMS: dict[str, tuple[str, type[StrEnum]]] = {
     "type": ("scheme type", SchemeType),
     "unit": ("unit", Unit),
     "services": ("service", Service),
+    "escalate_from": ("severity", Severity),
 }
 
 
@@ -791,6 +849,10 @@ def _explain(error: Mapping[str, Any], model: type[BaseModel]) -> str:
         return f"should be a list, one item per line starting with '- ', not {_shown(value)}"
     if kind == "too_short":
         return "needs at least one item"
+    if kind == "string_too_long" and isinstance(value, str):
+        return f"is too long: keep it to {error['ctx']['max_length']} characters (it has {len(value)})"
+    if kind == "string_too_short":
+        return "is empty: write something here"
     if kind == "string_type":
         return f"should be text, not {_shown(value)}"
     if kind.startswith("int_"):
@@ -873,6 +935,51 @@ def _programme(raw: Any, issues: list[_Issue], parts: _Parts) -> None:
     parts.tranches = _items(raw, path + ("tranches",), TrancheSpec, issues, parts, required=True)
 
 
+def _service_problem(name: Any, seen: Mapping[Service, str]) -> str | None:
+    values = [service.value for service in Service]
+    try:
+        service = Service(_word(name))
+    except ValueError:
+        close = difflib.get_close_matches(str(_word(name)), values, n=1)
+        guess = f" (did you mean {close[0]}?)" if close else ""
+        return f"unknown service {name!r}{guess}: use one of {', '.join(values)}"
+    if service in seen:
+        return f"{name!r} is the same service as {seen[service]!r}: list its measures once"
+    return None
+
+
+def _measure_items(raw: Any, path: Path, issues: list[_Issue], parts: _Parts) -> None:
+    if raw is None or raw == []:
+        issues.append(_Issue(path, "give at least one measure (key, label and unit), or leave the service out"))
+        return
+    if not isinstance(raw, list):
+        issues.append(_Issue(path, f"should be a list, one measure per line starting with '- ', not {_shown(raw)}"))
+        return
+    parts.written[path] = [(index, item) for index, item in enumerate(raw) if isinstance(item, dict)]
+    parts.measure_counts[path] = len(raw)
+    for index, item in enumerate(raw):
+        _validate(MeasureSpec, item, path + (index,), issues)
+
+
+def _measures(raw: Any, issues: list[_Issue], parts: _Parts) -> None:
+    """`measures:` maps a service to its list of measures; each is checked on its own."""
+    path: Path = ("measures",)
+    if raw is None:
+        return
+    if not isinstance(raw, dict):
+        issues.append(_Issue(path, f"should be a mapping of `service:` lines, each with a list of measures, not {_shown(raw)}"))
+        return
+    seen: dict[Service, str] = {}
+    for name, items in raw.items():
+        where = path + (str(name),)
+        problem = _service_problem(name, seen)
+        if problem:
+            issues.append(_Issue(where, problem))
+        else:
+            seen[Service(_word(name))] = str(name)
+        _measure_items(items, where, issues, parts)
+
+
 def _sections(data: dict[Any, Any], issues: list[_Issue]) -> None:
     for key in data:
         if key not in SECTIONS:
@@ -894,6 +1001,7 @@ def _check(data: Any) -> tuple[list[_Issue], _Parts]:
     _items(data, ("organisations",), OrganisationSpec, issues, parts, required=True)
     _items(data, ("members",), MemberSpec, issues, parts)
     parts.schemes = _items(data, ("schemes",), SchemeSpec, issues, parts)
+    _measures(data.get("measures"), issues, parts)
     return issues, parts
 
 
@@ -910,7 +1018,12 @@ def parse_programme_file(text: str, source: str = "<file>") -> ProgrammeFile:
         issues += [issue for issue in _cross_check(parts, lines) if issue.path not in flagged]
     if issues:
         raise ProgrammeFileError(_to_problems(issues, lines, source), source)
-    complete = {**data, "members": data.get("members") or [], "schemes": data.get("schemes") or []}
+    complete = {
+        **data,
+        "members": data.get("members") or [],
+        "schemes": data.get("schemes") or [],
+        "measures": data.get("measures") or {},
+    }
     spec = _validate(ProgrammeFile, complete, (), issues)
     if spec is None:
         raise ProgrammeFileError(_to_problems(issues, lines, source), source)

@@ -161,6 +161,48 @@ def test_programme_fields_and_thresholds_update(engine):
     assert programme.settings["thresholds"]["underspend_risk_percent"] == 85
 
 
+def test_measures_are_stored_in_settings_in_file_order(engine):
+    load_path(engine, SAMPLE_PATH)
+    measures = one(engine, Programme, slug=SLUG).settings["measures"]
+    assert list(measures) == ["home_care", "gp", "vcs", "community_nursing", "acute_discharge"]
+    assert measures["home_care"] == [
+        {"key": "hours_not_delivered", "label": "Care hours that could not be delivered yesterday", "unit": "hours"},
+        {"key": "people_waiting", "label": "People waiting for a package of care", "unit": "people"},
+    ]
+    assert measures["acute_discharge"] == [{"key": "discharges", "label": "People discharged yesterday", "unit": "people"}]
+    thresholds = one(engine, Programme, slug=SLUG).settings["thresholds"]
+    assert thresholds["escalate_from"] == "high"
+    assert thresholds["worsening_over_working_days"] == thresholds["discharges_rising_over_working_days"] == 3
+
+
+def test_a_changed_measure_is_reported_and_a_reload_changes_nothing(engine):
+    load_path(engine, SAMPLE_PATH)
+    text = edited("label: Visits deferred yesterday, unit: visits", "label: Visits put off yesterday")
+    report = load_programme(engine, spec_of(text))
+    assert report.programme_changes == ["measures"] and report.changed
+    assert "changed measures" in report.lines()[0]
+    stored = one(engine, Programme, slug=SLUG).settings["measures"]["community_nursing"]
+    assert stored == [{"key": "visits_deferred", "label": "Visits put off yesterday", "unit": None}]
+    again = load_programme(engine, spec_of(text))
+    assert again.programme_changes == [] and not again.changed
+
+
+def test_a_file_without_measures_clears_them(engine):
+    load_path(engine, SAMPLE_PATH)
+    start, end = sample_text().index("measures:\n"), sample_text().index("# The people")
+    report = load_programme(engine, spec_of(sample_text()[:start] + sample_text()[end:]))
+    assert report.programme_changes == ["measures"]
+    assert one(engine, Programme, slug=SLUG).settings["measures"] == {}
+
+
+def test_a_programme_loaded_before_measures_existed_reloads_without_a_change(engine):
+    load_programme(engine, spec_of(MINIMAL))
+    with session_scope(engine) as session:
+        programme = session.exec(select(Programme).where(Programme.slug == "test-fund")).one()
+        programme.settings = {"thresholds": programme.settings["thresholds"]}
+    assert not load_programme(engine, spec_of(MINIMAL)).changed
+
+
 def test_a_member_who_moves_organisation_is_updated(engine):
     load_path(engine, SAMPLE_PATH)
     text = edited("name: Lucy Chen, organisation: vale-north-pcn", "name: Lucy Chen, organisation: vale-icb")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bot.capacity import HIGHEST, LOWEST, parse_level
@@ -21,6 +21,7 @@ from bot.checkin.form import (
     FIGURES,
     CheckinForm,
     Figures,
+    MeasureOnForm,
     SchemeOnForm,
     ServiceOnForm,
     amount_text,
@@ -62,6 +63,7 @@ class SchemeAnswer:
 class ServiceAnswer:
     service: ServiceOnForm
     level: int
+    measures: dict[str, Decimal] = field(default_factory=dict)  # by measure key; blank ones left out
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def validate(form: CheckinForm, answers: Answers) -> Submission | Errors:
     errors: Errors = {}
     figures = {s.id: _figures(s, answers, errors) for s in form.schemes}
     levels = {s.service: _level(s, answers, errors) for s in form.services}
+    measures = {s.service: _measures(s, answers, errors) for s in form.services}
     texts = {key: _free_text(answers, key, errors) for key in (CORRECTION, BLOCKERS, COMMENT)}
     lowered = {s.id: _lowered(s, figures[s.id]) for s in form.schemes}
     if any(lowered.values()) and not texts[CORRECTION].text:
@@ -94,7 +97,9 @@ def validate(form: CheckinForm, answers: Answers) -> Submission | Errors:
     return Submission(
         form=form,
         schemes=_scheme_answers(form, figures, lowered, texts[CORRECTION].text),  # type: ignore[arg-type]
-        services=tuple(ServiceAnswer(s, levels[s.service]) for s in form.services),  # type: ignore[arg-type]
+        services=tuple(
+            ServiceAnswer(s, levels[s.service], measures[s.service]) for s in form.services  # type: ignore[arg-type]
+        ),
         correction=texts[CORRECTION].text,
         blockers=texts[BLOCKERS].text,
         comment=texts[COMMENT].text,
@@ -102,20 +107,31 @@ def validate(form: CheckinForm, answers: Answers) -> Submission | Errors:
     )
 
 
-def parse_activity(text: str) -> Decimal:
+def parse_activity(text: str, what: str = "activity to date") -> Decimal:
     """A count to date: 0 or more, commas allowed, at most two decimal places."""
     raw = text.strip()
     cleaned = raw.replace(",", "").replace(" ", "")
     if cleaned.startswith("-"):
-        raise FieldError(f"{raw!r} is negative: activity to date is 0 or more")
+        raise FieldError(f"{raw!r} is negative: {what} is 0 or more")
     match = _QUANTITY.match(cleaned)
     if not match:
         raise FieldError(f"{raw!r} is not a number: write it like 1,250 or 37.5")
     if len(match["places"] or "") > 2:
         raise FieldError(f"{raw!r} has more than two decimal places")
     if len(match["whole"].lstrip("0")) > MAX_QUANTITY_DIGITS:
-        raise FieldError(f"{raw!r} is too large to be a count to date: check the figure")
+        raise FieldError(f"{raw!r} is too large to be {what}: check the figure")
     return Decimal(cleaned).quantize(Decimal("0.01"))
+
+
+def read_measure(measure: MeasureOnForm, text: str) -> Decimal:
+    """A measure's value by the activity rules; "85%" is fine for a measure in %."""
+    raw = text.strip()
+    if measure.measure.unit == "%" and raw.endswith("%"):
+        raw = raw[:-1]
+    try:
+        return parse_activity(raw, what="a figure here")
+    except FieldError as error:
+        raise FieldError(f"{error} (or leave it blank if you have no figure today)") from None
 
 
 def read_amount(text: str, budget: Decimal) -> Decimal:
@@ -157,6 +173,20 @@ def _level(service: ServiceOnForm, answers: Answers, errors: Errors) -> int | No
             f"Choose today's level for {service.label.lower()}, from {LOWEST} to {HIGHEST}"
         )
     return level
+
+
+def _measures(service: ServiceOnForm, answers: Answers, errors: Errors) -> dict[str, Decimal]:
+    """Optional: a blank measure is simply not reported today."""
+    values: dict[str, Decimal] = {}
+    for measure in service.measures:
+        text = (answers.get(measure.key) or "").strip()
+        if not text:
+            continue
+        try:
+            values[measure.measure.key] = read_measure(measure, text)
+        except FieldError as error:
+            errors[measure.key] = str(error)
+    return values
 
 
 def _free_text(answers: Answers, key: str, errors: Errors) -> _Text:

@@ -1,13 +1,14 @@
 """The check-in form of one member on one local date, prefilled with the last answers.
 
-Field keys are platform-neutral ("scheme:12:actual", "service:home_care", "blockers"): the
-validator's errors and every platform's renderer use them, so an error names its field.
+Field keys are platform-neutral ("scheme:12:actual", "service:home_care",
+"measure:home_care:hours_not_delivered", "blockers"): the validator's errors and every
+platform's renderer use them, so an error names its field.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.calendar import local_now
+from bot.measures import Measure, measure_value, measures_for
 from bot.money import format_money, format_quantity
 from bot.prompts import CheckinScope, SchemeScope, checkin_scope
 from models.tables import CapacityReport, CheckIn, Member, Programme, SpendReport
@@ -24,6 +26,7 @@ CORRECTION = "correction"
 BLOCKERS = "blockers"
 COMMENT = "comment"
 FIGURES = ("actual", "committed", "activity")
+LAST_MEASURE_DAYS = 31  # how far back the hint looks for a measure's last value
 
 ACTIVITY_LABELS: dict[str, str] = {
     Unit.HOURS: "Hours delivered to date",
@@ -45,6 +48,10 @@ def scheme_key(scheme_id: int, figure: str) -> str:
 
 def service_key(service: str) -> str:
     return f"service:{service}"
+
+
+def measure_key(service: str, key: str) -> str:
+    return f"measure:{service}:{key}"
 
 
 @dataclass(frozen=True)
@@ -82,11 +89,30 @@ class SchemeOnForm:
 
 
 @dataclass(frozen=True)
+class MeasureOnForm:
+    """An optional daily number; the last value given (if any) is shown, never prefilled."""
+
+    measure: Measure
+    last_value: Decimal | None = None
+    last_date: date | None = None
+
+    @property
+    def key(self) -> str:
+        return measure_key(self.measure.service, self.measure.key)
+
+
+@dataclass(frozen=True)
 class ServiceOnForm:
     service: str
     label: str
     last_level: int | None
     last_date: date | None
+    measures: tuple[MeasureOnForm, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The level, then each measure: the order the form shows them."""
+        return (service_key(self.service), *(m.key for m in self.measures))
 
 
 @dataclass(frozen=True)
@@ -114,7 +140,7 @@ class CheckinForm:
     @property
     def keys(self) -> tuple[str, ...]:
         figures = [scheme_key(s.id, f) for s in self.schemes for f in FIGURES]
-        services = [service_key(s.service) for s in self.services]
+        services = [key for s in self.services for key in s.keys]
         return (*figures, *services, CORRECTION, BLOCKERS, COMMENT)
 
 
@@ -137,11 +163,22 @@ def initial_values(form: CheckinForm) -> dict[str, str]:
     for service in form.services:
         if service.last_level is not None:
             values[service_key(service.service)] = str(service.last_level)
+        values |= _todays_measures(service, form.local_date)
     if form.blockers:
         values[BLOCKERS] = form.blockers
     if form.today is not None and form.today.comment:
         values[COMMENT] = form.today.comment
     return values
+
+
+def _todays_measures(service: ServiceOnForm, today: date) -> dict[str, str]:
+    """Yesterday's number is not today's, so measures start blank; but amending today's
+    check-in shows today's numbers again, or saving would lose them."""
+    return {
+        m.key: quantity_text(m.last_value)
+        for m in service.measures
+        if m.last_value is not None and m.last_date == today
+    }
 
 
 def build_form(session: Session, member: Member, today: date) -> CheckinForm:
@@ -153,7 +190,7 @@ def build_form(session: Session, member: Member, today: date) -> CheckinForm:
         timezone=programme.timezone,
         local_date=today,
         schemes=_schemes(session, scope.schemes, today),
-        services=_services(session, scope, today),
+        services=_services(session, scope, today, programme.settings or {}),
         blockers=_standing_blockers(session, scope.organisation_id, today),
         today=todays_checkin(session, member, today, programme.timezone),
     )
@@ -198,23 +235,62 @@ def _scheme(scope: SchemeScope, last: SpendReport | None) -> SchemeOnForm:
     )
 
 
-def _services(session: Session, scope: CheckinScope, today: date) -> tuple[ServiceOnForm, ...]:
-    last = _latest(
-        session,
-        CapacityReport,
-        CapacityReport.service,
-        CapacityReport.organisation_id == scope.organisation_id,
-        today,
+def latest_capacity(session: Session, organisation_id: int, today: date) -> dict[str, CapacityReport]:
+    """The organisation's newest capacity report per service, on or before today."""
+    return _latest(
+        session, CapacityReport, CapacityReport.service, CapacityReport.organisation_id == organisation_id, today
     )
+
+
+def _services(
+    session: Session, scope: CheckinScope, today: date, settings: dict[str, Any]
+) -> tuple[ServiceOnForm, ...]:
+    last = latest_capacity(session, scope.organisation_id, today)
+    defined = {service: measures_for(settings, service) for service in scope.services}
+    values = _last_measures(session, scope.organisation_id, [s for s, m in defined.items() if m], today)
     return tuple(
         ServiceOnForm(
             service=service,
             label=service_label(service),
             last_level=last[service].level if service in last else None,
             last_date=last[service].local_date if service in last else None,
+            measures=tuple(
+                MeasureOnForm(m, *values.get((service, m.key), (None, None))) for m in defined[service]
+            ),
         )
         for service in scope.services
     )
+
+
+def _last_measures(
+    session: Session, organisation_id: int, services: list[str], today: date
+) -> dict[tuple[str, str], tuple[Decimal, date]]:
+    """The last value given for each (service, measure key) in the past month. Only each day's
+    newest report counts: a value an amendment left blank is not brought back."""
+    if not services:
+        return {}
+    rows = session.exec(
+        select(CapacityReport)
+        .where(
+            CapacityReport.organisation_id == organisation_id,
+            col(CapacityReport.service).in_(services),
+            CapacityReport.local_date <= today,
+            CapacityReport.local_date > today - timedelta(days=LAST_MEASURE_DAYS),
+        )
+        .order_by(col(CapacityReport.local_date).desc(), col(CapacityReport.id).desc())
+    ).all()
+    found: dict[tuple[str, str], tuple[Decimal, date]] = {}
+    days: set[tuple[str, date]] = set()
+    for row in rows:
+        if (row.service, row.local_date) in days:
+            continue
+        days.add((row.service, row.local_date))
+        for key in row.measures or {}:
+            value = measure_value(row.measures, key)
+            if value is not None:
+                found.setdefault((row.service, key), (value, row.local_date))
+    return found
+
 
 
 def service_label(service: str) -> str:

@@ -3,6 +3,7 @@
 The ledger is append-only. An amendment is a new CheckIn superseding the member's earlier
 one of that date, with new report rows; "nothing new today" appends the last figures again
 (source "no_change"), so each day's statement is on record. Nothing is updated or deleted.
+A service's optional measures are stored on its CapacityReport as text of exact Decimals.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from bot.checkin.form import (
     ServiceOnForm,
     TodaysCheckin,
     build_form,
+    latest_capacity,
     todays_checkin,
 )
+from bot.measures import measure_value, stored_value
 from models.tables import CapacityReport, CheckIn, Member, SpendReport
 
 SOURCE_CHECKIN = "checkin"
@@ -42,10 +45,19 @@ class ReportedScheme:
 
 
 @dataclass(frozen=True)
+class ReportedMeasure:
+    key: str
+    label: str
+    unit: str | None
+    value: Decimal
+
+
+@dataclass(frozen=True)
 class ReportedService:
     service: str
     label: str
     level: int
+    measures: tuple[ReportedMeasure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,7 +103,9 @@ def record(session: Session, member: Member, submission: Submission, now: dateti
         _add_spend(session, checkin, a.scheme, a.figures, SOURCE_CHECKIN, a.correction_reason)
         for a in submission.schemes
     )
-    services = tuple(_add_capacity(session, checkin, a.service, a.level) for a in submission.services)
+    services = tuple(
+        _add_capacity(session, checkin, a.service, a.level, stored_measures(a.measures)) for a in submission.services
+    )
     return _result(form, checkin, amended=previous is not None, schemes=schemes, services=services)
 
 
@@ -104,8 +118,11 @@ def record_no_change(session: Session, member: Member, today: date, now: datetim
     schemes = tuple(
         _add_spend(session, checkin, s, s.last, SOURCE_NO_CHANGE) for s in form.schemes if s.last is not None
     )
+    last = latest_capacity(session, form.scope.organisation_id, today)
     services = tuple(
-        _add_capacity(session, checkin, s, s.last_level) for s in form.services if s.last_level is not None
+        _add_capacity(session, checkin, s, s.last_level, dict(last[s.service].measures or {}))
+        for s in form.services
+        if s.last_level is not None
     )
     missing = (
         *(s.name for s in form.schemes if s.last is None),
@@ -160,7 +177,24 @@ def _add_spend(
     return ReportedScheme(scheme.name, scheme.unit, scheme.unit_label, scheme.planned, plain, correction_reason)
 
 
-def _add_capacity(session: Session, checkin: CheckIn, service: ServiceOnForm, level: int) -> ReportedService:
+def stored_measures(values: dict[str, Decimal]) -> dict[str, str]:
+    """As CapacityReport.measures keeps them: text of exact Decimals, never floats."""
+    return {key: stored_value(value) for key, value in values.items()}
+
+
+def _reported_measures(service: ServiceOnForm, stored: dict[str, Any]) -> tuple[ReportedMeasure, ...]:
+    """The service's measures that have a value, in the form's order."""
+    out = []
+    for m in service.measures:
+        value = measure_value(stored, m.measure.key)
+        if value is not None:
+            out.append(ReportedMeasure(m.measure.key, m.measure.label, m.measure.unit, value))
+    return tuple(out)
+
+
+def _add_capacity(
+    session: Session, checkin: CheckIn, service: ServiceOnForm, level: int, measures: dict[str, Any]
+) -> ReportedService:
     session.add(
         CapacityReport(
             programme_id=checkin.programme_id,
@@ -170,10 +204,11 @@ def _add_capacity(session: Session, checkin: CheckIn, service: ServiceOnForm, le
             service=service.service,
             local_date=checkin.local_date,
             level=level,
+            measures=measures,
             reported_at=checkin.submitted_at,
         )
     )
-    return ReportedService(service.service, service.label, level)
+    return ReportedService(service.service, service.label, level, _reported_measures(service, measures))
 
 
 def _result(form: CheckinForm, checkin: CheckIn, **fields: Any) -> CheckinResult:
