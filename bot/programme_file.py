@@ -786,7 +786,9 @@ def _advisories(spec: ProgrammeFile) -> list[_Issue]:
         issues.append(_Issue(("members",), "no member is a lead or admin: nobody will get the daily brief"))
     reported = {service for o in spec.organisations for service in o.services or []}
     issues += [
-        _Issue(("measures", service.value), f"no organisation reports {service.value}, so nobody is asked these measures")
+        _Issue(
+            ("measures", service.value), f"no organisation reports {service.value}, so nobody is asked these measures"
+        )
         for service in spec.measures
         if service not in reported
     ]
@@ -967,7 +969,8 @@ def _measures(raw: Any, issues: list[_Issue], parts: _Parts) -> None:
     if raw is None:
         return
     if not isinstance(raw, dict):
-        issues.append(_Issue(path, f"should be a mapping of `service:` lines, each with a list of measures, not {_shown(raw)}"))
+        shape = "a mapping of `service:` lines, each with a list of measures"
+        issues.append(_Issue(path, f"should be {shape}, not {_shown(raw)}"))
         return
     seen: dict[Service, str] = {}
     for name, items in raw.items():

@@ -14,7 +14,8 @@ from sqlmodel import col, select
 
 from bot.checkin import programme_today
 from bot.commands import JOIN_TEXT
-from bot.loader import load_path
+from bot.loader import load_path, load_programme
+from bot.programme_file import parse_programme_file
 from bot.redact import REPLACEMENT
 from handlers.slack.blocks.limits import check_message, check_modal
 from models.db import session_scope
@@ -308,3 +309,45 @@ def test_a_refused_views_open_is_explained(slack_server, slack_api, programme_id
     press(slack_server, slack_api, "checkin_open", programme_id, name="late")
     (reply,) = slack_api.wait_for("response_url")
     assert "expired_trigger_id" in reply["text"] and "try again" in reply["text"]
+
+
+MEASURES = """measures:
+  home_care:
+    - {key: hours_not_delivered, label: Care hours that could not be delivered yesterday, unit: hours}
+    - {key: people_waiting, label: People waiting for a package of care, unit: people}
+"""
+HOURS_LOST, WAITING = "measure:home_care:hours_not_delivered", "measure:home_care:people_waiting"
+
+
+@pytest.fixture
+def measured_programme_id(engine) -> int:
+    load_programme(engine, parse_programme_file(PROGRAMME.read_text(encoding="utf-8") + MEASURES, "checkin.yaml"))
+    with session_scope(engine) as session:
+        return session.exec(select(Programme.id)).one()
+
+
+def test_a_measure_typed_into_the_form_is_stored_exactly_and_confirmed(slack_server, slack_api, engine, measured_programme_id):
+    with session_scope(engine) as session:
+        scheme_ids = {s.key: s.id for s in session.exec(select(Scheme))}
+    view = open_modal(slack_server, slack_api, measured_programme_id)
+    fields = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    assert fields[HOURS_LOST]["optional"] and fields[WAITING]["optional"]
+    assert fields[HOURS_LOST]["label"]["text"] == "Care hours that could not be delivered yesterday (hours)"
+    assert typed_into(view)[HOURS_LOST] is None
+
+    refused = send(slack_server, view, good_answers(view, scheme_ids, **{HOURS_LOST: "12.345"}))
+    assert refused["response_action"] == "errors" and list(refused["errors"]) == [HOURS_LOST]
+    assert "two decimal places" in refused["errors"][HOURS_LOST]
+    assert checkins(engine) == []
+
+    answered = send(slack_server, view, good_answers(view, scheme_ids, **{HOURS_LOST: "1,212.5"}))
+    assert answered["response_action"] == "update"
+    check_modal(answered["view"])
+    assert "Care hours that could not be delivered yesterday: 1,212.5 hours" in texts(answered["view"]["blocks"])
+    with session_scope(engine) as session:
+        stored = {r.service: r.measures for r in session.exec(select(CapacityReport))}
+    assert stored == {"home_care": {"hours_not_delivered": "1212.5"}, "reablement": {}}
+
+    again = open_modal(slack_server, slack_api, measured_programme_id)
+    assert typed_into(again)[HOURS_LOST] == "1,212.5"  # amending today offers today's figure back
+    assert "Last: 1,212.5 on" in {b["block_id"]: b for b in again["blocks"] if b["type"] == "input"}[HOURS_LOST]["hint"]["text"]

@@ -7,6 +7,7 @@ from `bot.checkin.validate` lands on the right field.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -33,7 +34,9 @@ from bot.checkin import (
     MAX_TEXT,
     CheckinForm,
     CheckinResult,
+    MeasureOnForm,
     ReportedScheme,
+    ReportedService,
     SchemeOnForm,
     ServiceOnForm,
     amount_text,
@@ -42,6 +45,7 @@ from bot.checkin import (
     scheme_key,
     service_key,
 )
+from bot.measures import value_text
 from bot.money import format_money
 from handlers.slack.blocks.limits import SURFACE_BLOCKS
 from handlers.slack.blocks.prompt import OPEN_CHECKIN
@@ -57,6 +61,12 @@ NO_PATIENT_DETAILS = (
 )
 _FIXED_BLOCKS = 6  # intro, capacity heading, correction, blockers, comment, footer
 _SCHEME_BLOCKS = 5  # divider, heading, three inputs; two fewer when compact
+_COMPACT_SCHEME_BLOCKS = 3
+_MEASURE_PLACEHOLDER = "Optional: leave blank if you have no figure today"
+_MEASURES_LEFT_OUT = (
+    "Some optional figures are left out so the form fits Slack: {names}. "
+    "Your levels and figures above still count."
+)
 _MONEY_LABELS = {"actual": "Spent to date (£)", "committed": "Committed, not yet spent (£)"}
 _CAPACITY_HEADING = "*Capacity today*, worded like the NHS OPEL levels: 1 is steady; at 4, safety may be at risk"
 _CORRECTION_HINT = (
@@ -89,15 +99,31 @@ def checkin_modal(form: CheckinForm, private_metadata: str, notice: str | None =
     return view.to_dict()
 
 
+def _layout(form: CheckinForm) -> tuple[bool, int]:
+    """Whether schemes go compact, and how many measure inputs fit (measures are optional,
+    so they are the first to go when even the compact form would pass Slack's 100 blocks)."""
+    measures = sum(len(s.measures) for s in form.services)
+    base = _FIXED_BLOCKS + len(form.services)
+    full = base + _SCHEME_BLOCKS * len(form.schemes)
+    if full + measures <= SURFACE_BLOCKS:
+        return False, measures
+    compact = base + _COMPACT_SCHEME_BLOCKS * len(form.schemes)
+    return True, max(0, min(measures, SURFACE_BLOCKS - compact))
+
+
 def _form_blocks(form: CheckinForm, notice: str | None) -> list[Block]:
     values = initial_values(form)
-    compact = _FIXED_BLOCKS + _SCHEME_BLOCKS * len(form.schemes) + len(form.services) > SURFACE_BLOCKS
-    blocks: list[Block] = [_intro(form, notice)]
+    compact, room = _layout(form)
+    left_out = [m for s in form.services for m in s.measures][room:]
+    hidden = {m.key for m in left_out}
+    blocks: list[Block] = [_intro(form, notice, left_out)]
     for scheme in form.schemes:
         blocks += _scheme_blocks(scheme, values, compact)
     if form.services:
         blocks.append(_section(_CAPACITY_HEADING))
-        blocks += [_level_input(service, values) for service in form.services]
+        for service in form.services:
+            blocks.append(_level_input(service, values))
+            blocks += [_measure_input(m, values) for m in service.measures if m.key not in hidden]
     blocks += [
         _text_input(CORRECTION, "Correction", values, hint=_CORRECTION_HINT),
         _text_input(BLOCKERS, "Blockers", values, multiline=True, hint="What is getting in the way, if anything"),
@@ -107,7 +133,7 @@ def _form_blocks(form: CheckinForm, notice: str | None) -> list[Block]:
     return blocks
 
 
-def _intro(form: CheckinForm, notice: str | None) -> SectionBlock:
+def _intro(form: CheckinForm, notice: str | None, left_out: Sequence[MeasureOnForm] = ()) -> SectionBlock:
     lines = [f"*{escape(form.scope.organisation_name)}* · {form.local_date:%A %-d %B}"]
     if notice:
         lines.append(notice)
@@ -117,7 +143,10 @@ def _intro(form: CheckinForm, notice: str | None) -> SectionBlock:
         )
     if form.schemes:
         lines.append("Figures are to date (cumulative) and start as the last answer: change what has moved.")
-    return _section("\n".join(lines))
+    if left_out:
+        names = ", ".join(escape(m.measure.label) for m in left_out)
+        lines.append(_MEASURES_LEFT_OUT.format(names=names))
+    return _section("\n".join(lines)[:3000])
 
 
 def _scheme_blocks(scheme: SchemeOnForm, values: dict[str, str], compact: bool) -> list[Block]:
@@ -166,6 +195,17 @@ def _level_input(service: ServiceOnForm, values: dict[str, str]) -> InputBlock:
     )
     hint = f"Last: level {service.last_level} on {service.last_date:%a %-d %b}" if service.last_date else None
     return InputBlock(block_id=key, label=service.label, element=element, hint=hint)
+
+
+def _measure_input(measure: MeasureOnForm, values: dict[str, str]) -> InputBlock:
+    """Optional, and blank each day: yesterday's number is not today's (the hint shows it)."""
+    hint = None
+    if measure.last_value is not None and measure.last_date is not None:
+        hint = f"Last: {quantity_text(measure.last_value)} on {measure.last_date:%a %-d %b}"
+    element = PlainTextInputElement(
+        action_id=TEXT_ACTION, initial_value=values.get(measure.key), placeholder=_MEASURE_PLACEHOLDER
+    )
+    return InputBlock(block_id=measure.key, label=measure.measure.question, element=element, hint=hint, optional=True)
 
 
 def _text_input(
@@ -232,9 +272,15 @@ def _result_blocks(result: CheckinResult) -> list[Block]:
     blocks: list[Block] = [_section(_headline(result)), *_notes(result)]
     blocks += [_section(_scheme_line(s)) for s in result.schemes[:room]]
     if result.services:
-        lines = [f"{escape(s.label)}: {level_label(s.level)}" for s in result.services]
-        blocks.append(_section("*Capacity today*\n" + "\n".join(lines)))
+        lines = [_service_line(s) for s in result.services]
+        blocks.append(_section(("*Capacity today*\n" + "\n".join(lines))[:3000]))
     return blocks
+
+
+def _service_line(service: ReportedService) -> str:
+    lines = [f"{escape(service.label)}: {level_label(service.level)}"]
+    lines += [f"    {escape(m.label)}: {escape(value_text(m.value, m.unit))}" for m in service.measures]
+    return "\n".join(lines)
 
 
 def confirmation_view(result: CheckinResult) -> dict[str, Any]:
