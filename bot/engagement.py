@@ -187,8 +187,7 @@ def roster(session: Session, programme: Programme, today: date) -> Roster:
     for member_id, day in session.exec(
         select(CheckIn.member_id, CheckIn.local_date)
         .where(CheckIn.programme_id == programme.id, col(CheckIn.local_date) <= today)
-        .distinct()
-    ):
+    ):  # no DISTINCT: the sets drop amendments' repeated days for less than the database's sort
         answered[member_id].add(day)
     calendar = _calendar(start, today, programme.deadline)
     days = tuple(_member_days(m, answered.get(m.id, set()), calendar, today, programme.timezone) for m in members)  # type: ignore[arg-type]

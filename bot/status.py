@@ -3,8 +3,8 @@
 Platform-neutral: `status_screen` returns a frozen `StatusScreen` that a handler renders (Block Kit,
 an Adaptive Card, the App Home tab). The number of queries is fixed whatever the number of
 organisations, members, schemes, days or reports: spend (bot.spend), the roster of partners and
-their check-in days (bot.engagement), one window query for the capacity grid, and the open risks
-(bot.risks).
+their check-in days (bot.engagement), two window queries for the capacity grid (the recent days,
+then earlier days for the cells not found there), and the open risks (bot.risks).
 
 Definitions:
 - Money: bot.spend.spend_position on today's local date; the forecast shown is the outturn at the
@@ -42,6 +42,7 @@ from models.vocabulary import Severity
 
 DEFAULT_SILENT_AFTER = 3
 TOP_RISKS = 5
+RECENT_DAYS = 14  # capacity: the newest reports are looked for in these calendar days first
 
 
 @dataclass(frozen=True)
@@ -182,15 +183,18 @@ def capacity_grid(
     stale_after: int,
     organisations: tuple[Organisation, ...] | None = None,
 ) -> CapacityGrid:
-    """The latest level per live organisation and service it runs: one query for the reports
-    (and one for the organisations when they are not given)."""
+    """The latest level per live organisation and service it runs: two queries for the reports
+    (see _latest_levels) and one for the organisations when they are not given."""
     if organisations is None:
         organisations = tuple(
             session.exec(
                 select(Organisation).where(Organisation.programme_id == programme.id).order_by(col(Organisation.id))
             )
         )
-    latest = _latest_levels(session, programme.id, today)  # type: ignore[arg-type]
+    wanted = {
+        (o.id, service) for o in organisations if o.archived_at is None for service in (o.services or ())
+    }
+    latest = _latest_levels(session, programme.id, today, wanted)  # type: ignore[arg-type]
     yesterday = today - timedelta(days=1)
     rows, services = [], []
     for organisation in organisations:
@@ -236,8 +240,31 @@ def _wording(level: int) -> str | None:
         return None
 
 
-def _latest_levels(session: Session, programme_id: int, today: date) -> dict[tuple[int, str], tuple[int, date]]:
-    """(organisation, service) -> (level, local date) of the newest report on or before today."""
+def _latest_levels(
+    session: Session, programme_id: int, today: date, wanted: set[tuple[int, str]] | None = None
+) -> dict[tuple[int, str], tuple[int, date]]:
+    """(organisation, service) -> (level, local date) of the newest report on or before today.
+
+    Two statements whatever the history: the newest report of each pair among the last
+    RECENT_DAYS days (a window query over those days only), then, for the organisations with a
+    `wanted` pair not found there (never reported, or silent for longer), the same query over
+    their earlier reports. A report in the recent days is newer than any before them, so the
+    answer is the same as one window query over the whole history, at a fraction of the cost.
+    With `wanted` None, the second statement looks at every organisation."""
+    since = today - timedelta(days=RECENT_DAYS)
+    latest = _ranked(session, programme_id, since, today)
+    missing = None if wanted is None else sorted({org for org, service in wanted if (org, service) not in latest})
+    earlier = _ranked(session, programme_id, None, since - timedelta(days=1), missing)
+    for key, found in earlier.items():
+        latest.setdefault(key, found)
+    return latest
+
+
+def _ranked(
+    session: Session, programme_id: int, first: date | None, last: date, organisations: list[int] | None = None
+) -> dict[tuple[int, str], tuple[int, date]]:
+    """The newest report per (organisation, service) dated from `first` (None: any) to `last`,
+    by local date then id; only of `organisations` when given."""
     rank = (
         func.row_number()
         .over(
@@ -246,17 +273,18 @@ def _latest_levels(session: Session, programme_id: int, today: date) -> dict[tup
         )
         .label("rank")
     )
-    ranked = (
-        select(
-            col(CapacityReport.organisation_id).label("organisation_id"),
-            col(CapacityReport.service).label("service"),
-            col(CapacityReport.level).label("level"),
-            col(CapacityReport.local_date).label("local_date"),
-            rank,
-        )
-        .where(CapacityReport.programme_id == programme_id, col(CapacityReport.local_date) <= today)
-        .subquery()
-    )
+    query = select(
+        col(CapacityReport.organisation_id).label("organisation_id"),
+        col(CapacityReport.service).label("service"),
+        col(CapacityReport.level).label("level"),
+        col(CapacityReport.local_date).label("local_date"),
+        rank,
+    ).where(CapacityReport.programme_id == programme_id, col(CapacityReport.local_date) <= last)
+    if first is not None:
+        query = query.where(col(CapacityReport.local_date) >= first)
+    if organisations is not None:
+        query = query.where(col(CapacityReport.organisation_id).in_(organisations))
+    ranked = query.subquery()
     rows = session.exec(
         select(ranked.c.organisation_id, ranked.c.service, ranked.c.level, ranked.c.local_date).where(ranked.c.rank == 1)
     ).all()
