@@ -4,10 +4,16 @@ handlers/<platform>/; bot/ sees only this."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, Union
 
 from bot.prompts import Prompt
 from bot.risks import RiskView
+
+if TYPE_CHECKING:
+    from bot.brief import Brief
+    from bot.digest import Digest
+
+Report = Union["Brief", "Digest"]  # the leads' daily brief or the weekly digest
 
 
 @dataclass(frozen=True)
@@ -62,4 +68,20 @@ class Messenger(Protocol):
 
     def update_risk(self, reference: str, risk: RiskView) -> None:
         """Show a risk's new state in a message posted earlier by `post_risk`."""
+        ...
+
+    def report_parts(self, report: Report) -> int:
+        """How many messages this platform needs for the report (long ones are split, never cut)."""
+        ...
+
+    def post_report(self, destination: Destination, report: Report, part: int, key: str) -> str:
+        """Post message `part` (0-based, below `report_parts`) of the report; returns the reference."""
+        ...
+
+    def upload_chart(self, destination: Destination, png: bytes, title: str, key: str) -> str:
+        """Share a chart image in the destination's channel; returns the platform's reference."""
+        ...
+
+    def find_upload(self, destination: Destination, key: str) -> str | None:
+        """The reference of a chart already shared there under this key, if any."""
         ...

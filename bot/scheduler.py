@@ -23,7 +23,7 @@ from models.tables import Programme
 
 log = logging.getLogger(__name__)
 
-SCHEDULED = ("daily-prompts", "reminders", "risk-scan")
+SCHEDULED = ("daily-prompts", "reminders", "risk-scan", "daily-brief", "weekly-digest")
 TICK_SECONDS = 30
 
 

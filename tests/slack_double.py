@@ -87,6 +87,7 @@ class SlackDouble:
         self._history: dict[str, list[dict[str, Any]]] = {}
         self._flaky: dict[str, tuple[int, int]] = {}
         self._seen: dict[str, int] = {}
+        self._files: dict[str, dict[str, Any]] = {}  # file id -> what files.getUploadURLExternal was told
         self._counter = itertools.count(1)
         self._epoch = int(time.time())
         self._server: ThreadingHTTPServer | None = None
@@ -478,6 +479,8 @@ def _get_upload_url(double: SlackDouble, call: Call) -> dict[str, Any]:
     if not call.get("filename") or not call.get("length"):
         return {"ok": False, "error": "invalid_arguments"}
     file_id = double._id("F")
+    with double._lock:
+        double._files[file_id] = {"name": call["filename"], "length": call["length"]}
     return {"ok": True, "upload_url": f"{double.root}/upload/v1/{file_id}", "file_id": file_id}
 
 
@@ -485,7 +488,25 @@ def _complete_upload(double: SlackDouble, call: Call) -> dict[str, Any]:
     files = call.get("files")
     if not isinstance(files, list) or not files:
         return {"ok": False, "error": "invalid_arguments"}
+    if call.get("channel_id"):  # shared to a channel: Slack posts a message carrying the files
+        _share(double, call, files)
     return {"ok": True, "files": [{"id": f["id"], "title": f.get("title") or ""} for f in files]}
+
+
+def _share(double: SlackDouble, call: Call, files: list[dict[str, Any]]) -> None:
+    with double._lock:
+        known = {f["id"]: dict(double._files.get(f["id"], {})) for f in files}
+    shared = [{"id": f["id"], "name": known[f["id"]].get("name", ""), "title": f.get("title") or ""} for f in files]
+    message = {
+        "type": "message",
+        "user": BOT_USER_ID,
+        "bot_id": BOT_ID,
+        "ts": double._ts(),
+        "text": call.get("initial_comment") or "",
+        "files": shared,
+        "upload": True,
+    }
+    double._remember(str(call["channel_id"]), message)
 
 
 CANNED: dict[str, Callable[[SlackDouble, Call], dict[str, Any]]] = {

@@ -224,9 +224,11 @@ def test_a_late_prompt_is_not_chased_within_the_hour(ctx, programme, slack_api):
 
 def test_a_tick_runs_every_due_job(ctx, programme, slack_api):
     results = tick(ctx, london(date(2027, 1, 6), 9, 45))
-    assert [r.job for r in results] == ["daily-prompts", "reminders", "risk-scan"]
+    assert [r.job for r in results] == ["daily-prompts", "reminders", "risk-scan", "daily-brief", "weekly-digest"]
     assert results[0].sent == PARTNERS and results[1].note == "nothing sent: not due until 14:00"
     assert results[2].note == "nothing sent: not due until 14:00"
+    assert results[3].sent == 1  # the leads' brief, due since 08:30
+    assert results[4].note == "nothing sent: the digest goes on Fri 08 Jan"
 
 
 def test_the_clock_ticks_and_stops(ctx, programme, slack_api):
@@ -234,14 +236,15 @@ def test_the_clock_ticks_and_stops(ctx, programme, slack_api):
     thread = threading.Thread(target=scheduler.start, daemon=True)
     thread.start()
     try:
-        slack_api.wait_for("chat.postMessage", count=PARTNERS, timeout=20)
+        slack_api.wait_for("chat.postMessage", count=PARTNERS + 1, timeout=20)  # and the leads' brief
         import time as _time
 
         _time.sleep(0.6)  # a few more ticks: nothing more is sent
     finally:
         scheduler.shutdown(wait=True)
         thread.join(5)
-    assert len(posts(slack_api)) == PARTNERS
+    assert len(posts(slack_api)) == PARTNERS + 1
+    assert len([c for c in posts(slack_api) if ":daily-brief:" in c["metadata"]["event_payload"]["key"]]) == 1
     assert not scheduler.running
 
 

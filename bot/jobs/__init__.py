@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.jobs.base import JobContext, JobResult
+from bot.jobs.daily_brief import run_daily_brief
 from bot.jobs.daily_prompts import run_daily_prompts
 from bot.jobs.reminders import run_reminders
 from bot.jobs.risk_scan import run_risk_scan
+from bot.jobs.weekly_digest import run_weekly_digest
 
 JobFunction = Callable[..., JobResult]
 
@@ -16,6 +18,8 @@ JOBS: dict[str, JobFunction] = {
     "daily-prompts": run_daily_prompts,
     "reminders": run_reminders,
     "risk-scan": run_risk_scan,
+    "daily-brief": run_daily_brief,
+    "weekly-digest": run_weekly_digest,
 }
 
 __all__ = ["JOBS", "JobContext", "JobResult"]

@@ -3,10 +3,11 @@ so the synchronous client)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -14,9 +15,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
-from bot.ports import Destination, Recipient, SendError
+from bot.ports import Destination, Recipient, Report, SendError
 from bot.prompts import Prompt
 from bot.risks import RiskView
+from handlers.slack.blocks.digest import report_messages
 from handlers.slack.blocks.prompt import prompt_blocks, prompt_text
 from handlers.slack.blocks.risks import escalation_message
 from handlers.slack.throttle import ChannelThrottle
@@ -97,6 +99,57 @@ class SlackMessenger:
         self.throttle.wait(channel)
         self._call(self.client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)
 
+    def report_parts(self, report: Report) -> int:
+        return len(report_messages(report))
+
+    def post_report(self, destination: Destination, report: Report, part: int, key: str) -> str:
+        """One message of a brief or digest, carrying its key in the metadata like every post."""
+        messages = report_messages(report)
+        if not 0 <= part < len(messages):
+            raise SendError(f"the report has {len(messages)} messages, not part {part + 1}", permanent=True)
+        self.throttle.wait(destination.address)
+        response = self._call(
+            self.client.chat_postMessage,
+            channel=destination.address,
+            text=messages[part].text,
+            blocks=messages[part].blocks,
+            metadata=_metadata(key),
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return f"{response['channel']}:{response['ts']}"
+
+    def upload_chart(self, destination: Destination, png: bytes, title: str, key: str) -> str:
+        """files.getUploadURLExternal, the upload, files.completeUploadExternal to the channel. A
+        file share carries no metadata, so the key goes into the file name (`chart_filename`)."""
+        self.throttle.wait(destination.address)
+        try:
+            response = self._call(
+                self.client.files_upload_v2,
+                channel=destination.address,
+                content=png,
+                filename=chart_filename(key),
+                title=title,
+                alt_txt=title,
+                initial_comment=title,
+            )
+        except SlackRequestError as error:
+            raise SendError(f"the chart upload failed: {error}") from error
+        files = response.get("files") or []
+        file_id = files[0].get("id") if files else None
+        return f"{destination.address}:{file_id or 'uploaded'}"
+
+    def find_upload(self, destination: Destination, key: str) -> str | None:
+        name = chart_filename(key)
+        response = self._call(
+            self.client.conversations_history, channel=destination.address, limit=HISTORY_LOOKBACK
+        )
+        for message in response.get("messages", []):
+            for file in message.get("files") or []:
+                if file.get("name") == name:
+                    return f"{destination.address}:{file.get('id')}"
+        return None
+
     def _find(self, channel: str, key: str) -> str | None:
         response = self._call(
             self.client.conversations_history, channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
@@ -125,3 +178,9 @@ class SlackMessenger:
 def _metadata(key: str) -> dict:
     """Message metadata carrying the delivery key, so a retry can find what was sent."""
     return {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
+
+
+def chart_filename(key: str) -> str:
+    """burn-up-2027-01-08-<12 hex>.png: the day, and a digest of the delivery key to find it by."""
+    day = key.rsplit(":", 1)[-1]
+    return f"burn-up-{day}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.png"

@@ -1,0 +1,207 @@
+"""The leads' daily brief in Block Kit, and the paging every long report shares. Pure functions.
+
+A report is built as one flat list of blocks and then split into messages of at most
+PART_BLOCKS blocks and PART_CHARS characters, each within Slack's limits. Nothing is cut
+silently: a list longer than a section goes on in another section under "(continued)", a line
+longer than a section is split at a space with "(continued)" on both sides, and each message
+of several says which part it is and that the next one continues it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.brief import (
+    Brief,
+    CapacityChange,
+    RiskChange,
+    Voice,
+    capacity_sentence,
+    checkins_sentence,
+    money_sentences,
+    risk_sentence,
+)
+from handlers.slack.blocks.limits import MESSAGE_BLOCKS
+from handlers.slack.blocks.status import LEVEL_EMOJI, SEVERITY_EMOJI, context, header
+from handlers.slack.blocks.text import escape
+from models.vocabulary import Severity
+
+Json = dict[str, Any]
+
+SECTION_TEXT = 2900  # under Slack's 3,000
+PART_BLOCKS = MESSAGE_BLOCKS - 2  # room for the "continued" notes at either end
+PART_CHARS = 12_000  # a message's text in all, well inside what Slack accepts
+CONTINUED = "(continued)"
+PAGE_BREAK: Json = {"type": "_page_break"}  # a marker, never sent: the next block starts a message
+FLAGS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    text: str  # the notification fallback
+    blocks: list[Json]
+
+
+def brief_messages(brief: Brief) -> list[SlackMessage]:
+    return paginate(brief.title, brief_blocks(brief))
+
+
+def brief_blocks(b: Brief) -> list[Json]:
+    c = b.checkins
+    checkins = [escape(checkins_sentence(c))]
+    if c.not_heard_from:
+        checkins.append("Not heard from: " + ", ".join(escape(name) for name in c.not_heard_from) + ".")
+    money = [escape(line) for line in money_sentences(b.money)]
+    money += flag_lines([flag.message for flag in b.money.flags])
+    return [
+        header(b.title),
+        context(f"{b.today:%a %d %b %Y} · covering {b.day:%a %d %b}, the last working day"),
+        *lines_blocks(f"*Check-ins on {b.day:%a %d %b}*", checkins),
+        {"type": "divider"},
+        *lines_blocks(f"*Money* (to the end of {b.day:%a %d %b})", money),
+        {"type": "divider"},
+        *lines_blocks("*Capacity changes*", [capacity_line(x) for x in b.capacity] or ["No service changed level."]),
+        *lines_blocks("*Risks new or changed*", [risk_line(r) for r in b.risks] or ["None."]),
+        {"type": "divider"},
+        *lines_blocks("*Partner voice*", voice_lines(b.voice, b.voice_left_out)),
+    ]
+
+
+def capacity_line(c: CapacityChange) -> str:
+    arrow = ":arrow_up:" if c.worse else ":arrow_down:"
+    return f"{arrow} {LEVEL_EMOJI.get(c.level_to, '')} {escape(capacity_sentence(c))}"
+
+
+def risk_line(r: RiskChange) -> str:
+    try:
+        emoji = SEVERITY_EMOJI[Severity(r.severity)]
+    except ValueError:
+        emoji = ""
+    return f"{emoji} {'*New*: ' if r.new else ''}{escape(risk_sentence(r))}"
+
+
+def flag_lines(messages: Sequence[str]) -> list[str]:
+    lines = [f":warning: {escape(m)}" for m in messages[:FLAGS_SHOWN]]
+    if len(messages) > FLAGS_SHOWN:
+        left = len(messages) - FLAGS_SHOWN
+        lines.append(f"{left} more flag{'' if left == 1 else 's'}: `/winter spend` shows them all.")
+    return lines
+
+
+def voice_lines(voice: Sequence[Voice], left_out: int) -> list[str]:
+    """Each blocker or comment quoted, attributed to the organisation; a very long one in
+    several quoted pieces, the attribution under the last."""
+    if not voice:
+        return ["No blockers or comments from community partners."]
+    lines: list[str] = []
+    for v in voice:
+        for label, text in (("blockers", v.blockers), ("comment", v.comment)):
+            if not text:
+                continue
+            pieces = split_text(escape(text), SECTION_TEXT - 200)
+            for index, piece in enumerate(pieces):
+                quoted = "\n".join(f">{line}" for line in piece.splitlines() or [""])
+                if index == len(pieces) - 1:
+                    quoted += f"\n— *{escape(v.organisation)}*, {label}, {v.day:%a %d %b}"
+                lines.append(quoted)
+    if left_out:
+        lines.append(f"{left_out} more not shown here.")
+    return lines
+
+
+# -- paging, shared by the digest ---------------------------------------------------------------
+
+
+def section(text: str) -> Json:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def split_text(text: str, width: int) -> list[str]:
+    """Text in pieces of at most `width` characters, split at a line break or space where there
+    is one, never inside an &entity;, each piece but the last ending and each but the first
+    starting with "(continued)"."""
+    room = width - len(CONTINUED) * 2 - 4
+    if len(text) <= width:
+        return [text]
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > room:
+        cut = max(rest.rfind("\n", 0, room), rest.rfind(" ", 0, room))
+        if cut < room // 2:
+            cut = room
+            amp = rest.rfind("&", max(0, cut - 5), cut)
+            if amp != -1 and ";" not in rest[amp:cut]:
+                cut = amp
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    pieces.append(rest)
+    return [
+        (f"{CONTINUED} " if i else "") + piece + (f" {CONTINUED}" if i < len(pieces) - 1 else "")
+        for i, piece in enumerate(pieces)
+    ]
+
+
+def lines_blocks(title: str, lines: Iterable[str]) -> list[Json]:
+    """The title and the lines packed into sections of at most SECTION_TEXT characters, never cut
+    mid-line; a line too long for a section is split (see split_text); a section after the first
+    starts with the title and "(continued)"."""
+    chunks: list[list[str]] = [[title]]
+    size = len(title)
+    for line in lines:
+        for piece in split_text(line, SECTION_TEXT - len(title) - len(CONTINUED) - 2):
+            if size + 1 + len(piece) > SECTION_TEXT:
+                chunks.append([f"{title} {CONTINUED}"])
+                size = len(chunks[-1][0])
+            chunks[-1].append(piece)
+            size += 1 + len(piece)
+    return [section("\n".join(chunk)) for chunk in chunks]
+
+
+def paginate(title: str, blocks: Sequence[Json]) -> list[SlackMessage]:
+    """Blocks split into messages: at most PART_BLOCKS blocks and PART_CHARS characters each,
+    a new message at each PAGE_BREAK; every part of several is labelled and says what follows."""
+    pages: list[list[Json]] = [[]]
+    size = 0
+    for block in blocks:
+        if block is PAGE_BREAK or block.get("type") == PAGE_BREAK["type"]:
+            if pages[-1]:
+                pages.append([])
+                size = 0
+            continue
+        n = _chars(block)
+        if pages[-1] and (len(pages[-1]) >= PART_BLOCKS or size + n > PART_CHARS):
+            pages.append([])
+            size = 0
+        pages[-1].append(block)
+        size += n
+    pages = [_trim(page) for page in pages]
+    pages = [page for page in pages if page] or [[section(escape(title))]]
+    total = len(pages)
+    fallback = escape(title)
+    messages = []
+    for index, page in enumerate(pages):
+        blocks_out = list(page)
+        if index:
+            blocks_out.insert(0, context(f"_{fallback}, continued: part {index + 1} of {total}_"))
+        if index < total - 1:
+            blocks_out.append(context(f"Continued in the next message (part {index + 2} of {total})."))
+        text = fallback if total == 1 else f"{fallback} (part {index + 1} of {total})"
+        messages.append(SlackMessage(text, blocks_out))
+    return messages
+
+
+def _trim(page: list[Json]) -> list[Json]:
+    while page and page[0].get("type") == "divider":
+        page = page[1:]
+    while page and page[-1].get("type") == "divider":
+        page = page[:-1]
+    return page
+
+
+def _chars(block: Json) -> int:
+    text = block.get("text")
+    if isinstance(text, dict):
+        return len(text.get("text", ""))
+    return sum(len(e.get("text", "")) for e in block.get("elements", []) if isinstance(e, dict))
