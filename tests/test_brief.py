@@ -77,10 +77,12 @@ def brief(engine, programme: Programme, today: date) -> Brief:
 
 
 def all_text(messages) -> str:
+    """The fallback and every block's text of SlackMessages, or of chat.postMessage calls."""
     out = []
     for m in messages:
-        out.append(m.text)
-        for block in m.blocks:
+        text, blocks = (m.text, m.blocks) if hasattr(m, "blocks") else (m["text"], m["blocks"])
+        out.append(text)
+        for block in blocks:
             if isinstance(block.get("text"), dict):
                 out.append(block["text"]["text"])
             out += [e.get("text", "") for e in block.get("elements", [])]
