@@ -181,10 +181,9 @@ def test_level_four_at_checkin_reaches_the_leads_and_a_lead_acknowledges_from_th
         assert stored(engine, risk.id).status == "open"
 
         press(slack_server, slack_api, "risk_acknowledge", risk.id, LEAD, reference, name="lead")
-        updates = slack_api.wait_for("chat.update", 1)
+        in_channel = _wait_for_update(slack_api, CHANNEL)
         assert stored(engine, risk.id).status == "acknowledged"
-        in_channel = [c for c in updates if c["channel"] == CHANNEL]
-        assert in_channel and "Acknowledged" in block_text(in_channel[-1]["blocks"])
+        assert "Acknowledged" in block_text(in_channel[-1]["blocks"])
         assert "acknowledged by Alice Lead" in block_text(in_channel[-1]["blocks"])
 
     with time_machine.travel(at(WEDNESDAY, 10), tick=True):
@@ -194,6 +193,16 @@ def test_level_four_at_checkin_reaches_the_leads_and_a_lead_acknowledges_from_th
     assert len(capacity_risks(engine)) == 1
     assert len(posts_about(slack_api, "home care at level 4", CHANNEL)) == 1
     assert stored(engine, risk.id).status == "acknowledged"
+
+
+def _wait_for_update(slack_api, channel: str, timeout: float = 10) -> list:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [c for c in slack_api.calls("chat.update") if c["channel"] == channel]
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"no chat.update in {channel} within {timeout}s")
 
 
 def stored_programme(engine, programme_id: int) -> Programme:  # noqa: F811
