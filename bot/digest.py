@@ -29,15 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlmodel import Session, col, select
 
-from bot.brief import (
-    Voice,
-    capacity_sentence,  # noqa: F401  (re-exported for renderers)
-    latest_levels,
-    outlook,
-    partner_voice,
-    to_markdown,  # noqa: F401
-    voice_markdown,
-)
+from bot.brief import Voice, latest_levels, outlook, partner_voice, voice_markdown
 from bot.calendar import count_working_days, is_working_day, local_date, local_instant, next_working_day, working_days
 from bot.checkin.form import service_label
 from bot.decisions import DecisionView, decisions_between

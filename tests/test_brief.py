@@ -174,7 +174,7 @@ def test_an_amended_checkin_speaks_once_and_repeated_blockers_once(engine, progr
 
 
 def test_nhs_numbers_never_appear(engine, programme):
-    check_in(engine, BOB, FRI, blockers=f"Waiting on equipment for {NHS}", comment=f"Patient 9434765919 home")
+    check_in(engine, BOB, FRI, blockers=f"Waiting on equipment for {NHS}", comment="Patient 9434765919 home")
     b = brief(engine, programme, MON)
     for text in (str(b.voice), to_markdown(b), all_text(brief_messages(b))):
         assert NHS not in text and "9434765919" not in text

@@ -7,11 +7,9 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
 from bot.decisions import DecisionView
-from bot.digest import Digest, compose_digest, digest_day, digest_week, is_digest_day, to_markdown
-from bot.brief import Voice
+from bot.brief import Voice, to_markdown
+from bot.digest import Digest, compose_digest, digest_day, digest_week, is_digest_day
 from bot.risks import change_status, raise_risk
 from handlers.slack.blocks.digest import digest_messages
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS, check_message

@@ -282,7 +282,8 @@ def test_two_clock_processes_send_once(database_url, programme, slack_api):
     outputs = [p.communicate(timeout=120) for p in processes]
     assert [p.returncode for p in processes] == [0, 0], outputs
     keys = [c["metadata"]["event_payload"]["key"] for c in posts(slack_api)]
-    assert len(keys) == len(set(keys)) == PARTNERS
+    assert len(keys) == len(set(keys)) == PARTNERS + 1  # the prompts and the leads' brief, each once
+    assert len([k for k in keys if ":daily-brief:" in k]) == 1
     sent = sum(int(line.split("sent ")[1].split(",")[0]) for out, _ in outputs for line in out.splitlines()
                if line.startswith("daily-prompts"))
     assert sent == PARTNERS
