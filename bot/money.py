@@ -14,6 +14,9 @@ class AmountError(ValueError):
     """An amount that cannot be read; the message says what to write instead."""
 
 
+MAX_POUNDS = Decimal(10) ** 12  # far beyond any fund; keeps exact pence within 28 digits and a 64-bit column
+
+
 def parse_amount(text: str | int | Decimal) -> Decimal:
     """Read "£12,500", "12500.50", "12.5k" or "£1.2m" as pounds, exact to the penny."""
     if isinstance(text, bool):
@@ -41,6 +44,8 @@ def parse_amount(text: str | int | Decimal) -> Decimal:
 def _to_pennies(value: Decimal, raw: str) -> Decimal:
     if value < 0:
         raise AmountError(f"{raw!r} is negative: amounts are pounds spent or committed, 0 or more")
+    if value >= MAX_POUNDS:
+        raise AmountError(f"{raw!r} is too large to be an amount of pounds: check the figure")
     if value != value.quantize(PENNY, rounding=ROUND_HALF_UP):
         raise AmountError(f"{raw!r} has fractions of a penny: give at most two decimal places")
     return value.quantize(PENNY)

@@ -55,3 +55,9 @@ def test_formatting_for_people():
 @given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
 def test_formatted_with_pence_reads_back_exactly(value):
     assert parse_amount(format_money(value, pence=True)) == value
+
+
+@pytest.mark.parametrize("text", ["100000000000000000000000000", "£1,000,000,000,000", "1000000000000000m"])
+def test_absurdly_large_amounts_are_refused_with_a_message(text):
+    with pytest.raises(AmountError, match="too large"):
+        parse_amount(text)
