@@ -30,11 +30,28 @@ def _iso_date(text: str) -> date:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
+    from bot.simulation import START
 
-    result = run_demo(Path(args.out), today=args.today or _today(settings))
+    result = run_demo(Path(args.out), today=args.today or START, until=args.until, progress=_progress_bar())
     print(result.text)
-    print(f"\nWritten to {result.out_dir}/ (database {result.database.name}, summary {result.summary_file.name})")
+    print(f"\nWritten to {result.out_dir}/ (start with README.md; database {result.database.name})")
+    print(f"The winter took {result.seconds:.1f} s to simulate.", file=sys.stderr)
     return EXIT_OK
+
+
+def _progress_bar(width: int = 30):  # type: ignore[no-untyped-def]
+    """A bar on stderr that redraws in a terminal, and prints a line a week otherwise."""
+    interactive = sys.stderr.isatty()
+
+    def show(day: date, done: int, total: int) -> None:
+        if not interactive and day.weekday() != 6 and done != total:
+            return
+        filled = width * done // total
+        line = f"{day:%a %d %b %Y} [{'#' * filled}{'.' * (width - filled)}] {100 * done // total:3d}%"
+        print(("\r" + line) if interactive else line, end="" if interactive and done < total else "\n",
+              file=sys.stderr, flush=True)
+
+    return show
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
@@ -216,9 +233,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="load the sample programme into a fresh SQLite file and show it")
+    demo = sub.add_parser("demo", help="simulate a whole winter of the sample programme into a folder (no credentials)")
     demo.add_argument("--out", default="winterbot-demo", help="folder to write into (default: winterbot-demo)")
-    demo.add_argument("--today", type=_iso_date, help="the date to show the programme as at (YYYY-MM-DD)")
+    demo.add_argument("--today", type=_iso_date, help="the date the opening summary is shown as at (default 1 Dec 2026)")
+    demo.add_argument("--until", type=_iso_date, help="stop the simulated winter after this day (default: the deadline)")
     demo.set_defaults(func=cmd_demo)
 
     init = sub.add_parser("init", help="write the sample programme file to edit for your area")

@@ -6,9 +6,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from bot.checkin import CheckinResult
 from bot.config import Settings
 from bot.jobs.base import JobContext
 from bot.ports import Messenger
@@ -23,9 +25,10 @@ def build_messengers(settings: Settings) -> dict[str, Messenger]:
     return messengers
 
 
-def checkin_hook(settings: Settings, engine: Engine) -> Callable[[int, datetime], object]:
-    """What the web process does after a check-in is stored: scan the programme's risks and
-    escalate at once. The messengers are built on first use and then shared."""
+def checkin_hook(settings: Settings, engine: Engine) -> Callable[[CheckinResult, datetime], object]:
+    """What the web process does after a check-in is stored: when it reports a service at the
+    alert level, scan the programme's risks and escalate at once. The messengers are built on
+    first use and then shared."""
     lock = threading.Lock()
     built: list[JobContext] = []
 
@@ -35,9 +38,16 @@ def checkin_hook(settings: Settings, engine: Engine) -> Callable[[int, datetime]
                 built.append(JobContext(engine=engine, messengers=build_messengers(settings), workers=4))
             return built[0]
 
-    def after_checkin(programme_id: int, now: datetime) -> object:
-        from bot.jobs.risk_scan import scan_now
+    def after_checkin(result: CheckinResult, now: datetime) -> object:
+        from bot.jobs.risk_scan import scan_after_checkin
 
-        return scan_now(context(), programme_id, now)
+        return scan_after_checkin(context(), result, now)
 
     return after_checkin
+
+
+def folder_messengers(out_dir: Path) -> dict[str, Messenger]:
+    """For `winterbot demo`: every message written into the folder as Slack would get it."""
+    from handlers.slack.folder import FolderMessenger
+
+    return {"slack": FolderMessenger(out_dir)}

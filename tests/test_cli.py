@@ -35,16 +35,22 @@ def counts(url: str) -> dict[str, int]:
         engine.dispose()
 
 
-def test_demo_loads_the_sample_and_prints_the_programme(tmp_path):
-    result = winterbot("demo", "--out", "out", "--today", "2026-12-01", cwd=tmp_path)
+def test_demo_simulates_weeks_of_the_winter_into_a_folder_and_runs_the_same_twice(tmp_path):
+    result = winterbot("demo", "--out", "out", "--until", "2026-12-11", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     text = result.stdout
-    assert "82 working days left" in text
+    assert "82 working days left" in text  # the opening summary, as at 1 December
     assert "Statutory organisations (3)" in text
-    assert "Local authority grant" in text and "ICB allocation" in text
-    assert (tmp_path / "out" / "winterbot-demo.db").is_file()
-    assert (tmp_path / "out" / "programme.txt").read_text().startswith(text.splitlines()[0])
-    again = winterbot("demo", "--out", "out", "--today", "2026-12-01", cwd=tmp_path)
+    assert "Simulated 01 Dec 2026 to 11 Dec 2026: 9 working days." in text
+    assert "Problems" not in text
+    out = tmp_path / "out"
+    assert (out / "winterbot-demo.db").is_file() and (out / "README.md").is_file()
+    assert sorted(p.name for p in (out / "digests").glob("*.md")) == ["2026-12-04-digest.md", "2026-12-11-digest.md"]
+    assert len(list((out / "briefs").glob("*-brief.json"))) == 9
+    assert (out / "charts" / "burn-up-2026-12-11.png").read_bytes().startswith(b"\x89PNG")
+    assert (out / "spend-return.xlsx").is_file() and (out / "spend-return.csv").is_file()
+    assert "100%" in result.stderr  # the progress bar reached the end
+    again = winterbot("demo", "--out", "out", "--until", "2026-12-11", cwd=tmp_path)
     assert again.returncode == 0 and again.stdout == result.stdout
 
 

@@ -1,8 +1,9 @@
 """risk-scan: run the risk rules for a programme, then tell the leads of what needs them.
 
 The clock runs it on each tick from the reminder time (the end of the check-in window) on
-working days; a stored check-in runs it at once (`scan_now`), so a service at level 4 reaches
-the leads in the same request cycle rather than waiting for the afternoon. Both are
+working days; a stored check-in reporting a service at the alert level runs it at once
+(`scan_after_checkin`), so a service at level 4 reaches the leads in the same request cycle
+rather than waiting for the afternoon. Both are
 idempotent: the rules update the open risk rather than add one, and every escalation has
 its key in the delivery ledger.
 """
@@ -15,7 +16,8 @@ from bot import escalations
 from bot.calendar import is_working_day, local_date
 from bot.jobs.base import JobContext, JobResult, begin
 from bot.jobs.fanout import Outgoing, deliver
-from bot.risk_rules import scan
+from bot.checkin import CheckinResult
+from bot.risk_rules import RuleSettings, scan
 from models.db import session_scope
 from models.tables import Programme
 
@@ -27,6 +29,21 @@ def run_risk_scan(ctx: JobContext, programme: Programme, now: datetime) -> JobRe
     if result.note:
         return result
     return _scan_and_escalate(ctx, programme, now, result)
+
+
+def scan_after_checkin(ctx: JobContext, result: CheckinResult, now: datetime) -> JobResult | None:
+    """After a stored check-in: at once when it reports a service at the alert level (the
+    reason not to wait), otherwise nothing until the clock's scan."""
+    if not result.recorded or not result.services:
+        return None
+    with session_scope(ctx.engine) as session:
+        programme = session.get(Programme, result.programme_id)
+    if programme is None:
+        return None
+    alert = RuleSettings.of(programme).capacity_alert_level
+    if max(s.level for s in result.services) < alert:
+        return None
+    return scan_now(ctx, result.programme_id, now)
 
 
 def scan_now(ctx: JobContext, programme_id: int, now: datetime) -> JobResult | None:

@@ -12,11 +12,12 @@ from typing import TypeVar
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.checkin import CheckinResult
 from bot.config import Settings
 from models.db import session_scope
 
 T = TypeVar("T")
-CheckinHook = Callable[[int, datetime], object]
+CheckinHook = Callable[[CheckinResult, datetime], object]
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +36,12 @@ class SlackContext:
         with session_scope(self.engine) as session:
             return work(session)
 
-    async def checked_in(self, programme_id: int, now: datetime) -> None:
+    async def checked_in(self, result: CheckinResult, now: datetime) -> None:
         """Tell the rest of the process (the risk scan) that a check-in was stored. Its
         failure must not reach the person who checked in: their answer is already safe."""
         if self.on_checkin is None:
             return
         try:
-            await asyncio.to_thread(self.on_checkin, programme_id, now)
+            await asyncio.to_thread(self.on_checkin, result, now)
         except Exception:
-            log.exception("after the check-in to programme %s, the risk scan failed; the clock will retry", programme_id)
+            log.exception("after check-in %s, the risk scan failed; the clock will run it again", result.checkin_id)

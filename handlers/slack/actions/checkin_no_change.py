@@ -42,4 +42,4 @@ async def pressed(context: SlackContext, body: dict[str, Any], client: AsyncWebC
     prompt = FormRef(outcome.programme_id, container.get("channel_id"), container.get("message_ts"))
     await mark_prompt_answered(client, prompt, outcome)
     if outcome.recorded:
-        await context.checked_in(outcome.programme_id, now)
+        await context.checked_in(outcome, now)

@@ -61,7 +61,7 @@ async def submitted(context: SlackContext, ack: AsyncAck, body: dict[str, Any], 
         await ack(response_action="update", view=confirmation_view(outcome))
         await mark_prompt_answered(client, ref, outcome)
         await refresh_home(client, context, user_id)
-        await context.checked_in(outcome.programme_id, now)
+        await context.checked_in(outcome, now)
 
 
 def _rejection(rejected: Rejected, view: dict[str, Any], ref: FormRef) -> dict[str, Any]:
