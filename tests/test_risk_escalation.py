@@ -208,3 +208,16 @@ def _wait_for_update(slack_api, channel: str, timeout: float = 10) -> list:
 def stored_programme(engine, programme_id: int) -> Programme:  # noqa: F811
     with session_scope(engine) as session:
         return session.get(Programme, programme_id)
+
+
+def test_a_checkin_below_the_alert_level_waits_for_the_clocks_scan(
+    slack_server, slack_api, engine, programme_id, scheme_ids  # noqa: F811
+):
+    with time_machine.travel(at(TUESDAY, 10), tick=True):
+        view = open_modal(slack_server, slack_api, programme_id)
+        answered = send(slack_server, view, good_answers(view, scheme_ids, **{"service:home_care": "2"}))
+        assert answered["response_action"] == "update"
+        time.sleep(1)
+    with session_scope(engine) as session:
+        assert session.exec(select(Risk)).all() == []  # not even the spend flags: those wait for 14:00
+    assert [c for c in slack_api.calls("chat.postMessage") if c["channel"] == CHANNEL] == []
