@@ -19,6 +19,12 @@ Who sees what:
 - Observers see the status with no names of quiet partners at all (a count only), and the same
   Home as a lead's without names.
 - Someone on no programme is told how to join (bot.commands.JOIN_TEXT).
+
+The screen itself is the same for everyone on a programme; only the quiet names differ by
+*variant* (`variant_of`: leads and admins, each partner organisation, observers). With a
+bot.status_cache.ScreenCache, `cached_status_for` and `home_for` take the screen from it (computed
+once per change of the programme's data), and a handler may cache its rendering per
+(ScreenKey, variant).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from bot.decisions import DecisionView, decisions_between
 from bot.engagement import Engagement, programme_start, response_rates
 from bot.membership import memberships
 from bot.status import StatusScreen, status_screen
+from bot.status_cache import ScreenCache, ScreenKey
 from models.tables import Member, Organisation, Programme
 from models.vocabulary import A_ROLE, Role
 
@@ -77,6 +84,18 @@ class StatusView:
     viewer: Viewer
     screen: StatusScreen
     quiet_withheld: int
+
+
+Variant = tuple[str, int]  # ("lead", 0), ("partner", organisation id) or ("observer", 0)
+
+
+@dataclass(frozen=True)
+class CachedStatus:
+    """A status view with what identifies its rendering: the screen's key and the viewer's variant."""
+
+    key: ScreenKey
+    variant: Variant
+    view: StatusView
 
 
 @dataclass(frozen=True)
@@ -152,6 +171,27 @@ def status_for(session: Session, platform: str, user_id: str, now: datetime) -> 
     return _status(viewer, status_screen(session, programme, now))
 
 
+def cached_status_for(
+    session: Session, platform: str, user_id: str, now: datetime, screens: ScreenCache
+) -> CachedStatus | ViewRefused:
+    """As status_for, the screen taken from `screens` (computed there when its data changed)."""
+    found = viewer_of(session, platform, user_id)
+    if found is None:
+        return ViewRefused("not_member", JOIN_TEXT)
+    viewer, _, programme = found
+    key, screen = screens.screen(session, programme, now)
+    return CachedStatus(key=key, variant=variant_of(viewer), view=_status(viewer, screen))
+
+
+def variant_of(viewer: Viewer) -> Variant:
+    """Viewers of one variant see the same status screen (see _status)."""
+    if viewer.is_lead:
+        return ("lead", 0)
+    if viewer.role == Role.PARTNER:
+        return ("partner", viewer.organisation_id)
+    return ("observer", 0)
+
+
 def _status(viewer: Viewer, screen: StatusScreen) -> StatusView:
     if viewer.is_lead:
         return StatusView(viewer=viewer, screen=screen, quiet_withheld=0)
@@ -180,8 +220,11 @@ def engagement_for(
     return EngagementView(viewer=viewer, engagement=response_rates(session, programme, today, since))
 
 
-def home_for(session: Session, platform: str, user_id: str, now: datetime) -> Home:
-    """The App Home of a chat user (see the module for what each role sees)."""
+def home_for(
+    session: Session, platform: str, user_id: str, now: datetime, screens: ScreenCache | None = None
+) -> Home:
+    """The App Home of a chat user (see the module for what each role sees); a lead's status
+    screen from `screens` when given."""
     found = viewer_of(session, platform, user_id)
     if found is None:
         return JoinHome(JOIN_TEXT)
@@ -205,5 +248,6 @@ def home_for(session: Session, platform: str, user_id: str, now: datetime) -> Ho
             decisions=decisions,
             decisions_from=since,
         )
-    status = _status(viewer, status_screen(session, programme, now))
+    screen = screens.screen(session, programme, now)[1] if screens is not None else status_screen(session, programme, now)
+    status = _status(viewer, screen)
     return LeadHome(status=status, decisions=decisions, decisions_from=since)

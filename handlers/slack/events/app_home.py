@@ -1,7 +1,8 @@
 """The App Home tab: published when someone opens it, and again after they check in.
 
 Bolt acknowledges events itself; the work happens after. Building the Home reads the database
-on a worker thread (context.in_session). A failure to publish is logged, never raised: the Home
+on a worker thread (context.in_session); a lead's status screen comes from the same cache as
+`/winter status` (bot.status_cache). A failure to publish is logged, never raised: the Home
 is a convenience, and a check-in that triggered the refresh is already stored.
 """
 
@@ -15,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.leads_view import home_for
+from bot.status_cache import screens_for
 from handlers.slack.blocks.home import home_view
 from handlers.slack.context import SlackContext
 from models.vocabulary import Platform
@@ -36,7 +38,9 @@ async def refresh_home(client: AsyncWebClient, context: SlackContext, user_id: s
     """Build and publish `user_id`'s Home as it stands now; True when Slack accepted it."""
     now = datetime.now(timezone.utc)
     try:
-        home = await context.in_session(lambda session: home_for(session, Platform.SLACK, user_id, now))
+        home = await context.in_session(
+            lambda session: home_for(session, Platform.SLACK, user_id, now, screens_for(session))
+        )
         await client.views_publish(user_id=user_id, view=home_view(home))
     except Exception:
         log.exception("could not publish the App Home of %s", user_id)

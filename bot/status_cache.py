@@ -1,0 +1,184 @@
+"""The status screen computed once per change of its data, not once per request.
+
+Platform-neutral. A programme's *data version* is one SQL statement of maxima and counts over
+the rows the status screen reads (bot.status), each on an indexed `programme_id` column:
+
+- the append-only ledgers: the newest id of check_in, spend_report, capacity_report and decision;
+- risks: the newest id and `updated_at` (every change of a risk sets it), and the newest
+  risk_event id of the programme's risks;
+- members: how many, the newest id, how many are archived and the latest `archived_at`, how many
+  are away and the latest `away_until`;
+- organisations, schemes and tranches: the newest id, how many are archived and the latest
+  `archived_at`;
+- the newest audit_event of the programme: loading the programme file (names, roles,
+  organisations' services, budgets: edits in place that carry no timestamp of their own) and
+  `away`/`back` each write one;
+- programme.updated_at (the loader sets it when the programme's own fields or settings change),
+  taken from the Programme row the screen is computed from, so a screen is never filed under a
+  newer programme than it was computed with; the rest is read after it, and the screen after that.
+
+A computed screen is keyed by (the cache, programme id, data version, local date): nothing else
+on the screen depends on the time of day (quiet partners, today's count, stale cells and risk
+ages all go by the local date; `StatusScreen.now` is the instant of the first computation and is
+not shown). Any writer in any process (the web workers, the clock, the CLI) changes the version
+by writing, so nobody has to remember to invalidate. A write the version does not see (an edit
+in place of a member or organisation by hand in SQL) shows at the next local date or the next
+write that it does see.
+
+`ScreenCache` keeps the last MAX_SCREENS screens (LRU) and computes a missing one once: requests
+arriving together for the same key wait for the first one's result (a lock per key) rather than
+each computing it. It is thread-safe: callers run on worker threads, each in its own session.
+There is one cache per engine (`screens_for`), so two databases in one process never share one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.calendar import local_date
+from bot.status import StatusScreen, status_screen
+from models.tables import Programme
+
+MAX_SCREENS = 32  # a few programmes x a day or two x the last few versions
+
+Version = tuple[Any, ...]
+Compute = Callable[[Session, Programme, datetime], StatusScreen]
+
+
+@dataclass(frozen=True)
+class ScreenKey:
+    cache: int  # which ScreenCache (so which database) computed it
+    programme_id: int
+    version: Version
+    today: date
+
+
+# One row. A lone MAX(id) is a scalar subquery, which both databases answer from the
+# programme_id index without reading the rows; the tables with several aggregates get one derived
+# table each (one pass over the programme's rows), cross-joined. Plain SQL, the same on SQLite and
+# PostgreSQL: prepared once, no statement to build per request.
+VERSION_SQL = text(
+    """
+    SELECT
+      (SELECT max(id) FROM check_in WHERE programme_id = :p) AS check_in,
+      (SELECT max(id) FROM spend_report WHERE programme_id = :p) AS spend_report,
+      (SELECT max(id) FROM capacity_report WHERE programme_id = :p) AS capacity_report,
+      (SELECT max(id) FROM decision WHERE programme_id = :p) AS decision,
+      (SELECT max(id) FROM audit_event WHERE programme_id = :p) AS audit_event,
+      (SELECT max(id) FROM risk_event WHERE risk_id IN (SELECT id FROM risk WHERE programme_id = :p)) AS risk_event,
+      r.newest, r.updated,
+      m.members, m.newest, m.archived, m.last_archived, m.away, m.last_away_until,
+      o.newest, o.archived, o.last_archived,
+      s.newest, s.archived, s.last_archived,
+      t.newest, t.archived, t.last_archived
+    FROM (SELECT max(id) AS newest, max(updated_at) AS updated FROM risk WHERE programme_id = :p) AS r
+    CROSS JOIN (
+      SELECT count(id) AS members, max(id) AS newest, count(archived_at) AS archived,
+             max(archived_at) AS last_archived, count(away_until) AS away, max(away_until) AS last_away_until
+      FROM member WHERE programme_id = :p
+    ) AS m
+    CROSS JOIN (
+      SELECT max(id) AS newest, count(archived_at) AS archived, max(archived_at) AS last_archived
+      FROM organisation WHERE programme_id = :p
+    ) AS o
+    CROSS JOIN (
+      SELECT max(id) AS newest, count(archived_at) AS archived, max(archived_at) AS last_archived
+      FROM scheme WHERE programme_id = :p
+    ) AS s
+    CROSS JOIN (
+      SELECT max(id) AS newest, count(archived_at) AS archived, max(archived_at) AS last_archived
+      FROM tranche WHERE programme_id = :p
+    ) AS t
+    """
+)
+
+
+def data_version(session: Session, programme: Programme) -> Version:
+    """The programme's data version: equal as long as nothing the status screen reads has changed.
+    Its first part is `programme.updated_at` as read (the row the screen is computed from); the
+    rest is read now, so a screen computed after it is at least as new."""
+    row = session.connection().execute(VERSION_SQL, {"p": programme.id}).one()
+    return (programme.updated_at, *row)
+
+
+class ScreenCache:
+    """Computed status screens by ScreenKey: bounded, thread-safe, each key computed once."""
+
+    _serials = itertools.count(1)
+
+    def __init__(self, size: int = MAX_SCREENS, compute: Compute = status_screen) -> None:
+        self.serial = next(self._serials)
+        self.size = size
+        self.compute = compute
+        self._screens: OrderedDict[ScreenKey, StatusScreen] = OrderedDict()
+        self._building: dict[ScreenKey, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def key(self, session: Session, programme: Programme, now: datetime) -> ScreenKey:
+        assert programme.id is not None
+        return ScreenKey(self.serial, programme.id, data_version(session, programme), local_date(now, programme.timezone))
+
+    def screen(self, session: Session, programme: Programme, now: datetime) -> tuple[ScreenKey, StatusScreen]:
+        """The screen of `programme` at `now`: cached for the programme's data version and local
+        date, computed in `session` when it is not."""
+        key = self.key(session, programme, now)
+        return key, self.get_or_compute(key, lambda: self.compute(session, programme, now))
+
+    def get_or_compute(self, key: ScreenKey, build: Callable[[], StatusScreen]) -> StatusScreen:
+        found = self._get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # the first caller computes; the others wait here, then find it
+            found = self._get(key)
+            if found is not None:
+                return found
+            try:
+                screen = build()
+                with self._lock:
+                    self._screens[key] = screen
+                    self._screens.move_to_end(key)
+                    while len(self._screens) > self.size:
+                        self._screens.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+        return screen
+
+    def _get(self, key: ScreenKey) -> StatusScreen | None:
+        with self._lock:
+            found = self._screens.get(key)
+            if found is not None:
+                self._screens.move_to_end(key)
+            return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._screens.clear()
+
+
+_BY_ENGINE: weakref.WeakKeyDictionary[Engine, ScreenCache] = weakref.WeakKeyDictionary()
+_REGISTRY_LOCK = threading.Lock()
+
+
+def screens_for(session: Session) -> ScreenCache:
+    """The process's cache of screens for the database `session` is bound to."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with _REGISTRY_LOCK:
+        cache = _BY_ENGINE.get(engine)
+        if cache is None:
+            cache = _BY_ENGINE[engine] = ScreenCache()
+        return cache
