@@ -42,7 +42,7 @@ from bot.decisions import DecisionView, decisions_between
 from bot.engagement import Engagement, programme_start, response_rates
 from bot.membership import memberships
 from bot.status import StatusScreen, status_screen
-from bot.status_cache import ScreenCache, ScreenKey
+from bot.status_cache import ScreenCache, ScreenKey, asker
 from models.tables import Member, Organisation, Programme
 from models.vocabulary import A_ROLE, Role
 
@@ -174,12 +174,22 @@ def status_for(session: Session, platform: str, user_id: str, now: datetime) -> 
 def cached_status_for(
     session: Session, platform: str, user_id: str, now: datetime, screens: ScreenCache
 ) -> CachedStatus | ViewRefused:
-    """As status_for, the screen taken from `screens` (computed there when its data changed)."""
-    found = viewer_of(session, platform, user_id)
+    """As status_for, the screen taken from `screens` (computed there when its data changed). Who
+    is asking and the programme's data version are one statement (bot.status_cache.asker)."""
+    found = asker(session, platform, user_id, [role.value for role in LEADS])
     if found is None:
         return ViewRefused("not_member", JOIN_TEXT)
-    viewer, _, programme = found
-    key, screen = screens.screen(session, programme, now)
+    viewer = Viewer(
+        member_id=found.member_id,
+        name=found.member_name,
+        role=Role(found.role),
+        organisation_id=found.organisation_id,
+        organisation_name=found.organisation_name or "",
+        programme_id=found.programme_id,
+        programme_slug=found.programme_slug,
+        programme_name=found.programme_name,
+    )
+    key, screen = screens.screen_of(session, found, now)
     return CachedStatus(key=key, variant=variant_of(viewer), view=_status(viewer, screen))
 
 
@@ -248,6 +258,9 @@ def home_for(
             decisions=decisions,
             decisions_from=since,
         )
-    screen = screens.screen(session, programme, now)[1] if screens is not None else status_screen(session, programme, now)
+    if screens is not None:
+        screen = screens.screen(session, programme, now)[1]
+    else:
+        screen = status_screen(session, programme, now)
     status = _status(viewer, screen)
     return LeadHome(status=status, decisions=decisions, decisions_from=since)

@@ -37,18 +37,19 @@ import itertools
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.calendar import local_date
 from bot.status import StatusScreen, status_screen
 from models.tables import Programme
+from models.types import UTCDateTime
 
 MAX_SCREENS = 32  # a few programmes x a day or two x the last few versions
 
@@ -64,44 +65,95 @@ class ScreenKey:
     today: date
 
 
-# One row. A lone MAX(id) is a scalar subquery, which both databases answer from the
-# programme_id index without reading the rows; the tables with several aggregates get one derived
-# table each (one pass over the programme's rows), cross-joined. Plain SQL, the same on SQLite and
-# PostgreSQL: prepared once, no statement to build per request.
-VERSION_SQL = text(
+def _version_sql(programme: str, derived_programme: str) -> tuple[str, str]:
+    """The select list and the FROM clause of the version, for a programme id given by the SQL
+    expressions `programme` (in the select list) and `derived_programme` (in the derived tables).
+
+    A lone MAX(id) is a scalar subquery, which both databases answer from an index without reading
+    the rows; the tables with several aggregates get one derived table each (one pass over the
+    programme's rows), cross-joined. Plain SQL, the same on SQLite and PostgreSQL, built once."""
+    p, q = programme, derived_programme
+    columns = f"""
+      (SELECT max(id) FROM check_in WHERE programme_id = {p}) AS v_check_in,
+      (SELECT max(id) FROM spend_report WHERE programme_id = {p}) AS v_spend_report,
+      (SELECT max(id) FROM capacity_report WHERE programme_id = {p}) AS v_capacity_report,
+      (SELECT max(id) FROM decision WHERE programme_id = {p}) AS v_decision,
+      (SELECT max(id) FROM audit_event WHERE programme_id = {p}) AS v_audit_event,
+      (SELECT max(id) FROM risk_event WHERE risk_id IN (SELECT id FROM risk WHERE programme_id = {p})) AS v_risk_event,
+      vr.newest, vr.updated,
+      vm.members, vm.newest, vm.archived, vm.last_archived, vm.away, vm.last_away_until,
+      vo.newest, vo.archived, vo.last_archived,
+      vs.newest, vs.archived, vs.last_archived,
+      vt.newest, vt.archived, vt.last_archived"""
+    archived = "max(id) AS newest, count(archived_at) AS archived, max(archived_at) AS last_archived"
+    tables = f"""
+      (SELECT max(id) AS newest, max(updated_at) AS updated FROM risk WHERE programme_id = {q}) AS vr
+      CROSS JOIN (
+        SELECT count(id) AS members, max(id) AS newest, count(archived_at) AS archived,
+               max(archived_at) AS last_archived, count(away_until) AS away, max(away_until) AS last_away_until
+        FROM member WHERE programme_id = {q}
+      ) AS vm
+      CROSS JOIN (SELECT {archived} FROM organisation WHERE programme_id = {q}) AS vo
+      CROSS JOIN (SELECT {archived} FROM scheme WHERE programme_id = {q}) AS vs
+      CROSS JOIN (SELECT {archived} FROM tranche WHERE programme_id = {q}) AS vt"""
+    return columns, tables
+
+
+_COLUMNS, _TABLES = _version_sql(":p", ":p")
+VERSION_SQL = text(f"SELECT {_COLUMNS} FROM {_TABLES}")
+
+# Who is asking and their programme's version, in one statement: the live memberships of the chat
+# user (bot.membership.memberships), the first where they lead, else the first (bot.leads_view.choose).
+_COLUMNS, _TABLES = _version_sql("chosen.programme_id", "(SELECT programme_id FROM chosen)")
+ASKER_SQL = text(
+    f"""
+    WITH chosen AS (
+      SELECT m.id AS member_id, m.name AS member_name, m.role AS role, m.organisation_id AS organisation_id,
+             o.name AS organisation_name, p.id AS programme_id, p.slug AS programme_slug,
+             p.name AS programme_name, p.timezone AS timezone, p.updated_at AS updated_at
+      FROM member m
+      JOIN programme p ON p.id = m.programme_id
+      LEFT JOIN organisation o ON o.id = m.organisation_id
+      WHERE m.platform = :platform AND m.platform_user_id = :user_id AND m.archived_at IS NULL
+      ORDER BY CASE WHEN m.role IN :leading THEN 0 ELSE 1 END, p.id
+      LIMIT 1
+    )
+    SELECT chosen.member_id, chosen.member_name, chosen.role, chosen.organisation_id, chosen.organisation_name,
+           chosen.programme_id, chosen.programme_slug, chosen.programme_name, chosen.timezone, chosen.updated_at,
+           {_COLUMNS}
+    FROM chosen CROSS JOIN {_TABLES}
     """
-    SELECT
-      (SELECT max(id) FROM check_in WHERE programme_id = :p) AS check_in,
-      (SELECT max(id) FROM spend_report WHERE programme_id = :p) AS spend_report,
-      (SELECT max(id) FROM capacity_report WHERE programme_id = :p) AS capacity_report,
-      (SELECT max(id) FROM decision WHERE programme_id = :p) AS decision,
-      (SELECT max(id) FROM audit_event WHERE programme_id = :p) AS audit_event,
-      (SELECT max(id) FROM risk_event WHERE risk_id IN (SELECT id FROM risk WHERE programme_id = :p)) AS risk_event,
-      r.newest, r.updated,
-      m.members, m.newest, m.archived, m.last_archived, m.away, m.last_away_until,
-      o.newest, o.archived, o.last_archived,
-      s.newest, s.archived, s.last_archived,
-      t.newest, t.archived, t.last_archived
-    FROM (SELECT max(id) AS newest, max(updated_at) AS updated FROM risk WHERE programme_id = :p) AS r
-    CROSS JOIN (
-      SELECT count(id) AS members, max(id) AS newest, count(archived_at) AS archived,
-             max(archived_at) AS last_archived, count(away_until) AS away, max(away_until) AS last_away_until
-      FROM member WHERE programme_id = :p
-    ) AS m
-    CROSS JOIN (
-      SELECT max(id) AS newest, count(archived_at) AS archived, max(archived_at) AS last_archived
-      FROM organisation WHERE programme_id = :p
-    ) AS o
-    CROSS JOIN (
-      SELECT max(id) AS newest, count(archived_at) AS archived, max(archived_at) AS last_archived
-      FROM scheme WHERE programme_id = :p
-    ) AS s
-    CROSS JOIN (
-      SELECT max(id) AS newest, count(archived_at) AS archived, max(archived_at) AS last_archived
-      FROM tranche WHERE programme_id = :p
-    ) AS t
-    """
-)
+).bindparams(bindparam("leading", expanding=True)).columns(updated_at=UTCDateTime)
+del _COLUMNS, _TABLES
+
+
+@dataclass(frozen=True)
+class Asker:
+    """A chat user's chosen membership (see ASKER_SQL) and their programme's data version."""
+
+    member_id: int
+    member_name: str
+    role: str
+    organisation_id: int
+    organisation_name: str
+    programme_id: int
+    programme_slug: str
+    programme_name: str
+    timezone: str
+    version: Version
+
+
+def asker(session: Session, platform: str, user_id: str, leading: Iterable[str]) -> Asker | None:
+    """Who is asking (their membership chosen as bot.leads_view.choose does, `leading` the roles
+    that lead) and their programme's data version, in one statement; None when on no programme."""
+    row = (
+        session.connection()
+        .execute(ASKER_SQL, {"platform": platform, "user_id": user_id, "leading": list(leading)})
+        .first()
+    )
+    if row is None:
+        return None
+    return Asker(*row[:9], version=tuple(row[9:]))  # type: ignore[arg-type]
 
 
 def data_version(session: Session, programme: Programme) -> Version:
@@ -134,6 +186,19 @@ class ScreenCache:
         date, computed in `session` when it is not."""
         key = self.key(session, programme, now)
         return key, self.get_or_compute(key, lambda: self.compute(session, programme, now))
+
+    def screen_of(self, session: Session, found: Asker, now: datetime) -> tuple[ScreenKey, StatusScreen]:
+        """The screen of the asker's programme at `now`, keyed by the version read with them; when
+        it is not cached, computed in `session` from the programme as it is now (as new as the key
+        or newer: a screen is never older than its key)."""
+        key = ScreenKey(self.serial, found.programme_id, found.version, local_date(now, found.timezone))
+
+        def build() -> StatusScreen:
+            programme = session.get(Programme, found.programme_id)
+            assert programme is not None
+            return self.compute(session, programme, now)
+
+        return key, self.get_or_compute(key, build)
 
     def get_or_compute(self, key: ScreenKey, build: Callable[[], StatusScreen]) -> StatusScreen:
         found = self._get(key)
