@@ -200,6 +200,34 @@ class Decision(SQLModel, table=True):
     decided_at: datetime = _instant(default_factory=utcnow)
 
 
+class Question(SQLModel, table=True):
+    """A question the leads put on partners' check-ins (`/winter ask`): to every partner
+    ("all") or to one sector ("community" or "statutory"), until `closes_on` (included)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    text: str
+    audience: str = Field(default="all", max_length=16)
+    asked_at: datetime = _instant(default_factory=utcnow)
+    local_date: date = Field(index=True)
+    closes_on: date
+
+
+class QuestionAnswer(SQLModel, table=True):
+    """A partner's answer, given in a check-in. Append-only: when they amend, the newest
+    answer of a member to a question is the one that counts."""
+
+    __tablename__ = "question_answer"
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="question.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    checkin_id: int = Field(foreign_key="check_in.id")
+    text: str
+    answered_at: datetime = _instant(default_factory=utcnow)
+
+
 class Delivery(SQLModel, table=True):
     """One scheduled send. The key (programme, job, recipient, local date) is written
     before the send, so no rerun, restart or second clock sends it twice."""
