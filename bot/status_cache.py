@@ -53,7 +53,7 @@ from models.types import UTCDateTime
 
 MAX_SCREENS = 32  # a few programmes x a day or two x the last few versions
 
-Version = tuple[Any, ...]
+Version = tuple[Any, ...]  # (programme.updated_at, the rest as one string)
 Compute = Callable[[Session, Programme, datetime], StatusScreen]
 
 
@@ -66,25 +66,29 @@ class ScreenKey:
 
 
 def _version_sql(programme: str, derived_programme: str) -> tuple[str, str]:
-    """The select list and the FROM clause of the version, for a programme id given by the SQL
+    """The version column and the FROM clause it reads, for a programme id given by the SQL
     expressions `programme` (in the select list) and `derived_programme` (in the derived tables).
 
     A lone MAX(id) is a scalar subquery, which both databases answer from an index without reading
     the rows; the tables with several aggregates get one derived table each (one pass over the
-    programme's rows), cross-joined. Plain SQL, the same on SQLite and PostgreSQL, built once."""
+    programme's rows), cross-joined. The values are joined into one string (NULL as empty): one
+    column to describe and convert instead of 23, which costs the drivers more than the query.
+    Plain SQL, the same on SQLite and PostgreSQL, built once."""
     p, q = programme, derived_programme
-    columns = f"""
-      (SELECT max(id) FROM check_in WHERE programme_id = {p}) AS v_check_in,
-      (SELECT max(id) FROM spend_report WHERE programme_id = {p}) AS v_spend_report,
-      (SELECT max(id) FROM capacity_report WHERE programme_id = {p}) AS v_capacity_report,
-      (SELECT max(id) FROM decision WHERE programme_id = {p}) AS v_decision,
-      (SELECT max(id) FROM audit_event WHERE programme_id = {p}) AS v_audit_event,
-      (SELECT max(id) FROM risk_event WHERE risk_id IN (SELECT id FROM risk WHERE programme_id = {p})) AS v_risk_event,
-      vr.newest, vr.updated,
-      vm.members, vm.newest, vm.archived, vm.last_archived, vm.away, vm.last_away_until,
-      vo.newest, vo.archived, vo.last_archived,
-      vs.newest, vs.archived, vs.last_archived,
-      vt.newest, vt.archived, vt.last_archived"""
+    values = [
+        f"(SELECT max(id) FROM check_in WHERE programme_id = {p})",
+        f"(SELECT max(id) FROM spend_report WHERE programme_id = {p})",
+        f"(SELECT max(id) FROM capacity_report WHERE programme_id = {p})",
+        f"(SELECT max(id) FROM decision WHERE programme_id = {p})",
+        f"(SELECT max(id) FROM audit_event WHERE programme_id = {p})",
+        f"(SELECT max(id) FROM risk_event WHERE risk_id IN (SELECT id FROM risk WHERE programme_id = {p}))",
+        "vr.newest", "vr.updated",
+        "vm.members", "vm.newest", "vm.archived", "vm.last_archived", "vm.away", "vm.last_away_until",
+        "vo.newest", "vo.archived", "vo.last_archived",
+        "vs.newest", "vs.archived", "vs.last_archived",
+        "vt.newest", "vt.archived", "vt.last_archived",
+    ]
+    column = " || '|' || ".join(f"COALESCE(CAST({value} AS VARCHAR), '')" for value in values) + " AS version"
     archived = "max(id) AS newest, count(archived_at) AS archived, max(archived_at) AS last_archived"
     tables = f"""
       (SELECT max(id) AS newest, max(updated_at) AS updated FROM risk WHERE programme_id = {q}) AS vr
@@ -96,7 +100,7 @@ def _version_sql(programme: str, derived_programme: str) -> tuple[str, str]:
       CROSS JOIN (SELECT {archived} FROM organisation WHERE programme_id = {q}) AS vo
       CROSS JOIN (SELECT {archived} FROM scheme WHERE programme_id = {q}) AS vs
       CROSS JOIN (SELECT {archived} FROM tranche WHERE programme_id = {q}) AS vt"""
-    return columns, tables
+    return column, tables
 
 
 _COLUMNS, _TABLES = _version_sql(":p", ":p")
