@@ -7,6 +7,7 @@ from bot.checkin.answers import (
     Answers,
     Errors,
     FieldError,
+    QuestionAnswered,
     SchemeAnswer,
     ServiceAnswer,
     Submission,
@@ -45,6 +46,7 @@ from bot.checkin.ledger import (
     record,
     record_no_change,
 )
+from bot.questions import QuestionOnForm, question_key
 
 __all__ = [
     "ABSURD_MULTIPLE",
@@ -63,6 +65,8 @@ __all__ = [
     "Figures",
     "LastFigures",
     "MeasureOnForm",
+    "QuestionAnswered",
+    "QuestionOnForm",
     "Refusal",
     "Rejected",
     "ReportedMeasure",
@@ -84,6 +88,7 @@ __all__ = [
     "parse_activity",
     "programme_today",
     "quantity_text",
+    "question_key",
     "read_measure",
     "record",
     "record_no_change",

@@ -2,8 +2,9 @@
 
 `validate` returns either a Submission ready to store or the errors keyed by field key.
 Cumulative figures (spend and activity to date) may not fall without a correction reason;
-committed money may fall freely as it is spent. NHS numbers in free text are redacted here,
-before anything is stored or shown.
+committed money may fall freely as it is spent. Answers to the leads' questions are optional
+free text of at most MAX_ANSWER characters. NHS numbers in free text (answers included) are
+redacted here, before anything is stored or shown.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.checkin.form import (
     service_key,
 )
 from bot.money import AmountError, format_money, parse_amount
+from bot.questions import MAX_ANSWER, QuestionOnForm
 from bot.redact import redact
 
 Answers = Mapping[str, str | None]
@@ -67,6 +69,12 @@ class ServiceAnswer:
 
 
 @dataclass(frozen=True)
+class QuestionAnswered:
+    question: QuestionOnForm
+    text: str  # NHS numbers redacted
+
+
+@dataclass(frozen=True)
 class Submission:
     form: CheckinForm
     schemes: tuple[SchemeAnswer, ...]
@@ -75,6 +83,7 @@ class Submission:
     blockers: str | None
     comment: str | None
     redactions: int
+    questions: tuple[QuestionAnswered, ...] = ()  # the non-blank answers only
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,7 @@ def validate(form: CheckinForm, answers: Answers) -> Submission | Errors:
     levels = {s.service: _level(s, answers, errors) for s in form.services}
     measures = {s.service: _measures(s, answers, errors) for s in form.services}
     texts = {key: _free_text(answers, key, errors) for key in (CORRECTION, BLOCKERS, COMMENT)}
+    replies = {q.id: _free_text(answers, q.key, errors, MAX_ANSWER) for q in form.questions}
     lowered = {s.id: _lowered(s, figures[s.id]) for s in form.schemes}
     if any(lowered.values()) and not texts[CORRECTION].text:
         errors.update(_correction_errors(form, figures, lowered))
@@ -103,7 +113,12 @@ def validate(form: CheckinForm, answers: Answers) -> Submission | Errors:
         correction=texts[CORRECTION].text,
         blockers=texts[BLOCKERS].text,
         comment=texts[COMMENT].text,
-        redactions=sum(t.redactions for t in texts.values()),
+        redactions=sum(t.redactions for t in (*texts.values(), *replies.values())),
+        questions=tuple(
+            QuestionAnswered(q, replies[q.id].text)  # type: ignore[arg-type]
+            for q in form.questions
+            if replies[q.id].text
+        ),
     )
 
 
@@ -189,10 +204,10 @@ def _measures(service: ServiceOnForm, answers: Answers, errors: Errors) -> dict[
     return values
 
 
-def _free_text(answers: Answers, key: str, errors: Errors) -> _Text:
+def _free_text(answers: Answers, key: str, errors: Errors, most: int = MAX_TEXT) -> _Text:
     raw = (answers.get(key) or "").strip()
-    if len(raw) > MAX_TEXT:
-        errors[key] = f"Keep this under {MAX_TEXT:,} characters (it has {len(raw):,})"
+    if len(raw) > most:
+        errors[key] = f"Keep this under {most:,} characters (it has {len(raw):,})"
     redacted = redact(raw)
     return _Text(redacted.text or None, redacted.count)
 

@@ -1,7 +1,7 @@
 """The check-in form of one member on one local date, prefilled with the last answers.
 
 Field keys are platform-neutral ("scheme:12:actual", "service:home_care",
-"measure:home_care:hours_not_delivered", "blockers"): the validator's errors and every
+"measure:home_care:hours_not_delivered", "question:7", "blockers"): the validator's errors and every
 platform's renderer use them, so an error names its field.
 """
 
@@ -19,6 +19,7 @@ from bot.calendar import local_now
 from bot.measures import Measure, measure_value, measures_for
 from bot.money import format_money, format_quantity
 from bot.prompts import CheckinScope, SchemeScope, checkin_scope
+from bot.questions import QuestionOnForm, open_questions_for, question_key
 from models.tables import CapacityReport, CheckIn, Member, Programme, SpendReport
 from models.vocabulary import SERVICE_LABELS, Service, Unit
 
@@ -132,6 +133,7 @@ class CheckinForm:
     services: tuple[ServiceOnForm, ...]
     blockers: str | None  # the organisation's standing blockers, offered again
     today: TodaysCheckin | None
+    questions: tuple[QuestionOnForm, ...] = ()  # the leads' open questions: optional answers
 
     @property
     def amending(self) -> bool:
@@ -141,7 +143,8 @@ class CheckinForm:
     def keys(self) -> tuple[str, ...]:
         figures = [scheme_key(s.id, f) for s in self.schemes for f in FIGURES]
         services = [key for s in self.services for key in s.keys]
-        return (*figures, *services, CORRECTION, BLOCKERS, COMMENT)
+        questions = [question_key(q.id) for q in self.questions]
+        return (*figures, *services, *questions, CORRECTION, BLOCKERS, COMMENT)
 
 
 def amount_text(value: Decimal) -> str:
@@ -164,6 +167,9 @@ def initial_values(form: CheckinForm) -> dict[str, str]:
         if service.last_level is not None:
             values[service_key(service.service)] = str(service.last_level)
         values |= _todays_measures(service, form.local_date)
+    for question in form.questions:
+        if question.answer:
+            values[question.key] = question.answer
     if form.blockers:
         values[BLOCKERS] = form.blockers
     if form.today is not None and form.today.comment:
@@ -193,6 +199,7 @@ def build_form(session: Session, member: Member, today: date) -> CheckinForm:
         services=_services(session, scope, today, programme.settings or {}),
         blockers=_standing_blockers(session, scope.organisation_id, today),
         today=todays_checkin(session, member, today, programme.timezone),
+        questions=tuple(open_questions_for(session, member, today)),
     )
 
 

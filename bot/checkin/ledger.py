@@ -4,6 +4,8 @@ The ledger is append-only. An amendment is a new CheckIn superseding the member'
 one of that date, with new report rows; "nothing new today" appends the last figures again
 (source "no_change"), so each day's statement is on record. Nothing is updated or deleted.
 A service's optional measures are stored on its CapacityReport as text of exact Decimals.
+Each non-blank answer to a leads' question is a QuestionAnswer of the check-in; amending
+appends new ones (the newest counts), and "nothing new today" answers no question.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bot.calendar import local_now
-from bot.checkin.answers import Submission
+from bot.checkin.answers import QuestionAnswered, Submission
 from bot.checkin.form import (
     CheckinForm,
     Figures,
@@ -28,7 +30,7 @@ from bot.checkin.form import (
     todays_checkin,
 )
 from bot.measures import measure_value, stored_value
-from models.tables import CapacityReport, CheckIn, Member, SpendReport
+from models.tables import CapacityReport, CheckIn, Member, QuestionAnswer, SpendReport
 
 SOURCE_CHECKIN = "checkin"
 SOURCE_NO_CHANGE = "no_change"
@@ -77,6 +79,7 @@ class CheckinResult:
     services: tuple[ReportedService, ...] = ()
     redactions: int = 0
     nothing_to_reaffirm: tuple[str, ...] = ()  # no earlier answer to say "no change" to
+    questions_answered: int = 0  # the leads' questions answered in this check-in
 
 
 def lock_member(session: Session, member: Member) -> None:
@@ -106,7 +109,16 @@ def record(session: Session, member: Member, submission: Submission, now: dateti
     services = tuple(
         _add_capacity(session, checkin, a.service, a.level, stored_measures(a.measures)) for a in submission.services
     )
-    return _result(form, checkin, amended=previous is not None, schemes=schemes, services=services)
+    for answer in submission.questions:
+        _add_answer(session, checkin, answer)
+    return _result(
+        form,
+        checkin,
+        amended=previous is not None,
+        schemes=schemes,
+        services=services,
+        questions_answered=len(submission.questions),
+    )
 
 
 def record_no_change(session: Session, member: Member, today: date, now: datetime) -> CheckinResult:
@@ -209,6 +221,19 @@ def _add_capacity(
         )
     )
     return ReportedService(service.service, service.label, level, _reported_measures(service, measures))
+
+
+def _add_answer(session: Session, checkin: CheckIn, answer: QuestionAnswered) -> None:
+    session.add(
+        QuestionAnswer(
+            question_id=answer.question.id,
+            member_id=checkin.member_id,
+            organisation_id=checkin.organisation_id,
+            checkin_id=checkin.id,  # type: ignore[arg-type]
+            text=answer.text,
+            answered_at=checkin.submitted_at,
+        )
+    )
 
 
 def _result(form: CheckinForm, checkin: CheckIn, **fields: Any) -> CheckinResult:

@@ -35,6 +35,7 @@ from bot.checkin import (
     CheckinForm,
     CheckinResult,
     MeasureOnForm,
+    QuestionOnForm,
     ReportedScheme,
     ReportedService,
     SchemeOnForm,
@@ -47,6 +48,7 @@ from bot.checkin import (
 )
 from bot.measures import value_text
 from bot.money import format_money
+from bot.questions import MAX_ANSWER
 from handlers.slack.blocks.limits import SURFACE_BLOCKS
 from handlers.slack.blocks.prompt import OPEN_CHECKIN
 from handlers.slack.blocks.text import escape
@@ -60,6 +62,8 @@ NO_PATIENT_DETAILS = (
     "No patient details, please: aggregate figures only. NHS numbers are removed before anything is stored."
 )
 _FIXED_BLOCKS = 6  # intro, capacity heading, correction, blockers, comment, footer
+_QUESTIONS_HEADING = "*The leads ask*: answer what you can; each question is optional"
+_QUESTIONS_LEFT_OUT = "{n} of the leads' questions are left out so the form fits Slack: they stay open for you."
 _SCHEME_BLOCKS = 5  # divider, heading, three inputs; two fewer when compact
 _COMPACT_SCHEME_BLOCKS = 3
 _MEASURE_PLACEHOLDER = "Optional: leave blank if you have no figure today"
@@ -99,24 +103,30 @@ def checkin_modal(form: CheckinForm, private_metadata: str, notice: str | None =
     return view.to_dict()
 
 
-def _layout(form: CheckinForm) -> tuple[bool, int]:
-    """Whether schemes go compact, and how many measure inputs fit (measures are optional,
-    so they are the first to go when even the compact form would pass Slack's 100 blocks)."""
+def _layout(form: CheckinForm) -> tuple[bool, int, int]:
+    """Whether schemes go compact, how many measure inputs fit and how many question inputs
+    (a heading and one input each). Measures are optional, so they are the first to go when
+    even the compact form would pass Slack's 100 blocks; the leads' questions go next (they
+    stay open for the partner's next check-in)."""
     measures = sum(len(s.measures) for s in form.services)
+    questions = len(form.questions) + (1 if form.questions else 0)
     base = _FIXED_BLOCKS + len(form.services)
     full = base + _SCHEME_BLOCKS * len(form.schemes)
-    if full + measures <= SURFACE_BLOCKS:
-        return False, measures
+    if full + questions + measures <= SURFACE_BLOCKS:
+        return False, measures, len(form.questions)
     compact = base + _COMPACT_SCHEME_BLOCKS * len(form.schemes)
-    return True, max(0, min(measures, SURFACE_BLOCKS - compact))
+    room = max(0, SURFACE_BLOCKS - compact)
+    asked = len(form.questions) if questions <= room else max(0, room - 1)
+    used = asked + (1 if asked else 0)
+    return True, max(0, min(measures, room - used)), asked
 
 
 def _form_blocks(form: CheckinForm, notice: str | None) -> list[Block]:
     values = initial_values(form)
-    compact, room = _layout(form)
+    compact, room, asked = _layout(form)
     left_out = [m for s in form.services for m in s.measures][room:]
     hidden = {m.key for m in left_out}
-    blocks: list[Block] = [_intro(form, notice, left_out)]
+    blocks: list[Block] = [_intro(form, notice, left_out, len(form.questions) - asked)]
     for scheme in form.schemes:
         blocks += _scheme_blocks(scheme, values, compact)
     if form.services:
@@ -124,6 +134,9 @@ def _form_blocks(form: CheckinForm, notice: str | None) -> list[Block]:
         for service in form.services:
             blocks.append(_level_input(service, values))
             blocks += [_measure_input(m, values) for m in service.measures if m.key not in hidden]
+    if asked:
+        blocks.append(_section(_QUESTIONS_HEADING))
+        blocks += [_question_input(q, values) for q in form.questions[:asked]]
     blocks += [
         _text_input(CORRECTION, "Correction", values, hint=_CORRECTION_HINT),
         _text_input(BLOCKERS, "Blockers", values, multiline=True, hint="What is getting in the way, if anything"),
@@ -133,7 +146,9 @@ def _form_blocks(form: CheckinForm, notice: str | None) -> list[Block]:
     return blocks
 
 
-def _intro(form: CheckinForm, notice: str | None, left_out: Sequence[MeasureOnForm] = ()) -> SectionBlock:
+def _intro(
+    form: CheckinForm, notice: str | None, left_out: Sequence[MeasureOnForm] = (), questions_left_out: int = 0
+) -> SectionBlock:
     lines = [f"*{escape(form.scope.organisation_name)}* · {form.local_date:%A %-d %B}"]
     if notice:
         lines.append(notice)
@@ -146,6 +161,8 @@ def _intro(form: CheckinForm, notice: str | None, left_out: Sequence[MeasureOnFo
     if left_out:
         names = ", ".join(escape(m.measure.label) for m in left_out)
         lines.append(_MEASURES_LEFT_OUT.format(names=names))
+    if questions_left_out:
+        lines.append(_QUESTIONS_LEFT_OUT.format(n=questions_left_out))
     return _section("\n".join(lines)[:3000])
 
 
@@ -208,6 +225,20 @@ def _measure_input(measure: MeasureOnForm, values: dict[str, str]) -> InputBlock
     return InputBlock(block_id=measure.key, label=measure.measure.question, element=element, hint=hint, optional=True)
 
 
+def _question_input(question: QuestionOnForm, values: dict[str, str]) -> InputBlock:
+    """Optional, multiline; the question is the label, who asked it and until when the hint."""
+    asker = question.asked_by + (f" ({question.asked_by_organisation})" if question.asked_by_organisation else "")
+    hint = f"Asked by {asker} on {question.asked_on:%a %-d %b}; open until {question.closes_on:%a %-d %b}"
+    element = PlainTextInputElement(
+        action_id=TEXT_ACTION,
+        initial_value=values.get(question.key),
+        multiline=True,
+        max_length=MAX_ANSWER,
+        placeholder="Optional: leave blank to skip",
+    )
+    return InputBlock(block_id=question.key, label=question.text, element=element, hint=hint[:2000], optional=True)
+
+
 def _text_input(
     key: str, label: str, values: dict[str, str], *, multiline: bool = False, hint: str | None = None
 ) -> InputBlock:
@@ -261,6 +292,11 @@ def _notes(result: CheckinResult) -> list[Block]:
     notes: list[Block] = []
     if result.redactions:
         notes.append(_section(redaction_notice(result.redactions)))
+    if result.questions_answered:
+        asked = "1 of the leads' questions" if result.questions_answered == 1 else (
+            f"{result.questions_answered} of the leads' questions"
+        )
+        notes.append(_context(f"You answered {asked}: thank you, the leads will see it."))
     if result.nothing_to_reaffirm:
         names = ", ".join(escape(n) for n in result.nothing_to_reaffirm)
         notes.append(_context(f"Nothing on record yet for {names}: open the check-in to give figures."[:2000]))
