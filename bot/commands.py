@@ -60,6 +60,13 @@ COMMANDS: tuple[Command, ...] = (
         "Record what the leads decided; every partner sees it in the weekly digest",
         LEADS,
     ),
+    Command(
+        "ask",
+        "ask QUESTION",
+        "Put a question on every partner's next check-in (`ask community: QUESTION` or `ask statutory: QUESTION` "
+        "for one sector); `ask` alone shows the answers of the last 14 days",
+        LEADS,
+    ),
 )
 
 BY_NAME = {command.name: command for command in COMMANDS}

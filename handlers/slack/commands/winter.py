@@ -14,6 +14,7 @@ from bot.commands import Help, parse
 from bot.membership import asker_help
 from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
 from handlers.slack.commands import away, back, checkin, decide, partners, risks, spend, status
+from handlers.slack.commands import ask
 from handlers.slack.context import SlackContext
 from models.vocabulary import Platform
 
@@ -49,6 +50,7 @@ SUBCOMMANDS: dict[str, SubCommand] = {
     "status": status.status,
     "partners": partners.partners,
     "decide": decide.decide,
+    "ask": ask.ask,
 }
 
 
