@@ -25,6 +25,9 @@ by writing, so nobody has to remember to invalidate. A write the version does no
 in place of a member or organisation by hand in SQL) shows at the next local date or the next
 write that it does see.
 
+`asker` reads who is asking (their membership, chosen as bot.leads_view chooses) and their
+programme's version in one statement, so a request for a cached screen is one round trip.
+
 `ScreenCache` keeps the last MAX_SCREENS screens (LRU) and computes a missing one once: requests
 arriving together for the same key wait for the first one's result (a lock per key) rather than
 each computing it. It is thread-safe: callers run on worker threads, each in its own session.
@@ -183,7 +186,8 @@ class ScreenCache:
 
     def key(self, session: Session, programme: Programme, now: datetime) -> ScreenKey:
         assert programme.id is not None
-        return ScreenKey(self.serial, programme.id, data_version(session, programme), local_date(now, programme.timezone))
+        today = local_date(now, programme.timezone)
+        return ScreenKey(self.serial, programme.id, data_version(session, programme), today)
 
     def screen(self, session: Session, programme: Programme, now: datetime) -> tuple[ScreenKey, StatusScreen]:
         """The screen of `programme` at `now`: cached for the programme's data version and local

@@ -91,7 +91,9 @@ def _spend(s: Session) -> None:
 
 def _capacity(s: Session) -> None:
     programme = _programme(s)
-    carers = s.exec(select(Organisation).where(Organisation.key == "carers", Organisation.programme_id == programme.id)).one()
+    carers = s.exec(
+        select(Organisation).where(Organisation.key == "carers", Organisation.programme_id == programme.id)
+    ).one()
     s.add(CapacityReport(programme_id=programme.id, organisation_id=carers.id, service="home_care", local_date=TODAY,
                          level=3))
 
@@ -163,7 +165,8 @@ def test_the_version_stays_put_otherwise(db):
     with session_scope(db) as s:
         status_screen(s, _programme(s), NOW)  # reading
         _checkin(s, "U9PART0002", slug="other-fund")  # another programme's check-in
-        s.add(Delivery(key="brief:x", programme_id=_programme(s).id, job="brief", local_date=TODAY))  # not on the screen
+        # not on the screen
+        s.add(Delivery(key="brief:x", programme_id=_programme(s).id, job="brief", local_date=TODAY))
     assert _version(db) == before
 
 
