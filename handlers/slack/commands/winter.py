@@ -27,7 +27,6 @@ class Invocation:
     ack: AsyncAck
     command: dict[str, Any]
     rest: str
-    asker: Help
     client: AsyncWebClient
 
 
@@ -35,9 +34,14 @@ SubCommand = Callable[[Invocation], Awaitable[None]]
 
 
 async def _help(call: Invocation) -> None:
-    await call.ack(
-        response_type="ephemeral", text=help_text(call.asker), blocks=help_blocks(call.asker)
-    )
+    asker = await _asker(call.context, call.command["user_id"])
+    await call.ack(response_type="ephemeral", text=help_text(asker), blocks=help_blocks(asker))
+
+
+async def _asker(context: SlackContext, user_id: str) -> Help:
+    """What this user may do: looked up only for help and unknown words, so the other
+    sub-commands pay for no second database hop (measured by benchmarks/status_load.py)."""
+    return await context.in_session(lambda session: asker_help(session, Platform.SLACK, user_id))
 
 
 SUBCOMMANDS: dict[str, SubCommand] = {
@@ -66,12 +70,12 @@ async def dispatch(context: SlackContext, ack: AsyncAck, command: dict[str, Any]
     user_id = command["user_id"]
     known = SUBCOMMANDS.get(name)
     log.info("/winter %s from %s", name if known else "(unknown)", user_id)
-    asker = await context.in_session(lambda session: asker_help(session, Platform.SLACK, user_id))
     if known is None:
+        asker = await _asker(context, user_id)
         await ack(
             response_type="ephemeral",
             text=f"I don't know that command. {help_text(asker)}",
             blocks=unknown_command_blocks(name, asker),
         )
         return
-    await known(Invocation(context=context, ack=ack, command=command, rest=rest, asker=asker, client=client))
+    await known(Invocation(context=context, ack=ack, command=command, rest=rest, client=client))
