@@ -432,7 +432,8 @@ def _leading(
         return AskRefused(
             "which_programme",
             f"You lead more than one programme ({join_words(slugs)}). Say which one first, for example "
-            f"`/winter ask {slugs[0]} How many people are waiting for a package of care today?`.",
+            f"`/winter ask {slugs[0]} How many people are waiting for a package of care today?`, "
+            f"or `/winter ask {slugs[0]}` for the answers so far.",
         )
     member, programme = candidates[0]
     return member, programme, text

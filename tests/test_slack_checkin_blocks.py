@@ -20,6 +20,7 @@ from bot.checkin import (
     CheckinResult,
     Figures,
     MeasureOnForm,
+    QuestionOnForm,
     ReportedMeasure,
     ReportedScheme,
     ReportedService,
@@ -311,6 +312,44 @@ def test_many_schemes_services_and_measures_still_fit(schemes, services, dropped
     left_out = [key for key in form.keys if key not in fields]
     assert len(left_out) == dropped
     assert ("Some optional figures are left out" in all_text(view["blocks"][0])) == bool(dropped)
+
+
+def _questions(n: int) -> tuple[QuestionOnForm, ...]:
+    return tuple(
+        QuestionOnForm(900 + i, f"Question {i}?", "Alice Lead", "Council", date(2027, 1, 4), date(2027, 1, 11))
+        for i in range(n)
+    )
+
+
+def test_the_leads_questions_are_optional_inputs_under_their_heading():
+    form = replace(a_form(), questions=(*_questions(1), replace(_questions(2)[1], answer="Said today")))
+    view = checkin_modal(form, "{}")
+    check_modal(view)
+    assert list(inputs(view)) == list(form.keys)
+    first, second = inputs(view)["question:900"], inputs(view)["question:901"]
+    assert first["optional"] and first["element"]["multiline"] and first["label"]["text"] == "Question 0?"
+    assert first["hint"]["text"] == "Asked by Alice Lead (Council) on Mon 4 Jan; open until Mon 11 Jan"
+    assert "initial_value" not in first["element"] and second["element"]["initial_value"] == "Said today"
+    assert "*The leads ask*" in all_text(view["blocks"])
+
+
+@pytest.mark.parametrize(("schemes", "asked", "measures_dropped"), [(14, 5, 0), (28, 5, 8), (30, 1, 10)])
+def test_questions_count_in_the_modals_budget(schemes, asked, measures_dropped):
+    """Measures go first, then the questions that do not fit (they stay open for next time)."""
+    form = replace(
+        make_form(
+            *[scheme(100 + n, previous=last("1", "1", "1")) for n in range(schemes)],
+            services=tuple(many_measures(name) for name in ("home_care", "gp")),
+        ),
+        questions=_questions(5),
+    )
+    view = checkin_modal(form, "{}")
+    check_modal(view)
+    assert len(view["blocks"]) <= SURFACE_BLOCKS
+    fields = inputs(view)
+    assert sum(key.startswith("question:") for key in fields) == asked
+    assert sum(key.startswith("measure:") for key in form.keys if key not in fields) == measures_dropped
+    assert ("questions are left out" in all_text(view["blocks"][0])) == (asked < 5)
 
 
 def test_the_confirmation_lists_the_measures_given():
