@@ -17,23 +17,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
 
 from sqlmodel import Session, col, select
 
 from bot.calendar import local_date
-from bot.commands import JOIN_TEXT
-from bot.membership import memberships, senior_role
+from bot.lead_commands import LEADING_ROLES, NotForYou, Refusal, audit, lead_command
 from bot.redact import redact
-from bot.wording import join_words
-from models.tables import AuditEvent, Decision, Member, Organisation, Programme
-from models.vocabulary import A_ROLE, Role
+from models.tables import Decision, Member, Organisation
 
-DECIDING_ROLES = frozenset({Role.ADMIN, Role.LEAD})
+DECIDING_ROLES = LEADING_ROLES
 MAX_TEXT = 2000
 EXAMPLE = "/winter decide Extend the bridging care contract to 31 March"
 
-Refusal = Literal["not_member", "not_lead", "which_programme", "empty", "too_long"]
 
 
 @dataclass(frozen=True)
@@ -70,24 +65,11 @@ def record_decision(
     session: Session, platform: str, user_id: str, text: str, now: datetime
 ) -> DecisionRecorded | DecisionRefused:
     """Record a decision from a chat user, or say why not."""
-    rows = memberships(session, platform, user_id)
-    if not rows:
-        return DecisionRefused("not_member", JOIN_TEXT)
-    acting = [(m, p) for m, p in rows if Role(m.role) in DECIDING_ROLES]
-    named = _named(rows, (text or "").strip())
-    if named is not None and Role(named.role) not in DECIDING_ROLES:
-        return _not_lead(Role(named.role))
-    if not acting:
-        return _not_lead(senior_role([m for m, _ in rows]))  # type: ignore[arg-type]
-    chosen, body = _choose(acting, (text or "").strip())
-    if chosen is None:
-        slugs = [p.slug for _, p in acting]
-        return DecisionRefused(
-            "which_programme",
-            f"You lead more than one programme ({join_words(slugs)}). Say which one first, for example "
-            f"`/winter decide {slugs[0]} Extend the bridging care contract to 31 March`.",
-        )
-    member, programme = chosen
+    chosen = lead_command(session, platform, user_id, text, doing="record decisions", example=EXAMPLE,
+                          advice="Ask one of your leads to record it.")
+    if isinstance(chosen, NotForYou):
+        return DecisionRefused(chosen.reason, chosen.message)
+    member, programme, body = chosen.member, chosen.programme, chosen.body
     if not body:
         return DecisionRefused("empty", f"Write the decision after the command, for example `{EXAMPLE}`.")
     if len(body) > MAX_TEXT:
@@ -107,17 +89,8 @@ def record_decision(
     )
     session.add(decision)
     session.flush()
-    session.add(
-        AuditEvent(
-            programme_id=programme.id,
-            member_id=member.id,
-            actor=f"{member.platform}:{member.platform_user_id}",
-            action="decision.recorded",
-            subject=f"decision:{decision.id}",
-            detail={"local_date": day.isoformat(), "text": cleaned.text, "redactions": cleaned.count},
-            at=now,
-        )
-    )
+    audit(session, member, "decision.recorded", f"decision:{decision.id}",
+          {"local_date": day.isoformat(), "text": cleaned.text, "redactions": cleaned.count}, now)
     session.flush()
     organisation = session.get(Organisation, member.organisation_id)
     message = f"Decision recorded for {programme.name}. Every partner will see it in the weekly digest."
@@ -136,35 +109,6 @@ def record_decision(
         redactions=cleaned.count,
         message=message,
     )
-
-
-def _not_lead(role: Role) -> DecisionRefused:
-    return DecisionRefused(
-        "not_lead",
-        f"Only the programme's leads record decisions; you are {A_ROLE[role]}. Ask one of your leads to record it.",
-    )
-
-
-def _named(rows: list[tuple[Member, Programme]], text: str) -> Member | None:
-    """The membership whose programme slug starts the text, if one does."""
-    first = text.partition(" ")[0].rstrip(":").lower()
-    return next((m for m, p in rows if first and p.slug.lower() == first), None)
-
-
-def _choose(
-    acting: list[tuple[Member, Programme]], text: str
-) -> tuple[tuple[Member, Programme] | None, str]:
-    """The membership the decision is for, and the text without a leading programme slug."""
-    first, _, rest = text.partition(" ")
-    named = first.rstrip(":").lower()
-    for member, programme in acting:
-        if named and programme.slug.lower() == named:
-            return (member, programme), rest.strip()
-    leads = [(m, p) for m, p in acting if Role(m.role) == Role.LEAD]
-    candidates = leads or acting
-    if len(candidates) == 1:
-        return candidates[0], text
-    return None, text
 
 
 def decisions_between(session: Session, programme_id: int, start: date, end: date) -> list[DecisionView]:
