@@ -6,8 +6,8 @@ Everything runs in the caller's unit of work (flushed, not committed here).
 
 Rules:
 - Only admins and leads ask, on a programme where their live membership has that role; the
-  programme is chosen as for decisions (bot.decisions): a leading programme slug picks it,
-  otherwise the one programme they lead (or act on).
+  programme is chosen as for every lead's command (bot.lead_commands): a leading programme slug
+  picks it, otherwise the one programme they lead (or act on).
 - After the optional slug, `community:` or `statutory:` puts the question to that sector only
   (models.vocabulary.STATUTORY_KINDS decides which organisations are statutory); otherwise
   it goes to every partner.
@@ -25,20 +25,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
 
 from sqlmodel import Session, col, select
 
 from bot.calendar import add_working_days, local_date
-from bot.commands import JOIN_TEXT
-from bot.membership import memberships, senior_role
+from bot.lead_commands import LEADING_ROLES, NotForYou, Refusal, audit, lead_command
 from bot.prompts import PROMPTED_ROLES
 from bot.redact import redact
-from bot.wording import join_words
-from models.tables import AuditEvent, CheckIn, Member, Organisation, Programme, Question, QuestionAnswer
-from models.vocabulary import A_ROLE, STATUTORY_KINDS, Role
+from models.tables import CheckIn, Member, Organisation, Programme, Question, QuestionAnswer
+from models.vocabulary import STATUTORY_KINDS
 
-ASKING_ROLES = frozenset({Role.ADMIN, Role.LEAD})
+ASKING_ROLES = LEADING_ROLES
 MAX_TEXT = 500
 MAX_ANSWER = 1000
 OPEN_WORKING_DAYS = 5
@@ -51,8 +48,7 @@ AUDIENCE_WORDS = {ALL: "every partner", COMMUNITY: "community partners", STATUTO
 EXAMPLE = "/winter ask How many people are waiting for a package of care today?"
 USAGE = "ask [community: | statutory:] QUESTION"
 _AUDIENCE = re.compile(r"^(community|statutory|all)\s*:\s*", re.IGNORECASE)
-
-Refusal = Literal["not_member", "not_lead", "which_programme", "empty", "too_long"]
+NOT_A_LEAD = "If there is something the leads should ask, tell one of them, or say it in your check-in."
 
 
 def question_key(question_id: int) -> str:
@@ -152,7 +148,7 @@ def ask_question(
     session: Session, platform: str, user_id: str, text: str, now: datetime
 ) -> Asked | AskRefused:
     """Store a question from a chat user for partners' next check-ins, or say why not."""
-    chosen = _leading(session, platform, user_id, text, doing="ask partners questions")
+    chosen = _leading(session, platform, user_id, text)
     if isinstance(chosen, AskRefused):
         return chosen
     member, programme, rest = chosen
@@ -182,23 +178,14 @@ def ask_question(
     )
     session.add(question)
     session.flush()
-    session.add(
-        AuditEvent(
-            programme_id=programme.id,
-            member_id=member.id,
-            actor=f"{member.platform}:{member.platform_user_id}",
-            action="question.asked",
-            subject=f"question:{question.id}",
-            detail={
-                "local_date": day.isoformat(),
-                "closes_on": question.closes_on.isoformat(),
-                "audience": audience,
-                "text": cleaned.text,
-                "redactions": cleaned.count,
-            },
-            at=now,
-        )
-    )
+    detail = {
+        "local_date": day.isoformat(),
+        "closes_on": question.closes_on.isoformat(),
+        "audience": audience,
+        "text": cleaned.text,
+        "redactions": cleaned.count,
+    }
+    audit(session, member, "question.asked", f"question:{question.id}", detail, now)
     session.flush()
     partners = len(_audience_members(session, programme.id, audience))  # type: ignore[arg-type]
     return Asked(
@@ -250,7 +237,7 @@ def ask_or_show(
     session: Session, platform: str, user_id: str, text: str, now: datetime
 ) -> Asked | AskRefused | QuestionsView:
     """`ask QUESTION` asks; `ask` alone (or with only a programme's slug) shows the answers."""
-    chosen = _leading(session, platform, user_id, text, doing="ask partners questions")
+    chosen = _leading(session, platform, user_id, text)
     if isinstance(chosen, AskRefused):
         return chosen
     _, programme, rest = chosen
@@ -408,40 +395,16 @@ def _members_answers(session: Session, member_id: int, question_ids: list[int]) 
 
 
 def _leading(
-    session: Session, platform: str, user_id: str, text: str, *, doing: str
+    session: Session, platform: str, user_id: str, text: str
 ) -> tuple[Member, Programme, str] | AskRefused:
-    """The lead's membership the command is for, and the text after a leading programme slug."""
-    rows = memberships(session, platform, user_id)
-    if not rows:
-        return AskRefused("not_member", JOIN_TEXT)
-    text = (text or "").strip()
-    first, _, rest = text.partition(" ")
-    word = first.rstrip(":").lower()
-    named = next(((m, p) for m, p in rows if word and p.slug.lower() == word), None)
-    if named is not None:
-        if Role(named[0].role) not in ASKING_ROLES:
-            return _not_lead(Role(named[0].role), doing)
-        return named[0], named[1], rest.strip()
-    acting = [(m, p) for m, p in rows if Role(m.role) in ASKING_ROLES]
-    if not acting:
-        return _not_lead(senior_role([m for m, _ in rows]), doing)  # type: ignore[arg-type]
-    leads = [(m, p) for m, p in acting if Role(m.role) == Role.LEAD]
-    candidates = leads or acting
-    if len(candidates) > 1:
-        slugs = [p.slug for _, p in candidates]
-        return AskRefused(
-            "which_programme",
-            f"You lead more than one programme ({join_words(slugs)}). Say which one first, for example "
-            f"`/winter ask {slugs[0]} How many people are waiting for a package of care today?`, "
-            f"or `/winter ask {slugs[0]}` for the answers so far.",
-        )
-    member, programme = candidates[0]
-    return member, programme, text
-
-
-def _not_lead(role: Role, doing: str) -> AskRefused:
-    return AskRefused(
-        "not_lead",
-        f"Only the programme's leads {doing}; you are {A_ROLE[role]}. "
-        "If there is something the leads should ask, tell one of them, or say it in your check-in.",
+    """The lead's membership the command is for (bot.lead_commands), and the text after a
+    leading programme slug."""
+    chosen = lead_command(
+        session, platform, user_id, text, doing="ask partners questions", example=EXAMPLE, advice=NOT_A_LEAD
     )
+    if isinstance(chosen, NotForYou):
+        message = chosen.message
+        if chosen.reason == "which_programme":
+            message = message.rstrip(".") + ", or just the short name for the answers so far."
+        return AskRefused(chosen.reason, message)
+    return chosen.member, chosen.programme, chosen.body
