@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
 from bot.charts import burn_up_png
@@ -18,6 +19,7 @@ from bot.jobs.base import JobContext
 from bot.loader import load_path
 from bot.money import format_money
 from bot.programme_file import SAMPLE_PATH, parse_programme_file
+from bot.programmes import get_programme
 from bot.simulation import START, WinterLog, december_file, simulate_winter
 from bot.spend import burn_up, spend_position
 from bot.summary import format_summary, programme_summary
@@ -57,7 +59,7 @@ def run_demo(out_dir: Path, today: date = START, until: date | None = None,
         with session_scope(engine) as session:
             opening = format_summary(programme_summary(session, slug, today))
         ctx = JobContext(engine=engine, messengers=folder_messengers(out_dir), workers=1)
-        log = simulate_winter(ctx, SAMPLE_PATH, start_file, slug, until or date.max, progress)
+        log = simulate_winter(ctx, SAMPLE_PATH, slug, until or date.max, progress)
         closing = _closing(engine, ctx, slug, out_dir, log, until)
     finally:
         engine.dispose()
@@ -81,9 +83,7 @@ def _clear(out_dir: Path) -> None:
             target.unlink()
 
 
-def _closing(engine, ctx: JobContext, slug: str, out_dir: Path, log: WinterLog, until: date | None) -> str:  # type: ignore[no-untyped-def]
-    from bot.programmes import get_programme
-
+def _closing(engine: Engine, ctx: JobContext, slug: str, out_dir: Path, log: WinterLog, until: date | None) -> str:
     with session_scope(engine) as session:
         programme = get_programme(session, slug)
         last = min(until or programme.deadline, programme.deadline)

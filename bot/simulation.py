@@ -42,7 +42,7 @@ from bot.risks import change_status, open_risks
 from bot.scheduler import tick
 from bot.spend import spend_position
 from models.db import session_scope
-from models.tables import CapacityReport, Member, Programme
+from models.tables import CapacityReport, Member, Organisation, Programme
 from models.vocabulary import RiskStatus, Severity
 
 START = date(2026, 12, 1)
@@ -190,7 +190,6 @@ def december_file(sample: Path, out: Path) -> Path:
 def simulate_winter(
     ctx: JobContext,
     sample: Path,
-    start_file: Path,
     slug: str,
     until: date,
     progress: Callable[[date, int, int], None] = lambda day, done, total: None,
@@ -308,8 +307,6 @@ def _answers(session: Session, form: CheckinForm, day: date, rng: random.Random,
 
 
 def _organisation_key(session: Session, organisation_id: int) -> str:
-    from models.tables import Organisation
-
     organisation = session.get(Organisation, organisation_id)
     return organisation.key if organisation else ""
 
@@ -346,8 +343,6 @@ def _why_closed(session: Session, programme: Programme, rule: str, subject: str,
     if rule != "capacity":
         return None
     organisation, _, service = subject.partition(":")
-    from models.tables import Organisation
-
     level = session.exec(
         select(CapacityReport.level)
         .join(Organisation, col(Organisation.id) == col(CapacityReport.organisation_id))
