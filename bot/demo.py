@@ -107,7 +107,7 @@ def _closing(engine: Engine, ctx: JobContext, slug: str, out_dir: Path, log: Win
         f"Briefs {len(list((out_dir / 'briefs').glob('*.md')))}, digests {len(list((out_dir / 'digests').glob('*.md')))}, "
         f"charts {counts['charts']}; escalations {counts['escalations']}.",
         f"Risks raised {risks}: acknowledged {log.acknowledged}, closed {log.closed}, open at the end {still_open}. "
-        f"Decisions recorded {decisions}.",
+        f"Decisions recorded {decisions}; questions asked {log.questions}.",
         "Highest capacity levels: " + "; ".join(f"{name} {level}" for level, name in peak) + ".",
         f"Spend: {format_money(position.actual)} of {format_money(position.allocated_total)} ({share:.1f}%), "
         f"committed {format_money(position.committed)}.",

@@ -38,6 +38,7 @@ from bot.decisions import record_decision
 from bot.jobs.base import JobContext
 from bot.jobs.risk_scan import scan_after_checkin
 from bot.loader import load_path
+from bot.questions import ask_question, question_key
 from bot.risks import change_status, open_risks
 from bot.scheduler import tick
 from bot.spend import spend_position
@@ -98,6 +99,13 @@ COMMUNITY_VOICE = (
     "GP same-day slots gone by 10:30 on Mondays; discharge letters are not reaching us.",
     "Waiting on a key safe fitter for three people; equipment delivery is the hold-up.",
     "Transport from the ward was two hours late twice; people arrived home after dark.",
+)
+QUESTION_DAY = date(2027, 1, 5)
+QUESTION = "community: Are people reaching you without a medication list or a discharge letter this week?"
+ANSWERS = (
+    "Yes, three people this week arrived with no medication list.",
+    "Letters are arriving a day late, but medication lists are fine.",
+    "Not this week.",
 )
 REDACTION_DAY = date(2027, 1, 6)  # one comment carries an NHS number, to show it never lands
 
@@ -164,6 +172,7 @@ class WinterLog:
     refused_then_fixed: int = 0
     late: int = 0
     decisions: int = 0
+    questions: int = 0
     acknowledged: int = 0
     closed: int = 0
     first_underspend_flag: date | None = None
@@ -222,6 +231,8 @@ def _working_day(ctx: JobContext, sample: Path, slug: str, day: date, rng: rando
         _check_in(ctx, programme, user, habit, day, local_instant(day, time(9, 45 + minute)), rng, log)
     if day in DECISIONS:
         _decide(ctx.engine, programme, day, log)
+    if day == QUESTION_DAY:
+        _ask(ctx.engine, day, log)
     _tick(ctx, day, TICKS[2], log)  # reminders, risk scan
     for minute, (user, habit) in enumerate(u for u in answering if u not in early):
         log.late += 1
@@ -303,12 +314,24 @@ def _answers(session: Session, form: CheckinForm, day: date, rng: random.Random,
         answers["comment"] = "Mrs B (NHS 943 476 5919) went home without her key safe code; sorted by 4pm."
     elif rng.random() < 0.1:
         answers["comment"] = rng.choice(COMMUNITY_VOICE)
+    for question in form.questions:
+        answers[question_key(question.id)] = rng.choice(ANSWERS)
     return answers
 
 
 def _organisation_key(session: Session, organisation_id: int) -> str:
     organisation = session.get(Organisation, organisation_id)
     return organisation.key if organisation else ""
+
+
+def _ask(engine: Engine, day: date, log: WinterLog) -> None:
+    """A lead puts a question on the community partners' check-ins (`/winter ask`)."""
+    with session_scope(engine) as session:
+        outcome = ask_question(session, PLATFORM, LEAD, QUESTION, local_instant(day, time(9, 0)))
+    if hasattr(outcome, "reason"):
+        log.problems.append(f"question on {day}: {outcome.message}")  # type: ignore[union-attr]
+    else:
+        log.questions += 1
 
 
 def _decide(engine: Engine, programme: Programme, day: date, log: WinterLog) -> None:
