@@ -1,0 +1,1 @@
+"""Adaptive Card renderers: pure functions from bot/ results to card JSON (schema 1.5)."""
