@@ -35,3 +35,18 @@ def asker_help(session: Session, platform: str, user_id: str) -> Help:
     rows = memberships(session, platform, user_id)
     names = tuple(programme.name for _, programme in rows)
     return help_for(senior_role([member for member, _ in rows]), names)
+
+
+def known_user_id(session: Session, platform: str, candidates: tuple[str, ...]) -> str:
+    """Of the ids a platform gives for one person (Teams: their Entra object id and their
+    Teams user id), the one the programme file names them by; the first when none is."""
+    if not candidates:
+        return ""
+    named = set(
+        session.exec(
+            select(Member.platform_user_id)
+            .where(Member.platform == platform, col(Member.platform_user_id).in_(candidates))
+            .where(col(Member.archived_at).is_(None))
+        ).all()
+    )
+    return next((c for c in candidates if c in named), candidates[0])

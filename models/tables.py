@@ -259,3 +259,23 @@ class AuditEvent(SQLModel, table=True):
     subject: str | None = Field(default=None, max_length=200)
     detail: dict[str, Any] = _json(default_factory=dict)
     at: datetime = _instant(default_factory=utcnow)
+
+
+class ConversationRef(SQLModel, table=True):
+    """Where a platform lets the bot write first: a Teams personal chat or channel, as Teams
+    told us when the app was installed or someone wrote to it. Teams gives no way to open a
+    chat with a user id alone, so proactive prompts need one of these."""
+
+    __tablename__ = "conversation_ref"
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    conversation_id: str = Field(max_length=400, unique=True)
+    kind: str = Field(max_length=16, description="personal, channel or groupChat")
+    user_id: str | None = Field(default=None, max_length=200, index=True)
+    aad_object_id: str | None = Field(default=None, max_length=64, index=True)
+    tenant_id: str | None = Field(default=None, max_length=64)
+    team_id: str | None = Field(default=None, max_length=400)
+    service_url: str = Field(max_length=400)
+    bot_id: str | None = Field(default=None, max_length=200)
+    removed_at: datetime | None = _instant(nullable=True, default=None)
+    updated_at: datetime = _instant(default_factory=utcnow)

@@ -1,0 +1,47 @@
+"""The Teams app of the web process: our Starlette route in front of the SDK's handler (and
+its check of Teams' signed tokens), and our listeners."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from microsoft_teams.apps import App
+from sqlalchemy.engine import Engine
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from bot.config import Settings
+from bot.context import CheckinHook, HandlerContext
+from handlers.teams import listeners
+from handlers.teams.sdk import MESSAGING_ENDPOINT, sdk_app
+from handlers.teams.web import StarletteAdapter, call
+
+@dataclass
+class TeamsBot:
+    app: App
+    adapter: StarletteAdapter
+    context: HandlerContext
+    _ready: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _initialized: bool = False
+
+    async def endpoint(self, request: Request) -> Response:
+        await self._initialize()
+        handler = self.adapter.handlers.get(MESSAGING_ENDPOINT)
+        if handler is None:
+            return JSONResponse({"error": "Teams is not ready"}, status_code=503)
+        return await call(handler, request)
+
+    async def _initialize(self) -> None:
+        async with self._ready:
+            if not self._initialized:
+                await self.app.initialize()
+                self._initialized = True
+
+
+def build_teams_app(settings: Settings, engine: Engine, on_checkin: CheckinHook | None = None) -> TeamsBot:
+    adapter = StarletteAdapter()
+    app = sdk_app(settings, adapter)
+    context = HandlerContext(settings=settings, engine=engine, on_checkin=on_checkin)
+    listeners.register(app, context)
+    return TeamsBot(app=app, adapter=adapter, context=context)

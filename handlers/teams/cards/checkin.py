@@ -1,0 +1,288 @@
+"""The check-in as an Adaptive Card in the member's personal chat: the prompt with the form
+inline, the form again with its errors, and what was stored.
+
+Inputs take the domain's field keys as ids, so `bot.checkin.validate`'s errors land under
+the right field, and a card sent back with errors keeps every answer as it was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from microsoft_teams.cards import CardElement, Choice, ChoiceSetInput, TextBlock, TextInput
+
+from bot.capacity import LEVELS, level_label
+from bot.checkin import (
+    BLOCKERS,
+    COMMENT,
+    CORRECTION,
+    FIGURES,
+    MAX_TEXT,
+    CheckinForm,
+    CheckinResult,
+    MeasureOnForm,
+    QuestionOnForm,
+    ReportedScheme,
+    ReportedService,
+    SchemeOnForm,
+    ServiceOnForm,
+    amount_text,
+    initial_values,
+    quantity_text,
+    scheme_key,
+    service_key,
+)
+from bot.measures import value_text
+from bot.money import format_money
+from bot.prompts import Prompt
+from bot.questions import MAX_ANSWER
+from handlers.teams.cards.base import Card, action, card, heading, line, plain, subheading
+from models.vocabulary import Unit
+
+SUBMIT = "checkin:submit"
+NO_CHANGE = "checkin:no-change"
+OPEN = "checkin:open"
+NO_PATIENT_DETAILS = (
+    "No patient details, please: aggregate figures only. NHS numbers are removed before anything is stored."
+)
+_MONEY_LABELS = {"actual": "Spent to date (£)", "committed": "Committed, not yet spent (£)"}
+_CAPACITY_HEADING = "Capacity today, worded like the NHS OPEL levels: 1 is steady; at 4, safety may be at risk"
+_CORRECTION_HINT = (
+    "Only when spend or activity to date is lower than last reported: say why. Both figures stay in the audit trail."
+)
+
+Values = Mapping[str, str | None]
+Errors = Mapping[str, str]
+
+
+def prompt_summary(prompt: Prompt) -> str:
+    """What the notification says."""
+    when = f"{prompt.local_date:%A %-d %B}"
+    if prompt.kind == "reminder":
+        return f"Reminder: your winter check-in for {when} is still open. It takes under a minute."
+    return f"Your winter check-in for {when}: under a minute, for {prompt.scope.organisation_name}."
+
+
+def form_data(programme_id: int, local_date: date) -> dict[str, object]:
+    return {"programme": programme_id, "date": local_date.isoformat()}
+
+
+def checkin_card(
+    form: CheckinForm,
+    *,
+    typed: Values | None = None,
+    errors: Errors | None = None,
+    notice: str | None = None,
+    prompt: Prompt | None = None,
+) -> Card:
+    """The form, prefilled from the last answers, or (`typed`) with what was sent back."""
+    values = dict(initial_values(form))
+    if typed is not None:
+        values = {key: value or "" for key, value in typed.items()}
+    errors = errors or {}
+    body: list[CardElement] = _opening(form, prompt, notice, errors)
+    for scheme in form.schemes:
+        body += _scheme(scheme, values, errors)
+    if form.services:
+        body.append(subheading(_CAPACITY_HEADING))
+        for service in form.services:
+            body += _service(service, values, errors)
+    if form.questions:
+        body.append(subheading("The leads ask: answer what you can; each question is optional"))
+        for question in form.questions:
+            body += _question(question, values, errors)
+    body += _text(CORRECTION, "Correction", values, errors, hint=_CORRECTION_HINT)
+    body += _text(BLOCKERS, "Blockers: what is getting in the way, if anything", values, errors, multiline=True)
+    body += _text(COMMENT, "Anything the leads should hear", values, errors, multiline=True)
+    body.append(line(NO_PATIENT_DETAILS, subtle=True))
+    data = form_data(form.scope.programme_id, form.local_date)
+    actions = [action("Save changes" if form.amending else "Send check-in", SUBMIT, **data)]
+    if prompt is not None and not form.amending and (form.schemes or form.services):
+        actions.append(action("Nothing new today", NO_CHANGE, **data))
+    return card(body, actions)
+
+
+def _opening(form: CheckinForm, prompt: Prompt | None, notice: str | None, errors: Errors) -> list[CardElement]:
+    scope = form.scope
+    first = scope.member_name.split()[0] if scope.member_name else "there"
+    if prompt is not None and prompt.kind == "reminder":
+        title = f"Hello {plain(first)}, a gentle reminder: we have not had today's check-in from you yet."
+    elif prompt is not None:
+        title = f"Good morning {plain(first)}. Here is today's check-in for {plain(scope.organisation_name)}."
+    else:
+        title = ("Amend today's check-in" if form.amending else "Today's check-in") + f": {scope.organisation_name}"
+    body: list[CardElement] = [heading(title) if prompt is None else line(f"**{title}**")]
+    body.append(line(f"{plain(scope.programme_name)} · {form.local_date:%A %-d %B}", subtle=True))
+    if errors:
+        count = "one answer" if len(errors) == 1 else f"{len(errors)} answers"
+        body.append(line(f"Please change {count} below, then send again. Nothing you typed is lost.", attention=True))
+    if notice:
+        body.append(line(notice, attention=True))
+    if form.today is not None:
+        body.append(line(
+            f"You checked in at {form.today.submitted_at:%H:%M}. Saving again keeps that answer in the history."
+        ))
+    if form.schemes:
+        body.append(line("Figures are to date (cumulative) and start as the last answer: change what has moved."))
+    return body
+
+
+def _error(key: str, errors: Errors) -> list[CardElement]:
+    return [line(f"⚠ {errors[key]}", attention=True)] if key in errors else []
+
+
+def _scheme(scheme: SchemeOnForm, values: Values, errors: Errors) -> list[CardElement]:
+    body: list[CardElement] = [
+        subheading(scheme.name),
+        line(f"Budget {format_money(scheme.budget)}", subtle=True),
+    ]
+    for figure in FIGURES:
+        key = scheme_key(scheme.id, figure)
+        if figure == "activity":
+            label, placeholder = scheme.activity_label, "e.g. 1,250"
+            plan = f"Plan: {quantity_text(scheme.planned)} {scheme.unit_label} by the deadline"
+        else:
+            label, placeholder, plan = _MONEY_LABELS[figure], "e.g. £12,500 or 12.5k", None
+        body.append(TextInput(
+            id=key, label=label, placeholder=placeholder, value=values.get(key) or None,
+            is_required=True, error_message=f"{label}: a figure is needed",
+        ))
+        hint = " · ".join(part for part in (plan, _last(scheme, figure)) if part)
+        if hint:
+            body.append(line(hint, subtle=True))
+        body += _error(key, errors)
+    return body
+
+
+def _last(scheme: SchemeOnForm, figure: str) -> str | None:
+    if scheme.last is None:
+        return None
+    value = scheme.last.get(figure)
+    shown = quantity_text(value) if figure == "activity" else amount_text(value)
+    return f"Last: {shown} on {scheme.last.local_date:%a %-d %b}"
+
+
+def _service(service: ServiceOnForm, values: Values, errors: Errors) -> list[CardElement]:
+    key = service_key(service.service)
+    body: list[CardElement] = [ChoiceSetInput(
+        id=key,
+        label=service.label,
+        placeholder="Choose a level, 1 to 4",
+        choices=[Choice(title=level_label(level.number), value=str(level.number)) for level in LEVELS],
+        value=values.get(key) or None,
+        is_required=True,
+        error_message=f"{service.label}: choose a level, 1 to 4",
+    )]
+    if service.last_date is not None:
+        body.append(line(f"Last: level {service.last_level} on {service.last_date:%a %-d %b}", subtle=True))
+    body += _error(key, errors)
+    for measure in service.measures:
+        body += _measure(measure, values, errors)
+    return body
+
+
+def _measure(measure: MeasureOnForm, values: Values, errors: Errors) -> list[CardElement]:
+    body: list[CardElement] = [TextInput(
+        id=measure.key,
+        label=measure.measure.question,
+        placeholder="Optional: leave blank if you have no figure today",
+        value=values.get(measure.key) or None,
+    )]
+    if measure.last_value is not None and measure.last_date is not None:
+        body.append(line(f"Last: {quantity_text(measure.last_value)} on {measure.last_date:%a %-d %b}", subtle=True))
+    return body + _error(measure.key, errors)
+
+
+def _question(question: QuestionOnForm, values: Values, errors: Errors) -> list[CardElement]:
+    asker = question.asked_by + (f" ({question.asked_by_organisation})" if question.asked_by_organisation else "")
+    return [
+        TextInput(
+            id=question.key, label=question.text[:500], is_multiline=True, max_length=MAX_ANSWER,
+            placeholder="Optional: leave blank to skip", value=values.get(question.key) or None,
+        ),
+        line(plain(f"Asked by {asker} on {question.asked_on:%a %-d %b}; open until {question.closes_on:%a %-d %b}"),
+             subtle=True),
+        *_error(question.key, errors),
+    ]
+
+
+def _text(
+    key: str, label: str, values: Values, errors: Errors, *, multiline: bool = False, hint: str | None = None
+) -> list[CardElement]:
+    body: list[CardElement] = [TextInput(
+        id=key, label=label, is_multiline=multiline, max_length=MAX_TEXT, value=values.get(key) or None,
+    )]
+    if hint:
+        body.append(line(hint, subtle=True))
+    return body + _error(key, errors)
+
+
+# after it is sent
+
+
+def redaction_notice(count: int) -> str:
+    numbers = "an NHS number" if count == 1 else f"{count} NHS numbers"
+    return (
+        f"⚠ I removed {numbers} from what you wrote before storing it. Chat is no place for "
+        "patient-identifiable details: please give aggregate figures only."
+    )
+
+
+def headline(result: CheckinResult) -> str:
+    org = f"**{plain(result.organisation_name)}**"
+    when = f"{result.local_date:%a %-d %b} at {result.submitted_at:%H:%M}"
+    if not result.recorded:
+        return (
+            f"You had already checked in for {org} today ({result.submitted_at:%H:%M}), so nothing more "
+            "was recorded. Amend the check-in to change anything."
+        )
+    if result.no_change:
+        return f"Recorded: nothing new today for {org} ({when}). Your last figures stand for today."
+    if result.amended:
+        return f"Today's check-in for {org} is amended ({when}). The earlier answer stays in the history."
+    return f"Thank you: today's check-in for {org} is in ({when})."
+
+
+def confirmation_card(result: CheckinResult) -> Card:
+    body: list[CardElement] = [line("✅ " + headline(result))]
+    if result.redactions:
+        body.append(line(redaction_notice(result.redactions), attention=True))
+    if result.questions_answered:
+        asked = "1 of the leads' questions" if result.questions_answered == 1 else (
+            f"{result.questions_answered} of the leads' questions"
+        )
+        body.append(line(f"You answered {asked}: thank you, the leads will see it.", subtle=True))
+    if result.nothing_to_reaffirm:
+        names = ", ".join(plain(n) for n in result.nothing_to_reaffirm)
+        body.append(line(f"Nothing on record yet for {names}: amend the check-in to give figures.", subtle=True))
+    body += [line(_scheme_line(s)) for s in result.schemes]
+    if result.services:
+        body.append(subheading("Capacity today"))
+        body += [line(_service_line(s)) for s in result.services]
+    body.append(line(f"{plain(result.programme_name)} · {result.local_date:%a %-d %b %Y}", subtle=True))
+    return card(body, [action("Amend today's check-in", OPEN, **form_data(result.programme_id, result.local_date))])
+
+
+def _scheme_line(scheme: ReportedScheme) -> str:
+    figures = scheme.figures
+    activity = f"{quantity_text(figures.activity)} {scheme.unit_label} to date"
+    if scheme.unit == Unit.STAFF_WTE:
+        activity = f"{quantity_text(figures.activity)} of {quantity_text(scheme.planned)} staff (WTE) recruited"
+    text = (
+        f"**{plain(scheme.name)}**: spent {amount_text(figures.actual)} · "
+        f"committed {amount_text(figures.committed)} · {activity}"
+    )
+    if scheme.correction_reason:
+        text += f"\n\n_Correction: {plain(scheme.correction_reason)}_"
+    return text
+
+
+def _service_line(service: ReportedService) -> str:
+    lines = [f"{plain(service.label)}: {level_label(service.level)}"]
+    lines += [f"- {plain(m.label)}: {plain(value_text(m.value, m.unit))}" for m in service.measures]
+    return "\n\n".join(lines)
+
+
+def notice_card(text: str) -> Card:
+    return card([TextBlock(text=plain(text), wrap=True)])

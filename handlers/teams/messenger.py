@@ -1,0 +1,124 @@
+"""The port's Teams side: prompts to members' personal chats and reports, charts and risk
+escalations to channels, through the conversation references Teams gave us.
+
+The clock calls it from worker threads; the SDK's client is asynchronous, so every call runs
+on one event loop of the messenger's own, on a thread of its own.
+
+Teams lets a bot read back neither a chat nor a channel, so `find_*` cannot look for a
+message an earlier attempt may have sent: they answer "not found" and the delivery ledger
+alone keeps each key to one message (see the README on the one window this leaves).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
+
+from microsoft_teams.apps import App
+from sqlalchemy.engine import Engine
+
+from bot.checkin import build_form
+from bot.config import Settings
+from bot.ports import Destination, Recipient, Report, SendError
+from bot.prompts import Prompt
+from bot.risk_actions import assignable_organisations
+from bot.risks import RiskView
+from handlers.teams.activity import card_message
+from handlers.teams.sdk import DEFAULT_SERVICE_URL, sdk_app
+from handlers.teams.cards.base import Card
+from handlers.teams.cards.checkin import checkin_card, prompt_summary
+from handlers.teams.cards.reports import chart_card, report_cards
+from handlers.teams.cards.risks import risk_card
+from handlers.teams.references import Where, channel, personal_chat
+from handlers.teams.sending import parse_reference, post, update
+from models.db import session_scope
+from models.tables import Member
+
+T = TypeVar("T")
+TIMEOUT_SECONDS = 60.0
+NO_CHAT = (
+    "has no chat with winterbot in Teams yet: install the app for them (or ask them to open it) "
+    "and the next attempt will reach them"
+)
+
+
+class TeamsMessenger:
+    platform = "teams"
+
+    def __init__(self, settings: Settings, engine: Engine, app: App | None = None) -> None:
+        self._app = app or sdk_app(settings)
+        self._engine = engine
+        self._default_url = settings.teams_service_url or DEFAULT_SERVICE_URL
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="teams-messenger", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+
+    def _run(self, work: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result(TIMEOUT_SECONDS)
+
+    def _post(self, where: Where, content: Card, summary: str | None = None) -> str:
+        return self._run(post(self._app.api, where, card_message(content, summary)))
+
+    # prompts
+
+    def send_prompt(self, recipient: Recipient, prompt: Prompt, key: str) -> str:
+        """The prompt carries the whole check-in form, prefilled from the last answers."""
+        with session_scope(self._engine) as session:
+            where = personal_chat(session, recipient.user_id)
+            member = session.get(Member, recipient.member_id)
+            form = build_form(session, member, prompt.local_date) if member is not None else None
+        if member is None or form is None:
+            raise SendError(f"member {recipient.member_id} is no longer on the programme", permanent=True)
+        if where is None:
+            raise SendError(f"{recipient.name} {NO_CHAT}")
+        return self._post(where, checkin_card(form, prompt=prompt), prompt_summary(prompt))
+
+    def find_sent(self, recipient: Recipient, key: str) -> str | None:
+        return None
+
+    # channels and escalations
+
+    def _where(self, destination: Destination) -> Where:
+        with session_scope(self._engine) as session:
+            if destination.is_channel:
+                return channel(session, destination.address, self._default_url)
+            found = personal_chat(session, destination.address)
+        if found is None:
+            raise SendError(f"{destination.address} {NO_CHAT}")
+        return found
+
+    def _organisations(self, risk: RiskView) -> Sequence[tuple[str, str]]:
+        with session_scope(self._engine) as session:
+            return [(str(i), name) for i, name in assignable_organisations(session, risk.id)]
+
+    def post_risk(self, destination: Destination, risk: RiskView, key: str) -> str:
+        content = risk_card(risk, organisations=self._organisations(risk))
+        return self._post(self._where(destination), content, f"Risk: {risk.title}")
+
+    def find_posted(self, destination: Destination, key: str) -> str | None:
+        return None
+
+    def update_risk(self, reference: str, risk: RiskView) -> None:
+        conversation_id, activity_id = parse_reference(reference)
+        with session_scope(self._engine) as session:
+            where = channel(session, conversation_id, self._default_url)
+        content = risk_card(risk, organisations=self._organisations(risk))
+        self._run(update(self._app.api, where, activity_id, card_message(content, activity_id=activity_id)))
+
+    def report_parts(self, report: Report) -> int:
+        return len(report_cards(report))
+
+    def post_report(self, destination: Destination, report: Report, part: int, key: str) -> str:
+        return self._post(self._where(destination), report_cards(report)[part])
+
+    def upload_chart(self, destination: Destination, png: bytes, title: str, key: str) -> str:
+        return self._post(self._where(destination), chart_card(png, title), title)
+
+    def find_upload(self, destination: Destination, key: str) -> str | None:
+        return None
