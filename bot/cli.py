@@ -67,6 +67,22 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_teams_package(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.teams.app_package import build_package
+
+    app_id = args.app_id or settings.teams_client_id
+    if not app_id:
+        print("Give the bot's app id: --app-id, or set CLIENT_ID.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        out = build_package(app_id, Path(args.out))
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"Wrote {out}: upload it in the Teams admin centre (Teams apps, Manage apps, Upload new app).")
+    return EXIT_OK
+
+
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     from bot.loader import load_path
     from bot.programme_file import ProgrammeFileError
@@ -115,9 +131,11 @@ def _job_context(settings: Settings, workers: int):  # type: ignore[no-untyped-d
 
     engine = make_engine(settings.database_url)
     migrate(engine)
-    messengers = build_messengers(settings)
+    messengers = build_messengers(settings, engine)
     if not messengers:
-        logging.getLogger("winterbot").warning("no platform is configured (SLACK_BOT_TOKEN): nothing can be sent")
+        logging.getLogger("winterbot").warning(
+            "no platform is configured (SLACK_BOT_TOKEN, or CLIENT_ID and CLIENT_SECRET for Teams): nothing can be sent"
+        )
     return JobContext(engine=engine, messengers=messengers, workers=workers)
 
 
@@ -251,7 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.set_defaults(func=cmd_load)
 
-    serve = sub.add_parser("serve", help="serve Slack (HTTP or Socket Mode) and /healthz")
+    package = sub.add_parser("teams-package", help="write the Teams app package (manifest and icons) to upload")
+    package.add_argument("--app-id", help="the bot's Entra app (client) id; default CLIENT_ID")
+    package.add_argument("--out", default="winterbot-teams.zip", help="the zip to write")
+    package.set_defaults(func=cmd_teams_package)
+
+    serve = sub.add_parser("serve", help="serve Slack (HTTP or Socket Mode), Teams at /api/messages, and /healthz")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     serve.add_argument("--host", default="0.0.0.0")
     serve.set_defaults(func=cmd_serve)

@@ -80,10 +80,24 @@ def escalate_from(programme: Programme) -> Severity:
         return DEFAULT_ESCALATE_FROM
 
 
+def _teams_channels(programme: Programme) -> dict[str, str]:
+    return (programme.settings or {}).get("teams") or {}
+
+
 def leads_destinations(programme: Programme) -> list[Destination]:
-    """The leads' channel (the programme channel when there is none)."""
-    channel = programme.leads_channel or programme.channel
-    return [Destination(Platform.SLACK.value, channel)] if channel else []
+    """The leads' channel on each platform the programme uses (its channel when there is none)."""
+    teams = _teams_channels(programme)
+    found = [
+        (Platform.SLACK.value, programme.leads_channel or programme.channel),
+        (Platform.TEAMS.value, teams.get("leads_channel") or teams.get("channel")),
+    ]
+    return [Destination(platform, channel) for platform, channel in found if channel]
+
+
+def programme_destinations(programme: Programme) -> list[Destination]:
+    """The programme's channel on each platform it uses: where the weekly digest goes."""
+    found = [(Platform.SLACK.value, programme.channel), (Platform.TEAMS.value, _teams_channels(programme).get("channel"))]
+    return [Destination(platform, channel) for platform, channel in found if channel]
 
 
 def escalations(session: Session, programme: Programme, now: datetime) -> list[Escalation]:

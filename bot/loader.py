@@ -219,7 +219,7 @@ def _programme_values(spec: ProgrammeSpec) -> dict[str, Any]:
         "name": spec.name,
         "timezone": spec.timezone,
         "deadline": spec.deadline,
-        "channel": spec.channel,
+        "channel": spec.channel or "",
         "leads_channel": spec.leads_channel,
         "checkin_time": cadence.checkin,
         "reminder_time": cadence.reminder,
@@ -234,7 +234,12 @@ def _upsert_programme(
 ) -> tuple[Programme, bool, list[str]]:
     """The programme row, whether it was created, and which fields changed."""
     values = _programme_values(spec)
-    settings = {"thresholds": spec.thresholds.model_dump(mode="json"), "measures": measures}
+    teams = {"channel": spec.teams_channel, "leads_channel": spec.teams_leads_channel}
+    settings = {
+        "thresholds": spec.thresholds.model_dump(mode="json"),
+        "measures": measures,
+        "teams": {k: v for k, v in teams.items() if v},
+    }
     programme = session.exec(select(Programme).where(Programme.slug == spec.slug)).first()
     if programme is None:
         programme = Programme(**values, settings=settings)

@@ -460,10 +460,21 @@ class ProgrammeSettings(_Spec):
     name: Name
     timezone: Zone = "Europe/London"
     deadline: Day
-    channel: Channel
+    channel: Channel | None = None
     leads_channel: Channel | None = None
+    teams_channel: Channel | None = None
+    teams_leads_channel: Channel | None = None
     cadence: Cadence = Field(default_factory=Cadence)
     thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    @model_validator(mode="after")
+    def _somewhere_to_post(self) -> ProgrammeSettings:
+        if not self.channel and not self.teams_channel:
+            raise ValueError(
+                "give `channel:` (a Slack channel) or `teams_channel:` (a Teams channel id), or both: "
+                "the weekly digest goes there"
+            )
+        return self
 
 
 class TrancheSpec(_Spec):

@@ -1,6 +1,7 @@
-"""The web process: Slack's endpoint, /healthz, and Socket Mode when an app token is set.
+"""The web process: Slack's endpoint, Teams' /api/messages, /healthz, and Socket Mode when
+an app token is set.
 
-The composition root: the one module in bot/ that may import handlers/ and the Slack SDKs.
+The composition root: the one module in bot/ that may import handlers/ and the platform SDKs.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from starlette.routing import Route
 from bot.config import Settings
 from bot.wiring import checkin_hook
 from handlers.slack import build_slack_app
+from handlers.teams.app import build_teams_app
+from handlers.teams.sdk import MESSAGING_ENDPOINT
 from models.db import make_engine, migrate
 
 log = logging.getLogger(__name__)
@@ -36,10 +39,13 @@ Lifespan = Callable[[Starlette], Any]
 
 
 def build_asgi_app(settings: Settings, engine: Engine) -> Starlette:
-    routes = [Route("/healthz", _healthz(engine, _describe(settings)), methods=["GET"])]
+    routes = [Route("/healthz", _healthz(engine, _describe(settings), _teams(settings)), methods=["GET"])]
     lifespan = None
     hook = checkin_hook(settings, engine)
     slack_app = build_slack_app(settings, engine, on_checkin=hook) if settings.slack_enabled else None
+    if settings.teams_enabled:
+        teams = build_teams_app(settings, engine, on_checkin=hook)
+        routes.append(Route(MESSAGING_ENDPOINT, teams.endpoint, methods=["POST"]))
     if slack_app is not None and settings.slack_signing_secret:
         routes.append(Route("/slack/events", _slack_events(slack_app), methods=["POST"]))
     if slack_app is not None and settings.slack_app_token:
@@ -55,7 +61,8 @@ def serve(settings: Settings, port: int, host: str = "0.0.0.0") -> None:
     engine = make_engine(settings.database_url)
     migrate(engine)
     app = build_asgi_app(settings, engine)
-    log.info("serving on %s:%d (slack: %s)", host, port, _describe(settings))
+    log.info("serving on %s:%d (slack: %s, teams: %s)", host, port, _describe(settings),
+             _teams(settings))
     try:
         uvicorn.run(app, host=host, port=port, lifespan="on", log_config=None)
     finally:
@@ -78,9 +85,13 @@ def _slack_events(slack_app: AsyncApp) -> Endpoint:
     return slack_events
 
 
-def _healthz(engine: Engine, slack: str) -> Endpoint:
+def _teams(settings: Settings) -> str:
+    return "http" if settings.teams_enabled else "off"
+
+
+def _healthz(engine: Engine, slack: str, teams: str) -> Endpoint:
     async def healthz(request: Request) -> Response:
-        body: dict[str, Any] = {"ok": True, "database": "ok", "slack": slack}
+        body: dict[str, Any] = {"ok": True, "database": "ok", "slack": slack, "teams": teams}
         socket: AsyncSocketModeHandler | None = request.app.state.socket_mode
         if socket is not None:
             connected = await socket.client.is_connected()

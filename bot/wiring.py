@@ -16,12 +16,16 @@ from bot.jobs.base import JobContext
 from bot.ports import Messenger
 
 
-def build_messengers(settings: Settings) -> dict[str, Messenger]:
+def build_messengers(settings: Settings, engine: Engine) -> dict[str, Messenger]:
     messengers: dict[str, Messenger] = {}
     if settings.slack_bot_token:
         from handlers.slack.messenger import SlackMessenger, sync_client
 
         messengers["slack"] = SlackMessenger(sync_client(settings))
+    if settings.teams_enabled:
+        from handlers.teams.messenger import TeamsMessenger
+
+        messengers["teams"] = TeamsMessenger(settings, engine)
     return messengers
 
 
@@ -35,7 +39,7 @@ def checkin_hook(settings: Settings, engine: Engine) -> Callable[[CheckinResult,
     def context() -> JobContext:
         with lock:
             if not built:
-                built.append(JobContext(engine=engine, messengers=build_messengers(settings), workers=4))
+                built.append(JobContext(engine=engine, messengers=build_messengers(settings, engine), workers=4))
             return built[0]
 
     def after_checkin(result: CheckinResult, now: datetime) -> object:

@@ -1,4 +1,5 @@
-"""weekly-digest: the week's digest in the programme channel, with the burn-up chart.
+"""weekly-digest: the week's digest in the programme channel (on Slack, on Teams, or both),
+with the burn-up chart.
 
 Due on the programme's digest weekday at its digest time; when that day is a bank holiday,
 on the next working day (bot.digest.digest_day). The first message (spend) is followed by the
@@ -12,14 +13,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.digest import compose_digest, digest_day, is_digest_day
-from bot.escalations import target
+from bot.escalations import programme_destinations, target
 from bot.jobs.base import JobContext, JobResult, begin
 from bot.jobs.daily_brief import deliver_in_order, part_key, report_outgoing, settled
 from bot.jobs.fanout import Outgoing
 from bot.ports import Destination
 from models.db import session_scope
 from models.tables import Programme
-from models.vocabulary import Platform
 
 JOB = "weekly-digest"
 
@@ -32,26 +32,30 @@ def run_weekly_digest(ctx: JobContext, programme: Programme, now: datetime) -> J
         result.note = f"nothing sent: the digest goes on {digest_day(programme, today + timedelta(days=7)):%a %d %b}"
     if result.note:
         return result
-    if not programme.channel:
+    destinations = programme_destinations(programme)
+    if not destinations:
         result.note = "nothing sent: the programme has no channel"
         return result
     if settled(ctx, programme.id, result):  # type: ignore[arg-type]
         return result
-    destination = Destination(Platform.SLACK.value, programme.channel)
     with session_scope(ctx.engine) as session:
         digest = compose_digest(session, programme, today)
     result.summary = f"the digest of {digest.week_from:%a %d %b} to {today:%a %d %b}"
-    items = report_outgoing(ctx, result, destination, digest)
-    if items is None:
-        return result
-    if digest.chart_png:
-        png, title = digest.chart_png, digest.chart_title
-        chart = Outgoing(
-            key=part_key(result, destination, "chart"),
-            platform=destination.platform,
-            send=lambda m, key: m.upload_chart(destination, png, title, key),
-            find=lambda m, key: m.find_upload(destination, key),
-            target=target(destination),
-        )
-        items.insert(1, chart)
-    return deliver_in_order(ctx, result, programme.id, items, now)  # type: ignore[arg-type]
+    for destination in destinations:
+        items = report_outgoing(ctx, result, destination, digest)
+        if items is None:
+            continue
+        if digest.chart_png:
+            items.insert(1, _chart(result, destination, digest.chart_png, digest.chart_title))
+        deliver_in_order(ctx, result, programme.id, items, now)  # type: ignore[arg-type]
+    return result
+
+
+def _chart(result: JobResult, destination: Destination, png: bytes, title: str) -> Outgoing:
+    return Outgoing(
+        key=part_key(result, destination, "chart"),
+        platform=destination.platform,
+        send=lambda m, key: m.upload_chart(destination, png, title, key),
+        find=lambda m, key: m.find_upload(destination, key),
+        target=target(destination),
+    )

@@ -1,4 +1,5 @@
-"""A message to winterbot: a typed command, answered with a card in the same conversation.
+"""A message to winterbot: a typed command, answered with a card in the personal chat. In a
+channel everyone would see the answer, so there it is only pointed to the personal chat.
 
 A client too old for Universal Actions sends a card's button back as a message with a
 `value`; that is handed to the card actions and their card sent as a new message.
@@ -11,13 +12,20 @@ import logging
 from microsoft_teams.api import MessageActivity
 from microsoft_teams.apps import ActivityContext, App
 
+from bot.commands import parse
 from bot.context import HandlerContext
 from handlers.teams.activity import card_message, shown_message
-from handlers.teams.commands import answer
+from handlers.teams.cards.base import card, line
+from handlers.teams.commands import COMMANDS, answer
 from handlers.teams.listeners.card_action import act
 from handlers.teams.turn import begin, command_text
 
 log = logging.getLogger(__name__)
+
+IN_PERSONAL_CHAT = (
+    "I answer commands in your personal chat with winterbot, so that only you see the answer: "
+    "open winterbot from Apps (or select my name) and type the command there, `help` for the list."
+)
 
 
 def register(app: App, context: HandlerContext) -> None:
@@ -33,7 +41,11 @@ async def received(context: HandlerContext, ctx: ActivityContext[MessageActivity
     if isinstance(value, dict) and value.get("verb"):
         await ctx.send(shown_message(await act(context, turn, str(value["verb"]), value)))
         return
+    if not turn.personal:
+        await ctx.send(card_message(card([line(IN_PERSONAL_CHAT)])))
+        return
     text = command_text(turn.activity.get("text"))
-    log.info("teams message %r from %s", (text.split() or ["help"])[0][:20], turn.user_id)
-    card = await context.in_session(lambda session: answer(session, turn.user_id, text, turn.now))
-    await ctx.send(card_message(card))
+    word = parse(text)[0]
+    log.info("teams %s from %s", word if word in COMMANDS else "(unknown command)", turn.user_id)
+    answered = await context.in_session(lambda session: answer(session, turn.user_id, text, turn.now))
+    await ctx.send(card_message(answered))

@@ -1,0 +1,1 @@
+"""The Teams app package's files: the manifest and its icons."""
