@@ -26,8 +26,6 @@ from starlette.routing import Route
 from bot.config import Settings
 from bot.wiring import checkin_hook
 from handlers.slack import build_slack_app
-from handlers.teams.app import build_teams_app
-from handlers.teams.sdk import MESSAGING_ENDPOINT
 from models.db import make_engine, migrate
 
 log = logging.getLogger(__name__)
@@ -44,8 +42,7 @@ def build_asgi_app(settings: Settings, engine: Engine) -> Starlette:
     hook = checkin_hook(settings, engine)
     slack_app = build_slack_app(settings, engine, on_checkin=hook) if settings.slack_enabled else None
     if settings.teams_enabled:
-        teams = build_teams_app(settings, engine, on_checkin=hook)
-        routes.append(Route(MESSAGING_ENDPOINT, teams.endpoint, methods=["POST"]))
+        routes.append(_teams_route(settings, engine, hook))
     if slack_app is not None and settings.slack_signing_secret:
         routes.append(Route("/slack/events", _slack_events(slack_app), methods=["POST"]))
     if slack_app is not None and settings.slack_app_token:
@@ -54,6 +51,15 @@ def build_asgi_app(settings: Settings, engine: Engine) -> Starlette:
     app.state.slack_app = slack_app
     app.state.socket_mode = None
     return app
+
+
+def _teams_route(settings: Settings, engine: Engine, hook: Callable[..., object]) -> Route:
+    """Imported here: a Slack-only deployment does not load the Teams SDK."""
+    from handlers.teams.app import build_teams_app
+    from handlers.teams.sdk import MESSAGING_ENDPOINT
+
+    teams = build_teams_app(settings, engine, on_checkin=hook)
+    return Route(MESSAGING_ENDPOINT, teams.endpoint, methods=["POST"])
 
 
 def serve(settings: Settings, port: int, host: str = "0.0.0.0") -> None:
