@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import Settings
-from bot.wiring import checkin_hook
+from bot.wiring import WebHooks
 from handlers.slack import build_slack_app
 from models.db import make_engine, migrate
 
@@ -39,10 +39,14 @@ Lifespan = Callable[[Starlette], Any]
 def build_asgi_app(settings: Settings, engine: Engine) -> Starlette:
     routes = [Route("/healthz", _healthz(engine, _describe(settings), _teams(settings)), methods=["GET"])]
     lifespan = None
-    hook = checkin_hook(settings, engine)
-    slack_app = build_slack_app(settings, engine, on_checkin=hook) if settings.slack_enabled else None
+    hooks = WebHooks(settings, engine)
+    slack_app = (
+        build_slack_app(settings, engine, on_checkin=hooks.after_checkin, on_risk_change=hooks.after_risk_change)
+        if settings.slack_enabled
+        else None
+    )
     if settings.teams_enabled:
-        routes.append(_teams_route(settings, engine, hook))
+        routes.append(_teams_route(settings, engine, hooks))
     if slack_app is not None and settings.slack_signing_secret:
         routes.append(Route("/slack/events", _slack_events(slack_app), methods=["POST"]))
     if slack_app is not None and settings.slack_app_token:
@@ -53,12 +57,12 @@ def build_asgi_app(settings: Settings, engine: Engine) -> Starlette:
     return app
 
 
-def _teams_route(settings: Settings, engine: Engine, hook: Callable[..., object]) -> Route:
+def _teams_route(settings: Settings, engine: Engine, hooks: WebHooks) -> Route:
     """Imported here: a Slack-only deployment does not load the Teams SDK."""
     from handlers.teams.app import build_teams_app
     from handlers.teams.sdk import MESSAGING_ENDPOINT
 
-    teams = build_teams_app(settings, engine, on_checkin=hook)
+    teams = build_teams_app(settings, engine, on_checkin=hooks.after_checkin, on_risk_change=hooks.after_risk_change)
     return Route(MESSAGING_ENDPOINT, teams.endpoint, methods=["POST"])
 
 

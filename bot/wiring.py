@@ -4,7 +4,6 @@ Like bot/server.py and bot/cli.py, the one kind of module in bot/ that may impor
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -29,25 +28,43 @@ def build_messengers(settings: Settings, engine: Engine) -> dict[str, Messenger]
     return messengers
 
 
-def checkin_hook(settings: Settings, engine: Engine) -> Callable[[CheckinResult, datetime], object]:
-    """What the web process does after a check-in is stored: when it reports a service at the
-    alert level, scan the programme's risks and escalate at once. The messengers are built on
-    first use and then shared."""
-    lock = threading.Lock()
-    built: list[JobContext] = []
+class WebHooks:
+    """What the web process does after a platform's listener has stored something: when a
+    check-in reports a service at the alert level, scan the programme's risks and escalate at
+    once; when a risk changes, update its escalation posts on the other platforms. The
+    messengers are built on first use and then shared."""
 
-    def context() -> JobContext:
-        with lock:
-            if not built:
-                built.append(JobContext(engine=engine, messengers=build_messengers(settings, engine), workers=4))
-            return built[0]
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self._settings, self._engine = settings, engine
+        self._lock = threading.Lock()
+        self._built: list[JobContext] = []
 
-    def after_checkin(result: CheckinResult, now: datetime) -> object:
+    def _context(self) -> JobContext:
+        with self._lock:
+            if not self._built:
+                messengers = build_messengers(self._settings, self._engine)
+                self._built.append(JobContext(engine=self._engine, messengers=messengers, workers=4))
+            return self._built[0]
+
+    def after_checkin(self, result: CheckinResult, now: datetime) -> object:
         from bot.jobs.risk_scan import scan_after_checkin
 
-        return scan_after_checkin(context(), result, now)
+        return scan_after_checkin(self._context(), result, now)
 
-    return after_checkin
+    def after_risk_change(self, risk_id: int, platform: str, now: datetime) -> int:
+        """The number of other platforms' copies updated."""
+        from bot.escalations import sent_copies
+        from bot.risks import risk_view
+        from models.db import session_scope
+
+        ctx = self._context()
+        with session_scope(self._engine) as session:
+            copies = [c for c in sent_copies(session, risk_id) if c.platform != platform and c.platform in ctx.messengers]
+            risk = risk_view(session, risk_id, now) if copies else None
+        for copy in copies:
+            assert risk is not None
+            ctx.messengers[copy.platform].update_risk(copy.reference, risk)
+        return len(copies)
 
 
 def folder_messengers(out_dir: Path) -> dict[str, Messenger]:

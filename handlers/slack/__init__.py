@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from handlers.slack import actions, commands, events, views
+from bot.context import RiskHook
 from handlers.slack.context import CheckinHook, SlackContext
 from handlers.slack.web import make_web_client
 
@@ -34,7 +35,9 @@ def _withhold_bodies_from_logs() -> None:
             target.addFilter(_WithholdRequestBodies())
 
 
-def build_slack_app(settings: Settings, engine: Engine, on_checkin: CheckinHook | None = None) -> AsyncApp:
+def build_slack_app(
+    settings: Settings, engine: Engine, on_checkin: CheckinHook | None = None, on_risk_change: RiskHook | None = None
+) -> AsyncApp:
     """The one Bolt app that answers over HTTP and over Socket Mode alike. `on_checkin` is
     called (on a worker thread) with the programme id and the time after each stored check-in."""
     app = AsyncApp(
@@ -45,7 +48,7 @@ def build_slack_app(settings: Settings, engine: Engine, on_checkin: CheckinHook 
         logger=logging.getLogger("winterbot.slack"),
     )
     _withhold_bodies_from_logs()
-    context = SlackContext(settings=settings, engine=engine, on_checkin=on_checkin)
+    context = SlackContext(settings=settings, engine=engine, on_checkin=on_checkin, on_risk_change=on_risk_change)
     commands.register(app, context)
     actions.register(app, context)
     views.register(app, context)

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.config import Settings
-from bot.context import CheckinHook, HandlerContext
+from bot.context import CheckinHook, HandlerContext, RiskHook
 from handlers.teams import listeners
 from handlers.teams.sdk import MESSAGING_ENDPOINT, sdk_app
 from handlers.teams.web import StarletteAdapter, call
@@ -39,9 +39,11 @@ class TeamsBot:
                 self._initialized = True
 
 
-def build_teams_app(settings: Settings, engine: Engine, on_checkin: CheckinHook | None = None) -> TeamsBot:
+def build_teams_app(
+    settings: Settings, engine: Engine, on_checkin: CheckinHook | None = None, on_risk_change: RiskHook | None = None
+) -> TeamsBot:
     adapter = StarletteAdapter()
     app = sdk_app(settings, adapter)
-    context = HandlerContext(settings=settings, engine=engine, on_checkin=on_checkin)
+    context = HandlerContext(settings=settings, engine=engine, on_checkin=on_checkin, on_risk_change=on_risk_change)
     listeners.register(app, context)
     return TeamsBot(app=app, adapter=adapter, context=context)

@@ -51,6 +51,8 @@ async def press(context: HandlerContext, turn: Turn, verb: str, data: Mapping[st
     pressed = await context.in_session(lambda s: _change(s, turn, risk_id, RISK_VERBS[verb], data))
     if pressed.risk is not None and pressed.others and turn.api is not None:
         await update_cards(context, turn.api, pressed.others, risk_card(pressed.risk, organisations=pressed.organisations))
+    if pressed.risk is not None:
+        await context.risk_changed(risk_id, TEAMS, turn.now)
     return pressed.shown
 
 

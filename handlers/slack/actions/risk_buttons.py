@@ -234,6 +234,7 @@ async def pressed(context: SlackContext, body: dict[str, Any], client: AsyncWebC
         return
     log.info("risk %s %s by %s", risk_id, located.outcome.action, user_id)
     await show_change(client, located.outcome.risk, located, origin, respond=respond, message=body.get("message"))
+    await context.risk_changed(risk_id, Platform.SLACK, now)
 
 
 async def _open_form(

@@ -15,6 +15,7 @@ from handlers.slack.blocks.risks import ASSIGN_CALLBACK, OWNER_BLOCK, notice_mod
 from handlers.slack.context import SlackContext
 from handlers.slack.views.risk_close import FORM_LOST
 from handlers.slack.views.state import view_answers
+from models.vocabulary import Platform
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +50,4 @@ async def submitted(context: SlackContext, ack: AsyncAck, body: dict[str, Any], 
     log.info("risk %s assigned by %s", risk_id, user_id)
     await ack()
     await show_change(client, located.outcome.risk, located, origin)
+    await context.risk_changed(risk_id, Platform.SLACK, now)

@@ -18,6 +18,7 @@ from handlers.slack.actions.risk_buttons import change_and_locate, decode_form, 
 from handlers.slack.blocks.risks import CLOSE_CALLBACK, NOTE_BLOCK, notice_modal
 from handlers.slack.context import SlackContext
 from handlers.slack.views.state import view_answers
+from models.vocabulary import Platform
 
 log = logging.getLogger(__name__)
 
@@ -53,3 +54,4 @@ async def submitted(context: SlackContext, ack: AsyncAck, body: dict[str, Any], 
     log.info("risk %s closed by %s", risk_id, user_id)
     await ack()
     await show_change(client, located.outcome.risk, located, origin)
+    await context.risk_changed(risk_id, Platform.SLACK, now)
