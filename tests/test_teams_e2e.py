@@ -5,6 +5,7 @@ settings, and nowhere else."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -277,7 +278,7 @@ def _key(call: Any) -> str:
 # -- risks -------------------------------------------------------------------------------------------
 
 
-def test_a_level_four_goes_to_the_teams_leads_with_buttons_and_a_lead_acknowledges(server, teams_api, engine):
+def test_a_level_four_goes_to_the_teams_leads_with_buttons_and_a_lead_acknowledges(server, teams_api, slack_api, engine):
     hours = scheme_id(engine, "hours")
     with time_machine.travel(TUE_0931, tick=True):
         for user in (ALICE, BOB, CAROL):
@@ -301,8 +302,11 @@ def test_a_level_four_goes_to_the_teams_leads_with_buttons_and_a_lead_acknowledg
                                         {"verb": "risk:acknowledge", "risk_id": risk}, escalation.activity_id)).json()
         assert "acknowledged" in strings(done["value"]).lower()
     updated = [s for s in teams_api.sent() if s.http_method == "PUT"]
-    assert updated, "the other copies of the escalation were updated"
+    assert updated, "the other copies of the escalation in Teams were updated"
     assert all("acknowledged" in s.card_text.lower() for s in updated)
+    assert any(c["channel"] == "C0MIXLEADS" for c in slack_api.calls("chat.postMessage")), "Slack's leads were told too"
+    in_slack = slack_api.wait_for("chat.update", 1)
+    assert any(c["channel"] == "C0MIXLEADS" and "cknowledged" in json.dumps(c.get("blocks")) for c in in_slack)
 
 
 def _risk_card(sent: list[Sent]) -> Sent:

@@ -1,0 +1,20 @@
+"""`decide TEXT`: the decision as stored, confirmed to the lead who recorded it, or why not."""
+
+from __future__ import annotations
+
+from bot.decisions import DecisionRecorded, DecisionRefused
+from handlers.teams.cards.base import Card, card, line, plain
+from handlers.teams.cards.text import teams_words
+
+DecideResult = DecisionRecorded | DecisionRefused
+
+
+def decide_card(result: DecideResult) -> Card:
+    if isinstance(result, DecisionRefused):
+        return card([line(plain(teams_words(result.message)))])
+    by = plain(result.by) + (f" ({plain(result.organisation)})" if result.organisation else "")
+    return card([
+        line(f"✅ {plain(result.message)}"),
+        line(f"“{plain(result.text)}”"),
+        line(f"Recorded by {by} on {result.local_date:%a %d %b %Y}.", subtle=True),
+    ])

@@ -1,0 +1,138 @@
+"""The risk register as Adaptive Cards: an escalation with the leads' buttons, and `risks`.
+
+Teams has no modal for a bot to open, so Close… and Assign owner… unfold on the card itself
+(Action.ShowCard) with the note or the organisation to choose, and their own button."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from microsoft_teams.cards import (
+    AdaptiveCard,
+    CardElement,
+    Choice,
+    ChoiceSetInput,
+    ExecuteAction,
+    ShowCardAction,
+    TextInput,
+)
+
+from bot.calendar import zone
+from bot.risk_actions import RisksResult
+from bot.risks import MAX_TEXT, EventView, RiskRefused, RiskView
+from handlers.teams.cards.base import VERSION, Card, action, card, heading, line, plain
+from models.vocabulary import A_ROLE, RiskStatus, Severity
+
+ACKNOWLEDGE, MITIGATE, REOPEN = "risk:acknowledge", "risk:mitigate", "risk:reopen"
+ASSIGN, CLOSE = "risk:assign", "risk:close"
+NOTE_SHOWN = 200
+MAX_LISTED = 30  # risks in one `risks` card; the rest are counted
+
+SEVERITY_MARK = {Severity.CRITICAL: "🔴", Severity.HIGH: "🟠", Severity.MEDIUM: "🟡", Severity.LOW: "⚪"}
+BUTTONS: dict[RiskStatus, tuple[str, ...]] = {
+    RiskStatus.OPEN: (ACKNOWLEDGE, ASSIGN, MITIGATE, CLOSE),
+    RiskStatus.ACKNOWLEDGED: (ASSIGN, MITIGATE, CLOSE),
+    RiskStatus.MITIGATED: (CLOSE, REOPEN),
+    RiskStatus.CLOSED: (REOPEN,),
+}
+LABELS = {ACKNOWLEDGE: "Acknowledge", MITIGATE: "Mitigated", REOPEN: "Reopen"}
+
+
+def risk_elements(risk: RiskView) -> list[CardElement]:
+    body: list[CardElement] = [line(f"{SEVERITY_MARK[risk.severity]} **{plain(risk.title)}**")]
+    if risk.detail:
+        body.append(line(plain(risk.detail)))
+    body.append(line(facts(risk), subtle=True))
+    return body
+
+
+def facts(risk: RiskView) -> str:
+    owner = f"owner {plain(risk.owner_name)}" if risk.owner_name else "no owner yet"
+    age = "raised today" if risk.age_working_days <= 0 else (
+        f"{risk.age_working_days} working day{'s' if risk.age_working_days != 1 else ''} old"
+    )
+    parts = [risk.severity.value.capitalize(), risk.status.value.capitalize(), owner, age]
+    if risk.last_event is not None:
+        parts.append(last_event(risk.last_event))
+    return " · ".join(parts)[:MAX_TEXT]
+
+
+def last_event(event: EventView) -> str:
+    who = f"by {plain(event.by)}" if event.by else "by a rule"
+    text = f"{event.action} {who} {event.at.astimezone(zone()):%-d %b %H:%M}"
+    if event.note and event.action != "raised":
+        note = event.note if len(event.note) <= NOTE_SHOWN else event.note[: NOTE_SHOWN - 1] + "…"
+        text += f": “{plain(note)}”"
+    return text
+
+
+def _buttons(risk: RiskView, organisations: Sequence[tuple[str, str]]) -> list[ExecuteAction | ShowCardAction]:
+    out: list[ExecuteAction | ShowCardAction] = []
+    for verb in BUTTONS[risk.status]:
+        if verb == CLOSE:
+            out.append(_unfolding("Close…", [TextInput(
+                id="note", label="Closing note (required)", is_multiline=True, max_length=MAX_TEXT,
+                is_required=True, error_message="Say what was done, or why the risk no longer applies",
+                placeholder="What was done, or why the risk no longer applies",
+            )], action("Close the risk", CLOSE, risk_id=risk.id)))
+        elif verb == ASSIGN:
+            if not organisations:
+                continue
+            out.append(_unfolding("Assign owner…", [ChoiceSetInput(
+                id="organisation", label="Which organisation owns this risk?", is_required=True,
+                error_message="Choose an organisation",
+                choices=[Choice(title=name[:75], value=key) for key, name in organisations],
+                value=str(risk.owner_organisation_id) if risk.owner_organisation_id else None,
+            )], action("Assign", ASSIGN, risk_id=risk.id)))
+        else:
+            out.append(action(LABELS[verb], verb, risk_id=risk.id))
+    return out
+
+
+def _unfolding(title: str, inputs: list[CardElement], send: ExecuteAction) -> ShowCardAction:
+    return ShowCardAction(title=title, card=AdaptiveCard(version=VERSION, body=inputs, actions=[send]))
+
+
+def risk_card(risk: RiskView, *, buttons: bool = True, organisations: Sequence[tuple[str, str]] = ()) -> Card:
+    """An escalation: the header, the risk, and the buttons its status allows."""
+    body: list[CardElement] = [
+        line(f"🚨 **Risk escalated to the leads** · {risk.severity.value}", subtle=True),
+        *risk_elements(risk),
+    ]
+    return card(body, _buttons(risk, organisations) if buttons else ())
+
+
+def escalation_summary(risk: RiskView) -> str:
+    owner = risk.owner_name or "no owner yet"
+    return f"{risk.severity.value.capitalize()} risk escalated to the leads: {risk.title} ({risk.status.value}, {owner})"
+
+
+def risks_list_card(result: RisksResult) -> Card:
+    """Every open risk of the asker's programmes, most severe first. Leads act on a risk from
+    its escalation card; the list is for reading."""
+    if isinstance(result, RiskRefused):
+        return card([line(plain(result.reason))])
+    body: list[CardElement] = []
+    for register in result.registers:
+        body.append(heading(f"Risks: {register.programme_name}"))
+        total = len(register.risks)
+        if total == 0:
+            body.append(line("No open risks. Risks raised by the rules or by a lead appear here until they are closed."))
+        else:
+            body.append(line(f"**{total} open risk{'s' if total != 1 else ''}**, most severe first."))
+        for risk in register.risks[:MAX_LISTED]:
+            shown = risk_elements(risk)
+            shown[0].separator = True
+            body += shown
+        if total > MAX_LISTED:
+            body.append(line(f"{total - MAX_LISTED} more not shown: the daily brief and the digest list them too."))
+        if register.may_act:
+            body.append(line("As a lead you act on a risk from its escalation card, in the leads' channel.", subtle=True))
+        else:
+            body.append(line(f"The leads act on these; you are {A_ROLE[register.role]}, so you can read the register "
+                             "but not change it.", subtle=True))
+    return card(body)
+
+
+def risk_notice_card(text: str) -> Card:
+    return card([line(plain(text))])

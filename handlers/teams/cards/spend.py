@@ -1,0 +1,80 @@
+"""`spend`: the position (totals, forecast, flags, every scheme), a lead's entry confirmed,
+or why not."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from microsoft_teams.cards import CardElement
+
+from bot.money import format_money, format_quantity
+from bot.spend import SchemeSpend, SpendPosition, forecast_lines, percent_of, source_label
+from bot.spend_entry import EntryRefused, LeadEntry
+from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
+from handlers.teams.cards.text import teams_words
+
+SpendResult = SpendPosition | LeadEntry | EntryRefused
+SCHEMES_SHOWN = 60  # one FactSet row each; `winterbot status` prints them all
+
+
+def spend_card(result: SpendResult) -> Card:
+    if isinstance(result, SpendPosition):
+        return position_card(result)
+    if isinstance(result, LeadEntry):
+        return entry_card(result)
+    return card([line(plain(teams_words(result.reason)))])
+
+
+def position_card(p: SpendPosition) -> Card:
+    body: list[CardElement] = [
+        heading(f"Spend: {p.programme_name}"),
+        facts([
+            ("Allocated so far", f"{_money(p.allocated_so_far)} of {_money(p.allocated_total)}"),
+            ("Actual", _money(p.actual)),
+            ("Committed", _money(p.committed)),
+            ("Commitment", f"{_money(p.commitment)} ({percent_of(p.commitment, p.allocated_total)} of the allocation)"),
+            *[(source_label(s.funding_source), f"allocated {_money(s.allocated_so_far)} of {_money(s.allocated_total)}; "
+               f"actual {_money(s.actual)}, committed {_money(s.committed)}") for s in p.by_source],
+        ]),
+        subheading("Forecast"),
+        line("\n".join(f"- {plain(text)}" for text in forecast_lines(p))),
+        subheading(f"Flags ({len(p.flags)})" if p.flags else "Flags: none"),
+        *[line(f"⚠ {plain(flag.message)}", attention=True) for flag in p.flags],
+        subheading(f"Schemes ({len(p.schemes)})"),
+        facts([(s.key, _scheme(s)) for s in p.schemes[:SCHEMES_SHOWN]]),
+    ]
+    if len(p.schemes) > SCHEMES_SHOWN:
+        body.append(line(f"{len(p.schemes) - SCHEMES_SHOWN} more schemes: `winterbot status` prints them all."))
+    body.append(line(f"As on {p.today:%a %d %b %Y}, deadline {p.deadline:%a %d %b %Y}.", subtle=True))
+    return card(body)
+
+
+def _scheme(s: SchemeSpend) -> str:
+    last = f"last {s.last_reported:%d %b}" if s.last_reported else "never reported"
+    return (
+        f"actual {_money(s.actual)} · committed {_money(s.committed)} of {_money(s.budget)} "
+        f"({percent_of(s.actual + s.committed, s.budget)}) · activity {format_quantity(s.activity)}"
+        f"/{format_quantity(s.planned)} · {last}"
+    )
+
+
+def entry_card(entry: LeadEntry) -> Card:
+    f = entry.figures
+    reason = f" Correction reason: {entry.correction_reason}." if entry.correction_reason else ""
+    body: list[CardElement] = [line(plain(
+        f"Recorded for {entry.scheme_name} ({entry.scheme_key}) on {entry.local_date:%a %d %b %Y}: spent to date "
+        f"{_money(f.actual)}, committed {_money(f.committed)}, {format_quantity(f.activity)} {entry.unit} to date.{reason}"
+    ))]
+    if entry.previous is not None:
+        before = entry.previous
+        body.append(line(plain(
+            f"Before: spent {_money(before.actual)}, committed {_money(before.committed)}, "
+            f"{format_quantity(before.activity)} {entry.unit}. Both stay in the ledger."
+        ), subtle=True))
+    if entry.redactions:
+        body.append(line("An NHS number was removed from the reason before it was stored.", subtle=True))
+    return card(body)
+
+
+def _money(value: Decimal) -> str:
+    return format_money(value, pence=True)
