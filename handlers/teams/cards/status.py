@@ -9,7 +9,8 @@ from decimal import Decimal
 from microsoft_teams.cards import CardElement
 
 from bot.leads_view import StatusView, ViewRefused
-from bot.money import format_money, percent_of
+from bot.money import format_money
+from bot.spend import percent_of
 from bot.status import CapacityCell, CapacityRow, MoneyPanel, RiskPanel, StatusScreen, TodayCheckins
 from bot.engagement import Quiet
 from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
