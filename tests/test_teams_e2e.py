@@ -257,9 +257,14 @@ def test_a_mixed_programme_gets_one_prompt_each_on_the_right_platform_and_one_di
         for _ in range(2):
             run_job(jobs, "weekly-digest", utc(FRI_1500), "mixed-fund")
     in_teams = teams_api.sent(TEAMS_CHANNEL)
-    digest_parts = [s for s in in_teams if "part" in s.card_text or "Weekly digest" in s.card_text or "week" in s.card_text]
-    assert digest_parts, "the digest reached the Teams channel"
-    assert any("data:image/png;base64," in strings(s.cards) for s in in_teams), "the chart went with it"
+    titles = [s.cards[0]["body"][0]["text"] for s in in_teams if s.cards and "Weekly digest" in s.card_text]
+    assert titles == ["Weekly digest: Mixed fund (part 1 of 2)", "Weekly digest: Mixed fund (part 2 of 2)"]
+    [chart] = [s for s in in_teams if not s.cards]
+    [image] = chart.body["attachments"]
+    assert image["contentType"] == "image/png" and image["contentUrl"].startswith("data:image/png;base64,")
+    assert len(json.dumps(chart.body)) < 28_000, "within what the Bot Connector accepts"
+    order = [s.activity_id for s in in_teams if s.cards and "Weekly digest" in s.card_text] + [chart.activity_id]
+    assert int(order[2].split("-")[1]) < int(order[1].split("-")[1]), "the chart follows the spend, before part 2"
     assert len([s for s in in_teams if s.http_method == "POST"]) == len(in_teams)
     first_count = len(in_teams)
     slack_digest = [c for c in slack_api.calls("chat.postMessage") if c["channel"] == SLACK_CHANNEL]

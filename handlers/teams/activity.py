@@ -29,6 +29,12 @@ def card_message(content: Card, summary: str | None = None, *, activity_id: str 
     return message.add_attachments(Attachment(content_type=CONTENT_TYPE, content=content))
 
 
+def image_message(data_uri: str, title: str, name: str) -> MessageActivityInput:
+    """A picture shown inline in the conversation, captioned."""
+    message = MessageActivityInput(text=title, summary=title)
+    return message.add_attachments(Attachment(content_type="image/png", content_url=data_uri, name=name))
+
+
 def card_answer(shown: Shown) -> dict[str, Any]:
     """The answer to an `adaptiveCard/action` invoke: a card Teams shows in place of the old
     one, or a notice it shows the presser without changing the card."""

@@ -25,11 +25,11 @@ from bot.ports import Destination, Recipient, Report, SendError
 from bot.prompts import Prompt
 from bot.risk_actions import assignable_organisations
 from bot.risks import RiskView
-from handlers.teams.activity import card_message
+from handlers.teams.activity import card_message, image_message
 from handlers.teams.sdk import DEFAULT_SERVICE_URL, sdk_app
 from handlers.teams.cards.base import Card
 from handlers.teams.cards.checkin import checkin_card, prompt_summary
-from handlers.teams.cards.reports import chart_card, report_cards
+from handlers.teams.cards.reports import chart_image, report_cards
 from handlers.teams.cards.risks import risk_card
 from handlers.teams.references import Where, channel, personal_chat
 from handlers.teams.sending import parse_reference, post, update
@@ -118,7 +118,8 @@ class TeamsMessenger:
         return self._post(self._where(destination), report_cards(report)[part])
 
     def upload_chart(self, destination: Destination, png: bytes, title: str, key: str) -> str:
-        return self._post(self._where(destination), chart_card(png, title), title)
+        message = image_message(chart_image(png), title, f"{key.replace(':', '-')}.png")
+        return self._run(post(self._app.api, self._where(destination), message))
 
     def find_upload(self, destination: Destination, key: str) -> str | None:
         return None

@@ -59,16 +59,13 @@ def action(title: str, verb: str, **data: Any) -> ExecuteAction:
     return ExecuteAction(title=title, verb=verb, data={"verb": verb, **data})
 
 
+_MARKDOWN = str.maketrans({ch: "\\" + ch for ch in "\\*_[]`"})
+
+
 def plain(text: str) -> str:
-    """Someone's own words shown as written: Teams reads TextBlock text as markdown, so
-    the characters that would format or link are escaped."""
-    out = []
-    for ch in text:
-        if ch in "\\*_[]()#`>~|":
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Someone's own words shown as written: Teams reads TextBlock text as markdown, so the
+    characters that would make bold, italics or a link are escaped."""
+    return text.translate(_MARKDOWN)
 
 
 def attachment(content: Card) -> dict[str, Any]:
