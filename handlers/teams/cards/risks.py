@@ -5,6 +5,7 @@ Teams has no modal for a bot to open, so Close… and Assign owner… unfold on 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from microsoft_teams.cards import (
@@ -26,7 +27,8 @@ from models.vocabulary import A_ROLE, RiskStatus, Severity
 ACKNOWLEDGE, MITIGATE, REOPEN = "risk:acknowledge", "risk:mitigate", "risk:reopen"
 ASSIGN, CLOSE = "risk:assign", "risk:close"
 NOTE_SHOWN = 200
-MAX_LISTED = 30  # risks in one `risks` card; the rest are counted
+LIST_BYTES = 22_000  # the `risks` card's JSON, inside Teams' 28 KB a message; the rest are counted
+LIST_DETAIL = 300  # characters of a risk's detail in the list (its escalation card has it all)
 
 SEVERITY_MARK = {Severity.CRITICAL: "🔴", Severity.HIGH: "🟠", Severity.MEDIUM: "🟡", Severity.LOW: "⚪"}
 BUTTONS: dict[RiskStatus, tuple[str, ...]] = {
@@ -38,10 +40,11 @@ BUTTONS: dict[RiskStatus, tuple[str, ...]] = {
 LABELS = {ACKNOWLEDGE: "Acknowledge", MITIGATE: "Mitigated", REOPEN: "Reopen"}
 
 
-def risk_elements(risk: RiskView) -> list[CardElement]:
+def risk_elements(risk: RiskView, detail_chars: int = MAX_TEXT) -> list[CardElement]:
     body: list[CardElement] = [line(f"{SEVERITY_MARK[risk.severity]} **{plain(risk.title)}**")]
     if risk.detail:
-        body.append(line(plain(risk.detail)))
+        detail = risk.detail if len(risk.detail) <= detail_chars else risk.detail[: detail_chars - 1] + "…"
+        body.append(line(plain(detail)))
     body.append(line(facts(risk), subtle=True))
     return body
 
@@ -108,29 +111,34 @@ def escalation_summary(risk: RiskView) -> str:
 
 
 def risks_list_card(result: RisksResult) -> Card:
-    """Every open risk of the asker's programmes, most severe first. Leads act on a risk from
-    its escalation card; the list is for reading."""
+    """Every open risk of the asker's programmes, most severe first, as many as fit a message
+    (the rest counted). Leads act on a risk from its escalation card; the list is for reading."""
     if isinstance(result, RiskRefused):
         return card([line(plain(result.reason))])
     body: list[CardElement] = []
+    used = 0
     for register in result.registers:
-        body.append(heading(f"Risks: {register.programme_name}"))
         total = len(register.risks)
-        if total == 0:
-            body.append(line("No open risks. Risks raised by the rules or by a lead appear here until they are closed."))
-        else:
-            body.append(line(f"**{total} open risk{'s' if total != 1 else ''}**, most severe first."))
-        for risk in register.risks[:MAX_LISTED]:
-            shown = risk_elements(risk)
-            shown[0].separator = True
-            body += shown
-        if total > MAX_LISTED:
-            body.append(line(f"{total - MAX_LISTED} more not shown: the daily brief and the digest list them too."))
-        if register.may_act:
-            body.append(line("As a lead you act on a risk from its escalation card, in the leads' channel.", subtle=True))
-        else:
-            body.append(line(f"The leads act on these; you are {A_ROLE[register.role]}, so you can read the register "
-                             "but not change it.", subtle=True))
+        body.append(heading(f"Risks: {register.programme_name}"))
+        body.append(line(f"**{total} open risk{'s' if total != 1 else ''}**, most severe first." if total else
+                         "No open risks. Risks raised by the rules or by a lead appear here until they are closed."))
+        shown = 0
+        for risk in register.risks:
+            elements = risk_elements(risk, LIST_DETAIL)
+            elements[0].separator = True
+            size = sum(len(json.dumps(e.model_dump(by_alias=True, exclude_none=True))) for e in elements)
+            if used + size > LIST_BYTES:
+                break
+            body += elements
+            used += size
+            shown += 1
+        if shown < total:
+            body.append(line(f"{total - shown} more not shown: the daily brief and the digest list them too."))
+        body.append(line(
+            "As a lead you act on a risk from its escalation card, in the leads' channel." if register.may_act else
+            f"The leads act on these; you are {A_ROLE[register.role]}, so you can read the register but not change it.",
+            subtle=True,
+        ))
     return card(body)
 
 
