@@ -486,3 +486,34 @@ def test_the_sample_defines_the_measures_the_rules_read():
         "acute_discharge": ["discharges"],
     }
     assert spec.measures[Service.GP][0].unit == "%"
+
+
+# Channels on Slack and on Teams -------------------------------------------------------------
+
+
+def test_a_teams_only_programme_needs_no_slack_channel():
+    text = edited("  channel: C0TEST\n", '  teams_channel: "19:vale@thread.tacv2"\n')
+    spec = parse_programme_file(text, "area.yaml")
+    assert spec.programme.channel is None and spec.programme.teams_channel == "19:vale@thread.tacv2"
+
+
+def test_a_programme_with_no_channel_at_all_is_told_to_give_one():
+    problem = only_problem(edited("  channel: C0TEST\n", ""))
+    assert "`channel:`" in problem.message and "`teams_channel:`" in problem.message
+    assert problem.line == line_of(MINIMAL, "programme:")
+
+
+def test_teams_channels_are_stored_with_the_programme(engine):
+    from bot.escalations import leads_destinations, programme_destinations
+    from bot.loader import load_programme
+    from models.db import session_scope
+    from models.tables import Programme
+
+    text = edited("  channel: C0TEST\n", '  channel: C0TEST\n  teams_channel: "19:vale@thread.tacv2"\n')
+    load_programme(engine, parse_programme_file(text, "area.yaml"))
+    with session_scope(engine) as session:
+        programme = session.query(Programme).one()
+        assert [(d.platform, d.address) for d in programme_destinations(programme)] == [
+            ("slack", "C0TEST"), ("teams", "19:vale@thread.tacv2")]
+        assert [(d.platform, d.address) for d in leads_destinations(programme)] == [
+            ("slack", "C0TEST"), ("teams", "19:vale@thread.tacv2")]
