@@ -49,3 +49,29 @@ def test_an_app_id_that_is_not_a_guid_is_refused_with_what_to_use(tmp_path, caps
 def test_the_command_writes_the_zip(tmp_path, capsys):
     assert main(["teams-package", "--app-id", APP_ID, "--out", str(tmp_path / "w.zip")]) == 0
     assert (tmp_path / "w.zip").exists() and "Upload new app" in capsys.readouterr().out
+
+
+def test_the_teams_secret_stays_out_of_the_logs_and_the_settings_repr(caplog):
+    import logging
+
+    from bot.config import Settings
+    from handlers.teams.sdk import sdk_app
+
+    secret = "Xy7~teams-client-secret-value"
+    env = {"CLIENT_ID": APP_ID, "CLIENT_SECRET": secret, "TENANT_ID": "11111111-1111-4111-8111-111111111111"}
+    settings = Settings.from_env(env)
+    assert settings.teams_enabled and settings.teams_client_secret == secret
+    assert not settings.teams_allow_unauthenticated  # the environment cannot switch the token check off
+    with caplog.at_level(logging.DEBUG):
+        app = sdk_app(settings)
+    assert app.id == APP_ID
+    assert secret not in caplog.text and secret not in repr(settings)
+
+
+def test_the_sdks_own_switch_in_the_environment_does_not_turn_the_check_off(monkeypatch):
+    from bot.config import Settings
+    from handlers.teams.sdk import sdk_app
+
+    monkeypatch.setenv("DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS", "true")
+    app = sdk_app(Settings.from_env({"CLIENT_ID": APP_ID, "CLIENT_SECRET": "s"}))
+    assert app.options.dangerously_allow_unauthenticated_requests is False
