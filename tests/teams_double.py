@@ -73,6 +73,8 @@ class TeamsDouble:
         self._lock = threading.Condition()
         self._sent: list[Sent] = []
         self._failures: list[tuple[int, int | None]] = []
+        self._every: tuple[int, int] | None = None  # (every Nth call, answered with this status)
+        self._seen = 0
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -128,6 +130,11 @@ class TeamsDouble:
         with self._lock:
             self._failures += [(status, retry_after)] * times
 
+    def flaky(self, every: int, status: int = 503) -> None:
+        """Answer every Nth activity with `status` (the sends in between succeed)."""
+        with self._lock:
+            self._every = (every, status)
+
     def _receive(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
         token = headers.get("authorization", "").removeprefix("Bearer ") or None
         if token != self.token:
@@ -136,9 +143,12 @@ class TeamsDouble:
         if match is None:
             return 404, {"error": {"code": "NotFound", "message": path}}
         with self._lock:
+            self._seen += 1
             if self._failures:
                 status, _ = self._failures.pop(0)
                 return status, {"error": {"code": "ServiceError", "message": "try again"}}
+            if self._every and self._seen % self._every[0] == 0:
+                return self._every[1], {"error": {"code": "ServiceError", "message": "try again"}}
             conversation_id = unquote(match["conversation"])
             activity_id = match["activity"] if method == "PUT" and match["activity"] else f"act-{next(self._ids)}"
             body = json.loads(raw or b"{}")
