@@ -17,6 +17,8 @@ from collections import Counter
 from datetime import datetime, time as clock, timedelta, timezone
 from pathlib import Path
 
+from sqlmodel import select
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -37,7 +39,7 @@ def to_teams(url: str, service_url: str) -> None:
     engine = make_engine(url)
     now = datetime.now(timezone.utc)
     with session_scope(engine) as session:
-        for member in session.query(Member).all():
+        for member in session.exec(select(Member)).all():
             member.platform, aad = "teams", f"00000000-0000-4000-8000-{member.id:012d}"
             member.platform_user_id = aad
             session.add(ConversationRef(platform="teams", conversation_id=f"a:1{member.id:08d}", kind="personal",

@@ -506,13 +506,15 @@ def test_a_programme_with_no_channel_at_all_is_told_to_give_one():
 def test_teams_channels_are_stored_with_the_programme(engine):
     from bot.escalations import leads_destinations, programme_destinations
     from bot.loader import load_programme
+    from sqlmodel import select
+
     from models.db import session_scope
     from models.tables import Programme
 
     text = edited("  channel: C0TEST\n", '  channel: C0TEST\n  teams_channel: "19:vale@thread.tacv2"\n')
     load_programme(engine, parse_programme_file(text, "area.yaml"))
     with session_scope(engine) as session:
-        programme = session.query(Programme).one()
+        programme = session.exec(select(Programme)).one()
         assert [(d.platform, d.address) for d in programme_destinations(programme)] == [
             ("slack", "C0TEST"), ("teams", "19:vale@thread.tacv2")]
         assert [(d.platform, d.address) for d in leads_destinations(programme)] == [
