@@ -116,3 +116,19 @@ def test_the_date_in_the_buttons_is_the_forms():
     form = a_form()
     data = checkin_card(form)["actions"][0]["data"]
     assert data["date"] == form.local_date.isoformat() and isinstance(date.fromisoformat(data["date"]), date)
+
+
+def test_an_organisation_with_forty_schemes_gets_the_compact_form_within_a_message():
+    from test_checkin_validate import last, make_form, scheme
+    from test_slack_checkin_blocks import SERVICES
+
+    schemes = [scheme(100 + i, previous=last("12500.5", "3000", "1250")) for i in range(40)]
+    form = make_form(*schemes, services=SERVICES)
+    card = checkin_card(form)
+    assert len(json.dumps(card).encode()) < MAX_BYTES
+    fields = inputs(card)
+    assert set(fields) == set(form.keys)
+    assert fields[scheme_key(100, "actual")]["label"].startswith(form.schemes[0].name + ": ")
+    assert fields[scheme_key(100, "actual")]["value"] == "£12,500.50"
+    small = checkin_card(make_form(*schemes[:2], services=SERVICES))
+    assert not inputs(small)[scheme_key(100, "actual")]["label"].startswith(form.schemes[0].name)

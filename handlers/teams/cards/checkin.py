@@ -7,6 +7,7 @@ the right field, and a card sent back with errors keeps every answer as it was t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date
 
@@ -52,6 +53,8 @@ _CORRECTION_HINT = (
     "Only when spend or activity to date is lower than last reported: say why. Both figures stay in the audit trail."
 )
 
+CARD_BYTES = 26_000  # inside Teams' 28 KB a message, with room for the activity around the card
+
 Values = Mapping[str, str | None]
 Errors = Mapping[str, str]
 
@@ -76,18 +79,35 @@ def checkin_card(
     notice: str | None = None,
     prompt: Prompt | None = None,
 ) -> Card:
-    """The form, prefilled from the last answers, or (`typed`) with what was sent back."""
+    """The form, prefilled from the last answers, or (`typed`) with what was sent back. An
+    organisation with many schemes gets the compact form (each scheme's name in its labels,
+    no hints), which keeps some forty schemes inside Teams' 28 KB a message."""
+    full = _checkin_card(form, typed, errors, notice, prompt, compact=False)
+    if len(json.dumps(full).encode()) <= CARD_BYTES:
+        return full
+    return _checkin_card(form, typed, errors, notice, prompt, compact=True)
+
+
+def _checkin_card(
+    form: CheckinForm,
+    typed: Values | None,
+    errors: Errors | None,
+    notice: str | None,
+    prompt: Prompt | None,
+    *,
+    compact: bool,
+) -> Card:
     values = dict(initial_values(form))
     if typed is not None:
         values = {key: value or "" for key, value in typed.items()}
     errors = errors or {}
     body: list[CardElement] = _opening(form, prompt, notice, errors)
     for scheme in form.schemes:
-        body += _scheme(scheme, values, errors)
+        body += _scheme(scheme, values, errors, compact)
     if form.services:
         body.append(subheading(_CAPACITY_HEADING))
         for service in form.services:
-            body += _service(service, values, errors)
+            body += _service(service, values, errors, compact)
     if form.questions:
         body.append(subheading("The leads ask: answer what you can; each question is optional"))
         for question in form.questions:
@@ -132,8 +152,8 @@ def _error(key: str, errors: Errors) -> list[CardElement]:
     return [line(f"⚠ {errors[key]}", attention=True)] if key in errors else []
 
 
-def _scheme(scheme: SchemeOnForm, values: Values, errors: Errors) -> list[CardElement]:
-    body: list[CardElement] = [
+def _scheme(scheme: SchemeOnForm, values: Values, errors: Errors, compact: bool) -> list[CardElement]:
+    body: list[CardElement] = [] if compact else [
         subheading(scheme.name),
         line(f"Budget {format_money(scheme.budget)}", subtle=True),
     ]
@@ -145,11 +165,11 @@ def _scheme(scheme: SchemeOnForm, values: Values, errors: Errors) -> list[CardEl
         else:
             label, placeholder, plan = _MONEY_LABELS[figure], "e.g. £12,500 or 12.5k", None
         body.append(TextInput(
-            id=key, label=label, placeholder=placeholder, value=values.get(key) or None,
-            is_required=True, error_message=f"{label}: a figure is needed",
+            id=key, label=f"{scheme.name}: {label}" if compact else label, value=values.get(key) or None,
+            placeholder=None if compact else placeholder, is_required=True,
         ))
         hint = " · ".join(part for part in (plan, _last(scheme, figure)) if part)
-        if hint:
+        if hint and not compact:
             body.append(line(hint, subtle=True))
         body += _error(key, errors)
     return body
@@ -163,7 +183,7 @@ def _last(scheme: SchemeOnForm, figure: str) -> str | None:
     return f"Last: {shown} on {scheme.last.local_date:%a %-d %b}"
 
 
-def _service(service: ServiceOnForm, values: Values, errors: Errors) -> list[CardElement]:
+def _service(service: ServiceOnForm, values: Values, errors: Errors, compact: bool) -> list[CardElement]:
     key = service_key(service.service)
     body: list[CardElement] = [ChoiceSetInput(
         id=key,
@@ -174,7 +194,7 @@ def _service(service: ServiceOnForm, values: Values, errors: Errors) -> list[Car
         is_required=True,
         error_message=f"{service.label}: choose a level, 1 to 4",
     )]
-    if service.last_date is not None:
+    if service.last_date is not None and not compact:
         body.append(line(f"Last: level {service.last_level} on {service.last_date:%a %-d %b}", subtle=True))
     body += _error(key, errors)
     for measure in service.measures:
