@@ -53,6 +53,14 @@ class Prompt:
     answered_at: str | None = None
 
 
+def prompt_summary(prompt: Prompt) -> str:
+    """What the notification says, on every platform."""
+    when = f"{prompt.local_date:%A %-d %B}"
+    if prompt.kind == "reminder":
+        return f"Reminder: your winter check-in for {when} is still open. It takes under a minute."
+    return f"Your winter check-in for {when}: under a minute, for {prompt.scope.organisation_name}."
+
+
 def checkin_scope(session: Session, member: Member) -> CheckinScope:
     return checkin_scopes(session, [member])[member.id]  # type: ignore[index]
 

@@ -8,14 +8,13 @@ from datetime import date
 from typing import Any
 
 from bot.checkin import BLOCKERS, COMMENT, CORRECTION, scheme_key, service_key, validate
-from bot.prompts import Prompt
+from bot.prompts import Prompt, prompt_summary
 from handlers.teams.cards.checkin import (
     NO_CHANGE,
     OPEN,
     SUBMIT,
     checkin_card,
     confirmation_card,
-    prompt_summary,
 )
 from test_checkin_validate import HOURS, STAFF, answers_for
 from test_slack_checkin_blocks import a_form, all_text, result

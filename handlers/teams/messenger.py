@@ -22,13 +22,13 @@ from sqlalchemy.engine import Engine
 from bot.checkin import build_form
 from bot.config import Settings
 from bot.ports import Destination, Recipient, Report, SendError
-from bot.prompts import Prompt
+from bot.prompts import Prompt, prompt_summary
 from bot.risk_actions import assignable_organisations
 from bot.risks import RiskView
 from handlers.teams.activity import card_message, image_message
 from handlers.teams.sdk import DEFAULT_SERVICE_URL, sdk_app
 from handlers.teams.cards.base import Card
-from handlers.teams.cards.checkin import checkin_card, prompt_summary
+from handlers.teams.cards.checkin import checkin_card
 from handlers.teams.cards.reports import chart_image, report_cards
 from handlers.teams.cards.risks import risk_card
 from handlers.teams.references import Where, channel, personal_chat

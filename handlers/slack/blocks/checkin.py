@@ -46,13 +46,13 @@ from bot.checkin import (
     scheme_key,
     service_key,
 )
+from bot.checkin.said import activity_words, headline, redaction_sentence
 from bot.measures import value_text
 from bot.money import format_money
 from bot.questions import MAX_ANSWER
 from handlers.slack.blocks.limits import SURFACE_BLOCKS
 from handlers.slack.blocks.prompt import OPEN_CHECKIN
 from handlers.slack.blocks.text import escape
-from models.vocabulary import Unit
 
 CALLBACK_ID = "checkin_submit"
 TEXT_ACTION = "value"
@@ -252,36 +252,18 @@ def _text_input(
 
 
 def redaction_notice(count: int) -> str:
-    numbers = "an NHS number" if count == 1 else f"{count} NHS numbers"
-    return (
-        f":warning: I removed {numbers} from what you wrote before storing it. Chat is no place for "
-        "patient-identifiable details: please give aggregate figures only."
-    )
+    return f":warning: {redaction_sentence(count)}"
 
 
 def _headline(result: CheckinResult) -> str:
-    org = f"*{escape(result.organisation_name)}*"
-    when = f"{result.local_date:%a %-d %b} at {result.submitted_at:%H:%M}"
-    if not result.recorded:
-        return (
-            f"You had already checked in for {org} today ({result.submitted_at:%H:%M}), so nothing more "
-            "was recorded. Open the check-in to change anything."
-        )
-    if result.no_change:
-        return f"Recorded: nothing new today for {org} ({when}). Your last figures stand for today."
-    if result.amended:
-        return f"Today's check-in for {org} is amended ({when}). The earlier answer stays in the history."
-    return f"Thank you: today's check-in for {org} is in ({when})."
+    return headline(result, lambda name: f"*{escape(name)}*")
 
 
 def _scheme_line(scheme: ReportedScheme) -> str:
     figures = scheme.figures
-    activity = f"{quantity_text(figures.activity)} {scheme.unit_label} to date"
-    if scheme.unit == Unit.STAFF_WTE:
-        activity = f"{quantity_text(figures.activity)} of {quantity_text(scheme.planned)} staff (WTE) recruited"
     line = (
         f"*{escape(scheme.name)}*\nSpent {amount_text(figures.actual)} · "
-        f"committed {amount_text(figures.committed)} · {activity}"
+        f"committed {amount_text(figures.committed)} · {activity_words(scheme)}"
     )
     if scheme.correction_reason:
         line += f"\n_Correction: {escape(scheme.correction_reason)}_"

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.prompts import Prompt
+from bot.prompts import Prompt, prompt_summary
 from handlers.slack.blocks.text import escape, join_words
 
 OPEN_CHECKIN = "checkin_open"
@@ -39,10 +39,7 @@ def _covers(prompt: Prompt) -> str:
 
 def prompt_text(prompt: Prompt) -> str:
     """The notification text (and the fallback for screen readers)."""
-    when = f"{prompt.local_date:%A %-d %B}"
-    if prompt.kind == "reminder":
-        return f"Reminder: your winter check-in for {when} is still open. It takes under a minute."
-    return f"Your winter check-in for {when}: under a minute, for {prompt.scope.organisation_name}."
+    return prompt_summary(prompt)
 
 
 def prompt_blocks(prompt: Prompt) -> list[dict[str, Any]]:

@@ -34,12 +34,12 @@ from bot.checkin import (
     scheme_key,
     service_key,
 )
+from bot.checkin.said import activity_words, headline, redaction_sentence
 from bot.measures import value_text
 from bot.money import format_money
 from bot.prompts import Prompt
 from bot.questions import MAX_ANSWER
 from handlers.teams.cards.base import Card, action, card, heading, line, plain, subheading
-from models.vocabulary import Unit
 
 SUBMIT = "checkin:submit"
 NO_CHANGE = "checkin:no-change"
@@ -57,14 +57,6 @@ CARD_BYTES = 26_000  # inside Teams' 28 KB a message, with room for the activity
 
 Values = Mapping[str, str | None]
 Errors = Mapping[str, str]
-
-
-def prompt_summary(prompt: Prompt) -> str:
-    """What the notification says."""
-    when = f"{prompt.local_date:%A %-d %B}"
-    if prompt.kind == "reminder":
-        return f"Reminder: your winter check-in for {when} is still open. It takes under a minute."
-    return f"Your winter check-in for {when}: under a minute, for {prompt.scope.organisation_name}."
 
 
 def form_data(programme_id: int, local_date: date) -> dict[str, object]:
@@ -241,33 +233,10 @@ def _text(
 # after it is sent
 
 
-def redaction_notice(count: int) -> str:
-    numbers = "an NHS number" if count == 1 else f"{count} NHS numbers"
-    return (
-        f"⚠ I removed {numbers} from what you wrote before storing it. Chat is no place for "
-        "patient-identifiable details: please give aggregate figures only."
-    )
-
-
-def headline(result: CheckinResult) -> str:
-    org = f"**{plain(result.organisation_name)}**"
-    when = f"{result.local_date:%a %-d %b} at {result.submitted_at:%H:%M}"
-    if not result.recorded:
-        return (
-            f"You had already checked in for {org} today ({result.submitted_at:%H:%M}), so nothing more "
-            "was recorded. Amend the check-in to change anything."
-        )
-    if result.no_change:
-        return f"Recorded: nothing new today for {org} ({when}). Your last figures stand for today."
-    if result.amended:
-        return f"Today's check-in for {org} is amended ({when}). The earlier answer stays in the history."
-    return f"Thank you: today's check-in for {org} is in ({when})."
-
-
 def confirmation_card(result: CheckinResult) -> Card:
-    body: list[CardElement] = [line("✅ " + headline(result))]
+    body: list[CardElement] = [line("✅ " + headline(result, lambda name: f"**{plain(name)}**"))]
     if result.redactions:
-        body.append(line(redaction_notice(result.redactions), attention=True))
+        body.append(line(f"⚠ {redaction_sentence(result.redactions)}", attention=True))
     if result.questions_answered:
         asked = "1 of the leads' questions" if result.questions_answered == 1 else (
             f"{result.questions_answered} of the leads' questions"
@@ -286,12 +255,9 @@ def confirmation_card(result: CheckinResult) -> Card:
 
 def _scheme_line(scheme: ReportedScheme) -> str:
     figures = scheme.figures
-    activity = f"{quantity_text(figures.activity)} {scheme.unit_label} to date"
-    if scheme.unit == Unit.STAFF_WTE:
-        activity = f"{quantity_text(figures.activity)} of {quantity_text(scheme.planned)} staff (WTE) recruited"
     text = (
         f"**{plain(scheme.name)}**: spent {amount_text(figures.actual)} · "
-        f"committed {amount_text(figures.committed)} · {activity}"
+        f"committed {amount_text(figures.committed)} · {activity_words(scheme)}"
     )
     if scheme.correction_reason:
         text += f"\n\n_Correction: {plain(scheme.correction_reason)}_"
