@@ -30,9 +30,7 @@ from handlers.teams.cards.partners import partners_card
 from handlers.teams.cards.risks import risks_list_card
 from handlers.teams.cards.spend import spend_card
 from handlers.teams.cards.status import status_card
-from models.vocabulary import Platform
-
-TEAMS = Platform.TEAMS.value
+from handlers.teams.turn import TEAMS
 
 
 @dataclass(frozen=True)

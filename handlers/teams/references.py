@@ -58,10 +58,13 @@ def remember(session: Session, activity: dict[str, Any], now: datetime) -> Conve
         ref = ConversationRef(platform=Platform.TEAMS.value, conversation_id=conversation_id, updated_at=now, **fields)
         session.add(ref)
         return ref
-    if any(getattr(ref, name) != value for name, value in fields.items() if value is not None or name == "removed_at"):
-        for name, value in fields.items():
-            if value is not None or name == "removed_at":
-                setattr(ref, name, value)
+    changed = {
+        name: value for name, value in fields.items()
+        if (value is not None or name == "removed_at") and getattr(ref, name) != value
+    }
+    if changed:
+        for name, value in changed.items():
+            setattr(ref, name, value)
         ref.updated_at = now
         session.add(ref)
     return ref

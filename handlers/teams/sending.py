@@ -61,9 +61,9 @@ async def update_cards(context: HandlerContext, api: ApiClient, references: Sequ
     """From the web process, after a risk button: every other Teams card of the risk. A card
     that cannot be updated is logged and left: the change itself is stored."""
     default = context.settings.teams_service_url or DEFAULT_SERVICE_URL
-    for text in references:
-        conversation_id, activity_id = parse_reference(text)
-        where = await context.in_session(lambda s: channel(s, conversation_id, default))
+    parsed = [parse_reference(text) for text in references]
+    wheres = await context.in_session(lambda s: [channel(s, conversation, default) for conversation, _ in parsed])
+    for where, (_, activity_id) in zip(wheres, parsed):
         try:
             await update(api, where, activity_id, card_message(content, activity_id=activity_id))
         except SendError as error:

@@ -67,6 +67,3 @@ def plain(text: str) -> str:
     characters that would make bold, italics or a link are escaped."""
     return text.translate(_MARKDOWN)
 
-
-def attachment(content: Card) -> dict[str, Any]:
-    return {"contentType": CONTENT_TYPE, "content": content}

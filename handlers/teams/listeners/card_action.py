@@ -11,7 +11,6 @@ from typing import Any
 
 from microsoft_teams.api import AdaptiveCardInvokeActivity
 from microsoft_teams.apps import ActivityContext, App
-from sqlmodel import Session
 
 from bot.checkin import CheckinResult, Refusal, Rejected, checkin_no_change, open_checkin, submit_checkin
 from bot.context import HandlerContext
@@ -54,13 +53,9 @@ async def act(context: HandlerContext, turn: Turn, verb: str, data: Mapping[str,
     else:
         answers = _answers(data)
         outcome = await context.in_session(
-            lambda s: _submit(s, turn, programme_id, answers)
+            lambda s: submit_checkin(s, TEAMS, turn.user_id, programme_id, answers, turn.now)
         )
     return await _shown(context, turn, outcome, data)
-
-
-def _submit(session: Session, turn: Turn, programme_id: int | None, answers: dict[str, str | None]) -> Any:
-    return submit_checkin(session, TEAMS, turn.user_id, programme_id, answers, turn.now)
 
 
 async def _shown(
