@@ -1,8 +1,10 @@
 """The leads' daily brief and the weekly digest as Adaptive Cards, and the burn-up chart.
 
-A report is a list of sections (a heading and its lines) split into as many cards as it
-needs, each well inside Teams' 28 KB a message: nothing is cut, and each card of several says
-which part it is. The digest's first card is the spend; the chart follows it as an image.
+A report is a list of sections (a heading and its lines), the same sections in the same order
+as in Slack, split into as many cards as it needs, each well inside Teams' 28 KB a message and
+40 body elements: nothing is cut, and each card of several says which part it is and that the
+next one continues it. The digest's first card is the spend; the chart goes separately, as an
+image (see chart_card and chart_image).
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import io
 import json
 from collections.abc import Sequence
 
-from microsoft_teams.cards import CardElement
-from PIL import Image
+from microsoft_teams.cards import CardElement, Image
+from PIL import Image as Picture
 
 from bot.brief import Brief, Voice, capacity_sentence, checkins_sentence, money_sentences, risk_sentence
 from bot.digest import (
@@ -27,11 +29,13 @@ from bot.digest import (
 )
 from bot.ports import Report
 from bot.spend import forecast_lines
-from handlers.teams.cards.base import Card, card, heading, line, plain, subheading
+from handlers.teams.cards.base import MAX_TEXT, Card, card, heading, line, plain, subheading
+from handlers.teams.cards.report_text import CONTINUED, level_mark, plural, severity_mark, split_text
 
-PART_BYTES = 20_000  # a card's JSON, well inside Teams' 28 KB a message with room for the envelope
-PART_ELEMENTS = 40
-PIECE_CHARS = 3_000  # a very long comment goes on in another block
+PART_BYTES = 20_000  # the sections of one card as JSON; the heading, footer and envelope fit in the rest
+PART_ELEMENTS = 40  # body elements of a card in all
+FRAME_ELEMENTS = 3  # the heading, the subtitle or nothing, the "continued" footer
+PIECE_CHARS = 3_000  # a very long comment or line goes on in another block
 FLAGS_SHOWN = 5
 CHART_COLOURS = 32
 BREAK = ("", ())  # a section that starts a new card
@@ -41,17 +45,22 @@ Section = tuple[str, Sequence[str]]
 
 def report_cards(report: Report) -> list[Card]:
     if isinstance(report, Brief):
-        return paginate(report.title, _subtitle_brief(report), brief_sections(report))
+        return paginate(report.title, brief_subtitle(report), brief_sections(report))
     if isinstance(report, Digest):
-        return paginate(report.title, _subtitle_digest(report), digest_sections(report))
+        return paginate(report.title, digest_subtitle(report), digest_sections(report))
     raise TypeError(f"not a brief or a digest: {type(report).__name__}")
+
+
+def chart_card(png: bytes, title: str) -> Card:
+    """The burn-up chart on a card of its own, for where an image message will not do."""
+    return card([heading(title), Image(url=chart_image(png), alt_text=title, size="Stretch")])
 
 
 def chart_image(png: bytes, colours: int = CHART_COLOURS) -> str:
     """The chart as a data URI small enough for a Teams message (the Bot Connector refuses
     messages much over 28 KB): the same picture with a palette of a few colours, which a
     line chart on white loses nothing to."""
-    with Image.open(io.BytesIO(png)) as picture:
+    with Picture.open(io.BytesIO(png)) as picture:
         out = io.BytesIO()
         picture.convert("RGB").quantize(colours).save(out, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
@@ -60,7 +69,7 @@ def chart_image(png: bytes, colours: int = CHART_COLOURS) -> str:
 # -- what each report says ----------------------------------------------------------------------
 
 
-def _subtitle_brief(b: Brief) -> str:
+def brief_subtitle(b: Brief) -> str:
     return f"{b.today:%a %d %b %Y} · covering {b.day:%a %d %b}, the last working day"
 
 
@@ -70,19 +79,21 @@ def brief_sections(b: Brief) -> list[Section]:
     if c.not_heard_from:
         checkins.append("Not heard from: " + ", ".join(plain(n) for n in c.not_heard_from) + ".")
     money = [plain(s) for s in money_sentences(b.money)] + flag_lines([f.message for f in b.money.flags])
+    capacity = [f"{'⬆️' if x.worse else '⬇️'} {level_mark(x.level_to)} {plain(capacity_sentence(x))}"
+                for x in b.capacity]
+    risks = [f"{severity_mark(r.severity)} {'**New**: ' if r.new else ''}{plain(risk_sentence(r))}" for r in b.risks]
     return [
         (f"Check-ins on {b.day:%a %d %b}", checkins),
         (f"Money (to the end of {b.day:%a %d %b})", money),
-        ("Capacity changes", [("▲ " if x.worse else "▼ ") + plain(capacity_sentence(x)) for x in b.capacity]
-         or ["No service changed level."]),
-        ("Risks new or changed", [("**New**: " if r.new else "") + plain(risk_sentence(r)) for r in b.risks] or ["None."]),
+        ("Capacity changes", capacity or ["No service changed level."]),
+        ("Risks new or changed", risks or ["None."]),
         ("Partner voice", voice_lines(b.voice, b.voice_left_out)),
     ]
 
 
-def _subtitle_digest(d: Digest) -> str:
+def digest_subtitle(d: Digest) -> str:
     n = d.next
-    days = f"{n.working_days_left} working day{'' if n.working_days_left == 1 else 's'}"
+    days = plural(n.working_days_left, "working day")
     return f"The week {d.week_from:%a %d %b} to {d.today:%a %d %b %Y} · {days} left to {n.deadline:%a %d %b %Y}"
 
 
@@ -94,11 +105,11 @@ def digest_sections(d: Digest) -> list[Section]:
     return [
         ("Spend against the trajectory", spend),
         BREAK,
-        ("Capacity by service this week", [plain(service_sentence(s)) for s in d.capacity]
+        ("Capacity by service this week", [f"{level_mark(s.latest)} {plain(service_sentence(s))}" for s in d.capacity]
          or ["No service is reported on."]),
         ("Risks opened this week", [plain(move_sentence(m)) for m in d.opened] or ["None."]),
         ("Risks closed this week", [plain(move_sentence(m)) for m in d.closed] or ["None."]),
-        ("Decisions this week", [plain(decision_sentence(x)) for x in d.decisions]
+        ("Decisions this week", [f"- {plain(decision_sentence(x))}" for x in d.decisions]
          or ["No decision was recorded this week."]),
         ("Partner voice", voice_lines(d.voice, d.voice_left_out)),
         ("Engagement by sector (check-ins, last five working days)", [plain(sector_sentence(s)) for s in d.engagement]),
@@ -107,10 +118,10 @@ def digest_sections(d: Digest) -> list[Section]:
 
 
 def flag_lines(messages: Sequence[str]) -> list[str]:
-    lines = [f"⚠ {plain(m)}" for m in messages[:FLAGS_SHOWN]]
+    lines = [f"⚠️ {plain(m)}" for m in messages[:FLAGS_SHOWN]]
     if len(messages) > FLAGS_SHOWN:
         left = len(messages) - FLAGS_SHOWN
-        lines.append(f"{left} more flag{'' if left == 1 else 's'}: type `spend` to see them all.")
+        lines.append(f"{plural(left, 'more flag')}: type `spend` to see them all.")
     return lines
 
 
@@ -124,9 +135,9 @@ def voice_lines(voice: Sequence[Voice], left_out: int) -> list[str]:
         for label, text in (("blockers", v.blockers), ("comment", v.comment)):
             if not text:
                 continue
-            pieces = _pieces(plain(text))
+            pieces = split_text(plain(text), PIECE_CHARS)
             for index, piece in enumerate(pieces):
-                quoted = f"“{piece}”" + (f" ({index + 1} of {len(pieces)})" if len(pieces) > 1 else "")
+                quoted = f"“{piece}”"
                 if index == len(pieces) - 1:
                     quoted += f"\n\n— **{plain(v.organisation)}**, {label}, {v.day:%a %d %b}"
                 lines.append(quoted)
@@ -135,47 +146,48 @@ def voice_lines(voice: Sequence[Voice], left_out: int) -> list[str]:
     return lines
 
 
-def _pieces(text: str) -> list[str]:
-    pieces: list[str] = []
-    while len(text) > PIECE_CHARS:
-        cut = text.rfind(" ", 0, PIECE_CHARS)
-        cut = cut if cut > PIECE_CHARS // 2 else PIECE_CHARS
-        pieces.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    return [*pieces, text]
-
-
 # -- paging -----------------------------------------------------------------------------------------
 
 
 def paginate(title: str, subtitle: str, sections: Sequence[Section]) -> list[Card]:
-    """Sections into cards of at most PART_ELEMENTS elements and PART_BYTES of JSON; a section
-    that does not fit goes on in the next card under its heading, "(continued)"."""
+    """Sections into cards of at most PART_ELEMENTS elements and PART_BYTES of section JSON;
+    a section that does not fit goes on in the next card under its heading, "(continued)"."""
     pages: list[list[CardElement]] = [[]]
     for name, lines in sections:
         if (name, lines) == BREAK:
             if pages[-1]:
                 pages.append([])
             continue
+        if not _fits(pages[-1], [subheading(name), *[line(text) for text in lines[:1]]]):
+            pages.append([])  # a heading goes with at least its first line
         pages[-1].append(subheading(name))
         for text in lines:
-            element = line(text)
-            if not _fits(pages[-1], element):
-                pages.append([subheading(f"{name} (continued)")])
-            pages[-1].append(element)
-    pages = [p for p in pages if p]
-    total = len(pages)
-    cards = []
-    for index, page in enumerate(pages):
-        top: list[CardElement] = [heading(title if total == 1 else f"{title} (part {index + 1} of {total})")]
-        if index == 0:
-            top.append(line(subtitle, subtle=True))
-        cards.append(card([*top, *page]))
-    return cards
+            for piece in split_text(text, MAX_TEXT):
+                element = line(piece)
+                if not _fits(pages[-1], [element]):
+                    pages.append([subheading(f"{name} {CONTINUED}")])
+                pages[-1].append(element)
+    pages = [p for p in pages if p] or [[]]
+    return [_framed(title, subtitle, page, index, len(pages)) for index, page in enumerate(pages)]
 
 
-def _fits(page: list[CardElement], element: CardElement) -> bool:
-    if len(page) + 1 > PART_ELEMENTS:
+def _framed(title: str, subtitle: str, page: list[CardElement], index: int, total: int) -> Card:
+    top: list[CardElement] = [heading(title if total == 1 else f"{title} (part {index + 1} of {total})")]
+    if index == 0:
+        top.append(line(subtitle, subtle=True))
+    last = index == total - 1
+    bottom = [] if last else [line(f"Continued in the next card (part {index + 2} of {total}).", subtle=True)]
+    return card([*top, *page, *bottom])
+
+
+def _fits(page: list[CardElement], more: list[CardElement]) -> bool:
+    """Whether `more` still fits on the page; a page's first elements always do."""
+    if not page:
+        return True
+    if len(page) + len(more) > PART_ELEMENTS - FRAME_ELEMENTS:
         return False
-    size = sum(len(json.dumps(e.model_dump(by_alias=True, exclude_none=True))) for e in [*page, element])
-    return size <= PART_BYTES
+    return sum(_size(e) for e in [*page, *more]) <= PART_BYTES
+
+
+def _size(element: CardElement) -> int:
+    return len(json.dumps(element.model_dump(by_alias=True, exclude_none=True)).encode())

@@ -19,9 +19,10 @@ from microsoft_teams.cards import (
 )
 
 from bot.calendar import zone
-from bot.risk_actions import RisksResult
-from bot.risks import MAX_TEXT, EventView, RiskRefused, RiskView
+from bot.risk_actions import Register, RisksResult
+from bot.risks import MAX_TEXT, SEVERITY_RANK, EventView, RiskRefused, RiskView
 from handlers.teams.cards.base import VERSION, Card, action, card, heading, line, plain
+from handlers.teams.cards.report_text import SEVERITY_MARK, plural
 from models.vocabulary import A_ROLE, RiskStatus, Severity
 
 ACKNOWLEDGE, MITIGATE, REOPEN = "risk:acknowledge", "risk:mitigate", "risk:reopen"
@@ -29,8 +30,8 @@ ASSIGN, CLOSE = "risk:assign", "risk:close"
 NOTE_SHOWN = 200
 LIST_BYTES = 22_000  # the `risks` card's JSON, inside Teams' 28 KB a message; the rest are counted
 LIST_DETAIL = 300  # characters of a risk's detail in the list (its escalation card has it all)
+LIST_ELEMENTS = 120  # a long card is slow to draw; the rest are counted
 
-SEVERITY_MARK = {Severity.CRITICAL: "🔴", Severity.HIGH: "🟠", Severity.MEDIUM: "🟡", Severity.LOW: "⚪"}
 BUTTONS: dict[RiskStatus, tuple[str, ...]] = {
     RiskStatus.OPEN: (ACKNOWLEDGE, ASSIGN, MITIGATE, CLOSE),
     RiskStatus.ACKNOWLEDGED: (ASSIGN, MITIGATE, CLOSE),
@@ -111,35 +112,66 @@ def escalation_summary(risk: RiskView) -> str:
 
 
 def risks_list_card(result: RisksResult) -> Card:
-    """Every open risk of the asker's programmes, most severe first, as many as fit a message
-    (the rest counted). Leads act on a risk from its escalation card; the list is for reading."""
+    """Every open risk of the asker's programmes, as many as fit a message, the most severe
+    (then the oldest) first across programmes, and how many more were left out. Leads act on
+    a risk from its escalation card; the list is for reading."""
     if isinstance(result, RiskRefused):
         return card([line(plain(result.reason))])
+    shown = _choose(result.registers)
     body: list[CardElement] = []
-    used = 0
     for register in result.registers:
-        total = len(register.risks)
-        body.append(heading(f"Risks: {register.programme_name}"))
-        body.append(line(f"**{total} open risk{'s' if total != 1 else ''}**, most severe first." if total else
-                         "No open risks. Risks raised by the rules or by a lead appear here until they are closed."))
-        shown = 0
-        for risk in register.risks:
-            elements = risk_elements(risk, LIST_DETAIL)
-            elements[0].separator = True
-            size = sum(len(json.dumps(e.model_dump(by_alias=True, exclude_none=True))) for e in elements)
-            if used + size > LIST_BYTES:
-                break
-            body += elements
-            used += size
-            shown += 1
-        if shown < total:
-            body.append(line(f"{total - shown} more not shown: the daily brief and the digest list them too."))
-        body.append(line(
-            "As a lead you act on a risk from its escalation card, in the leads' channel." if register.may_act else
-            f"The leads act on these; you are {A_ROLE[register.role]}, so you can read the register but not change it.",
-            subtle=True,
-        ))
+        risks = [r for r in register.risks if r.id in shown]
+        body += [heading(f"Risks: {register.programme_name}"), line(_summary(register, len(risks)))]
+        for risk in risks:
+            body += _listed(risk)
+        body.append(line(_who_acts(register), subtle=True))
     return card(body)
+
+
+def _listed(risk: RiskView) -> list[CardElement]:
+    elements = risk_elements(risk, LIST_DETAIL)
+    elements[0].separator = True
+    return elements
+
+
+def _choose(registers: Sequence[Register]) -> set[int]:
+    """The ids of the risks that fit in LIST_BYTES and LIST_ELEMENTS."""
+    everything = sorted(
+        (risk for register in registers for risk in register.risks),
+        key=lambda r: (-SEVERITY_RANK[r.severity], r.raised_at, r.id),
+    )
+    chosen: set[int] = set()
+    used, count = 0, 3 * len(registers)
+    for risk in everything:
+        elements = _listed(risk)
+        size = sum(len(json.dumps(e.model_dump(by_alias=True, exclude_none=True))) for e in elements)
+        if used + size > LIST_BYTES or count + len(elements) > LIST_ELEMENTS:
+            break
+        chosen.add(risk.id)
+        used += size
+        count += len(elements)
+    return chosen
+
+
+def _summary(register: Register, shown: int) -> str:
+    total = len(register.risks)
+    if total == 0:
+        return "No open risks. Risks raised by the rules or by a lead appear here until they are closed."
+    counts = ", ".join(
+        f"{n} {severity.value}" for severity in sorted(Severity, key=lambda s: -SEVERITY_RANK[s])
+        if (n := sum(r.severity == severity for r in register.risks))
+    )
+    text = f"**{plural(total, 'open risk')}** ({counts}), most severe first."
+    if shown < total:
+        text += (f" Showing the {shown} most severe; **{total - shown} more not shown**: "
+                 "the daily brief and the digest list them too.")
+    return text
+
+
+def _who_acts(register: Register) -> str:
+    if register.may_act:
+        return "Act on a risk from its escalation card, in the leads' channel."
+    return f"The leads act on these; you are {A_ROLE[register.role]}, so you can read the register but not change it."
 
 
 def risk_notice_card(text: str) -> Card:
