@@ -54,7 +54,12 @@ class Sent:
     @property
     def card_text(self) -> str:
         """Every string in the message's cards, joined: for asserting what a person reads."""
-        return "\n".join(_strings(self.cards))
+        return strings(self.cards)
+
+
+def strings(value: Any) -> str:
+    """Every string in a card (or any JSON), one per line: what a person could read in it."""
+    return "\n".join(_strings(value))
 
 
 def _strings(value: Any) -> list[str]:

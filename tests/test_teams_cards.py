@@ -24,18 +24,9 @@ from models.tables import Programme
 from models.vocabulary import Role, RiskStatus
 from test_brief import BOB, DEV, FRI, MON, brief, check_in, programme  # noqa: F401
 from test_risk_blocks import overview, risk
+from teams_double import strings
 
 MAX_BYTES = 28_000
-
-
-def strings(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return "\n".join(strings(v) for v in value.values())
-    if isinstance(value, list):
-        return "\n".join(strings(v) for v in value)
-    return ""
 
 
 def verbs(card: dict[str, Any]) -> list[str]:

@@ -30,7 +30,7 @@ from slack_double import BOT_TOKEN as SLACK_TOKEN
 from slack_double import SlackDouble
 from slack_signing import SIGNING_SECRET
 from teams_activities import TeamsUser, card_action, installed, message, team_installed
-from teams_double import APP_ID, BOT_TOKEN, Sent, TeamsDouble
+from teams_double import APP_ID, BOT_TOKEN, Sent, TeamsDouble, strings
 
 PROGRAMME = Path(__file__).with_name("fixtures") / "teams.yaml"
 LONDON = ZoneInfo("Europe/London")
@@ -90,16 +90,6 @@ def post(server: RunningApp, activity: dict[str, Any]) -> httpx.Response:
 
 def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {e["id"]: e for e in card["body"] if e.get("type", "").startswith("Input.")}
-
-
-def strings(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return "\n".join(strings(v) for v in value.values())
-    if isinstance(value, list):
-        return "\n".join(strings(v) for v in value)
-    return ""
 
 
 def action(card: dict[str, Any], verb: str) -> dict[str, Any]:

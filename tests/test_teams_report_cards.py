@@ -31,6 +31,7 @@ from models.vocabulary import Role, RiskStatus, Severity
 from test_brief import BOB, CAROL, DEV, LEAD, PROGRAMME, at, brief, capacity, check_in, member, organisation, spend
 from test_digest import digest
 from test_risk_blocks import RAISED, overview, risk
+from teams_double import strings
 
 MAX_BYTES = 28_000
 PART_LIMIT = 24_000
@@ -44,16 +45,6 @@ def programme(engine) -> Programme:
     load_path(engine, PROGRAMME)
     with session_scope(engine) as session:
         return session.exec(select(Programme)).one()
-
-
-def strings(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return "\n".join(strings(v) for v in value.values())
-    if isinstance(value, list):
-        return "\n".join(strings(v) for v in value)
-    return ""
 
 
 def texts(card: dict[str, Any]) -> list[str]:
