@@ -1,5 +1,11 @@
 """`ask`: a question confirmed to the lead who asked it, or the questions of the last two
-weeks with every answer quoted and attributed to its organisation, or why not."""
+weeks with their answers, or why not.
+
+Every answer shown is quoted whole and attributed to its organisation and person. A Teams
+message holds at most 28 KB, so answers are shared out between the questions in turn until
+CARD_BYTES is reached (an early question with many answers cannot crowd out the rest), and
+what does not fit is counted ("N more answers") rather than cut.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +13,22 @@ from microsoft_teams.cards import CardElement
 
 from bot.questions import AUDIENCE_WORDS, LOOK_BACK_DAYS, AnswerView, Asked, AskRefused, QuestionsView, QuestionWithAnswers
 from handlers.teams.cards.base import Card, card, heading, line, plain
-from handlers.teams.cards.text import teams_words
+from handlers.teams.cards.text import count, quoted, said, size
 
 AskResult = Asked | AskRefused | QuestionsView
 QUESTIONS_SHOWN = 10
-ANSWERS_SHOWN = 30  # a question's answers in one card; the rest are counted
+CARD_BYTES = 24_000  # the body's budget, under Teams' 28 KB with room for the card's own JSON
+MORE_BYTES = 200  # kept back for each question's "N more answers" line
 HOW_TO_ASK = "Ask another with `ask QUESTION`; `community:` or `statutory:` first asks one sector."
 
 
 def ask_card(result: AskResult) -> Card:
     if isinstance(result, AskRefused):
-        return card([line(plain(teams_words(result.message)))])
+        return card([line(said(result.message))])
     if isinstance(result, Asked):
         return card([
-            line(f"✅ {plain(result.message)}"),
-            line(f"“{plain(result.text)}”"),
+            line(f"✅ {said(result.message)}"),
+            quoted(result.text),
             line(f"Asked of {_audience(result.audience)}.", subtle=True),
         ])
     return answers_card(result)
@@ -38,32 +45,52 @@ def answers_card(view: QuestionsView) -> Card:
             "partner's next check-in (start it with `community:` or `statutory:` for one sector)."
         ))
         return card(body)
-    for question in view.questions[:QUESTIONS_SHOWN]:
-        body += _question(question, view)
-    more = len(view.questions) - QUESTIONS_SHOWN
-    body.append(line((f"{more} older questions not shown. " if more > 0 else "") + HOW_TO_ASK, subtle=True))
-    return card(body)
+    shown = view.questions[:QUESTIONS_SHOWN]
+    more = len(view.questions) - len(shown)
+    footer = line((f"{count(more, 'older question')} not shown. " if more else "") + HOW_TO_ASK, subtle=True)
+    headings = [_heading(q, view) for q in shown]
+    answers = [[_answer(a) for a in q.answers] for q in shown]
+    fixed = sum(size(e) for e in [*body, footer, *(e for h in headings for e in h)]) + MORE_BYTES * len(shown)
+    given = share([[sum(size(e) for e in a) for a in each] for each in answers], CARD_BYTES - fixed)
+    for top, each, n in zip(headings, answers, given):
+        body += top
+        body += [e for a in each[:n] for e in a]
+        if len(each) > n:
+            body.append(line(f"{count(len(each) - n, 'more answer')} not shown here: the card is full.", subtle=True))
+    return card([*body, footer])
 
 
-def _question(question: QuestionWithAnswers, view: QuestionsView) -> list[CardElement]:
+def share(sizes: list[list[int]], room: int) -> list[int]:
+    """How many answers each question shows: one to each question in turn while `room` bytes last;
+    a question whose next answer does not fit gets no more."""
+    given = [0] * len(sizes)
+    open_ = set(range(len(sizes)))
+    while open_:
+        for index in sorted(open_):
+            if given[index] == len(sizes[index]) or sizes[index][given[index]] > room:
+                open_.discard(index)
+                continue
+            room -= sizes[index][given[index]]
+            given[index] += 1
+    return given
+
+
+def _heading(question: QuestionWithAnswers, view: QuestionsView) -> list[CardElement]:
     status = (f"open until {question.closes_on:%a %-d %b}" if question.closes_on >= view.today
               else f"closed {question.closes_on:%a %-d %b}")
     asker = plain(question.asked_by) + (f" ({plain(question.asked_by_organisation)})" if question.asked_by_organisation else "")
-    first = line(f"**“{plain(question.text)}”**")
+    first = quoted(question.text)
     first.separator = True
-    body: list[CardElement] = [first, line(
-        f"Asked by {asker} on {question.asked_on:%a %-d %b} of {_audience(question.audience)}, {status}. "
-        f"{question.answered} of {question.asked} answered.", subtle=True,
+    first.spacing = "Large"
+    return [first, line(
+        f"_Asked by {asker} on {question.asked_on:%a %-d %b} of {_audience(question.audience)}, {status}. "
+        f"{question.answered} of {question.asked} answered._", subtle=True,
     )]
-    body += [line(_answer(a)) for a in question.answers[:ANSWERS_SHOWN]]
-    if len(question.answers) > ANSWERS_SHOWN:
-        body.append(line(f"{len(question.answers) - ANSWERS_SHOWN} more answers not shown here.", subtle=True))
-    return body
 
 
-def _answer(answer: AnswerView) -> str:
-    return (f"**{plain(answer.organisation)}** ({plain(answer.member_name)}), {answer.answered_on:%a %-d %b}: "
-            f"“{plain(answer.text)}”")
+def _answer(answer: AnswerView) -> list[CardElement]:
+    by = line(f"**{plain(answer.organisation)}** ({plain(answer.member_name)}), {answer.answered_on:%a %-d %b}")
+    return [by, quoted(answer.text)]
 
 
 def _audience(audience: str) -> str:

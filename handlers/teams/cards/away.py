@@ -6,11 +6,11 @@ from microsoft_teams.cards import CardElement
 
 from bot.away import AwayResult, Outcome
 from handlers.teams.cards.base import Card, card, line, plain
-from handlers.teams.cards.text import teams_words
+from handlers.teams.cards.text import said
 
 
 def away_card(result: AwayResult) -> Card:
-    body: list[CardElement] = [line(plain(teams_words(result.text)))]
+    body: list[CardElement] = [line(said(result.text))]
     if result.outcome is Outcome.BAD_DATE:
         examples = " · ".join(f"`away {plain(e)}`" for e in result.examples)
         body.append(line(f"For example: {examples}", subtle=True))

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from bot.decisions import DecisionRecorded, DecisionRefused
 from handlers.teams.cards.base import Card, card, line, plain
-from handlers.teams.cards.text import teams_words
+from handlers.teams.cards.text import quoted, said
 
 DecideResult = DecisionRecorded | DecisionRefused
 
 
 def decide_card(result: DecideResult) -> Card:
     if isinstance(result, DecisionRefused):
-        return card([line(plain(teams_words(result.message)))])
+        return card([line(said(result.message))])
     by = plain(result.by) + (f" ({plain(result.organisation)})" if result.organisation else "")
     return card([
-        line(f"✅ {plain(result.message)}"),
-        line(f"“{plain(result.text)}”"),
+        line(f"✅ {said(result.message)}"),
+        quoted(result.text),
         line(f"Recorded by {by} on {result.local_date:%a %d %b %Y}.", subtle=True),
     ])

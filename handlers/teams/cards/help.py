@@ -7,10 +7,11 @@ from microsoft_teams.cards import CardElement
 from bot.commands import Help
 from bot.wording import join_words
 from handlers.teams.cards.base import Card, card, heading, line, plain
-from handlers.teams.cards.text import teams_words
+from handlers.teams.cards.text import fit, teams_words
 from models.vocabulary import A_ROLE
 
 TITLE = "What you can do with winterbot"
+WORD_WIDTH = 40
 
 
 def _body(help: Help) -> list[CardElement]:
@@ -30,5 +31,5 @@ def help_card(help: Help) -> Card:
 
 
 def unknown_command_card(word: str, help: Help) -> Card:
-    shown = plain(word.replace("`", "'"))[:40]
+    shown = plain(fit(word, WORD_WIDTH))
     return card([line(f"I don't know “{shown}”."), *_body(help)])

@@ -1,5 +1,6 @@
 """`spend`: the position (totals, forecast, flags, every scheme), a lead's entry confirmed,
-or why not."""
+or why not. Flags and schemes are shown up to a point and the rest counted, so the card stays
+under Teams' 28 KB however large the programme."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ from bot.money import format_money, format_quantity
 from bot.spend import SchemeSpend, SpendPosition, forecast_lines, percent_of, source_label
 from bot.spend_entry import EntryRefused, LeadEntry
 from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
-from handlers.teams.cards.text import teams_words
+from handlers.teams.cards.text import bullets, count, fit, said
 
 SpendResult = SpendPosition | LeadEntry | EntryRefused
 SCHEMES_SHOWN = 60  # one FactSet row each; `winterbot status` prints them all
+FLAGS_SHOWN = 10
+KEY_WIDTH = 40
+FLAG_WIDTH = 300
+ALL_OF_THEM = "`winterbot status` prints them all."
 
 
 def spend_card(result: SpendResult) -> Card:
@@ -22,7 +27,7 @@ def spend_card(result: SpendResult) -> Card:
         return position_card(result)
     if isinstance(result, LeadEntry):
         return entry_card(result)
-    return card([line(plain(teams_words(result.reason)))])
+    return card([line(said(result.reason))])
 
 
 def position_card(p: SpendPosition) -> Card:
@@ -37,16 +42,25 @@ def position_card(p: SpendPosition) -> Card:
                f"actual {_money(s.actual)}, committed {_money(s.committed)}") for s in p.by_source],
         ]),
         subheading("Forecast"),
-        line("\n".join(f"- {plain(text)}" for text in forecast_lines(p))),
-        subheading(f"Flags ({len(p.flags)})" if p.flags else "Flags: none"),
-        *[line(f"⚠ {plain(flag.message)}", attention=True) for flag in p.flags],
+        line(bullets([plain(text) for text in forecast_lines(p)])),
+        *_flags(p),
         subheading(f"Schemes ({len(p.schemes)})"),
-        facts([(s.key, _scheme(s)) for s in p.schemes[:SCHEMES_SHOWN]]),
+        facts([(fit(s.key, KEY_WIDTH), _scheme(s)) for s in p.schemes[:SCHEMES_SHOWN]]),
     ]
     if len(p.schemes) > SCHEMES_SHOWN:
-        body.append(line(f"{len(p.schemes) - SCHEMES_SHOWN} more schemes: `winterbot status` prints them all."))
+        body.append(line(f"{count(len(p.schemes) - SCHEMES_SHOWN, 'more scheme')} not shown: {ALL_OF_THEM}"))
     body.append(line(f"As on {p.today:%a %d %b %Y}, deadline {p.deadline:%a %d %b %Y}.", subtle=True))
     return card(body)
+
+
+def _flags(p: SpendPosition) -> list[CardElement]:
+    if not p.flags:
+        return [subheading("Flags: none")]
+    body: list[CardElement] = [subheading(f"Flags ({len(p.flags)})")]
+    body += [line(f"⚠ {plain(fit(flag.message, FLAG_WIDTH))}", attention=True) for flag in p.flags[:FLAGS_SHOWN]]
+    if len(p.flags) > FLAGS_SHOWN:
+        body.append(line(f"{count(len(p.flags) - FLAGS_SHOWN, 'more flag')} not shown: {ALL_OF_THEM}"))
+    return body
 
 
 def _scheme(s: SchemeSpend) -> str:

@@ -1,5 +1,9 @@
 """`status` as an Adaptive Card: money, open risks, who has gone quiet, today's check-ins and
-capacity by organisation (most pressed first), or why the asker cannot see it."""
+capacity by organisation (most pressed first), or why the asker cannot see it.
+
+However large the programme the card stays well under Teams' 28 KB: the capacity grid, the
+quiet partners and the flags are shown up to a point and the rest counted, never cut silently.
+"""
 
 from __future__ import annotations
 
@@ -8,37 +12,44 @@ from decimal import Decimal
 
 from microsoft_teams.cards import CardElement
 
+from bot.engagement import Quiet
 from bot.leads_view import StatusView, ViewRefused
 from bot.money import format_money
 from bot.spend import percent_of
 from bot.status import CapacityCell, CapacityRow, MoneyPanel, RiskPanel, StatusScreen, TodayCheckins
-from bot.engagement import Quiet
 from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
-from handlers.teams.cards.text import teams_words
+from handlers.teams.cards.text import bullets, count, fit, said
 
 LEVEL_MARK = {1: "🟢", 2: "🟡", 3: "🟠", 4: "🔴"}
+NEVER = "⚪"
+STALE = "⏳"
 SEVERITY_MARK = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "⚪"}
 ROWS_SHOWN = 25
 QUIET_SHOWN = 15
 FLAGS_SHOWN = 5
+NAME_WIDTH = 60
+TITLE_WIDTH = 200
+FOOTER = "Type `risks` to list every open risk, `spend` to see every scheme."
 
 StatusResult = StatusScreen | StatusView | ViewRefused
 
 
 def status_card(result: StatusResult) -> Card:
+    """The whole screen (a StatusScreen, or a StatusView as one role sees it), or why not."""
     if isinstance(result, ViewRefused):
-        return card([line(plain(teams_words(result.message)))])
+        return card([line(said(result.message))])
     screen, withheld = (result.screen, result.quiet_withheld) if isinstance(result, StatusView) else (result, 0)
     m = screen.money
     body: list[CardElement] = [
         heading(f"Status: {screen.programme_name}"),
         line(f"On {screen.today:%a %d %b %Y} · deadline {m.deadline:%a %d %b %Y}, "
-             f"{m.working_days_left} working day{_s(m.working_days_left)} left", subtle=True),
+             f"{count(m.working_days_left, 'working day')} left", subtle=True),
         *money(m),
         *risks(screen.risks),
         *quiet(screen.quiet, screen.quiet_after_working_days, withheld),
         line(today(screen.checkins_today)),
         *capacity(screen.capacity.rows, screen.capacity.stale_after_working_days),
+        line(FOOTER, subtle=True),
     ]
     return card(body)
 
@@ -52,28 +63,29 @@ def money(m: MoneyPanel) -> list[CardElement]:
         ("Spent", format_money(m.actual)),
         ("Committed", format_money(m.committed)),
         ("Commitment", f"{format_money(m.commitment)} ({percent_of(m.commitment, m.allocated_total)} of the allocation)"),
-        ("Outturn at the recent pace", f"{format_money(m.outturn_recent)}: {outlook}"),
-        ("Needed a working day", format_money(m.run_rate_needed)),
+        (f"Outturn at the recent pace ({format_money(m.recent_run_rate)} a working day)",
+         f"{format_money(m.outturn_recent)}: {outlook}"),
+        ("Needed to spend it all", f"{format_money(m.run_rate_needed)} a working day"),
     ])]
-    body += [line(f"⚠ {plain(f.message)}", attention=True) for f in m.flags[:FLAGS_SHOWN]]
+    body += [line(f"⚠ {plain(fit(f.message, TITLE_WIDTH))}", attention=True) for f in m.flags[:FLAGS_SHOWN]]
     if len(m.flags) > FLAGS_SHOWN:
-        body.append(line(f"{len(m.flags) - FLAGS_SHOWN} more flags: type `spend` to see them all."))
+        body.append(line(f"{count(len(m.flags) - FLAGS_SHOWN, 'more flag')}: type `spend` to see them all."))
     return body
 
 
 def risks(panel: RiskPanel) -> list[CardElement]:
     if panel.total == 0:
         return [subheading("Open risks: none")]
-    counts = " · ".join(f"{SEVERITY_MARK[s.value]} {n} {s.value}" for s, n in panel.by_severity if n)
+    counts = " · ".join(f"{SEVERITY_MARK[sev.value]} {n} {sev.value}" for sev, n in panel.by_severity if n)
     lines = [
-        f"- {SEVERITY_MARK[r.severity.value]} {plain(r.title)} · "
-        f"{plain(r.owner_name) if r.owner_name else 'no owner yet'} · {r.status.value} · "
-        f"{r.age_working_days} working day{_s(r.age_working_days)} old"
+        f"{SEVERITY_MARK[r.severity.value]} {plain(fit(r.title, TITLE_WIDTH))} · "
+        f"{plain(fit(r.owner_name, NAME_WIDTH)) if r.owner_name else 'no owner yet'} · {r.status.value} · "
+        f"{count(r.age_working_days, 'working day')} old"
         for r in panel.top
     ]
     if panel.total > len(panel.top):
-        lines.append(f"- {panel.total - len(panel.top)} more: type `risks` to list them all.")
-    return [subheading(f"Open risks: {panel.total}"), line(counts), line("\n".join(lines))]
+        lines.append(f"{count(panel.total - len(panel.top), 'more open risk')}: type `risks` to list them all.")
+    return [subheading(f"Open risks: {panel.total}"), line(counts), line(bullets(lines))]
 
 
 def quiet(people: Sequence[Quiet], after: int, withheld: int) -> list[CardElement]:
@@ -81,20 +93,25 @@ def quiet(people: Sequence[Quiet], after: int, withheld: int) -> list[CardElemen
     if total == 0:
         return [subheading("Gone quiet: nobody"),
                 line(f"No partner has missed {after} or more check-ins in a row.", subtle=True)]
-    lines = [
-        f"- {plain(q.name)} ({plain(q.organisation)}): {q.working_days_silent} working day{_s(q.working_days_silent)} "
-        f"silent, {f'last {q.last_check_in:%a %d %b}' if q.last_check_in else 'never answered'}"
-        for q in people[:QUIET_SHOWN]
-    ]
-    if len(people) > QUIET_SHOWN:
-        lines.append(f"- {len(people) - QUIET_SHOWN} more not shown.")
     body: list[CardElement] = [subheading(f"Gone quiet: {total}"),
                                line(f"No check-in for {after}+ working days they were asked.", subtle=True)]
+    lines = [quiet_line(q) for q in people[:QUIET_SHOWN]]
+    if len(people) > QUIET_SHOWN:
+        lines.append(f"{len(people) - QUIET_SHOWN} more not shown.")
     if lines:
-        body.append(line("\n".join(lines)))
-    if withheld:
-        body.append(line(f"{withheld} in other organisations; the leads see who.", subtle=True))
+        body.append(line(bullets(lines)))
+    if withheld and people:
+        body.append(line(f"{withheld} {'is' if withheld == 1 else 'are'} in other organisations; the leads see who.",
+                         subtle=True))
+    elif withheld:
+        body.append(line(f"{count(withheld, 'partner')}; the leads see who.", subtle=True))
     return body
+
+
+def quiet_line(q: Quiet) -> str:
+    last = f"last {q.last_check_in:%a %d %b}" if q.last_check_in else "never answered"
+    return (f"{plain(fit(q.name, NAME_WIDTH))} ({plain(fit(q.organisation, NAME_WIDTH))}): "
+            f"{count(q.working_days_silent, 'working day')} silent, {last}")
 
 
 def today(t: TodayCheckins) -> str:
@@ -109,25 +126,31 @@ def today(t: TodayCheckins) -> str:
 def capacity(rows: Sequence[CapacityRow], stale_after: int) -> list[CardElement]:
     if not rows:
         return [subheading("Capacity"), line("No organisation reports a service yet.")]
-    ordered = sorted(rows, key=lambda r: (-(r.worst or 0), -sum(c.stale for c in r.cells), r.name.lower()))
+    ordered = sorted(rows, key=_pressure)
+    levels = [c.level for r in rows for c in r.cells]
+    stale = sum(1 for r in rows for c in r.cells if c.stale)
+    counts = " · ".join(f"{LEVEL_MARK[n]} {levels.count(n)}" for n in (4, 3, 2, 1))
     body: list[CardElement] = [
-        subheading(f"Capacity ({len(rows)} organisation{_s(len(rows))}, most pressed first)"),
-        line(f"⏳ stale: no report for {stale_after}+ working days, or never", subtle=True),
-        facts([(row.name, " · ".join(cell(c) for c in row.cells)) for row in ordered[:ROWS_SHOWN]]),
+        subheading(f"Capacity ({count(len(rows), 'organisation')}, most pressed first)"),
+        line(f"{counts} · {STALE} {stale} stale (no report for {stale_after}+ working days, or never)", subtle=True),
+        facts([(fit(row.name, NAME_WIDTH), " · ".join(cell(c) for c in row.cells)) for row in ordered[:ROWS_SHOWN]]),
     ]
-    if len(ordered) > ROWS_SHOWN:
-        body.append(line(f"{len(ordered) - ROWS_SHOWN} more organisations not shown."))
+    left = ordered[ROWS_SHOWN:]
+    if left:
+        worst = max((r.worst or 0 for r in left), default=0)
+        at_most = f", none above level {worst}" if worst else ", none reported"
+        body.append(line(f"{count(len(left), 'more organisation')} not shown{at_most}."))
     return body
+
+
+def _pressure(row: CapacityRow) -> tuple[int, int, str, int]:
+    return (-(row.worst or 0), -sum(1 for c in row.cells if c.stale), row.name.lower(), row.organisation_id)
 
 
 def cell(c: CapacityCell) -> str:
     if c.level is None:
-        return f"{c.label} ⚪ never reported ⏳"
+        return f"{c.label} {NEVER} never reported {STALE}"
     text = f"{c.label} {LEVEL_MARK.get(c.level, '')} {c.level}"
     if c.stale:
-        text += f" ⏳ {c.working_days_old} working day{_s(c.working_days_old or 0)} old"
+        text += f" {STALE} stale, {count(c.working_days_old or 0, 'working day')} old"
     return text
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"

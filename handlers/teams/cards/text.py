@@ -1,16 +1,50 @@
-"""Words written for Slack, said the Teams way."""
+"""Words written for Slack, said the Teams way, and the small pieces the command cards share."""
 
 from __future__ import annotations
 
-import re
+import json
 
-_SLACK_LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
-_SLACK_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
+from microsoft_teams.cards import CardElement, Container
+
+from handlers.teams.cards.base import line, plain
 
 
 def teams_words(text: str) -> str:
-    """bot/ sentences name Slack's `/winter X`; in Teams the command is typed as `X`. Slack's
-    *bold* and <url|text> become Teams markdown."""
-    text = text.replace("/winter ", "").replace("`/winter`", "`help`")
-    text = _SLACK_LINK.sub(r"[\2](\1)", text)
-    return _SLACK_BOLD.sub(r"**\1**", text)
+    """bot/ sentences name Slack's `/winter X`; in Teams the command is typed as `X`."""
+    return text.replace("/winter ", "")
+
+
+def said(text: str) -> str:
+    """A bot/ sentence, which may carry what someone typed, in Teams' words and escaped."""
+    return plain(teams_words(text))
+
+
+def paragraphs(text: str) -> str:
+    """Teams joins single newlines in a TextBlock into one line; a blank line between keeps them."""
+    return "\n\n".join(part for part in text.splitlines() if part.strip())
+
+
+def quoted(text: str) -> Container:
+    """Someone's own words, whole and shaded, as Slack's block quote shows them."""
+    return Container(style="emphasis", items=[line(paragraphs(plain(text)) or " ")])
+
+
+def bullets(lines: list[str]) -> str:
+    return "\n".join(f"- {text}" for text in lines)
+
+
+def fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def count(n: int, word: str) -> str:
+    return f"{n} {word}{s(n)}"
+
+
+def size(element: CardElement) -> int:
+    """Bytes the element adds to a card's JSON, to keep a message under Teams' 28 KB."""
+    return len(json.dumps(element.model_dump(by_alias=True, exclude_none=True)).encode()) + 1
