@@ -35,6 +35,7 @@ from teams_double import APP_ID, BOT_TOKEN, Sent, TeamsDouble, strings
 PROGRAMME = Path(__file__).with_name("fixtures") / "teams.yaml"
 LONDON = ZoneInfo("Europe/London")
 TUE_0931 = datetime(2027, 1, 5, 9, 31, tzinfo=LONDON)
+TUE_1400 = datetime(2027, 1, 5, 14, 0, tzinfo=LONDON)
 FRI_1500 = datetime(2027, 1, 8, 15, 0, tzinfo=LONDON)
 ALICE = TeamsUser("8a1f0c52-0000-4000-8000-00000000a11c", "Alice Lead")
 BOB = TeamsUser("8a1f0c52-0000-4000-8000-000000000b0b", "Bob Partner")
@@ -221,6 +222,29 @@ def test_checkin_typed_opens_the_form_and_away_pauses_the_prompts(server, jobs, 
         carol = session.exec(select(Member).where(Member.name == "Carol Partner")).one()
         assert carol.away_until is not None and carol.away_until.isoformat() == "2027-01-11"
     assert [s for s in prompts_in(teams_api, CAROL) if s.body.get("summary", "").startswith("Your winter")] == []
+
+
+def test_the_reminder_goes_once_to_whoever_has_not_answered(server, jobs, teams_api, engine):
+    hours = scheme_id(engine, "hours")
+    with time_machine.travel(TUE_0931, tick=True):
+        for user in (BOB, CAROL):
+            post(server, installed(teams_api.url, user))
+        run_job(jobs, "daily-prompts", utc(TUE_0931), "mixed-fund")
+        [prompt] = prompts_in(teams_api, CAROL)
+        answers = {
+            **action(prompt.cards[0], "checkin:submit")["data"],
+            f"scheme:{hours}:actual": "£1,000", f"scheme:{hours}:committed": "0", f"scheme:{hours}:activity": "40",
+            "service:home_care": "2", "service:reablement": "2",
+        }
+        stored = post(server, card_action(teams_api.url, CAROL, "checkin:submit", answers, prompt.activity_id)).json()
+        assert "is in" in strings(stored["value"])
+    with time_machine.travel(TUE_1400, tick=True):
+        for _ in range(2):
+            run_job(jobs, "reminders", utc(TUE_1400), "mixed-fund")
+    reminders = [s for s in prompts_in(teams_api, BOB) if "gentle reminder" in s.card_text]
+    assert len(reminders) == 1 and len(prompts_in(teams_api, BOB)) == 2
+    assert "service:home_care" in inputs(reminders[0].cards[0]), "the form comes with the reminder"
+    assert len(prompts_in(teams_api, CAROL)) == 1, "no reminder once answered"
 
 
 # -- a mixed programme --------------------------------------------------------------------------------
