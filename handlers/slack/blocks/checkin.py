@@ -46,7 +46,17 @@ from bot.checkin import (
     scheme_key,
     service_key,
 )
-from bot.checkin.said import activity_words, headline, redaction_sentence
+from bot.checkin.said import (
+    CAPACITY_HEADING,
+    CAPACITY_LEVELS,
+    CORRECTION_HINT,
+    NO_PATIENT_DETAILS,
+    activity_words,
+    figure_words,
+    headline,
+    questions_answered_sentence,
+    redaction_sentence,
+)
 from bot.measures import value_text
 from bot.money import format_money
 from bot.questions import MAX_ANSWER
@@ -58,9 +68,6 @@ CALLBACK_ID = "checkin_submit"
 TEXT_ACTION = "value"
 LEVEL_ACTION = "level"
 ANSWERED_BLOCK = "checkin_answered"
-NO_PATIENT_DETAILS = (
-    "No patient details, please: aggregate figures only. NHS numbers are removed before anything is stored."
-)
 _FIXED_BLOCKS = 6  # intro, capacity heading, correction, blockers, comment, footer
 _QUESTIONS_HEADING = "*The leads ask*: answer what you can; each question is optional"
 _QUESTIONS_LEFT_OUT = "{n} of the leads' questions are left out so the form fits Slack: they stay open for you."
@@ -70,12 +77,6 @@ _MEASURE_PLACEHOLDER = "Optional: leave blank if you have no figure today"
 _MEASURES_LEFT_OUT = (
     "Some optional figures are left out so the form fits Slack: {names}. "
     "Your levels and figures above still count."
-)
-_MONEY_LABELS = {"actual": "Spent to date (£)", "committed": "Committed, not yet spent (£)"}
-_CAPACITY_HEADING = "*Capacity today*, worded like the NHS OPEL levels: 1 is steady; at 4, safety may be at risk"
-_CORRECTION_HINT = (
-    "Only when spend or activity to date is lower than last reported: say why. "
-    "Both figures stay in the audit trail."
 )
 
 
@@ -130,7 +131,7 @@ def _form_blocks(form: CheckinForm, notice: str | None) -> list[Block]:
     for scheme in form.schemes:
         blocks += _scheme_blocks(scheme, values, compact)
     if form.services:
-        blocks.append(_section(_CAPACITY_HEADING))
+        blocks.append(_section(f"*{CAPACITY_HEADING}*, {CAPACITY_LEVELS}"))
         for service in form.services:
             blocks.append(_level_input(service, values))
             blocks += [_measure_input(m, values) for m in service.measures if m.key not in hidden]
@@ -138,7 +139,7 @@ def _form_blocks(form: CheckinForm, notice: str | None) -> list[Block]:
         blocks.append(_section(_QUESTIONS_HEADING))
         blocks += [_question_input(q, values) for q in form.questions[:asked]]
     blocks += [
-        _text_input(CORRECTION, "Correction", values, hint=_CORRECTION_HINT),
+        _text_input(CORRECTION, "Correction", values, hint=CORRECTION_HINT),
         _text_input(BLOCKERS, "Blockers", values, multiline=True, hint="What is getting in the way, if anything"),
         _text_input(COMMENT, "Anything the leads should hear", values, multiline=True),
         _context(NO_PATIENT_DETAILS),
@@ -177,24 +178,11 @@ def _scheme_blocks(scheme: SchemeOnForm, values: dict[str, str], compact: bool) 
     return [DividerBlock(), _section(heading), *inputs]
 
 
-def _last_answer(scheme: SchemeOnForm, figure: str) -> str | None:
-    if scheme.last is None:
-        return None
-    value = scheme.last.get(figure)
-    shown = quantity_text(value) if figure == "activity" else amount_text(value)
-    return f"Last: {shown} on {scheme.last.local_date:%a %-d %b}"
-
-
 def _figure_input(scheme: SchemeOnForm, figure: str, prefix: str, values: dict[str, str]) -> InputBlock:
     key = scheme_key(scheme.id, figure)
-    if figure == "activity":
-        label, placeholder = scheme.activity_label, "e.g. 1,250"
-        plan = f"Plan: {quantity_text(scheme.planned)} {scheme.unit_label} by the deadline"
-    else:
-        label, placeholder, plan = _MONEY_LABELS[figure], "e.g. £12,500 or 12.5k", None
-    hint = " · ".join(part for part in (plan, _last_answer(scheme, figure)) if part) or None
-    element = PlainTextInputElement(action_id=TEXT_ACTION, initial_value=values.get(key), placeholder=placeholder)
-    return InputBlock(block_id=key, label=prefix + label, element=element, hint=hint)
+    words = figure_words(scheme, figure)
+    element = PlainTextInputElement(action_id=TEXT_ACTION, initial_value=values.get(key), placeholder=words.placeholder)
+    return InputBlock(block_id=key, label=prefix + words.label, element=element, hint=words.hint or None)
 
 
 def _level_option(n: int) -> Option:
@@ -275,10 +263,7 @@ def _notes(result: CheckinResult) -> list[Block]:
     if result.redactions:
         notes.append(_section(redaction_notice(result.redactions)))
     if result.questions_answered:
-        asked = "1 of the leads' questions" if result.questions_answered == 1 else (
-            f"{result.questions_answered} of the leads' questions"
-        )
-        notes.append(_context(f"You answered {asked}: thank you, the leads will see it."))
+        notes.append(_context(questions_answered_sentence(result.questions_answered)))
     if result.nothing_to_reaffirm:
         names = ", ".join(escape(n) for n in result.nothing_to_reaffirm)
         notes.append(_context(f"Nothing on record yet for {names}: open the check-in to give figures."[:2000]))

@@ -34,7 +34,17 @@ from bot.checkin import (
     scheme_key,
     service_key,
 )
-from bot.checkin.said import activity_words, headline, redaction_sentence
+from bot.checkin.said import (
+    CAPACITY_HEADING,
+    CAPACITY_LEVELS,
+    CORRECTION_HINT,
+    NO_PATIENT_DETAILS,
+    activity_words,
+    figure_words,
+    headline,
+    questions_answered_sentence,
+    redaction_sentence,
+)
 from bot.measures import value_text
 from bot.money import format_money
 from bot.prompts import Prompt
@@ -44,14 +54,6 @@ from handlers.teams.cards.base import Card, action, card, heading, line, plain, 
 SUBMIT = "checkin:submit"
 NO_CHANGE = "checkin:no-change"
 OPEN = "checkin:open"
-NO_PATIENT_DETAILS = (
-    "No patient details, please: aggregate figures only. NHS numbers are removed before anything is stored."
-)
-_MONEY_LABELS = {"actual": "Spent to date (£)", "committed": "Committed, not yet spent (£)"}
-_CAPACITY_HEADING = "Capacity today, worded like the NHS OPEL levels: 1 is steady; at 4, safety may be at risk"
-_CORRECTION_HINT = (
-    "Only when spend or activity to date is lower than last reported: say why. Both figures stay in the audit trail."
-)
 
 CARD_BYTES = 26_000  # inside Teams' 28 KB a message, with room for the activity around the card
 
@@ -97,14 +99,14 @@ def _checkin_card(
     for scheme in form.schemes:
         body += _scheme(scheme, values, errors, compact)
     if form.services:
-        body.append(subheading(_CAPACITY_HEADING))
+        body.append(subheading(f"{CAPACITY_HEADING}, {CAPACITY_LEVELS}"))
         for service in form.services:
             body += _service(service, values, errors, compact)
     if form.questions:
         body.append(subheading("The leads ask: answer what you can; each question is optional"))
         for question in form.questions:
             body += _question(question, values, errors)
-    body += _text(CORRECTION, "Correction", values, errors, hint=_CORRECTION_HINT)
+    body += _text(CORRECTION, "Correction", values, errors, hint=CORRECTION_HINT)
     body += _text(BLOCKERS, "Blockers: what is getting in the way, if anything", values, errors, multiline=True)
     body += _text(COMMENT, "Anything the leads should hear", values, errors, multiline=True)
     body.append(line(NO_PATIENT_DETAILS, subtle=True))
@@ -151,28 +153,15 @@ def _scheme(scheme: SchemeOnForm, values: Values, errors: Errors, compact: bool)
     ]
     for figure in FIGURES:
         key = scheme_key(scheme.id, figure)
-        if figure == "activity":
-            label, placeholder = scheme.activity_label, "e.g. 1,250"
-            plan = f"Plan: {quantity_text(scheme.planned)} {scheme.unit_label} by the deadline"
-        else:
-            label, placeholder, plan = _MONEY_LABELS[figure], "e.g. £12,500 or 12.5k", None
+        words = figure_words(scheme, figure)
         body.append(TextInput(
-            id=key, label=f"{scheme.name}: {label}" if compact else label, value=values.get(key) or None,
-            placeholder=None if compact else placeholder, is_required=True,
+            id=key, label=f"{scheme.name}: {words.label}" if compact else words.label, value=values.get(key) or None,
+            placeholder=None if compact else words.placeholder, is_required=True,
         ))
-        hint = " · ".join(part for part in (plan, _last(scheme, figure)) if part)
-        if hint and not compact:
-            body.append(line(hint, subtle=True))
+        if words.hint and not compact:
+            body.append(line(words.hint, subtle=True))
         body += _error(key, errors)
     return body
-
-
-def _last(scheme: SchemeOnForm, figure: str) -> str | None:
-    if scheme.last is None:
-        return None
-    value = scheme.last.get(figure)
-    shown = quantity_text(value) if figure == "activity" else amount_text(value)
-    return f"Last: {shown} on {scheme.last.local_date:%a %-d %b}"
 
 
 def _service(service: ServiceOnForm, values: Values, errors: Errors, compact: bool) -> list[CardElement]:
@@ -238,10 +227,7 @@ def confirmation_card(result: CheckinResult) -> Card:
     if result.redactions:
         body.append(line(f"⚠ {redaction_sentence(result.redactions)}", attention=True))
     if result.questions_answered:
-        asked = "1 of the leads' questions" if result.questions_answered == 1 else (
-            f"{result.questions_answered} of the leads' questions"
-        )
-        body.append(line(f"You answered {asked}: thank you, the leads will see it.", subtle=True))
+        body.append(line(questions_answered_sentence(result.questions_answered), subtle=True))
     if result.nothing_to_reaffirm:
         names = ", ".join(plain(n) for n in result.nothing_to_reaffirm)
         body.append(line(f"Nothing on record yet for {names}: amend the check-in to give figures.", subtle=True))
