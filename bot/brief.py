@@ -37,6 +37,7 @@ from bot.engagement import COMMUNITY, SECTORS, roster, sector_of
 from bot.money import format_money
 from bot.redact import redact
 from bot.spend import Flag, percent_of, spend_position
+from bot.wording import plural
 from models.tables import CapacityReport, CheckIn, Organisation, Programme, Risk, RiskEvent
 
 VOICE_MOST = 40  # partner voice items in one brief; the rest are counted
@@ -374,7 +375,7 @@ def money_sentences(m: MoneyChange) -> list[str]:
         f"Forecast at the recent pace ({format_money(m.recent_run_rate)} a working day): "
         f"{format_money(m.outturn_recent)} by {m.deadline:%a %d %b %Y}, {outlook(m.variance_recent)}; "
         f"{format_money(m.run_rate_needed)} a working day would spend it all in the "
-        f"{m.working_days_left} working day{_s(m.working_days_left)} left.",
+        f"{plural(m.working_days_left, 'working day')} left.",
     ]
 
 
@@ -437,5 +438,3 @@ def voice_markdown(voice: tuple[Voice, ...], left_out: int) -> list[str]:
     return out
 
 
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"

@@ -36,6 +36,7 @@ from bot.decisions import DecisionView, decisions_between
 from bot.engagement import response_rates
 from bot.money import format_money
 from bot.spend import BurnUp, SpendPosition, burn_up, forecast_lines, percent_of, spend_position
+from bot.wording import plural
 from models.tables import CapacityReport, Organisation, Programme, Risk, RiskEvent, Tranche
 
 VOICE_MOST = 20
@@ -296,7 +297,7 @@ def service_sentence(s: ServiceWeek) -> str:
         return f"{s.label}: no report yet"
     week = f"worst this week {s.worst}" if s.worst is not None else "no report this week"
     latest = f"latest {s.latest}" if s.latest is not None else "never reported"
-    pressed = f"{s.days_pressed} working day{_s(s.days_pressed)} at level {PRESSED} or more"
+    pressed = f"{plural(s.days_pressed, 'working day')} at level {PRESSED} or more"
     return f"{s.label}: {week}, {latest}; {pressed}"
 
 
@@ -319,7 +320,7 @@ def sector_sentence(s: SectorWeek) -> str:
 
 
 def next_sentences(n: WhatNext) -> list[str]:
-    out = [f"{n.working_days_left} working day{_s(n.working_days_left)} left after today; "
+    out = [f"{plural(n.working_days_left, 'working day')} left after today; "
            f"the money must be spent by {n.deadline:%a %d %b %Y}."]
     out += [f"{t.name}: {format_money(t.amount)} lands on {t.available_on:%a %d %b %Y}." for t in n.tranches]
     return out
@@ -347,5 +348,3 @@ def digest_markdown(d: Digest, chart_file: str | None = None) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"

@@ -30,6 +30,7 @@ from slack_sdk.models.views import View
 from bot.calendar import zone
 from bot.risk_actions import Register, RisksOverview, RisksResult
 from bot.risks import MAX_TEXT, SEVERITY_RANK, EventView, RiskRefused, RiskView
+from bot.wording import age_words
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.text import escape
 from models.vocabulary import A_ROLE, RiskStatus, Severity
@@ -100,16 +101,10 @@ def risk_blocks(risk: RiskView, *, actions: bool = True) -> list[Json]:
 def facts(risk: RiskView) -> str:
     """Severity · status · owner · age · the last thing that happened."""
     owner = f"owner {escape(risk.owner_name)}" if risk.owner_name else "no owner yet"
-    parts = [risk.severity.value.capitalize(), risk.status.value.capitalize(), owner, _age(risk.age_working_days)]
+    parts = [risk.severity.value.capitalize(), risk.status.value.capitalize(), owner, age_words(risk.age_working_days)]
     if risk.last_event is not None:
         parts.append(last_event(risk.last_event))
     return _fit(" · ".join(parts), SECTION_TEXT)
-
-
-def _age(days: int) -> str:
-    if days <= 0:
-        return "raised today"
-    return f"{days} working day{'s' if days != 1 else ''} old"
 
 
 def last_event(event: EventView) -> str:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from microsoft_teams.cards import CardElement
 
 from bot.questions import AUDIENCE_WORDS, LOOK_BACK_DAYS, AnswerView, Asked, AskRefused, QuestionsView, QuestionWithAnswers
+from bot.wording import plural
 from handlers.teams.cards.base import Card, card, heading, line, plain
-from handlers.teams.cards.text import count, quoted, said, size
+from handlers.teams.cards.text import quoted, said, size
 
 AskResult = Asked | AskRefused | QuestionsView
 QUESTIONS_SHOWN = 10
@@ -47,7 +48,7 @@ def answers_card(view: QuestionsView) -> Card:
         return card(body)
     shown = view.questions[:QUESTIONS_SHOWN]
     more = len(view.questions) - len(shown)
-    footer = line((f"{count(more, 'older question')} not shown. " if more else "") + HOW_TO_ASK, subtle=True)
+    footer = line((f"{plural(more, 'older question')} not shown. " if more else "") + HOW_TO_ASK, subtle=True)
     headings = [_heading(q, view) for q in shown]
     answers = [[_answer(a) for a in q.answers] for q in shown]
     fixed = sum(size(e) for e in [*body, footer, *(e for h in headings for e in h)]) + MORE_BYTES * len(shown)
@@ -56,7 +57,7 @@ def answers_card(view: QuestionsView) -> Card:
         body += top
         body += [e for a in each[:n] for e in a]
         if len(each) > n:
-            body.append(line(f"{count(len(each) - n, 'more answer')} not shown here: the card is full.", subtle=True))
+            body.append(line(f"{plural(len(each) - n, 'more answer')} not shown here: the card is full.", subtle=True))
     return card([*body, footer])
 
 

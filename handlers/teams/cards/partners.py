@@ -7,8 +7,9 @@ from microsoft_teams.cards import CardElement
 
 from bot.engagement import Engagement, OrganisationEngagement, SectorEngagement, Tally
 from bot.leads_view import EngagementView, ViewRefused
+from bot.wording import plural
 from handlers.teams.cards.base import Card, card, facts, heading, line, subheading
-from handlers.teams.cards.text import count, fit, said
+from handlers.teams.cards.text import fit, said
 
 PartnersResult = EngagementView | Engagement | ViewRefused
 SECTOR_NAMES = {"statutory": "Statutory", "community": "Community", "all": "All"}
@@ -43,7 +44,7 @@ def _organisations(organisations: tuple[OrganisationEngagement, ...]) -> list[Ca
         facts([(fit(o.name, NAME_WIDTH), _organisation(o)) for o in organisations[:ROWS_SHOWN]]),
     ]
     if len(organisations) > ROWS_SHOWN:
-        body.append(line(f"{count(len(organisations) - ROWS_SHOWN, 'more organisation')} not shown here."))
+        body.append(line(f"{plural(len(organisations) - ROWS_SHOWN, 'more organisation')} not shown here."))
     return body
 
 
@@ -55,7 +56,7 @@ def _organisation(o: OrganisationEngagement) -> str:
 
 def _sector(s: SectorEngagement) -> str:
     name = SECTOR_NAMES.get(s.sector, s.sector.capitalize())
-    return f"{name} ({count(s.organisations, 'organisation')})"
+    return f"{name} ({plural(s.organisations, 'organisation')})"
 
 
 def rate(t: Tally) -> str:

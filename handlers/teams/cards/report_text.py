@@ -22,10 +22,6 @@ def level_mark(level: int | None) -> str:
     return LEVEL_MARK.get(level, NEVER) if level is not None else NEVER
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def split_text(text: str, width: int) -> list[str]:
     """Text in pieces of at most `width` characters, split at a line break or space where there
     is one and never between a backslash and the character it escapes; each piece but the last

@@ -29,8 +29,9 @@ from bot.digest import (
 )
 from bot.ports import Report
 from bot.spend import forecast_lines
+from bot.wording import plural
 from handlers.teams.cards.base import MAX_TEXT, Card, card, heading, line, plain, subheading
-from handlers.teams.cards.report_text import CONTINUED, level_mark, plural, severity_mark, split_text
+from handlers.teams.cards.report_text import CONTINUED, level_mark, severity_mark, split_text
 
 PART_BYTES = 20_000  # the sections of one card as JSON; the heading, footer and envelope fit in the rest
 PART_ELEMENTS = 40  # body elements of a card in all

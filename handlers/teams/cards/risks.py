@@ -21,8 +21,9 @@ from microsoft_teams.cards import (
 from bot.calendar import zone
 from bot.risk_actions import Register, RisksResult
 from bot.risks import MAX_TEXT, SEVERITY_RANK, EventView, RiskRefused, RiskView
+from bot.wording import age_words, plural
 from handlers.teams.cards.base import VERSION, Card, action, card, heading, line, plain
-from handlers.teams.cards.report_text import SEVERITY_MARK, plural
+from handlers.teams.cards.report_text import SEVERITY_MARK
 from models.vocabulary import A_ROLE, RiskStatus, Severity
 
 ACKNOWLEDGE, MITIGATE, REOPEN = "risk:acknowledge", "risk:mitigate", "risk:reopen"
@@ -52,10 +53,7 @@ def risk_elements(risk: RiskView, detail_chars: int = MAX_TEXT) -> list[CardElem
 
 def facts(risk: RiskView) -> str:
     owner = f"owner {plain(risk.owner_name)}" if risk.owner_name else "no owner yet"
-    age = "raised today" if risk.age_working_days <= 0 else (
-        f"{risk.age_working_days} working day{'s' if risk.age_working_days != 1 else ''} old"
-    )
-    parts = [risk.severity.value.capitalize(), risk.status.value.capitalize(), owner, age]
+    parts = [risk.severity.value.capitalize(), risk.status.value.capitalize(), owner, age_words(risk.age_working_days)]
     if risk.last_event is not None:
         parts.append(last_event(risk.last_event))
     return " · ".join(parts)[:MAX_TEXT]

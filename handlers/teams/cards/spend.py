@@ -11,8 +11,9 @@ from microsoft_teams.cards import CardElement
 from bot.money import format_money, format_quantity
 from bot.spend import SchemeSpend, SpendPosition, forecast_lines, percent_of, source_label
 from bot.spend_entry import EntryRefused, LeadEntry
+from bot.wording import plural
 from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
-from handlers.teams.cards.text import bullets, count, fit, said
+from handlers.teams.cards.text import bullets, fit, said
 
 SpendResult = SpendPosition | LeadEntry | EntryRefused
 SCHEMES_SHOWN = 60  # one FactSet row each; `winterbot status` prints them all
@@ -48,7 +49,7 @@ def position_card(p: SpendPosition) -> Card:
         facts([(fit(s.key, KEY_WIDTH), _scheme(s)) for s in p.schemes[:SCHEMES_SHOWN]]),
     ]
     if len(p.schemes) > SCHEMES_SHOWN:
-        body.append(line(f"{count(len(p.schemes) - SCHEMES_SHOWN, 'more scheme')} not shown: {ALL_OF_THEM}"))
+        body.append(line(f"{plural(len(p.schemes) - SCHEMES_SHOWN, 'more scheme')} not shown: {ALL_OF_THEM}"))
     body.append(line(f"As on {p.today:%a %d %b %Y}, deadline {p.deadline:%a %d %b %Y}.", subtle=True))
     return card(body)
 
@@ -59,7 +60,7 @@ def _flags(p: SpendPosition) -> list[CardElement]:
     body: list[CardElement] = [subheading(f"Flags ({len(p.flags)})")]
     body += [line(f"⚠ {plain(fit(flag.message, FLAG_WIDTH))}", attention=True) for flag in p.flags[:FLAGS_SHOWN]]
     if len(p.flags) > FLAGS_SHOWN:
-        body.append(line(f"{count(len(p.flags) - FLAGS_SHOWN, 'more flag')} not shown: {ALL_OF_THEM}"))
+        body.append(line(f"{plural(len(p.flags) - FLAGS_SHOWN, 'more flag')} not shown: {ALL_OF_THEM}"))
     return body
 
 

@@ -17,13 +17,12 @@ from bot.leads_view import StatusView, ViewRefused
 from bot.money import format_money
 from bot.spend import percent_of
 from bot.status import CapacityCell, CapacityRow, MoneyPanel, RiskPanel, StatusScreen, TodayCheckins
+from bot.wording import plural
 from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
-from handlers.teams.cards.text import bullets, count, fit, said
+from handlers.teams.cards.report_text import LEVEL_MARK, NEVER, severity_mark
+from handlers.teams.cards.text import bullets, fit, said
 
-LEVEL_MARK = {1: "🟢", 2: "🟡", 3: "🟠", 4: "🔴"}
-NEVER = "⚪"
 STALE = "⏳"
-SEVERITY_MARK = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "⚪"}
 ROWS_SHOWN = 25
 QUIET_SHOWN = 15
 FLAGS_SHOWN = 5
@@ -43,7 +42,7 @@ def status_card(result: StatusResult) -> Card:
     body: list[CardElement] = [
         heading(f"Status: {screen.programme_name}"),
         line(f"On {screen.today:%a %d %b %Y} · deadline {m.deadline:%a %d %b %Y}, "
-             f"{count(m.working_days_left, 'working day')} left", subtle=True),
+             f"{plural(m.working_days_left, 'working day')} left", subtle=True),
         *money(m),
         *risks(screen.risks),
         *quiet(screen.quiet, screen.quiet_after_working_days, withheld),
@@ -69,22 +68,22 @@ def money(m: MoneyPanel) -> list[CardElement]:
     ])]
     body += [line(f"⚠ {plain(fit(f.message, TITLE_WIDTH))}", attention=True) for f in m.flags[:FLAGS_SHOWN]]
     if len(m.flags) > FLAGS_SHOWN:
-        body.append(line(f"{count(len(m.flags) - FLAGS_SHOWN, 'more flag')}: type `spend` to see them all."))
+        body.append(line(f"{plural(len(m.flags) - FLAGS_SHOWN, 'more flag')}: type `spend` to see them all."))
     return body
 
 
 def risks(panel: RiskPanel) -> list[CardElement]:
     if panel.total == 0:
         return [subheading("Open risks: none")]
-    counts = " · ".join(f"{SEVERITY_MARK[sev.value]} {n} {sev.value}" for sev, n in panel.by_severity if n)
+    counts = " · ".join(f"{severity_mark(sev)} {n} {sev.value}" for sev, n in panel.by_severity if n)
     lines = [
-        f"{SEVERITY_MARK[r.severity.value]} {plain(fit(r.title, TITLE_WIDTH))} · "
+        f"{severity_mark(r.severity)} {plain(fit(r.title, TITLE_WIDTH))} · "
         f"{plain(fit(r.owner_name, NAME_WIDTH)) if r.owner_name else 'no owner yet'} · {r.status.value} · "
-        f"{count(r.age_working_days, 'working day')} old"
+        f"{plural(r.age_working_days, 'working day')} old"
         for r in panel.top
     ]
     if panel.total > len(panel.top):
-        lines.append(f"{count(panel.total - len(panel.top), 'more open risk')}: type `risks` to list them all.")
+        lines.append(f"{plural(panel.total - len(panel.top), 'more open risk')}: type `risks` to list them all.")
     return [subheading(f"Open risks: {panel.total}"), line(counts), line(bullets(lines))]
 
 
@@ -104,14 +103,14 @@ def quiet(people: Sequence[Quiet], after: int, withheld: int) -> list[CardElemen
         body.append(line(f"{withheld} {'is' if withheld == 1 else 'are'} in other organisations; the leads see who.",
                          subtle=True))
     elif withheld:
-        body.append(line(f"{count(withheld, 'partner')}; the leads see who.", subtle=True))
+        body.append(line(f"{plural(withheld, 'partner')}; the leads see who.", subtle=True))
     return body
 
 
 def quiet_line(q: Quiet) -> str:
     last = f"last {q.last_check_in:%a %d %b}" if q.last_check_in else "never answered"
     return (f"{plain(fit(q.name, NAME_WIDTH))} ({plain(fit(q.organisation, NAME_WIDTH))}): "
-            f"{count(q.working_days_silent, 'working day')} silent, {last}")
+            f"{plural(q.working_days_silent, 'working day')} silent, {last}")
 
 
 def today(t: TodayCheckins) -> str:
@@ -131,7 +130,7 @@ def capacity(rows: Sequence[CapacityRow], stale_after: int) -> list[CardElement]
     stale = sum(1 for r in rows for c in r.cells if c.stale)
     counts = " · ".join(f"{LEVEL_MARK[n]} {levels.count(n)}" for n in (4, 3, 2, 1))
     body: list[CardElement] = [
-        subheading(f"Capacity ({count(len(rows), 'organisation')}, most pressed first)"),
+        subheading(f"Capacity ({plural(len(rows), 'organisation')}, most pressed first)"),
         line(f"{counts} · {STALE} {stale} stale (no report for {stale_after}+ working days, or never)", subtle=True),
         facts([(fit(row.name, NAME_WIDTH), " · ".join(cell(c) for c in row.cells)) for row in ordered[:ROWS_SHOWN]]),
     ]
@@ -139,7 +138,7 @@ def capacity(rows: Sequence[CapacityRow], stale_after: int) -> list[CardElement]
     if left:
         worst = max((r.worst or 0 for r in left), default=0)
         at_most = f", none above level {worst}" if worst else ", none reported"
-        body.append(line(f"{count(len(left), 'more organisation')} not shown{at_most}."))
+        body.append(line(f"{plural(len(left), 'more organisation')} not shown{at_most}."))
     return body
 
 
@@ -152,5 +151,5 @@ def cell(c: CapacityCell) -> str:
         return f"{c.label} {NEVER} never reported {STALE}"
     text = f"{c.label} {LEVEL_MARK.get(c.level, '')} {c.level}"
     if c.stale:
-        text += f" {STALE} stale, {count(c.working_days_old or 0, 'working day')} old"
+        text += f" {STALE} stale, {plural(c.working_days_old or 0, 'working day')} old"
     return text

@@ -37,14 +37,6 @@ def fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def s(n: int) -> str:
-    return "" if n == 1 else "s"
-
-
-def count(n: int, word: str) -> str:
-    return f"{n} {word}{s(n)}"
-
-
 def size(element: CardElement) -> int:
     """Bytes the element adds to a card's JSON, to keep a message under Teams' 28 KB."""
     return len(json.dumps(element.model_dump(by_alias=True, exclude_none=True)).encode()) + 1
