@@ -15,9 +15,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from loopback import LoopbackServer
 
 BOT_TOKEN = "xoxb-0000-winterbot-test"
 APP_TOKEN = "xapp-1-A0WINTER-winterbot-test"
@@ -74,7 +76,12 @@ class _RateLimit:
     accepted: list[float] = field(default_factory=list)
 
 
-class SlackDouble:
+class SlackDouble(LoopbackServer):
+    thread_name = "slack-double"
+
+    def request_handler(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
+
     def __init__(self, tokens: tuple[str, ...] = (BOT_TOKEN, APP_TOKEN)) -> None:
         self.tokens = set(tokens)
         self._lock = threading.Lock()
@@ -90,41 +97,8 @@ class SlackDouble:
         self._files: dict[str, dict[str, Any]] = {}  # file id -> what files.getUploadURLExternal was told
         self._counter = itertools.count(1)
         self._epoch = int(time.time())
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # lifecycle
-
-    def start(self) -> SlackDouble:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.double = self  # type: ignore[attr-defined]
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, args=(0.05,), name="slack-double", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> SlackDouble:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def root(self) -> str:
-        assert self._server is not None, "the double is not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def url(self) -> str:

@@ -14,11 +14,13 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jwt
+
+from loopback import LoopbackServer
 
 APP_ID = "00000000-0000-4000-8000-00000000b07a"
 # The SDK reads the bot token as a JWT (for its expiry), so the double's token is one.
@@ -72,7 +74,12 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-class TeamsDouble:
+class TeamsDouble(LoopbackServer):
+    thread_name = "teams-double"
+
+    def request_handler(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
+
     def __init__(self, token: str = BOT_TOKEN) -> None:
         self.token = token
         self._lock = threading.Condition()
@@ -81,37 +88,10 @@ class TeamsDouble:
         self._every: tuple[int, int] | None = None  # (every Nth call, answered with this status)
         self._seen = 0
         self._ids = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> TeamsDouble:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.double = self  # type: ignore[attr-defined]
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="teams-double", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> TeamsDouble:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "the double is not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/teams"
+        return f"{self.root}/teams"
 
     def sent(self, conversation_id: str | None = None) -> list[Sent]:
         with self._lock:
