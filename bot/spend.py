@@ -44,6 +44,7 @@ from sqlmodel import Session, col, select
 from bot.calendar import add_working_days, count_working_days, working_days_left
 from bot.money import format_money, format_quantity
 from bot.programmes import get_programme
+from bot.wording import shortened
 from models.db import session_scope
 from models.tables import Organisation, Programme, Scheme, SpendReport, Tranche
 from models.vocabulary import FUNDING_SOURCE_LABELS, UNIT_LABELS, FundingSource, Unit
@@ -606,14 +607,10 @@ def format_spend(position: SpendPosition) -> str:
         activity = f"{format_quantity(s.activity)}/{format_quantity(s.planned)}"
         last = f"{s.last_reported:%d %b}" if s.last_reported else "never"
         out.append(
-            f"{_fit(s.key + ' ' + s.name, 28):<28} {money(s.budget):>14} {money(s.actual):>14} "
+            f"{shortened(s.key + ' ' + s.name, 28):<28} {money(s.budget):>14} {money(s.actual):>14} "
             f"{money(s.committed):>14} {activity:>18}  {last}"
         )
     return "\n".join(out)
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def status_text(engine: Engine, slug: str, today: date) -> str:

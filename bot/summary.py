@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from bot.calendar import working_days_left
 from bot.money import format_money, format_quantity
 from bot.programmes import get_programme
+from bot.wording import shortened
 from models.tables import Member, Organisation, Scheme, Tranche
 from models.vocabulary import (
     FUNDING_SOURCE_LABELS,
@@ -145,10 +146,6 @@ def programme_summary(session: Session, slug: str, today: date) -> ProgrammeSumm
     )
 
 
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def format_summary(summary: ProgrammeSummary) -> str:
     """The summary as terminal text."""
     out = [
@@ -161,18 +158,18 @@ def format_summary(summary: ProgrammeSummary) -> str:
     for t in summary.tranches:
         state = "available" if t.available else "due"
         out.append(
-            f"  {_fit(t.name, 38):<38} {format_money(t.amount):>12}  {t.source:<22} "
+            f"  {shortened(t.name, 38):<38} {format_money(t.amount):>12}  {t.source:<22} "
             f"announced {t.announced_on:%d %b}, {state} {t.available_on:%d %b %Y}"
         )
     out.append("  By source: " + "; ".join(f"{label} {format_money(amount)}" for label, amount in summary.by_source))
     for sector in ("statutory", "community"):
         orgs = [o for o in summary.organisations if o.sector == sector]
         out += ["", f"{sector.capitalize()} organisations ({len(orgs)}):"]
-        out += [f"  {_fit(o.name, 44):<44} {o.kind:<32} {o.members} member{'s' if o.members != 1 else ''}" for o in orgs]
+        out += [f"  {shortened(o.name, 44):<44} {o.kind:<32} {o.members} member{'s' if o.members != 1 else ''}" for o in orgs]
     out += ["", f"Schemes ({len(summary.schemes)}), {format_money(summary.budgeted)} budgeted, "
             f"{format_money(summary.unbudgeted)} not yet assigned:"]
     out += [
-        f"  {_fit(s.name, 48):<48} {format_money(s.budget):>11}  {format_quantity(s.planned):>7} {s.unit:<17} {_fit(s.owner, 36)}"
+        f"  {shortened(s.name, 48):<48} {format_money(s.budget):>11}  {format_quantity(s.planned):>7} {s.unit:<17} {shortened(s.owner, 36)}"
         for s in summary.schemes
     ]
     roles = ", ".join(f"{count} {role}{'s' if count != 1 else ''}" for role, count in summary.members_by_role)

@@ -20,3 +20,8 @@ def plural(n: int, word: str) -> str:
 def age_words(working_days: int) -> str:
     """A risk's age: "raised today", or "4 working days old"."""
     return "raised today" if working_days <= 0 else f"{plural(working_days, 'working day')} old"
+
+
+def shortened(text: str, width: int) -> str:
+    """The text, or its first width - 1 characters and an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -33,6 +33,7 @@ from bot.checkin.form import (
 from bot.money import AmountError, format_money, parse_amount
 from bot.questions import MAX_ANSWER, QuestionOnForm
 from bot.redact import redact
+from bot.wording import shortened
 
 Answers = Mapping[str, str | None]
 Errors = dict[str, str]
@@ -239,16 +240,12 @@ def _correction_errors(
             )
             changes.append(f"{scheme.name}, {_figure_name(scheme, figure)}: {before} → {after}")
     errors[CORRECTION] = "Say why these figures are lower than last reported: " + "; ".join(changes)
-    return {key: _clip(message) for key, message in errors.items()}
+    return {key: shortened(message, 500) for key, message in errors.items()}
 
 
 def _figure_name(scheme: SchemeOnForm, figure: str) -> str:
     label = "spent to date" if figure == "actual" else scheme.activity_label
     return label[0].lower() + label[1:]
-
-
-def _clip(message: str, most: int = 500) -> str:
-    return message if len(message) <= most else message[: most - 1] + "…"
 
 
 def _scheme_answers(

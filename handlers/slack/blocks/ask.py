@@ -20,8 +20,9 @@ from bot.questions import (
     QuestionsView,
     QuestionWithAnswers,
 )
+from bot.wording import shortened
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
-from handlers.slack.blocks.status import SECTION_TEXT, context, fit, header, section
+from handlers.slack.blocks.status import SECTION_TEXT, context, header, section
 from handlers.slack.blocks.text import escape
 
 Json = dict[str, Any]
@@ -37,7 +38,7 @@ def ask_blocks(result: AskResult) -> list[Json]:
     if isinstance(result, Asked):
         return [
             section(f":white_check_mark: {escape(result.message)}"),
-            section(fit(quote(result.text), SECTION_TEXT)),
+            section(shortened(quote(result.text), SECTION_TEXT)),
             context(f"Asked of {_audience(result.audience)}. Shown only to you."),
         ]
     return answers_blocks(result)
@@ -104,7 +105,7 @@ def _heading(question: QuestionWithAnswers, view: QuestionsView) -> str:
         f"_Asked by {asker} on {question.asked_on:%a %-d %b} of {_audience(question.audience)}, {status}. "
         f"{question.answered} of {question.asked} answered._"
     )
-    return fit(f"{quote(question.text)}\n{meta}", SECTION_TEXT)
+    return shortened(f"{quote(question.text)}\n{meta}", SECTION_TEXT)
 
 
 def _answer_text(answer: AnswerView) -> str:
@@ -116,7 +117,7 @@ def _pack(texts: list[str]) -> list[tuple[str, int]]:
     """Whole answers packed into sections of at most SECTION_TEXT characters: (text, answers in it)."""
     chunks: list[tuple[str, int]] = []
     for text in texts:
-        text = fit(text, SECTION_TEXT)  # an answer is at most 1,000 characters: this never cuts
+        text = shortened(text, SECTION_TEXT)  # an answer is at most 1,000 characters: this never cuts
         if chunks and len(chunks[-1][0]) + 2 + len(text) <= SECTION_TEXT:
             joined, count = chunks[-1]
             chunks[-1] = (f"{joined}\n\n{text}", count + 1)

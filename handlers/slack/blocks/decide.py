@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.decisions import DecisionRecorded, DecisionRefused
-from handlers.slack.blocks.status import SECTION_TEXT, context, fit, section
+from bot.wording import shortened
+from handlers.slack.blocks.status import SECTION_TEXT, context, section
 from handlers.slack.blocks.text import escape
 
 Json = dict[str, Any]
@@ -20,7 +21,7 @@ def decide_blocks(result: DecideResult) -> list[Json]:
     by = escape(result.by) + (f" ({escape(result.organisation)})" if result.organisation else "")
     return [
         section(f":white_check_mark: {escape(result.message)}"),
-        section(fit(quoted, SECTION_TEXT)),
+        section(shortened(quoted, SECTION_TEXT)),
         context(f"Recorded by {by} on {result.local_date:%a %d %b %Y}. Shown only to you."),
     ]
 

@@ -19,13 +19,13 @@ from bot.decisions import DecisionView
 from bot.leads_view import Home, JoinHome, LeadHome, PartnerHome
 from bot.money import format_money, format_quantity
 from bot.spend import percent_of
+from bot.wording import shortened
 from handlers.slack.blocks.limits import SURFACE_BLOCKS
 from handlers.slack.blocks.status import (
     LEVEL_EMOJI,
     NEVER,
     SECTION_TEXT,
     context,
-    fit,
     header,
     packed,
     section,
@@ -111,7 +111,7 @@ def scheme_blocks(schemes: Sequence[SchemeOnForm]) -> list[Json]:
 
 
 def scheme_line(s: SchemeOnForm) -> str:
-    name = escape(fit(s.name, 80))
+    name = escape(shortened(s.name, 80))
     if s.last is None:
         return f"• *{name}*: budget {format_money(s.budget)}, plan {format_quantity(s.planned)} {escape(s.unit_label)}; not reported yet"
     f = s.last
@@ -132,7 +132,7 @@ def services_text(services: Sequence[ServiceOnForm]) -> str:
             lines.append(f"• {escape(s.label)}: {NEVER} never reported")
         else:
             lines.append(f"• {escape(s.label)}: {LEVEL_EMOJI.get(s.last_level, '')} {s.last_level} (on {s.last_date:%a %d %b})")
-    return fit("\n".join(lines), SECTION_TEXT)
+    return shortened("\n".join(lines), SECTION_TEXT)
 
 
 def decision_blocks(decisions: Sequence[DecisionView], since: date) -> list[Json]:
@@ -143,7 +143,7 @@ def decision_blocks(decisions: Sequence[DecisionView], since: date) -> list[Json
     for d in decisions[:DECISIONS_SHOWN]:
         by = escape(d.by or "a former member") + (f", {escape(d.organisation)}" if d.organisation else "")
         quoted = "\n".join(f"> {line}" if line else ">" for line in escape(d.text).splitlines())
-        blocks.append(section(fit(f"{quoted}\n_{d.local_date:%a %d %b}, {by}_", SECTION_TEXT)))
+        blocks.append(section(shortened(f"{quoted}\n_{d.local_date:%a %d %b}, {by}_", SECTION_TEXT)))
     if len(decisions) > DECISIONS_SHOWN:
         left = len(decisions) - DECISIONS_SHOWN
         blocks.append(context(f"{left} more decision{'' if left == 1 else 's'} this week: the weekly digest lists them all."))

@@ -8,8 +8,9 @@ from typing import Any
 
 from bot.engagement import Engagement, OrganisationEngagement, SectorEngagement, Tally
 from bot.leads_view import EngagementView, ViewRefused
+from bot.wording import shortened
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
-from handlers.slack.blocks.status import context, fit, header, packed, section
+from handlers.slack.blocks.status import context, header, packed, section
 from handlers.slack.blocks.text import escape
 
 Json = dict[str, Any]
@@ -84,7 +85,7 @@ def _cell(t: Tally) -> str:
 
 
 def table_row(o: OrganisationEngagement) -> str:
-    name = fit(o.name, NAME_WIDTH)
+    name = shortened(o.name, NAME_WIDTH)
     return escape(
         f"{name:<{NAME_WIDTH}} {o.sector:<9} {o.partners:>6} {_cell(o.last_week):>16} {_cell(o.since_start):>18}"
     )

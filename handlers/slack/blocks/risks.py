@@ -30,7 +30,8 @@ from slack_sdk.models.views import View
 from bot.calendar import zone
 from bot.risk_actions import Register, RisksOverview, RisksResult
 from bot.risks import MAX_TEXT, SEVERITY_RANK, EventView, RiskRefused, RiskView
-from bot.wording import age_words
+from bot.risk_words import risk_facts
+from bot.wording import shortened
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.text import escape
 from models.vocabulary import A_ROLE, RiskStatus, Severity
@@ -57,7 +58,6 @@ SEVERITY_EMOJI = {
     Severity.LOW: ":white_circle:",
 }
 SECTION_TEXT = 2900  # under Slack's 3,000 for a section
-NOTE_SHOWN = 200
 OPTION_TEXT = 75
 SELECT_OPTIONS = 100
 HEADER_TEXT = 150
@@ -86,7 +86,7 @@ def risk_blocks(risk: RiskView, *, actions: bool = True) -> list[Json]:
     if risk.detail:
         heading += "\n" + escape(risk.detail)
     blocks: list[Block] = [
-        SectionBlock(block_id=prefix + "title", text=MarkdownTextObject(text=_fit(heading, SECTION_TEXT))),
+        SectionBlock(block_id=prefix + "title", text=MarkdownTextObject(text=shortened(heading, SECTION_TEXT))),
         ContextBlock(block_id=prefix + "about", elements=[MarkdownTextObject(text=facts(risk))]),
     ]
     if actions:
@@ -100,21 +100,7 @@ def risk_blocks(risk: RiskView, *, actions: bool = True) -> list[Json]:
 
 def facts(risk: RiskView) -> str:
     """Severity · status · owner · age · the last thing that happened."""
-    owner = f"owner {escape(risk.owner_name)}" if risk.owner_name else "no owner yet"
-    parts = [risk.severity.value.capitalize(), risk.status.value.capitalize(), owner, age_words(risk.age_working_days)]
-    if risk.last_event is not None:
-        parts.append(last_event(risk.last_event))
-    return _fit(" · ".join(parts), SECTION_TEXT)
-
-
-def last_event(event: EventView) -> str:
-    """"acknowledged by Asha Patel 10:04", with the time in the reader's own timezone."""
-    who = f"by {escape(event.by)}" if event.by else "by a rule"
-    text = f"{escape(event.action)} {who} {_when(event)}"
-    if event.note and event.action != "raised":
-        note = event.note if len(event.note) <= NOTE_SHOWN else event.note[: NOTE_SHOWN - 1] + "…"
-        text += f": “{escape(note)}”"
-    return text
+    return shortened(risk_facts(risk, escape, _when), SECTION_TEXT)
 
 
 def _when(event: EventView) -> str:
@@ -152,7 +138,7 @@ def escalation_message(risk: RiskView) -> tuple[str, list[Json]]:
         block_id=ESCALATION_BLOCK,
         elements=[MarkdownTextObject(text=f":rotating_light: *Risk escalated to the leads* · {risk.severity.value}")],
     ).to_dict()
-    return _fit(escalation_text(risk), SECTION_TEXT), [header, *risk_blocks(risk)]
+    return shortened(escalation_text(risk), SECTION_TEXT), [header, *risk_blocks(risk)]
 
 
 # -- /winter risks ----------------------------------------------------------------------------
@@ -170,7 +156,7 @@ def risks_list(result: RisksResult) -> tuple[str, list[Json]]:
     for index, register in enumerate(result.registers):
         risks = [r for r in register.risks if r.id in shown[index]]
         left_out += len(register.risks) - len(risks)
-        blocks.append(HeaderBlock(text=_fit(f"Risks: {register.programme_name}", HEADER_TEXT)).to_dict())
+        blocks.append(HeaderBlock(text=shortened(f"Risks: {register.programme_name}", HEADER_TEXT)).to_dict())
         blocks.append(_section(_summary(register, len(risks))))
         for risk in risks:
             blocks += risk_blocks(risk, actions=register.may_act)
@@ -222,7 +208,7 @@ def _list_text(result: RisksOverview, left_out: int) -> str:
     text = "; ".join(parts) + "."
     if left_out:
         text += f" {left_out} more not shown."
-    return _fit(text, SECTION_TEXT)
+    return shortened(text, SECTION_TEXT)
 
 
 # -- the forms --------------------------------------------------------------------------------
@@ -259,7 +245,7 @@ def close_modal(risk: RiskView, private_metadata: str) -> Json:
 def assign_modal(risk: RiskView, organisations: Sequence[tuple[int, str]], private_metadata: str) -> Json:
     """Choose the organisation that owns the risk. Up to 100 as plain options; more, in
     groups of at most 100 (Slack's limits for a static select), so nobody is left out."""
-    options = [Option(value=str(oid), text=_fit(name, OPTION_TEXT)) for oid, name in organisations]
+    options = [Option(value=str(oid), text=shortened(name, OPTION_TEXT)) for oid, name in organisations]
     current = next((o for o, (oid, _) in zip(options, organisations) if oid == risk.owner_organisation_id), None)
     if len(options) <= SELECT_OPTIONS:
         select = StaticSelectElement(action_id=OWNER_ACTION, placeholder="Choose an organisation",
@@ -290,25 +276,21 @@ def _group_label(chunk: Sequence[tuple[int, str]]) -> str:
 
 def notice_modal(text: str) -> Json:
     """A form's answer when nothing changed: why, seen only by the person who sent it."""
-    view = View(type="modal", title="Risk register", close="OK", blocks=[SectionBlock(text=MarkdownTextObject(text=_fit(escape(text), SECTION_TEXT)))])
+    view = View(type="modal", title="Risk register", close="OK", blocks=[SectionBlock(text=MarkdownTextObject(text=shortened(escape(text), SECTION_TEXT)))])
     return view.to_dict()
 
 
 def _about(risk: RiskView) -> SectionBlock:
     return SectionBlock(
-        text=MarkdownTextObject(text=_fit(f"{SEVERITY_EMOJI[risk.severity]} *{escape(risk.title)}*\n{facts(risk)}", SECTION_TEXT))
+        text=MarkdownTextObject(text=shortened(f"{SEVERITY_EMOJI[risk.severity]} *{escape(risk.title)}*\n{facts(risk)}", SECTION_TEXT))
     )
 
 
 # -- small pieces -----------------------------------------------------------------------------
 
 
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _section(text: str) -> Json:
-    return SectionBlock(text=MarkdownTextObject(text=_fit(text, SECTION_TEXT))).to_dict()
+    return SectionBlock(text=MarkdownTextObject(text=shortened(text, SECTION_TEXT))).to_dict()
 
 
 def _context(text: str) -> Json:

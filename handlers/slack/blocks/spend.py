@@ -15,6 +15,7 @@ from typing import Any
 from bot.money import format_money, format_quantity
 from bot.spend import SchemeSpend, SpendPosition, forecast_lines, percent_of, source_label
 from bot.spend_entry import EntryRefused, LeadEntry
+from bot.wording import shortened
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.text import escape
 
@@ -52,7 +53,7 @@ def spend_text(result: SpendResult) -> str:
 
 def position_blocks(position: SpendPosition) -> list[Json]:
     blocks: list[Json] = [
-        {"type": "header", "text": {"type": "plain_text", "text": _fit(f"Spend: {position.programme_name}", HEADER_TEXT)}},
+        {"type": "header", "text": {"type": "plain_text", "text": shortened(f"Spend: {position.programme_name}", HEADER_TEXT)}},
         _section(_totals(position)),
         _section("*Forecast*\n" + "\n".join(escape(line) for line in forecast_lines(position))),
     ]
@@ -85,7 +86,7 @@ def _table(schemes: Iterable[SchemeSpend]) -> list[str]:
         activity = f"{format_quantity(s.activity)}/{format_quantity(s.planned)}"
         last = f"{s.last_reported:%d %b}" if s.last_reported else "never"
         rows.append(
-            f"{_fit(s.key, KEY_WIDTH):<{KEY_WIDTH}} {_money(s.actual):>13} {_money(s.committed):>13} "
+            f"{shortened(s.key, KEY_WIDTH):<{KEY_WIDTH}} {_money(s.actual):>13} {_money(s.committed):>13} "
             f"{_money(s.budget):>13} {percent_of(s.actual + s.committed, s.budget):>5} {activity:>15} {last:>6}"
         )
     return [escape(row) for row in rows]
@@ -153,10 +154,6 @@ def _entry_sentence(entry: LeadEntry) -> str:
 
 def _money(value: Decimal) -> str:
     return format_money(value, pence=True)
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _section(text: str) -> Json:

@@ -20,6 +20,7 @@ from bot.leads_view import StatusView, ViewRefused
 from bot.money import format_money
 from bot.spend import percent_of
 from bot.status import CapacityCell, CapacityRow, MoneyPanel, RiskPanel, StatusScreen, TodayCheckins
+from bot.wording import shortened
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.text import escape
 from models.vocabulary import Severity
@@ -117,7 +118,7 @@ def money_text(m: MoneyPanel) -> str:
     if len(m.flags) > FLAGS_SHOWN:
         left = len(m.flags) - FLAGS_SHOWN
         flags.append(f"{left} more flag{_s(left)}: `/winter spend` shows them all")
-    return fit("\n".join(lines + flags), SECTION_TEXT)
+    return shortened("\n".join(lines + flags), SECTION_TEXT)
 
 
 # -- capacity ------------------------------------------------------------------------------
@@ -147,7 +148,7 @@ def _pressure(row: CapacityRow) -> tuple[int, int, str, int]:
 
 def capacity_line(row: CapacityRow) -> str:
     cells = " · ".join(cell_text(c) for c in row.cells)
-    return f"*{escape(fit(row.name, NAME_WIDTH))}*: {cells}"
+    return f"*{escape(shortened(row.name, NAME_WIDTH))}*: {cells}"
 
 
 def cell_text(cell: CapacityCell) -> str:
@@ -177,13 +178,13 @@ def risk_blocks(panel: RiskPanel) -> list[Json]:
     for risk in panel.top:
         owner = escape(risk.owner_name) if risk.owner_name else "no owner yet"
         lines.append(
-            f"{SEVERITY_EMOJI[risk.severity]} {escape(fit(risk.title, 200))} · {owner} · "
+            f"{SEVERITY_EMOJI[risk.severity]} {escape(shortened(risk.title, 200))} · {owner} · "
             f"{risk.status.value} · {risk.age_working_days} working day{_s(risk.age_working_days)} old"
         )
     if panel.total > len(panel.top):
         left = panel.total - len(panel.top)
         lines.append(f"{left} more open risk{_s(left)}: `/winter risks` lists them all.")
-    return [section(fit("\n".join(lines), SECTION_TEXT))]
+    return [section(shortened("\n".join(lines), SECTION_TEXT))]
 
 
 # -- who has gone quiet --------------------------------------------------------------------
@@ -210,7 +211,7 @@ def quiet_blocks(quiet: Sequence[Quiet], after: int, withheld: int = 0) -> list[
 def quiet_line(q: Quiet) -> str:
     last = f"last {q.last_check_in:%a %d %b}" if q.last_check_in else "never answered"
     return (
-        f"• {escape(fit(q.name, NAME_WIDTH))} ({escape(fit(q.organisation, NAME_WIDTH))}): "
+        f"• {escape(shortened(q.name, NAME_WIDTH))} ({escape(shortened(q.organisation, NAME_WIDTH))}): "
         f"{q.working_days_silent} working day{_s(q.working_days_silent)} silent, {last}"
     )
 
@@ -244,7 +245,7 @@ def packed(
     chunks: list[list[str]] = [[title]]
     size = len(title)
     for line in lines:
-        line = fit(line, SECTION_TEXT)
+        line = shortened(line, SECTION_TEXT)
         if size + 1 + len(line) > SECTION_TEXT:
             chunks.append([])
             size = -1
@@ -262,7 +263,7 @@ def packed(
 
 
 def header(text: str) -> Json:
-    return {"type": "header", "text": {"type": "plain_text", "text": fit(text, HEADER_TEXT)}}
+    return {"type": "header", "text": {"type": "plain_text", "text": shortened(text, HEADER_TEXT)}}
 
 
 def section(text: str) -> Json:
@@ -270,11 +271,7 @@ def section(text: str) -> Json:
 
 
 def context(text: str) -> Json:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(text, CONTEXT_TEXT)}]}
-
-
-def fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": shortened(text, CONTEXT_TEXT)}]}
 
 
 def _s(n: int) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from microsoft_teams.cards import CardElement
 
 from bot.commands import Help
-from bot.wording import join_words
+from bot.wording import join_words, shortened
 from handlers.teams.cards.base import Card, card, heading, line, plain
-from handlers.teams.cards.text import fit, teams_words
+from handlers.teams.cards.text import teams_words
 from models.vocabulary import A_ROLE
 
 TITLE = "What you can do with winterbot"
@@ -31,5 +31,5 @@ def help_card(help: Help) -> Card:
 
 
 def unknown_command_card(word: str, help: Help) -> Card:
-    shown = plain(fit(word, WORD_WIDTH))
+    shown = plain(shortened(word, WORD_WIDTH))
     return card([line(f"I don't know “{shown}”."), *_body(help)])

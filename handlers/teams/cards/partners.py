@@ -7,9 +7,9 @@ from microsoft_teams.cards import CardElement
 
 from bot.engagement import Engagement, OrganisationEngagement, SectorEngagement, Tally
 from bot.leads_view import EngagementView, ViewRefused
-from bot.wording import plural
+from bot.wording import plural, shortened
 from handlers.teams.cards.base import Card, card, facts, heading, line, subheading
-from handlers.teams.cards.text import fit, said
+from handlers.teams.cards.text import said
 
 PartnersResult = EngagementView | Engagement | ViewRefused
 SECTOR_NAMES = {"statutory": "Statutory", "community": "Community", "all": "All"}
@@ -41,7 +41,7 @@ def _organisations(organisations: tuple[OrganisationEngagement, ...]) -> list[Ca
         return [line("No organisation has partners to ask yet.")]
     body: list[CardElement] = [
         subheading(f"By organisation ({len(organisations)})"),
-        facts([(fit(o.name, NAME_WIDTH), _organisation(o)) for o in organisations[:ROWS_SHOWN]]),
+        facts([(shortened(o.name, NAME_WIDTH), _organisation(o)) for o in organisations[:ROWS_SHOWN]]),
     ]
     if len(organisations) > ROWS_SHOWN:
         body.append(line(f"{plural(len(organisations) - ROWS_SHOWN, 'more organisation')} not shown here."))

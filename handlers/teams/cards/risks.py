@@ -21,14 +21,14 @@ from microsoft_teams.cards import (
 from bot.calendar import zone
 from bot.risk_actions import Register, RisksResult
 from bot.risks import MAX_TEXT, SEVERITY_RANK, EventView, RiskRefused, RiskView
-from bot.wording import age_words, plural
+from bot.risk_words import risk_facts, shortened
+from bot.wording import plural
 from handlers.teams.cards.base import VERSION, Card, action, card, heading, line, plain
 from handlers.teams.cards.report_text import SEVERITY_MARK
 from models.vocabulary import A_ROLE, RiskStatus, Severity
 
 ACKNOWLEDGE, MITIGATE, REOPEN = "risk:acknowledge", "risk:mitigate", "risk:reopen"
 ASSIGN, CLOSE = "risk:assign", "risk:close"
-NOTE_SHOWN = 200
 LIST_BYTES = 22_000  # the `risks` card's JSON, inside Teams' 28 KB a message; the rest are counted
 LIST_DETAIL = 300  # characters of a risk's detail in the list (its escalation card has it all)
 LIST_ELEMENTS = 120  # a long card is slow to draw; the rest are counted
@@ -45,27 +45,17 @@ LABELS = {ACKNOWLEDGE: "Acknowledge", MITIGATE: "Mitigated", REOPEN: "Reopen"}
 def risk_elements(risk: RiskView, detail_chars: int = MAX_TEXT) -> list[CardElement]:
     body: list[CardElement] = [line(f"{SEVERITY_MARK[risk.severity]} **{plain(risk.title)}**")]
     if risk.detail:
-        detail = risk.detail if len(risk.detail) <= detail_chars else risk.detail[: detail_chars - 1] + "…"
-        body.append(line(plain(detail)))
+        body.append(line(plain(shortened(risk.detail, detail_chars))))
     body.append(line(facts(risk), subtle=True))
     return body
 
 
 def facts(risk: RiskView) -> str:
-    owner = f"owner {plain(risk.owner_name)}" if risk.owner_name else "no owner yet"
-    parts = [risk.severity.value.capitalize(), risk.status.value.capitalize(), owner, age_words(risk.age_working_days)]
-    if risk.last_event is not None:
-        parts.append(last_event(risk.last_event))
-    return " · ".join(parts)[:MAX_TEXT]
+    return risk_facts(risk, plain, _when)[:MAX_TEXT]
 
 
-def last_event(event: EventView) -> str:
-    who = f"by {plain(event.by)}" if event.by else "by a rule"
-    text = f"{event.action} {who} {event.at.astimezone(zone()):%-d %b %H:%M}"
-    if event.note and event.action != "raised":
-        note = event.note if len(event.note) <= NOTE_SHOWN else event.note[: NOTE_SHOWN - 1] + "…"
-        text += f": “{plain(note)}”"
-    return text
+def _when(event: EventView) -> str:
+    return f"{event.at.astimezone(zone()):%-d %b %H:%M}"
 
 
 def _buttons(risk: RiskView, organisations: Sequence[tuple[str, str]]) -> list[ExecuteAction | ShowCardAction]:

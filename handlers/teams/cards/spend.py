@@ -11,9 +11,9 @@ from microsoft_teams.cards import CardElement
 from bot.money import format_money, format_quantity
 from bot.spend import SchemeSpend, SpendPosition, forecast_lines, percent_of, source_label
 from bot.spend_entry import EntryRefused, LeadEntry
-from bot.wording import plural
+from bot.wording import plural, shortened
 from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
-from handlers.teams.cards.text import bullets, fit, said
+from handlers.teams.cards.text import bullets, said
 
 SpendResult = SpendPosition | LeadEntry | EntryRefused
 SCHEMES_SHOWN = 60  # one FactSet row each; `winterbot status` prints them all
@@ -46,7 +46,7 @@ def position_card(p: SpendPosition) -> Card:
         line(bullets([plain(text) for text in forecast_lines(p)])),
         *_flags(p),
         subheading(f"Schemes ({len(p.schemes)})"),
-        facts([(fit(s.key, KEY_WIDTH), _scheme(s)) for s in p.schemes[:SCHEMES_SHOWN]]),
+        facts([(shortened(s.key, KEY_WIDTH), _scheme(s)) for s in p.schemes[:SCHEMES_SHOWN]]),
     ]
     if len(p.schemes) > SCHEMES_SHOWN:
         body.append(line(f"{plural(len(p.schemes) - SCHEMES_SHOWN, 'more scheme')} not shown: {ALL_OF_THEM}"))
@@ -58,7 +58,7 @@ def _flags(p: SpendPosition) -> list[CardElement]:
     if not p.flags:
         return [subheading("Flags: none")]
     body: list[CardElement] = [subheading(f"Flags ({len(p.flags)})")]
-    body += [line(f"⚠ {plain(fit(flag.message, FLAG_WIDTH))}", attention=True) for flag in p.flags[:FLAGS_SHOWN]]
+    body += [line(f"⚠ {plain(shortened(flag.message, FLAG_WIDTH))}", attention=True) for flag in p.flags[:FLAGS_SHOWN]]
     if len(p.flags) > FLAGS_SHOWN:
         body.append(line(f"{plural(len(p.flags) - FLAGS_SHOWN, 'more flag')} not shown: {ALL_OF_THEM}"))
     return body

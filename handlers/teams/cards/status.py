@@ -17,10 +17,10 @@ from bot.leads_view import StatusView, ViewRefused
 from bot.money import format_money
 from bot.spend import percent_of
 from bot.status import CapacityCell, CapacityRow, MoneyPanel, RiskPanel, StatusScreen, TodayCheckins
-from bot.wording import plural
+from bot.wording import plural, shortened
 from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
 from handlers.teams.cards.report_text import LEVEL_MARK, NEVER, severity_mark
-from handlers.teams.cards.text import bullets, fit, said
+from handlers.teams.cards.text import bullets, said
 
 STALE = "⏳"
 ROWS_SHOWN = 25
@@ -66,7 +66,7 @@ def money(m: MoneyPanel) -> list[CardElement]:
          f"{format_money(m.outturn_recent)}: {outlook}"),
         ("Needed to spend it all", f"{format_money(m.run_rate_needed)} a working day"),
     ])]
-    body += [line(f"⚠ {plain(fit(f.message, TITLE_WIDTH))}", attention=True) for f in m.flags[:FLAGS_SHOWN]]
+    body += [line(f"⚠ {plain(shortened(f.message, TITLE_WIDTH))}", attention=True) for f in m.flags[:FLAGS_SHOWN]]
     if len(m.flags) > FLAGS_SHOWN:
         body.append(line(f"{plural(len(m.flags) - FLAGS_SHOWN, 'more flag')}: type `spend` to see them all."))
     return body
@@ -77,8 +77,8 @@ def risks(panel: RiskPanel) -> list[CardElement]:
         return [subheading("Open risks: none")]
     counts = " · ".join(f"{severity_mark(sev)} {n} {sev.value}" for sev, n in panel.by_severity if n)
     lines = [
-        f"{severity_mark(r.severity)} {plain(fit(r.title, TITLE_WIDTH))} · "
-        f"{plain(fit(r.owner_name, NAME_WIDTH)) if r.owner_name else 'no owner yet'} · {r.status.value} · "
+        f"{severity_mark(r.severity)} {plain(shortened(r.title, TITLE_WIDTH))} · "
+        f"{plain(shortened(r.owner_name, NAME_WIDTH)) if r.owner_name else 'no owner yet'} · {r.status.value} · "
         f"{plural(r.age_working_days, 'working day')} old"
         for r in panel.top
     ]
@@ -109,7 +109,7 @@ def quiet(people: Sequence[Quiet], after: int, withheld: int) -> list[CardElemen
 
 def quiet_line(q: Quiet) -> str:
     last = f"last {q.last_check_in:%a %d %b}" if q.last_check_in else "never answered"
-    return (f"{plain(fit(q.name, NAME_WIDTH))} ({plain(fit(q.organisation, NAME_WIDTH))}): "
+    return (f"{plain(shortened(q.name, NAME_WIDTH))} ({plain(shortened(q.organisation, NAME_WIDTH))}): "
             f"{plural(q.working_days_silent, 'working day')} silent, {last}")
 
 
@@ -132,7 +132,7 @@ def capacity(rows: Sequence[CapacityRow], stale_after: int) -> list[CardElement]
     body: list[CardElement] = [
         subheading(f"Capacity ({plural(len(rows), 'organisation')}, most pressed first)"),
         line(f"{counts} · {STALE} {stale} stale (no report for {stale_after}+ working days, or never)", subtle=True),
-        facts([(fit(row.name, NAME_WIDTH), " · ".join(cell(c) for c in row.cells)) for row in ordered[:ROWS_SHOWN]]),
+        facts([(shortened(row.name, NAME_WIDTH), " · ".join(cell(c) for c in row.cells)) for row in ordered[:ROWS_SHOWN]]),
     ]
     left = ordered[ROWS_SHOWN:]
     if left:

@@ -33,10 +33,6 @@ def bullets(lines: list[str]) -> str:
     return "\n".join(f"- {text}" for text in lines)
 
 
-def fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def size(element: CardElement) -> int:
     """Bytes the element adds to a card's JSON, to keep a message under Teams' 28 KB."""
     return len(json.dumps(element.model_dump(by_alias=True, exclude_none=True)).encode()) + 1
