@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from bot.brief import outlook
 from bot.engagement import Quiet
 from bot.leads_view import StatusView, ViewRefused
 from bot.money import format_money
@@ -99,20 +100,13 @@ def _unpack(result: StatusScreen | StatusView) -> tuple[StatusScreen, int]:
 
 
 def money_text(m: MoneyPanel) -> str:
-    variance = m.variance_recent
-    if variance < 0:
-        outlook = f"{format_money(-variance)} underspent"
-    elif variance > 0:
-        outlook = f"{format_money(variance)} over"
-    else:
-        outlook = "on the allocation"
     lines = [
         "*Money*",
         f"Allocated so far {format_money(m.allocated_so_far)} of {format_money(m.allocated_total)}",
         f"Spent {format_money(m.actual)} · committed {format_money(m.committed)} · "
         f"commitment {format_money(m.commitment)} ({percent_of(m.commitment, m.allocated_total)} of the allocation)",
         f"At the recent pace ({format_money(m.recent_run_rate)} a working day) the outturn is "
-        f"{format_money(m.outturn_recent)}: {outlook}; {format_money(m.run_rate_needed)} a working day would spend it all",
+        f"{format_money(m.outturn_recent)}: {outlook(m.variance_recent)}; {format_money(m.run_rate_needed)} a working day would spend it all",
     ]
     flags = [f":warning: {escape(flag.message)}" for flag in m.flags[:FLAGS_SHOWN]]
     if len(m.flags) > FLAGS_SHOWN:

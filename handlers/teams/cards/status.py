@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from microsoft_teams.cards import CardElement
 
+from bot.brief import outlook
 from bot.engagement import Quiet
 from bot.leads_view import StatusView, ViewRefused
 from bot.money import format_money
@@ -54,16 +55,13 @@ def status_card(result: StatusResult) -> Card:
 
 
 def money(m: MoneyPanel) -> list[CardElement]:
-    variance = m.variance_recent
-    outlook = (f"{format_money(-variance)} underspent" if variance < 0
-               else f"{format_money(variance)} over" if variance > 0 else "on the allocation")
     body: list[CardElement] = [subheading("Money"), facts([
         ("Allocated so far", f"{format_money(m.allocated_so_far)} of {format_money(m.allocated_total)}"),
         ("Spent", format_money(m.actual)),
         ("Committed", format_money(m.committed)),
         ("Commitment", f"{format_money(m.commitment)} ({percent_of(m.commitment, m.allocated_total)} of the allocation)"),
         (f"Outturn at the recent pace ({format_money(m.recent_run_rate)} a working day)",
-         f"{format_money(m.outturn_recent)}: {outlook}"),
+         f"{format_money(m.outturn_recent)}: {outlook(m.variance_recent)}"),
         ("Needed to spend it all", f"{format_money(m.run_rate_needed)} a working day"),
     ])]
     body += [line(f"⚠ {plain(shortened(f.message, TITLE_WIDTH))}", attention=True) for f in m.flags[:FLAGS_SHOWN]]
