@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.calendar import local_date, zone
 from bot.config import Settings
+from bot.wording import plural
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -100,7 +101,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         for problem in error.problems:
             print(str(problem), file=sys.stderr)
         count = len(error.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} in {path}; nothing was loaded.", file=sys.stderr)
+        print(f"{plural(count, 'problem')} in {path}; nothing was loaded.", file=sys.stderr)
         return EXIT_BAD_INPUT
     finally:
         engine.dispose()

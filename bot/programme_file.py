@@ -36,6 +36,7 @@ from pydantic import (
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.money import format_money, parse_amount
+from bot.wording import plural
 from models.vocabulary import (
     FUNDING_SOURCE_LABELS,
     FundingSource,
@@ -88,7 +89,7 @@ class ProgrammeFileError(Exception):
 
     def __str__(self) -> str:
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in {self.source}:"
+        head = f"{plural(count, 'problem')} in {self.source}:"
         return "\n".join([head, *(f"  {problem}" for problem in self.problems)])
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from bot.calendar import working_days_left
 from bot.money import format_money, format_quantity
 from bot.programmes import get_programme
-from bot.wording import shortened
+from bot.wording import plural, shortened
 from models.tables import Member, Organisation, Scheme, Tranche
 from models.vocabulary import (
     FUNDING_SOURCE_LABELS,
@@ -165,13 +165,13 @@ def format_summary(summary: ProgrammeSummary) -> str:
     for sector in ("statutory", "community"):
         orgs = [o for o in summary.organisations if o.sector == sector]
         out += ["", f"{sector.capitalize()} organisations ({len(orgs)}):"]
-        out += [f"  {shortened(o.name, 44):<44} {o.kind:<32} {o.members} member{'s' if o.members != 1 else ''}" for o in orgs]
+        out += [f"  {shortened(o.name, 44):<44} {o.kind:<32} {plural(o.members, 'member')}" for o in orgs]
     out += ["", f"Schemes ({len(summary.schemes)}), {format_money(summary.budgeted)} budgeted, "
             f"{format_money(summary.unbudgeted)} not yet assigned:"]
     out += [
         f"  {shortened(s.name, 48):<48} {format_money(s.budget):>11}  {format_quantity(s.planned):>7} {s.unit:<17} {shortened(s.owner, 36)}"
         for s in summary.schemes
     ]
-    roles = ", ".join(f"{count} {role}{'s' if count != 1 else ''}" for role, count in summary.members_by_role)
+    roles = ", ".join(f"{plural(count, role)}" for role, count in summary.members_by_role)
     out += ["", f"Members: {roles}"]
     return "\n".join(out)

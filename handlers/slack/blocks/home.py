@@ -19,7 +19,7 @@ from bot.decisions import DecisionView
 from bot.leads_view import Home, JoinHome, LeadHome, PartnerHome
 from bot.money import format_money, format_quantity
 from bot.spend import percent_of
-from bot.wording import shortened
+from bot.wording import plural, shortened
 from handlers.slack.blocks.limits import SURFACE_BLOCKS
 from handlers.slack.blocks.status import (
     LEVEL_EMOJI,
@@ -106,7 +106,7 @@ def scheme_blocks(schemes: Sequence[SchemeOnForm]) -> list[Json]:
         lines,
         title=f"*Your schemes ({len(schemes)})*",
         budget=SCHEME_SECTIONS,
-        more=lambda n: f"{n} more scheme{'' if n == 1 else 's'}: `/winter spend` lists them all.",
+        more=lambda n: f"{plural(n, 'more scheme')}: `/winter spend` lists them all.",
     )
 
 
@@ -146,5 +146,5 @@ def decision_blocks(decisions: Sequence[DecisionView], since: date) -> list[Json
         blocks.append(section(shortened(f"{quoted}\n_{d.local_date:%a %d %b}, {by}_", SECTION_TEXT)))
     if len(decisions) > DECISIONS_SHOWN:
         left = len(decisions) - DECISIONS_SHOWN
-        blocks.append(context(f"{left} more decision{'' if left == 1 else 's'} this week: the weekly digest lists them all."))
+        blocks.append(context(f"{plural(left, 'more decision')} this week: the weekly digest lists them all."))
     return blocks

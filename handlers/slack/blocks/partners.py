@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.engagement import Engagement, OrganisationEngagement, SectorEngagement, Tally
 from bot.leads_view import EngagementView, ViewRefused
-from bot.wording import shortened
+from bot.wording import plural, shortened
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.status import context, header, packed, section
 from handlers.slack.blocks.text import escape
@@ -43,7 +43,7 @@ def partners_blocks(result: PartnersResult) -> list[Json]:
         rows,
         title=f"{title}\n{heading}",
         budget=budget,
-        more=lambda n: f"{n} more organisation{'' if n == 1 else 's'} not shown here.",
+        more=lambda n: f"{plural(n, 'more organisation')} not shown here.",
     )
     return [*blocks, *[_fenced(block, index == 0) for index, block in enumerate(table)], foot]
 
@@ -68,7 +68,7 @@ def sectors_text(e: Engagement) -> str:
 def sector_line(s: SectorEngagement) -> str:
     name = SECTOR_NAMES.get(s.sector, s.sector.capitalize())
     return (
-        f"*{name}* ({s.organisations} organisation{'' if s.organisations == 1 else 's'}): "
+        f"*{name}* ({plural(s.organisations, 'organisation')}): "
         f"last week {rate(s.last_week)} · since the start {rate(s.since_start)}"
     )
 

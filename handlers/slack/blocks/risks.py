@@ -31,7 +31,7 @@ from bot.calendar import zone
 from bot.risk_actions import Register, RisksOverview, RisksResult
 from bot.risks import MAX_TEXT, SEVERITY_RANK, EventView, RiskRefused, RiskView
 from bot.risk_words import risk_facts
-from bot.wording import shortened
+from bot.wording import plural, shortened
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.text import escape
 from models.vocabulary import A_ROLE, RiskStatus, Severity
@@ -193,7 +193,7 @@ def _summary(register: Register, shown: int) -> str:
             for s in sorted(Severity, key=lambda s: -SEVERITY_RANK[s])
             if any(r.severity == s for r in register.risks)
         ]
-        text = f"*{total} open risk{'s' if total != 1 else ''}* ({', '.join(counts)}), most severe first."
+        text = f"*{plural(total, 'open risk')}* ({', '.join(counts)}), most severe first."
         if shown < total:
             text += f" Showing the {shown} most severe; *{total - shown} more not shown*."
     if register.may_act:

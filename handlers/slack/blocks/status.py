@@ -21,7 +21,7 @@ from bot.leads_view import StatusView, ViewRefused
 from bot.money import format_money
 from bot.spend import percent_of
 from bot.status import CapacityCell, CapacityRow, MoneyPanel, RiskPanel, StatusScreen, TodayCheckins
-from bot.wording import shortened
+from bot.wording import plural, shortened
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.text import escape
 from models.vocabulary import Severity
@@ -58,7 +58,7 @@ def status_blocks(result: StatusResult) -> list[Json]:
         header(f"Status: {screen.programme_name}"),
         context(
             f"On {screen.today:%a %d %b %Y} · deadline {screen.money.deadline:%a %d %b %Y}, "
-            f"{screen.money.working_days_left} working day{_s(screen.money.working_days_left)} left"
+            f"{plural(screen.money.working_days_left, 'working day')} left"
         ),
         section(money_text(screen.money)),
         {"type": "divider"},
@@ -85,8 +85,8 @@ def status_text(result: StatusResult) -> str:
     today = f"{t.answered} of {t.expected} check-ins today" if t.working_day else "no check-ins asked today"
     return (
         f"Status for {screen.programme_name}: spent {format_money(m.actual)}, committed {format_money(m.committed)} "
-        f"of {format_money(m.allocated_total)}; {screen.risks.total} open risk{_s(screen.risks.total)}; "
-        f"{quiet} partner{_s(quiet)} gone quiet; {today}."
+        f"of {format_money(m.allocated_total)}; {plural(screen.risks.total, 'open risk')}; "
+        f"{plural(quiet, 'partner')} gone quiet; {today}."
     )
 
 
@@ -111,7 +111,7 @@ def money_text(m: MoneyPanel) -> str:
     flags = [f":warning: {escape(flag.message)}" for flag in m.flags[:FLAGS_SHOWN]]
     if len(m.flags) > FLAGS_SHOWN:
         left = len(m.flags) - FLAGS_SHOWN
-        flags.append(f"{left} more flag{_s(left)}: `/winter spend` shows them all")
+        flags.append(f"{plural(left, 'more flag')}: `/winter spend` shows them all")
     return shortened("\n".join(lines + flags), SECTION_TEXT)
 
 
@@ -127,7 +127,7 @@ def capacity_blocks(rows: Sequence[CapacityRow], stale_after: int, budget: int) 
     counts = " · ".join(f"{LEVEL_EMOJI[n]} {levels.count(n)}" for n in (4, 3, 2, 1))
     stale = sum(1 for r in rows for c in r.cells if c.stale)
     title = (
-        f"*Capacity* ({len(rows)} organisation{_s(len(rows))}, most pressed first): {counts} · "
+        f"*Capacity* ({plural(len(rows), 'organisation')}, most pressed first): {counts} · "
         f"{STALE} {stale} stale (no report for {stale_after}+ working days, or never)"
     )
     lines = [capacity_line(row) for row in ordered]
@@ -151,14 +151,14 @@ def cell_text(cell: CapacityCell) -> str:
         return f"{label} {NEVER} never reported {STALE}"
     text = f"{label} {LEVEL_EMOJI.get(cell.level, '')} {cell.level}"
     if cell.stale:
-        text += f" {STALE} stale, {cell.working_days_old} working day{_s(cell.working_days_old or 0)} old"
+        text += f" {STALE} stale, {plural(cell.working_days_old or 0, 'working day')} old"
     return text
 
 
 def _more_organisations(n: int, rows: Sequence[CapacityRow]) -> str:
     worst = max((r.worst or 0 for r in rows), default=0)
     at_most = f", none above level {worst}" if worst else ", none reported"
-    return f"{n} more organisation{_s(n)} not shown{at_most}."
+    return f"{plural(n, 'more organisation')} not shown{at_most}."
 
 
 # -- risks ---------------------------------------------------------------------------------
@@ -173,11 +173,11 @@ def risk_blocks(panel: RiskPanel) -> list[Json]:
         owner = escape(risk.owner_name) if risk.owner_name else "no owner yet"
         lines.append(
             f"{SEVERITY_EMOJI[risk.severity]} {escape(shortened(risk.title, 200))} · {owner} · "
-            f"{risk.status.value} · {risk.age_working_days} working day{_s(risk.age_working_days)} old"
+            f"{risk.status.value} · {plural(risk.age_working_days, 'working day')} old"
         )
     if panel.total > len(panel.top):
         left = panel.total - len(panel.top)
-        lines.append(f"{left} more open risk{_s(left)}: `/winter risks` lists them all.")
+        lines.append(f"{plural(left, 'more open risk')}: `/winter risks` lists them all.")
     return [section(shortened("\n".join(lines), SECTION_TEXT))]
 
 
@@ -197,7 +197,7 @@ def quiet_blocks(quiet: Sequence[Quiet], after: int, withheld: int = 0) -> list[
         blocks.append(
             context(f"{withheld} {'is' if withheld == 1 else 'are'} in other organisations; the leads see who.")
             if quiet
-            else context(f"{withheld} partner{_s(withheld)}; the leads see who.")
+            else context(f"{plural(withheld, 'partner')}; the leads see who.")
         )
     return blocks
 
@@ -206,7 +206,7 @@ def quiet_line(q: Quiet) -> str:
     last = f"last {q.last_check_in:%a %d %b}" if q.last_check_in else "never answered"
     return (
         f"• {escape(shortened(q.name, NAME_WIDTH))} ({escape(shortened(q.organisation, NAME_WIDTH))}): "
-        f"{q.working_days_silent} working day{_s(q.working_days_silent)} silent, {last}"
+        f"{plural(q.working_days_silent, 'working day')} silent, {last}"
     )
 
 
@@ -266,7 +266,3 @@ def section(text: str) -> Json:
 
 def context(text: str) -> Json:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": shortened(text, CONTEXT_TEXT)}]}
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
