@@ -160,12 +160,13 @@ def cmd_run_job(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.scheduler import run_clock, tick
+    from bot.scheduler import run_clock, tick, watch_pass
 
     ctx = _job_context(settings, args.workers)
     try:
         if args.once:
-            for result in tick(ctx, args.at or datetime.now(timezone.utc)):
+            at = args.at or datetime.now(timezone.utc)
+            for result in [*tick(ctx, at), *watch_pass(ctx, at)]:
                 print(result.line())
             return EXIT_OK
         run_clock(ctx, tick_seconds=args.tick)

@@ -102,7 +102,7 @@ def claim(engine: Engine, keys: Sequence[str], now: datetime) -> list[Claim]:
         with session_scope(engine) as session:
             rows = session.execute(
                 update(Delivery)
-                .where(Delivery.key.in_(chunk), _claimable(now))
+                .where(Delivery.key.in_(chunk), claimable(now))
                 .values(claimed_until=now + LEASE, attempts=Delivery.attempts + 1)
                 .returning(Delivery.key, Delivery.attempts, Delivery.state)
             ).all()
@@ -113,7 +113,7 @@ def claim(engine: Engine, keys: Sequence[str], now: datetime) -> list[Claim]:
     return claims
 
 
-def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+def claimable(now: datetime):  # type: ignore[no-untyped-def]
     return and_(
         Delivery.state != DeliveryState.SENT.value,
         Delivery.attempts < MAX_ATTEMPTS,

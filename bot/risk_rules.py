@@ -56,7 +56,7 @@ from sqlmodel import Session, col, select
 from bot.calendar import add_working_days, count_working_days, is_working_day, local_date
 from bot.capacity import HIGHEST, level_wording
 from bot.checkin.form import service_label
-from bot.risks import RaisedRisk, raise_risk
+from bot.risks import RaisedRisk, raise_risks
 from bot.spend import Flag, SpendPosition, spend_position
 from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, Scheme, Tranche
 from models.vocabulary import STATUTORY_KINDS, OrganisationKind, Role, Service, Severity, Unit
@@ -73,6 +73,7 @@ OVERCOMMITTED = "overcommitted"
 SILENT_SCHEME = "silent_scheme"
 
 DISCHARGES = "discharges"
+RUN_LOOKBACK_DAYS = 42  # calendar days the capacity rule reads first to find when a run began
 COMMUNITY_SERVICES = frozenset({Service.GP.value, Service.HOME_CARE.value, Service.COMMUNITY_NURSING.value})
 
 
@@ -135,32 +136,61 @@ class _Report:
     measures: dict[str, Any]
 
 
-def _latest_as_of(session: Session, programme_id: int, day: date) -> dict[tuple[int, str], _Report]:
-    """Each (organisation, service)'s latest report dated on or before `day`: one query."""
+def _latest_as_of(session: Session, programme_id: int, day: date, first: date | None = None,
+                  organisations: set[int] | None = None) -> dict[tuple[int, str], _Report]:
+    """Each (organisation, service)'s latest report dated on or before `day` (and on or after
+    `first`, when given; of those organisations, when given): one query."""
     order = (col(CapacityReport.local_date).desc(), col(CapacityReport.reported_at).desc(), col(CapacityReport.id).desc())
     rank = func.row_number().over(
         partition_by=(col(CapacityReport.organisation_id), col(CapacityReport.service)), order_by=order
     ).label("rank")
-    ranked = (
+    query = (
         sa_select(
             col(CapacityReport.organisation_id), col(CapacityReport.service), col(CapacityReport.local_date),
             col(CapacityReport.level), rank,
         )
         .where(CapacityReport.programme_id == programme_id, col(CapacityReport.local_date) <= day)
-        .subquery()
     )
+    if first is not None:
+        query = query.where(col(CapacityReport.local_date) >= first)
+    if organisations is not None:
+        query = query.where(col(CapacityReport.organisation_id).in_(organisations))
+    ranked = query.subquery()
     rows = session.execute(
         sa_select(ranked.c.organisation_id, ranked.c.service, ranked.c.local_date, ranked.c.level).where(ranked.c.rank == 1)
     ).all()
     return {(r[0], r[1]): _Report(r[0], r[1], r[2], r[3], {}) for r in rows}
 
 
+def _last_reported(session: Session, programme_id: int, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], date]:
+    """The day of each pair's newest report, for the few not heard from in the window."""
+    if not pairs:
+        return {}
+    rows = session.execute(
+        sa_select(col(CapacityReport.organisation_id), col(CapacityReport.service), func.max(CapacityReport.local_date))
+        .where(CapacityReport.programme_id == programme_id,
+               col(CapacityReport.organisation_id).in_({o for o, _ in pairs}))
+        .group_by(col(CapacityReport.organisation_id), col(CapacityReport.service))
+    ).all()
+    return {(o, s): day for o, s, day in rows if (o, s) in pairs}
+
+
+def _window(today: date, settings: RuleSettings) -> date:
+    """The first day the rules need reports from: a service not heard from since before it is
+    silent, and every comparison the rules make is with a day after it."""
+    n, w, d = (settings.silent_after_working_days, settings.worsening_over_working_days,
+               settings.discharges_rising_over_working_days)
+    return add_working_days(today, -(max(n, w, n + d + 1) + 1))
+
+
 def _daily(session: Session, programme_id: int, first: date | None, last: date,
-           pairs: set[tuple[int, str]] | None = None) -> dict[tuple[int, str], dict[date, _Report]]:
+           pairs: set[tuple[int, str]] | None = None, *, measures: bool = True) -> dict[tuple[int, str], dict[date, _Report]]:
     """The newest report of each (organisation, service) on each day from first (None: the
-    beginning) to last: one query."""
+    beginning) to last: one query, read as plain rows."""
+    columns = [col(CapacityReport.organisation_id), col(CapacityReport.service), col(CapacityReport.local_date),
+               col(CapacityReport.level)] + ([col(CapacityReport.measures)] if measures else [])
     query = (
-        select(CapacityReport)
+        sa_select(*columns)
         .where(CapacityReport.programme_id == programme_id, col(CapacityReport.local_date) <= last)
         .order_by(col(CapacityReport.reported_at), col(CapacityReport.id))
     )
@@ -170,13 +200,35 @@ def _daily(session: Session, programme_id: int, first: date | None, last: date,
         query = query.where(col(CapacityReport.organisation_id).in_({o for o, _ in pairs}),
                             col(CapacityReport.service).in_({s for _, s in pairs}))
     out: dict[tuple[int, str], dict[date, _Report]] = defaultdict(dict)
-    for r in session.exec(query):
-        if pairs is not None and (r.organisation_id, r.service) not in pairs:
+    for row in session.execute(query):
+        key = (row[0], row[1])
+        if pairs is not None and key not in pairs:
             continue
-        out[(r.organisation_id, r.service)][r.local_date] = _Report(
-            r.organisation_id, r.service, r.local_date, r.level, dict(r.measures or {})
-        )
+        out[key][row[2]] = _Report(row[0], row[1], row[2], row[3], dict(row[4] or {}) if measures else {})
     return out
+
+
+def _run_starts(session: Session, programme_id: int, at_alert: dict[tuple[int, str], _Report]) -> dict[tuple[int, str], date]:
+    """The first day of each service's unbroken run at its latest level. Read from the last
+    RUN_LOOKBACK_DAYS first; only a run that reaches back past them reads that service's whole
+    history, so the scan's cost follows the recent weeks, not the length of the winter."""
+    if not at_alert:
+        return {}
+    newest = max(r.local_date for r in at_alert.values())
+    recent = _daily(session, programme_id, newest - timedelta(days=RUN_LOOKBACK_DAYS), newest, set(at_alert),
+                    measures=False)
+    starts: dict[tuple[int, str], date] = {}
+    longer: set[tuple[int, str]] = set()
+    for key, report in at_alert.items():
+        since, broken = _run_start(recent.get(key, {}), report)
+        if broken:
+            starts[key] = since
+        else:
+            longer.add(key)
+    if longer:
+        whole = _daily(session, programme_id, None, newest, longer, measures=False)
+        starts |= {key: _run_start(whole.get(key, {}), at_alert[key])[0] for key in longer}
+    return starts
 
 
 def _last_checkins(session: Session, programme_id: int, today: date) -> dict[int, date]:
@@ -218,15 +270,20 @@ def findings(session: Session, programme: Programme, today: date) -> list[Findin
         o.id: o for o in session.exec(select(Organisation).where(Organisation.programme_id == programme.id))
     }
     live = {oid: o for oid, o in organisations.items() if o.archived_at is None}
-    latest = {k: r for k, r in _latest_as_of(session, programme.id, today).items() if k[0] in live}
+    window = _window(today, settings)
+    latest = {k: r for k, r in _latest_as_of(session, programme.id, today, window).items() if k[0] in live}
+    listed = {(oid, service) for oid, o in live.items() for service in o.services or []}  # type: ignore[misc]
+    last_reported = {k: r.local_date for k, r in latest.items()} | _last_reported(
+        session, programme.id, listed - latest.keys()
+    )
     recent = {
         k: r for k, r in latest.items()
         if silent_working_days(r.local_date, start, today) < settings.silent_after_working_days
     }
     out = [
         *_capacity(session, programme, today, settings, live, recent),
-        *_worsening(session, programme, today, settings, live, recent),
-        *_silent_services(today, start, settings, live, latest),
+        *_worsening(session, programme, today, settings, live, recent, window),
+        *_silent_services(today, start, settings, live, last_reported),
         *_silent_partners(session, programme, today, start, settings, live),
         *_discharges(session, programme, today, start, settings, live, recent),
         *_spend(session, programme, today),
@@ -270,11 +327,11 @@ def _capacity(session: Session, programme: Programme, today: date, settings: Rul
     at_alert = {k: r for k, r in recent.items() if r.level >= alert}
     if not at_alert:
         return []
-    history = _daily(session, programme.id, None, today, set(at_alert))  # type: ignore[arg-type]
+    starts = _run_starts(session, programme.id, at_alert)  # type: ignore[arg-type]
     out = []
     for key in sorted(at_alert, key=lambda k: (live[k[0]].name, k[1])):
         report, organisation = at_alert[key], live[key[0]]
-        since = _run_start(history.get(key, {}), report)
+        since = starts[key]
         words = _service_words(report.service)
         out.append(Finding(
             rule=CAPACITY,
@@ -288,24 +345,29 @@ def _capacity(session: Session, programme: Programme, today: date, settings: Rul
     return out
 
 
-def _run_start(days: dict[date, _Report], latest: _Report) -> date:
+def _run_start(days: dict[date, _Report], latest: _Report) -> tuple[date, bool]:
     """The first day of the unbroken run of reports at the latest level (days without a report
-    do not break it)."""
+    do not break it), and whether a day at another level was found before it (False: the run
+    may go back further than `days` reach)."""
     since = latest.local_date
     for day in sorted((d for d in days if d <= latest.local_date), reverse=True):
         if days[day].level != latest.level:
-            break
+            return since, True
         since = day
-    return since
+    return since, False
 
 
 def _worsening(session: Session, programme: Programme, today: date, settings: RuleSettings,
-               live: dict[int, Organisation], recent: dict[tuple[int, str], _Report]) -> list[Finding]:
+               live: dict[int, Organisation], recent: dict[tuple[int, str], _Report], window: date) -> list[Finding]:
     candidates = {k: r for k, r in recent.items() if r.level < settings.capacity_alert_level}
     if not candidates:
         return []
     earlier_day = add_working_days(today, -settings.worsening_over_working_days)
-    earlier = _latest_as_of(session, programme.id, earlier_day)  # type: ignore[arg-type]
+    earlier = _latest_as_of(session, programme.id, earlier_day, window)  # type: ignore[arg-type]
+    before_window = candidates.keys() - earlier.keys()
+    if before_window:  # back after a silence: compared with their last level before it
+        older = _latest_as_of(session, programme.id, earlier_day, organisations={o for o, _ in before_window})  # type: ignore[arg-type]
+        earlier |= {k: r for k, r in older.items() if k in before_window}
     out = []
     for key in sorted(candidates, key=lambda k: (live[k[0]].name, k[1])):
         now, before = candidates[key], earlier.get(key)
@@ -326,12 +388,11 @@ def _worsening(session: Session, programme: Programme, today: date, settings: Ru
 
 
 def _silent_services(today: date, start: date, settings: RuleSettings, live: dict[int, Organisation],
-                     latest: dict[tuple[int, str], _Report]) -> list[Finding]:
+                     last_reported: dict[tuple[int, str], date]) -> list[Finding]:
     out = []
     for organisation in sorted(live.values(), key=lambda o: (o.name, o.id)):
         for service in organisation.services or []:
-            report = latest.get((organisation.id, service))  # type: ignore[arg-type]
-            last = report.local_date if report else None
+            last = last_reported.get((organisation.id, service))  # type: ignore[arg-type]
             if silent_working_days(last, start, today) < settings.silent_after_working_days:
                 continue
             words = _service_words(service)
@@ -484,11 +545,8 @@ def _from_flag(flag: Flag, position: SpendPosition, owners: dict[str, tuple[int,
 def scan(session: Session, programme: Programme, now: datetime) -> ScanResult:
     """Raise every finding for the programme's local today; idempotent at the same instant."""
     today = local_date(now, programme.timezone)
-    outcomes = []
-    for finding in findings(session, programme, today):
-        raised = raise_risk(session, programme.id, finding.rule, finding.subject, finding.title,  # type: ignore[arg-type]
-                            finding.detail, finding.severity, finding.owner_organisation_id, now)
-        outcomes.append((finding, raised))
+    found = findings(session, programme, today)
+    outcomes = list(zip(found, raise_risks(session, programme.id, found, now)))  # type: ignore[arg-type]
     count = lambda outcome: sum(1 for _, r in outcomes if r.outcome == outcome)  # noqa: E731
     return ScanResult(
         programme_slug=programme.slug,

@@ -11,11 +11,12 @@ All text is passed through `bot.redact.redact` before it is stored: no NHS numbe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
-from sqlalchemy import func
+from sqlalchemy import Table, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -24,6 +25,8 @@ from bot.redact import redact
 from models.tables import Member, Organisation, Programme, Risk, RiskEvent
 from models.vocabulary import A_ROLE, RiskStatus, Role, Severity
 
+_RISKS: Table = Risk.__table__  # type: ignore[attr-defined]
+_EVENTS: Table = RiskEvent.__table__  # type: ignore[attr-defined]
 ACTING_ROLES = frozenset({Role.ADMIN, Role.LEAD})
 SEVERITY_RANK: dict[Severity, int] = {s: i for i, s in enumerate(Severity)}  # low 0 .. critical 3
 MAX_TITLE = 300
@@ -114,6 +117,105 @@ def _clean(text: str | None, limit: int) -> tuple[str | None, int]:
 # --- raising ---------------------------------------------------------------------------------
 
 
+class Raising(Protocol):
+    """What a rule raises (bot.risk_rules.Finding has these)."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def detail(self) -> str | None: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def owner_organisation_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class _Clean:
+    key: str
+    title: str
+    detail: str | None
+    severity: Severity
+    redactions: int
+
+
+def raise_risks(session: Session, programme_id: int, raising: Sequence[Raising], now: datetime) -> list[RaisedRisk]:
+    """`raise_risk` for many at once, in a handful of statements however many there are: the
+    programme's open risks read once, the new ones inserted together, a statement only for
+    each risk that changes. In the order given."""
+    cleaned = [_cleaned(programme_id, r) for r in raising]
+    open_now = {
+        risk.open_key: risk
+        for risk in session.exec(
+            select(Risk).where(Risk.programme_id == programme_id, col(Risk.open_key).is_not(None))
+        )
+    }
+    new = [(r, c) for r, c in zip(raising, cleaned) if c.key not in open_now]
+    inserted = _insert_all(session, programme_id, new, now)
+    out = []
+    for item, clean in zip(raising, cleaned):
+        if clean.key in inserted:
+            out.append(RaisedRisk(inserted[clean.key], "new", True, clean.severity, None, clean.redactions))
+            continue
+        out.append(_raise_again(session, open_now.get(clean.key), clean, now))
+    session.flush()
+    return out
+
+
+def _raise_again(session: Session, risk: Risk | None, clean: _Clean, now: datetime) -> RaisedRisk:
+    """Unchanged costs nothing; a change locks the risk first (a lead may be closing it)."""
+    if risk is not None and not _changes(risk, clean.title, clean.detail, clean.severity):
+        return RaisedRisk(risk.id, "unchanged", False, clean.severity, clean.severity, clean.redactions)  # type: ignore[arg-type]
+    locked = _open_by_key(session, clean.key)
+    if locked is None:  # closed since it was read, or raised by another process: the next scan sees it
+        return RaisedRisk(risk.id if risk else 0, "unchanged", False, clean.severity, clean.severity,  # type: ignore[arg-type]
+                          clean.redactions)
+    return _update(session, locked, clean.title, clean.detail, clean.severity, now, clean.redactions)
+
+
+def _cleaned(programme_id: int, item: Raising) -> _Clean:
+    title, n_title = _clean(item.title, MAX_TITLE)
+    detail, n_detail = _clean(item.detail, MAX_TEXT)
+    return _Clean(open_key(programme_id, item.rule, item.subject), title or item.rule, detail,
+                  Severity(item.severity), n_title + n_detail)
+
+
+def _insert_all(
+    session: Session, programme_id: int, new: list[tuple[Raising, _Clean]], now: datetime
+) -> dict[str, int]:
+    """Insert the new risks and their "raised" events, two statements for all of them; when
+    another process raised one of them a moment ago, one at a time, each in its own savepoint.
+    Their ids by open key."""
+    if not new:
+        return {}
+    rows = [_new_risk(programme_id, item, clean, now) for item, clean in new]
+    try:
+        with session.begin_nested():
+            returned = session.connection().execute(_RISKS.insert().returning(_RISKS.c.id, _RISKS.c.open_key), rows).all()
+    except IntegrityError:
+        one_by_one = [_insert(session, programme_id, i.rule, i.subject, c.key, c.title, c.detail, c.severity,
+                              i.owner_organisation_id, now) for i, c in new]
+        return {r.open_key: r.id for r in one_by_one if r is not None}  # type: ignore[misc]
+    ids = {key: risk_id for risk_id, key in returned}
+    session.connection().execute(_EVENTS.insert(), [
+        {"risk_id": ids[row["open_key"]], "action": "raised", "from_status": None, "to_status": RiskStatus.OPEN.value,
+         "member_id": None, "note": f"Severity {row['severity']}", "at": now}
+        for row in rows
+    ])
+    return ids
+
+
+def _new_risk(programme_id: int, item: Raising, clean: _Clean, now: datetime) -> dict[str, object]:
+    return {"programme_id": programme_id, "rule": item.rule, "subject": item.subject, "open_key": clean.key,
+            "title": clean.title, "detail": clean.detail, "severity": clean.severity.value,
+            "owner_organisation_id": item.owner_organisation_id, "status": RiskStatus.OPEN.value,
+            "raised_at": now, "updated_at": now, "closed_at": None}
+
+
 def raise_risk(
     session: Session,
     programme_id: int,
@@ -146,7 +248,9 @@ def raise_risk(
 
 
 def _open_by_key(session: Session, key: str) -> Risk | None:
-    return session.exec(select(Risk).where(Risk.open_key == key).with_for_update()).first()
+    return session.exec(
+        select(Risk).where(Risk.open_key == key).with_for_update().execution_options(populate_existing=True)
+    ).first()
 
 
 def _insert(

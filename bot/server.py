@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.background import Workers
 from bot.config import Settings
 from bot.wiring import WebHooks
 from handlers.slack import build_slack_app
@@ -40,29 +41,31 @@ def build_asgi_app(settings: Settings, engine: Engine) -> Starlette:
     routes = [Route("/healthz", _healthz(engine, _describe(settings), _teams(settings)), methods=["GET"])]
     lifespan = None
     hooks = WebHooks(settings, engine)
+    workers = Workers()
     slack_app = (
-        build_slack_app(settings, engine, on_checkin=hooks.after_checkin, on_risk_change=hooks.after_risk_change)
+        build_slack_app(settings, engine, on_risk_change=hooks.after_risk_change, workers=workers)
         if settings.slack_enabled
         else None
     )
     if settings.teams_enabled:
-        routes.append(_teams_route(settings, engine, hooks))
+        routes.append(_teams_route(settings, engine, hooks, workers))
     if slack_app is not None and settings.slack_signing_secret:
         routes.append(Route("/slack/events", _slack_events(slack_app), methods=["POST"]))
     if slack_app is not None and settings.slack_app_token:
         lifespan = _socket_mode(slack_app, settings.slack_app_token)
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.slack_app = slack_app
+    app.state.workers = workers
     app.state.socket_mode = None
     return app
 
 
-def _teams_route(settings: Settings, engine: Engine, hooks: WebHooks) -> Route:
+def _teams_route(settings: Settings, engine: Engine, hooks: WebHooks, workers: Workers) -> Route:
     """Imported here: a Slack-only deployment does not load the Teams SDK."""
     from handlers.teams.app import build_teams_app
     from handlers.teams.sdk import MESSAGING_ENDPOINT
 
-    teams = build_teams_app(settings, engine, on_checkin=hooks.after_checkin, on_risk_change=hooks.after_risk_change)
+    teams = build_teams_app(settings, engine, on_risk_change=hooks.after_risk_change, workers=workers)
     return Route(MESSAGING_ENDPOINT, teams.endpoint, methods=["POST"])
 
 

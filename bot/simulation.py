@@ -36,11 +36,10 @@ from bot.checkin import Rejected, Refusal, amount_text, checkin_no_change, open_
 from bot.checkin.form import CheckinForm, scheme_key, service_key
 from bot.decisions import record_decision
 from bot.jobs.base import JobContext
-from bot.jobs.risk_scan import scan_after_checkin
 from bot.loader import load_path
 from bot.questions import ask_question, question_key
 from bot.risks import change_status, open_risks
-from bot.scheduler import tick
+from bot.scheduler import tick, watch_pass
 from bot.spend import spend_position
 from models.db import session_scope
 from models.tables import CapacityReport, Member, Organisation, Programme
@@ -280,7 +279,7 @@ def _check_in(ctx: JobContext, programme: Programme, user: str, habit: Habit, da
     for service in outcome.services:
         log.peak_levels[f"{outcome.organisation_name}: {service.label}"] = max(
             service.level, log.peak_levels.get(f"{outcome.organisation_name}: {service.label}", 0))
-    scan_after_checkin(ctx, outcome, now)  # what the web process does after a stored check-in
+    watch_pass(ctx, now)  # the clock's watch, seconds after a check-in at the alert level
 
 
 def _answers(session: Session, form: CheckinForm, day: date, rng: random.Random, log: WinterLog) -> dict[str, Any]:

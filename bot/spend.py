@@ -36,7 +36,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
 
-from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -188,24 +187,22 @@ def _schemes(session: Session, programme_id: int) -> list[tuple[Scheme, str]]:
 
 def _latest_as_of(session: Session, programme_id: int, day: date) -> dict[int, _Figures]:
     """Each scheme's latest row (by reported_at, then id) among rows dated on or before `day`:
-    one query, a window function over the programme's ledger."""
-    order = (col(SpendReport.reported_at).desc(), col(SpendReport.id).desc())
-    rank = func.row_number().over(partition_by=col(SpendReport.scheme_id), order_by=order).label("rank")
-    ranked = (
-        sa_select(
-            col(SpendReport.scheme_id),
-            col(SpendReport.local_date),
-            col(SpendReport.actual),
-            col(SpendReport.committed),
-            col(SpendReport.activity),
-            rank,
-        )
-        .where(SpendReport.programme_id == programme_id, col(SpendReport.local_date) <= day)
-        .subquery()
+    one query, a look-up per scheme down the ledger's (scheme, reported_at, id) index from its
+    newest row, so the cost follows the number of schemes, not the length of the ledger."""
+    newest = (
+        sa_select(col(SpendReport.id))
+        .where(col(SpendReport.scheme_id) == col(Scheme.id), col(SpendReport.local_date) <= day)
+        .order_by(col(SpendReport.reported_at).desc(), col(SpendReport.id).desc())
+        .limit(1)
+        .correlate(Scheme)
+        .scalar_subquery()
     )
+    latest = sa_select(newest.label("report_id")).where(Scheme.programme_id == programme_id).subquery()
     rows = session.execute(
-        sa_select(ranked.c.scheme_id, ranked.c.actual, ranked.c.committed, ranked.c.activity, ranked.c.local_date)
-        .where(ranked.c.rank == 1)
+        sa_select(
+            col(SpendReport.scheme_id), col(SpendReport.actual), col(SpendReport.committed),
+            col(SpendReport.activity), col(SpendReport.local_date),
+        ).join(latest, latest.c.report_id == col(SpendReport.id))
     ).all()
     return {row[0]: _Figures(row[1], row[2], row[3], row[4]) for row in rows}
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from bot.checkin import CheckinResult
 from bot.config import Settings
 from bot.jobs.base import JobContext
 from bot.ports import Messenger
@@ -29,10 +28,10 @@ def build_messengers(settings: Settings, engine: Engine) -> dict[str, Messenger]
 
 
 class WebHooks:
-    """What the web process does after a platform's listener has stored something: when a
-    check-in reports a service at the alert level, scan the programme's risks and escalate at
-    once; when a risk changes, update its escalation posts on the other platforms. The
-    messengers are built on first use and then shared."""
+    """What the web process does after a platform's listener has stored a change to a risk:
+    update its escalation posts on the other platforms. (After a check-in it does nothing: the
+    clock's watch scans the risks, outside any request.) The messengers are built on first use
+    and then shared."""
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self._settings, self._engine = settings, engine
@@ -45,11 +44,6 @@ class WebHooks:
                 messengers = build_messengers(self._settings, self._engine)
                 self._built.append(JobContext(engine=self._engine, messengers=messengers, workers=4))
             return self._built[0]
-
-    def after_checkin(self, result: CheckinResult, now: datetime) -> object:
-        from bot.jobs.risk_scan import scan_after_checkin
-
-        return scan_after_checkin(self._context(), result, now)
 
     def after_risk_change(self, risk_id: int, platform: str, now: datetime) -> int:
         """The number of other platforms' copies updated."""

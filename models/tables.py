@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, PrimaryKeyConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.types import Money, Quantity, UTCDateTime
@@ -129,8 +129,10 @@ class CheckIn(SQLModel, table=True):
 
 
 class SpendReport(SQLModel, table=True):
-    """Append-only ledger of cumulative figures for a scheme; corrections carry a reason."""
+    """Append-only ledger of cumulative figures for a scheme; corrections carry a reason.
+    The index finds a scheme's newest row without reading its history."""
     __tablename__ = "spend_report"
+    __table_args__ = (Index("ix_spend_report_latest", "scheme_id", "reported_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
@@ -147,7 +149,13 @@ class SpendReport(SQLModel, table=True):
 
 
 class CapacityReport(SQLModel, table=True):
+    """A service's level on a day. The indexes find an organisation's newest report per service,
+    and the reports newer than a known id, without reading the winter's history."""
     __tablename__ = "capacity_report"
+    __table_args__ = (
+        Index("ix_capacity_report_latest", "programme_id", "organisation_id", "service", "local_date"),
+        Index("ix_capacity_report_since", "programme_id", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
@@ -279,3 +287,19 @@ class ConversationRef(SQLModel, table=True):
     bot_id: str | None = Field(default=None, max_length=200)
     removed_at: datetime | None = _instant(nullable=True, default=None)
     updated_at: datetime = _instant(default_factory=utcnow)
+
+
+class JobRun(SQLModel, table=True):
+    """The last time a job finished everything it had to do for a programme: on which local
+    date and at which data version (bot.status_cache). A tick that finds the same date and
+    version has nothing new to do and skips the work. `watermark` is the newest capacity
+    report the risk scan has read, so the clock can see at once when a new level arrives."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (PrimaryKeyConstraint("programme_id", "job"),)
+    programme_id: int = Field(foreign_key="programme.id")
+    job: str = Field(max_length=32)
+    local_date: date
+    version: str = Field(max_length=1000)
+    watermark: int | None = None
+    finished_at: datetime = _instant(default_factory=utcnow)

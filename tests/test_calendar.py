@@ -140,3 +140,9 @@ def test_local_instant_round_trips_except_in_the_spring_gap(day, at):
     if back.replace(tzinfo=None) != datetime.combine(day, at):
         assert back.utcoffset() == timedelta(hours=1)
         assert back.replace(tzinfo=None) - datetime.combine(day, at) == timedelta(hours=1)
+
+
+@given(st.dates(min_value=date(2025, 6, 1), max_value=date(2028, 6, 30)), st.integers(-5, 800))
+def test_counting_agrees_with_walking_the_calendar(start, span):
+    end = start + timedelta(days=span)
+    assert count_working_days(start, end) == sum(1 for _ in working_days(start, end))

@@ -14,7 +14,7 @@ from bot.calendar import local_instant
 from bot.config import Settings
 from bot.escalations import JOB as ESCALATION, escalations
 from bot.jobs import JobContext
-from bot.jobs.risk_scan import run_risk_scan, scan_now
+from bot.jobs.risk_scan import run_risk_scan, scan_now, watch
 from handlers.slack.blocks.limits import check_message
 from handlers.slack.messenger import SlackMessenger, sync_client
 from models.db import session_scope
@@ -167,9 +167,9 @@ def test_level_four_at_checkin_reaches_the_leads_and_a_lead_acknowledges_from_th
 ):
     with time_machine.travel(at(TUESDAY, 10), tick=True):
         _check_in_at_level_four(slack_server, slack_api, programme_id, scheme_ids)
-        deadline = time.monotonic() + 10
-        while len(posts_about(slack_api, "home care at level 4")) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert posts_about(slack_api, "home care at level 4") == [], "nothing is sent from the request"
+        [scanned] = watch(ctx, at(TUESDAY, 10, 0, 5))  # the clock's watch, seconds later
+        assert len(posts_about(slack_api, "home care at level 4")) == 3 <= scanned.sent
         [escalation] = posts_about(slack_api, "home care at level 4", CHANNEL)
         check_message(escalation["blocks"])
         [risk] = capacity_risks(engine)
@@ -188,7 +188,7 @@ def test_level_four_at_checkin_reaches_the_leads_and_a_lead_acknowledges_from_th
 
     with time_machine.travel(at(WEDNESDAY, 10), tick=True):
         _check_in_at_level_four(slack_server, slack_api, programme_id, scheme_ids)
-        time.sleep(1)  # the scan after the check-in runs once the modal is answered
+        watch(ctx, at(WEDNESDAY, 10, 0, 5))
         run_risk_scan(ctx, stored_programme(engine, programme_id), at(WEDNESDAY, 14))
     assert len(capacity_risks(engine)) == 1
     assert len(posts_about(slack_api, "home care at level 4", CHANNEL)) == 1
@@ -211,13 +211,13 @@ def stored_programme(engine, programme_id: int) -> Programme:  # noqa: F811
 
 
 def test_a_checkin_below_the_alert_level_waits_for_the_clocks_scan(
-    slack_server, slack_api, engine, programme_id, scheme_ids  # noqa: F811
+    slack_server, slack_api, engine, programme_id, scheme_ids, ctx  # noqa: F811
 ):
     with time_machine.travel(at(TUESDAY, 10), tick=True):
         view = open_modal(slack_server, slack_api, programme_id)
         answered = send(slack_server, view, good_answers(view, scheme_ids, **{"service:home_care": "2"}))
         assert answered["response_action"] == "update"
-        time.sleep(1)
+        assert watch(ctx, at(TUESDAY, 10, 0, 5)) == []
     with session_scope(engine) as session:
         assert session.exec(select(Risk)).all() == []  # not even the spend flags: those wait for 14:00
     assert [c for c in slack_api.calls("chat.postMessage") if c["channel"] == CHANNEL] == []

@@ -21,7 +21,7 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.jobs.base import JobContext
 from bot.loader import load_path
-from bot.scheduler import run_job
+from bot.scheduler import run_job, watch_pass
 from bot.wiring import build_messengers
 from fixtures_slack import RunningApp, running_app
 from models.db import session_scope
@@ -297,7 +297,7 @@ def _key(call: Any) -> str:
 # -- risks -------------------------------------------------------------------------------------------
 
 
-def test_a_level_four_goes_to_the_teams_leads_with_buttons_and_a_lead_acknowledges(server, teams_api, slack_api, engine):
+def test_a_level_four_goes_to_the_teams_leads_with_buttons_and_a_lead_acknowledges(server, teams_api, slack_api, engine, jobs):
     hours = scheme_id(engine, "hours")
     with time_machine.travel(TUE_0931, tick=True):
         for user in (ALICE, BOB, CAROL):
@@ -311,6 +311,7 @@ def test_a_level_four_goes_to_the_teams_leads_with_buttons_and_a_lead_acknowledg
             "service:home_care": "4", "service:reablement": "2",
         }
         post(server, card_action(teams_api.url, BOB, "checkin:submit", answers))
+        watch_pass(jobs, datetime.now(timezone.utc))  # the clock's watch, seconds after the check-in
         escalation = _risk_card(teams_api.wait_for(2, TEAMS_LEADS))
         risk = action(escalation.cards[0], "risk:acknowledge")["data"]["risk_id"]
 

@@ -9,8 +9,9 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from handlers.slack import actions, commands, events, views
+from bot.background import Workers
 from bot.context import RiskHook
-from handlers.slack.context import CheckinHook, SlackContext
+from handlers.slack.context import SlackContext
 from handlers.slack.web import make_web_client
 
 
@@ -36,10 +37,11 @@ def _withhold_bodies_from_logs() -> None:
 
 
 def build_slack_app(
-    settings: Settings, engine: Engine, on_checkin: CheckinHook | None = None, on_risk_change: RiskHook | None = None
+    settings: Settings, engine: Engine, on_risk_change: RiskHook | None = None, workers: Workers | None = None
 ) -> AsyncApp:
-    """The one Bolt app that answers over HTTP and over Socket Mode alike. `on_checkin` is
-    called (on a worker thread) with the programme id and the time after each stored check-in."""
+    """The one Bolt app that answers over HTTP and over Socket Mode alike. `on_risk_change` is
+    called after a risk changed here, to update its copies on other platforms; `workers` are
+    the process's request threads and background runner (its own when not given)."""
     app = AsyncApp(
         name="winterbot",
         client=make_web_client(settings),
@@ -48,7 +50,7 @@ def build_slack_app(
         logger=logging.getLogger("winterbot.slack"),
     )
     _withhold_bodies_from_logs()
-    context = SlackContext(settings=settings, engine=engine, on_checkin=on_checkin, on_risk_change=on_risk_change)
+    context = SlackContext(settings=settings, engine=engine, on_risk_change=on_risk_change, workers=workers or Workers())
     commands.register(app, context)
     actions.register(app, context)
     views.register(app, context)

@@ -1,7 +1,7 @@
 """The Slack listeners' context is the platform-neutral one in bot/context."""
 
-from bot.context import CheckinHook, HandlerContext
+from bot.context import HandlerContext
 
 SlackContext = HandlerContext
 
-__all__ = ["CheckinHook", "SlackContext"]
+__all__ = ["SlackContext"]

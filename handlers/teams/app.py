@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.config import Settings
-from bot.context import CheckinHook, HandlerContext, RiskHook
+from bot.background import Workers
+from bot.context import HandlerContext, RiskHook
 from handlers.teams import listeners
 from handlers.teams.sdk import MESSAGING_ENDPOINT, sdk_app
 from handlers.teams.web import StarletteAdapter, call
@@ -40,10 +41,10 @@ class TeamsBot:
 
 
 def build_teams_app(
-    settings: Settings, engine: Engine, on_checkin: CheckinHook | None = None, on_risk_change: RiskHook | None = None
+    settings: Settings, engine: Engine, on_risk_change: RiskHook | None = None, workers: Workers | None = None
 ) -> TeamsBot:
     adapter = StarletteAdapter()
     app = sdk_app(settings, adapter)
-    context = HandlerContext(settings=settings, engine=engine, on_checkin=on_checkin, on_risk_change=on_risk_change)
+    context = HandlerContext(settings=settings, engine=engine, on_risk_change=on_risk_change, workers=workers or Workers())
     listeners.register(app, context)
     return TeamsBot(app=app, adapter=adapter, context=context)

@@ -34,13 +34,14 @@ def register(app: AsyncApp, context: SlackContext) -> None:
     app.event("app_home_opened")(app_home_opened)
 
 
-async def refresh_home(client: AsyncWebClient, context: SlackContext, user_id: str) -> bool:
-    """Build and publish `user_id`'s Home as it stands now; True when Slack accepted it."""
+async def refresh_home(client: AsyncWebClient, context: SlackContext, user_id: str, *, after_ack: bool = False) -> bool:
+    """Build and publish `user_id`'s Home as it stands now; True when Slack accepted it. Opened
+    by the user, it is their request; refreshed after a check-in (`after_ack`), it is built on
+    the background thread, never on the threads the acknowledgements need."""
     now = datetime.now(timezone.utc)
+    run = context.in_background_session if after_ack else context.in_session
     try:
-        home = await context.in_session(
-            lambda session: home_for(session, Platform.SLACK, user_id, now, screens_for(session))
-        )
+        home = await run(lambda session: home_for(session, Platform.SLACK, user_id, now, screens_for(session)))
         await client.views_publish(user_id=user_id, view=home_view(home))
     except Exception:
         log.exception("could not publish the App Home of %s", user_id)

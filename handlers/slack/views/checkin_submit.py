@@ -1,7 +1,9 @@
 """The check-in modal sent: check the answers, store them, confirm, mark the prompt answered.
 
 Slack waits three seconds for the answer to a view_submission, and the answer carries either
-the field errors or the confirmation, so checking and storing happen before the ack.
+the field errors or the confirmation, so checking and storing happen before the ack, and
+nothing else does: marking the prompt answered and refreshing the App Home wait until after
+it, on the background runner (bot.background); the risk scan runs in the clock.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.checkin import Refusal, Rejected, submit_checkin
+from bot.checkin import CheckinResult, Refusal, Rejected, submit_checkin
 from handlers.slack.blocks.checkin import (
     CALLBACK_ID,
     checkin_modal,
@@ -59,9 +61,15 @@ async def submitted(context: SlackContext, ack: AsyncAck, body: dict[str, Any], 
     else:
         log.info("check-in %s stored from %s", outcome.checkin_id, user_id)
         await ack(response_action="update", view=confirmation_view(outcome))
-        await mark_prompt_answered(client, ref, outcome)
-        await refresh_home(client, context, user_id)
-        await context.checked_in(outcome, now)
+        after_checkin(context, client, user_id, ref, outcome)
+
+
+def after_checkin(context: SlackContext, client: AsyncWebClient, user_id: str, ref: FormRef, outcome: CheckinResult) -> None:
+    """Once the partner has their confirmation: the prompt shows it was answered, their Home
+    shows the new figures. Neither can hold up anyone's acknowledgement."""
+    if ref.prompt_message is not None:
+        context.after_ack(f"answered:{user_id}:{ref.prompt_message[1]}", lambda: mark_prompt_answered(client, ref, outcome))
+    context.after_ack(f"home:{user_id}", lambda: refresh_home(client, context, user_id, after_ack=True))
 
 
 def _rejection(rejected: Rejected, view: dict[str, Any], ref: FormRef) -> dict[str, Any]:

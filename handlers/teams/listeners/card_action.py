@@ -67,7 +67,6 @@ async def _shown(
         log.info("teams check-in from %s refused on %d field(s)", turn.user_id, len(outcome.errors))
         return checkin_card(outcome.form, typed=_answers(data), errors=outcome.errors)
     log.info("teams check-in %s stored from %s", outcome.checkin_id, turn.user_id)
-    await context.checked_in(outcome, turn.now)
     return confirmation_card(outcome)
 
 
