@@ -213,9 +213,11 @@ def _status(viewer: Viewer, screen: StatusScreen) -> StatusView:
 
 
 def engagement_for(
-    session: Session, platform: str, user_id: str, now: datetime, since: date | None = None
+    session: Session, platform: str, user_id: str, now: datetime, since: date | None = None,
+    views: ScreenCache | None = None,
 ) -> EngagementView | ViewRefused:
-    """Response rates by sector and organisation: leads and admins only."""
+    """Response rates by sector and organisation: leads and admins only (from `views` when
+    given: computed once per change of the programme's data)."""
     found = viewer_of(session, platform, user_id)
     if found is None:
         return ViewRefused("not_member", JOIN_TEXT)
@@ -227,7 +229,9 @@ def engagement_for(
             "`/winter status` shows how many check-ins have come in today.",
         )
     today = local_date(now, programme.timezone)
-    return EngagementView(viewer=viewer, engagement=response_rates(session, programme, today, since))
+    compute = lambda: response_rates(session, programme, today, since)  # noqa: E731
+    engagement = views.view(session, programme, now, f"engagement:{since}", compute)[1] if views else compute()
+    return EngagementView(viewer=viewer, engagement=engagement)
 
 
 def home_for(

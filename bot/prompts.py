@@ -62,22 +62,28 @@ def prompt_summary(prompt: Prompt) -> str:
 
 
 def checkin_scope(session: Session, member: Member) -> CheckinScope:
-    return checkin_scopes(session, [member])[member.id]  # type: ignore[index]
+    """One member's scope, reading only their programme, organisation and its schemes."""
+    return checkin_scopes(session, [member], only_theirs=True)[member.id]  # type: ignore[index]
 
 
-def checkin_scopes(session: Session, members: list[Member]) -> dict[int, CheckinScope]:
-    """The scope of each member's check-in, in three queries however many members."""
+def checkin_scopes(session: Session, members: list[Member], only_theirs: bool = False) -> dict[int, CheckinScope]:
+    """The scope of each member's check-in, in three queries however many members: for a
+    fan-out, every organisation of their programmes at once; `only_theirs`, the members'
+    own organisations (one partner's form need not read the whole programme)."""
     if not members:
         return {}
     programme_ids = {m.programme_id for m in members}
     programmes = {p.id: p for p in session.exec(select(Programme).where(col(Programme.id).in_(programme_ids)))}
-    organisations = {
-        o.id: o for o in session.exec(select(Organisation).where(col(Organisation.programme_id).in_(programme_ids)))
-    }
+    owners = (
+        col(Organisation.id).in_({m.organisation_id for m in members})
+        if only_theirs
+        else col(Organisation.programme_id).in_(programme_ids)
+    )
+    organisations = {o.id: o for o in session.exec(select(Organisation).where(owners))}
     schemes_by_owner: dict[int, list[SchemeScope]] = {}
     for s in session.exec(
         select(Scheme)
-        .where(col(Scheme.programme_id).in_(programme_ids), col(Scheme.archived_at).is_(None))
+        .where(col(Scheme.owner_organisation_id).in_(organisations), col(Scheme.archived_at).is_(None))
         .order_by(col(Scheme.id))
     ):
         schemes_by_owner.setdefault(s.owner_organisation_id, []).append(

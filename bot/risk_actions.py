@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -18,6 +19,9 @@ from bot.membership import memberships
 from bot.risks import ACTING_ROLES, RiskChanged, RiskRefused, RiskView, change_status, open_risks, refusal, risk_view
 from models.tables import Member, Organisation, Programme, Risk
 from models.vocabulary import Role
+
+if TYPE_CHECKING:
+    from bot.status_cache import ScreenCache
 
 ACTIONS = ("acknowledge", "mitigate", "close", "reopen", "assign")
 # The actions that open a form first; checked before the form opens, so nobody types a
@@ -106,8 +110,11 @@ def assignable_organisations(session: Session, risk_id: int) -> list[tuple[int, 
     return [(organisation_id, name) for organisation_id, name in rows if organisation_id is not None]
 
 
-def risks_command(session: Session, platform: str, user_id: str, now: datetime) -> RisksResult:
-    """`/winter risks`: everyone on a programme may read its register; leads and admins act."""
+def risks_command(
+    session: Session, platform: str, user_id: str, now: datetime, views: ScreenCache | None = None
+) -> RisksResult:
+    """`/winter risks`: everyone on a programme may read its register; leads and admins act.
+    Each register from `views` when given (computed once per change of the programme's data)."""
     rows = memberships(session, platform, user_id)
     if not rows:
         return RiskRefused(JOIN_TEXT)
@@ -115,10 +122,15 @@ def risks_command(session: Session, platform: str, user_id: str, now: datetime) 
         Register(
             programme_id=programme.id,  # type: ignore[arg-type]
             programme_name=programme.name,
-            risks=tuple(open_risks(session, programme.id, now)),  # type: ignore[arg-type]
+            risks=_register(session, programme, now, views),
             role=Role(member.role),
             may_act=Role(member.role) in ACTING_ROLES,
         )
         for member, programme in rows
     )
     return RisksOverview(registers)
+
+
+def _register(session: Session, programme: Programme, now: datetime, views: ScreenCache | None) -> tuple[RiskView, ...]:
+    compute = lambda: tuple(open_risks(session, programme.id, now))  # type: ignore[arg-type]  # noqa: E731
+    return views.view(session, programme, now, "risks", compute)[1] if views else compute()

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -25,6 +26,9 @@ from bot.redact import redact
 from bot.spend import SpendPosition, spend_position, unit_label
 from models.tables import AuditEvent, Member, Programme, Scheme, SpendReport
 from models.vocabulary import A_ROLE, Role
+
+if TYPE_CHECKING:
+    from bot.status_cache import ScreenCache
 
 SOURCE_LEAD = "lead"
 ENTERING_ROLES = frozenset({Role.ADMIN, Role.LEAD})
@@ -251,10 +255,11 @@ def _at(words: list[str], index: int) -> str | None:
 
 
 def spend_command(
-    session: Session, platform: str, user_id: str, text: str, now: datetime
+    session: Session, platform: str, user_id: str, text: str, now: datetime, views: ScreenCache | None = None
 ) -> SpendPosition | LeadEntry | EntryRefused:
     """`spend` shows the position of the asker's (first) programme, `spend SLUG` that
-    programme's; anything else is a lead's direct entry."""
+    programme's (from `views` when given: computed once per change of the programme's data);
+    anything else is a lead's direct entry."""
     rows = memberships(session, platform, user_id)
     if not rows:
         return EntryRefused(JOIN_TEXT)
@@ -262,7 +267,8 @@ def spend_command(
     by_slug = {programme.slug: programme for _, programme in rows}
     if not words or (len(words) == 1 and words[0].lower() in by_slug):
         programme = by_slug[words[0].lower()] if words else rows[0][1]
-        return spend_position(session, programme, local_date(now, programme.timezone))
+        compute = lambda: spend_position(session, programme, local_date(now, programme.timezone))  # noqa: E731
+        return views.view(session, programme, now, "spend", compute)[1] if views else compute()
     if not any(Role(m.role) in ENTERING_ROLES for m, _ in rows):
         return _not_entering(rows[0][0])
     request = parse_entry(text)

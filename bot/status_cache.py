@@ -1,4 +1,5 @@
-"""The status screen computed once per change of its data, not once per request.
+"""The status screen, and the other read-only views (spend, risks, response rates), computed
+once per change of their data, not once per request.
 
 Platform-neutral. A programme's *data version* is one SQL statement of maxima and counts over
 the rows the status screen reads (bot.status), each on an indexed `programme_id` column:
@@ -28,10 +29,12 @@ write that it does see.
 `asker` reads who is asking (their membership, chosen as bot.leads_view chooses) and their
 programme's version in one statement, so a request for a cached screen is one round trip.
 
-`ScreenCache` keeps the last MAX_SCREENS screens (LRU) and computes a missing one once: requests
+`ScreenCache` keeps the last MAX_SCREENS values (LRU) and computes a missing one once: requests
 arriving together for the same key wait for the first one's result (a lock per key) rather than
 each computing it. It is thread-safe: callers run on worker threads, each in its own session.
 There is one cache per engine (`screens_for`), so two databases in one process never share one.
+Besides the status screen (`screen`, `screen_of`), `view` keeps any other value computed from
+the same data under a `kind` of its own ("spend", "risks", "engagement"), keyed the same way.
 """
 
 from __future__ import annotations
@@ -41,9 +44,9 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
@@ -54,7 +57,8 @@ from bot.status import StatusScreen, status_screen
 from models.tables import Programme
 from models.types import UTCDateTime
 
-MAX_SCREENS = 32  # a few programmes x a day or two x the last few versions
+MAX_SCREENS = 128  # a few programmes x a day or two x the last few versions x the kinds of view
+T = TypeVar("T")
 
 Version = tuple[Any, ...]  # (programme.updated_at, the rest as one string)
 Compute = Callable[[Session, Programme, datetime], StatusScreen]
@@ -66,6 +70,7 @@ class ScreenKey:
     programme_id: int
     version: Version
     today: date
+    kind: str = "status"
 
 
 def _version_sql(programme: str, derived_programme: str) -> tuple[str, str]:
@@ -180,7 +185,7 @@ class ScreenCache:
         self.serial = next(self._serials)
         self.size = size
         self.compute = compute
-        self._screens: OrderedDict[ScreenKey, StatusScreen] = OrderedDict()
+        self._screens: OrderedDict[ScreenKey, Any] = OrderedDict()
         self._building: dict[ScreenKey, threading.Lock] = {}
         self._lock = threading.Lock()
 
@@ -195,6 +200,13 @@ class ScreenCache:
         key = self.key(session, programme, now)
         return key, self.get_or_compute(key, lambda: self.compute(session, programme, now))
 
+    def view(self, session: Session, programme: Programme, now: datetime, kind: str,
+             compute: Callable[[], T]) -> tuple[ScreenKey, T]:
+        """Another view of `programme` at `now` (spend, risks, ...): cached like the screen, under
+        its own kind; `compute` runs in the caller's session after the version was read."""
+        key = replace(self.key(session, programme, now), kind=kind)
+        return key, self.get_or_compute(key, compute)
+
     def screen_of(self, session: Session, found: Asker, now: datetime) -> tuple[ScreenKey, StatusScreen]:
         """The screen of the asker's programme at `now`, keyed by the version read with them; when
         it is not cached, computed in `session` from the programme as it is now (as new as the key
@@ -208,7 +220,7 @@ class ScreenCache:
 
         return key, self.get_or_compute(key, build)
 
-    def get_or_compute(self, key: ScreenKey, build: Callable[[], StatusScreen]) -> StatusScreen:
+    def get_or_compute(self, key: ScreenKey, build: Callable[[], T]) -> T:
         found = self._get(key)
         if found is not None:
             return found
@@ -230,7 +242,7 @@ class ScreenCache:
                     self._building.pop(key, None)
         return screen
 
-    def _get(self, key: ScreenKey) -> StatusScreen | None:
+    def _get(self, key: ScreenKey) -> Any:
         with self._lock:
             found = self._screens.get(key)
             if found is not None:

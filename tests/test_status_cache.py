@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.away import set_away
-from bot.leads_view import LEADS, CachedStatus, cached_status_for, home_for, status_for, viewer_of
+from bot.leads_view import LEADS, CachedStatus, cached_status_for, engagement_for, home_for, status_for, viewer_of
 from bot.loader import load_path, load_programme
 from bot.programme_file import parse_programme_file
 from bot.risks import change_status, raise_risk
@@ -320,3 +320,65 @@ def test_one_cache_per_database(db, tmp_path):
             assert screens_for(s) is not screens_for(t)
     finally:
         other.dispose()
+
+
+# -- the other views: spend, risks, response rates -------------------------------------------------
+
+
+def _views(engine, screens: ScreenCache) -> tuple[object, object, object]:
+    from bot.risk_actions import RisksOverview, risks_command
+    from bot.spend_entry import spend_command
+
+    with session_scope(engine) as s:
+        spend = spend_command(s, "slack", LEAD, "", NOW, screens)
+        risks = risks_command(s, "slack", LEAD, NOW, screens)
+        engagement = engagement_for(s, "slack", LEAD, NOW, views=screens)
+    assert isinstance(risks, RisksOverview)
+    return spend, risks.registers[0].risks, engagement.engagement  # type: ignore[union-attr]
+
+
+def test_spend_risks_and_response_rates_are_computed_once_per_change(db):
+    screens = ScreenCache()
+    spend, risks, engagement = _views(db, screens)
+    again = _views(db, screens)
+    assert again[0] is spend and again[1] is risks and again[2] is engagement
+    with session_scope(db) as s:
+        programme = _programme(s)
+        scheme = s.exec(select(Scheme).where(Scheme.programme_id == programme.id)).first()
+        s.add(SpendReport(programme_id=programme.id, scheme_id=scheme.id, local_date=TODAY, actual=Decimal("1234.56"),
+                          committed=Decimal("0"), activity=Decimal("1")))
+        raise_risk(s, programme.id, "capacity", "x:home_care", "Home care at level 4", None, Severity.CRITICAL, None, NOW)
+    after = _views(db, screens)
+    assert after[0] is not spend and after[0].actual == spend.actual + Decimal("1234.56")
+    assert len(after[1]) == len(risks) + 1 and after[1][0].title == "Home care at level 4"
+    with session_scope(db) as s:
+        assert after[2] == engagement_for(s, "slack", LEAD, NOW).engagement  # the same as computing it afresh
+
+
+def test_a_partner_reads_the_same_cached_spend_as_a_lead(db):
+    from bot.spend_entry import spend_command
+
+    screens = ScreenCache()
+    with session_scope(db) as s:
+        lead = spend_command(s, "slack", LEAD, "", NOW, screens)
+        partner = spend_command(s, "slack", BOB, "", NOW, screens)
+        observer = spend_command(s, "slack", OBSERVER, "", NOW, screens)
+    assert lead is partner is observer
+
+
+def test_a_rendering_is_kept_for_the_very_objects_it_was_made_from():
+    from handlers.rendered import Rendered
+
+    made: list[str] = []
+    rendered: Rendered[str] = Rendered(size=2)
+
+    class Value:
+        pass
+
+    first, second = Value(), Value()
+    assert rendered.of((first,), lambda: made.append("first") or "1") == "1"
+    assert rendered.of((first,), lambda: made.append("again") or "x") == "1"
+    assert rendered.of((first,), lambda: made.append("variant") or "v", variant="b") == "v"
+    assert rendered.of((second,), lambda: made.append("second") or "2") == "2"
+    assert made == ["first", "variant", "second"]
+    assert len(rendered._kept) == 2  # bounded: the oldest went

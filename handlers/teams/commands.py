@@ -56,9 +56,9 @@ def _checkin(session: Session, asked: Asked) -> Card:
 COMMANDS: dict[str, Command] = {
     "help": lambda s, a: help_card(asker_help(s, TEAMS, a.user_id)),
     "status": _status,
-    "spend": lambda s, a: spend_card(spend_command(s, TEAMS, a.user_id, a.rest, a.now)),
-    "risks": lambda s, a: risks_list_card(risks_command(s, TEAMS, a.user_id, a.now)),
-    "partners": lambda s, a: partners_card(engagement_for(s, TEAMS, a.user_id, a.now)),
+    "spend": lambda s, a: spend_card(spend_command(s, TEAMS, a.user_id, a.rest, a.now, screens_for(s))),
+    "risks": lambda s, a: risks_list_card(risks_command(s, TEAMS, a.user_id, a.now, screens_for(s))),
+    "partners": lambda s, a: partners_card(engagement_for(s, TEAMS, a.user_id, a.now, views=screens_for(s))),
     "checkin": _checkin,
     "decide": lambda s, a: decide_card(record_decision(s, TEAMS, a.user_id, a.rest, a.now)),
     "ask": lambda s, a: ask_card(ask_or_show(s, TEAMS, a.user_id, a.rest, a.now)),

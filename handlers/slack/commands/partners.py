@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from bot.leads_view import engagement_for
+from bot.status_cache import screens_for
 from handlers.slack.blocks.partners import partners_blocks, partners_text
 from models.vocabulary import Platform
 
@@ -16,5 +17,7 @@ if TYPE_CHECKING:
 async def partners(call: Invocation) -> None:
     """The database work runs on a worker thread; the answer goes in the ack (ephemeral)."""
     user_id, now = call.command["user_id"], datetime.now(timezone.utc)
-    result = await call.context.in_session(lambda session: engagement_for(session, Platform.SLACK, user_id, now))
+    result = await call.context.in_session(
+        lambda session: engagement_for(session, Platform.SLACK, user_id, now, views=screens_for(session))
+    )
     await call.ack(response_type="ephemeral", text=partners_text(result), blocks=partners_blocks(result))

@@ -4,9 +4,11 @@ for leads and admins, the register read-only for partners and observers."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bot.risk_actions import risks_command
+from bot.risk_actions import RisksOverview, risks_command
+from bot.status_cache import screens_for
+from handlers.rendered import Rendered
 from handlers.slack.blocks.risks import risks_list
 from models.vocabulary import Platform
 
@@ -14,8 +16,20 @@ if TYPE_CHECKING:
     from handlers.slack.commands.winter import Invocation
 
 
+RENDERED: Rendered[tuple[str, list[dict[str, Any]]]] = Rendered()
+
+
 async def risks(call: Invocation) -> None:
+    """The registers come from the process's cache of views; the Block Kit is built once for
+    each set of registers and what the asker may do with them."""
     user_id, now = call.command["user_id"], datetime.now(timezone.utc)
-    result = await call.context.in_session(lambda session: risks_command(session, Platform.SLACK, user_id, now))
-    text, blocks = risks_list(result)
+    result = await call.context.in_session(
+        lambda session: risks_command(session, Platform.SLACK, user_id, now, screens_for(session))
+    )
+    if isinstance(result, RisksOverview):
+        registers = result.registers
+        variant = tuple((r.programme_name, r.role, r.may_act) for r in registers)
+        text, blocks = RENDERED.of(tuple(r.risks for r in registers), lambda: risks_list(result), variant=variant)
+    else:
+        text, blocks = risks_list(result)
     await call.ack(response_type="ephemeral", text=text, blocks=blocks)
