@@ -8,11 +8,7 @@ import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
 
 from bot.config import Settings
 from bot.ports import Destination, Recipient, Report, SendError
@@ -21,6 +17,7 @@ from bot.risks import RiskView
 from handlers.slack.blocks.digest import report_messages
 from handlers.slack.blocks.prompt import prompt_blocks, prompt_text
 from handlers.slack.blocks.risks import escalation_message
+from handlers.slack.retry import PatientRateLimitRetry
 from handlers.slack.throttle import ChannelThrottle
 
 log = logging.getLogger(__name__)
@@ -33,6 +30,7 @@ HISTORY_LOOKBACK = 100
 
 
 def sync_client(settings: Settings) -> WebClient:
+    """A client that waits out each 429 as Slack asks and tries again (handlers.slack.retry)."""
     if not settings.slack_bot_token:
         raise ValueError("SLACK_BOT_TOKEN is not set")
     return WebClient(
@@ -40,7 +38,7 @@ def sync_client(settings: Settings) -> WebClient:
         base_url=settings.slack_api_url,
         retry_handlers=[
             ConnectionErrorRetryHandler(),
-            RateLimitErrorRetryHandler(max_retry_count=3),
+            PatientRateLimitRetry(),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
         logger=logging.getLogger("winterbot.slack.web"),
