@@ -287,3 +287,53 @@ def test_two_clock_processes_send_once(database_url, programme, slack_api):
     sent = sum(int(line.split("sent ")[1].split(",")[0]) for out, _ in outputs for line in out.splitlines()
                if line.startswith("daily-prompts"))
     assert sent == PARTNERS
+
+
+# -- a tick with nothing new to do does nothing ------------------------------------------------------
+
+
+def statements(engine, work) -> list[str]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        work()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return seen
+
+
+def test_prompts_done_at_this_data_version_are_not_planned_again_until_something_changes(ctx, programme, slack_api, engine):
+    today = date(2027, 1, 6)
+    assert run_daily_prompts(ctx, programme, london(today, 9, 30)).sent == PARTNERS
+    again: list = []
+    seen = statements(engine, lambda: again.append(run_daily_prompts(ctx, programme, london(today, 9, 31))))
+    assert again[0].sent == 0 and again[0].already_sent == PARTNERS
+    assert len(seen) <= 4, seen  # the version, the last run, the count: no planning, no claims
+    assert not [s for s in seen if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    with session_scope(engine) as session:
+        first = session.exec(select(Member).where(Member.role == "partner")).first()
+        session.add(Member(programme_id=programme.id, organisation_id=first.organisation_id, platform="slack",
+                           platform_user_id="U0NEWCOMER", name="New Partner", role="partner"))
+    later = run_daily_prompts(ctx, programme, london(today, 9, 32))
+    assert later.sent == 1 and later.already_sent == PARTNERS  # the newcomer, the moment the data moved
+    assert posts(slack_api)[-1]["channel"] == "U0NEWCOMER"
+
+
+def test_reminders_are_not_done_while_a_prompt_is_still_to_be_sent(programme, slack_api, engine):
+    """The delivery ledger is not part of the data version: a prompt sent late must still be
+    chased an hour later, though nothing else changed."""
+    ctx = context(engine, slack_api, workers=1)
+    today = date(2027, 1, 6)
+    slack_api.fail_next("chat.postMessage", status=500, times=3)  # one prompt fails, to be retried
+    assert run_daily_prompts(ctx, programme, london(today, 9, 30)).retrying == 1
+    early = run_reminders(ctx, programme, london(today, 14))
+    assert early.sent == PARTNERS - 1 and early.skipped["no prompt sent today"] == 1
+    assert run_daily_prompts(ctx, programme, london(today, 14, 1)).sent == 1
+    assert run_reminders(ctx, programme, london(today, 14, 30)).sent == 0  # prompted under an hour ago
+    assert run_reminders(ctx, programme, london(today, 15, 2)).sent == 1

@@ -153,6 +153,74 @@ def test_no_scan_at_the_weekend_or_after_the_deadline(ctx, programme, engine):
     assert run_risk_scan(ctx, programme, at(date(2026, 12, 28), 15)).note.endswith("is a bank holiday")
 
 
+# -- the watch, and scans that follow what changed --------------------------------------------------
+
+
+def test_the_watch_scans_only_when_a_level_at_the_alert_arrives(ctx, programme, engine, slack_api):
+    report(engine, TUESDAY, 2)
+    assert watch(ctx, at(TUESDAY, 10)) == []  # below the alert level: the clock's scan at 14:00 will do
+    report(engine, TUESDAY, 4)
+    [scanned] = watch(ctx, at(TUESDAY, 10, 0, 5))
+    assert scanned.summary.startswith("risks ") and len(posts_about(slack_api, "home care at level 4")) == 3
+    assert watch(ctx, at(TUESDAY, 10, 0, 10)) == []  # nothing newer than what the scan read
+    report(engine, TUESDAY, 4, org="carers")  # the same level again, an amendment: scanned, nothing new told
+    [again] = watch(ctx, at(TUESDAY, 10, 0, 15))
+    assert again.sent == 0 and len(posts_about(slack_api, "home care at level 4")) == 3
+    assert watch(ctx, at(date(2027, 1, 9), 10)) == []  # a Saturday: no scans
+
+
+def test_a_scan_with_nothing_changed_reads_nothing_but_the_version(ctx, programme, engine, slack_api):
+    from sqlalchemy import event
+
+    report(engine, TUESDAY, 4)
+    run_risk_scan(ctx, programme, at(TUESDAY, 14))
+    run_risk_scan(ctx, programme, at(TUESDAY, 14, 0, 30))  # its own writes moved the version: once more
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        seen.append(statement.lower())
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        quiet = run_risk_scan(ctx, programme, at(TUESDAY, 14, 1))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert quiet.summary == "nothing changed since the last scan" and quiet.sent == 0
+    assert len(seen) <= 6, seen  # the version, the newest report, the last run, due escalations
+    assert not [s for s in seen if s.startswith(("select risk.", "insert", "update"))]
+    tomorrow = run_risk_scan(ctx, programme, at(WEDNESDAY, 14))
+    assert tomorrow.summary.startswith("risks "), "a new day is scanned again: silence is counted by the day"
+
+
+def test_one_scan_of_a_programme_at_a_time(ctx, programme, engine):
+    from bot.jobs import risk_scan
+
+    report(engine, TUESDAY, 4)
+    with risk_scan._only_one(programme.id):  # another thread of this clock is scanning it
+        busy = scan_now(ctx, programme.id, at(TUESDAY, 10))
+    assert busy.note == risk_scan.BUSY and capacity_risks(engine) == []
+    assert scan_now(ctx, programme.id, at(TUESDAY, 10, 0, 5)).summary.startswith("risks ")
+
+
+@pytest.mark.postgres
+def test_a_second_clock_does_not_scan_what_the_first_is_scanning(ctx, programme, engine):
+    import zlib
+
+    from sqlalchemy import text
+
+    from bot.jobs import risk_scan
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's")
+    report(engine, TUESDAY, 4)
+    key = zlib.crc32(f"{risk_scan.JOB}:{programme.id}".encode())
+    with engine.connect() as other_clock, other_clock.begin():
+        assert other_clock.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar()
+        busy = scan_now(ctx, programme.id, at(TUESDAY, 10))
+    assert busy.note == risk_scan.BUSY and capacity_risks(engine) == []
+    assert scan_now(ctx, programme.id, at(TUESDAY, 10, 0, 5)).summary.startswith("risks ")
+
+
 # -- end to end: the check-in, the escalation, the lead's button, the next day ---------------------
 
 

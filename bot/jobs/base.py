@@ -6,12 +6,21 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from sqlmodel import col, select
+
+from bot import job_runs
 from bot.calendar import bank_holiday, is_working_day, local_date, local_instant
+from bot.deliveries import MAX_ATTEMPTS
 from bot.ports import Messenger
-from models.tables import Programme
+from models.db import session_scope
+from models.tables import Delivery, Programme
+from models.vocabulary import DeliveryState
+
+SETTLED_SKIPS = frozenset({"checked in already", "answered"})  # what a rerun at the same data would skip again
 
 
 @dataclass(frozen=True)
@@ -59,3 +68,47 @@ def begin(job: str, programme: Programme, now: datetime, at: time) -> JobResult:
     elif now < local_instant(today, at, programme.timezone):
         result.note = f"nothing sent: not due until {at:%H:%M}"
     return result
+
+
+def done_at_this_version(ctx: JobContext, programme: Programme, result: JobResult) -> tuple[bool, str]:
+    """Whether the job already finished today at the programme's present data version (then
+    `result` counts what was sent, and there is nothing to do), and that version, to record
+    when this run finishes. Read before the job reads anything else, so whatever arrives during
+    the run moves the version and is seen next time."""
+    assert programme.id is not None
+    with session_scope(ctx.engine) as session:
+        version = job_runs.current_version(session, programme)
+        done = job_runs.is_done(session, programme.id, result.job, result.local_date, version)
+        if done:
+            count_settled(session, programme.id, result)
+    return done, version
+
+
+def finish(ctx: JobContext, programme: Programme, result: JobResult, version: str, now: datetime) -> None:
+    """Record the run as finished, if it is: nothing waiting to be retried or held back for a
+    reason that time alone will change (a prompt not yet sent, one sent under an hour ago)."""
+    assert programme.id is not None
+    if result.retrying or any(count and reason not in SETTLED_SKIPS for reason, count in result.skipped.items()):
+        return
+    with session_scope(ctx.engine) as session:
+        job_runs.record(session, programme.id, result.job, result.local_date, version, now)
+
+
+def count_settled(session: Any, programme_id: int, result: JobResult) -> bool:
+    """Count the job's keys of the day into `result` (sent, and given up on); True when there
+    are some and every one is one or the other."""
+    rows = session.exec(
+        select(Delivery.state, Delivery.attempts).where(
+            Delivery.programme_id == programme_id,
+            Delivery.job == result.job,
+            Delivery.local_date == result.local_date,
+            col(Delivery.key).startswith(f"{result.programme}:{result.job}:", autoescape=True),
+        )
+    ).all()
+    sent = sum(1 for state, _ in rows if state == DeliveryState.SENT.value)
+    gave_up = sum(1 for state, attempts in rows if state != DeliveryState.SENT.value and attempts >= MAX_ATTEMPTS)
+    if not rows or sent + gave_up < len(rows):
+        return False
+    result.already_sent += sent
+    result.failed += gave_up
+    return True

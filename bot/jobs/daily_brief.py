@@ -12,17 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import col, select
-
 from bot.brief import compose_brief
-from bot.deliveries import MAX_ATTEMPTS, Planned, delivery_key, ledger, plan
+from bot.deliveries import Planned, delivery_key, ledger, plan
 from bot.escalations import leads_destinations, target
-from bot.jobs.base import JobContext, JobResult, begin
+from bot.jobs.base import JobContext, JobResult, begin, count_settled
 from bot.jobs.fanout import Outgoing, deliver
 from bot.ports import Destination, Report
 from models.db import session_scope
-from models.tables import Delivery, Programme
-from models.vocabulary import DeliveryState
+from models.tables import Programme
 
 JOB = "daily-brief"
 WAITING = "waiting for an earlier part"
@@ -96,20 +93,4 @@ def settled(ctx: JobContext, programme_id: int, result: JobResult) -> bool:
     """True when the job's keys for the day exist and are all sent or given up on: then the
     result counts them and nothing is composed or sent."""
     with session_scope(ctx.engine) as session:
-        rows = session.exec(
-            select(Delivery.state, Delivery.attempts).where(
-                Delivery.programme_id == programme_id,
-                Delivery.job == result.job,
-                Delivery.local_date == result.local_date,
-                col(Delivery.key).startswith(f"{result.programme}:{result.job}:", autoescape=True),
-            )
-        ).all()
-    if not rows:
-        return False
-    sent = sum(1 for state, _ in rows if state == DeliveryState.SENT.value)
-    gave_up = sum(1 for state, attempts in rows if state != DeliveryState.SENT.value and attempts >= MAX_ATTEMPTS)
-    if sent + gave_up < len(rows):
-        return False
-    result.already_sent += sent
-    result.failed += gave_up
-    return True
+        return count_settled(session, programme_id, result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.jobs.base import JobContext, JobResult, begin
+from bot.jobs.base import JobContext, JobResult, begin, done_at_this_version, finish
 from bot.jobs.fanout import Send, fan_out
 from bot.ports import Recipient
 from bot.prompts import Prompt, checkin_scopes, not_yet_answered
@@ -27,6 +27,9 @@ def run_daily_prompts(ctx: JobContext, programme: Programme, now: datetime) -> J
     result = begin(JOB, programme, now, programme.checkin_time)
     if result.note:
         return result
+    done, version = done_at_this_version(ctx, programme, result)
+    if done:
+        return result
     today = result.local_date
     with session_scope(ctx.engine) as session:
         waiting, answered = not_yet_answered(session, programme.id, today)  # type: ignore[arg-type]
@@ -34,4 +37,6 @@ def run_daily_prompts(ctx: JobContext, programme: Programme, now: datetime) -> J
     if answered:
         result.skipped["checked in already"] += len(answered)
     sends = [Send(recipient(m), Prompt("prompt", scopes[m.id], today)) for m in waiting]  # type: ignore[index]
-    return fan_out(ctx, result, programme.id, sends, now)  # type: ignore[arg-type]
+    fan_out(ctx, result, programme.id, sends, now)  # type: ignore[arg-type]
+    finish(ctx, programme, result, version, now)
+    return result

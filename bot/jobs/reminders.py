@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 
 from bot.deliveries import delivery_key
-from bot.jobs.base import JobContext, JobResult, begin
+from bot.jobs.base import JobContext, JobResult, begin, done_at_this_version, finish
 from bot.jobs.daily_prompts import JOB as PROMPTS, recipient
 from bot.jobs.fanout import Send, fan_out
 from bot.prompts import Prompt, checkin_scopes, not_yet_answered
@@ -22,6 +22,9 @@ GAP = timedelta(hours=1)  # a prompt sent late (after downtime) is not chased at
 def run_reminders(ctx: JobContext, programme: Programme, now: datetime) -> JobResult:
     result = begin(JOB, programme, now, programme.reminder_time)
     if result.note:
+        return result
+    done, version = done_at_this_version(ctx, programme, result)
+    if done:
         return result
     today = result.local_date
     with session_scope(ctx.engine) as session:
@@ -51,4 +54,6 @@ def run_reminders(ctx: JobContext, programme: Programme, now: datetime) -> JobRe
                 chase.append(member)
         scopes = checkin_scopes(session, chase)
     sends = [Send(recipient(m), Prompt("reminder", scopes[m.id], today)) for m in chase]  # type: ignore[index]
-    return fan_out(ctx, result, programme.id, sends, now)  # type: ignore[arg-type]
+    fan_out(ctx, result, programme.id, sends, now)  # type: ignore[arg-type]
+    finish(ctx, programme, result, version, now)
+    return result
