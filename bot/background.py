@@ -24,7 +24,7 @@ from typing import TypeVar
 T = TypeVar("T")
 Work = Callable[[], Awaitable[None]]
 
-REQUEST_THREADS = 8
+REQUEST_THREADS = 4
 BACKGROUND_THREADS = 1
 BACKGROUND_AT_ONCE = 4
 MAX_WAITING = 5000

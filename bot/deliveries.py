@@ -98,7 +98,7 @@ def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
 def claim(engine: Engine, keys: Sequence[str], now: datetime) -> list[Claim]:
     """Take the lease on those keys that are unsent, unclaimed and due for an attempt."""
     claims: list[Claim] = []
-    for chunk in _chunks(keys, CLAIM_BATCH):
+    for chunk in _chunks(_claimable_now(engine, keys, now), CLAIM_BATCH):
         with session_scope(engine) as session:
             rows = session.execute(
                 update(Delivery)
@@ -111,6 +111,16 @@ def claim(engine: Engine, keys: Sequence[str], now: datetime) -> list[Claim]:
             for key, attempts, state in rows
         )
     return claims
+
+
+def _claimable_now(engine: Engine, keys: Sequence[str], now: datetime) -> list[str]:
+    """The keys worth trying to claim, read first: a rerun with everything sent writes nothing
+    (on SQLite even an UPDATE that changes no row takes the database's one write lock)."""
+    found: list[str] = []
+    with session_scope(engine) as session:
+        for chunk in _chunks(keys, 500):
+            found += session.execute(select(Delivery.key).where(Delivery.key.in_(chunk), claimable(now))).scalars()
+    return found
 
 
 def claimable(now: datetime):  # type: ignore[no-untyped-def]

@@ -59,7 +59,7 @@ class Programme(SQLModel, table=True):
 
 
 class Tranche(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("programme_id", "key"),)
+    __table_args__ = (UniqueConstraint("programme_id", "key"), Index("ix_tranche_archived", "programme_id", "archived_at"))
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
     key: str = Field(max_length=64)
@@ -72,7 +72,7 @@ class Tranche(SQLModel, table=True):
 
 
 class Organisation(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("programme_id", "key"),)
+    __table_args__ = (UniqueConstraint("programme_id", "key"), Index("ix_organisation_archived", "programme_id", "archived_at"))
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
     key: str = Field(max_length=64)
@@ -83,7 +83,11 @@ class Organisation(SQLModel, table=True):
 
 
 class Member(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("programme_id", "platform", "platform_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("programme_id", "platform", "platform_user_id"),
+        Index("ix_member_archived", "programme_id", "archived_at"),
+        Index("ix_member_away", "programme_id", "away_until"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
@@ -97,7 +101,7 @@ class Member(SQLModel, table=True):
 
 
 class Scheme(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("programme_id", "key"),)
+    __table_args__ = (UniqueConstraint("programme_id", "key"), Index("ix_scheme_archived", "programme_id", "archived_at"))
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
     owner_organisation_id: int = Field(foreign_key="organisation.id", index=True)
@@ -114,6 +118,7 @@ class Scheme(SQLModel, table=True):
 class CheckIn(SQLModel, table=True):
     """One answer to the daily prompt. An amendment is a new row that supersedes the old."""
     __tablename__ = "check_in"
+    __table_args__ = (Index("ix_check_in_since", "programme_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
@@ -132,7 +137,10 @@ class SpendReport(SQLModel, table=True):
     """Append-only ledger of cumulative figures for a scheme; corrections carry a reason.
     The index finds a scheme's newest row without reading its history."""
     __tablename__ = "spend_report"
-    __table_args__ = (Index("ix_spend_report_latest", "scheme_id", "reported_at", "id"),)
+    __table_args__ = (
+        Index("ix_spend_report_latest", "scheme_id", "reported_at", "id"),
+        Index("ix_spend_report_since", "programme_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
@@ -171,6 +179,8 @@ class CapacityReport(SQLModel, table=True):
 class Risk(SQLModel, table=True):
     """A register entry. `open_key` is set while the risk is not closed and is unique,
     so a rule raising the same subject again finds and updates the open risk."""
+
+    __table_args__ = (Index("ix_risk_updated", "programme_id", "updated_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)

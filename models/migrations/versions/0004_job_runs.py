@@ -1,5 +1,5 @@
-"""job runs (what each job last finished, at which data version) and the indexes that find the
-newest figures without reading the winter's history
+"""job runs (what each job last finished, at which data version), and the indexes that find the
+newest figures and the data version without reading the winter's history
 
 Revision ID: 0004
 Revises: 0003
@@ -15,6 +15,18 @@ revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
+
+
+_VERSION_INDEXES = [
+    ('check_in', 'ix_check_in_since', ['programme_id', 'id']),
+    ('spend_report', 'ix_spend_report_since', ['programme_id', 'id']),
+    ('risk', 'ix_risk_updated', ['programme_id', 'updated_at']),
+    ('member', 'ix_member_archived', ['programme_id', 'archived_at']),
+    ('member', 'ix_member_away', ['programme_id', 'away_until']),
+    ('organisation', 'ix_organisation_archived', ['programme_id', 'archived_at']),
+    ('scheme', 'ix_scheme_archived', ['programme_id', 'archived_at']),
+    ('tranche', 'ix_tranche_archived', ['programme_id', 'archived_at']),
+]
 
 
 def upgrade() -> None:
@@ -33,9 +45,15 @@ def upgrade() -> None:
         batch_op.create_index('ix_capacity_report_latest', ['programme_id', 'organisation_id', 'service', 'local_date'], unique=False)
     with op.batch_alter_table('spend_report', schema=None) as batch_op:
         batch_op.create_index('ix_spend_report_latest', ['scheme_id', 'reported_at', 'id'], unique=False)
+    for table, name, columns in _VERSION_INDEXES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(name, columns, unique=False)
 
 
 def downgrade() -> None:
+    for table, name, _ in reversed(_VERSION_INDEXES):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(name)
     with op.batch_alter_table('spend_report', schema=None) as batch_op:
         batch_op.drop_index('ix_spend_report_latest')
     with op.batch_alter_table('capacity_report', schema=None) as batch_op:
