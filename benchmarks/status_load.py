@@ -1,437 +1,384 @@
-"""`/winter status` under load: `winterbot serve` holding the large programme against a bare Bolt
-`AsyncApp` whose `/winter` handler only acks, both driven in one go on this machine.
+"""`/winter` under load: each interaction of `winterbot serve` holding the large programme,
+measured against a bare Bolt `AsyncApp` that only acks, both driven in one run on this machine.
 
 What it does:
 - builds the large programme of benchmarks/spend.py (200 organisations, 60 schemes, 120 working
   days of reports; benchmarks/large_programme.py) in a fresh SQLite file, or in a fresh
-  PostgreSQL schema (dropped afterwards) with --pg URL or TEST_DATABASE_URL; the asker is the
-  programme's first lead;
-- starts `winterbot serve` (bot.cli, one uvicorn worker) as a subprocess with DATABASE_URL,
-  SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_API_URL pointing at the loopback Slack double
-  (tests/slack_double.py: the one auth.test Bolt makes never leaves the machine), and waits for
-  /healthz;
-- starts the bare app as a subprocess too: an AsyncApp with the same token, signing secret and
-  Web API double, behind the same Starlette async adapter, uvicorn and logging set-up as
-  bot.server.serve, so the two differ only in what `/winter` does;
-- drives each with --connections (20) keep-alive HTTP/1.1 connections, one asyncio worker per
-  connection, each request a freshly signed `/winter status`: a --warmup then --duration seconds
-  measured. A winterbot answer counts only when it is 200 and the ephemeral status screen (JSON
-  with blocks, naming the programme); the bare app's when it is 200. Anything else is a failure.
+  PostgreSQL schema (dropped afterwards) with --pg URL or TEST_DATABASE_URL; then leaves it as
+  the clock would have by LARGE_TODAY 11:30: the previous working day's risk scan (its
+  escalations recorded as sent, nothing posted), and that day's brief and prompts sent through
+  `winterbot run-job` (so the clock has nothing to catch up on while we measure);
+- starts `winterbot serve` (one uvicorn worker) and `winterbot clock` beside it, as in
+  production (Procfile), both at LARGE_TODAY 11:30 Europe/London with the clock ticking
+  (time-machine, in those processes only), with SLACK_API_URL pointing at the loopback Slack
+  double (tests/slack_double.py); and the bare app (benchmarks/harness.py: same Starlette
+  adapter, uvicorn and logging), so the two differ only in what the listeners do;
+- for each interaction, drives the bare app and then winterbot with --connections (20)
+  keep-alive HTTP/1.1 connections, one asyncio worker each, every request freshly signed at the
+  servers' clock: --warmup then --duration seconds measured, and waits for the servers to go
+  quiet before the next. The interactions (--interactions, default all):
+    status   `/winter status` from the programme's first lead: 200 and the ephemeral screen
+             naming the programme;
+    spend    `/winter spend` from that lead, the same check;
+    risks    `/winter risks` from that lead, the same check;
+    home     an `app_home_opened` event for a partner (round-robin, each worker its own
+             partners); Bolt acks at once, so winterbot's latency is until the double receives
+             that partner's views.publish (the worker then sends the next); the bare app's is
+             the ack;
+    checkin  the check-in modal sent (view_submission) by the partners whose organisations run
+             a service, round-robin, every service at level 3 or 4 and the schemes' figures a
+             little up; good only when 200 with response_action "update" to the confirmation
+             (anything else, Bolt's 404 after three seconds without an ack included, fails).
+             The first round stores each partner's check-in, later rounds amend it; each one
+             at level 3+ also runs the risk scan after the ack, as in production.
 
-The clock (--clock): `programme` (the default) runs winterbot at LARGE_TODAY 11:30 Europe/London,
-after that day's reports, with the clock ticking (time-machine, in the server process only):
-the status then has today's check-ins, money at the day's figures and fresh capacity cells, as
-a lead would see it mid-morning. The requests are signed at the server's clock, so Bolt's
-five-minute replay check holds. `real` runs it at the machine's date, whatever part of the data
-that falls on (before the data's last day, the status has less history to read: not the load asked for).
+Prints, per interaction: requests, failures, req/s, p50, p99, the bare app's req/s and the
+ratio; the server's peak RSS and its commonest log warnings; and whether the targets hold:
+check-ins at least 5% of the bare app's throughput, spend and risks 25%, status 60%, p99
+under 1000 ms for every interaction, and no failures. Exits 0 either way (1 only when the
+set-up fails).
 
-Prints requests/s, p50 and p99 for both, the ratio winterbot / bare, and whether the targets
-hold: p99 under 500 ms and at least a quarter of the bare app's throughput ("FAIL" when not).
-Exits 0 either way (1 only when the set-up fails).
-
-Run: python benchmarks/status_load.py [--pg URL] [--connections 20] [--duration 10] [--warmup 2]
+Run: python benchmarks/status_load.py [--pg URL] [--only sqlite|postgres]
+       [--interactions status,spend,risks,home,checkin] [--connections 20] [--duration 10] [--warmup 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
-import json
+import itertools
 import os
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime, time as clock, timezone
+from datetime import UTC, date, datetime
+from datetime import time as clock
 from pathlib import Path
-from urllib.parse import urlencode
+from typing import TypeVar
+from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-P99_LIMIT_MS = 500.0
-SHARE_OF_BARE = 0.25
-SECRET = "0123456789abcdef0123456789abcdef"
-STARTUP_SECONDS = 60.0
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # bot.server.LOG_FORMAT
+from benchmarks import harness
+from benchmarks.harness import (
+    Check,
+    Load,
+    People,
+    Recorder,
+    Request,
+    SetupError,
+    Travel,
+    ms,
+)
+
+P99_LIMIT_MS = 1000.0
+SHARES_OF_BARE = {"status": 0.60, "spend": 0.25, "risks": 0.25, "checkin": 0.05}
+ALL_INTERACTIONS = ("status", "spend", "risks", "home", "checkin")
 AT_LOCAL = clock(11, 30)  # on LARGE_TODAY, after the day's check-ins (10:xx) and spend (11:xx)
+HOME_TIMEOUT_SECONDS = 10.0
+LONDON = ZoneInfo("Europe/London")
+T = TypeVar("T")
 
 
-# ---------------------------------------------------------------- the two servers (subprocesses)
+@dataclass(frozen=True)
+class Interaction:
+    """One kind of request: what each worker sends next, and what counts as a good answer."""
 
-def serve_winterbot(port: int, at: str | None) -> None:
-    """`winterbot serve` on 127.0.0.1:port, at the instant `at` (ISO, ticking) when given."""
-    from bot.cli import main
-
-    argv = ["serve", "--port", str(port), "--host", "127.0.0.1"]
-    if at is None:
-        raise SystemExit(main(argv))
-    import time_machine
-
-    with time_machine.travel(datetime.fromisoformat(at), tick=True):
-        raise SystemExit(main(argv))
+    name: str
+    requests: Callable[[int, int], Iterator[Request]]  # (worker, workers) -> that worker's requests
+    check: Check
+    follows_home: bool = False  # latency runs until the double has the user's views.publish
 
 
-def serve_bare(port: int) -> None:
-    """A Bolt AsyncApp whose /winter handler only acks, served as bot.server.serve serves."""
-    import logging
-
-    import uvicorn
-    from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-    from slack_bolt.async_app import AsyncApp
-    from slack_sdk.web.async_client import AsyncWebClient
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import JSONResponse, Response
-    from starlette.routing import Route
-
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    bolt = AsyncApp(
-        name="bare",
-        client=AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]),
-        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
-        logger=logging.getLogger("bare.slack"),
-    )
-
-    @bolt.command("/winter")
-    async def winter(ack) -> None:  # type: ignore[no-untyped-def]
-        await ack()
-
-    handler = AsyncSlackRequestHandler(bolt)
-
-    async def events(request: Request) -> Response:
-        return await handler.handle(request)
-
-    async def healthz(request: Request) -> Response:
-        return JSONResponse({"ok": True})
-
-    app = Starlette(routes=[Route("/healthz", healthz, methods=["GET"]), Route("/slack/events", events, methods=["POST"])])
-    uvicorn.run(app, host="127.0.0.1", port=port, lifespan="on", log_config=None)
+@dataclass(frozen=True)
+class Measured:
+    name: str
+    winterbot: Load
+    bare: Load
 
 
 # ---------------------------------------------------------------- the programme
 
-@dataclass(frozen=True)
-class Programme:
-    url: str
-    slug: str
-    name: str
-    asker: str  # a lead's Slack user id
 
-
-def build(url: str) -> Programme:
-    from sqlmodel import Session, col, select
-
-    from benchmarks.large_programme import build_large_programme
+def build(url: str) -> tuple[str, People]:
+    """The large programme, with the risks the previous working day's scan left; its people."""
+    from benchmarks.large_programme import LARGE_TODAY, build_large_programme
+    from bot.calendar import add_working_days, local_instant
     from models.db import make_engine
-    from models.tables import Member, Programme as ProgrammeRow
 
-    engine = make_engine(url)
+    started = time.perf_counter()
     try:
-        started = time.perf_counter()
-        slug = build_large_programme(engine, organisations=200, schemes=60, working_days=120)
-        with Session(engine) as session:
-            programme = session.exec(select(ProgrammeRow).where(ProgrammeRow.slug == slug)).one()
-            lead = session.exec(
-                select(Member)
-                .where(Member.programme_id == programme.id, Member.role == "lead", Member.platform == "slack")
-                .order_by(col(Member.id))
-            ).first()
-            assert lead is not None, "the large programme has no lead"
-            found = Programme(url=url, slug=slug, name=programme.name, asker=lead.platform_user_id)
-        print(f"  built {slug} in {time.perf_counter() - started:.1f}s; the asker is lead {found.asker}", file=sys.stderr)
-        return found
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def database(pg: str | None) -> Iterator[tuple[str, str]]:
-    """(name, URL) of a fresh database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
-    if pg:
-        from benchmarks.spend import postgres_schema
-
-        with postgres_schema(pg) as url:
-            yield "postgres", url
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            yield "sqlite", f"sqlite:///{Path(tmp) / 'large.db'}"
-
-
-# ---------------------------------------------------------------- processes
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def process(args: list[str], env: dict[str, str], log: Path, port: int) -> Iterator[None]:
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, *args], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        engine = make_engine(url)
         try:
-            wait_healthy(port, proc, log)
-            yield
+            slug = build_large_programme(engine, organisations=200, schemes=60, working_days=120)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            engine.dispose()
+        yesterday = local_instant(add_working_days(LARGE_TODAY, -1), clock(14), "Europe/London")
+        scanned = harness.seed_risks(url, slug, yesterday.astimezone(UTC))
+        found = harness.people(url, slug)
+    except Exception as error:
+        raise SetupError(f"building the large programme failed: {type(error).__name__}: {error}") from error
+    print(f"  built {slug} in {time.perf_counter() - started:.1f}s; yesterday's {scanned}", file=sys.stderr)
+    if not found.leads or not found.partners:
+        raise SetupError("the large programme has no lead or no partner")
+    return slug, found
 
 
-def wait_healthy(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    import httpx
+def catch_up(travel: Travel, env: dict[str, str], slug: str, log: Path) -> None:
+    """Today's brief (08:30) and prompts (09:30), sent as the clock would have sent them, so
+    that the clock started beside the server has nothing to catch up on while we measure."""
+    if travel.at is None:
+        return
+    day: date = travel.at.astimezone(LONDON).date()
+    for job, at in (("daily-brief", clock(8, 30)), ("daily-prompts", clock(9, 30))):
+        when = datetime.combine(day, at, LONDON).isoformat()
+        said = harness.run_winterbot(travel, env, ["run-job", job, "--programme", slug, "--at", when], log)
+        print(f"  {said}", file=sys.stderr)
 
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server stopped while starting:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer /healthz in {STARTUP_SECONDS}s:\n{log.read_text()[-3000:]}")
-
-
-# ---------------------------------------------------------------- the load
-
-def command_body(user_id: str) -> bytes:
-    from slack_double import APP_ID, TEAM_ID
-
-    return urlencode({
-        "token": "legacy-verification-token", "team_id": TEAM_ID, "team_domain": "winterbot-bench",
-        "channel_id": "C0LARGE", "channel_name": "winter-programme", "user_id": user_id,
-        "user_name": user_id.lower(), "command": "/winter", "text": "status", "api_app_id": APP_ID,
-        "is_enterprise_install": "false", "response_url": "https://hooks.slack.com/commands/T0WINTER/1/abc",
-        "trigger_id": "1000000000.1000000000.0123456789abcdef0123456789abcdef",
-    }).encode()
-
-
-def signed_request(port: int, body: bytes, timestamp: int) -> bytes:
-    """A POST /slack/events as Slack sends it: `v0=` HMAC-SHA256 of `v0:{timestamp}:{body}`."""
-    digest = hmac.new(SECRET.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
-    head = (
-        f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\nX-Slack-Request-Timestamp: {timestamp}\r\n"
-        f"X-Slack-Signature: v0={digest}\r\n\r\n"
-    )
-    return head.encode() + body
-
-
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ", 2)[1])
-    length = 0
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        if name.strip().lower() == "content-length":
-            length = int(value.strip())
-        elif name.strip().lower() == "transfer-encoding" and "chunked" in value.lower():
-            raise RuntimeError("chunked responses are not expected here")
-    return status, (await reader.readexactly(length) if length else b"")
-
-
-@dataclass
-class Load:
-    name: str
-    requests: int
-    failures: int
-    seconds: float
-    latencies_ms: list[float]
-    first_failure: str | None
-
-    @property
-    def per_second(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        if not ordered:
-            return float("nan")
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-async def drive(name: str, port: int, body: bytes, check: Callable[[int, bytes], str | None], connections: int,
-                warmup: float, duration: float, clock_offset: float) -> Load:
-    """`connections` workers, each on its own keep-alive connection, each request freshly signed
-    at the server's clock; latencies of the requests that start in the measured window."""
-    latencies: list[float] = []
-    failures = 0
-    first_failure: str | None = None
-    start = time.perf_counter()
-    measure_from, stop_at = start + warmup, start + warmup + duration
-    last_end = measure_from
-
-    async def worker() -> None:
-        nonlocal failures, first_failure, last_end
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            while (began := time.perf_counter()) < stop_at:
-                writer.write(signed_request(port, body, int(time.time() + clock_offset)))
-                try:
-                    status, content = await read_response(reader)
-                    problem = check(status, content)
-                except (OSError, asyncio.IncompleteReadError, ValueError, RuntimeError) as error:
-                    problem = f"{type(error).__name__}: {error}"
-                    writer.close()
-                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                ended = time.perf_counter()
-                if began < measure_from:
-                    continue
-                last_end = max(last_end, ended)
-                latencies.append((ended - began) * 1000)
-                if problem is not None:
-                    failures += 1
-                    first_failure = first_failure or problem
-        finally:
-            writer.close()
-
-    await asyncio.gather(*(worker() for _ in range(connections)))
-    return Load(name, len(latencies), failures, last_end - measure_from, latencies, first_failure)
-
-
-def status_check(programme_name: str) -> Callable[[int, bytes], str | None]:
-    def check(status: int, content: bytes) -> str | None:
-        if status != 200:
-            return f"HTTP {status}: {content[:200]!r}"
-        try:
-            answer = json.loads(content)
-        except ValueError:
-            return f"not JSON: {content[:200]!r}"
-        if answer.get("response_type") != "ephemeral" or not answer.get("blocks"):
-            return f"not the ephemeral status screen: {content[:200]!r}"
-        if programme_name not in content.decode():
-            return f"the answer does not name the programme: {content[:300]!r}"
-        return None
-
-    return check
-
-
-def bare_check(status: int, content: bytes) -> str | None:
-    return None if status == 200 else f"HTTP {status}: {content[:200]!r}"
-
-
-# ---------------------------------------------------------------- the run
 
 def programme_instant() -> datetime:
     from benchmarks.large_programme import LARGE_TODAY, TZ
     from bot.calendar import local_instant
 
-    return local_instant(LARGE_TODAY, AT_LOCAL, TZ).astimezone(timezone.utc)
+    return local_instant(LARGE_TODAY, AT_LOCAL, TZ).astimezone(UTC)
 
 
-def run(database_name: str, url: str, args: argparse.Namespace, logs: Path) -> tuple[Load, Load]:
-    from slack_double import BOT_TOKEN, SlackDouble
+# ---------------------------------------------------------------- the interactions
 
-    programme = build(url)
-    at = programme_instant() if args.clock == "programme" else None
-    offset = (at.timestamp() - time.time()) if at else 0.0
-    script = str(Path(__file__).resolve())
+
+def interactions(found: People, names: list[str]) -> list[Interaction]:
+    lead = found.leads[0]
+    screen = harness.screen_check(found.programme_name)
+    with_services = [p for p in found.partners if p.levels]
+    made = {
+        "status": Interaction("status", _same(harness.command(lead, "status")), screen),
+        "spend": Interaction("spend", _same(harness.command(lead, "spend")), screen),
+        "risks": Interaction("risks", _same(harness.command(lead, "risks")), screen),
+        "home": Interaction("home", _round_robin([p.user_id for p in found.partners], harness.home_opened),
+                            harness.acked, follows_home=True),
+        "checkin": Interaction("checkin", _round_robin(with_services, _checkin), harness.checkin_check),
+    }
+    return [made[name] for name in names]
+
+
+def _same(request: Request) -> Callable[[int, int], Iterator[Request]]:
+    return lambda worker, workers: itertools.repeat(request)
+
+
+def _round_robin(items: list[T], make: Callable[[T], Request]) -> Callable[[int, int], Iterator[Request]]:
+    """Worker w takes items w, w + workers, ...: no two workers share one."""
+    def requests(worker: int, workers: int) -> Iterator[Request]:
+        mine = items[worker::workers] or items[:1]
+        return (make(item) for item in itertools.cycle(mine))
+
+    return requests
+
+
+def _checkin(partner: harness.Partner) -> Request:
+    """Every service at level 3 or 4 (4 for one organisation in three), the figures a little up."""
+    level = 4 if partner.organisation_id % 3 == 0 else 3
+    answers = harness.Answers(
+        levels=dict.fromkeys(partner.levels, level), figures=harness.rising_figures(partner),
+        blockers="Two carers off sick this week" if partner.organisation_id % 5 == 0 else None,
+        comment="Busy morning, discharges up" if partner.organisation_id % 2 == 0 else None,
+    )
+    return harness.checkin_submission(partner, answers)
+
+
+# ---------------------------------------------------------------- the load
+
+
+async def drive(interaction: Interaction, port: int, travel: Travel, recorder: Recorder | None,
+                connections: int, warmup: float, duration: float) -> Load:
+    """`connections` workers on their own keep-alive connections; the latencies of the requests
+    that start in the measured window."""
+    load = Load(interaction.name)
+    start = time.perf_counter()
+    measure_from, stop_at = start + warmup, start + warmup + duration
+    last_end = measure_from
+    follow = recorder if interaction.follows_home else None
+
+    async def worker(index: int) -> None:
+        nonlocal last_end
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for request in interaction.requests(index, connections):
+                began = time.perf_counter()
+                if began >= stop_at:
+                    break
+                problem, reader, writer = await _one(port, request, interaction.check, travel, follow, reader, writer)
+                ended = time.perf_counter()
+                if began >= measure_from:
+                    last_end = max(last_end, ended)
+                    load.add((ended - began) * 1000, problem)
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(worker(i) for i in range(connections)))
+    load.seconds = last_end - measure_from
+    return load
+
+
+async def _one(port: int, request: Request, check: Check, travel: Travel, follow: Recorder | None,
+               reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+               ) -> tuple[str | None, asyncio.StreamReader, asyncio.StreamWriter]:
+    """Send one request on the connection (a new one after an error); what was wrong, if anything."""
+    seen = follow.published(request.user) if follow else 0
+    wall = time.time()
+    try:
+        writer.write(harness.signed_request(port, request, travel.timestamp()))
+        status, content = await asyncio.wait_for(harness.read_response(reader), harness.CLIENT_TIMEOUT_SECONDS)
+        problem = check(status, content)
+    except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
+        problem = f"{type(error).__name__}: {error}"
+        writer.close()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    if follow is not None and problem is None:
+        arrived = await follow.wait_published(request.user, seen, wall, HOME_TIMEOUT_SECONDS)
+        if arrived is None:
+            problem = f"no views.publish within {HOME_TIMEOUT_SECONDS:g}s"
+    return problem, reader, writer
+
+
+# ---------------------------------------------------------------- the run
+
+
+def run(database_name: str, url: str, args: argparse.Namespace, logs: Path) -> list[Measured]:
+    from slack_double import SlackDouble
+
+    travel = Travel.starting(programme_instant() if args.clock == "programme" else None)
+    slug, found = build(url)
+    chosen = interactions(found, args.interactions)
+    log = logs / f"winterbot-{database_name}.log"
     with SlackDouble() as slack, ExitStack() as stack:
-        env = {
-            **os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": slack.url, "PYTHONUNBUFFERED": "1",
-        }
-        env.pop("SLACK_APP_TOKEN", None)
-        bot_port, bare_port = free_port(), free_port()
-        bot_args = [script, "--serve-winterbot", str(bot_port)] + (["--at", at.isoformat()] if at else [])
-        stack.enter_context(process(bot_args, env, logs / f"winterbot-{database_name}.log", bot_port))
-        stack.enter_context(process([script, "--serve-bare", str(bare_port)], env, logs / f"bare-{database_name}.log", bare_port))
-        body = command_body(programme.asker)
-        print(f"  {database_name}: winterbot on :{bot_port}, bare on :{bare_port}; "
-              f"{args.connections} connections, {args.warmup:g}s warm-up, {args.duration:g}s measured", file=sys.stderr)
-        bare = asyncio.run(drive("bare AsyncApp", bare_port, body, bare_check, args.connections,
-                                 args.warmup, args.duration, 0.0))
-        winterbot = asyncio.run(drive("winterbot status", bot_port, body, status_check(programme.name),
-                                      args.connections, args.warmup, args.duration, offset))
-        slack_calls = slack.methods()
-    print(f"  {database_name}: Slack Web API calls (to the double): {dict((m, slack_calls.count(m)) for m in set(slack_calls))}",
-          file=sys.stderr)
-    return winterbot, bare
+        recorder = Recorder(slack)
+        env = harness.winterbot_env(url, slack)
+        catch_up(travel, env, slug, logs / f"jobs-{database_name}.log")
+        bot_port, bare_port = harness.free_port(), harness.free_port()
+        server = stack.enter_context(harness.winterbot_server(travel, env, log, bot_port))
+        ticking = stack.enter_context(harness.winterbot_clock(travel, env, logs / f"clock-{database_name}.log"))
+        bare = stack.enter_context(harness.bare_server(env, logs / f"bare-{database_name}.log", bare_port))
+        print(f"  {database_name}: winterbot on :{bot_port} (pid {server.pid}), clock pid {ticking.pid}, "
+              f"bare on :{bare_port}; {args.connections} connections, {args.warmup:g}s warm-up, "
+              f"{args.duration:g}s measured", file=sys.stderr)
+        results = [_measure(i, args, travel, recorder, (bot_port, bare_port), (server, ticking, bare))
+                   for i in chosen]
+        rss = server.peak_rss_mb()
+        calls = slack.methods()
+    print(f"  {database_name}: Slack Web API calls: { {m: calls.count(m) for m in sorted(set(calls))} }", file=sys.stderr)
+    report(database_name, slug, results, rss, log, args)
+    return results
 
 
-def report(database_name: str, winterbot: Load, bare: Load) -> list[str]:
-    print(f"\n{database_name}:")
-    print(f"  {'':<18} {'requests':>9} {'failures':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-    for load in (winterbot, bare):
-        print(f"  {load.name:<18} {load.requests:>9} {load.failures:>9} {load.per_second:>8.1f} "
-              f"{load.percentile(0.5):>8.1f} {load.percentile(0.99):>8.1f}")
-        if load.first_failure:
-            print(f"    first failure: {load.first_failure}")
-    ratio = winterbot.per_second / bare.per_second if bare.per_second else 0.0
-    print(f"  throughput ratio winterbot / bare: {ratio:.4f} ({ratio:.1%})")
-    verdicts = [
-        (f"p99 {winterbot.percentile(0.99):.0f} ms < {P99_LIMIT_MS:.0f} ms", winterbot.percentile(0.99) < P99_LIMIT_MS),
-        (f"throughput {ratio:.1%} >= {SHARE_OF_BARE:.0%} of bare", ratio >= SHARE_OF_BARE),
-        (f"failures {winterbot.failures + bare.failures} == 0", winterbot.failures + bare.failures == 0),
-    ]
-    failed = []
-    for text, ok in verdicts:
+def _measure(interaction: Interaction, args: argparse.Namespace, travel: Travel, recorder: Recorder,
+             ports: tuple[int, int], processes: tuple[harness.Process, ...]) -> Measured:
+    bot_port, bare_port = ports
+    bare_check = Interaction(interaction.name, interaction.requests, harness.acked)
+    harness.settle(processes)
+    bare = asyncio.run(drive(bare_check, bare_port, Travel.starting(None), None,
+                             args.connections, args.warmup, args.duration))
+    harness.settle(processes)
+    winterbot = asyncio.run(drive(interaction, bot_port, travel, recorder,
+                                  args.connections, args.warmup, args.duration))
+    for process in processes:
+        process.check_running()
+    print(f"  {interaction.name}: winterbot {winterbot.per_second:.1f}/s, bare {bare.per_second:.1f}/s", file=sys.stderr)
+    return Measured(interaction.name, winterbot, bare)
+
+
+def report(database_name: str, slug: str, results: list[Measured], rss: float | None, log: Path,
+           args: argparse.Namespace) -> None:
+    print(f"\n{database_name} ({slug}; {args.connections} connections, {args.duration:g}s each after "
+          f"{args.warmup:g}s warm-up; winterbot serve + clock at {_clock_said(args)}):")
+    print(f"  {'interaction':<12} {'requests':>9} {'failures':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'bare req/s':>10} {'ratio':>7}")
+    for m in results:
+        w = m.winterbot
+        ratio = _ratio(m)
+        print(f"  {m.name:<12} {w.requests:>9} {w.failed:>9} {w.per_second:>8.1f} {ms(w.percentile(0.5)):>8} "
+              f"{ms(w.percentile(0.99)):>8} {m.bare.per_second:>10.1f} {ratio:>7.1%}")
+        for line in w.failure_lines() + [f"bare: {x}" for x in m.bare.failure_lines()]:
+            print(f"      {line}")
+    print(f"  winterbot serve peak RSS: {rss:.0f} MB" if rss else "  winterbot serve peak RSS: unknown")
+    for count, text in harness.log_problems(log):
+        print(f"  server log: {count} x {text}")
+    for text, ok in verdicts(results):
         print(f"  {'ok  ' if ok else 'FAIL'} {text}")
-        if not ok:
-            failed.append(f"{database_name}: {text}")
-    return failed
 
 
-def main(argv: list[str] | None = None) -> int:
+def _ratio(m: Measured) -> float:
+    return m.winterbot.per_second / m.bare.per_second if m.bare.per_second else 0.0
+
+
+def verdicts(results: list[Measured]) -> list[tuple[str, bool]]:
+    found = []
+    for m in results:
+        p99 = m.winterbot.percentile(0.99)
+        found.append((f"{m.name}: p99 {p99:.0f} ms < {P99_LIMIT_MS:.0f} ms", p99 < P99_LIMIT_MS))
+        share = SHARES_OF_BARE.get(m.name)
+        if share is not None:
+            found.append((f"{m.name}: throughput {_ratio(m):.1%} >= {share:.0%} of bare", _ratio(m) >= share))
+        failures = m.winterbot.failed + m.bare.failed
+        found.append((f"{m.name}: failures {failures} == 0", failures == 0))
+    return found
+
+
+def _clock_said(args: argparse.Namespace) -> str:
+    return "LARGE_TODAY 11:30 Europe/London" if args.clock == "programme" else "today"
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL"),
                         help="a PostgreSQL URL: measure there (in a fresh schema) as well as on SQLite")
     parser.add_argument("--only", choices=("sqlite", "postgres"), help="measure on one database only")
+    parser.add_argument("--interactions", default=",".join(ALL_INTERACTIONS),
+                        help=f"comma-separated, from {','.join(ALL_INTERACTIONS)} (default all)")
     parser.add_argument("--connections", type=int, default=20)
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per server")
-    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per server (not measured)")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per server and interaction")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up before each (not measured)")
     parser.add_argument("--clock", choices=("programme", "real"), default="programme",
-                        help="winterbot's clock: LARGE_TODAY 11:30 London, ticking (default), or today")
+                        help="the servers' clock: LARGE_TODAY 11:30 London, ticking (default), or today")
     parser.add_argument("--logs", help="a folder to keep the servers' logs in (default: a temp folder)")
-    parser.add_argument("--serve-winterbot", type=int, metavar="PORT", help=argparse.SUPPRESS)
-    parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
-    parser.add_argument("--at", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve_winterbot:
-        serve_winterbot(args.serve_winterbot, args.at)
-        return 0
-    if args.serve_bare:
-        serve_bare(args.serve_bare)
-        return 0
+    args.interactions = [name.strip() for name in args.interactions.split(",") if name.strip()]
+    unknown = sorted(set(args.interactions) - set(ALL_INTERACTIONS))
+    if unknown or not args.interactions:
+        parser.error(f"unknown interactions {unknown}: choose from {', '.join(ALL_INTERACTIONS)}")
+    return args
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    harness.exit_on_sigterm()
     databases = [name for name in ("sqlite", "postgres") if args.only in (None, name)]
     if "postgres" in databases and not args.pg:
         databases.remove("postgres")
         print("  (no --pg or TEST_DATABASE_URL: SQLite only)", file=sys.stderr)
     failed: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="winterbot-status-load-") as tmp:
         logs = Path(args.logs) if args.logs else Path(tmp)
         logs.mkdir(parents=True, exist_ok=True)
         for name in databases:
-            with database(args.pg if name == "postgres" else None) as (database_name, url):
-                try:
-                    winterbot, bare = run(database_name, url, args, logs)
-                except RuntimeError as error:
-                    print(f"{database_name}: the set-up failed: {error}", file=sys.stderr)
-                    return 1
-            failed += report(database_name, winterbot, bare)
-    clock_said = "LARGE_TODAY 11:30 Europe/London" if args.clock == "programme" else "today"
-    print(f"\nwinterbot's clock: {clock_said}; {args.connections} connections; one uvicorn worker each; "
-          f"{os.cpu_count()} CPUs shared with this load generator")
+            try:
+                with harness.database(args.pg if name == "postgres" else None) as (database_name, url):
+                    results = run(database_name, url, args, logs)
+            except SetupError as error:
+                print(f"{name}: the set-up failed: {error}", file=sys.stderr)
+                return 1
+            failed += [f"{name}: {text}" for text, ok in verdicts(results) if not ok]
+    print(f"\n{os.cpu_count()} CPUs shared by the servers, the clock, this load generator and the Slack double; "
+          f"measured {datetime.now():%Y-%m-%d %H:%M}")
     print("targets: " + ("all hold" if not failed else "FAIL - " + "; ".join(failed)))
     return 0
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
