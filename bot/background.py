@@ -6,7 +6,10 @@
 - After the acknowledgement: what can wait a moment (marking the prompt answered, refreshing
   the App Home) is handed to `Background`: a bounded number at a time, its database work on
   one thread of its own, and work for the same key merged while it waits (ten check-ins from
-  one person refresh their Home once, from the state as it is when the refresh runs).
+  one person refresh their Home once, from the state as it is when the refresh runs). It gives
+  way to requests: while any request's database work is in hand, the next piece waits (up to
+  YIELD_AT_MOST), so under a burst the acknowledgements have the interpreter to themselves and
+  the refreshes follow when it has passed.
 
 The risk scan and escalations are not here at all: they run in the clock (bot.jobs.risk_scan),
 outside the web process.
@@ -28,6 +31,8 @@ REQUEST_THREADS = 4
 BACKGROUND_THREADS = 1
 BACKGROUND_AT_ONCE = 4
 MAX_WAITING = 5000
+YIELD_AT_MOST = 2.0  # seconds a piece of background work waits for the requests to pause
+YIELD_STEP = 0.005
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +41,8 @@ class Background:
     """Work to do after an acknowledgement, merged by key, a few at a time."""
 
     def __init__(self, at_once: int = BACKGROUND_AT_ONCE, threads: int = BACKGROUND_THREADS,
-                 max_waiting: int = MAX_WAITING) -> None:
-        self.at_once, self.max_waiting = at_once, max_waiting
+                 max_waiting: int = MAX_WAITING, busy: Callable[[], bool] = lambda: False) -> None:
+        self.at_once, self.max_waiting, self.busy = at_once, max_waiting, busy
         self.threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="after-ack")
         self._waiting: OrderedDict[str, Work] = OrderedDict()
         self._running: set[str] = set()
@@ -70,12 +75,19 @@ class Background:
             work = self._waiting.pop(key)
             self._running.add(key)
             try:
+                await self._give_way()
                 await work()
             except Exception:
                 log.exception("after-acknowledgement work failed (%s)", key.split(":", 1)[0])
             finally:
                 self._running.discard(key)
             self.done += 1
+
+    async def _give_way(self) -> None:
+        loop = asyncio.get_running_loop()
+        until = loop.time() + YIELD_AT_MOST
+        while self.busy() and loop.time() < until:
+            await asyncio.sleep(YIELD_STEP)
 
     async def idle(self, timeout: float = 10.0) -> None:
         """Wait until nothing is waiting or running (for tests and an orderly shutdown)."""
@@ -93,10 +105,15 @@ class Workers:
 
     def __init__(self, request_threads: int = REQUEST_THREADS) -> None:
         self.requests = ThreadPoolExecutor(max_workers=request_threads, thread_name_prefix="request")
-        self.background = Background()
+        self.in_hand = 0  # requests' database work submitted and not yet done (event loop only)
+        self.background = Background(busy=lambda: self.in_hand > 0)
 
     async def run(self, fn: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.requests, fn)
+        self.in_hand += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.requests, fn)
+        finally:
+            self.in_hand -= 1
 
     def close(self) -> None:
         self.requests.shutdown(wait=False, cancel_futures=True)
