@@ -3,7 +3,9 @@
 Platform-neutral: plain frozen dataclasses that a handler renders. A fixed handful of queries
 whatever the size of the programme or the length of the winter (the programme's start, its
 organisations, its partners, and the days each partner answered); the rest is arithmetic on
-England's working-day calendar (bot.calendar).
+England's working-day calendar (bot.calendar). The rates need every day each partner answered;
+who is quiet and today's count need only each partner's last check-in (`roster(history=False)`,
+the status screen's): one aggregate the database works out, not a row per answer of the winter.
 
 Definitions (the README repeats them for users):
 - The programme starts on the earliest `available_on` of its live tranches (no tranche: the
@@ -43,7 +45,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.calendar import add_working_days, local_date, working_days
+from bot.calendar import add_working_days, count_working_days, local_date, working_days
 from bot.prompts import PROMPTED_ROLES
 from models.tables import CheckIn, Member, Organisation, Programme, Tranche
 from models.vocabulary import OrganisationKind
@@ -135,10 +137,12 @@ def sector_of(kind: str) -> str:
 @dataclass(frozen=True)
 class _MemberDays:
     member: Member
-    prompted: frozenset[date]  # prompted days from the start to today (today only once answered)
-    answered: frozenset[date]  # prompted days with a check-in
+    prompted: frozenset[date]  # prompted days from the start to today (today only once answered); empty without history
+    answered: frozenset[date]  # prompted days with a check-in; empty without history
     last_check_in: date | None  # any check-in on or before today
     away_today: bool
+    answered_today: bool
+    silent: int  # prompted days after the last check-in (or from the start), up to yesterday
 
 
 @dataclass(frozen=True)
@@ -168,8 +172,9 @@ def programme_start(session: Session, programme: Programme) -> date:
     return first if first is not None else local_date(programme.created_at, programme.timezone)
 
 
-def roster(session: Session, programme: Programme, today: date) -> Roster:
-    """Four queries: the start, the organisations, the partners, their check-in days."""
+def roster(session: Session, programme: Programme, today: date, history: bool = True) -> Roster:
+    """Four queries: the start, the organisations, the partners, their check-in days (with
+    `history`, every day each answered; without, each one's last day and today)."""
     assert programme.id is not None
     start = programme_start(session, programme)
     organisations = tuple(
@@ -183,15 +188,45 @@ def roster(session: Session, programme: Programme, today: date) -> Roster:
             .order_by(col(Member.id))
         )
     )
+    answered = _answered(session, programme.id, members, today) if history else _last_days(session, programme.id, members, today)
+    calendar = _calendar(start, today, programme.deadline) if history else frozenset()
+    days = tuple(
+        _member_days(m, answered.get(m.id, set()), calendar, start, today, programme, history)  # type: ignore[arg-type]
+        for m in members
+    )
+    return Roster(programme=programme, today=today, start=start, organisations=organisations, members=days)
+
+
+def _answered(session: Session, programme_id: int, members: list[Member], today: date) -> dict[int, set[date]]:
+    """Every day each partner answered, up to today."""
     answered: dict[int, set[date]] = defaultdict(set)
     for member_id, day in session.exec(
         select(CheckIn.member_id, CheckIn.local_date)
-        .where(CheckIn.programme_id == programme.id, col(CheckIn.local_date) <= today)
+        .where(CheckIn.programme_id == programme_id, col(CheckIn.local_date) <= today)
     ):  # no DISTINCT: the sets drop amendments' repeated days for less than the database's sort
         answered[member_id].add(day)
-    calendar = _calendar(start, today, programme.deadline)
-    days = tuple(_member_days(m, answered.get(m.id, set()), calendar, today, programme.timezone) for m in members)  # type: ignore[arg-type]
-    return Roster(programme=programme, today=today, start=start, organisations=organisations, members=days)
+    return answered
+
+
+def _last_days(session: Session, programme_id: int, members: list[Member], today: date) -> dict[int, set[date]]:
+    """The days that decide who is quiet and today's count: each partner's last check-in up to
+    today and, for one with `away_until` set, their last before it (when the absence began)."""
+    found: dict[int, set[date]] = defaultdict(set)
+    for member_id, day in session.exec(
+        select(CheckIn.member_id, func.max(CheckIn.local_date))
+        .where(CheckIn.programme_id == programme_id, col(CheckIn.local_date) <= today)
+        .group_by(col(CheckIn.member_id))
+    ):
+        found[member_id].add(day)
+    back = {m.id: m.away_until for m in members if m.away_until is not None and m.away_until <= today}
+    if back:
+        for member_id, day in session.exec(
+            select(CheckIn.member_id, CheckIn.local_date)
+            .where(col(CheckIn.member_id).in_(back), col(CheckIn.local_date) <= today)
+        ):
+            if day < back[member_id]:  # type: ignore[operator]
+                found[member_id].add(day)
+    return found
 
 
 def _calendar(start: date, today: date, deadline: date) -> frozenset[date]:
@@ -199,27 +234,43 @@ def _calendar(start: date, today: date, deadline: date) -> frozenset[date]:
     return frozenset(working_days(start, min(today, deadline)))
 
 
-def _member_days(member: Member, answered: set[date], calendar: frozenset[date], today: date, tz: str) -> _MemberDays:
+def _member_days(member: Member, answered: set[date], calendar: frozenset[date], start: date, today: date,
+                 programme: Programme, history: bool) -> _MemberDays:
+    """`answered` holds every day answered (with history) or at least the last day and the last
+    before `away_until` (without): what decides the absence, quiet and today is the same."""
     last = max(answered, default=None)
-    days = set(calendar)
-    if member.archived_at is not None:
-        gone = local_date(member.archived_at, tz)
-        days = {d for d in days if d < gone}
-    away_today = False
+    gone = local_date(member.archived_at, programme.timezone) if member.archived_at is not None else None
+    away: tuple[date, date] | None = None
     if member.away_until is not None:
         before = [d for d in answered if d < member.away_until]
-        away_from = max(before) + timedelta(days=1) if before else date.min
-        days = {d for d in days if not (away_from <= d < member.away_until)}
-        away_today = away_from <= today < member.away_until
-    if today not in answered:
-        days.discard(today)
+        away = (max(before) + timedelta(days=1) if before else date.min, member.away_until)
+    silent = _prompted_between(max(start, last + timedelta(days=1)) if last else start,
+                               min(today - timedelta(days=1), programme.deadline), gone, away)
+    prompted: frozenset[date] = frozenset()
+    if history:
+        days = {d for d in calendar if (gone is None or d < gone) and not (away and away[0] <= d < away[1])}
+        if today not in answered:
+            days.discard(today)
+        prompted = frozenset(days)
     return _MemberDays(
         member=member,
-        prompted=frozenset(days),
-        answered=frozenset(days & answered),
+        prompted=prompted,
+        answered=prompted & answered,
         last_check_in=last,
-        away_today=away_today,
+        away_today=away is not None and away[0] <= today < away[1],
+        answered_today=today in answered,
+        silent=silent,
     )
+
+
+def _prompted_between(first: date, last: date, gone: date | None, away: tuple[date, date] | None) -> int:
+    """Prompted working days from first to last: before the member was archived, not away."""
+    if gone is not None:
+        last = min(last, gone - timedelta(days=1))
+    n = count_working_days(first, last)
+    if away is not None:
+        n -= count_working_days(max(first, away[0]), min(last, away[1] - timedelta(days=1)))
+    return n
 
 
 # -- response rates ------------------------------------------------------------------------
@@ -298,8 +349,7 @@ def quiet_from(r: Roster, after_working_days: int) -> list[Quiet]:
     for m in r.members:
         if m.member.archived_at is not None or m.away_today:
             continue
-        after = m.last_check_in or date.min
-        silent = sum(1 for d in m.prompted if after < d < r.today)
+        silent = m.silent
         if silent >= after_working_days:
             quiet.append(
                 Quiet(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import Table, func
 from sqlalchemy.exc import IntegrityError
@@ -397,8 +397,8 @@ def _organisation_name(session: Session, organisation_id: int | None) -> str | N
 
 def open_risks(session: Session, programme_id: int, now: datetime) -> list[RiskView]:
     """Risks not closed, critical first, then the oldest first within a severity."""
-    risks = session.exec(
-        select(Risk).where(Risk.programme_id == programme_id, Risk.status != RiskStatus.CLOSED.value)
+    risks = session.execute(
+        select(*_VIEWED).where(Risk.programme_id == programme_id, Risk.status != RiskStatus.CLOSED.value)
     ).all()
     views = _views(session, programme_id, list(risks), now)
     return sorted(views, key=lambda v: (-SEVERITY_RANK[v.severity], v.raised_at, v.id))
@@ -406,7 +406,7 @@ def open_risks(session: Session, programme_id: int, now: datetime) -> list[RiskV
 
 def risk_view(session: Session, risk_id: int, now: datetime) -> RiskView:
     """One risk as the register shows it (closed ones too), for a message to update."""
-    risk = session.get(Risk, risk_id)
+    risk = session.execute(select(*_VIEWED).where(Risk.id == risk_id)).first()
     if risk is None:
         raise LookupError(f"no risk {risk_id}")
     return _views(session, risk.programme_id, [risk], now)[0]
@@ -423,7 +423,11 @@ def history(session: Session, risk_id: int) -> list[EventView]:
     return [_event_view(event, name) for event, name in rows]
 
 
-def _views(session: Session, programme_id: int, risks: list[Risk], now: datetime) -> list[RiskView]:
+_VIEWED = (col(Risk.id), col(Risk.programme_id), col(Risk.rule), col(Risk.subject), col(Risk.title), col(Risk.detail),
+           col(Risk.severity), col(Risk.status), col(Risk.owner_organisation_id), col(Risk.raised_at))
+
+
+def _views(session: Session, programme_id: int, risks: list[Any], now: datetime) -> list[RiskView]:
     """Three queries whatever the number of risks: the risks, owners and last events."""
     if not risks:
         return []
@@ -453,12 +457,13 @@ def _last_events(session: Session, risk_ids: list[int]) -> dict[int, EventView]:
         .where(col(RiskEvent.risk_id).in_(risk_ids))
         .group_by(col(RiskEvent.risk_id))
     )
-    rows = session.exec(
-        select(RiskEvent, Member.name)
+    rows = session.execute(
+        select(col(RiskEvent.risk_id), col(RiskEvent.action), col(Member.name), col(RiskEvent.at),
+               col(RiskEvent.from_status), col(RiskEvent.to_status), col(RiskEvent.note))
         .join(Member, col(Member.id) == col(RiskEvent.member_id), isouter=True)
         .where(col(RiskEvent.id).in_(newest))
     ).all()
-    return {event.risk_id: _event_view(event, name) for event, name in rows}
+    return {row[0]: EventView(*row[1:]) for row in rows}
 
 
 def _event_view(event: RiskEvent, name: str | None) -> EventView:

@@ -142,7 +142,7 @@ def status_screen(session: Session, programme: Programme, now: datetime) -> Stat
     assert programme.id is not None
     today = local_date(now, programme.timezone)
     after = silent_after(programme)
-    people = roster(session, programme, today)
+    people = roster(session, programme, today, history=False)
     return StatusScreen(
         programme_id=programme.id,
         programme_slug=programme.slug,
@@ -304,5 +304,5 @@ def _today(people: Roster) -> TodayCheckins:
         local_date=day,
         working_day=is_working_day(day) and people.start <= day <= people.programme.deadline,
         expected=len(prompted),
-        answered=sum(1 for m in prompted if day in m.answered),
+        answered=sum(1 for m in prompted if m.answered_today),
     )

@@ -198,3 +198,26 @@ def test_organisation_rows_carry_kind(db):
     assert (row.kind, row.sector) == ("gp", "community")
     with session_scope(db) as s:
         assert row.organisation_id == s.exec(select(Organisation.id).where(Organisation.key == "surgery")).one()
+
+
+@pytest.mark.parametrize("today", [D(2026, 12, 24), D(2026, 12, 29), TODAY, D(2027, 1, 11), D(2027, 1, 20)])
+@pytest.mark.parametrize("back_on", [None, D(2027, 1, 4), D(2027, 1, 6)])
+def test_the_status_screens_roster_agrees_with_the_whole_history(db, today, back_on):
+    """Without the history (each partner's last check-in, and the last before they went away)
+    the quiet list and today's count are the same as from every day answered."""
+    from bot.engagement import quiet_from, roster
+
+    with session_scope(db) as s:
+        _checkin(s, "U0PART0002", today)
+        _member(s, "U0PART0005").away_until = back_on
+    with session_scope(db) as s:
+        programme = s.exec(select(Programme)).first()
+        full, light = roster(s, programme, today), roster(s, programme, today, history=False)
+        for after in (1, 3, 5):
+            assert quiet_from(light, after) == quiet_from(full, after)
+        assert [(m.member.id, m.answered_today, m.away_today, m.last_check_in, m.silent) for m in light.members] == [
+            (m.member.id, today in m.answered, m.away_today, m.last_check_in, m.silent) for m in full.members
+        ]
+        assert [m.member.id for m in light.prompted_today()] == [m.member.id for m in full.prompted_today()]
+        for m in full.members:  # the count is the prompted days after the last answer, before today
+            assert m.silent == sum(1 for d in m.prompted if (m.last_check_in or date.min) < d < today)
