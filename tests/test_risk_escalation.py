@@ -289,3 +289,15 @@ def test_a_checkin_below_the_alert_level_waits_for_the_clocks_scan(
     with session_scope(engine) as session:
         assert session.exec(select(Risk)).all() == []  # not even the spend flags: those wait for 14:00
     assert [c for c in slack_api.calls("chat.postMessage") if c["channel"] == CHANNEL] == []
+
+
+def test_the_watch_retries_a_failed_escalation_without_waiting_for_the_afternoon(ctx, programme, engine, slack_api):
+    report(engine, TUESDAY, 4)
+    slack_api.fail_next("chat.postMessage", status=500, error="internal_error", times=1000)
+    [failed] = watch(ctx, at(TUESDAY, 10))
+    assert failed.sent == 0 and failed.retrying > 0
+    slack_api.clear()  # Slack is back
+    assert watch(ctx, at(TUESDAY, 10, 0, 30)) == []  # backing off: nothing due yet
+    [later] = watch(ctx, at(TUESDAY, 10, 2))  # no new report since: the retry alone brings it
+    assert later.sent > 0 and later.summary == "nothing changed since the last scan"
+    assert len(posts_about(slack_api, "home care at level 4", CHANNEL)) == 1

@@ -66,11 +66,12 @@ def scan_now(ctx: JobContext, programme_id: int, now: datetime) -> JobResult | N
 
 def watch(ctx: JobContext, now: datetime) -> list[JobResult]:
     """Scan each programme where a service has reported at or above the alert level since its
-    last scan: two small queries a programme, and a scan only where one is needed."""
+    last scan, and send the escalations due again after a failure (Slack away at ten o'clock is
+    not left until the afternoon's scan): two small queries a programme, work only where due."""
     with session_scope(ctx.engine) as session:
         programmes = [p for p in session.exec(select(Programme).order_by(col(Programme.id))) if _in_period(p, now)]
         runs = job_runs.last_runs(session, JOB)
-        due = [p for p in programmes if _new_alert(session, p, runs.get(p.id))]  # type: ignore[arg-type]
+        due = [p for p in programmes if _new_alert(session, p, runs.get(p.id)) or _retry_due(session, p.id, now)]  # type: ignore[arg-type]
     results = []
     for programme in due:
         today = local_date(now, programme.timezone)
@@ -142,13 +143,17 @@ def _escalate(ctx: JobContext, programme: Programme, now: datetime, result: JobR
 
 
 def _escalations_due(ctx: JobContext, programme_id: int, now: datetime) -> bool:
-    """An escalation that failed or was left mid-send and may be tried again now."""
     with session_scope(ctx.engine) as session:
-        found = session.exec(
-            select(Delivery.id)
-            .where(Delivery.programme_id == programme_id, Delivery.job == escalations.JOB, claimable(now))
-            .limit(1)
-        ).first()
+        return _retry_due(session, programme_id, now)
+
+
+def _retry_due(session: Session, programme_id: int, now: datetime) -> bool:
+    """An escalation that failed or was left mid-send and may be tried again now."""
+    found = session.exec(
+        select(Delivery.id)
+        .where(Delivery.programme_id == programme_id, Delivery.job == escalations.JOB, claimable(now))
+        .limit(1)
+    ).first()
     return found is not None
 
 
