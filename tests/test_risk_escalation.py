@@ -299,5 +299,5 @@ def test_the_watch_retries_a_failed_escalation_without_waiting_for_the_afternoon
     slack_api.clear()  # Slack is back
     assert watch(ctx, at(TUESDAY, 10, 0, 30)) == []  # backing off: nothing due yet
     [later] = watch(ctx, at(TUESDAY, 10, 2))  # no new report since: the retry alone brings it
-    assert later.sent > 0 and "0 new" in (later.summary or "0 new")
+    assert later.sent > 0 and "new" not in (later.summary or "").replace("0 new", "")
     assert len(posts_about(slack_api, "home care at level 4", CHANNEL)) == 1
