@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -40,6 +41,7 @@ from models.tables import CapacityReport, CheckIn, Member, Scheme, SpendReport
 from slack_double import APP_ID, BOT_TOKEN, TEAM_ID, SlackDouble
 from slack_signing import SIGNING_SECRET, interactivity_body, signed_headers, slash_command_body
 
+pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 PROGRAMME = Path(__file__).with_name("fixtures") / "checkin.yaml"
 BOB, CAROL = "U0TEST0002", "U0TEST0003"

@@ -35,6 +35,7 @@ def counts(url: str) -> dict[str, int]:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_demo_simulates_weeks_of_the_winter_into_a_folder_and_runs_the_same_twice(tmp_path):
     result = winterbot("demo", "--out", "out", "--until", "2026-12-11", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

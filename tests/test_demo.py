@@ -14,6 +14,7 @@ from handlers.slack.blocks.limits import check_message
 from models.db import make_engine, session_scope
 from models.tables import CheckIn, Risk, Tranche
 
+pytestmark = pytest.mark.slow
 UNTIL = date(2027, 1, 15)  # past New Year, the top-up's announcement and the leads' decision
 
 

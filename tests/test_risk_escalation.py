@@ -128,6 +128,7 @@ def test_an_away_partner_is_not_messaged(ctx, programme, engine, slack_api):
     assert {c["channel"] for c in posts_about(slack_api, "home care at level 4")} == {CHANNEL, BOB}
 
 
+@pytest.mark.slow
 def test_a_failed_post_is_retried_not_lost(ctx, programme, engine, slack_api):
     report(engine, TUESDAY, 4)
     slack_api.fail_next("chat.postMessage", status=500, error="internal_error", times=1000)
@@ -291,6 +292,7 @@ def test_a_checkin_below_the_alert_level_waits_for_the_clocks_scan(
     assert [c for c in slack_api.calls("chat.postMessage") if c["channel"] == CHANNEL] == []
 
 
+@pytest.mark.slow
 def test_the_watch_retries_a_failed_escalation_without_waiting_for_the_afternoon(ctx, programme, engine, slack_api):
     report(engine, TUESDAY, 4)
     slack_api.fail_next("chat.postMessage", status=500, error="internal_error", times=1000)

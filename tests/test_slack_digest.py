@@ -82,6 +82,7 @@ def test_no_brief_on_a_bank_holiday_or_at_the_weekend(ctx, programme, slack_api)
     assert posts(slack_api) == []
 
 
+@pytest.mark.slow
 def test_a_long_brief_is_posted_in_parts_in_order(ctx, programme, engine, slack_api):
     for n in range(30):
         check_in(engine, BOB if n % 2 else DEV, date(2027, 1, 4), comment=f"Comment {n:02d} " + "word " * 500)

@@ -4,6 +4,8 @@ prompt in the one run, once."""
 
 from __future__ import annotations
 
+import pytest
+
 from collections import Counter
 from datetime import date
 
@@ -42,6 +44,7 @@ def test_retry_after_reads_slacks_header_and_falls_back_to_a_second():
     assert retry_after(None) == 1.0
 
 
+@pytest.mark.slow
 def test_a_fan_out_held_at_the_limit_delivers_every_prompt_in_one_run(programme, slack_api, engine):  # noqa: F811
     """The double takes 2 posts a second and refuses the rest with Retry-After. With slack_sdk's
     own handler (three tries, each Retry-After plus up to a second) eight threads were refused
