@@ -8,6 +8,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
 
+class _Server(ThreadingHTTPServer):
+    """socketserver's default listen queue of 5 overflows when a fan-out sends from dozens of
+    threads, and the double would reset connections as the real services do not."""
+
+    request_queue_size = 128
+
+
 class LoopbackServer:
     """Subclasses name their request handler, which finds the double as `self.server.double`."""
 
@@ -16,7 +23,7 @@ class LoopbackServer:
     _thread: threading.Thread | None = None
 
     def start(self) -> Self:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), self.request_handler())
+        server = _Server(("127.0.0.1", 0), self.request_handler())
         server.daemon_threads = True
         server.double = self  # type: ignore[attr-defined]
         self._server = server

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from sqlalchemy import case, func
 from sqlmodel import col, select
 
 from bot import job_runs
@@ -96,19 +97,20 @@ def finish(ctx: JobContext, programme: Programme, result: JobResult, version: st
 
 def count_settled(session: Any, programme_id: int, result: JobResult) -> bool:
     """Count the job's keys of the day into `result` (sent, and given up on); True when there
-    are some and every one is one or the other."""
-    rows = session.exec(
-        select(Delivery.state, Delivery.attempts).where(
+    are some and every one is one or the other. One grouped count, whatever the number of keys."""
+    sent = DeliveryState.SENT.value
+    outcome = case((col(Delivery.state) == sent, "sent"), (col(Delivery.attempts) >= MAX_ATTEMPTS, "gave_up"),
+                   else_="open")
+    counts = dict(session.exec(
+        select(outcome, func.count()).where(
             Delivery.programme_id == programme_id,
             Delivery.job == result.job,
             Delivery.local_date == result.local_date,
             col(Delivery.key).startswith(f"{result.programme}:{result.job}:", autoescape=True),
-        )
-    ).all()
-    sent = sum(1 for state, _ in rows if state == DeliveryState.SENT.value)
-    gave_up = sum(1 for state, attempts in rows if state != DeliveryState.SENT.value and attempts >= MAX_ATTEMPTS)
-    if not rows or sent + gave_up < len(rows):
+        ).group_by(outcome)
+    ).all())
+    if not counts or counts.get("open"):
         return False
-    result.already_sent += sent
-    result.failed += gave_up
+    result.already_sent += counts.get("sent", 0)
+    result.failed += counts.get("gave_up", 0)
     return True
