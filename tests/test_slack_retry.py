@@ -1,20 +1,30 @@
 """Waiting out Slack's rate limits (handlers.slack.retry): a 429 is retried after the
-Retry-After Slack gave, many times if need be, so a fan-out held at Slack's limit delivers every
-prompt in the one run, once."""
+Retry-After Slack gave, many times if need be; a burst of 429s stops every thread and sets a pace
+under what Slack accepted, an isolated one does not; so a fan-out held at Slack's limit delivers
+every prompt in the one run, once, refused a handful of times rather than at every turn."""
 
 from __future__ import annotations
-
-import pytest
 
 from collections import Counter
 from datetime import date
 
+import pytest
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot.jobs.daily_prompts import run_daily_prompts
-from handlers.slack.retry import MAX_RETRIES, PatientRateLimitRetry, retry_after
+from handlers.slack.retry import (
+    BURST,
+    MAX_RETRIES,
+    MIN_RATE,
+    PACE_RISE,
+    PACE_STEP,
+    Pacer,
+    Pacers,
+    PatientRateLimitRetry,
+    retry_after,
+)
 from test_jobs import PARTNERS, context, london, programme  # noqa: F401
 
 REQUEST = HttpRequest(method="POST", url="https://slack.com/api/chat.postMessage", headers={})
@@ -23,6 +33,77 @@ REQUEST = HttpRequest(method="POST", url="https://slack.com/api/chat.postMessage
 def response(status: int, retry: str | None = None) -> HttpResponse:
     headers = {"Retry-After": [retry]} if retry is not None else {}
     return HttpResponse(status_code=status, headers=headers)
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def accepted_for_a_second(pacer: Pacer, fake: FakeTime, calls: int) -> None:
+    for _ in range(calls):
+        pacer.wait()
+        pacer.accepted()
+        fake.now += 1 / calls
+
+
+def test_until_a_window_fills_calls_go_at_once():
+    fake = FakeTime()
+    pacer = Pacer(fake.clock, fake.sleep)
+    assert [pacer.wait() for _ in range(100)] == [0.0] * 100 and pacer.rate is None
+
+
+def test_an_isolated_429_holds_back_nobody_else():
+    fake = FakeTime()
+    pacer = Pacer(fake.clock, fake.sleep)
+    accepted_for_a_second(pacer, fake, 40)
+    pacer.refused(retry_after=1.0)
+    fake.now += 1.0
+    pacer.refused(retry_after=1.0)  # a second one, a second later: still not a full window
+    assert pacer.rate is None and pacer.wait() == 0.0
+
+
+def test_a_burst_of_429s_stops_everyone_then_paces_below_what_was_accepted():
+    fake = FakeTime()
+    pacer = Pacer(fake.clock, fake.sleep)
+    accepted_for_a_second(pacer, fake, 50)
+    for _ in range(BURST):
+        pacer.refused(retry_after=1.0)
+    assert pacer.rate == pytest.approx(45.0)
+    refused_at = fake.now
+    pacer.wait()
+    assert fake.now == pytest.approx(refused_at + 1.0)  # the whole Retry-After, for every thread
+    before = fake.now
+    pacer.wait()
+    assert fake.now - before == pytest.approx(1 / 45)
+
+
+def test_the_pace_rises_while_nothing_is_refused_and_never_falls_below_the_floor():
+    fake = FakeTime()
+    pacer = Pacer(fake.clock, fake.sleep)
+    for _ in range(BURST):
+        pacer.refused(retry_after=1.0)  # refused with nothing accepted yet
+    assert pacer.rate is not None and pacer.rate >= MIN_RATE
+    rate = pacer.rate
+    fake.now += 1.0 + PACE_STEP
+    pacer.wait()
+    assert pacer.rate == pytest.approx(rate * PACE_RISE)
+    for _ in range(20 * BURST):
+        pacer.refused(retry_after=1.0)
+    assert pacer.rate == MIN_RATE
+
+
+def test_methods_have_their_own_pacers_however_they_are_named():
+    pacers = Pacers()
+    assert pacers.of("chat_postMessage") is pacers.of("chat.postMessage")
+    assert pacers.of("https://slack.com/api/chat.postMessage") is pacers.of("chat.postMessage")
+    assert pacers.of("chat.update") is not pacers.of("chat.postMessage")
 
 
 def test_a_429_is_retried_after_what_slack_asked_and_nothing_else_is():
@@ -55,3 +136,5 @@ def test_a_fan_out_held_at_the_limit_delivers_every_prompt_in_one_run(programme,
     assert result.sent == PARTNERS and result.failed == result.retrying == 0
     delivered = Counter(c["metadata"]["event_payload"]["key"] for c in slack_api.history_all())
     assert len(delivered) == PARTNERS and set(delivered.values()) == {1}
+    refused = len(slack_api.calls("chat.postMessage")) - PARTNERS
+    assert refused <= 12, f"{refused} refusals for {PARTNERS} prompts"  # the first burst, and the odd one after

@@ -17,7 +17,7 @@ from bot.risks import RiskView
 from handlers.slack.blocks.digest import report_messages
 from handlers.slack.blocks.prompt import prompt_blocks, prompt_text
 from handlers.slack.blocks.risks import escalation_message
-from handlers.slack.retry import PatientRateLimitRetry
+from handlers.slack.retry import Pacers, PatientRateLimitRetry
 from handlers.slack.throttle import ChannelThrottle
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,8 @@ class SlackMessenger:
     def __init__(self, client: WebClient, throttle: ChannelThrottle | None = None) -> None:
         self.client = client
         self.throttle = throttle or ChannelThrottle()
+        retrying = [h for h in client.retry_handlers if isinstance(h, PatientRateLimitRetry)]
+        self.pacers = retrying[0].pacers if retrying else Pacers()
 
     def send_prompt(self, recipient: Recipient, prompt: Prompt, key: str) -> str:
         """Posting to the user id lands in the app's DM with them, with no conversations.open
@@ -162,10 +164,15 @@ class SlackMessenger:
         response = self._call(self.client.conversations_open, users=user_id)
         return response["channel"]["id"]
 
-    @staticmethod
-    def _call(method, **kwargs):  # type: ignore[no-untyped-def]
+    def _call(self, method, **kwargs):  # type: ignore[no-untyped-def]
+        """Each call waits its turn with the method's pacer (handlers.slack.retry); what Slack
+        refuses for good is a SendError."""
+        pacer = self.pacers.of(method.__name__)
+        pacer.wait()
         try:
-            return method(**kwargs)
+            response = method(**kwargs)
+            pacer.accepted()
+            return response
         except SlackApiError as error:
             code = error.response.get("error", "unknown_error") if error.response is not None else "unknown_error"
             raise SendError(f"Slack said {code}", permanent=code in PERMANENT_ERRORS) from error
