@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot.background import Workers
 from bot.config import Settings
-from models.db import session_scope
+from models.db import read_scope, session_scope
 
 T = TypeVar("T")
 RiskHook = Callable[[int, str, datetime], object]  # risk id, the platform it was changed on, when
@@ -34,6 +34,11 @@ class HandlerContext:
         what must be done before the acknowledgement."""
         return await self.workers.run(lambda: self._run(work))
 
+    async def reading(self, work: Callable[[Session], T]) -> T:
+        """As `in_session`, for work that only reads (a status screen, a register): no
+        transaction to begin or commit (models.db.read_scope)."""
+        return await self.workers.run(lambda: self._read(work))
+
     async def in_background_session(self, work: Callable[[Session], T]) -> T:
         """The same on the background thread: for work after the acknowledgement."""
         return await self.workers.background.run_sync(lambda: self._run(work))
@@ -45,6 +50,10 @@ class HandlerContext:
 
     def _run(self, work: Callable[[Session], T]) -> T:
         with session_scope(self.engine) as session:
+            return work(session)
+
+    def _read(self, work: Callable[[Session], T]) -> T:
+        with read_scope(self.engine) as session:
             return work(session)
 
     async def risk_changed(self, risk_id: int, platform: str, now: datetime) -> None:

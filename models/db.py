@@ -73,3 +73,14 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A unit of work that only reads, with no transaction to begin or commit: on PostgreSQL
+    each statement sees what was committed when it began, as it would inside a READ COMMITTED
+    transaction, and a request saves the round trips of BEGIN and COMMIT. Only for reading: a
+    write here would be committed at once, statement by statement; use `session_scope` to write."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        with Session(bind=connection, expire_on_commit=False) as session:
+            yield session

@@ -100,3 +100,18 @@ def test_naive_datetimes_are_refused(engine):
             session.add(_programme(created_at=datetime(2026, 12, 1, 9, 30)))
     with session_scope(engine) as session:
         assert session.exec(select(Programme)).all() == []
+
+
+def test_a_read_scope_reads_what_others_committed_without_a_transaction_of_its_own(engine):
+    from models.db import read_scope
+
+    with session_scope(engine) as session:
+        session.add(Programme(slug="read-me", name="Read me", deadline=date(2027, 3, 31), channel="C0READ",
+                              checkin_time=time(9, 30), reminder_time=time(14), brief_time=time(8, 30),
+                              digest_time=time(15)))
+    with read_scope(engine) as session:
+        assert session.connection().get_execution_options()["isolation_level"] == "AUTOCOMMIT"
+        assert [p.slug for p in session.exec(select(Programme))] == ["read-me"]
+    with engine.connect() as connection:  # the pool's connection is given back as it was
+        assert "isolation_level" not in connection.get_execution_options()
+        assert not connection.in_transaction()

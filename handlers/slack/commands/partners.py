@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 async def partners(call: Invocation) -> None:
     """The database work runs on a worker thread; the answer goes in the ack (ephemeral)."""
     user_id, now = call.command["user_id"], datetime.now(timezone.utc)
-    result = await call.context.in_session(
+    result = await call.context.reading(
         lambda session: engagement_for(session, Platform.SLACK, user_id, now, views=screens_for(session))
     )
     await call.ack(response_type="ephemeral", text=partners_text(result), blocks=partners_blocks(result))

@@ -23,7 +23,7 @@ async def risks(call: Invocation) -> None:
     """The registers come from the process's cache of views; the Block Kit is built once for
     each set of registers and what the asker may do with them."""
     user_id, now = call.command["user_id"], datetime.now(timezone.utc)
-    result = await call.context.in_session(
+    result = await call.context.reading(
         lambda session: risks_command(session, Platform.SLACK, user_id, now, screens_for(session))
     )
     if isinstance(result, RisksOverview):

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from bot.spend import SpendPosition
-from bot.spend_entry import spend_command
+from bot.spend_entry import only_reads, spend_command
 from bot.status_cache import screens_for
 from handlers.rendered import Rendered
 from handlers.slack.blocks.spend import spend_blocks, spend_text
@@ -24,9 +24,8 @@ async def spend(call: Invocation) -> None:
     """The database work runs on a worker thread; the answer goes in the ack (ephemeral). The
     position comes from the process's cache of views, and its Block Kit is built once for it."""
     user_id, text, now = call.command["user_id"], call.rest, datetime.now(timezone.utc)
-    result = await call.context.in_session(
-        lambda session: spend_command(session, Platform.SLACK, user_id, text, now, screens_for(session))
-    )
+    run = call.context.reading if only_reads(text) else call.context.in_session
+    result = await run(lambda session: spend_command(session, Platform.SLACK, user_id, text, now, screens_for(session)))
     if isinstance(result, SpendPosition):
         said, blocks = RENDERED.of((result,), lambda: (spend_text(result), spend_blocks(result)))
     else:

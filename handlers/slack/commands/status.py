@@ -55,7 +55,7 @@ RENDERED = RenderedStatus()
 async def status(call: Invocation) -> None:
     """The database work runs on a worker thread; the answer goes in the ack (ephemeral)."""
     user_id, now = call.command["user_id"], datetime.now(timezone.utc)
-    found = await call.context.in_session(
+    found = await call.context.reading(
         lambda session: cached_status_for(session, Platform.SLACK, user_id, now, screens_for(session))
     )
     if isinstance(found, ViewRefused):
