@@ -56,3 +56,13 @@ def engine(database_url: str) -> Iterator[Engine]:
     migrate(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _nobody_looking_at_their_home():
+    """Who opened their App Home lately is kept in the process: each test starts with nobody."""
+    from handlers.slack.events.app_home import LOOKING
+
+    LOOKING.clear()
+    yield
+    LOOKING.clear()

@@ -38,8 +38,9 @@ from sqlmodel import col, select
 from bot.loader import load_path
 from models.db import make_engine, session_scope
 from models.tables import CapacityReport, CheckIn, Member, Scheme, SpendReport
-from slack_double import APP_ID, BOT_TOKEN, TEAM_ID, SlackDouble
+from slack_double import BOT_TOKEN, SlackDouble
 from slack_signing import SIGNING_SECRET, interactivity_body, signed_headers, slash_command_body
+from test_slack_checkin import submission
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -187,32 +188,9 @@ def _initial(element: dict[str, Any]) -> str | None:
     return option["value"] if option else element.get("initial_value")
 
 
-def view_submission(view: dict[str, Any], values: dict[str, str | None], user_id: str) -> dict[str, Any]:
-    """The payload Slack sends when the modal is submitted with `values` in its fields."""
-    state: dict[str, Any] = {}
-    for block in (b for b in view["blocks"] if b["type"] == "input"):
-        element, value = block["element"], values.get(block["block_id"])
-        if element["type"] == "static_select":
-            chosen = {"value": value, "text": {"type": "plain_text", "text": value}} if value else None
-            state[block["block_id"]] = {element["action_id"]: {"type": "static_select", "selected_option": chosen}}
-        else:
-            state[block["block_id"]] = {element["action_id"]: {"type": element["type"], "value": value}}
-    return {
-        "type": "view_submission",
-        "team": {"id": TEAM_ID, "domain": "winterbot-test"},
-        "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
-        "api_app_id": APP_ID,
-        "token": "legacy-verification-token",
-        "trigger_id": TRIGGER,
-        "view": {**view, "id": "V0CHECKIN", "hash": "1.abc", "state": {"values": state}},
-        "response_urls": [],
-        "is_enterprise_install": False,
-    }
-
-
 def submit(http: httpx.Client, view: dict[str, Any], answer: Answer, scheme_ids: dict[str, int]) -> httpx.Response:
     """Send the filled-in modal; returns once the whole ack has been read."""
-    payload = view_submission(view, filled_in(view, answer, scheme_ids), answer.user_id)
+    payload = submission(view, filled_in(view, answer, scheme_ids), answer.user_id)
     return post_signed(http, interactivity_body(payload))
 
 

@@ -164,15 +164,30 @@ def test_a_checkin_refreshes_the_partners_home(slack_server, slack_api, engine, 
     assert "• Reablement: :large_yellow_circle: 2 (on Wed 20 Jan)" in shown
 
 
+def test_a_home_not_opened_lately_is_left_for_its_next_opening(slack_server, slack_api, engine, january):
+    """Slack tells the app each time the Home is opened, and it is published then."""
+    with session_scope(engine) as session:
+        programme_id = session.exec(select(Programme.id)).one()
+        ids = {s.key: s.id for s in session.exec(select(Scheme))}
+    view = open_modal(slack_server, slack_api, programme_id, CAROL)
+    assert send(slack_server, view, good_answers(view, ids), CAROL)["response_action"] == "update"
+    slack_api.wait_for("chat.update", 1)  # the prompt marked answered: the after-ack work has run
+    assert slack_api.calls("views.publish") == []
+    open_home(slack_server, CAROL)
+    assert ":white_check_mark: *Today's check-in*: answered at 10:0" in text_of(published(slack_api, CAROL))
+
+
 def test_a_failed_publish_is_logged_not_raised_and_the_checkin_stands(slack_server, slack_api, engine, january):
     with session_scope(engine) as session:
         programme_id = session.exec(select(Programme.id)).one()
         ids = {s.key: s.id for s in session.exec(select(Scheme))}
+    open_home(slack_server, CAROL)
+    published(slack_api, CAROL)
     slack_api.fail_next("views.publish", status=500, times=10)
     view = open_modal(slack_server, slack_api, programme_id, CAROL)
     answer = send(slack_server, view, good_answers(view, ids), CAROL)
     assert answer["response_action"] == "update"
-    attempts = slack_api.wait_for("views.publish", 1)
+    attempts = slack_api.wait_for("views.publish", 2)
     assert all(c["user_id"] == CAROL for c in attempts)
     with session_scope(engine) as session:
         carol = session.exec(select(Member).where(Member.platform_user_id == CAROL)).one()

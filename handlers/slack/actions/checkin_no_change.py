@@ -13,7 +13,7 @@ from bot.checkin import Refusal, checkin_no_change
 from handlers.slack.actions.replies import tell_privately
 from handlers.slack.blocks.prompt import NO_CHANGE
 from handlers.slack.context import SlackContext
-from handlers.slack.events.app_home import refresh_home
+from handlers.slack.events.app_home import LOOKING, refresh_home
 from handlers.slack.views.answered import mark_prompt_answered
 from handlers.slack.views.metadata import FormRef, programme_from
 from models.vocabulary import Platform
@@ -42,5 +42,5 @@ async def pressed(context: SlackContext, body: dict[str, Any], client: AsyncWebC
     container = body.get("container") or {}
     prompt = FormRef(outcome.programme_id, container.get("channel_id"), container.get("message_ts"))
     await mark_prompt_answered(client, prompt, outcome)
-    if outcome.recorded:
+    if outcome.recorded and LOOKING.lately(user_id):
         context.after_ack(f"home:{user_id}", lambda: refresh_home(client, context, user_id, after_ack=True))

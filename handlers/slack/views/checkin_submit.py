@@ -23,7 +23,7 @@ from handlers.slack.blocks.checkin import (
     notice_view,
 )
 from handlers.slack.context import SlackContext
-from handlers.slack.events.app_home import refresh_home
+from handlers.slack.events.app_home import LOOKING, refresh_home
 from handlers.slack.views.answered import mark_prompt_answered
 from handlers.slack.views.metadata import FormRef, decode_ref
 from handlers.slack.views.state import block_ids, view_answers
@@ -65,11 +65,13 @@ async def submitted(context: SlackContext, ack: AsyncAck, body: dict[str, Any], 
 
 
 def after_checkin(context: SlackContext, client: AsyncWebClient, user_id: str, ref: FormRef, outcome: CheckinResult) -> None:
-    """Once the partner has their confirmation: the prompt shows it was answered, their Home
-    shows the new figures. Neither can hold up anyone's acknowledgement."""
+    """Once the partner has their confirmation: the prompt shows it was answered, and their Home
+    the new figures if they have been looking at it lately (handlers.slack.events.app_home).
+    Neither can hold up anyone's acknowledgement."""
     if ref.prompt_message is not None:
         context.after_ack(f"answered:{user_id}:{ref.prompt_message[1]}", lambda: mark_prompt_answered(client, ref, outcome))
-    context.after_ack(f"home:{user_id}", lambda: refresh_home(client, context, user_id, after_ack=True))
+    if LOOKING.lately(user_id):
+        context.after_ack(f"home:{user_id}", lambda: refresh_home(client, context, user_id, after_ack=True))
 
 
 def _rejection(rejected: Rejected, view: dict[str, Any], ref: FormRef) -> dict[str, Any]:
