@@ -42,7 +42,7 @@ from bot.decisions import DecisionView, decisions_between
 from bot.engagement import Engagement, programme_start, response_rates
 from bot.membership import memberships
 from bot.status import StatusScreen, status_screen
-from bot.status_cache import ScreenCache, ScreenKey, asker
+from bot.status_cache import ScreenCache, ScreenKey, asker, cached_view
 from models.tables import Member, Organisation, Programme
 from models.vocabulary import A_ROLE, Role
 
@@ -229,8 +229,8 @@ def engagement_for(
             "`/winter status` shows how many check-ins have come in today.",
         )
     today = local_date(now, programme.timezone)
-    compute = lambda: response_rates(session, programme, today, since)  # noqa: E731
-    engagement = views.view(session, programme, now, f"engagement:{since}", compute)[1] if views else compute()
+    engagement = cached_view(views, session, programme, now, f"engagement:{since}",
+                             lambda: response_rates(session, programme, today, since))
     return EngagementView(viewer=viewer, engagement=engagement)
 
 

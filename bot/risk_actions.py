@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from bot.commands import JOIN_TEXT
 from bot.membership import memberships
 from bot.risks import ACTING_ROLES, RiskChanged, RiskRefused, RiskView, change_status, open_risks, refusal, risk_view
+from bot.status_cache import cached_view
 from models.tables import Member, Organisation, Programme, Risk
 from models.vocabulary import Role
 
@@ -132,5 +133,4 @@ def risks_command(
 
 
 def _register(session: Session, programme: Programme, now: datetime, views: ScreenCache | None) -> tuple[RiskView, ...]:
-    compute = lambda: tuple(open_risks(session, programme.id, now))  # type: ignore[arg-type]  # noqa: E731
-    return views.view(session, programme, now, "risks", compute)[1] if views else compute()
+    return cached_view(views, session, programme, now, "risks", lambda: tuple(open_risks(session, programme.id, now)))  # type: ignore[arg-type]

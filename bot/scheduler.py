@@ -66,8 +66,7 @@ def _tick_programme(ctx: JobContext, programme: Programme, now: datetime, jobs: 
         except Exception:
             log.exception("%s for %s failed; the next tick tries again", job, programme.slug)
             continue
-        if result.sent or result.failed or result.retrying:
-            log.info("%s", result.line())
+        _said(result)
         results.append(result)
     return results
 
@@ -80,9 +79,14 @@ def watch_pass(ctx: JobContext, now: datetime) -> list[JobResult]:
         log.exception("the watch for capacity alerts failed; the next pass tries again")
         return []
     for result in results:
-        if result.sent or result.failed or result.retrying:
-            log.info("%s", result.line())
+        _said(result)
     return results
+
+
+def _said(result: JobResult) -> None:
+    """Into the log, what a job sent or failed to send (nothing when it had nothing to do)."""
+    if result.sent or result.failed or result.retrying:
+        log.info("%s", result.line())
 
 
 def build_clock(

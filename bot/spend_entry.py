@@ -24,6 +24,7 @@ from bot.membership import memberships
 from bot.money import AmountError, format_money, format_quantity, parse_amount
 from bot.redact import redact
 from bot.spend import SpendPosition, spend_position, unit_label
+from bot.status_cache import cached_view
 from models.tables import AuditEvent, Member, Programme, Scheme, SpendReport
 from models.vocabulary import A_ROLE, Role
 
@@ -273,8 +274,8 @@ def spend_command(
     by_slug = {programme.slug: programme for _, programme in rows}
     if not words or (len(words) == 1 and words[0].lower() in by_slug):
         programme = by_slug[words[0].lower()] if words else rows[0][1]
-        compute = lambda: spend_position(session, programme, local_date(now, programme.timezone))  # noqa: E731
-        return views.view(session, programme, now, "spend", compute)[1] if views else compute()
+        today = local_date(now, programme.timezone)
+        return cached_view(views, session, programme, now, "spend", lambda: spend_position(session, programme, today))
     if not any(Role(m.role) in ENTERING_ROLES for m, _ in rows):
         return _not_entering(rows[0][0])
     request = parse_entry(text)

@@ -242,6 +242,12 @@ class ScreenCache:
             self._screens.clear()
 
 
+def cached_view(views: ScreenCache | None, session: Session, programme: Programme, now: datetime, kind: str,
+                compute: Callable[[], T]) -> T:
+    """`compute()`, taken from `views` (once per change of the programme's data) when given."""
+    return views.view(session, programme, now, kind, compute)[1] if views is not None else compute()
+
+
 _BY_ENGINE: weakref.WeakKeyDictionary[Engine, ScreenCache] = weakref.WeakKeyDictionary()
 _REGISTRY_LOCK = threading.Lock()
 
