@@ -262,6 +262,7 @@ class Delivery(SQLModel, table=True):
     last_error: str | None = None
     next_attempt_at: datetime | None = _instant(nullable=True, default=None)
     claimed_until: datetime | None = _instant(nullable=True, default=None)
+    lease_owner: str | None = Field(default=None, max_length=64, description="who holds the lease: only they may record the outcome")
     platform_ref: str | None = Field(default=None, max_length=200)
     created_at: datetime = _instant(default_factory=utcnow)
     sent_at: datetime | None = _instant(nullable=True, default=None)
@@ -313,3 +314,26 @@ class JobRun(SQLModel, table=True):
     version: str = Field(max_length=1000)
     watermark: int | None = None
     finished_at: datetime = _instant(default_factory=utcnow)
+
+
+class RequestSeen(SQLModel, table=True):
+    """A request or action that writes, by a key that a replay of it repeats (Slack's signature
+    over timestamp and body, or the action's own id): seen once, it is not done again."""
+
+    __tablename__ = "request_seen"
+    key: str = Field(primary_key=True, max_length=128)
+    platform: str = Field(max_length=16)
+    seen_at: datetime = _instant(default_factory=utcnow, index=True)
+
+
+class WorkspaceState(SQLModel, table=True):
+    """A workspace (Slack team) or tenant that has uninstalled the app or revoked its tokens:
+    nothing is sent there until it is installed again."""
+
+    __tablename__ = "workspace_state"
+    __table_args__ = (PrimaryKeyConstraint("platform", "workspace_id"),)
+    platform: str = Field(max_length=16)
+    workspace_id: str = Field(max_length=64)
+    state: str = Field(max_length=16, description="uninstalled or revoked")
+    reason: str | None = Field(default=None, max_length=200)
+    changed_at: datetime = _instant(default_factory=utcnow)
