@@ -18,6 +18,7 @@ from sqlmodel import Session
 from bot.calendar import bank_holiday, is_working_day, local_date, local_instant, next_working_day
 from bot.commands import JOIN_TEXT
 from bot.membership import memberships
+from bot.redact import redact
 from bot.wording import join_words
 from models.tables import AuditEvent, Member, Programme
 from models.vocabulary import Role
@@ -166,7 +167,7 @@ def _calendar_date(words: str, typed: str, today: date) -> date:
         words = rest
     parts = _date_parts(words)
     if parts is None:
-        shown = " ".join(typed.split())[:40]
+        shown = redact(" ".join(typed.split())).text[:40]
         raise UntilError(f'I could not read "{shown}" as a date. Write the day you are back, day first.')
     day = _resolve(*parts, today)
     if said_weekday is not None and day.weekday() != said_weekday:

@@ -280,7 +280,7 @@ def risk_changes(session: Session, programme: Programme, start: datetime, end: d
     out = [
         RiskChange(
             risk_id=risk_id,
-            title=risk.title,
+            title=redact(risk.title).text,
             severity=risk.severity,
             status=risk.status,
             owner=owners.get(risk.owner_organisation_id),

@@ -35,6 +35,7 @@ from bot.checkin.form import service_label
 from bot.decisions import DecisionView, decisions_between
 from bot.engagement import response_rates
 from bot.money import format_money
+from bot.redact import redact
 from bot.spend import BurnUp, SpendPosition, burn_up, forecast_lines, percent_of, spend_position
 from bot.wording import plural
 from models.tables import CapacityReport, Organisation, Programme, Risk, RiskEvent, Tranche
@@ -247,8 +248,8 @@ def _risk_moves(
     closed: dict[int, RiskMove] = {}
     for event, risk in rows:
         owner = organisations.get(risk.owner_organisation_id)
-        move = RiskMove(risk.id, risk.title, risk.severity, owner.name if owner else None,  # type: ignore[arg-type]
-                        local_date(event.at, programme.timezone), event.note)
+        move = RiskMove(risk.id, redact(risk.title).text, risk.severity, owner.name if owner else None,  # type: ignore[arg-type]
+                        local_date(event.at, programme.timezone), redact(event.note).text or None)
         into = opened if event.action in OPENED else closed
         into.setdefault(risk.id, move)  # type: ignore[arg-type]
     return tuple(opened.values()), tuple(closed.values())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from bot.redact import figure_holds_nhs_number, figure_refusal
+
 PENNY = Decimal("0.01")
 _SUFFIX = {"k": Decimal(1_000), "m": Decimal(1_000_000), "bn": Decimal(1_000_000_000)}
 _AMOUNT = re.compile(r"^(?P<number>\d+(?:\.\d+)?)\s*(?P<suffix>k|m|bn)?$", re.IGNORECASE)
@@ -18,7 +20,10 @@ MAX_POUNDS = Decimal(10) ** 12  # far beyond any fund; keeps exact pence within 
 
 
 def parse_amount(text: str | int | Decimal) -> Decimal:
-    """Read "£12,500", "12500.50", "12.5k" or "£1.2m" as pounds, exact to the penny."""
+    """Read "£12,500", "12500.50", "12.5k" or "£1.2m" as pounds, exact to the penny.
+
+    Text holding a valid NHS number however written ("943 476 5919", "£9434765919") is refused
+    with a message that says why, never read as an amount."""
     if isinstance(text, bool):
         raise AmountError("an amount must be a number of pounds, like 12500 or £12,500")
     if isinstance(text, float):
@@ -26,6 +31,8 @@ def parse_amount(text: str | int | Decimal) -> Decimal:
     if isinstance(text, (int, Decimal)):
         return _to_pennies(Decimal(text), str(text))
     raw = text.strip()
+    if figure_holds_nhs_number(raw):
+        raise AmountError(figure_refusal("an amount in pounds"))
     cleaned = raw.replace("£", "").replace(",", "").replace(" ", "")
     if cleaned.startswith("-"):
         raise AmountError(f"{raw!r} is negative: amounts are pounds spent or committed, 0 or more")

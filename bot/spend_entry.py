@@ -77,17 +77,18 @@ def record_lead_entry(
         return scheme
     lock_member(session, member)
     previous = _latest(session, scheme)
-    figures = _read(actual, committed, activity, previous)
+    figures = _read(actual, committed, activity, previous, f"the number of {unit_label(scheme.unit)}")
     if isinstance(figures, EntryRefused):
         return figures
-    cleaned = redact((reason or "").strip()[:MAX_REASON] or None)
+    cleaned = redact((reason or "").strip())  # before cutting: a cut must not leave half a number
+    reason_text = cleaned.text.strip()[:MAX_REASON] or None
     lowered = _lowered(figures, previous)
-    if lowered and not cleaned.text:
+    if lowered and not reason_text:
         return EntryRefused(_needs_reason(lowered, figures, previous))  # type: ignore[arg-type]
     programme = session.get(Programme, member.programme_id)
     assert programme is not None
     day = local_date(now, programme.timezone)
-    _store(session, member, scheme, figures, previous, cleaned.text or None, day, now)
+    _store(session, member, scheme, figures, previous, reason_text, day, now)
     return LeadEntry(
         programme_name=programme.name,
         scheme_key=scheme.key,
@@ -96,7 +97,7 @@ def record_lead_entry(
         local_date=day,
         figures=figures,
         previous=previous,
-        correction_reason=cleaned.text or None,
+        correction_reason=reason_text,
         lowered=lowered,
         redactions=cleaned.count,
     )
@@ -134,13 +135,13 @@ def _latest(session: Session, scheme: Scheme) -> Figures | None:
 
 
 def _read(
-    actual: str, committed: str | None, activity: str | None, previous: Figures | None
+    actual: str, committed: str | None, activity: str | None, previous: Figures | None, asked: str
 ) -> Figures | EntryRefused:
     try:
         return Figures(
             actual=parse_amount(actual),
             committed=parse_amount(committed) if committed is not None else _kept(previous, "committed"),
-            activity=parse_activity(activity) if activity is not None else _kept(previous, "activity"),
+            activity=parse_activity(activity, asked=asked) if activity is not None else _kept(previous, "activity"),
         )
     except (AmountError, FieldError) as error:
         return EntryRefused(f"{error}. Nothing was recorded.")

@@ -8,7 +8,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.checkin import (
     BLOCKERS,
@@ -291,7 +292,7 @@ def test_free_text_longer_than_three_thousand_characters_is_refused():
 
 def test_answers_for_fields_not_on_the_form_are_ignored():
     form = make_form(scheme())
-    sub = ok(form, answers_for(form, **{"scheme__999__actual": "twelve", "service__gp": "9"}))
+    sub = ok(form, answers_for(form, scheme__999__actual="twelve", service__gp="9"))
     assert [a.scheme.id for a in sub.schemes] == [HOURS]
 
 
@@ -408,3 +409,46 @@ def test_amending_today_offers_todays_measures_again():
     today = replace(form.services[0], measures=(replace(hours, last_value=Decimal("1250.5"), last_date=TODAY), waiting))
     values = initial_values(replace(form, services=(today, gp)))
     assert values[HOURS_LOST] == "1,250.5" and WAITING not in values
+
+
+# -- an NHS number typed into a numeric field is refused, saying why --------------------------
+
+
+@pytest.mark.parametrize("typed", ["943 476 5919", "9434765919", "943.476.5919", "943\u00a0476\u00a05919", "(943) 476-5919", "9,434,765,919"])
+def test_an_nhs_number_as_activity_is_refused_saying_why_and_the_rest_stands(typed):
+    form = make_form(scheme(), scheme(STAFF, unit="staff_wte"))
+    found = errors(form, answers_for(form, **{ACTIVITY.replace(":", "__"): typed, "comment": "fine"}))
+    assert list(found) == [ACTIVITY]
+    assert found[ACTIVITY] == "That looks like an NHS number. Enter the number of hours, not a patient's details"
+    assert typed not in found[ACTIVITY] and "5919" not in found[ACTIVITY]
+
+
+@pytest.mark.parametrize("figure", ["actual", "committed"])
+@pytest.mark.parametrize("typed", ["943 476 5919", "£9434765919", "£943-476-5919"])
+def test_an_nhs_number_as_an_amount_is_refused_saying_why(figure, typed):
+    form = make_form(scheme(budget="10000000000"))  # a budget so large the amount alone would pass
+    key = scheme_key(HOURS, figure)
+    found = errors(form, answers_for(form, **{key.replace(":", "__"): typed}))
+    assert list(found) == [key]
+    assert found[key] == "That looks like an NHS number. Enter an amount in pounds, not a patient's details"
+
+
+def test_an_nhs_number_as_a_measure_is_refused_naming_its_unit():
+    form = measured_form()
+    found = errors(form, answers_for(form, **{HOURS_LOST.replace(":", "__"): "943 476 5919",
+                                              SAME_DAY.replace(":", "__"): "9434765919%"}))
+    assert set(found) == {HOURS_LOST, SAME_DAY}
+    assert found[HOURS_LOST].startswith("That looks like an NHS number. Enter the number of hours, not a patient's details")
+    assert "Enter a percentage" in found[SAME_DAY]
+
+
+def test_a_ten_digit_activity_failing_the_check_is_still_just_a_large_number():
+    assert parse_activity("123 456 7890") == Decimal("1234567890.00")
+    with pytest.raises(FieldError, match="NHS number"):
+        parse_activity("943 476 5919", asked="the number of visits")
+
+
+def test_nul_and_bidi_controls_in_free_text_are_removed_before_storing():
+    form = make_form(scheme())
+    sub = ok(form, answers_for(form, comment="No\x00 drivers \u202eyadsruht\u202c\u200b", blockers="\ufeffBeds\x07"))
+    assert sub.comment == "No drivers yadsruht" and sub.blockers == "Beds"

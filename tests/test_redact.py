@@ -31,7 +31,8 @@ def test_valid_numbers_are_redacted_however_written(written):
     "text",
     [
         "call 123 456 7890 for the rota",  # fails the check
-        "spent £9434765919 so far",  # money, not a patient
+        "spent £1,234,567.89 so far",  # money written as money
+        "and £12,345 committed",
         "94347659190 is eleven digits",
         "ref 19434765919",
         "we are at OPEL 3, 12 waiting",

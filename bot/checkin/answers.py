@@ -32,7 +32,7 @@ from bot.checkin.form import (
 )
 from bot.money import AmountError, format_money, parse_amount
 from bot.questions import MAX_ANSWER, QuestionOnForm
-from bot.redact import redact
+from bot.redact import figure_holds_nhs_number, figure_refusal, redact
 from bot.wording import shortened
 
 Answers = Mapping[str, str | None]
@@ -123,9 +123,12 @@ def validate(form: CheckinForm, answers: Answers) -> Submission | Errors:
     )
 
 
-def parse_activity(text: str, what: str = "activity to date") -> Decimal:
-    """A count to date: 0 or more, commas allowed, at most two decimal places."""
+def parse_activity(text: str, what: str = "activity to date", asked: str = "the figure") -> Decimal:
+    """A count to date: 0 or more, commas allowed, at most two decimal places. A valid NHS
+    number is refused, saying why: `asked` is what to enter instead ("the number of hours")."""
     raw = text.strip()
+    if figure_holds_nhs_number(raw):
+        raise FieldError(figure_refusal(asked))
     cleaned = raw.replace(",", "").replace(" ", "")
     if cleaned.startswith("-"):
         raise FieldError(f"{raw!r} is negative: {what} is 0 or more")
@@ -145,9 +148,15 @@ def read_measure(measure: MeasureOnForm, text: str) -> Decimal:
     if measure.measure.unit == "%" and raw.endswith("%"):
         raw = raw[:-1]
     try:
-        return parse_activity(raw, what="a figure here")
+        return parse_activity(raw, what="a figure here", asked=_asked(measure.measure.unit))
     except FieldError as error:
         raise FieldError(f"{error} (or leave it blank if you have no figure today)") from None
+
+
+def _asked(unit: str | None) -> str:
+    if unit == "%":
+        return "a percentage"
+    return f"the number of {unit}" if unit else "the figure"
 
 
 def read_amount(text: str, budget: Decimal) -> Decimal:
@@ -167,7 +176,7 @@ def _read(scheme: SchemeOnForm, figure: str, text: str | None) -> Decimal:
     if not (text or "").strip():
         raise FieldError(MISSING[figure])
     if figure == "activity":
-        return parse_activity(text or "")
+        return parse_activity(text or "", asked=_asked(scheme.unit_label))
     return read_amount(text or "", scheme.budget)
 
 
