@@ -33,6 +33,7 @@ from bot.programme_file import (
     TrancheSpec,
     parse_programme_file,
 )
+from bot.programme_guard import MAX_FILE_BYTES, Refused, decode
 from models.db import session_scope
 from models.tables import AuditEvent, Member, Organisation, Programme, Scheme, Tranche, utcnow
 
@@ -160,14 +161,26 @@ class _Wanted:
 
 def load_path(engine: Engine, path: str | os.PathLike[str] | Traversable, *, prune: bool = False) -> LoadReport:
     """Read, check and load a programme file; raises ProgrammeFileError for a bad or unreadable file."""
+    return load_programme(engine, read_path(path), prune=prune)
+
+
+def read_path(path: str | os.PathLike[str] | Traversable) -> ProgrammeFile:
+    """Read and check a programme file, touching no database; raises ProgrammeFileError.
+    Reads at most one byte past the size limit, so a huge file is refused without filling memory."""
     target = Path(path) if isinstance(path, (str, os.PathLike)) else path
     source = str(path)
     try:
-        text = target.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = "it is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error.strerror or str(error)
+        with target.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
         raise ProgrammeFileError([Problem(None, "", f"cannot read the file: {reason}", source)], source) from error
-    return load_programme(engine, parse_programme_file(text, source), prune=prune)
+    try:
+        text = decode(data)
+    except Refused as refused:
+        problem = Problem(refused.line, "", refused.message, source, refused.column)
+        raise ProgrammeFileError([problem], source) from None
+    return parse_programme_file(text, source)
 
 
 def load_programme(engine: Engine, spec: ProgrammeFile, *, prune: bool = False) -> LoadReport:

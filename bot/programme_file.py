@@ -36,6 +36,14 @@ from pydantic import (
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.money import format_money, parse_amount
+from bot.programme_guard import (
+    MAX_FILE_BYTES,
+    GuardedComposer,
+    Refused,
+    hidden_characters,
+    too_large,
+    unreadable_character,
+)
 from bot.wording import plural
 from models.vocabulary import (
     FUNDING_SOURCE_LABELS,
@@ -73,9 +81,11 @@ class Problem:
     location: str
     message: str
     source: str = "<file>"
+    column: int | None = None
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
+        where += f":{self.column}" if self.line is not None and self.column is not None else ""
         return f"{where}: {self.location}: {self.message}" if self.location else f"{where}: {self.message}"
 
 
@@ -134,8 +144,9 @@ def _to_problems(issues: list[_Issue], lines: Mapping[Path, int], source: str) -
 # Reading YAML -----------------------------------------------------------------------------
 
 
-class _YamlReader(yaml.SafeLoader):
-    """A SafeLoader that keeps numbers exact and reads 14:00 as a time, not 840.
+class _YamlReader(GuardedComposer, yaml.SafeLoader):
+    """A SafeLoader that keeps numbers exact and reads 14:00 as a time, not 840, and refuses
+    what would exhaust time or memory (bot.programme_guard).
 
     PyYAML follows YAML 1.1: 1200000.50 becomes a float and 14:00 a base-60 integer.
     Here a decimal number becomes a Decimal made from the text as written, and anything
@@ -1020,12 +1031,25 @@ def _check(data: Any) -> tuple[list[_Issue], _Parts]:
     return issues, parts
 
 
+def _refusal(refused: Refused, source: str) -> Problem:
+    return Problem(refused.line, "", refused.message, source, refused.column)
+
+
 def parse_programme_file(text: str, source: str = "<file>") -> ProgrammeFile:
     """Read and check a programme file; raise ProgrammeFileError listing every problem in it."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ProgrammeFileError([_refusal(too_large(), source)], source)
+    hidden = hidden_characters(text)
+    if hidden:
+        raise ProgrammeFileError([_refusal(refused, source) for refused in hidden], source)
     try:
         data, lines, issues = _read_yaml(text)
+    except yaml.reader.ReaderError as error:
+        raise ProgrammeFileError([_refusal(unreadable_character(text, error.position), source)], source) from None
     except yaml.YAMLError as error:
         raise ProgrammeFileError([_yaml_problem(error, source)], source) from None
+    except Refused as refused:
+        raise ProgrammeFileError([_refusal(refused, source)], source) from None
     found, parts = _check(data)
     issues += found
     if isinstance(data, dict):
