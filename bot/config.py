@@ -10,6 +10,7 @@ from typing import Any
 from models.db import DEFAULT_URL
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # Slack's and Teams' payloads are a few kilobytes
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,10 @@ class Settings:
     # TokenCredentials) and switching off the check of Teams' signed tokens are for tests.
     teams_token: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
     teams_allow_unauthenticated: bool = False
+    # Never read from the environment: the SDK's CloudEnvironment (where Teams' signing keys are
+    # fetched from), for tests against a loopback double; the SDK itself reads CLOUD.
+    teams_cloud: Any = field(default=None, repr=False, compare=False)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -44,6 +49,7 @@ class Settings:
             teams_client_secret=env.get("CLIENT_SECRET") or None,
             teams_tenant_id=env.get("TENANT_ID") or None,
             teams_service_url=env.get("SERVICE_URL") or None,
+            max_body_bytes=_max_body_bytes(env.get("WINTERBOT_MAX_BODY_BYTES")),
         )
 
     @property
@@ -58,3 +64,14 @@ class Settings:
     @property
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
+
+
+def _max_body_bytes(value: str | None) -> int:
+    if not value:
+        return DEFAULT_MAX_BODY_BYTES
+    if not value.strip().isdigit() or int(value) < 1024:
+        raise ValueError(
+            f"WINTERBOT_MAX_BODY_BYTES must be a whole number of bytes, at least 1024 (the default is "
+            f"{DEFAULT_MAX_BODY_BYTES}); it is {value!r}"
+        )
+    return int(value)

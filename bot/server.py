@@ -15,20 +15,27 @@ from typing import Any
 
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.background import Workers
 from bot.config import Settings
+from bot.database_ready import ready_engine
 from bot.wiring import WebHooks
+from handlers.asgi.body_limit import BodyLimit
 from handlers.slack import build_slack_app
-from models.db import make_engine, migrate
+from handlers.slack.endpoint import slack_endpoint
+from models.db import (
+    WEB_CONNECT_TIMEOUT_SECONDS,
+    WEB_STATEMENT_TIMEOUT_SECONDS,
+    make_engine,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +58,12 @@ def build_asgi_app(settings: Settings, engine: Engine) -> Starlette:
     if settings.teams_enabled:
         routes.append(_teams_route(settings, engine, hooks, workers))
     if slack_app is not None and settings.slack_signing_secret:
-        routes.append(Route("/slack/events", _slack_events(slack_app), methods=["POST"]))
+        endpoint = _slack_events(slack_app, settings.slack_signing_secret, engine, workers)
+        routes.append(Route("/slack/events", endpoint, methods=["POST"]))
     if slack_app is not None and settings.slack_app_token:
         lifespan = _socket_mode(slack_app, settings.slack_app_token)
-    app = Starlette(routes=routes, lifespan=lifespan)
+    limit = Middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[limit])
     app.state.slack_app = slack_app
     app.state.workers = workers
     app.state.socket_mode = None
@@ -72,8 +81,10 @@ def _teams_route(settings: Settings, engine: Engine, hooks: WebHooks, workers: W
 
 def serve(settings: Settings, port: int, host: str = "0.0.0.0") -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    engine = make_engine(settings.database_url)
-    migrate(engine)
+    ready_engine(settings.database_url, wait=True).dispose()
+    engine = make_engine(
+        settings.database_url, statement_timeout=WEB_STATEMENT_TIMEOUT_SECONDS, connect_timeout=WEB_CONNECT_TIMEOUT_SECONDS
+    )
     app = build_asgi_app(settings, engine)
     tune_collector()
     log.info("serving on %s:%d (slack: %s, teams: %s)", host, port, _describe(settings),
@@ -104,13 +115,9 @@ def _describe(settings: Settings) -> str:
     return "+".join(name for name, on in modes if on)
 
 
-def _slack_events(slack_app: AsyncApp) -> Endpoint:
-    handler = AsyncSlackRequestHandler(slack_app)
-
-    async def slack_events(request: Request) -> Response:
-        return await handler.handle(request)
-
-    return slack_events
+def _slack_events(slack_app: AsyncApp, signing_secret: str, engine: Engine, workers: Workers) -> Endpoint:
+    """Bolt behind the request guard (shape, signature, replays): handlers.slack.endpoint."""
+    return slack_endpoint(slack_app, signing_secret, engine, workers)
 
 
 def _teams(settings: Settings) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from typing import Any
@@ -43,6 +44,15 @@ def signed_headers(
     }
 
 
+_TRIGGERS = itertools.count(1)
+
+
+def new_trigger_id() -> str:
+    """Slack gives every command and button press a trigger id of its own, so no two requests
+    (and no two signatures) are alike unless one is a replay of the other."""
+    return f"1000000000.{next(_TRIGGERS):010d}.0123456789abcdef0123456789abcdef"
+
+
 def slash_command_body(
     text: str = "",
     user_id: str = "U0STRANGER",
@@ -51,9 +61,10 @@ def slash_command_body(
     channel_id: str = "C0WINTER",
     team_id: str = TEAM_ID,
     response_url: str = "https://hooks.slack.com/commands/T0WINTER/1/abc",
-    trigger_id: str = "1000000000.1000000000.0123456789abcdef0123456789abcdef",
+    trigger_id: str | None = None,
     user_name: str | None = None,
 ) -> str:
+    """A slash command's form; each has a trigger id of its own, as Slack's do."""
     return urlencode(
         {
             "token": "legacy-verification-token",
@@ -68,7 +79,7 @@ def slash_command_body(
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": trigger_id,
+            "trigger_id": trigger_id or new_trigger_id(),
         }
     )
 
@@ -87,7 +98,7 @@ def block_actions_payload(
     channel_id: str = "D0WINTER",
     message_ts: str = "1700000000.000100",
     response_url: str = "https://hooks.slack.com/actions/T0WINTER/1/abc",
-    trigger_id: str = "1000000000.1000000000.0123456789abcdef0123456789abcdef",
+    trigger_id: str | None = None,
 ) -> dict[str, Any]:
     """A `block_actions` payload: someone pressed a button in a message."""
     return {
@@ -101,7 +112,7 @@ def block_actions_payload(
             "channel_id": channel_id,
             "is_ephemeral": False,
         },
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or new_trigger_id(),
         "team": {"id": TEAM_ID, "domain": "winterbot-test"},
         "enterprise": None,
         "is_enterprise_install": False,

@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jwt
-
 from loopback import LoopbackServer
 
 APP_ID = "00000000-0000-4000-8000-00000000b07a"
@@ -164,6 +163,77 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         if status == 429:
             self.send_header("Retry-After", "1")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class JwksDouble(LoopbackServer):
+    """A loopback stand-in for Microsoft's OpenID metadata and signing keys (JWKS), able to be
+    slow. `cloud` points the Teams SDK at it; `token()` signs as the Bot Framework would, with
+    the published key, and `forged()` with a key it never published."""
+
+    thread_name = "jwks-double"
+
+    def __init__(self, delay: float = 0.0) -> None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self.delay = delay
+        self.fetches = 0
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = "published-key"
+
+    def request_handler(self) -> type[BaseHTTPRequestHandler]:
+        return _JwksHandler
+
+    @property
+    def cloud(self) -> Any:
+        from microsoft_teams.api.auth.cloud_environment import PUBLIC, with_overrides
+
+        return with_overrides(
+            PUBLIC, openid_metadata_url=f"{self.root}/v1/.well-known/openidconfiguration", login_endpoint=self.root
+        )
+
+    def keys(self) -> dict[str, Any]:
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
+        return {"keys": [{**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}]}
+
+    def token(self, service_url: str, app_id: str = APP_ID, kid: str | None = None, key: Any = None) -> str:
+        claims = {
+            "iss": "https://api.botframework.com",
+            "aud": app_id,
+            "serviceurl": service_url,
+            "iat": int(time.time()) - 10,
+            "nbf": int(time.time()) - 10,
+            "exp": int(time.time()) + 3600,
+        }
+        return jwt.encode(claims, key or self._key, algorithm="RS256", headers={"kid": kid or self.kid})
+
+    def forged(self, service_url: str, kid: str = "a-key-nobody-published") -> str:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return self.token(service_url, kid=kid, key=other)
+
+
+class _JwksHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        double: JwksDouble = self.server.double  # type: ignore[attr-defined]
+        path = urlsplit(self.path).path
+        if path.endswith("/keys"):
+            double.fetches += 1
+            time.sleep(double.delay)
+            answer: dict[str, Any] = double.keys()
+        else:
+            answer = {"issuer": "https://api.botframework.com", "jwks_uri": f"{double.root}/v1/.well-known/keys"}
+        body = json.dumps(answer).encode()
+        self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from handlers.slack import actions, commands, events, views
+from handlers.slack import actions, commands, errors, events, views
 from bot.background import Workers
 from bot.context import RiskHook
 from handlers.slack.context import SlackContext
@@ -55,4 +55,5 @@ def build_slack_app(
     actions.register(app, context)
     views.register(app, context)
     events.register(app, context)
+    errors.register(app)
     return app

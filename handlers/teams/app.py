@@ -4,6 +4,7 @@ its check of Teams' signed tokens), and our listeners."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from microsoft_teams.apps import App
@@ -11,12 +12,14 @@ from sqlalchemy.engine import Engine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.config import Settings
 from bot.background import Workers
+from bot.config import Settings
 from bot.context import HandlerContext, RiskHook
-from handlers.teams import listeners
+from handlers.teams import errors, listeners, replays
 from handlers.teams.sdk import MESSAGING_ENDPOINT, sdk_app
+from handlers.teams.tokens import CHECK_THREADS, check_tokens_off_the_loop
 from handlers.teams.web import StarletteAdapter, call
+
 
 @dataclass
 class TeamsBot:
@@ -24,6 +27,9 @@ class TeamsBot:
     adapter: StarletteAdapter
     context: HandlerContext
     _ready: asyncio.Lock = field(default_factory=asyncio.Lock)
+    token_threads: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=CHECK_THREADS, thread_name_prefix="teams-token")
+    )
     _initialized: bool = False
 
     async def endpoint(self, request: Request) -> Response:
@@ -37,6 +43,7 @@ class TeamsBot:
         async with self._ready:
             if not self._initialized:
                 await self.app.initialize()
+                check_tokens_off_the_loop(self.app, self.token_threads)
                 self._initialized = True
 
 
@@ -46,5 +53,7 @@ def build_teams_app(
     adapter = StarletteAdapter()
     app = sdk_app(settings, adapter)
     context = HandlerContext(settings=settings, engine=engine, on_risk_change=on_risk_change, workers=workers or Workers())
+    errors.register(app)
+    replays.register(app, context)
     listeners.register(app, context)
     return TeamsBot(app=app, adapter=adapter, context=context)

@@ -25,6 +25,8 @@ def sdk_app(settings: Settings, adapter: StarletteAdapter | None = None) -> App:
         "messaging_endpoint": MESSAGING_ENDPOINT,
         "dangerously_allow_unauthenticated_requests": settings.teams_allow_unauthenticated,
     }
+    if settings.teams_cloud is not None:
+        options["cloud"] = settings.teams_cloud
     if settings.teams_client_secret:
         options["client_secret"] = settings.teams_client_secret
     elif settings.teams_token is not None:
