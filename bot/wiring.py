@@ -19,7 +19,7 @@ def build_messengers(settings: Settings, engine: Engine) -> dict[str, Messenger]
     if settings.slack_bot_token:
         from handlers.slack.messenger import SlackMessenger, sync_client
 
-        messengers["slack"] = SlackMessenger(sync_client(settings))
+        messengers["slack"] = SlackMessenger(sync_client(settings), engine=engine)
     if settings.teams_enabled:
         from handlers.teams.messenger import TeamsMessenger
 

@@ -1,19 +1,28 @@
 """Waiting out Slack's rate limits (handlers.slack.retry): a 429 is retried after the
 Retry-After Slack gave, many times if need be; a burst of 429s stops every thread and sets a pace
 under what Slack accepted, an isolated one does not; so a fan-out held at Slack's limit delivers
-every prompt in the one run, once, refused a handful of times rather than at every turn."""
+every prompt in the one run, once, refused a handful of times rather than at every turn.
+
+And what is not worth retrying (handlers.slack.api_errors): a scope the app lacks, a channel it is
+not in, a dead token: failed for good after one attempt, with what to do."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from slack_double import BOT_TOKEN
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+from sqlmodel import select
+from test_jobs import PARTNERS, context, london, programme  # noqa: F401
 
+from bot.config import Settings
 from bot.jobs.daily_prompts import run_daily_prompts
+from bot.ports import Destination, SendError
+from handlers.slack.messenger import SlackMessenger, sync_client
 from handlers.slack.retry import (
     BURST,
     MAX_RETRIES,
@@ -25,7 +34,7 @@ from handlers.slack.retry import (
     PatientRateLimitRetry,
     retry_after,
 )
-from test_jobs import PARTNERS, context, london, programme  # noqa: F401
+from models import Delivery, session_scope
 
 REQUEST = HttpRequest(method="POST", url="https://slack.com/api/chat.postMessage", headers={})
 
@@ -138,3 +147,47 @@ def test_a_fan_out_held_at_the_limit_delivers_every_prompt_in_one_run(programme,
     assert len(delivered) == PARTNERS and set(delivered.values()) == {1}
     refused = len(slack_api.calls("chat.postMessage")) - PARTNERS
     assert refused <= 12, f"{refused} refusals for {PARTNERS} prompts"  # the first burst, and the odd one after
+
+
+def test_a_missing_scope_fails_each_prompt_for_good_after_one_attempt_saying_which_scope(programme, slack_api, engine):  # noqa: F811
+    """It was retried as if Slack were only slow, seven times over an hour, and then said only
+    "Slack said missing_scope"."""
+    slack_api.refuse("chat.postMessage", "missing_scope", times=10 * PARTNERS, needed="chat:write",
+                     provided="commands")
+    ctx = context(engine, slack_api)
+    morning = london(date(2027, 1, 5), 9, 30)
+    first = run_daily_prompts(ctx, programme, morning)
+    assert first.failed == PARTNERS and first.sent == first.retrying == 0
+    for later in (timedelta(minutes=20), timedelta(hours=3)):
+        run_daily_prompts(ctx, programme, morning + later)
+    assert len(slack_api.calls("chat.postMessage")) == PARTNERS
+    with session_scope(engine) as session:
+        errors = {d.last_error for d in session.exec(select(Delivery))}
+    assert errors == {("Slack said missing_scope to chat.postMessage: add the chat:write scope to manifest.yaml "
+                       "(oauth_config: scopes: bot) and reinstall the app")}
+
+
+@pytest.mark.parametrize("code, remedy", [
+    ("missing_scope", "add the channels:history scope to manifest.yaml"),
+    ("not_in_channel", "invite @winterbot to the channel C0LEADS"),
+    ("channel_not_found", "check the channel C0LEADS in the programme file"),
+    ("invalid_auth", "reinstall the app from manifest.yaml and set SLACK_BOT_TOKEN"),
+    ("account_inactive", "reinstall the app from manifest.yaml and set SLACK_BOT_TOKEN"),
+    ("token_revoked", "reinstall the app from manifest.yaml and set SLACK_BOT_TOKEN"),
+    ("not_authed", "set it to the app's Bot User OAuth Token"),
+])
+def test_refusals_retrying_cannot_change_are_permanent_and_say_what_to_do(slack_api, code, remedy):
+    slack_api.refuse("conversations.history", code, needed="channels:history")
+    messenger = SlackMessenger(sync_client(Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack_api.url)))
+    with pytest.raises(SendError) as raised:
+        messenger.find_posted(Destination("slack", "C0LEADS"), "vale:digest:C0LEADS:2027-01-08")
+    assert raised.value.permanent and remedy in str(raised.value)
+    assert len(slack_api.calls("conversations.history")) == 1
+
+
+def test_a_refusal_not_known_to_be_final_is_retried(slack_api):
+    slack_api.refuse("conversations.history", "internal_error")
+    messenger = SlackMessenger(sync_client(Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack_api.url)))
+    with pytest.raises(SendError) as raised:
+        messenger.find_posted(Destination("slack", "C0LEADS"), "vale:digest:C0LEADS:2027-01-08")
+    assert not raised.value.permanent and str(raised.value) == "Slack said internal_error to conversations.history"

@@ -19,7 +19,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -76,7 +76,7 @@ async def refresh_home(client: AsyncWebClient, context: SlackContext, user_id: s
     """Build and publish `user_id`'s Home as it stands now; True when Slack accepted it. Opened
     by the user, it is their request; refreshed after a check-in (`after_ack`), it is built on
     the background thread, never on the threads the acknowledgements need."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     run = context.in_background_session if after_ack else context.reading
     try:
         home = await run(lambda session: home_for(session, Platform.SLACK, user_id, now, screens_for(session)))
