@@ -12,10 +12,15 @@ from pathlib import Path
 
 from bot.calendar import local_date, zone
 from bot.config import Settings
+from bot.database_ready import EXIT_DATABASE, UNREACHABLE, away_line
 from bot.wording import plural
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+DATABASE_ADVICE = (
+    "the command stopped, and what it had not finished was not saved. "
+    "Check DATABASE_URL and that the database is running, then run it again"
+)
 
 
 def _today(settings: Settings) -> date:
@@ -85,24 +90,27 @@ def cmd_teams_package(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.loader import load_path
+    """The file is read and checked before the database is reached: a bad file is reported
+    even while the database is away, and a hostile one never gets near it."""
+    from bot.database_ready import ready_engine
+    from bot.loader import load_programme, read_path
     from bot.programme_file import ProgrammeFileError
-    from models.db import make_engine, migrate
 
     path = Path(args.file)
     if not path.is_file():
         print(f"{path}: no such file. Run `winterbot init {path}` to start from the sample.", file=sys.stderr)
         return EXIT_BAD_INPUT
-    engine = make_engine(settings.database_url)
-    migrate(engine)
     try:
-        report = load_path(engine, path, prune=args.prune)
+        spec = read_path(path)
     except ProgrammeFileError as error:
         for problem in error.problems:
             print(str(problem), file=sys.stderr)
         count = len(error.problems)
         print(f"{plural(count, 'problem')} in {path}; nothing was loaded.", file=sys.stderr)
         return EXIT_BAD_INPUT
+    engine = ready_engine(settings.database_url, wait=False)
+    try:
+        report = load_programme(engine, spec, prune=args.prune)
     finally:
         engine.dispose()
     print("\n".join(report.lines()))
@@ -125,13 +133,12 @@ def _instant(text: str) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-def _job_context(settings: Settings, workers: int):  # type: ignore[no-untyped-def]
+def _job_context(settings: Settings, workers: int, *, wait: bool = False):  # type: ignore[no-untyped-def]
+    from bot.database_ready import ready_engine
     from bot.jobs import JobContext
     from bot.wiring import build_messengers
-    from models.db import make_engine, migrate
 
-    engine = make_engine(settings.database_url)
-    migrate(engine)
+    engine = ready_engine(settings.database_url, wait=wait)
     messengers = build_messengers(settings, engine)
     if not messengers:
         logging.getLogger("winterbot").warning(
@@ -162,7 +169,7 @@ def cmd_run_job(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
     from bot.scheduler import run_clock, tick, watch_pass
 
-    ctx = _job_context(settings, args.workers)
+    ctx = _job_context(settings, args.workers, wait=not args.once)
     try:
         if args.once:
             at = args.at or datetime.now(timezone.utc)
@@ -176,12 +183,11 @@ def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.database_ready import ready_engine
     from bot.programmes import UnknownProgramme
     from bot.spend import status_text
-    from models.db import make_engine, migrate
 
-    engine = make_engine(settings.database_url)
-    migrate(engine)
+    engine = ready_engine(settings.database_url, wait=False)
     try:
         print(status_text(engine, args.slug, args.today or _today(settings)))
     except UnknownProgramme as error:
@@ -193,16 +199,16 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.database_ready import ready_engine
     from bot.programmes import UnknownProgramme, get_programme
-    from models.db import make_engine, migrate, session_scope
+    from models.db import session_scope
 
     out = Path(args.out)
     kind = out.suffix.lower()
     if kind not in (".csv", ".xlsx", ".png"):
         print(f"{out}: give a file ending .csv or .xlsx (the spend return) or .png (the burn-up chart)", file=sys.stderr)
         return EXIT_BAD_INPUT
-    engine = make_engine(settings.database_url)
-    migrate(engine)
+    engine = ready_engine(settings.database_url, wait=False)
     today = args.today or _today(settings)
     try:
         with session_scope(engine) as session:
@@ -321,7 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
     command: Callable[[argparse.Namespace, Settings], int] = args.func
-    return command(args, settings)
+    try:
+        return command(args, settings)
+    except UNREACHABLE as error:
+        print(away_line(settings.database_url, error, DATABASE_ADVICE), file=sys.stderr)
+        return EXIT_DATABASE
 
 
 if __name__ == "__main__":
