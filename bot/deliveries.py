@@ -1,25 +1,40 @@
 """Exactly-once scheduled sends.
 
 Every send has a key (programme, job, recipient, local date) written before the send. A
-sender claims a key with one conditional UPDATE, so of two clock processes only one wins;
-a claim is a lease, so a process that dies mid-send leaves a key that another may take
-over once the lease has run out. Such a takeover is uncertain (the message may have gone
-out before the crash), so the sender asks the platform whether it did before sending again.
+sender claims a key just before it sends, with one conditional UPDATE that writes a fresh
+random owner token, so of two clock processes only one wins. A claim is a lease: the holder
+renews it while the send is under way (bot.jobs.fanout), and a process that dies mid-send
+leaves a key that another may take over once the lease has run out. Such a takeover is
+uncertain (the message may have gone out before the crash), so the sender asks the platform
+whether it did before sending again. Outcomes are fenced on the token: a sender that lost its
+lease records nothing over the new owner's outcome.
+
+A transient failure is retried with a back-off capped at MAX_BACKOFF for as long as its day's
+retry window is open (until RETRY_UNTIL local time, or the end of the day for a send first
+tried after it); a permanent one, or one whose window has closed, is given up on.
 """
 
 from __future__ import annotations
 
+import logging
+import secrets
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, true, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.calendar import local_instant
 from models.db import session_scope
 from models.tables import Delivery
 from models.vocabulary import DeliveryState
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LEASE = timedelta(minutes=2)
 BACKOFF = (
@@ -27,11 +42,27 @@ BACKOFF = (
     timedelta(minutes=2),
     timedelta(minutes=5),
     timedelta(minutes=10),
-    timedelta(minutes=20),
-    timedelta(minutes=30),
 )
-MAX_ATTEMPTS = len(BACKOFF) + 1
+MAX_BACKOFF = BACKOFF[-1]
+RETRY_UNTIL = time(18, 0)  # local: a day's sends are retried until then (or midnight, if first tried later)
+GAVE_UP = 1_000_000  # the attempts of a key given up on: a permanent error, or its day's retries over
+MAX_ATTEMPTS = GAVE_UP  # "attempts < MAX_ATTEMPTS" is "not given up on"
 CLAIM_BATCH = 100
+
+
+class _Count:
+    """A thread-safe tally, read by tests and the clock's log."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self, n: int = 1) -> None:
+        with self._lock:
+            self.value += n
+
+
+FENCES_LOST = _Count()  # outcomes not recorded because another sender had taken the lease over
 
 
 def delivery_key(programme_slug: str, job: str, recipient: str, local_date: date) -> str:
@@ -52,6 +83,8 @@ class Claim:
     key: str
     attempt: int
     uncertain: bool  # an earlier attempt's lease ran out without an outcome
+    owner: str = ""  # the random token this claim wrote; only its holder records the outcome
+    until: datetime | None = None  # when the lease runs out unless renewed
 
 
 def plan(
@@ -90,53 +123,104 @@ def _existing(session, keys: Sequence[str]) -> set[str]:  # type: ignore[no-unty
     return found
 
 
-def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
+def new_owner() -> str:
+    return secrets.token_hex(16)
+
+
 def claim(engine: Engine, keys: Sequence[str], now: datetime) -> list[Claim]:
-    """Take the lease on those keys that are unsent, unclaimed and due for an attempt."""
+    """Take the lease on those keys that are unsent, unclaimed and due for an attempt, each
+    under a fresh owner token. Compare-and-set on the owner read first, so of two processes
+    racing for a key one wins, and the winner knows whether an earlier lease ran out without
+    an outcome (its `claimed_until` still set: every outcome clears it)."""
     claims: list[Claim] = []
+    until = now + LEASE
     for chunk in _chunks(_claimable_now(engine, keys, now), CLAIM_BATCH):
         with session_scope(engine) as session:
-            rows = session.execute(
-                update(Delivery)
-                .where(Delivery.key.in_(chunk), claimable(now))
-                .values(claimed_until=now + LEASE, attempts=Delivery.attempts + 1)
-                .returning(Delivery.key, Delivery.attempts, Delivery.state)
-            ).all()
-        claims.extend(
-            Claim(key=key, attempt=attempts, uncertain=state == DeliveryState.PENDING.value and attempts > 1)
-            for key, attempts, state in rows
-        )
+            for key, seen_owner, seen_until in chunk:
+                owner = new_owner()
+                attempts = session.execute(
+                    update(Delivery)
+                    .where(Delivery.key == key, claimable(now), _owner_is(seen_owner))
+                    .values(claimed_until=until, attempts=Delivery.attempts + 1, lease_owner=owner)
+                    .returning(Delivery.attempts)
+                ).scalar()
+                if attempts is not None:
+                    claims.append(Claim(key, attempts, seen_until is not None, owner, until))
     return claims
 
 
-def _claimable_now(engine: Engine, keys: Sequence[str], now: datetime) -> list[str]:
-    """The keys worth trying to claim, read first: a rerun with everything sent writes nothing
-    (on SQLite even an UPDATE that changes no row takes the database's one write lock)."""
-    found: list[str] = []
+def _owner_is(owner: str | None):  # type: ignore[no-untyped-def]
+    return Delivery.lease_owner.is_(None) if owner is None else Delivery.lease_owner == owner
+
+
+def _claimable_now(engine: Engine, keys: Sequence[str], now: datetime) -> list[tuple[str, str | None, datetime | None]]:
+    """The keys worth trying to claim, with their owner and lease as read: a rerun with
+    everything sent writes nothing (on SQLite even an UPDATE that changes no row takes the
+    database's one write lock)."""
+    found: list[tuple[str, str | None, datetime | None]] = []
     with session_scope(engine) as session:
         for chunk in _chunks(keys, 500):
-            found += session.execute(select(Delivery.key).where(Delivery.key.in_(chunk), claimable(now))).scalars()
+            rows = session.execute(
+                select(Delivery.key, Delivery.lease_owner, Delivery.claimed_until).where(
+                    Delivery.key.in_(chunk), claimable(now)
+                )
+            ).all()
+            found += [(key, owner, until) for key, owner, until in rows]
     return found
+
+
+def claimable_keys(engine: Engine, keys: Sequence[str], now: datetime) -> list[str]:
+    """Which of `keys` could be claimed now (read only)."""
+    return [key for key, _, _ in _claimable_now(engine, keys, now)]
 
 
 def claimable(now: datetime):  # type: ignore[no-untyped-def]
     return and_(
         Delivery.state != DeliveryState.SENT.value,
-        Delivery.attempts < MAX_ATTEMPTS,
+        Delivery.attempts < GAVE_UP,
         or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now),
         or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
     )
 
 
-def mark_sent(engine: Engine, key: str, now: datetime, platform_ref: str | None) -> None:
+def renew(engine: Engine, claims: Sequence[Claim], until: datetime) -> set[str]:
+    """Extend the leases still held by these claims to `until`, in one statement; returns the
+    keys still held (a key missing was taken over, or its outcome recorded)."""
+    owners = {c.owner: c.key for c in claims}
+    if not owners:
+        return set()
+    with session_scope(engine) as session:
+        held = session.execute(
+            update(Delivery)
+            .where(Delivery.lease_owner.in_(list(owners)), Delivery.claimed_until.is_not(None))
+            .values(claimed_until=until)
+            .returning(Delivery.lease_owner)
+        ).scalars().all()
+    return {owners[o] for o in held}
+
+
+def release(engine: Engine, held: Claim) -> None:
+    """Give a key up unsent (nothing went out): it is claimable again at once, and not uncertain."""
     with session_scope(engine) as session:
         session.execute(
             update(Delivery)
-            .where(Delivery.key == key)
+            .where(Delivery.key == held.key, Delivery.lease_owner == held.owner)
+            .values(claimed_until=None)
+        )
+
+
+def mark_sent(engine: Engine, key: str, now: datetime, platform_ref: str | None, *, owner: str | None = None) -> bool:
+    """Record the send, if `owner` (the claim's token) still holds the key's lease; False,
+    logged and counted, when another sender has taken it over: its outcome stands."""
+    with session_scope(engine) as session:
+        done = session.execute(
+            update(Delivery)
+            .where(Delivery.key == key, _fence(owner))
             .values(
                 state=DeliveryState.SENT.value,
                 sent_at=now,
@@ -145,25 +229,60 @@ def mark_sent(engine: Engine, key: str, now: datetime, platform_ref: str | None)
                 next_attempt_at=None,
                 last_error=None,
             )
-        )
+        ).rowcount
+    return _fenced(done, key, "sent")
 
 
-def mark_failed(engine: Engine, key: str, now: datetime, error: str, *, attempt: int, permanent: bool) -> bool:
-    """Record a failed attempt; returns True when it will be tried again."""
-    retry = not permanent and attempt < MAX_ATTEMPTS
+def mark_failed(
+    engine: Engine,
+    key: str,
+    now: datetime,
+    error: str,
+    *,
+    attempt: int,
+    permanent: bool,
+    owner: str | None = None,
+    retry_until: datetime | None = None,
+) -> bool:
+    """Record a failed attempt; returns True when it will be tried again: a transient error,
+    while the retry window (`retry_until`, None for no end) lets the next attempt in. A sender
+    that lost the lease records nothing (and never turns another's `sent` into `failed`)."""
+    due = now + BACKOFF[min(attempt, len(BACKOFF)) - 1] if attempt >= 1 else now + BACKOFF[0]
+    retry = not permanent and (retry_until is None or due < retry_until)
     with session_scope(engine) as session:
-        session.execute(
+        done = session.execute(
             update(Delivery)
-            .where(Delivery.key == key)
+            .where(Delivery.key == key, Delivery.state != DeliveryState.SENT.value, _fence(owner))
             .values(
                 state=DeliveryState.FAILED.value,
                 last_error=error[:500],
                 claimed_until=None,
-                next_attempt_at=now + BACKOFF[min(attempt, len(BACKOFF)) - 1] if retry else None,
-                attempts=Delivery.attempts if retry else MAX_ATTEMPTS,
+                next_attempt_at=due if retry else None,
+                attempts=Delivery.attempts if retry else GAVE_UP,
             )
-        )
+        ).rowcount
+    _fenced(done, key, "failed")
     return retry
+
+
+def _fence(owner: str | None):  # type: ignore[no-untyped-def]
+    """Only the lease's holder records an outcome (None: a caller from before fencing, unfenced)."""
+    return Delivery.lease_owner == owner if owner is not None else true()
+
+
+def _fenced(rows: int, key: str, outcome: str) -> bool:
+    if rows:
+        return True
+    FENCES_LOST.add()
+    log.warning("%s: not recorded as %s, another sender holds its lease now (its outcome stands)", key, outcome)
+    return False
+
+
+def retry_until(day: date, tz: str | None, now: datetime) -> datetime:
+    """When a day's sends stop being retried: RETRY_UNTIL local time, or the end of the day
+    for a send first tried after it (a day's prompt is never sent on a later day)."""
+    evening = local_instant(day, RETRY_UNTIL, tz)
+    return evening if now < evening else local_instant(day + timedelta(days=1), time(0, 0), tz)
 
 
 @dataclass(frozen=True)
@@ -187,7 +306,7 @@ def ledger(engine: Engine, keys: Sequence[str]) -> Ledger:
             for key, state, attempts in rows:
                 if state == DeliveryState.SENT.value:
                     sent.add(key)
-                elif attempts >= MAX_ATTEMPTS:
+                elif attempts >= GAVE_UP:
                     gave_up.add(key)
                 else:
                     waiting.add(key)

@@ -66,6 +66,10 @@ class Messenger(Protocol):
         """The reference of a post already made to that destination under this key, if any."""
         ...
 
+    def post_notice(self, destination: Destination, text: str, key: str) -> str:
+        """Post one plain sentence from winterbot itself (what could not be sent, and why)."""
+        ...
+
     def update_risk(self, reference: str, risk: RiskView) -> None:
         """Show a risk's new state in a message posted earlier by `post_risk`."""
         ...

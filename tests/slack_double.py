@@ -67,6 +67,7 @@ class _Failure:
     retry_after: int | None
     times: int
     error: str
+    fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -93,6 +94,7 @@ class SlackDouble(LoopbackServer):
         self._users: dict[str, dict[str, Any]] = {}
         self._history: dict[str, list[dict[str, Any]]] = {}
         self._flaky: dict[str, tuple[int, int]] = {}
+        self._latency: dict[str, float] = {}
         self._seen: dict[str, int] = {}
         self._files: dict[str, dict[str, Any]] = {}  # file id -> what files.getUploadURLExternal was told
         self._counter = itertools.count(1)
@@ -166,10 +168,23 @@ class SlackDouble(LoopbackServer):
         with self._lock:
             self._failures.setdefault(method, []).append(failure)
 
+    def refuse(self, method: str, error: str, times: int = 1, **fields: Any) -> None:
+        """Answer the next `times` calls of `method` as Slack refuses for good: HTTP 200 with
+        `{"ok": false, "error": error, **fields}` (missing_scope carries `needed`, say)."""
+        with self._lock:
+            self._failures.setdefault(method, []).append(
+                _Failure(status=200, retry_after=None, times=times, error=error, fields=fields)
+            )
+
     def rate_limit(self, method: str, most: int, per_seconds: float = 60.0) -> None:
         """Accept at most `most` calls of `method` in any `per_seconds`; 429 the rest."""
         with self._lock:
             self._limits[method] = _RateLimit(most=most, per_seconds=per_seconds)
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Take `seconds` over every answer to `method` (a slow Slack), refusals included."""
+        with self._lock:
+            self._latency[method] = seconds
 
     def flaky(self, method: str, every: int, retry_after: int = 1) -> None:
         """Answer every `every`-th call of `method` with 429 and Retry-After, for good."""
@@ -213,6 +228,9 @@ class SlackDouble(LoopbackServer):
             self._calls.append(call)
             self._arrived.notify_all()
             refusal = self._refusal(call.method)
+            latency = self._latency.get(call.method, 0.0)
+        if latency:
+            time.sleep(latency)
         if refusal is not None:
             return refusal
         if call.method == UPLOAD:
@@ -232,7 +250,7 @@ class SlackDouble(LoopbackServer):
             failure.times -= 1
             if failure.times <= 0:
                 planned.pop(0)
-            return _failure(failure.status, failure.error, failure.retry_after)
+            return _failure(failure.status, failure.error, failure.retry_after, failure.fields)
         limit = self._limits.get(method)
         if limit is None:
             return None
@@ -273,9 +291,9 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Repl
     return status, {**content_type, **(headers or {})}, json.dumps(body).encode()
 
 
-def _failure(status: int, error: str, retry_after: int | None) -> Reply:
+def _failure(status: int, error: str, retry_after: int | None, fields: dict[str, Any] | None = None) -> Reply:
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-    return _json(status, {"ok": False, "error": error}, headers)
+    return _json(status, {"ok": False, "error": error, **(fields or {})}, headers)
 
 
 # canned answers, shaped like Slack's

@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy.engine import Engine
-
 from sqlalchemy import case, func
+from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot import job_runs
 from bot.calendar import bank_holiday, is_working_day, local_date, local_instant
-from bot.deliveries import MAX_ATTEMPTS
+from bot.deliveries import GAVE_UP
 from bot.ports import Messenger
 from models.db import session_scope
 from models.tables import Delivery, Programme
@@ -43,6 +42,7 @@ class JobResult:
     skipped: Counter[str] = field(default_factory=Counter)
     note: str | None = None
     summary: str | None = None  # what the job did besides sending, said first
+    warning: str | None = None  # what could not be sent and why, said last (bot.jobs.notices)
 
     def line(self) -> str:
         head = f"{self.job} {self.programme} {self.local_date:%a %d %b %Y}"
@@ -53,7 +53,8 @@ class JobResult:
         if self.retrying:
             parts.append(f"to retry {self.retrying}")
         parts += [f"skipped {count} ({reason})" for reason, count in sorted(self.skipped.items()) if count]
-        return f"{head}: " + ", ".join(parts)
+        line = f"{head}: " + ", ".join(parts)
+        return f"{line}. {self.warning}" if self.warning else line
 
 
 def begin(job: str, programme: Programme, now: datetime, at: time) -> JobResult:
@@ -99,7 +100,7 @@ def count_settled(session: Any, programme_id: int, result: JobResult) -> bool:
     """Count the job's keys of the day into `result` (sent, and given up on); True when there
     are some and every one is one or the other. One grouped count, whatever the number of keys."""
     sent = DeliveryState.SENT.value
-    outcome = case((col(Delivery.state) == sent, "sent"), (col(Delivery.attempts) >= MAX_ATTEMPTS, "gave_up"),
+    outcome = case((col(Delivery.state) == sent, "sent"), (col(Delivery.attempts) >= GAVE_UP, "gave_up"),
                    else_="open")
     counts = dict(session.exec(
         select(outcome, func.count()).where(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.jobs import notices
 from bot.jobs.base import JobContext, JobResult, begin, done_at_this_version, finish
 from bot.jobs.fanout import Send, fan_out
 from bot.ports import Recipient
@@ -29,6 +30,8 @@ def run_daily_prompts(ctx: JobContext, programme: Programme, now: datetime) -> J
         return result
     done, version = done_at_this_version(ctx, programme, result)
     if done:
+        if result.failed:
+            notices.say(ctx, programme, result, now)
         return result
     today = result.local_date
     with session_scope(ctx.engine) as session:
@@ -38,5 +41,6 @@ def run_daily_prompts(ctx: JobContext, programme: Programme, now: datetime) -> J
         result.skipped["checked in already"] += len(answered)
     sends = [Send(recipient(m), Prompt("prompt", scopes[m.id], today)) for m in waiting]  # type: ignore[index]
     fan_out(ctx, result, programme.id, sends, now)  # type: ignore[arg-type]
+    notices.tell(ctx, programme, result, now)
     finish(ctx, programme, result, version, now)
     return result

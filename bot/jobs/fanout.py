@@ -6,12 +6,26 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from bot.deliveries import Claim, Planned, claim, delivery_key, ledger, mark_failed, mark_sent, plan
+from bot.deliveries import (
+    Claim,
+    Planned,
+    claim,
+    claimable_keys,
+    delivery_key,
+    ledger,
+    mark_failed,
+    mark_sent,
+    plan,
+    retry_until,
+)
 from bot.jobs.base import JobContext, JobResult
+from bot.jobs.leases import Clock, Keeper, job_clock
 from bot.ports import Messenger, Recipient, SendError
 from bot.prompts import Prompt
+from models.db import session_scope
+from models.tables import Programme
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +67,12 @@ def fan_out(ctx: JobContext, result: JobResult, programme_id: int, sends: list[S
 
 
 def deliver(
-    ctx: JobContext, result: JobResult, programme_id: int, outgoing: list[Outgoing], now: datetime
+    ctx: JobContext, result: JobResult, programme_id: int, outgoing: list[Outgoing], now: datetime,
+    *, same_day: bool = True,
 ) -> JobResult:
-    """Plan every key, claim what is ours to send, send in parallel, and count the outcome."""
+    """Plan every key, then send in parallel, each key claimed just before its send and its
+    lease kept while the send is under way; count the outcome. `same_day`: a transient failure
+    is retried only within its day's retry window (escalations, keyed by risk, have none)."""
     usable: dict[str, Outgoing] = {}
     for item in outgoing:
         if item.platform not in ctx.messengers:
@@ -67,15 +84,23 @@ def deliver(
     keys = list(usable)
     planned = [Planned(k, usable[k].member_id, usable[k].target) for k in keys]
     plan(ctx.engine, programme_id, result.job, result.local_date, planned, now)
-    claims = claim(ctx.engine, keys, now)
-    with ThreadPoolExecutor(max_workers=max(1, ctx.workers), thread_name_prefix=result.job) as pool:
-        outcomes = list(pool.map(lambda c: _attempt(ctx, c, usable[c.key], now), claims))
-    result.sent += outcomes.count("sent")
-    result.already_sent += outcomes.count("found")
-    result.retrying += outcomes.count("retrying")
-    result.failed += outcomes.count("failed")
+    candidates = claimable_keys(ctx.engine, keys, now)
+    until = _retry_until(ctx, programme_id, result.local_date, now) if same_day else None
+    outcomes: dict[str, str] = {}
+    if candidates:
+        clock = job_clock(now)
+        with Keeper(ctx.engine, clock) as keeper, ThreadPoolExecutor(
+            max_workers=max(1, ctx.workers), thread_name_prefix=result.job
+        ) as pool:
+            sent = pool.map(lambda key: _claim_and_attempt(ctx, keeper, usable[key], now, clock, until), candidates)
+            outcomes = dict(zip(candidates, sent))
+    mine = [o for o in outcomes.values() if o not in NOT_MINE]
+    result.sent += mine.count("sent")
+    result.already_sent += mine.count("found")
+    result.retrying += mine.count("retrying")
+    result.failed += mine.count("failed")
     standing = ledger(ctx.engine, keys)
-    claimed = {c.key for c in claims}
+    claimed = {k for k, o in outcomes.items() if o not in NOT_MINE}
     result.already_sent += len(standing.sent - claimed)
     result.failed += len(standing.failed_for_good - claimed)
     busy = len(standing.waiting - claimed)
@@ -84,24 +109,53 @@ def deliver(
     return result
 
 
-def _attempt(ctx: JobContext, claimed: Claim, item: Outgoing, now: datetime) -> str:
-    messenger = ctx.messengers[item.platform]
+NOT_MINE = frozenset({"busy", "lost"})
+
+
+def _retry_until(ctx: JobContext, programme_id: int, day: date, now: datetime) -> datetime:
+    with session_scope(ctx.engine) as session:
+        programme = session.get(Programme, programme_id)
+    return retry_until(day, programme.timezone if programme else None, now)
+
+
+def _claim_and_attempt(
+    ctx: JobContext, keeper: Keeper, item: Outgoing, now: datetime, clock: Clock, until: datetime | None
+) -> str:
+    """Claim the key now, just before its send ("busy" when another process has it)."""
+    claims = claim(ctx.engine, [item.key], clock())
+    if not claims:
+        return "busy"
+    keeper.hold(claims[0])
     try:
-        if claimed.uncertain:
-            earlier = item.find(messenger, claimed.key)
+        return _attempt(ctx, keeper, claims[0], item, now, until)
+    finally:
+        keeper.drop(item.key)
+
+
+def _attempt(ctx: JobContext, keeper: Keeper, held: Claim, item: Outgoing, now: datetime, until: datetime | None) -> str:
+    messenger = ctx.messengers[item.platform]
+    fence = {"owner": held.owner}
+    try:
+        if held.uncertain:
+            earlier = item.find(messenger, held.key)
             if earlier is not None:
-                mark_sent(ctx.engine, claimed.key, now, earlier)
+                mark_sent(ctx.engine, held.key, now, earlier, **fence)
                 return "found"
-        reference = item.send(messenger, claimed.key)
+        if not keeper.still_mine(held):
+            log.warning("%s: its lease ran out before the send; left to the process holding it now", held.key)
+            return "lost"
+        reference = item.send(messenger, held.key)
     except SendError as error:
-        retry = mark_failed(ctx.engine, claimed.key, now, str(error), attempt=claimed.attempt, permanent=error.permanent)
+        retry = mark_failed(ctx.engine, held.key, now, str(error), attempt=held.attempt, permanent=error.permanent,
+                            retry_until=until, **fence)
         level = logging.INFO if retry else logging.WARNING
-        log.log(level, "%s failed (attempt %d, %s): %s", claimed.key, claimed.attempt,
+        log.log(level, "%s failed (attempt %d, %s): %s", held.key, held.attempt,
                 "will retry" if retry else "gave up", error)
         return "retrying" if retry else "failed"
     except Exception as error:  # an unexpected fault must not lose the send: retry it
-        retry = mark_failed(ctx.engine, claimed.key, now, f"{type(error).__name__}: {error}", attempt=claimed.attempt, permanent=False)
-        log.exception("%s to %s failed unexpectedly", claimed.key, item.target or f"member {item.member_id}")
+        retry = mark_failed(ctx.engine, held.key, now, f"{type(error).__name__}: {error}", attempt=held.attempt,
+                            permanent=False, retry_until=until, **fence)
+        log.exception("%s to %s failed unexpectedly", held.key, item.target or f"member {item.member_id}")
         return "retrying" if retry else "failed"
-    mark_sent(ctx.engine, claimed.key, now, reference)
+    mark_sent(ctx.engine, held.key, now, reference, **fence)
     return "sent"

@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 
 from bot.deliveries import delivery_key
+from bot.jobs import notices
 from bot.jobs.base import JobContext, JobResult, begin, done_at_this_version, finish
-from bot.jobs.daily_prompts import JOB as PROMPTS, recipient
+from bot.jobs.daily_prompts import JOB as PROMPTS
+from bot.jobs.daily_prompts import recipient
 from bot.jobs.fanout import Send, fan_out
 from bot.prompts import Prompt, checkin_scopes, not_yet_answered
 from models.db import session_scope
@@ -25,6 +27,8 @@ def run_reminders(ctx: JobContext, programme: Programme, now: datetime) -> JobRe
         return result
     done, version = done_at_this_version(ctx, programme, result)
     if done:
+        if result.failed:
+            notices.say(ctx, programme, result, now)
         return result
     today = result.local_date
     with session_scope(ctx.engine) as session:
@@ -55,5 +59,6 @@ def run_reminders(ctx: JobContext, programme: Programme, now: datetime) -> JobRe
         scopes = checkin_scopes(session, chase)
     sends = [Send(recipient(m), Prompt("reminder", scopes[m.id], today)) for m in chase]  # type: ignore[index]
     fan_out(ctx, result, programme.id, sends, now)  # type: ignore[arg-type]
+    notices.tell(ctx, programme, result, now)
     finish(ctx, programme, result, version, now)
     return result

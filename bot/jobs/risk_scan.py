@@ -137,7 +137,7 @@ def _escalate(ctx: JobContext, programme: Programme, now: datetime, result: JobR
     with session_scope(ctx.engine) as session:
         due = escalations.escalations(session, programme, now)
     sending = JobResult(job=escalations.JOB, programme=result.programme, local_date=result.local_date)
-    deliver(ctx, sending, programme.id, [_outgoing(e) for e in due], now)  # type: ignore[arg-type]
+    deliver(ctx, sending, programme.id, [_outgoing(e) for e in due], now, same_day=False)  # type: ignore[arg-type]
     result.sent, result.already_sent = sending.sent, sending.already_sent
     result.failed, result.retrying, result.skipped = sending.failed, sending.retrying, sending.skipped
 

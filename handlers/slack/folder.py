@@ -61,6 +61,10 @@ class FolderMessenger:
     def find_posted(self, destination: Destination, key: str) -> str | None:
         return None
 
+    def post_notice(self, destination: Destination, text: str, key: str) -> str:
+        self._append("notices.md", f"- {text}\n")
+        return self._count("notices", destination.address)
+
     def update_risk(self, reference: str, risk: RiskView) -> None:
         self.counts["risk updates"] += 1
 

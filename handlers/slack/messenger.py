@@ -1,5 +1,7 @@
 """The Slack side of the sending port, for the clock and `run-job` (a plain thread pool,
-so the synchronous client)."""
+so the synchronous client). Given the database, it sends nothing to a workspace that
+uninstalled the app or revoked its tokens (handlers.slack.installation); what Slack refuses
+for good is a permanent SendError saying what to do (handlers.slack.api_errors)."""
 
 from __future__ import annotations
 
@@ -8,24 +10,28 @@ import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.ports import Destination, Recipient, Report, SendError
 from bot.prompts import Prompt
 from bot.risks import RiskView
+from handlers.slack.api_errors import method_of, refusal
 from handlers.slack.blocks.digest import report_messages
 from handlers.slack.blocks.prompt import prompt_blocks, prompt_text
 from handlers.slack.blocks.risks import escalation_message
+from handlers.slack.blocks.text import escape
+from handlers.slack.installation import Installation
 from handlers.slack.retry import Pacers, PatientRateLimitRetry
 from handlers.slack.throttle import ChannelThrottle
 
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "winterbot_delivery"
-PERMANENT_ERRORS = frozenset(
-    {"user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled", "is_bot", "invalid_users"}
-)
 HISTORY_LOOKBACK = 100
 
 
@@ -48,9 +54,10 @@ def sync_client(settings: Settings) -> WebClient:
 class SlackMessenger:
     platform = "slack"
 
-    def __init__(self, client: WebClient, throttle: ChannelThrottle | None = None) -> None:
+    def __init__(self, client: WebClient, throttle: ChannelThrottle | None = None, *, engine: Engine | None = None) -> None:
         self.client = client
         self.throttle = throttle or ChannelThrottle()
+        self.installation = Installation(client, engine)
         retrying = [h for h in client.retry_handlers if isinstance(h, PatientRateLimitRetry)]
         self.pacers = retrying[0].pacers if retrying else Pacers()
 
@@ -90,6 +97,13 @@ class SlackMessenger:
         does not take a #name) or the member's DM for a message carrying the key."""
         channel = destination.address if destination.is_channel else self._dm(destination.address)
         return self._find(channel, key)
+
+    def post_notice(self, destination: Destination, text: str, key: str) -> str:
+        self.throttle.wait(destination.address)
+        response = self._call(
+            self.client.chat_postMessage, channel=destination.address, text=escape(text), metadata=_metadata(key)
+        )
+        return f"{response['channel']}:{response['ts']}"
 
     def update_risk(self, reference: str, risk: RiskView) -> None:
         channel, _, ts = reference.partition(":")
@@ -165,8 +179,9 @@ class SlackMessenger:
         return response["channel"]["id"]
 
     def _call(self, method, **kwargs):  # type: ignore[no-untyped-def]
-        """Each call waits its turn with the method's pacer (handlers.slack.retry); what Slack
-        refuses for good is a SendError."""
+        """Each call waits its turn with the method's pacer (handlers.slack.retry), if the app is
+        still installed there; what Slack refuses is a SendError, permanent when retrying cannot help."""
+        self.installation.check()
         pacer = self.pacers.of(method.__name__)
         pacer.wait()
         try:
@@ -174,8 +189,10 @@ class SlackMessenger:
             pacer.accepted()
             return response
         except SlackApiError as error:
-            code = error.response.get("error", "unknown_error") if error.response is not None else "unknown_error"
-            raise SendError(f"Slack said {code}", permanent=code in PERMANENT_ERRORS) from error
+            body = error.response.data if error.response is not None and isinstance(error.response.data, dict) else {}
+            name = method_of(error.response.api_url if error.response is not None else None, method.__name__)
+            channel = kwargs.get("channel") or kwargs.get("channel_id")
+            raise refusal(str(body.get("error", "unknown_error")), body, name, channel) from error
         except OSError as error:
             raise SendError(f"could not reach Slack: {type(error).__name__}") from error
 

@@ -27,7 +27,7 @@ from bot.risk_actions import assignable_organisations
 from bot.risks import RiskView
 from handlers.teams.activity import card_message, image_message
 from handlers.teams.sdk import DEFAULT_SERVICE_URL, sdk_app
-from handlers.teams.cards.base import Card
+from handlers.teams.cards.base import Card, card, line, plain
 from handlers.teams.cards.checkin import checkin_card
 from handlers.teams.cards.reports import chart_image, report_cards
 from handlers.teams.cards.risks import risk_card
@@ -103,6 +103,9 @@ class TeamsMessenger:
 
     def find_posted(self, destination: Destination, key: str) -> str | None:
         return None
+
+    def post_notice(self, destination: Destination, text: str, key: str) -> str:
+        return self._post(self._where(destination), card([line(plain(text))]), text)
 
     def update_risk(self, reference: str, risk: RiskView) -> None:
         conversation_id, activity_id = parse_reference(reference)
