@@ -325,7 +325,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        print(f"winterbot: {error}", file=sys.stderr)
+        return 2
     command: Callable[[argparse.Namespace, Settings], int] = args.func
     try:
         return command(args, settings)

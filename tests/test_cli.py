@@ -161,3 +161,13 @@ def test_export_refuses_other_formats_and_unknown_programmes(tmp_path, database_
     assert wrong.returncode == 2 and ".csv or .xlsx" in wrong.stderr
     unknown = winterbot("status", "nowhere", cwd=tmp_path, database_url=database_url)
     assert unknown.returncode == 2 and "no programme called 'nowhere'" in unknown.stderr
+
+
+def test_a_bad_setting_in_the_environment_is_one_line_saying_what_to_fix(monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("WINTERBOT_MAX_BODY_BYTES", "1MB")
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "WINTERBOT_MAX_BODY_BYTES must be a whole number of bytes" in err
+    assert "Traceback" not in err
