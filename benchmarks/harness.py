@@ -320,6 +320,15 @@ def exit_on_sigterm() -> None:
 # ---------------------------------------------------------------- the database
 
 
+def databases_to_measure(only: str | None, pg: str | None) -> list[str]:
+    """"sqlite" and "postgres" as --only allows; PostgreSQL only when a URL was given."""
+    names = [name for name in ("sqlite", "postgres") if only in (None, name)]
+    if "postgres" in names and not pg:
+        names.remove("postgres")
+        print("  (no --pg or TEST_DATABASE_URL: SQLite only)", file=sys.stderr)
+    return names
+
+
 @contextmanager
 def database(pg: str | None) -> Iterator[tuple[str, str]]:
     """(name, URL) of a fresh database: a SQLite file, or a PostgreSQL schema dropped afterwards."""

@@ -756,10 +756,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     harness.exit_on_sigterm()
-    databases = [name for name in ("sqlite", "postgres") if args.only in (None, name)]
-    if "postgres" in databases and not args.pg:
-        databases.remove("postgres")
-        print("  (no --pg or TEST_DATABASE_URL: SQLite only)", file=sys.stderr)
+    databases = harness.databases_to_measure(args.only, args.pg)
     failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="winterbot-peak-") as tmp:
         logs = Path(args.logs) if args.logs else Path(tmp)

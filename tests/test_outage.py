@@ -3,38 +3,25 @@ the leads are told once, in plain words, what could not be sent and why."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from slack_double import BOT_TOKEN, CANNED
 from sqlmodel import select
+from test_jobs import london, programme  # noqa: F401 (a fixture)
 
-from bot.calendar import local_instant
 from bot.config import Settings
 from bot.deliveries import GAVE_UP
 from bot.jobs import JobContext
 from bot.jobs.daily_prompts import run_daily_prompts
 from bot.jobs.reminders import run_reminders
-from bot.loader import load_path
-from bot.programme_file import SAMPLE_PATH
 from handlers.slack.messenger import SlackMessenger, sync_client
 from handlers.slack.throttle import ChannelThrottle
-from models import Delivery, Programme, session_scope
+from models import Delivery, session_scope
 
 PARTNERS = 14  # in the bundled sample
 LEADS = "C0VALELEADS"
 DAY = date(2027, 1, 5)
-
-
-def london(day: date, hh: int, mm: int = 0) -> datetime:
-    return local_instant(day, time(hh, mm))
-
-
-@pytest.fixture
-def programme(engine) -> Programme:
-    load_path(engine, SAMPLE_PATH)
-    with session_scope(engine) as session:
-        return session.exec(select(Programme)).one()
 
 
 @pytest.fixture
