@@ -72,7 +72,7 @@ from benchmarks.large_programme import LARGE_TODAY, TZ, build_large_programme
 from benchmarks.spend import postgres_schema
 from bot.calendar import local_instant, local_now, next_working_day
 from bot.config import Settings
-from bot.deliveries import MAX_ATTEMPTS
+from bot.deliveries import GAVE_UP
 from bot.jobs import JOBS, JobContext, JobResult
 from bot.programmes import all_programmes
 from bot.scheduler import tick
@@ -311,7 +311,7 @@ def waiting(engine: Engine, now: datetime) -> tuple[int, datetime | None]:
             select(func.count(), func.min(Delivery.next_attempt_at)).where(
                 col(Delivery.local_date) == DAY,
                 col(Delivery.state) != DeliveryState.SENT.value,
-                col(Delivery.attempts) < MAX_ATTEMPTS,
+                col(Delivery.attempts) < GAVE_UP,
             )
         ).one()
     return int(count or 0), due

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
-from sqlalchemy import and_, or_, select, true, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -46,7 +46,6 @@ BACKOFF = (
 MAX_BACKOFF = BACKOFF[-1]
 RETRY_UNTIL = time(18, 0)  # local: a day's sends are retried until then (or midnight, if first tried later)
 GAVE_UP = 1_000_000  # the attempts of a key given up on: a permanent error, or its day's retries over
-MAX_ATTEMPTS = GAVE_UP  # "attempts < MAX_ATTEMPTS" is "not given up on"
 CLAIM_BATCH = 100
 
 
@@ -204,17 +203,7 @@ def renew(engine: Engine, claims: Sequence[Claim], until: datetime) -> set[str]:
     return {owners[o] for o in held}
 
 
-def release(engine: Engine, held: Claim) -> None:
-    """Give a key up unsent (nothing went out): it is claimable again at once, and not uncertain."""
-    with session_scope(engine) as session:
-        session.execute(
-            update(Delivery)
-            .where(Delivery.key == held.key, Delivery.lease_owner == held.owner)
-            .values(claimed_until=None)
-        )
-
-
-def mark_sent(engine: Engine, key: str, now: datetime, platform_ref: str | None, *, owner: str | None = None) -> bool:
+def mark_sent(engine: Engine, key: str, now: datetime, platform_ref: str | None, *, owner: str) -> bool:
     """Record the send, if `owner` (the claim's token) still holds the key's lease; False,
     logged and counted, when another sender has taken it over: its outcome stands."""
     with session_scope(engine) as session:
@@ -241,7 +230,7 @@ def mark_failed(
     *,
     attempt: int,
     permanent: bool,
-    owner: str | None = None,
+    owner: str,
     retry_until: datetime | None = None,
 ) -> bool:
     """Record a failed attempt; returns True when it will be tried again: a transient error,
@@ -265,9 +254,9 @@ def mark_failed(
     return retry
 
 
-def _fence(owner: str | None):  # type: ignore[no-untyped-def]
-    """Only the lease's holder records an outcome (None: a caller from before fencing, unfenced)."""
-    return Delivery.lease_owner == owner if owner is not None else true()
+def _fence(owner: str):  # type: ignore[no-untyped-def]
+    """Only the lease's holder records an outcome."""
+    return Delivery.lease_owner == owner
 
 
 def _fenced(rows: int, key: str, outcome: str) -> bool:

@@ -134,12 +134,11 @@ def _claim_and_attempt(
 
 def _attempt(ctx: JobContext, keeper: Keeper, held: Claim, item: Outgoing, now: datetime, until: datetime | None) -> str:
     messenger = ctx.messengers[item.platform]
-    fence = {"owner": held.owner}
     try:
         if held.uncertain:
             earlier = item.find(messenger, held.key)
             if earlier is not None:
-                mark_sent(ctx.engine, held.key, now, earlier, **fence)
+                mark_sent(ctx.engine, held.key, now, earlier, owner=held.owner)
                 return "found"
         if not keeper.still_mine(held):
             log.warning("%s: its lease ran out before the send; left to the process holding it now", held.key)
@@ -147,15 +146,15 @@ def _attempt(ctx: JobContext, keeper: Keeper, held: Claim, item: Outgoing, now: 
         reference = item.send(messenger, held.key)
     except SendError as error:
         retry = mark_failed(ctx.engine, held.key, now, str(error), attempt=held.attempt, permanent=error.permanent,
-                            retry_until=until, **fence)
+                            retry_until=until, owner=held.owner)
         level = logging.INFO if retry else logging.WARNING
         log.log(level, "%s failed (attempt %d, %s): %s", held.key, held.attempt,
                 "will retry" if retry else "gave up", error)
         return "retrying" if retry else "failed"
     except Exception as error:  # an unexpected fault must not lose the send: retry it
         retry = mark_failed(ctx.engine, held.key, now, f"{type(error).__name__}: {error}", attempt=held.attempt,
-                            permanent=False, retry_until=until, **fence)
+                            permanent=False, retry_until=until, owner=held.owner)
         log.exception("%s to %s failed unexpectedly", held.key, item.target or f"member {item.member_id}")
         return "retrying" if retry else "failed"
-    mark_sent(ctx.engine, held.key, now, reference, **fence)
+    mark_sent(ctx.engine, held.key, now, reference, owner=held.owner)
     return "sent"
