@@ -16,10 +16,14 @@ ANSWERERS = frozenset({Role.ADMIN, Role.LEAD, Role.PARTNER})
 
 @dataclass(frozen=True)
 class Command:
+    """`records`: whether it may write: "never", "with words" (after its name) or "always". A
+    request that may write is kept against replays (bot.replays)."""
+
     name: str
     usage: str
     summary: str
     roles: frozenset[Role]
+    records: str = "never"
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -32,14 +36,16 @@ COMMANDS: tuple[Command, ...] = (
         EVERYONE,
     ),
     Command("checkin", "checkin", "Open today's check-in, to answer or amend it", frozenset({Role.PARTNER})),
-    Command("away", "away UNTIL", "Pause your prompts until the day you are back (4/1, 4 Jan, next monday)", ANSWERERS),
-    Command("back", "back", "Resume your check-in prompts", ANSWERERS),
+    Command("away", "away UNTIL", "Pause your prompts until the day you are back (4/1, 4 Jan, next monday)", ANSWERERS,
+            "always"),
+    Command("back", "back", "Resume your check-in prompts", ANSWERERS, "always"),
     Command(
         "spend",
         "spend",
         "Spend against the deadline: totals, forecast, flags and schemes, shown only to you "
         "(leads: `spend SCHEME-KEY ACTUAL [COMMITTED] [ACTIVITY] [because REASON]` records figures)",
         EVERYONE,
+        "with words",
     ),
     Command(
         "risks",
@@ -59,6 +65,7 @@ COMMANDS: tuple[Command, ...] = (
         "decide TEXT",
         "Record what the leads decided; every partner sees it in the weekly digest",
         LEADS,
+        "always",
     ),
     Command(
         "ask",
@@ -66,6 +73,7 @@ COMMANDS: tuple[Command, ...] = (
         "Put a question on every partner's next check-in (`ask community: QUESTION` or `ask statutory: QUESTION` "
         "for one sector); `ask` alone shows the answers of the last 14 days",
         LEADS,
+        "with words",
     ),
 )
 

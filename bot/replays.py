@@ -18,14 +18,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from bot.commands import parse
+from bot.commands import BY_NAME, parse
 from models.tables import RequestSeen
 
 KEEP_FOR = timedelta(days=1)
 PURGE_EVERY = 1000
 KEY_LENGTH = 128
-_READ_ONLY_WORDS = frozenset({"", "help", "status", "checkin", "risks", "partners", "blockers", "board"})
-_READ_WHEN_ALONE = frozenset({"spend", "ask"})
 _inserts = itertools.count(1)
 
 
@@ -55,9 +53,10 @@ def purge_seen(engine: Engine, now: datetime) -> int:
 
 
 def command_writes(text: str) -> bool:
-    """Whether `/winter TEXT` (or the same typed in Teams) may record something. Unknown words
-    count as writing: a replay of them is refused, never acted on twice."""
+    """Whether `/winter TEXT` (or the same typed in Teams) may record something, as the command
+    table says. Unknown words count as writing: a replay of them is refused, never acted on twice."""
     word, rest = parse(text)
-    if word in _READ_ONLY_WORDS:
-        return False
-    return not (word in _READ_WHEN_ALONE and not rest.strip())
+    command = BY_NAME.get(word)
+    if command is None:
+        return True
+    return command.records == "always" or (command.records == "with words" and bool(rest.strip()))
