@@ -14,6 +14,8 @@ from sqlmodel import Session
 
 from bot.background import Workers
 from bot.config import Settings
+from bot.directory import Directory, directory_for
+from bot.status_cache import ScreenCache, screens_of
 from models.db import read_scope, session_scope
 
 T = TypeVar("T")
@@ -38,6 +40,22 @@ class HandlerContext:
         """As `in_session`, for work that only reads (a status screen, a register): no
         transaction to begin or commit (models.db.read_scope)."""
         return await self.workers.run(lambda: self._read(work))
+
+    def held(self) -> tuple[Directory, ScreenCache]:
+        """What the process holds of the database: who is on which programme at which version
+        (bot.directory), and the views computed for those versions (bot.status_cache)."""
+        return directory_for(self.engine), screens_of(self.engine)
+
+    async def reading_as(self, platform: str, user_id: str, work: Callable[[Session], T]) -> T:
+        """As `reading`, first bringing the process's directory up to date for this chat user,
+        so that their next read can be answered from memory (bot.directory)."""
+        directory = directory_for(self.engine)
+
+        def refreshed(session: Session) -> T:
+            directory.refresh(session, platform, user_id)
+            return work(session)
+
+        return await self.reading(refreshed)
 
     async def in_background_session(self, work: Callable[[Session], T]) -> T:
         """The same on the background thread: for work after the acknowledgement."""

@@ -38,6 +38,7 @@ from sqlmodel import Session
 from bot.calendar import is_working_day, local_date
 from bot.checkin.form import SchemeOnForm, ServiceOnForm, TodaysCheckin, build_form
 from bot.commands import JOIN_TEXT
+from bot.directory import Directory, chosen, held_view
 from bot.decisions import DecisionView, decisions_between
 from bot.engagement import Engagement, programme_start, response_rates
 from bot.membership import memberships
@@ -190,6 +191,29 @@ def cached_status_for(
         programme_name=found.programme_name,
     )
     key, screen = screens.screen_of(session, found, now)
+    return CachedStatus(key=key, variant=variant_of(viewer), view=_status(viewer, screen))
+
+
+def status_in_memory(
+    directory: Directory, screens: ScreenCache, platform: str, user_id: str, now: datetime
+) -> CachedStatus | None:
+    """As cached_status_for, from what the process holds (bot.directory) without the database;
+    None when any of it is stale or the screen is not computed yet: then ask cached_status_for."""
+    found = chosen(directory.memberships(platform, user_id) or (), [role.value for role in LEADS])
+    held = held_view(directory, screens, found, now) if found is not None else None
+    if found is None or held is None:
+        return None
+    viewer = Viewer(
+        member_id=found.member_id,
+        name=found.member_name,
+        role=Role(found.role),
+        organisation_id=found.organisation_id,
+        organisation_name=found.organisation_name,
+        programme_id=found.programme_id,
+        programme_slug=found.programme_slug,
+        programme_name=found.programme_name,
+    )
+    key, screen = held
     return CachedStatus(key=key, variant=variant_of(viewer), view=_status(viewer, screen))
 
 

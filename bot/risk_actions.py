@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, col, select
 
 from bot.commands import JOIN_TEXT
+from bot.directory import Directory, held_view
 from bot.membership import memberships
 from bot.risks import ACTING_ROLES, RiskChanged, RiskRefused, RiskView, change_status, open_risks, refusal, risk_view
-from bot.status_cache import cached_view
+from bot.status_cache import ScreenCache, cached_view
 from models.tables import Member, Organisation, Programme, Risk
 from models.vocabulary import Role
 
@@ -130,6 +131,22 @@ def risks_command(
         for member, programme in rows
     )
     return RisksOverview(registers)
+
+
+def risks_in_memory(
+    directory: Directory, screens: ScreenCache, platform: str, user_id: str, now: datetime
+) -> RisksOverview | None:
+    """risks_command's registers from what the process holds (bot.directory) without the
+    database; None when any of it is stale or a register is not computed yet."""
+    registers = []
+    for membership in directory.memberships(platform, user_id) or ():
+        found = held_view(directory, screens, membership, now, "risks")
+        if found is None:
+            return None
+        role = Role(membership.role)
+        registers.append(Register(programme_id=membership.programme_id, programme_name=membership.programme_name,
+                                  risks=found[1], role=role, may_act=role in ACTING_ROLES))
+    return RisksOverview(tuple(registers)) if registers else None
 
 
 def _register(session: Session, programme: Programme, now: datetime, views: ScreenCache | None) -> tuple[RiskView, ...]:

@@ -20,11 +20,12 @@ from bot.checkin.answers import FieldError, parse_activity
 from bot.checkin.form import Figures
 from bot.checkin.ledger import lock_member
 from bot.commands import JOIN_TEXT
+from bot.directory import Directory, held_view
 from bot.membership import memberships
 from bot.money import AmountError, format_money, format_quantity, parse_amount
 from bot.redact import redact
 from bot.spend import SpendPosition, spend_position, unit_label
-from bot.status_cache import cached_view
+from bot.status_cache import ScreenCache, cached_view
 from models.tables import AuditEvent, Member, Programme, Scheme, SpendReport
 from models.vocabulary import A_ROLE, Role
 
@@ -260,6 +261,21 @@ def only_reads(text: str) -> bool:
     """`spend` or `spend SLUG` only shows the position: nothing it does writes (an entry needs a
     scheme key and a figure at least)."""
     return len(text.split()) < 2
+
+
+def spend_in_memory(
+    directory: Directory, screens: ScreenCache, platform: str, user_id: str, text: str, now: datetime
+) -> SpendPosition | None:
+    """`spend` or `spend SLUG` as spend_command shows it, from what the process holds
+    (bot.directory) without the database; None when any of it is stale or not computed yet."""
+    held = directory.memberships(platform, user_id)
+    words = text.split()
+    if not held or len(words) > 1:
+        return None
+    by_slug = {m.programme_slug: m for m in reversed(held)}
+    membership = by_slug.get(words[0].lower()) if words else held[0]
+    found = held_view(directory, screens, membership, now, "spend") if membership is not None else None
+    return found[1] if found is not None else None
 
 
 def spend_command(

@@ -177,6 +177,21 @@ def _as_datetime(value: Any) -> Any:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+@functools.cache
+def _programme_version_sql(dialect: str) -> str:
+    marker = _MARKERS.get(dialect, "%({})s").format("p")
+    return f"SELECT p.updated_at, {_version_sql('p.id')} FROM programme p WHERE p.id = {marker}"
+
+
+def programme_version(session: Session, programme_id: int) -> Version | None:
+    """The programme's data version as `asker` reads it with the asker (None: no such programme)."""
+    connection = session.connection()
+    row = connection.exec_driver_sql(_programme_version_sql(connection.dialect.name), {"p": programme_id}).first()
+    if row is None:
+        return None
+    return (_UTC.process_result_value(_as_datetime(row[0]), connection.dialect), *row[1:])
+
+
 def data_version(session: Session, programme: Programme) -> Version:
     """The programme's data version: equal as long as nothing the status screen reads has changed.
     Its first part is `programme.updated_at` as read (the row the screen is computed from); the
@@ -229,6 +244,10 @@ class ScreenCache:
 
         return key, self.get_or_compute(key, build)
 
+    def peek(self, key: ScreenKey) -> Any:
+        """What is held under `key`, or None: never computes."""
+        return self._get(key)
+
     def get_or_compute(self, key: ScreenKey, build: Callable[[], T]) -> T:
         found = self._get(key)
         if found is not None:
@@ -276,7 +295,11 @@ _REGISTRY_LOCK = threading.Lock()
 def screens_for(session: Session) -> ScreenCache:
     """The process's cache of screens for the database `session` is bound to."""
     bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
+    return screens_of(bind if isinstance(bind, Engine) else bind.engine)
+
+
+def screens_of(engine: Engine) -> ScreenCache:
+    """The process's cache of screens for the database of `engine`."""
     with _REGISTRY_LOCK:
         cache = _BY_ENGINE.get(engine)
         if cache is None:

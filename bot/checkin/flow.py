@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot.calendar import local_date
 from bot.checkin.access import Refusal, checkin_member
 from bot.checkin.answers import Answers, Errors, validate
-from bot.checkin.form import CheckinForm, build_form
+from bot.checkin.form import CheckinForm, build_form, form_to_check
 from bot.checkin.ledger import CheckinResult, lock_member, record, record_no_change
 from models.tables import Member, Programme
 
@@ -48,15 +48,16 @@ def open_checkin(
 def submit_checkin(
     session: Session, platform: str, user_id: str, programme_id: int | None, answers: Answers, now: datetime
 ) -> CheckinResult | Rejected | Refusal:
-    """Checked against the figures on record now, not those shown when the form opened."""
+    """Checked against the figures on record now, not those shown when the form opened, with
+    the member locked from the reading of their form to the storing of their answers."""
     member = checkin_member(session, platform, user_id, programme_id=programme_id)
     if isinstance(member, Refusal):
         return member
     lock_member(session, member)
-    form = build_form(session, member, programme_today(session, member, now))
-    outcome = validate(form, answers)
+    today = programme_today(session, member, now)
+    outcome = validate(form_to_check(session, member, today), answers)
     if isinstance(outcome, dict):
-        return Rejected(form, outcome)
+        return Rejected(build_form(session, member, today), outcome)
     return record(session, member, outcome, now)
 
 

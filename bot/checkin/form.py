@@ -188,6 +188,18 @@ def _todays_measures(service: ServiceOnForm, today: date) -> dict[str, str]:
 
 
 def build_form(session: Session, member: Member, today: date) -> CheckinForm:
+    """The member's form as it is shown: every field with what it starts from."""
+    return _form(session, member, today, shown=True)
+
+
+def form_to_check(session: Session, member: Member, today: date) -> CheckinForm:
+    """The form as answers are checked against it and stored: without what only the form shows
+    (the standing blockers, the last value of each measure), which a submission does not need.
+    Answers refused are shown again on build_form's form."""
+    return _form(session, member, today, shown=False)
+
+
+def _form(session: Session, member: Member, today: date, shown: bool) -> CheckinForm:
     scope = checkin_scope(session, member)
     programme = session.get(Programme, member.programme_id)
     assert programme is not None
@@ -196,8 +208,8 @@ def build_form(session: Session, member: Member, today: date) -> CheckinForm:
         timezone=programme.timezone,
         local_date=today,
         schemes=_schemes(session, scope.schemes, today),
-        services=_services(session, scope, today, programme.settings or {}),
-        blockers=_standing_blockers(session, scope.organisation_id, today),
+        services=_services(session, scope, today, programme.settings or {}, shown),
+        blockers=_standing_blockers(session, scope.organisation_id, today) if shown else None,
         today=todays_checkin(session, member, today, programme.timezone),
         questions=tuple(open_questions_for(session, member, today)),
     )
@@ -250,11 +262,12 @@ def latest_capacity(session: Session, organisation_id: int, today: date) -> dict
 
 
 def _services(
-    session: Session, scope: CheckinScope, today: date, settings: dict[str, Any]
+    session: Session, scope: CheckinScope, today: date, settings: dict[str, Any], shown: bool = True
 ) -> tuple[ServiceOnForm, ...]:
     last = latest_capacity(session, scope.organisation_id, today)
     defined = {service: measures_for(settings, service) for service in scope.services}
-    values = _last_measures(session, scope.organisation_id, [s for s, m in defined.items() if m], today)
+    measured = [s for s, m in defined.items() if m] if shown else []
+    values = _last_measures(session, scope.organisation_id, measured, today)
     return tuple(
         ServiceOnForm(
             service=service,

@@ -27,7 +27,6 @@ from bot.checkin.form import (
     TodaysCheckin,
     build_form,
     latest_capacity,
-    todays_checkin,
 )
 from bot.measures import measure_value, stored_value
 from models.tables import CapacityReport, CheckIn, Member, QuestionAnswer, SpendReport
@@ -88,11 +87,12 @@ def lock_member(session: Session, member: Member) -> None:
 
 
 def record(session: Session, member: Member, submission: Submission, now: datetime) -> CheckinResult:
+    """Store answers checked against a form read with the member locked (submit_checkin), so
+    the form's check-in of today is still the latest one."""
     form = submission.form
     if form.scope.member_id != member.id:
         raise ValueError("a check-in is stored only for the member whose form it is")
-    lock_member(session, member)
-    previous = todays_checkin(session, member, form.local_date, form.timezone)
+    previous = form.today
     checkin = _add_checkin(
         session,
         form,

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from bot.risk_actions import RisksOverview, risks_command
-from bot.status_cache import screens_for
+from bot.risk_actions import RisksOverview, risks_command, risks_in_memory
 from handlers.rendered import Rendered
 from handlers.slack.blocks.risks import risks_list
 from models.vocabulary import Platform
@@ -20,11 +19,13 @@ RENDERED: Rendered[tuple[str, list[dict[str, Any]]]] = Rendered()
 
 
 async def risks(call: Invocation) -> None:
-    """The registers come from the process's cache of views; the Block Kit is built once for
-    each set of registers and what the asker may do with them."""
+    """The registers come from the process's cache of views, from memory when the process holds
+    who is asking and their programmes' versions (bot.directory), else on a worker thread; the
+    Block Kit is built once for each set of registers and what the asker may do with them."""
     user_id, now = call.command["user_id"], datetime.now(timezone.utc)
-    result = await call.context.reading(
-        lambda session: risks_command(session, Platform.SLACK, user_id, now, screens_for(session))
+    directory, screens = call.context.held()
+    result = risks_in_memory(directory, screens, Platform.SLACK, user_id, now) or await call.context.reading_as(
+        Platform.SLACK, user_id, lambda session: risks_command(session, Platform.SLACK, user_id, now, screens)
     )
     if isinstance(result, RisksOverview):
         registers = result.registers

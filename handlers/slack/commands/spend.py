@@ -7,13 +7,15 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from bot.spend import SpendPosition
-from bot.spend_entry import only_reads, spend_command
-from bot.status_cache import screens_for
+from bot.spend_entry import EntryRefused, LeadEntry, only_reads, spend_command, spend_in_memory
+from bot.status_cache import ScreenCache
 from handlers.rendered import Rendered
 from handlers.slack.blocks.spend import spend_blocks, spend_text
 from models.vocabulary import Platform
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from handlers.slack.commands.winter import Invocation
 
 
@@ -21,13 +23,26 @@ RENDERED: Rendered[tuple[str, list[dict[str, Any]]]] = Rendered()
 
 
 async def spend(call: Invocation) -> None:
-    """The database work runs on a worker thread; the answer goes in the ack (ephemeral). The
-    position comes from the process's cache of views, and its Block Kit is built once for it."""
+    """From memory when the process holds it all (bot.directory), else on a worker thread; the
+    answer goes in the ack (ephemeral). The position comes from the process's cache of views,
+    and its Block Kit is built once for it."""
     user_id, text, now = call.command["user_id"], call.rest, datetime.now(timezone.utc)
-    run = call.context.reading if only_reads(text) else call.context.in_session
-    result = await run(lambda session: spend_command(session, Platform.SLACK, user_id, text, now, screens_for(session)))
+    directory, screens = call.context.held()
+    result = spend_in_memory(directory, screens, Platform.SLACK, user_id, text, now) or await _from_database(
+        call, user_id, text, now, screens
+    )
     if isinstance(result, SpendPosition):
         said, blocks = RENDERED.of((result,), lambda: (spend_text(result), spend_blocks(result)))
     else:
         said, blocks = spend_text(result), spend_blocks(result)
     await call.ack(response_type="ephemeral", text=said, blocks=blocks)
+
+
+async def _from_database(call: Invocation, user_id: str, text: str, now: datetime,
+                         screens: ScreenCache) -> SpendPosition | LeadEntry | EntryRefused:
+    def answer(session: Session) -> SpendPosition | LeadEntry | EntryRefused:
+        return spend_command(session, Platform.SLACK, user_id, text, now, screens)
+
+    if only_reads(text):
+        return await call.context.reading_as(Platform.SLACK, user_id, answer)
+    return await call.context.in_session(answer)

@@ -1,7 +1,9 @@
 """`/winter status`: the programme's one screen, shown only to the asker, as their role may see it.
 
-One worker-thread hop reads who is asking and the programme's data version, and takes the screen
-from the process's cache (bot.status_cache: computed there only when the data has changed). The
+Who is asking and the programme's data version come from the process's directory (bot.directory,
+at most a second old, and never older than this process's last write) and the screen from its
+cache (bot.status_cache: computed there only when the data has changed); when any of that is not
+held, one worker-thread hop reads them and brings the directory up to date. The
 Block Kit of a screen is built once per (screen key, variant: leads, a partner organisation,
 observers) and kept in RENDERED, so a request for an unchanged programme is a look-up and the ack.
 """
@@ -13,8 +15,8 @@ from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from bot.leads_view import CachedStatus, Variant, ViewRefused, cached_status_for
-from bot.status_cache import ScreenKey, screens_for
+from bot.leads_view import CachedStatus, Variant, ViewRefused, cached_status_for, status_in_memory
+from bot.status_cache import ScreenKey
 from handlers.slack.blocks.status import status_blocks, status_text
 from models.vocabulary import Platform
 
@@ -53,10 +55,12 @@ RENDERED = RenderedStatus()
 
 
 async def status(call: Invocation) -> None:
-    """The database work runs on a worker thread; the answer goes in the ack (ephemeral)."""
+    """From memory when the process holds it all (bot.directory), else on a database thread;
+    the answer goes in the ack (ephemeral)."""
     user_id, now = call.command["user_id"], datetime.now(timezone.utc)
-    found = await call.context.reading(
-        lambda session: cached_status_for(session, Platform.SLACK, user_id, now, screens_for(session))
+    directory, screens = call.context.held()
+    found = status_in_memory(directory, screens, Platform.SLACK, user_id, now) or await call.context.reading_as(
+        Platform.SLACK, user_id, lambda session: cached_status_for(session, Platform.SLACK, user_id, now, screens)
     )
     if isinstance(found, ViewRefused):
         await call.ack(response_type="ephemeral", text=status_text(found), blocks=status_blocks(found))
