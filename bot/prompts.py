@@ -72,14 +72,27 @@ def checkin_scopes(session: Session, members: list[Member], only_theirs: bool = 
     own organisations (one partner's form need not read the whole programme)."""
     if not members:
         return {}
+    if only_theirs:
+        return _own_scopes(session, members)
     programme_ids = {m.programme_id for m in members}
     programmes = {p.id: p for p in session.exec(select(Programme).where(col(Programme.id).in_(programme_ids)))}
-    owners = (
-        col(Organisation.id).in_({m.organisation_id for m in members})
-        if only_theirs
-        else col(Organisation.programme_id).in_(programme_ids)
-    )
-    organisations = {o.id: o for o in session.exec(select(Organisation).where(owners))}
+    organisations = {
+        o.id: o for o in session.exec(select(Organisation).where(col(Organisation.programme_id).in_(programme_ids)))
+    }
+    return _scopes(session, members, programmes, organisations)
+
+
+def _own_scopes(session: Session, members: list[Member]) -> dict[int, CheckinScope]:
+    """Taken from the session when the caller holds the programme and organisation already
+    (a form being built: bot.checkin.form), else read one by one."""
+    programmes = {m.programme_id: session.get(Programme, m.programme_id) for m in members}
+    organisations = {m.organisation_id: session.get(Organisation, m.organisation_id) for m in members}
+    return _scopes(session, members, programmes, organisations)  # type: ignore[arg-type]
+
+
+def _scopes(
+    session: Session, members: list[Member], programmes: dict[int, Programme], organisations: dict[int, Organisation]
+) -> dict[int, CheckinScope]:
     schemes_by_owner: dict[int, list[SchemeScope]] = {}
     for s in session.exec(
         select(Scheme)

@@ -24,10 +24,16 @@ class Rejected:
     errors: Errors
 
 
-def programme_today(session: Session, member: Member, now: datetime) -> date:
+def programme_of(session: Session, member: Member) -> Programme:
+    """The member's programme; a caller that keeps it while building the form saves reading it
+    again (the session keeps only rows something refers to)."""
     programme = session.get(Programme, member.programme_id)
     assert programme is not None
-    return local_date(now, programme.timezone)
+    return programme
+
+
+def programme_today(session: Session, member: Member, now: datetime) -> date:
+    return local_date(now, programme_of(session, member).timezone)
 
 
 def open_checkin(
@@ -42,7 +48,8 @@ def open_checkin(
     member = checkin_member(session, platform, user_id, programme_id=programme_id, slug=slug)
     if isinstance(member, Refusal):
         return member
-    return build_form(session, member, programme_today(session, member, now))
+    programme = programme_of(session, member)
+    return build_form(session, member, local_date(now, programme.timezone))
 
 
 def submit_checkin(
@@ -54,7 +61,8 @@ def submit_checkin(
     if isinstance(member, Refusal):
         return member
     lock_member(session, member)
-    today = programme_today(session, member, now)
+    programme = programme_of(session, member)
+    today = local_date(now, programme.timezone)
     outcome = validate(form_to_check(session, member, today), answers)
     if isinstance(outcome, dict):
         return Rejected(build_form(session, member, today), outcome)
@@ -67,4 +75,5 @@ def checkin_no_change(
     member = checkin_member(session, platform, user_id, programme_id=programme_id)
     if isinstance(member, Refusal):
         return member
-    return record_no_change(session, member, programme_today(session, member, now), now)
+    programme = programme_of(session, member)
+    return record_no_change(session, member, local_date(now, programme.timezone), now)

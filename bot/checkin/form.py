@@ -20,7 +20,7 @@ from bot.measures import Measure, measure_value, measures_for
 from bot.money import format_money, format_quantity
 from bot.prompts import CheckinScope, SchemeScope, checkin_scope
 from bot.questions import QuestionOnForm, open_questions_for, question_key
-from models.tables import CapacityReport, CheckIn, Member, Programme, SpendReport
+from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, SpendReport
 from models.vocabulary import SERVICE_LABELS, Service, Unit
 
 CORRECTION = "correction"
@@ -200,9 +200,12 @@ def form_to_check(session: Session, member: Member, today: date) -> CheckinForm:
 
 
 def _form(session: Session, member: Member, today: date, shown: bool) -> CheckinForm:
-    scope = checkin_scope(session, member)
+    """The programme and organisation are held here while the form is built: the session keeps
+    only rows something refers to, and the scope and the questions read them again by id."""
     programme = session.get(Programme, member.programme_id)
-    assert programme is not None
+    organisation = session.get(Organisation, member.organisation_id)
+    assert programme is not None and organisation is not None
+    scope = checkin_scope(session, member)
     return CheckinForm(
         scope=scope,
         timezone=programme.timezone,
