@@ -34,6 +34,19 @@ def checkin_member(
 ) -> Member | Refusal:
     """The member whose check-in this user answers, on the given programme (by id or
     slug) or on their only one."""
+    found = checkin_membership(session, platform, user_id, programme_id=programme_id, slug=slug)
+    return found if isinstance(found, Refusal) else found[0]
+
+
+def checkin_membership(
+    session: Session,
+    platform: str,
+    user_id: str,
+    *,
+    programme_id: int | None = None,
+    slug: str | None = None,
+) -> tuple[Member, Programme] | Refusal:
+    """As checkin_member, with the member's programme."""
     rows = memberships(session, platform, user_id)
     if not rows:
         return Refusal(JOIN_TEXT)
@@ -46,7 +59,7 @@ def checkin_member(
     if len(partners) > 1:
         slugs = " or ".join(p.slug for _, p in partners)
         return Refusal(f"You check in for more than one programme: add its short name after checkin, {slugs}.")
-    return partners[0][0]
+    return partners[0]
 
 
 def _on_programme(

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from bot.calendar import local_date
-from bot.checkin.access import Refusal, checkin_member
+from bot.checkin.access import Refusal, checkin_membership
 from bot.checkin.answers import Answers, Errors, validate
 from bot.checkin.form import CheckinForm, build_form, form_to_check
 from bot.checkin.ledger import CheckinResult, lock_member, record, record_no_change
@@ -24,16 +24,10 @@ class Rejected:
     errors: Errors
 
 
-def programme_of(session: Session, member: Member) -> Programme:
-    """The member's programme; a caller that keeps it while building the form saves reading it
-    again (the session keeps only rows something refers to)."""
+def programme_today(session: Session, member: Member, now: datetime) -> date:
     programme = session.get(Programme, member.programme_id)
     assert programme is not None
-    return programme
-
-
-def programme_today(session: Session, member: Member, now: datetime) -> date:
-    return local_date(now, programme_of(session, member).timezone)
+    return local_date(now, programme.timezone)
 
 
 def open_checkin(
@@ -45,10 +39,10 @@ def open_checkin(
     programme_id: int | None = None,
     slug: str | None = None,
 ) -> CheckinForm | Refusal:
-    member = checkin_member(session, platform, user_id, programme_id=programme_id, slug=slug)
-    if isinstance(member, Refusal):
-        return member
-    programme = programme_of(session, member)
+    found = checkin_membership(session, platform, user_id, programme_id=programme_id, slug=slug)
+    if isinstance(found, Refusal):
+        return found
+    member, programme = found
     return build_form(session, member, local_date(now, programme.timezone))
 
 
@@ -56,12 +50,14 @@ def submit_checkin(
     session: Session, platform: str, user_id: str, programme_id: int | None, answers: Answers, now: datetime
 ) -> CheckinResult | Rejected | Refusal:
     """Checked against the figures on record now, not those shown when the form opened, with
-    the member locked from the reading of their form to the storing of their answers."""
-    member = checkin_member(session, platform, user_id, programme_id=programme_id)
-    if isinstance(member, Refusal):
-        return member
+    the member locked from the reading of their form to the storing of their answers. The
+    programme is held meanwhile: the session keeps only rows something refers to, and the form
+    reads it again by id."""
+    found = checkin_membership(session, platform, user_id, programme_id=programme_id)
+    if isinstance(found, Refusal):
+        return found
+    member, programme = found
     lock_member(session, member)
-    programme = programme_of(session, member)
     today = local_date(now, programme.timezone)
     outcome = validate(form_to_check(session, member, today), answers)
     if isinstance(outcome, dict):
@@ -72,8 +68,8 @@ def submit_checkin(
 def checkin_no_change(
     session: Session, platform: str, user_id: str, programme_id: int | None, now: datetime
 ) -> CheckinResult | Refusal:
-    member = checkin_member(session, platform, user_id, programme_id=programme_id)
-    if isinstance(member, Refusal):
-        return member
-    programme = programme_of(session, member)
+    found = checkin_membership(session, platform, user_id, programme_id=programme_id)
+    if isinstance(found, Refusal):
+        return found
+    member, programme = found
     return record_no_change(session, member, local_date(now, programme.timezone), now)
