@@ -189,6 +189,15 @@ def test_a_lower_figure_the_next_day_is_refused_without_a_reason_and_kept_with_o
     ]
 
 
+def test_refused_answers_come_back_with_the_whole_form_to_show_again(db):
+    """Answers are checked on a form without what is only shown; a refusal shows the whole one."""
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers after 4pm"))
+    refused = submit(db, BOB, answers(form_for(db, BOB, TUESDAY.date()), levels=("9", "1")), now=TUESDAY)
+    assert isinstance(refused, Rejected) and set(refused.errors) == {service_key("home_care")}
+    assert refused.form == form_for(db, BOB, TUESDAY.date())
+    assert refused.form.blockers == "No drivers after 4pm"
+
+
 def test_answers_are_checked_against_the_figures_on_record_when_sent_not_when_opened(db):
     opened_by_bob = form_for(db, BOB)
     stored(db, CAROL, answers(form_for(db, CAROL), hours=("£15,000", "0", "500")))
