@@ -191,8 +191,9 @@ def build(engine: Engine, database: str, programmes: int, organisations: int, da
     started = time.perf_counter()
     slugs = []
     for index in range(programmes):
-        slug = build_large_programme(engine, organisations=organisations, schemes=SCHEMES, working_days=days,
-                                     slug=f"clock-{index:03d}")
+        slug = build_large_programme(
+            engine, organisations=organisations, schemes=SCHEMES, working_days=days, slug=f"clock-{index:03d}"
+        )
         if not one_channel:
             _own_channel(engine, slug, index)
         slugs.append(slug)
@@ -370,8 +371,15 @@ def prompt_figures(posts: Sequence[Post], phase: Phase, expected: int, rate: flo
     per_key = Counter(p.key for p in accepted if p.key)
     duplicates = max(sum(n - 1 for n in per_user.values()), sum(n - 1 for n in per_key.values()))
     last = max((p.at for p in accepted), default=phase.started_at)
-    return Prompts(expected, len(per_user), duplicates, sum(p.status == 429 for p in posts),
-                   last - phase.started_at, phase.on_a_real_clock(last), len(accepted) / rate)
+    return Prompts(
+        expected,
+        len(per_user),
+        duplicates,
+        sum(p.status == 429 for p in posts),
+        last - phase.started_at,
+        phase.on_a_real_clock(last),
+        len(accepted) / rate,
+    )
 
 
 @dataclass(frozen=True)
@@ -503,15 +511,20 @@ class Sampler:
             for where in set(stack):
                 if where.startswith(PROJECT):
                     total[where] += n
-        head = (f"{busy} samples of busy threads ({busy * self.period:.2f} thread-seconds), "
-                f"{self.waiting} of threads waiting for others; {self.seconds:.2f} s of wall time")
+        head = (
+            f"{busy} samples of busy threads ({busy * self.period:.2f} thread-seconds), "
+            f"{self.waiting} of threads waiting for others; {self.seconds:.2f} s of wall time"
+        )
         lines = [head]
-        for title, counts in (("the innermost winterbot function, with the library code it calls", own),
-                              ("every winterbot function on the stack (cumulative)", total),
-                              ("the innermost frame (self)", inner)):
+        for title, counts in (
+            ("the innermost winterbot function, with the library code it calls", own),
+            ("every winterbot function on the stack (cumulative)", total),
+            ("the innermost frame (self)", inner),
+        ):
             lines.append(f"  by {title}:")
-            lines += [f"    {100 * n / busy:5.1f}%  {n * self.period:6.2f} s  {where}"
-                      for where, n in counts.most_common(top)]
+            lines += [
+                f"    {100 * n / busy:5.1f}%  {n * self.period:6.2f} s  {where}" for where, n in counts.most_common(top)
+            ]
         return "\n".join(lines) + "\n"
 
 
@@ -585,11 +598,14 @@ def measure(database: str, url: str, args: argparse.Namespace) -> Report:
                 built = build(engine, database, args.programmes, args.organisations, args.days, args.one_channel)
             except Exception as error:
                 raise SetupError(f"building the programmes in {database} failed: {error}") from error
-            say(f"  [{database}] built {len(built.slugs)} programmes, {built.partners} partners "
-                f"in {built.seconds:.1f} s")
+            say(
+                f"  [{database}] built {len(built.slugs)} programmes, {built.partners} partners "
+                f"in {built.seconds:.1f} s"
+            )
             settings = Settings(slack_bot_token=BOT_TOKEN, slack_api_url=double.url)
-            ctx = JobContext(engine=engine, messengers={"slack": SlackMessenger(sync_client(settings))},
-                             workers=args.workers)
+            ctx = JobContext(
+                engine=engine, messengers={"slack": SlackMessenger(sync_client(settings))}, workers=args.workers
+            )
             return run_day(ctx, double, Report(database, built, args.rate), args.profile)
         finally:
             engine.dispose()
@@ -636,11 +652,15 @@ def verdict(ok: bool) -> str:
 
 
 def prompt_rows(p: Prompts, rate: float) -> list[tuple[str, str, str]]:
-    ratio = (f"floor {p.floor_s:.1f} s ({p.delivered:,} / {rate:g} a second); ratio {p.ratio:.2f}, "
-             f"target <= {RATIO_TARGET}: {verdict(p.ratio <= RATIO_TARGET)}")
+    ratio = (
+        f"floor {p.floor_s:.1f} s ({p.delivered:,} / {rate:g} a second); ratio {p.ratio:.2f}, "
+        f"target <= {RATIO_TARGET}: {verdict(p.ratio <= RATIO_TARGET)}"
+    )
     once = p.delivered == p.expected and not p.duplicates
-    counts = (f"of {p.expected:,} partners; duplicates {p.duplicates}; 429s met {p.refused_429}; "
-              f"each partner exactly once: {verdict(once)}")
+    counts = (
+        f"of {p.expected:,} partners; duplicates {p.duplicates}; 429s met {p.refused_429}; "
+        f"each partner exactly once: {verdict(once)}"
+    )
     rows = [("  last prompt", f"{p.real_clock_s:.1f} s", ratio)]
     if p.real_clock_s > p.last_s + 0.05:
         rows.append(("  (as run)", f"{p.last_s:.1f} s", "the ticks after a back-off run at once, not at their instant"))
@@ -649,8 +669,7 @@ def prompt_rows(p: Prompts, rate: float) -> list[tuple[str, str, str]]:
 
 
 def print_report(r: Report) -> None:
-    rows = [("build", f"{r.built.seconds:.1f} s",
-             f"{len(r.built.slugs)} programmes, {r.built.partners:,} partners")]
+    rows = [("build", f"{r.built.seconds:.1f} s", f"{len(r.built.slugs)} programmes, {r.built.partners:,} partners")]
     for at, what in (("08:30", "daily briefs"), ("09:30", "daily prompts"), ("14:00", "reminders, risk scan")):
         phase = r.phases[at]
         detail = f"{what}: sent {phase.sent:,}; first tick {phase.first_tick_s:.1f} s; {phase.how()}"
@@ -660,8 +679,10 @@ def print_report(r: Report) -> None:
     if r.afternoon:
         a = r.afternoon
         changed = f"; NOT a no-change tick: sent {a.sent}" if a.sent else ""
-        median = (f"median of {', '.join(f'{s:.2f}' for s in a.samples)}; "
-                  f"target < {AFTERNOON_TARGET_S:g} s: {verdict(a.median < AFTERNOON_TARGET_S)}{changed}")
+        median = (
+            f"median of {', '.join(f'{s:.2f}' for s in a.samples)}; "
+            f"target < {AFTERNOON_TARGET_S:g} s: {verdict(a.median < AFTERNOON_TARGET_S)}{changed}"
+        )
         rows.append(("14:30 no change", f"{a.median:.2f} s", median))
     for job, (total, slowest) in sorted(r.jobs.items(), key=lambda item: -item[1][0]):
         detail = f"summed over programmes at {BREAKDOWN_AT:%H:%M:%S}; slowest programme {slowest * 1000:.0f} ms"
@@ -690,12 +711,21 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=8, help="the JobContext's sending threads")
     parser.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL"), help="a PostgreSQL URL to measure too")
     parser.add_argument("--only", choices=("sqlite", "postgres"))
-    parser.add_argument("--backlog", type=int, default=128,
-                        help="the double's listen queue (0: socketserver's 5, which resets connections under load)")
-    parser.add_argument("--one-channel", action="store_true",
-                        help="keep large_programme's one channel for every programme")
-    parser.add_argument("--profile", type=Path, metavar="FILE",
-                        help="sample one more no-change tick (all threads); stacks to FILE-<database>.folded")
+    parser.add_argument(
+        "--backlog",
+        type=int,
+        default=128,
+        help="the double's listen queue (0: socketserver's 5, which resets connections under load)",
+    )
+    parser.add_argument(
+        "--one-channel", action="store_true", help="keep large_programme's one channel for every programme"
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="sample one more no-change tick (all threads); stacks to FILE-<database>.folded",
+    )
     args = parser.parse_args(argv)
     if min(args.programmes, args.organisations, args.days, args.rate, args.workers) < 1:
         parser.error("--programmes, --organisations, --days, --rate and --workers must be at least 1")
@@ -720,9 +750,11 @@ def _sqlite_file() -> Iterator[str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    print(f"the clock: {args.programmes} programmes x {args.organisations} organisations ({args.days} working days "
-          f"of reports), {DAY:%a %d %b %Y} {TZ}; the double accepts {args.rate} chat.postMessage a second; "
-          f"{args.workers} workers; {datetime.now():%Y-%m-%d %H:%M}")
+    print(
+        f"the clock: {args.programmes} programmes x {args.organisations} organisations ({args.days} working days "
+        f"of reports), {DAY:%a %d %b %Y} {TZ}; the double accepts {args.rate} chat.postMessage a second; "
+        f"{args.workers} workers; {datetime.now():%Y-%m-%d %H:%M}"
+    )
     try:
         for name, opener in databases(args):
             say(f"{name}: building {args.programmes} programmes")

@@ -12,20 +12,21 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import date, datetime, time as clock, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from slack_double import BOT_TOKEN, SlackDouble  # noqa: E402
+from slack_double import BOT_TOKEN, SlackDouble
 
-from bot.calendar import local_instant  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.jobs import JobContext  # noqa: E402
-from bot.jobs.daily_prompts import run_daily_prompts  # noqa: E402
-from handlers.slack.messenger import SlackMessenger, sync_client  # noqa: E402
-from models import Member, Organisation, Programme, Scheme, make_engine, migrate, session_scope  # noqa: E402
+from bot.calendar import local_instant
+from bot.config import Settings
+from bot.jobs import JobContext
+from bot.jobs.daily_prompts import run_daily_prompts
+from handlers.slack.messenger import SlackMessenger, sync_client
+from models import Member, Organisation, Programme, Scheme, make_engine, migrate, session_scope
 
 DAY = date(2027, 1, 5)
 
@@ -35,27 +36,52 @@ def build_programme(url: str, members: int) -> Programme:
     migrate(engine)
     with session_scope(engine) as session:
         programme = Programme(
-            slug="bench", name="Benchmark winter fund", deadline=date(2027, 3, 31), channel="C0BENCH",
-            checkin_time=clock(9, 30), reminder_time=clock(14), brief_time=clock(8, 30), digest_time=clock(15),
+            slug="bench",
+            name="Benchmark winter fund",
+            deadline=date(2027, 3, 31),
+            channel="C0BENCH",
+            checkin_time=clock(9, 30),
+            reminder_time=clock(14),
+            brief_time=clock(8, 30),
+            digest_time=clock(15),
         )
         session.add(programme)
         session.flush()
         organisations = [
-            Organisation(programme_id=programme.id, key=f"org-{i}", name=f"Home care provider {i}",
-                         kind="home_care", services=["home_care"])
+            Organisation(
+                programme_id=programme.id,
+                key=f"org-{i}",
+                name=f"Home care provider {i}",
+                kind="home_care",
+                services=["home_care"],
+            )
             for i in range(max(1, members // 10))
         ]
         session.add_all(organisations)
         session.flush()
         session.add_all(
-            Scheme(programme_id=programme.id, owner_organisation_id=o.id, key=f"s-{o.key}", name=f"Hours {o.key}",
-                   scheme_type="home_care", funding_source="icb_allocation", budget=Decimal("10000"),
-                   unit="hours", planned=Decimal("400"))
+            Scheme(
+                programme_id=programme.id,
+                owner_organisation_id=o.id,
+                key=f"s-{o.key}",
+                name=f"Hours {o.key}",
+                scheme_type="home_care",
+                funding_source="icb_allocation",
+                budget=Decimal("10000"),
+                unit="hours",
+                planned=Decimal("400"),
+            )
             for o in organisations
         )
         session.add_all(
-            Member(programme_id=programme.id, organisation_id=organisations[i % len(organisations)].id,
-                   platform="slack", platform_user_id=f"U{i:08d}", name=f"Partner {i}", role="partner")
+            Member(
+                programme_id=programme.id,
+                organisation_id=organisations[i % len(organisations)].id,
+                platform="slack",
+                platform_user_id=f"U{i:08d}",
+                name=f"Partner {i}",
+                role="partner",
+            )
             for i in range(members)
         )
     engine.dispose()
@@ -104,13 +130,19 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=40, help="every Nth call is also answered 429")
     parser.add_argument("--workers", type=int, nargs="+", default=[4, 8, 16])
     args = parser.parse_args()
-    print(f"fan-out of {args.members} prompts; double accepts {args.limit} chat.postMessage/s, "
-          f"and answers every {args.every}th call 429 (Retry-After 1 s); SQLite; {datetime.now():%Y-%m-%d}")
-    print(f"{'workers':>7} {'wall s':>7} {'sends/s':>8} {'delivered':>9} {'dupes':>5} {'calls':>6} {'429s':>5} {'runs':>4}")
+    print(
+        f"fan-out of {args.members} prompts; double accepts {args.limit} chat.postMessage/s, "
+        f"and answers every {args.every}th call 429 (Retry-After 1 s); SQLite; {datetime.now():%Y-%m-%d}"
+    )
+    print(
+        f"{'workers':>7} {'wall s':>7} {'sends/s':>8} {'delivered':>9} {'dupes':>5} {'calls':>6} {'429s':>5} {'runs':>4}"
+    )
     for workers in args.workers:
         r = run(args.members, workers, args.limit, args.every)
-        print(f"{r['workers']:>7} {r['wall_s']:>7.1f} {r['sends_per_s']:>8.1f} {r['delivered']:>9} "
-              f"{r['duplicates']:>5} {r['calls']:>6} {r['refused_429']:>5} {r['job_runs']:>4}")
+        print(
+            f"{r['workers']:>7} {r['wall_s']:>7.1f} {r['sends_per_s']:>8.1f} {r['delivered']:>9} "
+            f"{r['duplicates']:>5} {r['calls']:>6} {r['refused_429']:>5} {r['job_runs']:>4}"
+        )
         if r["delivered"] != args.members or r["duplicates"]:
             raise SystemExit("FAILED: not every prompt was delivered exactly once")
 

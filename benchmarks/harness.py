@@ -51,7 +51,7 @@ for _path in (ROOT, ROOT / "tests"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from slack_double import (
+from slack_double import (  # noqa: E402 -- tests/ is put on the path just above
     APP_ID,
     BOT_TOKEN,
     CANNED,
@@ -60,7 +60,7 @@ from slack_double import (
     SlackDouble,
     dm_channel,
 )
-from slack_signing import SIGNING_SECRET
+from slack_signing import SIGNING_SECRET  # noqa: E402
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -169,8 +169,13 @@ def free_port() -> int:
 
 def winterbot_env(url: str, slack: SlackDouble) -> dict[str, str]:
     env = {
-        **os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": slack.url, "PYTHONUNBUFFERED": "1", "WINTERBOT_LOG_LEVEL": "INFO",
+        **os.environ,
+        "DATABASE_URL": url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.url,
+        "PYTHONUNBUFFERED": "1",
+        "WINTERBOT_LOG_LEVEL": "INFO",
     }
     for name in ("SLACK_APP_TOKEN", "CLIENT_ID", "CLIENT_SECRET"):
         env.pop(name, None)  # Slack over HTTP only: no Socket Mode, no Teams
@@ -228,8 +233,9 @@ class Process:
 
 
 @contextmanager
-def started(name: str, args: list[str], env: dict[str, str], log: Path,
-            ready: Callable[[Process], bool]) -> Iterator[Process]:
+def started(
+    name: str, args: list[str], env: dict[str, str], log: Path, ready: Callable[[Process], bool]
+) -> Iterator[Process]:
     """The process, once `ready` says so (within STARTUP_SECONDS); stopped afterwards, always."""
     process = Process(name, args, env, log)
     try:
@@ -321,7 +327,7 @@ def exit_on_sigterm() -> None:
 
 
 def databases_to_measure(only: str | None, pg: str | None) -> list[str]:
-    """"sqlite" and "postgres" as --only allows; PostgreSQL only when a URL was given."""
+    """ "sqlite" and "postgres" as --only allows; PostgreSQL only when a URL was given."""
     names = [name for name in ("sqlite", "postgres") if only in (None, name)]
     if "postgres" in names and not pg:
         names.remove("postgres")
@@ -438,35 +444,61 @@ def _people(connection: Any, slug: str) -> People:
 
     programme = connection.execute(select(col(Programme.id), col(Programme.name)).where(Programme.slug == slug)).one()
     pid = programme.id
-    orgs = {r.id: r for r in connection.execute(
-        select(col(Organisation.id), col(Organisation.name), col(Organisation.services))
-        .where(Organisation.programme_id == pid))}
+    orgs = {
+        r.id: r
+        for r in connection.execute(
+            select(col(Organisation.id), col(Organisation.name), col(Organisation.services)).where(
+                Organisation.programme_id == pid
+            )
+        )
+    }
     levels: dict[tuple[int, str], int] = {}
     for row in connection.execute(
         select(col(CapacityReport.organisation_id), col(CapacityReport.service), col(CapacityReport.level))
-        .where(CapacityReport.programme_id == pid).order_by(col(CapacityReport.local_date), col(CapacityReport.id))
+        .where(CapacityReport.programme_id == pid)
+        .order_by(col(CapacityReport.local_date), col(CapacityReport.id))
     ):
         levels[(row.organisation_id, row.service)] = row.level
     last: dict[int, Any] = {}
-    for row in connection.execute(select(SpendReport).where(SpendReport.programme_id == pid)
-                                  .order_by(col(SpendReport.local_date), col(SpendReport.id))):
+    for row in connection.execute(
+        select(SpendReport)
+        .where(SpendReport.programme_id == pid)
+        .order_by(col(SpendReport.local_date), col(SpendReport.id))
+    ):
         last[row.scheme_id] = row
     schemes: dict[int, list[SchemeFigures]] = {}
-    for row in connection.execute(select(col(Scheme.id), col(Scheme.name), col(Scheme.owner_organisation_id))
-                                  .where(Scheme.programme_id == pid).order_by(col(Scheme.id))):
+    for row in connection.execute(
+        select(col(Scheme.id), col(Scheme.name), col(Scheme.owner_organisation_id))
+        .where(Scheme.programme_id == pid)
+        .order_by(col(Scheme.id))
+    ):
         report = last.get(row.id)
         zero = Decimal(0)
-        schemes.setdefault(row.owner_organisation_id, []).append(SchemeFigures(
-            row.id, row.name, Decimal(report.actual) if report else zero,
-            Decimal(report.committed) if report else zero, Decimal(report.activity) if report else zero))
-    members = connection.execute(select(col(Member.platform_user_id), col(Member.role), col(Member.organisation_id))
-                                 .where(Member.programme_id == pid, Member.platform == "slack",
-                                        col(Member.archived_at).is_(None)).order_by(col(Member.id))).all()
+        schemes.setdefault(row.owner_organisation_id, []).append(
+            SchemeFigures(
+                row.id,
+                row.name,
+                Decimal(report.actual) if report else zero,
+                Decimal(report.committed) if report else zero,
+                Decimal(report.activity) if report else zero,
+            )
+        )
+    members = connection.execute(
+        select(col(Member.platform_user_id), col(Member.role), col(Member.organisation_id))
+        .where(Member.programme_id == pid, Member.platform == "slack", col(Member.archived_at).is_(None))
+        .order_by(col(Member.id))
+    ).all()
     partners = [
-        Partner(m.platform_user_id, pid, m.organisation_id, orgs[m.organisation_id].name,
-                {s: levels.get((m.organisation_id, s)) for s in orgs[m.organisation_id].services},
-                tuple(schemes.get(m.organisation_id, ())))
-        for m in members if m.role == "partner"
+        Partner(
+            m.platform_user_id,
+            pid,
+            m.organisation_id,
+            orgs[m.organisation_id].name,
+            {s: levels.get((m.organisation_id, s)) for s in orgs[m.organisation_id].services},
+            tuple(schemes.get(m.organisation_id, ())),
+        )
+        for m in members
+        if m.role == "partner"
     ]
     leads = [m.platform_user_id for m in members if m.role == "lead"]
     return People(pid, programme.name, leads, partners)
@@ -512,13 +544,23 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 
 def command(user_id: str, text: str, channel: str = "C0WINTER") -> Request:
     """`/winter text` from user_id, as Slack posts a slash command."""
-    body = urlencode({
-        "token": "legacy-verification-token", "team_id": TEAM_ID, "team_domain": "winterbot-bench",
-        "channel_id": channel, "channel_name": "winter-programme", "user_id": user_id,
-        "user_name": user_id.lower(), "command": "/winter", "text": text, "api_app_id": APP_ID,
-        "is_enterprise_install": "false", "response_url": f"https://hooks.slack.com/commands/{TEAM_ID}/1/abc",
-        "trigger_id": "1000000000.1000000000.0123456789abcdef0123456789abcdef",
-    }).encode()
+    body = urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "team_domain": "winterbot-bench",
+            "channel_id": channel,
+            "channel_name": "winter-programme",
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": "/winter",
+            "text": text,
+            "api_app_id": APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": f"https://hooks.slack.com/commands/{TEAM_ID}/1/abc",
+            "trigger_id": "1000000000.1000000000.0123456789abcdef0123456789abcdef",
+        }
+    ).encode()
     return Request(body, FORM, user_id)
 
 
@@ -528,13 +570,24 @@ _event_ids = itertools.count(1)
 def home_opened(user_id: str) -> Request:
     """An `app_home_opened` event_callback: the user opened the app's Home tab."""
     now = time.time()
-    body = json.dumps({
-        "token": "legacy-verification-token", "team_id": TEAM_ID, "api_app_id": APP_ID, "type": "event_callback",
-        "event_id": f"Ev{next(_event_ids):010d}", "event_time": int(now),
-        "event": {"type": "app_home_opened", "user": user_id, "channel": dm_channel(user_id), "tab": "home",
-                  "event_ts": f"{now:.6f}"},
-        "authorizations": [{"team_id": TEAM_ID, "user_id": "U0WINTERBOT", "is_bot": True}],
-    }).encode()
+    body = json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": APP_ID,
+            "type": "event_callback",
+            "event_id": f"Ev{next(_event_ids):010d}",
+            "event_time": int(now),
+            "event": {
+                "type": "app_home_opened",
+                "user": user_id,
+                "channel": dm_channel(user_id),
+                "tab": "home",
+                "event_ts": f"{now:.6f}",
+            },
+            "authorizations": [{"team_id": TEAM_ID, "user_id": "U0WINTERBOT", "is_bot": True}],
+        }
+    ).encode()
     return Request(body, JSON, user_id)
 
 
@@ -550,10 +603,7 @@ class Answers:
 
 def rising_figures(partner: Partner, step: int = 1) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
     """Spent and activity to date a little above the last figures (never lower: no correction)."""
-    return {
-        s.id: (s.actual + Decimal(750 * step), s.committed, s.activity + Decimal(step))
-        for s in partner.schemes
-    }
+    return {s.id: (s.actual + Decimal(750 * step), s.committed, s.activity + Decimal(step)) for s in partner.schemes}
 
 
 def checkin_submission(partner: Partner, answers: Answers, prompt_ts: str = "1700000000.000100") -> Request:
@@ -580,16 +630,28 @@ def checkin_submission(partner: Partner, answers: Answers, prompt_ts: str = "170
         values[key] = {"value": {"type": "plain_text_input", "value": text}}
     metadata = json.dumps({"programme": partner.programme_id, "channel": dm_channel(partner.user_id), "ts": prompt_ts})
     view = {
-        "id": "V0CHECKIN", "team_id": TEAM_ID, "type": "modal", "callback_id": "checkin_submit",
-        "private_metadata": metadata, "blocks": blocks, "state": {"values": values}, "hash": "1700000000.abc",
-        "title": {"type": "plain_text", "text": "Today's check-in"}, "app_id": APP_ID, "bot_id": "B0WINTER",
+        "id": "V0CHECKIN",
+        "team_id": TEAM_ID,
+        "type": "modal",
+        "callback_id": "checkin_submit",
+        "private_metadata": metadata,
+        "blocks": blocks,
+        "state": {"values": values},
+        "hash": "1700000000.abc",
+        "title": {"type": "plain_text", "text": "Today's check-in"},
+        "app_id": APP_ID,
+        "bot_id": "B0WINTER",
     }
     payload = {
-        "type": "view_submission", "team": {"id": TEAM_ID, "domain": "winterbot-bench"},
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "winterbot-bench"},
         "user": {"id": partner.user_id, "username": partner.user_id.lower(), "team_id": TEAM_ID},
-        "api_app_id": APP_ID, "token": "legacy-verification-token",
+        "api_app_id": APP_ID,
+        "token": "legacy-verification-token",
         "trigger_id": "1000000000.1000000000.0123456789abcdef0123456789abcdef",
-        "view": view, "response_urls": [], "is_enterprise_install": False,
+        "view": view,
+        "response_urls": [],
+        "is_enterprise_install": False,
     }
     body = urlencode({"payload": json.dumps(payload, separators=(",", ":"))}).encode()
     return Request(body, FORM, partner.user_id)
@@ -600,8 +662,13 @@ def _section(text: str) -> dict[str, Any]:
 
 
 def _input(block_id: str, label: str, element: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "input", "block_id": block_id, "label": {"type": "plain_text", "text": label},
-            "element": element, "optional": block_id in ("correction", "blockers", "comment")}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+        "optional": block_id in ("correction", "blockers", "comment"),
+    }
 
 
 # ---------------------------------------------------------------- what counts as an answer
@@ -621,6 +688,7 @@ def _json_body(status: int, content: bytes) -> tuple[dict[str, Any] | None, str 
 
 def screen_check(programme_name: str) -> Check:
     """A `/winter` screen: 200, an ephemeral message with blocks, naming the programme."""
+
     def check(status: int, content: bytes) -> str | None:
         answer, problem = _json_body(status, content)
         if answer is None:
@@ -658,7 +726,9 @@ class Recorder:
     """The accepted calls of some Web API methods, as they reached the double (Call.at): its
     canned answers, with a note of each call first. A call the double refused (429) is not here."""
 
-    def __init__(self, slack: SlackDouble, methods: Sequence[str] = ("chat.postMessage", "views.publish", "chat.update")):
+    def __init__(
+        self, slack: SlackDouble, methods: Sequence[str] = ("chat.postMessage", "views.publish", "chat.update")
+    ):
         self._lock = threading.Lock()
         self._calls: dict[str, list[Call]] = {m: [] for m in methods}
         self._published: dict[str, list[float]] = {}
@@ -774,4 +844,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

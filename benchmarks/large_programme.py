@@ -17,7 +17,7 @@ What is in it, so a benchmark can say what it measured:
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -60,8 +60,12 @@ UNIT_FOR: dict[SchemeType, Unit] = {
 
 
 def build_large_programme(
-    engine: Engine, organisations: int = 200, schemes: int = 60, working_days: int = 120,
-    slug: str | None = None, seed: int = 2027,
+    engine: Engine,
+    organisations: int = 200,
+    schemes: int = 60,
+    working_days: int = 120,
+    slug: str | None = None,
+    seed: int = 2027,
 ) -> str:
     """Create the programme in `engine`'s database (migrated here if need be); return its slug.
     Reports run on the `working_days` working days that end on LARGE_TODAY."""
@@ -94,8 +98,14 @@ def _bulk(session: Any, model: Any, rows: list[dict[str, Any]]) -> None:
 
 def _programme(session: Any, slug: str, start: date) -> int:
     programme = Programme(
-        slug=slug, name=f"Large winter discharge fund ({slug})", deadline=DEADLINE, channel="C0LARGE",
-        checkin_time=time(9, 30), reminder_time=time(14), brief_time=time(8, 30), digest_time=time(15),
+        slug=slug,
+        name=f"Large winter discharge fund ({slug})",
+        deadline=DEADLINE,
+        channel="C0LARGE",
+        checkin_time=time(9, 30),
+        reminder_time=time(14),
+        brief_time=time(8, 30),
+        digest_time=time(15),
         settings={"thresholds": {"underspend_risk_percent": 90, "silent_after_working_days": 3}},
     )
     session.add(programme)
@@ -106,11 +116,22 @@ def _programme(session: Any, slug: str, start: date) -> int:
         ("t2", "Tranche 2", Decimal("3600000.00"), FundingSource.ICB_ALLOCATION, add_working_days(start, 10)),
         ("top-up", "January top-up", Decimal("1500000.50"), FundingSource.ICB_ALLOCATION, top_up),
     ]
-    _bulk(session, Tranche, [
-        dict(programme_id=programme.id, key=key, name=name, amount=amount, funding_source=source.value,
-             announced_on=available - timedelta(days=14), available_on=available)
-        for key, name, amount, source, available in tranches
-    ])
+    _bulk(
+        session,
+        Tranche,
+        [
+            {
+                "programme_id": programme.id,
+                "key": key,
+                "name": name,
+                "amount": amount,
+                "funding_source": source.value,
+                "announced_on": available - timedelta(days=14),
+                "available_on": available,
+            }
+            for key, name, amount, source, available in tranches
+        ],
+    )
     return programme.id  # type: ignore[return-value]
 
 
@@ -119,11 +140,20 @@ def _organisations(session: Any, programme_id: int, n: int) -> list[tuple[int, O
     rows = []
     for i in range(n):
         kind = kinds[i % len(kinds)]
-        rows.append(dict(programme_id=programme_id, key=f"org-{i:04d}", name=f"{kind.value.replace('_', ' ').title()} {i}",
-                         kind=kind.value, services=SERVICES[kind]))
+        rows.append(
+            {
+                "programme_id": programme_id,
+                "key": f"org-{i:04d}",
+                "name": f"{kind.value.replace('_', ' ').title()} {i}",
+                "kind": kind.value,
+                "services": SERVICES[kind],
+            }
+        )
     _bulk(session, Organisation, rows)
     found = session.execute(
-        select(Organisation.id, Organisation.kind).where(Organisation.programme_id == programme_id).order_by(Organisation.key)
+        select(Organisation.id, Organisation.kind)
+        .where(Organisation.programme_id == programme_id)
+        .order_by(Organisation.key)
     ).all()
     return [(row[0], OrganisationKind(row[1])) for row in found]
 
@@ -134,8 +164,16 @@ def _members(session: Any, programme_id: int, orgs: list[tuple[int, Organisation
     for i, (org_id, kind) in enumerate(orgs):
         first_role = "admin" if i == 0 else ("lead" if kind.statutory else "partner")
         for j, role in enumerate((first_role, "observer" if kind.statutory else "partner")):
-            rows.append(dict(programme_id=programme_id, organisation_id=org_id, platform="slack",
-                             platform_user_id=f"U{programme_id:03d}{i:05d}{j}", name=f"Person {i}.{j}", role=role))
+            rows.append(
+                {
+                    "programme_id": programme_id,
+                    "organisation_id": org_id,
+                    "platform": "slack",
+                    "platform_user_id": f"U{programme_id:03d}{i:05d}{j}",
+                    "name": f"Person {i}.{j}",
+                    "role": role,
+                }
+            )
     _bulk(session, Member, rows)
     found = session.execute(
         select(Member.organisation_id, Member.id).where(Member.programme_id == programme_id).order_by(Member.id)
@@ -146,45 +184,73 @@ def _members(session: Any, programme_id: int, orgs: list[tuple[int, Organisation
     return first
 
 
-def _schemes(session: Any, programme_id: int, orgs: list[tuple[int, OrganisationKind]], n: int,
-             rng: random.Random) -> list[dict[str, Any]]:
+def _schemes(
+    session: Any, programme_id: int, orgs: list[tuple[int, OrganisationKind]], n: int, rng: random.Random
+) -> list[dict[str, Any]]:
     types = list(SchemeType)
     sources = (FundingSource.LOCAL_AUTHORITY_GRANT, FundingSource.ICB_ALLOCATION)
     rows = []
     for i in range(n):
         scheme_type = types[i % len(types)]
-        rows.append(dict(
-            programme_id=programme_id, owner_organisation_id=orgs[(i * 3) % len(orgs)][0], key=f"s-{i:03d}",
-            name=f"Scheme {i}: {scheme_type.value.replace('_', ' ')}", scheme_type=scheme_type.value,
-            funding_source=sources[i % 2].value, budget=Decimal(rng.randint(2_000_000, 20_000_000)) * PENNY,
-            unit=UNIT_FOR.get(scheme_type, Unit.PEOPLE).value, planned=Decimal(rng.randint(20, 3000)),
-        ))
+        rows.append(
+            {
+                "programme_id": programme_id,
+                "owner_organisation_id": orgs[(i * 3) % len(orgs)][0],
+                "key": f"s-{i:03d}",
+                "name": f"Scheme {i}: {scheme_type.value.replace('_', ' ')}",
+                "scheme_type": scheme_type.value,
+                "funding_source": sources[i % 2].value,
+                "budget": Decimal(rng.randint(2_000_000, 20_000_000)) * PENNY,
+                "unit": UNIT_FOR.get(scheme_type, Unit.PEOPLE).value,
+                "planned": Decimal(rng.randint(20, 3000)),
+            }
+        )
     _bulk(session, Scheme, rows)
     ids = dict(session.execute(select(Scheme.key, Scheme.id).where(Scheme.programme_id == programme_id)).all())
     return [dict(row, id=ids[row["key"]]) for row in rows]
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return local_instant(day, time(hour, minute), TZ).astimezone(timezone.utc)
+    return local_instant(day, time(hour, minute), TZ).astimezone(UTC)
 
 
-def _checkins(session: Any, programme_id: int, schemes: list[dict[str, Any]], members: dict[int, int],
-              days: list[date], rng: random.Random) -> None:
+def _checkins(
+    session: Any,
+    programme_id: int,
+    schemes: list[dict[str, Any]],
+    members: dict[int, int],
+    days: list[date],
+    rng: random.Random,
+) -> None:
     owners = sorted({s["owner_organisation_id"] for s in schemes})
     rows = []
     for day in days:
         for org_id in owners:
             blocker = rng.random() < 0.1
-            rows.append(dict(programme_id=programme_id, member_id=members[org_id], organisation_id=org_id,
-                             local_date=day, no_change=rng.random() < 0.2, redactions=0,
-                             blockers="Waiting for equipment deliveries" if blocker else None,
-                             comment="Steady today" if rng.random() < 0.3 else None,
-                             submitted_at=_at(day, 10, rng.randint(0, 59))))
+            rows.append(
+                {
+                    "programme_id": programme_id,
+                    "member_id": members[org_id],
+                    "organisation_id": org_id,
+                    "local_date": day,
+                    "no_change": rng.random() < 0.2,
+                    "redactions": 0,
+                    "blockers": "Waiting for equipment deliveries" if blocker else None,
+                    "comment": "Steady today" if rng.random() < 0.3 else None,
+                    "submitted_at": _at(day, 10, rng.randint(0, 59)),
+                }
+            )
     _bulk(session, CheckIn, rows)
 
 
-def _spend_reports(session: Any, programme_id: int, schemes: list[dict[str, Any]], members: dict[int, int],
-                   days: list[date], rng: random.Random) -> None:
+def _spend_reports(
+    session: Any,
+    programme_id: int,
+    schemes: list[dict[str, Any]],
+    members: dict[int, int],
+    days: list[date],
+    rng: random.Random,
+) -> None:
     rows = []
     for index, scheme in enumerate(schemes):
         if index == 0:
@@ -200,17 +266,31 @@ def _spend_reports(session: Any, programme_id: int, schemes: list[dict[str, Any]
                 actual += (daily * Decimal(rng.uniform(0.4, 1.5))).quantize(PENNY)
                 activity += Decimal(rng.randint(0, 4))
             committed = (daily * Decimal(rng.uniform(2, 6))).quantize(PENNY)
-            rows.append(dict(
-                programme_id=programme_id, scheme_id=scheme["id"], member_id=members[scheme["owner_organisation_id"]],
-                local_date=day, actual=actual, committed=committed, activity=activity,
-                correction_reason="Invoice credited back" if correction else None, source="checkin",
-                reported_at=_at(day, 11, rng.randint(0, 59)),
-            ))
+            rows.append(
+                {
+                    "programme_id": programme_id,
+                    "scheme_id": scheme["id"],
+                    "member_id": members[scheme["owner_organisation_id"]],
+                    "local_date": day,
+                    "actual": actual,
+                    "committed": committed,
+                    "activity": activity,
+                    "correction_reason": "Invoice credited back" if correction else None,
+                    "source": "checkin",
+                    "reported_at": _at(day, 11, rng.randint(0, 59)),
+                }
+            )
     _bulk(session, SpendReport, rows)
 
 
-def _capacity_reports(session: Any, programme_id: int, orgs: list[tuple[int, OrganisationKind]],
-                      members: dict[int, int], days: list[date], rng: random.Random) -> None:
+def _capacity_reports(
+    session: Any,
+    programme_id: int,
+    orgs: list[tuple[int, OrganisationKind]],
+    members: dict[int, int],
+    days: list[date],
+    rng: random.Random,
+) -> None:
     rows = []
     for org_id, kind in orgs:
         for service in SERVICES[kind]:
@@ -218,7 +298,16 @@ def _capacity_reports(session: Any, programme_id: int, orgs: list[tuple[int, Org
             for day in days:
                 level = min(4, max(1, level + rng.choice((-1, 0, 0, 0, 0, 1))))
                 measures = {"hours_not_delivered": rng.randint(0, 40) * level} if service == "home_care" else {}
-                rows.append(dict(programme_id=programme_id, organisation_id=org_id, member_id=members[org_id],
-                                 service=service, local_date=day, level=level, measures=measures,
-                                 reported_at=_at(day, 10, 30)))
+                rows.append(
+                    {
+                        "programme_id": programme_id,
+                        "organisation_id": org_id,
+                        "member_id": members[org_id],
+                        "service": service,
+                        "local_date": day,
+                        "level": level,
+                        "measures": measures,
+                        "reported_at": _at(day, 10, 30),
+                    }
+                )
     _bulk(session, CapacityReport, rows)

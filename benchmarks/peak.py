@@ -145,8 +145,9 @@ def build_peak_programme(url: str, partners: int, seed: int) -> str:
             pid = _programme(session, days[0], partners)
             orgs = _organisations(session, pid, max(len(STATUTORY) + 1, round(partners * ORGANISATIONS_A_PARTNER)), rng)
             members = _members(session, pid, orgs, partners)
-            schemes = _schemes(session, pid, [o for o in orgs if members.get(o.id)],
-                               max(4, round(partners * SCHEMES_A_PARTNER)), rng)
+            schemes = _schemes(
+                session, pid, [o for o in orgs if members.get(o.id)], max(4, round(partners * SCHEMES_A_PARTNER)), rng
+            )
             answered = _checkins(session, pid, orgs, members, days, rng)
             _spend_reports(session, pid, schemes, answered, days, rng)
             _capacity_reports(session, pid, orgs, answered, days, rng)
@@ -173,9 +174,16 @@ def _programme(session: Any, start: date, partners: int) -> int:
     from models.tables import Programme, Tranche
 
     programme = Programme(
-        slug=SLUG, name="Peak winter discharge fund 2026/27", deadline=date(2027, 3, 31), channel=CHANNEL,
-        leads_channel=LEADS_CHANNEL, checkin_time=clock(9, 30), reminder_time=clock(14), brief_time=clock(8, 30),
-        digest_time=clock(15), settings={},
+        slug=SLUG,
+        name="Peak winter discharge fund 2026/27",
+        deadline=date(2027, 3, 31),
+        channel=CHANNEL,
+        leads_channel=LEADS_CHANNEL,
+        checkin_time=clock(9, 30),
+        reminder_time=clock(14),
+        brief_time=clock(8, 30),
+        digest_time=clock(15),
+        settings={},
     )
     session.add(programme)
     session.flush()
@@ -185,11 +193,22 @@ def _programme(session: Any, start: date, partners: int) -> int:
         ("icb-allocation", "ICB allocation", Decimal(3400000), "icb_allocation", add_working_days(start, 10)),
         ("january-top-up", "January top-up", Decimal(1500000), "icb_allocation", date(2027, 1, 12)),
     ]
-    _bulk(session, Tranche, [
-        {"programme_id": programme.id, "key": key, "name": name, "amount": (amount * scale).quantize(PENNY),
-         "funding_source": source, "announced_on": available - timedelta(days=10), "available_on": available}
-        for key, name, amount, source, available in tranches
-    ])
+    _bulk(
+        session,
+        Tranche,
+        [
+            {
+                "programme_id": programme.id,
+                "key": key,
+                "name": name,
+                "amount": (amount * scale).quantize(PENNY),
+                "funding_source": source,
+                "announced_on": available - timedelta(days=10),
+                "available_on": available,
+            }
+            for key, name, amount, source, available in tranches
+        ],
+    )
     return int(programme.id)  # type: ignore[arg-type]
 
 
@@ -200,13 +219,25 @@ def _organisations(session: Any, pid: int, count: int, rng: random.Random) -> li
 
     kinds = list(COMMUNITY)
     chosen = rng.choices(kinds, weights=[COMMUNITY[k][0] for k in kinds], k=count - len(STATUTORY))
-    rows = [{"key": f"statutory-{i}", "name": f"{name} {i + 1}", "kind": kind, "services": list(services)}
-            for i, (kind, name, services, _) in enumerate(STATUTORY)]
-    rows += [{"key": f"org-{i:04d}", "name": f"{COMMUNITY[kind][1]} {i:04d}", "kind": kind,
-              "services": list(COMMUNITY[kind][2])} for i, kind in enumerate(chosen)]
+    rows = [
+        {"key": f"statutory-{i}", "name": f"{name} {i + 1}", "kind": kind, "services": list(services)}
+        for i, (kind, name, services, _) in enumerate(STATUTORY)
+    ]
+    rows += [
+        {
+            "key": f"org-{i:04d}",
+            "name": f"{COMMUNITY[kind][1]} {i:04d}",
+            "kind": kind,
+            "services": list(COMMUNITY[kind][2]),
+        }
+        for i, kind in enumerate(chosen)
+    ]
     _bulk(session, Organisation, [{"programme_id": pid, **row} for row in rows])
-    found = session.execute(select(col(Organisation.id), col(Organisation.kind), col(Organisation.services))
-                            .where(Organisation.programme_id == pid).order_by(col(Organisation.id))).all()
+    found = session.execute(
+        select(col(Organisation.id), col(Organisation.kind), col(Organisation.services))
+        .where(Organisation.programme_id == pid)
+        .order_by(col(Organisation.id))
+    ).all()
     return [Org(row.id, row.kind, tuple(row.services)) for row in found]
 
 
@@ -217,20 +248,33 @@ def _members(session: Any, pid: int, orgs: list[Org], partners: int) -> dict[int
 
     from models.tables import Member
 
-    statutory, community = orgs[:len(STATUTORY)], orgs[len(STATUTORY):]
+    statutory, community = orgs[: len(STATUTORY)], orgs[len(STATUTORY) :]
     roles = [(org.id, role) for org, (*_, org_roles) in zip(statutory, STATUTORY, strict=True) for role in org_roles]
     roles += [(org.id, "partner") for org in community]
     extra = max(0, partners - sum(role == "partner" for _, role in roles))
     running = [org for org in community if org.services]
-    roles += [(running[i * len(running) // extra].id, "partner") for i in range(min(extra, len(running)))] if extra else []
+    roles += (
+        [(running[i * len(running) // extra].id, "partner") for i in range(min(extra, len(running)))] if extra else []
+    )
     rows = []
     for n, (org_id, role) in enumerate(sorted(roles)):
         prefix = "UPK" if role == "partner" else "ULD"
-        rows.append({"programme_id": pid, "organisation_id": org_id, "platform": "slack",
-                     "platform_user_id": f"{prefix}{n:05d}", "name": f"Person {n:05d}", "role": role})
+        rows.append(
+            {
+                "programme_id": pid,
+                "organisation_id": org_id,
+                "platform": "slack",
+                "platform_user_id": f"{prefix}{n:05d}",
+                "name": f"Person {n:05d}",
+                "role": role,
+            }
+        )
     _bulk(session, Member, rows)
-    found = session.execute(select(col(Member.organisation_id), col(Member.id))
-                            .where(Member.programme_id == pid, Member.role == "partner").order_by(col(Member.id))).all()
+    found = session.execute(
+        select(col(Member.organisation_id), col(Member.id))
+        .where(Member.programme_id == pid, Member.role == "partner")
+        .order_by(col(Member.id))
+    ).all()
     by_org: dict[int, list[int]] = {}
     for org_id, member_id in found:
         by_org.setdefault(org_id, []).append(member_id)
@@ -248,20 +292,27 @@ def _schemes(session: Any, pid: int, owners: list[Org], count: int, rng: random.
     rows = []
     for i in range(count):
         scheme_type = types[i % len(types)]
-        rows.append({
-            "programme_id": pid, "owner_organisation_id": owners[(i * 7) % len(owners)].id, "key": f"s-{i:03d}",
-            "name": f"Scheme {i:03d}: {scheme_type.value.replace('_', ' ')}", "scheme_type": scheme_type.value,
-            "funding_source": ("local_authority_grant", "icb_allocation")[i % 2],
-            "budget": Decimal(rng.randint(1_000_000, 12_000_000)) * PENNY,
-            "unit": UNIT_FOR.get(scheme_type, Unit.PEOPLE).value, "planned": Decimal(rng.randint(20, 2000)),
-        })
+        rows.append(
+            {
+                "programme_id": pid,
+                "owner_organisation_id": owners[(i * 7) % len(owners)].id,
+                "key": f"s-{i:03d}",
+                "name": f"Scheme {i:03d}: {scheme_type.value.replace('_', ' ')}",
+                "scheme_type": scheme_type.value,
+                "funding_source": ("local_authority_grant", "icb_allocation")[i % 2],
+                "budget": Decimal(rng.randint(1_000_000, 12_000_000)) * PENNY,
+                "unit": UNIT_FOR.get(scheme_type, Unit.PEOPLE).value,
+                "planned": Decimal(rng.randint(20, 2000)),
+            }
+        )
     _bulk(session, Scheme, rows)
     ids = dict(session.execute(select(col(Scheme.key), col(Scheme.id)).where(Scheme.programme_id == pid)).all())
     return [{**row, "id": ids[row["key"]]} for row in rows]
 
 
-def _checkins(session: Any, pid: int, orgs: list[Org], members: dict[int, list[int]], days: list[date],
-              rng: random.Random) -> dict[tuple[int, date], tuple[int, int]]:
+def _checkins(
+    session: Any, pid: int, orgs: list[Org], members: dict[int, list[int]], days: list[date], rng: random.Random
+) -> dict[tuple[int, date], tuple[int, int]]:
     """Most partners answer most days, one in ten is patchy, one in twenty has gone quiet (nothing
     in the last six working days). The first answer of each organisation each day: (member,
     minutes after 09:30)."""
@@ -277,19 +328,33 @@ def _checkins(session: Any, pid: int, orgs: list[Org], members: dict[int, list[i
                 if rng.random() >= answers or (quiet and index >= len(days) - 6):
                     continue
                 minutes = rng.randint(0, 150)
-                rows.append({"programme_id": pid, "member_id": member_id, "organisation_id": org.id, "local_date": day,
-                             "no_change": rng.random() < 0.2, "redactions": 0,
-                             "blockers": "Waiting for equipment deliveries" if rng.random() < 0.1 else None,
-                             "comment": "Steady today" if rng.random() < 0.3 else None,
-                             "submitted_at": _at(day, minutes)})
+                rows.append(
+                    {
+                        "programme_id": pid,
+                        "member_id": member_id,
+                        "organisation_id": org.id,
+                        "local_date": day,
+                        "no_change": rng.random() < 0.2,
+                        "redactions": 0,
+                        "blockers": "Waiting for equipment deliveries" if rng.random() < 0.1 else None,
+                        "comment": "Steady today" if rng.random() < 0.3 else None,
+                        "submitted_at": _at(day, minutes),
+                    }
+                )
                 if (org.id, day) not in first or first[(org.id, day)][1] > minutes:
                     first[(org.id, day)] = (member_id, minutes)
     _bulk(session, CheckIn, rows)
     return first
 
 
-def _spend_reports(session: Any, pid: int, schemes: list[dict[str, Any]],
-                   answered: dict[tuple[int, date], tuple[int, int]], days: list[date], rng: random.Random) -> None:
+def _spend_reports(
+    session: Any,
+    pid: int,
+    schemes: list[dict[str, Any]],
+    answered: dict[tuple[int, date], tuple[int, int]],
+    days: list[date],
+    rng: random.Random,
+) -> None:
     from models.tables import SpendReport
 
     rows = []
@@ -303,14 +368,31 @@ def _spend_reports(session: Any, pid: int, schemes: list[dict[str, Any]],
             actual += (daily * Decimal(rng.uniform(0.3, 1.6))).quantize(PENNY)
             activity += Decimal(rng.randint(0, 5))
             committed = (daily * Decimal(rng.uniform(2, 6))).quantize(PENNY)
-            rows.append({"programme_id": pid, "scheme_id": scheme["id"], "member_id": reporter[0], "local_date": day,
-                         "actual": actual, "committed": committed, "activity": activity, "correction_reason": None,
-                         "source": "checkin", "reported_at": _at(day, reporter[1])})
+            rows.append(
+                {
+                    "programme_id": pid,
+                    "scheme_id": scheme["id"],
+                    "member_id": reporter[0],
+                    "local_date": day,
+                    "actual": actual,
+                    "committed": committed,
+                    "activity": activity,
+                    "correction_reason": None,
+                    "source": "checkin",
+                    "reported_at": _at(day, reporter[1]),
+                }
+            )
     _bulk(session, SpendReport, rows)
 
 
-def _capacity_reports(session: Any, pid: int, orgs: list[Org], answered: dict[tuple[int, date], tuple[int, int]],
-                      days: list[date], rng: random.Random) -> None:
+def _capacity_reports(
+    session: Any,
+    pid: int,
+    orgs: list[Org],
+    answered: dict[tuple[int, date], tuple[int, int]],
+    days: list[date],
+    rng: random.Random,
+) -> None:
     """A level per service on each day the organisation answered: a slow random walk from
     anywhere in 1-4, so about half end at level 3 or 4."""
     from models.tables import CapacityReport
@@ -323,9 +405,18 @@ def _capacity_reports(session: Any, pid: int, orgs: list[Org], answered: dict[tu
                 level = min(4, max(1, level + rng.choice((-1, 0, 0, 0, 0, 0, 0, 1))))
                 reporter = answered.get((org.id, day))
                 if reporter is not None:
-                    rows.append({"programme_id": pid, "organisation_id": org.id, "member_id": reporter[0],
-                                 "service": service, "local_date": day, "level": level, "measures": {},
-                                 "reported_at": _at(day, reporter[1])})
+                    rows.append(
+                        {
+                            "programme_id": pid,
+                            "organisation_id": org.id,
+                            "member_id": reporter[0],
+                            "service": service,
+                            "local_date": day,
+                            "level": level,
+                            "measures": {},
+                            "reported_at": _at(day, reporter[1]),
+                        }
+                    )
     _bulk(session, CapacityReport, rows)
 
 
@@ -342,14 +433,20 @@ def prepare(url: str, partners: int, seed: int, slack_env: dict[str, str], log: 
     except Exception as error:
         raise SetupError(f"building the peak programme failed: {type(error).__name__}: {error}") from error
     brief_at = local_instant(DAY, clock(8, 30), TZ)
-    said = harness.run_winterbot(Travel.starting(brief_at), slack_env,
-                                 ["run-job", "daily-brief", "--programme", slug, "--at", brief_at.isoformat()], log)
+    said = harness.run_winterbot(
+        Travel.starting(brief_at),
+        slack_env,
+        ["run-job", "daily-brief", "--programme", slug, "--at", brief_at.isoformat()],
+        log,
+    )
     services = [level for p in found.partners for level in p.levels.values()]
     high = sum(1 for level in services if level and level >= 3)
-    print(f"  built {slug} in {time.perf_counter() - started:.1f}s: {len(found.partners)} partners, "
-          f"{len({p.organisation_id for p in found.partners})} organisations with partners, {len(found.leads)} leads; "
-          f"{high} of {len(services)} partner-services last at level 3+\n  yesterday's {scanned}\n  {said}",
-          file=sys.stderr)
+    print(
+        f"  built {slug} in {time.perf_counter() - started:.1f}s: {len(found.partners)} partners, "
+        f"{len({p.organisation_id for p in found.partners})} organisations with partners, {len(found.leads)} leads; "
+        f"{high} of {len(services)} partner-services last at level 3+\n  yesterday's {scanned}\n  {said}",
+        file=sys.stderr,
+    )
     return found
 
 
@@ -426,7 +523,8 @@ def _cycle(items: list[str]) -> Iterator[str]:
 
 def _checkin(partner: harness.Partner, today: Today, n: int) -> Request:
     answers = harness.Answers(
-        levels=today.levels[partner.organisation_id], figures=harness.rising_figures(partner),
+        levels=today.levels[partner.organisation_id],
+        figures=harness.rising_figures(partner),
         blockers="No drivers for the equipment van on Thursday" if n % 7 == 0 else None,
         comment="Discharges up again this morning; two packages started" if n % 3 == 0 else None,
     )
@@ -456,8 +554,9 @@ def winterbot_checks(programme_name: str) -> dict[str, harness.Check]:
     return {CHECKIN: harness.checkin_check, STATUS: screen, SPEND: screen, RISKS: screen, HOME: harness.acked}
 
 
-async def drive(port: int, planned: list[Planned], checks: dict[str, harness.Check], travel: Travel,
-                follow: Recorder | None) -> Driven:
+async def drive(
+    port: int, planned: list[Planned], checks: dict[str, harness.Check], travel: Travel, follow: Recorder | None
+) -> Driven:
     """Each request on a new connection at its planned time, checked by its kind (an ack when
     not named); App Homes followed to their views.publish when `follow` is given, the n-th open
     of a lead matched to their n-th Home."""
@@ -477,8 +576,9 @@ async def drive(port: int, planned: list[Planned], checks: dict[str, harness.Che
     return Driven(list(await asyncio.gather(*tasks)), lag * 1000)
 
 
-async def _send(port: int, item: Planned, check: harness.Check, travel: Travel,
-                home: tuple[Recorder, int] | None) -> Done:
+async def _send(
+    port: int, item: Planned, check: harness.Check, travel: Travel, home: tuple[Recorder, int] | None
+) -> Done:
     began, wall = time.perf_counter(), time.time()
     writer = None
     try:
@@ -521,8 +621,11 @@ class Escalations:
 
 
 def escalation_posts(recorder: Recorder) -> list[Any]:
-    return [c for c in recorder.calls("chat.postMessage")
-            if c.get("channel") == LEADS_CHANNEL and str(c.get("text", "")).startswith("Critical risk escalated")]
+    return [
+        c
+        for c in recorder.calls("chat.postMessage")
+        if c.get("channel") == LEADS_CHANNEL and str(c.get("text", "")).startswith("Critical risk escalated")
+    ]
 
 
 def escalations(driven: Driven, today: Today, names: dict[int, str], recorder: Recorder) -> Escalations:
@@ -552,8 +655,9 @@ def _caused_by_checkins(call: Any) -> bool:
     return "risk escalated" in str(call.get("text", ""))
 
 
-def wait_for_backlog(driven: Driven, today: Today, names: dict[int, str], recorder: Recorder, server: Process,
-                     wait: float) -> float | None:
+def wait_for_backlog(
+    driven: Driven, today: Today, names: dict[int, str], recorder: Recorder, server: Process, wait: float
+) -> float | None:
     """Wait until every expected escalation is in and the server has done nothing for
     QUIET_SECONDS, at most `wait` seconds after the last check-in. How long after the last
     check-in's answer the server last worked (its last second of CPU, or its last Home, prompt
@@ -573,8 +677,15 @@ def wait_for_backlog(driven: Driven, today: Today, names: dict[int, str], record
 
 
 def _last_work(recorder: Recorder) -> float:
-    return max((c.at for m in ("chat.postMessage", "views.publish", "chat.update")
-                for c in recorder.calls(m) if _caused_by_checkins(c)), default=0.0)
+    return max(
+        (
+            c.at
+            for m in ("chat.postMessage", "views.publish", "chat.update")
+            for c in recorder.calls(m)
+            if _caused_by_checkins(c)
+        ),
+        default=0.0,
+    )
 
 
 @dataclass(frozen=True)
@@ -602,8 +713,11 @@ class Prompts:
 
 
 def prompts(slack: Any, recorder: Recorder) -> Prompts:
-    sent = [c for c in recorder.calls("chat.postMessage")
-            if ":daily-prompts:" in str(((c.get("metadata") or {}).get("event_payload") or {}).get("key", ""))]
+    sent = [
+        c
+        for c in recorder.calls("chat.postMessage")
+        if ":daily-prompts:" in str(((c.get("metadata") or {}).get("event_payload") or {}).get("key", ""))
+    ]
     refused = len(slack.calls("chat.postMessage")) - len(recorder.calls("chat.postMessage"))
     seconds = (sent[-1].at - sent[0].at) if sent else 0.0
     return Prompts(len(sent), seconds, refused)
@@ -645,9 +759,12 @@ def run(database: str, url: str, rate: float, args: argparse.Namespace, logs: Pa
         log = logs / f"winterbot-{tag}.log"
         server = stack.enter_context(harness.winterbot_server(travel, env, log, bot_port))
         ticking = stack.enter_context(harness.winterbot_clock(travel, env, logs / f"clock-{tag}.log"))
-        print(f"  {database} at {rate:g}/s: winterbot pid {server.pid}, clock pid {ticking.pid}; "
-              f"{sum(p.kind == CHECKIN for p in planned)} check-ins and "
-              f"{sum(p.kind != CHECKIN for p in planned)} probes over {planned[-1].at:.0f}s", file=sys.stderr)
+        print(
+            f"  {database} at {rate:g}/s: winterbot pid {server.pid}, clock pid {ticking.pid}; "
+            f"{sum(p.kind == CHECKIN for p in planned)} check-ins and "
+            f"{sum(p.kind != CHECKIN for p in planned)} probes over {planned[-1].at:.0f}s",
+            file=sys.stderr,
+        )
         driven = asyncio.run(drive(bot_port, planned, winterbot_checks(found.programme_name), travel, recorder))
         backlog = wait_for_backlog(driven, today, names, recorder, server, args.escalation_wait)
         server.check_running()
@@ -657,8 +774,20 @@ def run(database: str, url: str, rate: float, args: argparse.Namespace, logs: Pa
         fanned = prompts(slack, recorder)
         stack.close()
         bare = _bare(planned, env, logs / f"bare-{tag}.log") if args.bare else None
-    return Outcome(database, rate, len(found.partners), loads(driven), bare, found_escalations, sent, backlog, rss,
-                   fanned, driven.lag_ms, log)
+    return Outcome(
+        database,
+        rate,
+        len(found.partners),
+        loads(driven),
+        bare,
+        found_escalations,
+        sent,
+        backlog,
+        rss,
+        fanned,
+        driven.lag_ms,
+        log,
+    )
 
 
 def _bare(planned: list[Planned], env: dict[str, str], log: Path) -> dict[str, Load]:
@@ -672,16 +801,22 @@ def _bare(planned: list[Planned], env: dict[str, str], log: Path) -> dict[str, L
 
 def report(outcome: Outcome, args: argparse.Namespace) -> list[tuple[str, bool]]:
     o = outcome
-    print(f"\n{o.database}, {o.rate:g} check-ins/s: {o.partners} partners, one check-in each on a new connection; "
-          f"each lead probe every {args.probe_every:g}s; winterbot serve + clock at {DAY:%a %d %b %Y} 09:30 {TZ}")
-    print(f"  {'interaction':<12} {'requests':>8} {'failures':>8} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'>3 s':>5}   {'bare p50':>8} {'bare p99':>8}")
+    print(
+        f"\n{o.database}, {o.rate:g} check-ins/s: {o.partners} partners, one check-in each on a new connection; "
+        f"each lead probe every {args.probe_every:g}s; winterbot serve + clock at {DAY:%a %d %b %Y} 09:30 {TZ}"
+    )
+    print(
+        f"  {'interaction':<12} {'requests':>8} {'failures':>8} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'>3 s':>5}   {'bare p50':>8} {'bare p99':>8}"
+    )
     for kind, load in o.winterbot.items():
         bare = (o.bare or {}).get(kind, Load(kind))
         name = "home*" if kind == HOME else kind
-        print(f"  {name:<12} {load.requests:>8} {load.failed:>8} {load.per_second:>7.2f} {ms(load.percentile(0.5)):>8} "
-              f"{ms(load.percentile(0.99)):>8} {load.over_slack_wait:>5}   {ms(bare.percentile(0.5)):>8} "
-              f"{ms(bare.percentile(0.99)):>8}")
+        print(
+            f"  {name:<12} {load.requests:>8} {load.failed:>8} {load.per_second:>7.2f} {ms(load.percentile(0.5)):>8} "
+            f"{ms(load.percentile(0.99)):>8} {load.over_slack_wait:>5}   {ms(bare.percentile(0.5)):>8} "
+            f"{ms(bare.percentile(0.99)):>8}"
+        )
         for line in load.failure_lines() + [f"bare: {x}" for x in bare.failure_lines()]:
             print(f"      {line}")
     print("  * winterbot's App Home: from the event to the double receiving that lead's views.publish")
@@ -695,19 +830,27 @@ def report(outcome: Outcome, args: argparse.Namespace) -> list[tuple[str, bool]]
 def _report_after(o: Outcome, args: argparse.Namespace) -> None:
     e = o.escalations
     delays = sorted(e.delays_s)
-    print(f"  escalations: {e.expected} organisations' check-ins took a service to level 4 from below; "
-          f"{len(delays)} reached {LEADS_CHANNEL}" + (f" (p50 {statistics.median(delays):.1f}s, max {delays[-1]:.1f}s)"
-                                                      if delays else "")
-          + f"; {len(e.missing)} never within {args.escalation_wait:g}s of the last check-in"
-          + (f" (e.g. {', '.join(e.missing[:3])})" if e.missing else ""))
-    print(f"  escalations posted: {o.posted.to_leads} to {LEADS_CHANNEL}, {o.posted.to_members} to members' DMs; "
-          f"the last {o.posted.last_after_s:.1f}s after the last check-in's answer")
+    print(
+        f"  escalations: {e.expected} organisations' check-ins took a service to level 4 from below; "
+        f"{len(delays)} reached {LEADS_CHANNEL}"
+        + (f" (p50 {statistics.median(delays):.1f}s, max {delays[-1]:.1f}s)" if delays else "")
+        + f"; {len(e.missing)} never within {args.escalation_wait:g}s of the last check-in"
+        + (f" (e.g. {', '.join(e.missing[:3])})" if e.missing else "")
+    )
+    print(
+        f"  escalations posted: {o.posted.to_leads} to {LEADS_CHANNEL}, {o.posted.to_members} to members' DMs; "
+        f"the last {o.posted.last_after_s:.1f}s after the last check-in's answer"
+    )
     backlog = f"{o.backlog_s:.1f}s" if o.backlog_s is not None else f"not within {args.escalation_wait:g}s"
     rss = f"{o.rss_mb:.0f} MB" if o.rss_mb else "unknown"
-    print(f"  web server: peak RSS {rss}; backlog (its CPU; Homes, prompt updates and escalations from either "
-          f"process) cleared {backlog} after the last check-in's answer")
-    print(f"  clock: {o.prompts.delivered} prompts delivered, first to last {o.prompts.seconds:.1f}s; "
-          f"{o.prompts.refused} chat.postMessage calls answered 429 by the double")
+    print(
+        f"  web server: peak RSS {rss}; backlog (its CPU; Homes, prompt updates and escalations from either "
+        f"process) cleared {backlog} after the last check-in's answer"
+    )
+    print(
+        f"  clock: {o.prompts.delivered} prompts delivered, first to last {o.prompts.seconds:.1f}s; "
+        f"{o.prompts.refused} chat.postMessage calls answered 429 by the double"
+    )
     print(f"  load generator: the latest request started {o.lag_ms:.0f} ms after its planned time")
     for count, text in harness.log_problems(o.log):
         print(f"  server log: {count} x {text}")
@@ -721,8 +864,10 @@ def _verdicts(o: Outcome) -> list[tuple[str, bool]]:
         found.append((f"{kind}: p99 {p99:.0f} ms < {P99_LIMIT_MS:.0f} ms", p99 < P99_LIMIT_MS))
     worst = max(o.escalations.delays_s, default=0.0)
     in_time = not o.escalations.missing and worst <= ESCALATION_LIMIT_SECONDS
-    said = (f"level 4 with the leads: max {worst:.1f}s, {len(o.escalations.missing)} missing; "
-            f"all within {ESCALATION_LIMIT_SECONDS:g}s")
+    said = (
+        f"level 4 with the leads: max {worst:.1f}s, {len(o.escalations.missing)} missing; "
+        f"all within {ESCALATION_LIMIT_SECONDS:g}s"
+    )
     found.append((said, in_time))
     return found
 
@@ -732,14 +877,21 @@ def _verdicts(o: Outcome) -> list[tuple[str, bool]]:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL"),
-                        help="a PostgreSQL URL: measure there (in a fresh schema each run) as well as on SQLite")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("TEST_DATABASE_URL"),
+        help="a PostgreSQL URL: measure there (in a fresh schema each run) as well as on SQLite",
+    )
     parser.add_argument("--only", choices=("sqlite", "postgres"), help="measure on one database only")
     parser.add_argument("--partners", type=int, default=1000, help="partners who check in (default 1000)")
     parser.add_argument("--rates", default="1.67,5", help="check-ins a second, comma-separated (default 1.67,5)")
     parser.add_argument("--probe-every", type=float, default=2.0, help="seconds between each kind of lead probe")
-    parser.add_argument("--escalation-wait", type=float, default=120.0,
-                        help="seconds after the last check-in to wait for escalations and the backlog")
+    parser.add_argument(
+        "--escalation-wait",
+        type=float,
+        default=120.0,
+        help="seconds after the last check-in to wait for escalations and the backlog",
+    )
     parser.add_argument("--no-bare", dest="bare", action="store_false", help="skip the bare app's run")
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--logs", help="a folder to keep the servers' logs in (default: a temp folder)")
@@ -770,12 +922,13 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{name} at {rate:g}/s: the set-up failed: {error}", file=sys.stderr)
                     return 1
                 failed += [f"{name} {rate:g}/s: {text}" for text, ok in report(outcome, args) if not ok]
-    print(f"\n{os.cpu_count()} CPUs shared by the server, the clock, this load generator and the Slack double; "
-          f"measured {datetime.now():%Y-%m-%d %H:%M}")
+    print(
+        f"\n{os.cpu_count()} CPUs shared by the server, the clock, this load generator and the Slack double; "
+        f"measured {datetime.now():%Y-%m-%d %H:%M}"
+    )
     print("targets: " + ("all hold" if not failed else "FAIL - " + "; ".join(failed)))
     return 0
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

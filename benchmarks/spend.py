@@ -27,15 +27,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, func, select, text  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+from sqlalchemy import event, func, select, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from benchmarks.large_programme import LARGE_TODAY, build_large_programme  # noqa: E402
-from bot.programmes import get_programme  # noqa: E402
-from bot.spend import burn_up, spend_position  # noqa: E402
-from models.db import make_engine, normalise_url  # noqa: E402
-from models.tables import SpendReport  # noqa: E402
+from benchmarks.large_programme import LARGE_TODAY, build_large_programme
+from bot.programmes import get_programme
+from bot.spend import burn_up, spend_position
+from models.db import make_engine, normalise_url
+from models.tables import SpendReport
 
 DAY_COUNTS = (30, 120)
 
@@ -70,16 +70,22 @@ def _p95(samples: list[float]) -> float:
 def measure(engine: Engine, slug: str, days: int, database: str, runs: int) -> list[Result]:
     with Session(engine, expire_on_commit=False) as session:
         programme = get_programme(session, slug)
-        rows = session.scalar(select(func.count()).select_from(SpendReport).where(SpendReport.programme_id == programme.id))
+        rows = session.scalar(
+            select(func.count()).select_from(SpendReport).where(SpendReport.programme_id == programme.id)
+        )
     counter = StatementCounter(engine)
     results = []
     for name, compute in (("spend_position", spend_position), ("burn_up", burn_up)):
-        samples, statements = _time(engine, lambda session: compute(session, programme, LARGE_TODAY), counter, runs)
+        samples, statements = _time(
+            engine, lambda session, compute=compute: compute(session, programme, LARGE_TODAY), counter, runs
+        )
         results.append(Result(database, days, rows or 0, name, statistics.median(samples), _p95(samples), statements))
     return results
 
 
-def _time(engine: Engine, work: Callable[[Session], Any], counter: StatementCounter, runs: int) -> tuple[list[float], int]:
+def _time(
+    engine: Engine, work: Callable[[Session], Any], counter: StatementCounter, runs: int
+) -> tuple[list[float], int]:
     """Times `work` in a fresh session per run, after two warm-up runs; returns the times in ms
     and the statements of one run (the same every run: checked)."""
     counts, samples = set(), []
@@ -129,9 +135,13 @@ def postgres_schema(base_url: str) -> Iterator[str]:
 
 
 def print_table(results: list[Result]) -> None:
-    print(f"{'database':<10} {'days':>5} {'ledger rows':>11} {'computes':<15} {'median ms':>10} {'p95 ms':>8} {'statements':>10}")
+    print(
+        f"{'database':<10} {'days':>5} {'ledger rows':>11} {'computes':<15} {'median ms':>10} {'p95 ms':>8} {'statements':>10}"
+    )
     for r in results:
-        print(f"{r.database:<10} {r.days:>5} {r.ledger_rows:>11} {r.measure:<15} {r.median_ms:>10.1f} {r.p95_ms:>8.1f} {r.statements:>10}")
+        print(
+            f"{r.database:<10} {r.days:>5} {r.ledger_rows:>11} {r.measure:<15} {r.median_ms:>10.1f} {r.p95_ms:>8.1f} {r.statements:>10}"
+        )
     for database in dict.fromkeys(r.database for r in results):
         for name in dict.fromkeys(r.measure for r in results):
             counts = {r.days: r.statements for r in results if r.database == database and r.measure == name}

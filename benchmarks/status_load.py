@@ -157,8 +157,12 @@ def interactions(found: People, names: list[str]) -> list[Interaction]:
         "status": Interaction("status", _same(harness.command(lead, "status")), screen),
         "spend": Interaction("spend", _same(harness.command(lead, "spend")), screen),
         "risks": Interaction("risks", _same(harness.command(lead, "risks")), screen),
-        "home": Interaction("home", _round_robin([p.user_id for p in found.partners], harness.home_opened),
-                            harness.acked, follows_home=True),
+        "home": Interaction(
+            "home",
+            _round_robin([p.user_id for p in found.partners], harness.home_opened),
+            harness.acked,
+            follows_home=True,
+        ),
         "checkin": Interaction("checkin", _round_robin(with_services, _checkin), harness.checkin_check),
     }
     return [made[name] for name in names]
@@ -170,6 +174,7 @@ def _same(request: Request) -> Callable[[int, int], Iterator[Request]]:
 
 def _round_robin(items: list[T], make: Callable[[T], Request]) -> Callable[[int, int], Iterator[Request]]:
     """Worker w takes items w, w + workers, ...: no two workers share one."""
+
     def requests(worker: int, workers: int) -> Iterator[Request]:
         mine = items[worker::workers] or items[:1]
         return (make(item) for item in itertools.cycle(mine))
@@ -181,7 +186,8 @@ def _checkin(partner: harness.Partner) -> Request:
     """Every service at level 3 or 4 (4 for one organisation in three), the figures a little up."""
     level = 4 if partner.organisation_id % 3 == 0 else 3
     answers = harness.Answers(
-        levels=dict.fromkeys(partner.levels, level), figures=harness.rising_figures(partner),
+        levels=dict.fromkeys(partner.levels, level),
+        figures=harness.rising_figures(partner),
         blockers="Two carers off sick this week" if partner.organisation_id % 5 == 0 else None,
         comment="Busy morning, discharges up" if partner.organisation_id % 2 == 0 else None,
     )
@@ -191,8 +197,15 @@ def _checkin(partner: harness.Partner) -> Request:
 # ---------------------------------------------------------------- the load
 
 
-async def drive(interaction: Interaction, port: int, travel: Travel, recorder: Recorder | None,
-                connections: int, warmup: float, duration: float) -> Load:
+async def drive(
+    interaction: Interaction,
+    port: int,
+    travel: Travel,
+    recorder: Recorder | None,
+    connections: int,
+    warmup: float,
+    duration: float,
+) -> Load:
     """`connections` workers on their own keep-alive connections; the latencies of the requests
     that start in the measured window."""
     load = Load(interaction.name)
@@ -222,9 +235,15 @@ async def drive(interaction: Interaction, port: int, travel: Travel, recorder: R
     return load
 
 
-async def _one(port: int, request: Request, check: Check, travel: Travel, follow: Recorder | None,
-               reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-               ) -> tuple[str | None, asyncio.StreamReader, asyncio.StreamWriter]:
+async def _one(
+    port: int,
+    request: Request,
+    check: Check,
+    travel: Travel,
+    follow: Recorder | None,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+) -> tuple[str | None, asyncio.StreamReader, asyncio.StreamWriter]:
     """Send one request on the connection (a new one after an error); what was wrong, if anything."""
     seen = follow.published(request.user) if follow else 0
     wall = time.time()
@@ -261,45 +280,66 @@ def run(database_name: str, url: str, args: argparse.Namespace, logs: Path) -> l
         server = stack.enter_context(harness.winterbot_server(travel, env, log, bot_port))
         ticking = stack.enter_context(harness.winterbot_clock(travel, env, logs / f"clock-{database_name}.log"))
         bare = stack.enter_context(harness.bare_server(env, logs / f"bare-{database_name}.log", bare_port))
-        print(f"  {database_name}: winterbot on :{bot_port} (pid {server.pid}), clock pid {ticking.pid}, "
-              f"bare on :{bare_port}; {args.connections} connections, {args.warmup:g}s warm-up, "
-              f"{args.duration:g}s measured", file=sys.stderr)
-        results = [_measure(i, args, travel, recorder, (bot_port, bare_port), (server, ticking, bare))
-                   for i in chosen]
+        print(
+            f"  {database_name}: winterbot on :{bot_port} (pid {server.pid}), clock pid {ticking.pid}, "
+            f"bare on :{bare_port}; {args.connections} connections, {args.warmup:g}s warm-up, "
+            f"{args.duration:g}s measured",
+            file=sys.stderr,
+        )
+        results = [_measure(i, args, travel, recorder, (bot_port, bare_port), (server, ticking, bare)) for i in chosen]
         rss = server.peak_rss_mb()
         calls = slack.methods()
-    print(f"  {database_name}: Slack Web API calls: { {m: calls.count(m) for m in sorted(set(calls))} }", file=sys.stderr)
+    print(
+        f"  {database_name}: Slack Web API calls: { {m: calls.count(m) for m in sorted(set(calls))} }", file=sys.stderr
+    )
     report(database_name, slug, results, rss, log, args)
     return results
 
 
-def _measure(interaction: Interaction, args: argparse.Namespace, travel: Travel, recorder: Recorder,
-             ports: tuple[int, int], processes: tuple[harness.Process, ...]) -> Measured:
+def _measure(
+    interaction: Interaction,
+    args: argparse.Namespace,
+    travel: Travel,
+    recorder: Recorder,
+    ports: tuple[int, int],
+    processes: tuple[harness.Process, ...],
+) -> Measured:
     bot_port, bare_port = ports
     bare_check = Interaction(interaction.name, interaction.requests, harness.acked)
     harness.settle(processes)
-    bare = asyncio.run(drive(bare_check, bare_port, Travel.starting(None), None,
-                             args.connections, args.warmup, args.duration))
+    bare = asyncio.run(
+        drive(bare_check, bare_port, Travel.starting(None), None, args.connections, args.warmup, args.duration)
+    )
     harness.settle(processes)
-    winterbot = asyncio.run(drive(interaction, bot_port, travel, recorder,
-                                  args.connections, args.warmup, args.duration))
+    winterbot = asyncio.run(
+        drive(interaction, bot_port, travel, recorder, args.connections, args.warmup, args.duration)
+    )
     for process in processes:
         process.check_running()
-    print(f"  {interaction.name}: winterbot {winterbot.per_second:.1f}/s, bare {bare.per_second:.1f}/s", file=sys.stderr)
+    print(
+        f"  {interaction.name}: winterbot {winterbot.per_second:.1f}/s, bare {bare.per_second:.1f}/s", file=sys.stderr
+    )
     return Measured(interaction.name, winterbot, bare)
 
 
-def report(database_name: str, slug: str, results: list[Measured], rss: float | None, log: Path,
-           args: argparse.Namespace) -> None:
-    print(f"\n{database_name} ({slug}; {args.connections} connections, {args.duration:g}s each after "
-          f"{args.warmup:g}s warm-up; winterbot serve + clock at {_clock_said(args)}):")
-    print(f"  {'interaction':<12} {'requests':>9} {'failures':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'bare req/s':>10} {'ratio':>7}")
+def report(
+    database_name: str, slug: str, results: list[Measured], rss: float | None, log: Path, args: argparse.Namespace
+) -> None:
+    print(
+        f"\n{database_name} ({slug}; {args.connections} connections, {args.duration:g}s each after "
+        f"{args.warmup:g}s warm-up; winterbot serve + clock at {_clock_said(args)}):"
+    )
+    print(
+        f"  {'interaction':<12} {'requests':>9} {'failures':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'bare req/s':>10} {'ratio':>7}"
+    )
     for m in results:
         w = m.winterbot
         ratio = _ratio(m)
-        print(f"  {m.name:<12} {w.requests:>9} {w.failed:>9} {w.per_second:>8.1f} {ms(w.percentile(0.5)):>8} "
-              f"{ms(w.percentile(0.99)):>8} {m.bare.per_second:>10.1f} {ratio:>7.1%}")
+        print(
+            f"  {m.name:<12} {w.requests:>9} {w.failed:>9} {w.per_second:>8.1f} {ms(w.percentile(0.5)):>8} "
+            f"{ms(w.percentile(0.99)):>8} {m.bare.per_second:>10.1f} {ratio:>7.1%}"
+        )
         for line in w.failure_lines() + [f"bare: {x}" for x in m.bare.failure_lines()]:
             print(f"      {line}")
     print(f"  winterbot serve peak RSS: {rss:.0f} MB" if rss else "  winterbot serve peak RSS: unknown")
@@ -335,16 +375,26 @@ def _clock_said(args: argparse.Namespace) -> str:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL"),
-                        help="a PostgreSQL URL: measure there (in a fresh schema) as well as on SQLite")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("TEST_DATABASE_URL"),
+        help="a PostgreSQL URL: measure there (in a fresh schema) as well as on SQLite",
+    )
     parser.add_argument("--only", choices=("sqlite", "postgres"), help="measure on one database only")
-    parser.add_argument("--interactions", default=",".join(ALL_INTERACTIONS),
-                        help=f"comma-separated, from {','.join(ALL_INTERACTIONS)} (default all)")
+    parser.add_argument(
+        "--interactions",
+        default=",".join(ALL_INTERACTIONS),
+        help=f"comma-separated, from {','.join(ALL_INTERACTIONS)} (default all)",
+    )
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per server and interaction")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up before each (not measured)")
-    parser.add_argument("--clock", choices=("programme", "real"), default="programme",
-                        help="the servers' clock: LARGE_TODAY 11:30 London, ticking (default), or today")
+    parser.add_argument(
+        "--clock",
+        choices=("programme", "real"),
+        default="programme",
+        help="the servers' clock: LARGE_TODAY 11:30 London, ticking (default), or today",
+    )
     parser.add_argument("--logs", help="a folder to keep the servers' logs in (default: a temp folder)")
     args = parser.parse_args(argv)
     args.interactions = [name.strip() for name in args.interactions.split(",") if name.strip()]
@@ -370,12 +420,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name}: the set-up failed: {error}", file=sys.stderr)
                 return 1
             failed += [f"{name}: {text}" for text, ok in verdicts(results) if not ok]
-    print(f"\n{os.cpu_count()} CPUs shared by the servers, the clock, this load generator and the Slack double; "
-          f"measured {datetime.now():%Y-%m-%d %H:%M}")
+    print(
+        f"\n{os.cpu_count()} CPUs shared by the servers, the clock, this load generator and the Slack double; "
+        f"measured {datetime.now():%Y-%m-%d %H:%M}"
+    )
     print("targets: " + ("all hold" if not failed else "FAIL - " + "; ".join(failed)))
     return 0
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

@@ -14,7 +14,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, time as clock, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 from sqlmodel import select
@@ -22,29 +23,37 @@ from sqlmodel import select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fanout import DAY, build_programme  # noqa: E402
-from teams_double import APP_ID, BOT_TOKEN, TeamsDouble  # noqa: E402
+from fanout import DAY, build_programme
+from teams_double import APP_ID, BOT_TOKEN, TeamsDouble
 
-from bot.calendar import local_instant  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.jobs import JobContext  # noqa: E402
-from bot.jobs.daily_prompts import run_daily_prompts  # noqa: E402
-from handlers.teams.messenger import TeamsMessenger  # noqa: E402
-from models import Member, make_engine, session_scope  # noqa: E402
-from models.tables import ConversationRef  # noqa: E402
+from bot.calendar import local_instant
+from bot.config import Settings
+from bot.jobs import JobContext
+from bot.jobs.daily_prompts import run_daily_prompts
+from handlers.teams.messenger import TeamsMessenger
+from models import Member, make_engine, session_scope
+from models.tables import ConversationRef
 
 
 def to_teams(url: str, service_url: str) -> None:
     """Every partner on Teams, with the personal chat the app's installation gave us."""
     engine = make_engine(url)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with session_scope(engine) as session:
         for member in session.exec(select(Member)).all():
             member.platform, aad = "teams", f"00000000-0000-4000-8000-{member.id:012d}"
             member.platform_user_id = aad
-            session.add(ConversationRef(platform="teams", conversation_id=f"a:1{member.id:08d}", kind="personal",
-                                        aad_object_id=aad, user_id=f"29:1{member.id:08d}", service_url=service_url,
-                                        updated_at=now))
+            session.add(
+                ConversationRef(
+                    platform="teams",
+                    conversation_id=f"a:1{member.id:08d}",
+                    kind="personal",
+                    aad_object_id=aad,
+                    user_id=f"29:1{member.id:08d}",
+                    service_url=service_url,
+                    updated_at=now,
+                )
+            )
     engine.dispose()
 
 
@@ -73,8 +82,13 @@ def run(members: int, workers: int, every: int) -> dict[str, object]:
         sent = double.sent()
         chats = Counter(s.conversation_id for s in sent)
         return {
-            "workers": workers, "wall_s": wall, "sends_per_s": len(sent) / wall, "delivered": len(chats),
-            "duplicates": sum(n - 1 for n in chats.values()), "refused": double._seen - len(sent), "job_runs": runs,
+            "workers": workers,
+            "wall_s": wall,
+            "sends_per_s": len(sent) / wall,
+            "delivered": len(chats),
+            "duplicates": sum(n - 1 for n in chats.values()),
+            "refused": double._seen - len(sent),
+            "job_runs": runs,
         }
 
 
@@ -84,13 +98,17 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=40, help="every Nth activity is answered 503")
     parser.add_argument("--workers", type=int, nargs="+", default=[4, 8, 16])
     args = parser.parse_args()
-    print(f"fan-out of {args.members} Teams prompts (the check-in form in each card); the double answers every "
-          f"{args.every}th activity 503; SQLite; {datetime.now():%Y-%m-%d}")
+    print(
+        f"fan-out of {args.members} Teams prompts (the check-in form in each card); the double answers every "
+        f"{args.every}th activity 503; SQLite; {datetime.now():%Y-%m-%d}"
+    )
     print(f"{'workers':>7} {'wall s':>7} {'sends/s':>8} {'delivered':>9} {'dupes':>5} {'503s':>5} {'runs':>4}")
     for workers in args.workers:
         r = run(args.members, workers, args.every)
-        print(f"{r['workers']:>7} {r['wall_s']:>7.1f} {r['sends_per_s']:>8.1f} {r['delivered']:>9} "
-              f"{r['duplicates']:>5} {r['refused']:>5} {r['job_runs']:>4}")
+        print(
+            f"{r['workers']:>7} {r['wall_s']:>7.1f} {r['sends_per_s']:>8.1f} {r['delivered']:>9} "
+            f"{r['duplicates']:>5} {r['refused']:>5} {r['job_runs']:>4}"
+        )
         if r["delivered"] != args.members or r["duplicates"]:
             raise SystemExit("FAILED: not every prompt was delivered exactly once")
 

@@ -69,8 +69,14 @@ def build(url: str, partners: int) -> int:
             present = session.exec(select(Member).where(Member.role == "partner").order_by(Member.id)).all()
             model = present[0]
             session.add_all(
-                Member(programme_id=model.programme_id, organisation_id=model.organisation_id, platform="slack",
-                       platform_user_id=f"U0BENCH{n:05d}", name=f"Bench Partner {n}", role="partner")
+                Member(
+                    programme_id=model.programme_id,
+                    organisation_id=model.organisation_id,
+                    platform="slack",
+                    platform_user_id=f"U0BENCH{n:05d}",
+                    name=f"Bench Partner {n}",
+                    role="partner",
+                )
                 for n in range(partners - len(present))
             )
         with session_scope(engine) as session:

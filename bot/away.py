@@ -29,9 +29,17 @@ MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
             ("dec", "december"),
         ),
         start=1,
@@ -42,8 +50,12 @@ WEEKDAYS = {
     name: number
     for number, names in enumerate(
         (
-            ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
-            ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+            ("mon", "monday"),
+            ("tue", "tues", "tuesday"),
+            ("wed", "weds", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
             ("sun", "sunday"),
         )
     )
@@ -108,9 +120,7 @@ def check_until(day: date, today: date) -> None:
     if day == today:
         raise UntilError("That is today. Give the first day you want prompts again: tomorrow or later.")
     if day < today:
-        raise UntilError(
-            f"{long_label(day)} has passed. Give the first day you want prompts again: tomorrow or later."
-        )
+        raise UntilError(f"{long_label(day)} has passed. Give the first day you want prompts again: tomorrow or later.")
     latest = today + relativedelta(months=MAX_MONTHS_AHEAD)
     if day > latest:
         raise UntilError(
@@ -202,7 +212,9 @@ def _month_number(month: str, day: str) -> int:
     number = int(month)
     if 1 <= number <= 12:
         return number
-    swapped = f": {month}/{day} is {number} {date(2000, int(day), 1):%B}" if number <= 31 and 1 <= int(day) <= 12 else ""
+    swapped = (
+        f": {month}/{day} is {number} {date(2000, int(day), 1):%B}" if number <= 31 and 1 <= int(day) <= 12 else ""
+    )
     raise UntilError(f"There is no month {number}. Dates go day first{swapped}.")
 
 
@@ -284,8 +296,7 @@ def set_back(session: Session, member: Member, now: datetime) -> AwayResult:
     if previous is None:
         return AwayResult(
             Outcome.NOT_AWAY,
-            "You are not away, so there is nothing to change: your check-in prompts come as usual "
-            "on working days.",
+            "You are not away, so there is nothing to change: your check-in prompts come as usual on working days.",
             programmes=names,
         )
     for each, _ in rows:

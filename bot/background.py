@@ -40,8 +40,13 @@ log = logging.getLogger(__name__)
 class Background:
     """Work to do after an acknowledgement, merged by key, a few at a time."""
 
-    def __init__(self, at_once: int = BACKGROUND_AT_ONCE, threads: int = BACKGROUND_THREADS,
-                 max_waiting: int = MAX_WAITING, busy: Callable[[], bool] = lambda: False) -> None:
+    def __init__(
+        self,
+        at_once: int = BACKGROUND_AT_ONCE,
+        threads: int = BACKGROUND_THREADS,
+        max_waiting: int = MAX_WAITING,
+        busy: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.at_once, self.max_waiting, self.busy = at_once, max_waiting, busy
         self.threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="after-ack")
         self._waiting: OrderedDict[str, Work] = OrderedDict()

@@ -155,8 +155,12 @@ def compose_brief(session: Session, programme: Programme, today: date) -> Brief:
         checkins=_checkins(session, programme, day),
         money=_money(session, programme, day, today),
         capacity=capacity_changes(session, programme.id, day, organisations),
-        risks=risk_changes(session, programme, local_instant(day, time(0), programme.timezone),
-                           local_instant(today, time(0), programme.timezone)),
+        risks=risk_changes(
+            session,
+            programme,
+            local_instant(day, time(0), programme.timezone),
+            local_instant(today, time(0), programme.timezone),
+        ),
         voice=tuple(voice[:VOICE_MOST]),
         voice_left_out=max(0, len(voice) - VOICE_MOST),
     )
@@ -239,7 +243,9 @@ def latest_levels(
         query = query.where(col(CapacityReport.local_date) < before)
     ranked = query.subquery()
     rows = session.exec(
-        select(ranked.c.organisation_id, ranked.c.service, ranked.c.level, ranked.c.local_date).where(ranked.c.rank == 1)
+        select(ranked.c.organisation_id, ranked.c.service, ranked.c.level, ranked.c.local_date).where(
+            ranked.c.rank == 1
+        )
     ).all()
     return {(row[0], row[1]): (row[2], row[3]) for row in rows}
 
@@ -268,9 +274,9 @@ def risk_changes(session: Session, programme: Programme, start: datetime, end: d
         .where(Risk.programme_id == programme.id, col(RiskEvent.at) >= start, col(RiskEvent.at) < end)
         .order_by(col(RiskEvent.at), col(RiskEvent.id))
     ).all()
-    owners = dict(session.exec(
-        select(Organisation.id, Organisation.name).where(Organisation.programme_id == programme.id)
-    ).all())
+    owners = dict(
+        session.exec(select(Organisation.id, Organisation.name).where(Organisation.programme_id == programme.id)).all()
+    )
     actions: dict[int, list[str]] = defaultdict(list)
     risks: dict[int, Risk] = {}
     for event, risk in rows:
@@ -369,13 +375,17 @@ def checkins_sentence(c: CheckinsDay) -> str:
 
 def money_sentences(m: MoneyChange) -> list[str]:
     return [
-        f"Spent {format_money(m.actual)} ({signed(m.actual_change)} on {m.before:%a %d %b}), committed "
-        f"{format_money(m.committed)} ({signed(m.committed_change)}), of {format_money(m.allocated_total)} "
-        f"({format_money(m.allocated_so_far)} available so far).",
-        f"Forecast at the recent pace ({format_money(m.recent_run_rate)} a working day): "
-        f"{format_money(m.outturn_recent)} by {m.deadline:%a %d %b %Y}, {outlook(m.variance_recent)}; "
-        f"{format_money(m.run_rate_needed)} a working day would spend it all in the "
-        f"{plural(m.working_days_left, 'working day')} left.",
+        (
+            f"Spent {format_money(m.actual)} ({signed(m.actual_change)} on {m.before:%a %d %b}), committed "
+            f"{format_money(m.committed)} ({signed(m.committed_change)}), of {format_money(m.allocated_total)} "
+            f"({format_money(m.allocated_so_far)} available so far)."
+        ),
+        (
+            f"Forecast at the recent pace ({format_money(m.recent_run_rate)} a working day): "
+            f"{format_money(m.outturn_recent)} by {m.deadline:%a %d %b %Y}, {outlook(m.variance_recent)}; "
+            f"{format_money(m.run_rate_needed)} a working day would spend it all in the "
+            f"{plural(m.working_days_left, 'working day')} left."
+        ),
     ]
 
 
@@ -436,5 +446,3 @@ def voice_markdown(voice: tuple[Voice, ...], left_out: int) -> list[str]:
     if left_out:
         out.append(f"{left_out} more not shown.")
     return out
-
-

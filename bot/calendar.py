@@ -8,7 +8,7 @@ that the clock change at the end of March moves the instant, not the local time.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -99,7 +99,7 @@ def local_instant(day: date, at: time, tz: str | None = None) -> datetime:
     by the new clock (01:30 becomes 02:30 BST), as a wall clock would; a time repeated when
     they go back is its first occurrence.
     """
-    return datetime.combine(day, at, tzinfo=zone(tz)).astimezone(timezone.utc)
+    return datetime.combine(day, at, tzinfo=zone(tz)).astimezone(UTC)
 
 
 def local_date(instant: datetime, tz: str | None = None) -> date:

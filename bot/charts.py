@@ -84,21 +84,32 @@ def _draw_allocation(axes, burn: BurnUp) -> None:
     steps = _allocation_steps(burn)
     days = [day for day, _ in steps] + [burn.deadline]
     amounts = [_pounds(amount) for _, amount in steps] + [_pounds(steps[-1][1])]
-    axes.plot(days, amounts, drawstyle="steps-post", color=ALLOCATION, linewidth=2,
-              label="Allocation available")
+    axes.plot(days, amounts, drawstyle="steps-post", color=ALLOCATION, linewidth=2, label="Allocation available")
     for landed, amount, name in sorted(burn.tranches, key=lambda t: t[0]):
         day = max(landed, burn.start)
         height = next(total for step_day, total in steps if step_day == day)
         axes.annotate(
             f"{name}\n+{format_short(amount)} on {_day(landed)}",
-            xy=(day, _pounds(height)), xytext=(4, -4), textcoords="offset points",
-            ha="left", va="top", fontsize=FONT - 0.5, color=ALLOCATION, bbox=_PLATE,
+            xy=(day, _pounds(height)),
+            xytext=(4, -4),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize=FONT - 0.5,
+            color=ALLOCATION,
+            bbox=_PLATE,
         )
 
 
 def _draw_trajectory(axes, burn: BurnUp) -> None:
-    axes.plot([burn.start, burn.deadline], [0.0, _pounds(burn.allocated_total)], color=TRAJECTORY,
-              linestyle=(0, (5, 4)), linewidth=1.5, label="Even pace to the deadline")
+    axes.plot(
+        [burn.start, burn.deadline],
+        [0.0, _pounds(burn.allocated_total)],
+        color=TRAJECTORY,
+        linestyle=(0, (5, 4)),
+        linewidth=1.5,
+        label="Even pace to the deadline",
+    )
 
 
 def _draw_spend(axes, burn: BurnUp) -> None:
@@ -126,9 +137,16 @@ def _draw_spend(axes, burn: BurnUp) -> None:
 def _end_label(axes, day: date, value: Decimal, colour: str, rise: float, *, left: bool) -> None:
     """The latest figure, written beside where its line ends (today)."""
     axes.annotate(
-        format_short(value), xy=(day, _pounds(value)), xytext=(-6 if left else 6, rise),
-        textcoords="offset points", ha="right" if left else "left", va="bottom", fontsize=FONT,
-        fontweight="bold", color=colour, bbox=_PLATE,
+        format_short(value),
+        xy=(day, _pounds(value)),
+        xytext=(-6 if left else 6, rise),
+        textcoords="offset points",
+        ha="right" if left else "left",
+        va="bottom",
+        fontsize=FONT,
+        fontweight="bold",
+        color=colour,
+        bbox=_PLATE,
     )
 
 
@@ -139,13 +157,19 @@ def _draw_markers(axes, burn: BurnUp) -> None:
     deadline = f"Deadline {_day(burn.deadline)}"
     if burn.deadline - burn.today < timedelta(days=CLOSE_DAYS):  # one label, or they overlap
         label = f"Today {_day(burn.today)} · {deadline}"
-        axes.text(burn.deadline, 1.01, label, transform=top, ha="right", va="bottom", fontsize=FONT,
-                  color=DEADLINE)
+        axes.text(burn.deadline, 1.01, label, transform=top, ha="right", va="bottom", fontsize=FONT, color=DEADLINE)
         return
-    axes.text(burn.today, 1.01, f"Today {_day(burn.today)}", transform=top, ha="center", va="bottom",
-              fontsize=FONT, color=TODAY)
-    axes.text(burn.deadline, 1.01, deadline, transform=top, ha="right", va="bottom", fontsize=FONT,
-              color=DEADLINE)
+    axes.text(
+        burn.today,
+        1.01,
+        f"Today {_day(burn.today)}",
+        transform=top,
+        ha="center",
+        va="bottom",
+        fontsize=FONT,
+        color=TODAY,
+    )
+    axes.text(burn.deadline, 1.01, deadline, transform=top, ha="right", va="bottom", fontsize=FONT, color=DEADLINE)
 
 
 def _style(axes, burn: BurnUp) -> None:
@@ -161,8 +185,7 @@ def _style(axes, burn: BurnUp) -> None:
     axes.set_axisbelow(True)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    axes.set_title(f"{burn.programme_name}: spend against the deadline", fontsize=FONT + 3,
-                   loc="left", pad=18)
+    axes.set_title(f"{burn.programme_name}: spend against the deadline", fontsize=FONT + 3, loc="left", pad=18)
     # bottom right is the future below the even pace: empty while spend is anywhere near plan;
     # held clear of the deadline line
     axes.legend(loc="lower right", bbox_to_anchor=(0.95, 0.0), fontsize=FONT, frameon=True, framealpha=0.9)

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.calendar import local_date, zone
@@ -24,7 +24,7 @@ DATABASE_ADVICE = (
 
 
 def _today(settings: Settings) -> date:
-    return local_date(datetime.now(timezone.utc), settings.timezone)
+    return local_date(datetime.now(UTC), settings.timezone)
 
 
 def _iso_date(text: str) -> date:
@@ -54,8 +54,12 @@ def _progress_bar(width: int = 30):  # type: ignore[no-untyped-def]
             return
         filled = width * done // total
         line = f"{day:%a %d %b %Y} [{'#' * filled}{'.' * (width - filled)}] {100 * done // total:3d}%"
-        print(("\r" + line) if interactive else line, end="" if interactive and done < total else "\n",
-              file=sys.stderr, flush=True)
+        print(
+            ("\r" + line) if interactive else line,
+            end="" if interactive and done < total else "\n",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return show
 
@@ -123,14 +127,13 @@ def _instant(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date and time: write it like 2027-03-30T09:30 (London time) "
-            "or 2027-03-30T08:30+00:00"
+            f"{text!r} is not a date and time: write it like 2027-03-30T09:30 (London time) or 2027-03-30T08:30+00:00"
         ) from exc
     if len(text) <= 10:
         raise argparse.ArgumentTypeError(f"{text!r} has no time of day: write it like {text}T09:30")
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone(Settings.from_env().timezone))
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _job_context(settings: Settings, workers: int, *, wait: bool = False):  # type: ignore[no-untyped-def]
@@ -153,7 +156,7 @@ def cmd_run_job(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = _job_context(settings, args.workers)
     try:
-        results = run_job(ctx, args.job, args.at or datetime.now(timezone.utc), args.programme)
+        results = run_job(ctx, args.job, args.at or datetime.now(UTC), args.programme)
     except UnknownProgramme as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -172,7 +175,7 @@ def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
     ctx = _job_context(settings, args.workers, wait=not args.once)
     try:
         if args.once:
-            at = args.at or datetime.now(timezone.utc)
+            at = args.at or datetime.now(UTC)
             for result in [*tick(ctx, at), *watch_pass(ctx, at)]:
                 print(result.line())
             return EXIT_OK
@@ -206,15 +209,19 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     out = Path(args.out)
     kind = out.suffix.lower()
     if kind not in (".csv", ".xlsx", ".png"):
-        print(f"{out}: give a file ending .csv or .xlsx (the spend return) or .png (the burn-up chart)", file=sys.stderr)
+        print(
+            f"{out}: give a file ending .csv or .xlsx (the spend return) or .png (the burn-up chart)", file=sys.stderr
+        )
         return EXIT_BAD_INPUT
     engine = ready_engine(settings.database_url, wait=False)
     today = args.today or _today(settings)
     try:
         with session_scope(engine) as session:
             programme = get_programme(session, args.slug)
-            written = _write_chart(session, programme, today, out) if kind == ".png" else _write_return(
-                session, programme, today, out
+            written = (
+                _write_chart(session, programme, today, out)
+                if kind == ".png"
+                else _write_return(session, programme, today, out)
             )
     except UnknownProgramme as error:
         print(error, file=sys.stderr)
@@ -261,8 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="simulate a whole winter of the sample programme into a folder (no credentials)")
     demo.add_argument("--out", default="winterbot-demo", help="folder to write into (default: winterbot-demo)")
-    demo.add_argument("--today", type=_iso_date, help="the date the opening summary is shown as at (default 1 Dec 2026)")
-    demo.add_argument("--until", type=_iso_date, help="stop the simulated winter after this day (default: the deadline)")
+    demo.add_argument(
+        "--today", type=_iso_date, help="the date the opening summary is shown as at (default 1 Dec 2026)"
+    )
+    demo.add_argument(
+        "--until", type=_iso_date, help="stop the simulated winter after this day (default: the deadline)"
+    )
     demo.set_defaults(func=cmd_demo)
 
     init = sub.add_parser("init", help="write the sample programme file to edit for your area")
@@ -309,7 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_job.add_argument("--workers", type=int, default=8, help=argparse.SUPPRESS)
     run_job.set_defaults(func=cmd_run_job)
 
-    clock = sub.add_parser("clock", help="the scheduler process: sends prompts, reminders and risk escalations when due")
+    clock = sub.add_parser(
+        "clock", help="the scheduler process: sends prompts, reminders and risk escalations when due"
+    )
     clock.add_argument("--tick", type=float, default=30, help="seconds between ticks (default 30)")
     clock.add_argument("--once", action="store_true", help="run one tick and exit")
     clock.add_argument("--at", type=_instant, metavar="ISO-DATETIME", help="with --once: as if at this time")

@@ -36,8 +36,13 @@ COMMANDS: tuple[Command, ...] = (
         EVERYONE,
     ),
     Command("checkin", "checkin", "Open today's check-in, to answer or amend it", frozenset({Role.PARTNER})),
-    Command("away", "away UNTIL", "Pause your prompts until the day you are back (4/1, 4 Jan, next monday)", ANSWERERS,
-            "always"),
+    Command(
+        "away",
+        "away UNTIL",
+        "Pause your prompts until the day you are back (4/1, 4 Jan, next monday)",
+        ANSWERERS,
+        "always",
+    ),
     Command("back", "back", "Resume your check-in prompts", ANSWERERS, "always"),
     Command(
         "spend",

@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 class HandlerContext:
     settings: Settings
     engine: Engine
-    on_risk_change: RiskHook | None = None  # the composition root's "a risk changed": update the other platform's copies
+    on_risk_change: RiskHook | None = (
+        None  # the composition root's "a risk changed": update the other platform's copies
+    )
     workers: Workers = field(default_factory=Workers)
 
     async def in_session(self, work: Callable[[Session], T]) -> T:

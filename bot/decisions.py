@@ -30,7 +30,6 @@ MAX_TEXT = 2000
 EXAMPLE = "/winter decide Extend the bridging care contract to 31 March"
 
 
-
 @dataclass(frozen=True)
 class DecisionRecorded:
     decision_id: int
@@ -65,8 +64,15 @@ def record_decision(
     session: Session, platform: str, user_id: str, text: str, now: datetime
 ) -> DecisionRecorded | DecisionRefused:
     """Record a decision from a chat user, or say why not."""
-    chosen = lead_command(session, platform, user_id, text, doing="record decisions", example=EXAMPLE,
-                          advice="Ask one of your leads to record it.")
+    chosen = lead_command(
+        session,
+        platform,
+        user_id,
+        text,
+        doing="record decisions",
+        example=EXAMPLE,
+        advice="Ask one of your leads to record it.",
+    )
     if isinstance(chosen, NotForYou):
         return DecisionRefused(chosen.reason, chosen.message)
     member, programme, body = chosen.member, chosen.programme, chosen.body
@@ -89,8 +95,14 @@ def record_decision(
     )
     session.add(decision)
     session.flush()
-    audit(session, member, "decision.recorded", f"decision:{decision.id}",
-          {"local_date": day.isoformat(), "text": cleaned.text, "redactions": cleaned.count}, now)
+    audit(
+        session,
+        member,
+        "decision.recorded",
+        f"decision:{decision.id}",
+        {"local_date": day.isoformat(), "text": cleaned.text, "redactions": cleaned.count},
+        now,
+    )
     session.flush()
     organisation = session.get(Organisation, member.organisation_id)
     message = f"Decision recorded for {programme.name}. Every partner will see it in the weekly digest."

@@ -194,12 +194,16 @@ def renew(engine: Engine, claims: Sequence[Claim], until: datetime) -> set[str]:
     if not owners:
         return set()
     with session_scope(engine) as session:
-        held = session.execute(
-            update(Delivery)
-            .where(Delivery.lease_owner.in_(list(owners)), Delivery.claimed_until.is_not(None))
-            .values(claimed_until=until)
-            .returning(Delivery.lease_owner)
-        ).scalars().all()
+        held = (
+            session.execute(
+                update(Delivery)
+                .where(Delivery.lease_owner.in_(list(owners)), Delivery.claimed_until.is_not(None))
+                .values(claimed_until=until)
+                .returning(Delivery.lease_owner)
+            )
+            .scalars()
+            .all()
+        )
     return {owners[o] for o in held}
 
 

@@ -41,8 +41,9 @@ class DemoResult:
     seconds: float
 
 
-def run_demo(out_dir: Path, today: date = START, until: date | None = None,
-             progress: Progress = lambda day, done, total: None) -> DemoResult:
+def run_demo(
+    out_dir: Path, today: date = START, until: date | None = None, progress: Progress = lambda day, done, total: None
+) -> DemoResult:
     """Load the sample as it stood in December into a fresh SQLite file, run the winter up to
     `until` (default: the deadline), and write the spend return, the final chart, the summary
     and an index. `today` is the date the opening programme summary is shown as at."""
@@ -66,8 +67,9 @@ def run_demo(out_dir: Path, today: date = START, until: date | None = None,
     text = f"{opening}\n\n{closing}"
     summary_file = out_dir / "programme.txt"
     summary_file.write_text(text + "\n", encoding="utf-8")
-    (out_dir / "README.md").write_text(INDEX + "\n## The winter in numbers\n\n```\n" + closing + "\n```\n",
-                                       encoding="utf-8")
+    (out_dir / "README.md").write_text(
+        INDEX + "\n## The winter in numbers\n\n```\n" + closing + "\n```\n", encoding="utf-8"
+    )
     return DemoResult(out_dir, database, summary_file, text, wall.perf_counter() - started)
 
 
@@ -101,16 +103,24 @@ def _closing(engine: Engine, ctx: JobContext, slug: str, out_dir: Path, log: Win
     peak = sorted(((level, name) for name, level in log.peak_levels.items()), reverse=True)[:3]
     lines = [
         f"Simulated {START:%d %b %Y} to {last:%d %b %Y}: {log.days} working days.",
-        f"Prompts {counts['prompts']}, reminders {counts['reminders']}; check-ins {log.checkins} "
-        f"(+{log.nothing_new} 'nothing new today'), {log.late} after the reminder, "
-        f"{log.refused_then_fixed} mistyped amounts refused on the field and sent again.",
-        f"Briefs {len(list((out_dir / 'briefs').glob('*.md')))}, digests {len(list((out_dir / 'digests').glob('*.md')))}, "
-        f"charts {counts['charts']}; escalations {counts['escalations']}.",
-        f"Risks raised {risks}: acknowledged {log.acknowledged}, closed {log.closed}, open at the end {still_open}. "
-        f"Decisions recorded {decisions}; questions asked {log.questions}.",
+        (
+            f"Prompts {counts['prompts']}, reminders {counts['reminders']}; check-ins {log.checkins} "
+            f"(+{log.nothing_new} 'nothing new today'), {log.late} after the reminder, "
+            f"{log.refused_then_fixed} mistyped amounts refused on the field and sent again."
+        ),
+        (
+            f"Briefs {len(list((out_dir / 'briefs').glob('*.md')))}, digests {len(list((out_dir / 'digests').glob('*.md')))}, "
+            f"charts {counts['charts']}; escalations {counts['escalations']}."
+        ),
+        (
+            f"Risks raised {risks}: acknowledged {log.acknowledged}, closed {log.closed}, open at the end {still_open}. "
+            f"Decisions recorded {decisions}; questions asked {log.questions}."
+        ),
         "Highest capacity levels: " + "; ".join(f"{name} {level}" for level, name in peak) + ".",
-        f"Spend: {format_money(position.actual)} of {format_money(position.allocated_total)} ({share:.1f}%), "
-        f"committed {format_money(position.committed)}.",
+        (
+            f"Spend: {format_money(position.actual)} of {format_money(position.allocated_total)} ({share:.1f}%), "
+            f"committed {format_money(position.committed)}."
+        ),
     ]
     if log.first_underspend_flag:
         cleared = f", cleared {log.underspend_cleared:%d %b}" if log.underspend_cleared else ", still flagged"

@@ -248,8 +248,14 @@ def _risk_moves(
     closed: dict[int, RiskMove] = {}
     for event, risk in rows:
         owner = organisations.get(risk.owner_organisation_id)
-        move = RiskMove(risk.id, redact(risk.title).text, risk.severity, owner.name if owner else None,  # type: ignore[arg-type]
-                        local_date(event.at, programme.timezone), redact(event.note).text or None)
+        move = RiskMove(
+            risk.id,
+            redact(risk.title).text,
+            risk.severity,
+            owner.name if owner else None,  # type: ignore[arg-type]
+            local_date(event.at, programme.timezone),
+            redact(event.note).text or None,
+        )
         into = opened if event.action in OPENED else closed
         into.setdefault(risk.id, move)  # type: ignore[arg-type]
     return tuple(opened.values()), tuple(closed.values())
@@ -264,7 +270,9 @@ def _engagement(session: Session, programme: Programme, today: date) -> tuple[Se
 def _next(session: Session, programme: Programme, today: date) -> WhatNext:
     tranches = session.exec(
         select(Tranche)
-        .where(Tranche.programme_id == programme.id, col(Tranche.archived_at).is_(None), col(Tranche.available_on) > today)
+        .where(
+            Tranche.programme_id == programme.id, col(Tranche.archived_at).is_(None), col(Tranche.available_on) > today
+        )
         .order_by(col(Tranche.available_on), col(Tranche.id))
     ).all()
     return WhatNext(
@@ -286,8 +294,10 @@ def spend_sentences(d: Digest) -> list[str]:
         else f"{format_money(-behind)} behind the even pace ({format_money(d.even_pace)} by today)"
     )
     return [
-        f"Spent {format_money(p.actual)} and committed {format_money(p.committed)} of {format_money(p.allocated_total)} "
-        f"({percent_of(p.commitment, p.allocated_total)} committed or spent; {format_money(p.allocated_so_far)} available so far).",
+        (
+            f"Spent {format_money(p.actual)} and committed {format_money(p.committed)} of {format_money(p.allocated_total)} "
+            f"({percent_of(p.commitment, p.allocated_total)} committed or spent; {format_money(p.allocated_so_far)} available so far)."
+        ),
         f"Spend is {pace}.",
         f"At the recent pace the outturn is {format_money(p.forecast.outturn_recent)}: {outlook(p.forecast.variance_recent)}.",
     ]
@@ -321,8 +331,12 @@ def sector_sentence(s: SectorWeek) -> str:
 
 
 def next_sentences(n: WhatNext) -> list[str]:
-    out = [f"{plural(n.working_days_left, 'working day')} left after today; "
-           f"the money must be spent by {n.deadline:%a %d %b %Y}."]
+    out = [
+        (
+            f"{plural(n.working_days_left, 'working day')} left after today; "
+            f"the money must be spent by {n.deadline:%a %d %b %Y}."
+        )
+    ]
     out += [f"{t.name}: {format_money(t.amount)} lands on {t.available_on:%a %d %b %Y}." for t in n.tranches]
     return out
 
@@ -347,5 +361,3 @@ def digest_markdown(d: Digest, chart_file: str | None = None) -> str:
     out += [f"- {sector_sentence(s)}" for s in d.engagement]
     out += ["", "## What is next", "", *next_sentences(d.next)]
     return "\n".join(out).rstrip() + "\n"
-
-

@@ -43,21 +43,24 @@ from bot.status_cache import ScreenCache, ScreenKey, Version, programme_version
 
 MAX_AGE_SECONDS = 1.0
 
-_SIGNATURE_SQL = text("SELECT " + " || '|' || ".join(
-    f"COALESCE(CAST({value} AS VARCHAR), '')"
-    for value in (
-        "(SELECT max(id) FROM member)",
-        "(SELECT count(*) FROM member WHERE archived_at IS NOT NULL)",
-        "(SELECT max(archived_at) FROM member)",
-        "(SELECT max(id) FROM organisation)",
-        "(SELECT count(*) FROM organisation WHERE archived_at IS NOT NULL)",
-        "(SELECT max(archived_at) FROM organisation)",
-        "(SELECT count(*) FROM programme)",
-        "(SELECT max(id) FROM programme)",
-        "(SELECT max(updated_at) FROM programme)",
-        "(SELECT max(id) FROM audit_event)",
+_SIGNATURE_SQL = text(
+    "SELECT "
+    + " || '|' || ".join(
+        f"COALESCE(CAST({value} AS VARCHAR), '')"
+        for value in (
+            "(SELECT max(id) FROM member)",
+            "(SELECT count(*) FROM member WHERE archived_at IS NOT NULL)",
+            "(SELECT max(archived_at) FROM member)",
+            "(SELECT max(id) FROM organisation)",
+            "(SELECT count(*) FROM organisation WHERE archived_at IS NOT NULL)",
+            "(SELECT max(archived_at) FROM organisation)",
+            "(SELECT count(*) FROM programme)",
+            "(SELECT max(id) FROM programme)",
+            "(SELECT max(updated_at) FROM programme)",
+            "(SELECT max(id) FROM audit_event)",
+        )
     )
-))
+)
 _MEMBERSHIPS_SQL = text("""
     SELECT m.platform, m.platform_user_id, m.id, m.name, m.role, m.organisation_id, o.name,
            p.id, p.slug, p.name, p.timezone
@@ -171,8 +174,9 @@ def chosen(memberships: tuple[Membership, ...], leading: Iterable[str]) -> Membe
     return next((m for m in memberships if m.role in roles), memberships[0] if memberships else None)
 
 
-def held_view(directory: Directory, screens: ScreenCache, membership: Membership, now: datetime,
-              kind: str = "status") -> tuple[ScreenKey, Any] | None:
+def held_view(
+    directory: Directory, screens: ScreenCache, membership: Membership, now: datetime, kind: str = "status"
+) -> tuple[ScreenKey, Any] | None:
     """The view of `kind` of the membership's programme at `now`, with its key, when the
     programme's version is held and the view was computed for it; else None."""
     version = directory.version(membership.programme_id)
@@ -195,4 +199,3 @@ def directory_for(engine: Engine) -> Directory:
             found = _BY_ENGINE[engine] = Directory()
             event.listen(engine, "commit", found.committed)
         return found
-

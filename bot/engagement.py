@@ -178,7 +178,9 @@ def roster(session: Session, programme: Programme, today: date, history: bool = 
     assert programme.id is not None
     start = programme_start(session, programme)
     organisations = tuple(
-        session.exec(select(Organisation).where(Organisation.programme_id == programme.id).order_by(col(Organisation.id)))
+        session.exec(
+            select(Organisation).where(Organisation.programme_id == programme.id).order_by(col(Organisation.id))
+        )
     )
     roles = [role.value for role in PROMPTED_ROLES]
     members = list(
@@ -188,7 +190,11 @@ def roster(session: Session, programme: Programme, today: date, history: bool = 
             .order_by(col(Member.id))
         )
     )
-    answered = _answered(session, programme.id, members, today) if history else _last_days(session, programme.id, members, today)
+    answered = (
+        _answered(session, programme.id, members, today)
+        if history
+        else _last_days(session, programme.id, members, today)
+    )
     calendar = _calendar(start, today, programme.deadline) if history else frozenset()
     days = tuple(
         _member_days(m, answered.get(m.id, set()), calendar, start, today, programme, history)  # type: ignore[arg-type]
@@ -201,8 +207,9 @@ def _answered(session: Session, programme_id: int, members: list[Member], today:
     """Every day each partner answered, up to today."""
     answered: dict[int, set[date]] = defaultdict(set)
     for member_id, day in session.exec(
-        select(CheckIn.member_id, CheckIn.local_date)
-        .where(CheckIn.programme_id == programme_id, col(CheckIn.local_date) <= today)
+        select(CheckIn.member_id, CheckIn.local_date).where(
+            CheckIn.programme_id == programme_id, col(CheckIn.local_date) <= today
+        )
     ):  # no DISTINCT: the sets drop amendments' repeated days for less than the database's sort
         answered[member_id].add(day)
     return answered
@@ -221,8 +228,9 @@ def _last_days(session: Session, programme_id: int, members: list[Member], today
     back = {m.id: m.away_until for m in members if m.away_until is not None and m.away_until <= today}
     if back:
         for member_id, day in session.exec(
-            select(CheckIn.member_id, CheckIn.local_date)
-            .where(col(CheckIn.member_id).in_(back), col(CheckIn.local_date) <= today)
+            select(CheckIn.member_id, CheckIn.local_date).where(
+                col(CheckIn.member_id).in_(back), col(CheckIn.local_date) <= today
+            )
         ):
             if day < back[member_id]:  # type: ignore[operator]
                 found[member_id].add(day)
@@ -234,8 +242,15 @@ def _calendar(start: date, today: date, deadline: date) -> frozenset[date]:
     return frozenset(working_days(start, min(today, deadline)))
 
 
-def _member_days(member: Member, answered: set[date], calendar: frozenset[date], start: date, today: date,
-                 programme: Programme, history: bool) -> _MemberDays:
+def _member_days(
+    member: Member,
+    answered: set[date],
+    calendar: frozenset[date],
+    start: date,
+    today: date,
+    programme: Programme,
+    history: bool,
+) -> _MemberDays:
     """`answered` holds every day answered (with history) or at least the last day and the last
     before `away_until` (without): what decides the absence, quiet and today is the same."""
     last = max(answered, default=None)
@@ -244,8 +259,12 @@ def _member_days(member: Member, answered: set[date], calendar: frozenset[date],
     if member.away_until is not None:
         before = [d for d in answered if d < member.away_until]
         away = (max(before) + timedelta(days=1) if before else date.min, member.away_until)
-    silent = _prompted_between(max(start, last + timedelta(days=1)) if last else start,
-                               min(today - timedelta(days=1), programme.deadline), gone, away)
+    silent = _prompted_between(
+        max(start, last + timedelta(days=1)) if last else start,
+        min(today - timedelta(days=1), programme.deadline),
+        gone,
+        away,
+    )
     prompted: frozenset[date] = frozenset()
     if history:
         days = {d for d in calendar if (gone is None or d < gone) and not (away and away[0] <= d < away[1])}

@@ -96,7 +96,10 @@ def leads_destinations(programme: Programme) -> list[Destination]:
 
 def programme_destinations(programme: Programme) -> list[Destination]:
     """The programme's channel on each platform it uses: where the weekly digest goes."""
-    found = [(Platform.SLACK.value, programme.channel), (Platform.TEAMS.value, _teams_channels(programme).get("channel"))]
+    found = [
+        (Platform.SLACK.value, programme.channel),
+        (Platform.TEAMS.value, _teams_channels(programme).get("channel")),
+    ]
     return [Destination(platform, channel) for platform, channel in found if channel]
 
 
@@ -108,8 +111,11 @@ def escalations(session: Session, programme: Programme, now: datetime) -> list[E
     risks = [r for r in open_risks(session, programme.id, now) if SEVERITY_RANK[r.severity] >= floor]  # type: ignore[arg-type]
     if not risks:
         return []
-    owners = _owner_members(session, {r.owner_organisation_id for r in risks if r.owner_organisation_id},
-                            local_date(now, programme.timezone))
+    owners = _owner_members(
+        session,
+        {r.owner_organisation_id for r in risks if r.owner_organisation_id},
+        local_date(now, programme.timezone),
+    )
     out: list[Escalation] = []
     for risk in risks:
         for destination in [*leads_destinations(programme), *owners.get(risk.owner_organisation_id, [])]:

@@ -71,8 +71,17 @@ class ReturnRow:
 
     def values(self) -> tuple[object, ...]:
         return (
-            self.scheme, self.owner, self.scheme_type, self.funding_source, self.planned_spend,
-            self.actual, self.committed, self.planned_units, self.actual_units, self.unit, self.period_end,
+            self.scheme,
+            self.owner,
+            self.scheme_type,
+            self.funding_source,
+            self.planned_spend,
+            self.actual,
+            self.committed,
+            self.planned_units,
+            self.actual_units,
+            self.unit,
+            self.period_end,
         )
 
 
@@ -90,33 +99,62 @@ def spend_return_rows(position: SpendPosition, period_end: date) -> list[ReturnR
     for source in position.by_source:
         schemes = [s for s in position.schemes if s.funding_source == source.funding_source]
         rows += [_scheme_row(s, period_end) for s in schemes]
-        rows.append(_total_row(
-            f"Total: {source_label(source.funding_source)}", source_label(source.funding_source),
-            sum((s.budget for s in schemes), ZERO), source.actual, source.committed, period_end,
-        ))
+        rows.append(
+            _total_row(
+                f"Total: {source_label(source.funding_source)}",
+                source_label(source.funding_source),
+                sum((s.budget for s in schemes), ZERO),
+                source.actual,
+                source.committed,
+                period_end,
+            )
+        )
     listed = {source.funding_source for source in position.by_source}
     rows += [_scheme_row(s, period_end) for s in position.schemes if s.funding_source not in listed]
-    rows.append(_total_row(
-        "Total", "All sources", sum((s.budget for s in position.schemes), ZERO), position.actual,
-        position.committed, period_end,
-    ))
+    rows.append(
+        _total_row(
+            "Total",
+            "All sources",
+            sum((s.budget for s in position.schemes), ZERO),
+            position.actual,
+            position.committed,
+            period_end,
+        )
+    )
     return rows
 
 
 def _scheme_row(s: SchemeSpend, period_end: date) -> ReturnRow:
     return ReturnRow(
-        scheme=s.name, owner=s.owner, scheme_type=scheme_type_label(s.scheme_type),
-        funding_source=source_label(s.funding_source), planned_spend=s.budget, actual=s.actual,
-        committed=s.committed, planned_units=s.planned, actual_units=s.activity, unit=unit_label(s.unit),
+        scheme=s.name,
+        owner=s.owner,
+        scheme_type=scheme_type_label(s.scheme_type),
+        funding_source=source_label(s.funding_source),
+        planned_spend=s.budget,
+        actual=s.actual,
+        committed=s.committed,
+        planned_units=s.planned,
+        actual_units=s.activity,
+        unit=unit_label(s.unit),
         period_end=period_end,
     )
 
 
-def _total_row(label: str, source: str, planned: Decimal, actual: Decimal, committed: Decimal,
-               period_end: date) -> ReturnRow:
+def _total_row(
+    label: str, source: str, planned: Decimal, actual: Decimal, committed: Decimal, period_end: date
+) -> ReturnRow:
     return ReturnRow(
-        scheme=label, owner="", scheme_type="", funding_source=source, planned_spend=planned, actual=actual,
-        committed=committed, planned_units=None, actual_units=None, unit="", period_end=period_end,
+        scheme=label,
+        owner="",
+        scheme_type="",
+        funding_source=source,
+        planned_spend=planned,
+        actual=actual,
+        committed=committed,
+        planned_units=None,
+        actual_units=None,
+        unit="",
+        period_end=period_end,
         is_total=True,
     )
 
@@ -186,25 +224,57 @@ def _summary_sheet(sheet: Worksheet, position: SpendPosition) -> None:
     sheet.append(["Deadline", position.deadline])
     sheet["B2"].number_format = DATE_FORMAT
     sheet.append([])
-    _money_table(sheet, ("Funding source", "Allocated so far (£)", "Allocation in total (£)", "Actual (£)",
-                         "Committed (£)", "Actual + committed (£)", "Allocation not yet spent (£)"), [
-        (source_label(s.funding_source), s.allocated_so_far, s.allocated_total, s.actual, s.committed,
-         s.actual + s.committed, s.allocated_total - s.actual)
-        for s in position.by_source
-    ] + [("Total", position.allocated_so_far, position.allocated_total, position.actual, position.committed,
-          position.commitment, position.allocated_total - position.actual)])
+    _money_table(
+        sheet,
+        (
+            "Funding source",
+            "Allocated so far (£)",
+            "Allocation in total (£)",
+            "Actual (£)",
+            "Committed (£)",
+            "Actual + committed (£)",
+            "Allocation not yet spent (£)",
+        ),
+        [
+            (
+                source_label(s.funding_source),
+                s.allocated_so_far,
+                s.allocated_total,
+                s.actual,
+                s.committed,
+                s.actual + s.committed,
+                s.allocated_total - s.actual,
+            )
+            for s in position.by_source
+        ]
+        + [
+            (
+                "Total",
+                position.allocated_so_far,
+                position.allocated_total,
+                position.actual,
+                position.committed,
+                position.commitment,
+                position.allocated_total - position.actual,
+            )
+        ],
+    )
     sheet.append([])
-    _money_table(sheet, ("Forecast", "Value"), [
-        ("Working days gone", f.working_days_elapsed),
-        ("Working days left (today included)", f.working_days_left),
-        ("Run rate needed per working day (£)", f.run_rate_needed),
-        ("Recent run rate per working day (£)", f.recent_run_rate),
-        ("Whole-period run rate per working day (£)", f.period_run_rate),
-        ("Outturn at the deadline, recent rate (£)", f.outturn_recent),
-        ("Outturn at the deadline, whole-period rate (£)", f.outturn_period),
-        ("Over (+) or under (-) spend, recent rate (£)", f.variance_recent),
-        ("Over (+) or under (-) spend, whole-period rate (£)", f.variance_period),
-    ])
+    _money_table(
+        sheet,
+        ("Forecast", "Value"),
+        [
+            ("Working days gone", f.working_days_elapsed),
+            ("Working days left (today included)", f.working_days_left),
+            ("Run rate needed per working day (£)", f.run_rate_needed),
+            ("Recent run rate per working day (£)", f.recent_run_rate),
+            ("Whole-period run rate per working day (£)", f.period_run_rate),
+            ("Outturn at the deadline, recent rate (£)", f.outturn_recent),
+            ("Outturn at the deadline, whole-period rate (£)", f.outturn_period),
+            ("Over (+) or under (-) spend, recent rate (£)", f.variance_recent),
+            ("Over (+) or under (-) spend, whole-period rate (£)", f.variance_period),
+        ],
+    )
     sheet.append([])
     sheet.append(["Flags"])
     sheet.cell(sheet.max_row, 1).font = BOLD
@@ -263,9 +333,7 @@ def export(position: SpendPosition, path: Path | str, period_end: date | None = 
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ValueError(
-            f"cannot write the spend return as {target.name!r}: give a file ending .csv or .xlsx"
-        )
+        raise ValueError(f"cannot write the spend return as {target.name!r}: give a file ending .csv or .xlsx")
     rows = spend_return_rows(position, period_end or position.today)
     if suffix == ".csv":
         write_csv(rows, target)

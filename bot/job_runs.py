@@ -52,15 +52,30 @@ def is_done(session: Session, programme_id: int, job: str, today: date, version:
     return run is not None and run.local_date == today and run.version == version
 
 
-def record(session: Session, programme_id: int, job: str, today: date, version: str, now: datetime,
-           watermark: int | None = None) -> None:
+def record(
+    session: Session,
+    programme_id: int,
+    job: str,
+    today: date,
+    version: str,
+    now: datetime,
+    watermark: int | None = None,
+) -> None:
     """Insert or replace the programme's record of `job`: one statement, safe when two clocks
     finish the same job at once (the later write wins; both describe a finished run)."""
-    values: dict[str, Any] = {"programme_id": programme_id, "job": job, "local_date": today, "version": version,
-                              "watermark": watermark, "finished_at": now}
+    values: dict[str, Any] = {
+        "programme_id": programme_id,
+        "job": job,
+        "local_date": today,
+        "version": version,
+        "watermark": watermark,
+        "finished_at": now,
+    }
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(JobRun.__table__).values(**values)  # type: ignore[attr-defined]
-    session.execute(statement.on_conflict_do_update(
-        index_elements=[col(JobRun.programme_id), col(JobRun.job)],
-        set_={k: v for k, v in values.items() if k not in ("programme_id", "job")},
-    ))
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[col(JobRun.programme_id), col(JobRun.job)],
+            set_={k: v for k, v in values.items() if k not in ("programme_id", "job")},
+        )
+    )

@@ -38,8 +38,8 @@ from sqlmodel import Session
 from bot.calendar import is_working_day, local_date
 from bot.checkin.form import SchemeOnForm, ServiceOnForm, TodaysCheckin, build_form
 from bot.commands import JOIN_TEXT
-from bot.directory import Directory, chosen, held_view
 from bot.decisions import DecisionView, decisions_between
+from bot.directory import Directory, chosen, held_view
 from bot.engagement import Engagement, programme_start, response_rates
 from bot.membership import memberships
 from bot.status import StatusScreen, status_screen
@@ -237,7 +237,11 @@ def _status(viewer: Viewer, screen: StatusScreen) -> StatusView:
 
 
 def engagement_for(
-    session: Session, platform: str, user_id: str, now: datetime, since: date | None = None,
+    session: Session,
+    platform: str,
+    user_id: str,
+    now: datetime,
+    since: date | None = None,
     views: ScreenCache | None = None,
 ) -> EngagementView | ViewRefused:
     """Response rates by sector and organisation: leads and admins only (from `views` when
@@ -253,14 +257,13 @@ def engagement_for(
             "`/winter status` shows how many check-ins have come in today.",
         )
     today = local_date(now, programme.timezone)
-    engagement = cached_view(views, session, programme, now, f"engagement:{since}",
-                             lambda: response_rates(session, programme, today, since))
+    engagement = cached_view(
+        views, session, programme, now, f"engagement:{since}", lambda: response_rates(session, programme, today, since)
+    )
     return EngagementView(viewer=viewer, engagement=engagement)
 
 
-def home_for(
-    session: Session, platform: str, user_id: str, now: datetime, screens: ScreenCache | None = None
-) -> Home:
+def home_for(session: Session, platform: str, user_id: str, now: datetime, screens: ScreenCache | None = None) -> Home:
     """The App Home of a chat user (see the module for what each role sees); a lead's status
     screen from `screens` when given."""
     found = viewer_of(session, platform, user_id)
@@ -277,7 +280,9 @@ def home_for(
             viewer=viewer,
             today=today,
             prompted_today=(
-                is_working_day(today) and programme_start(session, programme) <= today <= programme.deadline and away is None
+                is_working_day(today)
+                and programme_start(session, programme) <= today <= programme.deadline
+                and away is None
             ),
             away_until=away,
             checkin=form.today,

@@ -208,8 +208,12 @@ def load_programme(engine: Engine, spec: ProgrammeFile, *, prune: bool = False) 
     return report
 
 
-def _sync_all(session: Session, programme_id: int, spec: ProgrammeFile, prune: bool, now: datetime) -> dict[str, KindReport]:
-    def sync(model: Any, ident: Callable[[Any], Hashable], label: Callable[[Any], str], wanted: list[_Wanted]) -> KindReport:
+def _sync_all(
+    session: Session, programme_id: int, spec: ProgrammeFile, prune: bool, now: datetime
+) -> dict[str, KindReport]:
+    def sync(
+        model: Any, ident: Callable[[Any], Hashable], label: Callable[[Any], str], wanted: list[_Wanted]
+    ) -> KindReport:
         return _sync(session, model, programme_id, ident, label, wanted, prune=prune, now=now)
 
     kinds = {

@@ -27,7 +27,7 @@ def parse_amount(text: str | int | Decimal) -> Decimal:
     if isinstance(text, bool):
         raise AmountError("an amount must be a number of pounds, like 12500 or £12,500")
     if isinstance(text, float):
-        raise AmountError("an amount must be exact: write it as text, e.g. \"1200000.50\"")
+        raise AmountError('an amount must be exact: write it as text, e.g. "1200000.50"')
     if isinstance(text, (int, Decimal)):
         return _to_pennies(Decimal(text), str(text))
     raw = text.strip()

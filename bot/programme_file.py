@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from importlib import resources
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -33,7 +34,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.money import format_money, parse_amount
 from bot.programme_guard import (
@@ -186,9 +186,7 @@ _YamlReader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-def _walk(
-    node: yaml.Node, path: Path, lines: dict[Path, int], issues: list[_Issue], stack: frozenset[int]
-) -> None:
+def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], issues: list[_Issue], stack: frozenset[int]) -> None:
     """Record the line of every path, and every mapping key given twice (PyYAML keeps the last)."""
     lines.setdefault(path, node.start_mark.line + 1)
     if id(node) in stack:
@@ -202,15 +200,15 @@ def _walk(
             key, line = key_node.value, key_node.start_mark.line + 1
             if key in seen:
                 issues.append(
-                    _Issue(path + (key,), f"`{key}` is given twice (first on line {seen[key]}): keep one", line)
+                    _Issue((*path, key), f"`{key}` is given twice (first on line {seen[key]}): keep one", line)
                 )
             else:
                 seen[key] = line
-            lines[path + (key,)] = line
-            _walk(value_node, path + (key,), lines, issues, stack)
+            lines[(*path, key)] = line
+            _walk(value_node, (*path, key), lines, issues, stack)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, path + (index,), lines, issues, stack)
+            _walk(item, (*path, index), lines, issues, stack)
 
 
 def _read_yaml(text: str) -> tuple[Any, dict[Path, int], list[_Issue]]:
@@ -286,7 +284,7 @@ def _is_negative(value: Any) -> bool:
 
 def _money(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise ValueError(f"{value!r} is not an amount of money: write pounds, like 450000 or \"£450,000\"")
+        raise ValueError(f'{value!r} is not an amount of money: write pounds, like 450000 or "£450,000"')
     if _is_negative(value):
         raise ValueError(f"{value} is negative: give 0 or more pounds")
     try:
@@ -308,7 +306,7 @@ def parse_money(value: Any) -> Decimal:
 
 def parse_quantity(value: Any) -> Decimal:
     """A planned quantity (hours, bed-weeks, people...): 0 or more, at most two decimal places."""
-    hint = "write a number, like 18000 or \"18,000\""
+    hint = 'write a number, like 18000 or "18,000"'
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         raise ValueError(f"{value!r} is not a quantity: {hint}")
     text = value.strip().replace(",", "").replace("_", "") if isinstance(value, str) else None
@@ -649,7 +647,7 @@ class _Parts:
         for index, item in self.written.get(section, []):
             value = item.get(name)
             if isinstance(value, (str, int)) and not isinstance(value, bool):
-                values.append((section + (index, name), str(value).strip()))
+                values.append(((*section, index, name), str(value).strip()))
         return values
 
 
@@ -941,7 +939,7 @@ def _items(
     valid = []
     parts.written[path] = [(index, item) for index, item in enumerate(raw) if isinstance(item, dict)]
     for index, item in enumerate(raw):
-        spec = _validate(model, item, path + (index,), issues)
+        spec = _validate(model, item, (*path, index), issues)
         if spec is None:
             parts.incomplete.add(path)
         else:
@@ -953,11 +951,11 @@ def _programme(raw: Any, issues: list[_Issue], parts: _Parts) -> None:
     path: Path = ("programme",)
     if not isinstance(raw, dict):
         issues.append(_Issue(path, "`programme` is missing or empty: give slug, name, deadline, channel and tranches"))
-        parts.incomplete.add(path + ("tranches",))
+        parts.incomplete.add((*path, "tranches"))
         return
     settings = {k: v for k, v in raw.items() if k != "tranches"}
     parts.settings = _validate(ProgrammeSettings, settings, path, issues)
-    parts.tranches = _items(raw, path + ("tranches",), TrancheSpec, issues, parts, required=True)
+    parts.tranches = _items(raw, (*path, "tranches"), TrancheSpec, issues, parts, required=True)
 
 
 def _service_problem(name: Any, seen: Mapping[Service, str]) -> str | None:
@@ -983,7 +981,7 @@ def _measure_items(raw: Any, path: Path, issues: list[_Issue], parts: _Parts) ->
     parts.written[path] = [(index, item) for index, item in enumerate(raw) if isinstance(item, dict)]
     parts.measure_counts[path] = len(raw)
     for index, item in enumerate(raw):
-        _validate(MeasureSpec, item, path + (index,), issues)
+        _validate(MeasureSpec, item, (*path, index), issues)
 
 
 def _measures(raw: Any, issues: list[_Issue], parts: _Parts) -> None:
@@ -997,7 +995,7 @@ def _measures(raw: Any, issues: list[_Issue], parts: _Parts) -> None:
         return
     seen: dict[Service, str] = {}
     for name, items in raw.items():
-        where = path + (str(name),)
+        where = (*path, str(name))
         problem = _service_problem(name, seen)
         if problem:
             issues.append(_Issue(where, problem))

@@ -110,7 +110,9 @@ def _scopes(
                 planned=s.planned,
             )
         )
-    return {m.id: _scope(m, programmes[m.programme_id], organisations[m.organisation_id], schemes_by_owner) for m in members}  # type: ignore[misc]
+    return {
+        m.id: _scope(m, programmes[m.programme_id], organisations[m.organisation_id], schemes_by_owner) for m in members
+    }  # type: ignore[misc]
 
 
 def _scope(

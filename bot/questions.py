@@ -144,9 +144,7 @@ class QuestionsView:
 # asking
 
 
-def ask_question(
-    session: Session, platform: str, user_id: str, text: str, now: datetime
-) -> Asked | AskRefused:
+def ask_question(session: Session, platform: str, user_id: str, text: str, now: datetime) -> Asked | AskRefused:
     """Store a question from a chat user for partners' next check-ins, or say why not."""
     chosen = _leading(session, platform, user_id, text)
     if isinstance(chosen, AskRefused):
@@ -394,9 +392,7 @@ def _members_answers(session: Session, member_id: int, question_ids: list[int]) 
 # who is asking
 
 
-def _leading(
-    session: Session, platform: str, user_id: str, text: str
-) -> tuple[Member, Programme, str] | AskRefused:
+def _leading(session: Session, platform: str, user_id: str, text: str) -> tuple[Member, Programme, str] | AskRefused:
     """The lead's membership the command is for (bot.lead_commands), and the text after a
     leading programme slug."""
     chosen = lead_command(

@@ -76,7 +76,7 @@ def nhs_number_valid(digits: str) -> bool:
     """The Modulus 11 check: weights 10..2 on the first nine digits; 11 means 0, 10 invalid."""
     if len(digits) != LENGTH or not (digits.isascii() and digits.isdigit()):
         return False
-    remainder = sum(int(d) * w for d, w in zip(digits, _WEIGHTS)) % 11
+    remainder = sum(int(d) * w for d, w in zip(digits, _WEIGHTS, strict=False)) % 11
     check = 11 - remainder
     if check == 11:
         check = 0
@@ -104,8 +104,10 @@ def _runs(text: str) -> Iterator[list[_Group]]:
     """The runs of digits in the text, each as its groups, in order."""
     kinds = text.translate(_KINDS)
     for run in _RUN.finditer(kinds):
-        yield [_Group(g.start(), g.end(), g.end() - g.start() - g.group().count("i"))
-               for g in _GROUP.finditer(kinds, run.start(), run.end())]
+        yield [
+            _Group(g.start(), g.end(), g.end() - g.start() - g.group().count("i"))
+            for g in _GROUP.finditer(kinds, run.start(), run.end())
+        ]
 
 
 def _digits(text: str) -> str:

@@ -88,7 +88,9 @@ def act_on_risk(
     return change_status(session, risk_id, member, action, note, now, owner_organisation_id=owner_organisation_id)
 
 
-def may_open_form(session: Session, platform: str, user_id: str, risk_id: int, action: str, now: datetime) -> RiskView | RiskRefused:
+def may_open_form(
+    session: Session, platform: str, user_id: str, risk_id: int, action: str, now: datetime
+) -> RiskView | RiskRefused:
     """Before the close or assign form opens: the risk as it stands, or why the asker may not."""
     found = _risk_member(session, platform, user_id, risk_id)
     if isinstance(found, RiskRefused):
@@ -144,8 +146,15 @@ def risks_in_memory(
         if found is None:
             return None
         role = Role(membership.role)
-        registers.append(Register(programme_id=membership.programme_id, programme_name=membership.programme_name,
-                                  risks=found[1], role=role, may_act=role in ACTING_ROLES))
+        registers.append(
+            Register(
+                programme_id=membership.programme_id,
+                programme_name=membership.programme_name,
+                risks=found[1],
+                role=role,
+                may_act=role in ACTING_ROLES,
+            )
+        )
     return RisksOverview(tuple(registers)) if registers else None
 
 

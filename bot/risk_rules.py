@@ -136,28 +136,37 @@ class _Report:
     measures: dict[str, Any]
 
 
-def _latest_as_of(session: Session, programme_id: int, day: date, first: date | None = None,
-                  organisations: set[int] | None = None) -> dict[tuple[int, str], _Report]:
+def _latest_as_of(
+    session: Session, programme_id: int, day: date, first: date | None = None, organisations: set[int] | None = None
+) -> dict[tuple[int, str], _Report]:
     """Each (organisation, service)'s latest report dated on or before `day` (and on or after
     `first`, when given; of those organisations, when given): one query."""
-    order = (col(CapacityReport.local_date).desc(), col(CapacityReport.reported_at).desc(), col(CapacityReport.id).desc())
-    rank = func.row_number().over(
-        partition_by=(col(CapacityReport.organisation_id), col(CapacityReport.service)), order_by=order
-    ).label("rank")
-    query = (
-        sa_select(
-            col(CapacityReport.organisation_id), col(CapacityReport.service), col(CapacityReport.local_date),
-            col(CapacityReport.level), rank,
-        )
-        .where(CapacityReport.programme_id == programme_id, col(CapacityReport.local_date) <= day)
+    order = (
+        col(CapacityReport.local_date).desc(),
+        col(CapacityReport.reported_at).desc(),
+        col(CapacityReport.id).desc(),
     )
+    rank = (
+        func.row_number()
+        .over(partition_by=(col(CapacityReport.organisation_id), col(CapacityReport.service)), order_by=order)
+        .label("rank")
+    )
+    query = sa_select(
+        col(CapacityReport.organisation_id),
+        col(CapacityReport.service),
+        col(CapacityReport.local_date),
+        col(CapacityReport.level),
+        rank,
+    ).where(CapacityReport.programme_id == programme_id, col(CapacityReport.local_date) <= day)
     if first is not None:
         query = query.where(col(CapacityReport.local_date) >= first)
     if organisations is not None:
         query = query.where(col(CapacityReport.organisation_id).in_(organisations))
     ranked = query.subquery()
     rows = session.execute(
-        sa_select(ranked.c.organisation_id, ranked.c.service, ranked.c.local_date, ranked.c.level).where(ranked.c.rank == 1)
+        sa_select(ranked.c.organisation_id, ranked.c.service, ranked.c.local_date, ranked.c.level).where(
+            ranked.c.rank == 1
+        )
     ).all()
     return {(r[0], r[1]): _Report(r[0], r[1], r[2], r[3], {}) for r in rows}
 
@@ -168,8 +177,9 @@ def _last_reported(session: Session, programme_id: int, pairs: set[tuple[int, st
         return {}
     rows = session.execute(
         sa_select(col(CapacityReport.organisation_id), col(CapacityReport.service), func.max(CapacityReport.local_date))
-        .where(CapacityReport.programme_id == programme_id,
-               col(CapacityReport.organisation_id).in_({o for o, _ in pairs}))
+        .where(
+            CapacityReport.programme_id == programme_id, col(CapacityReport.organisation_id).in_({o for o, _ in pairs})
+        )
         .group_by(col(CapacityReport.organisation_id), col(CapacityReport.service))
     ).all()
     return {(o, s): day for o, s, day in rows if (o, s) in pairs}
@@ -178,17 +188,31 @@ def _last_reported(session: Session, programme_id: int, pairs: set[tuple[int, st
 def _window(today: date, settings: RuleSettings) -> date:
     """The first day the rules need reports from: a service not heard from since before it is
     silent, and every comparison the rules make is with a day after it."""
-    n, w, d = (settings.silent_after_working_days, settings.worsening_over_working_days,
-               settings.discharges_rising_over_working_days)
+    n, w, d = (
+        settings.silent_after_working_days,
+        settings.worsening_over_working_days,
+        settings.discharges_rising_over_working_days,
+    )
     return add_working_days(today, -(max(n, w, n + d + 1) + 1))
 
 
-def _daily(session: Session, programme_id: int, first: date | None, last: date,
-           pairs: set[tuple[int, str]] | None = None, *, measures: bool = True) -> dict[tuple[int, str], dict[date, _Report]]:
+def _daily(
+    session: Session,
+    programme_id: int,
+    first: date | None,
+    last: date,
+    pairs: set[tuple[int, str]] | None = None,
+    *,
+    measures: bool = True,
+) -> dict[tuple[int, str], dict[date, _Report]]:
     """The newest report of each (organisation, service) on each day from first (None: the
     beginning) to last: one query, read as plain rows."""
-    columns = [col(CapacityReport.organisation_id), col(CapacityReport.service), col(CapacityReport.local_date),
-               col(CapacityReport.level)] + ([col(CapacityReport.measures)] if measures else [])
+    columns = [
+        col(CapacityReport.organisation_id),
+        col(CapacityReport.service),
+        col(CapacityReport.local_date),
+        col(CapacityReport.level),
+    ] + ([col(CapacityReport.measures)] if measures else [])
     query = (
         sa_select(*columns)
         .where(CapacityReport.programme_id == programme_id, col(CapacityReport.local_date) <= last)
@@ -197,8 +221,10 @@ def _daily(session: Session, programme_id: int, first: date | None, last: date,
     if first is not None:
         query = query.where(col(CapacityReport.local_date) >= first)
     if pairs is not None:
-        query = query.where(col(CapacityReport.organisation_id).in_({o for o, _ in pairs}),
-                            col(CapacityReport.service).in_({s for _, s in pairs}))
+        query = query.where(
+            col(CapacityReport.organisation_id).in_({o for o, _ in pairs}),
+            col(CapacityReport.service).in_({s for _, s in pairs}),
+        )
     out: dict[tuple[int, str], dict[date, _Report]] = defaultdict(dict)
     for row in session.execute(query):
         key = (row[0], row[1])
@@ -208,15 +234,18 @@ def _daily(session: Session, programme_id: int, first: date | None, last: date,
     return out
 
 
-def _run_starts(session: Session, programme_id: int, at_alert: dict[tuple[int, str], _Report]) -> dict[tuple[int, str], date]:
+def _run_starts(
+    session: Session, programme_id: int, at_alert: dict[tuple[int, str], _Report]
+) -> dict[tuple[int, str], date]:
     """The first day of each service's unbroken run at its latest level. Read from the last
     RUN_LOOKBACK_DAYS first; only a run that reaches back past them reads that service's whole
     history, so the scan's cost follows the recent weeks, not the length of the winter."""
     if not at_alert:
         return {}
     newest = max(r.local_date for r in at_alert.values())
-    recent = _daily(session, programme_id, newest - timedelta(days=RUN_LOOKBACK_DAYS), newest, set(at_alert),
-                    measures=False)
+    recent = _daily(
+        session, programme_id, newest - timedelta(days=RUN_LOOKBACK_DAYS), newest, set(at_alert), measures=False
+    )
     starts: dict[tuple[int, str], date] = {}
     longer: set[tuple[int, str]] = set()
     for key, report in at_alert.items():
@@ -237,15 +266,16 @@ def _last_checkins(session: Session, programme_id: int, today: date) -> dict[int
         .where(CheckIn.programme_id == programme_id, col(CheckIn.local_date) <= today)
         .group_by(col(CheckIn.member_id))
     ).all()
-    return {member_id: day for member_id, day in rows}
+    return dict(rows)
 
 
 def _start(session: Session, programme: Programme) -> date:
     """The programme's start: the earliest available date of its live tranches (none: the day
     it was created)."""
     first = session.exec(
-        select(func.min(Tranche.available_on))
-        .where(Tranche.programme_id == programme.id, col(Tranche.archived_at).is_(None))
+        select(func.min(Tranche.available_on)).where(
+            Tranche.programme_id == programme.id, col(Tranche.archived_at).is_(None)
+        )
     ).one()
     return first if first is not None else local_date(programme.created_at, programme.timezone)
 
@@ -277,7 +307,8 @@ def findings(session: Session, programme: Programme, today: date) -> list[Findin
         session, programme.id, listed - latest.keys()
     )
     recent = {
-        k: r for k, r in latest.items()
+        k: r
+        for k, r in latest.items()
         if silent_working_days(r.local_date, start, today) < settings.silent_after_working_days
     }
     out = [
@@ -321,8 +352,14 @@ def _day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
-def _capacity(session: Session, programme: Programme, today: date, settings: RuleSettings,
-              live: dict[int, Organisation], recent: dict[tuple[int, str], _Report]) -> list[Finding]:
+def _capacity(
+    session: Session,
+    programme: Programme,
+    today: date,
+    settings: RuleSettings,
+    live: dict[int, Organisation],
+    recent: dict[tuple[int, str], _Report],
+) -> list[Finding]:
     alert = settings.capacity_alert_level
     at_alert = {k: r for k, r in recent.items() if r.level >= alert}
     if not at_alert:
@@ -333,15 +370,19 @@ def _capacity(session: Session, programme: Programme, today: date, settings: Rul
         report, organisation = at_alert[key], live[key[0]]
         since = starts[key]
         words = _service_words(report.service)
-        out.append(Finding(
-            rule=CAPACITY,
-            subject=_subject(organisation, report.service),
-            title=f"{organisation.name}: {words} at level {report.level}",
-            detail=(f"Level {report.level}: {level_wording(report.level)}. {organisation.name} has reported "
-                    f"{words} at level {report.level} since {_day(since)}."),
-            severity=Severity.CRITICAL if report.level >= HIGHEST else Severity.HIGH,
-            owner_organisation_id=organisation.id,
-        ))
+        out.append(
+            Finding(
+                rule=CAPACITY,
+                subject=_subject(organisation, report.service),
+                title=f"{organisation.name}: {words} at level {report.level}",
+                detail=(
+                    f"Level {report.level}: {level_wording(report.level)}. {organisation.name} has reported "
+                    f"{words} at level {report.level} since {_day(since)}."
+                ),
+                severity=Severity.CRITICAL if report.level >= HIGHEST else Severity.HIGH,
+                owner_organisation_id=organisation.id,
+            )
+        )
     return out
 
 
@@ -357,8 +398,15 @@ def _run_start(days: dict[date, _Report], latest: _Report) -> tuple[date, bool]:
     return since, False
 
 
-def _worsening(session: Session, programme: Programme, today: date, settings: RuleSettings,
-               live: dict[int, Organisation], recent: dict[tuple[int, str], _Report], window: date) -> list[Finding]:
+def _worsening(
+    session: Session,
+    programme: Programme,
+    today: date,
+    settings: RuleSettings,
+    live: dict[int, Organisation],
+    recent: dict[tuple[int, str], _Report],
+    window: date,
+) -> list[Finding]:
     candidates = {k: r for k, r in recent.items() if r.level < settings.capacity_alert_level}
     if not candidates:
         return []
@@ -374,21 +422,30 @@ def _worsening(session: Session, programme: Programme, today: date, settings: Ru
         if before is None or now.level < before.level + 1:
             continue
         organisation, words = live[key[0]], _service_words(now.service)
-        out.append(Finding(
-            rule=CAPACITY_WORSENING,
-            subject=_subject(organisation, now.service),
-            title=f"{organisation.name}: {words} worsening, level {before.level} to {now.level}",
-            detail=(f"{organisation.name} reports {words} at level {now.level} ({level_wording(now.level)}), "
+        out.append(
+            Finding(
+                rule=CAPACITY_WORSENING,
+                subject=_subject(organisation, now.service),
+                title=f"{organisation.name}: {words} worsening, level {before.level} to {now.level}",
+                detail=(
+                    f"{organisation.name} reports {words} at level {now.level} ({level_wording(now.level)}), "
                     f"up from level {before.level} within {settings.worsening_over_working_days} working days. "
-                    f"Level {settings.capacity_alert_level} raises a capacity risk."),
-            severity=Severity.MEDIUM,
-            owner_organisation_id=organisation.id,
-        ))
+                    f"Level {settings.capacity_alert_level} raises a capacity risk."
+                ),
+                severity=Severity.MEDIUM,
+                owner_organisation_id=organisation.id,
+            )
+        )
     return out
 
 
-def _silent_services(today: date, start: date, settings: RuleSettings, live: dict[int, Organisation],
-                     last_reported: dict[tuple[int, str], date]) -> list[Finding]:
+def _silent_services(
+    today: date,
+    start: date,
+    settings: RuleSettings,
+    live: dict[int, Organisation],
+    last_reported: dict[tuple[int, str], date],
+) -> list[Finding]:
     out = []
     for organisation in sorted(live.values(), key=lambda o: (o.name, o.id)):
         for service in organisation.services or []:
@@ -397,24 +454,35 @@ def _silent_services(today: date, start: date, settings: RuleSettings, live: dic
                 continue
             words = _service_words(service)
             since = f"since {_day(last)}" if last else f"since the programme started on {_day(start)}"
-            out.append(Finding(
-                rule=SILENT_SERVICE,
-                subject=_subject(organisation, service),
-                title=f"{organisation.name}: no {words} capacity report",
-                detail=(f"No {words} capacity report from {organisation.name} {since} "
-                        f"({settings.silent_after_working_days} working days or more)."),
-                severity=_silence_severity(organisation),
-                owner_organisation_id=organisation.id,
-            ))
+            out.append(
+                Finding(
+                    rule=SILENT_SERVICE,
+                    subject=_subject(organisation, service),
+                    title=f"{organisation.name}: no {words} capacity report",
+                    detail=(
+                        f"No {words} capacity report from {organisation.name} {since} "
+                        f"({settings.silent_after_working_days} working days or more)."
+                    ),
+                    severity=_silence_severity(organisation),
+                    owner_organisation_id=organisation.id,
+                )
+            )
     return out
 
 
-def _silent_partners(session: Session, programme: Programme, today: date, start: date,
-                     settings: RuleSettings, live: dict[int, Organisation]) -> list[Finding]:
+def _silent_partners(
+    session: Session,
+    programme: Programme,
+    today: date,
+    start: date,
+    settings: RuleSettings,
+    live: dict[int, Organisation],
+) -> list[Finding]:
     members = session.exec(
         select(Member)
-        .where(Member.programme_id == programme.id, Member.role == Role.PARTNER.value,
-               col(Member.archived_at).is_(None))
+        .where(
+            Member.programme_id == programme.id, Member.role == Role.PARTNER.value, col(Member.archived_at).is_(None)
+        )
         .order_by(col(Member.id))
     ).all()
     last_checkins = _last_checkins(session, programme.id, today)  # type: ignore[arg-type]
@@ -431,15 +499,19 @@ def _silent_partners(session: Session, programme: Programme, today: date, start:
         words = f"since {_day(last)}" if last else f"since the programme started on {_day(start)}"
         if back:
             words += f", back from leave on {_day(back)}"
-        out.append(Finding(
-            rule=SILENT_PARTNER,
-            subject=f"member:{member.id}",
-            title=f"{member.name} ({organisation.name}) has not checked in",
-            detail=(f"No check-in from {member.name} of {organisation.name} {words} "
-                    f"({settings.silent_after_working_days} working days or more)."),
-            severity=_silence_severity(organisation),
-            owner_organisation_id=organisation.id,
-        ))
+        out.append(
+            Finding(
+                rule=SILENT_PARTNER,
+                subject=f"member:{member.id}",
+                title=f"{member.name} ({organisation.name}) has not checked in",
+                detail=(
+                    f"No check-in from {member.name} of {organisation.name} {words} "
+                    f"({settings.silent_after_working_days} working days or more)."
+                ),
+                severity=_silence_severity(organisation),
+                owner_organisation_id=organisation.id,
+            )
+        )
     return out
 
 
@@ -454,8 +526,15 @@ def _figure(measures: dict[str, Any]) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _discharges(session: Session, programme: Programme, today: date, start: date, settings: RuleSettings,
-                live: dict[int, Organisation], recent: dict[tuple[int, str], _Report]) -> list[Finding]:
+def _discharges(
+    session: Session,
+    programme: Programme,
+    today: date,
+    start: date,
+    settings: RuleSettings,
+    live: dict[int, Organisation],
+    recent: dict[tuple[int, str], _Report],
+) -> list[Finding]:
     pressed = sorted(
         (r for r in recent.values() if r.service in COMMUNITY_SERVICES and r.level >= settings.capacity_alert_level),
         key=lambda r: (live[r.organisation_id].name, r.service),
@@ -482,16 +561,20 @@ def _discharges(session: Session, programme: Programme, today: date, start: date
     services = "; ".join(
         f"{live[r.organisation_id].name} ({_service_words(r.service)}, level {r.level})" for r in pressed
     )
-    return [Finding(
-        rule=DISCHARGES_OUTPACING,
-        subject=programme.slug,
-        title="Discharges outpacing community capacity",
-        detail=(f"Discharges reported across the programme rose from {totals[earlier_day]:f} on "
+    return [
+        Finding(
+            rule=DISCHARGES_OUTPACING,
+            subject=programme.slug,
+            title="Discharges outpacing community capacity",
+            detail=(
+                f"Discharges reported across the programme rose from {totals[earlier_day]:f} on "
                 f"{_day(earlier_day)} to {totals[latest_day]:f} on {_day(latest_day)}, while community "
-                f"capacity is at level {settings.capacity_alert_level} or above: {services}."),
-        severity=Severity.HIGH,
-        owner_organisation_id=None,
-    )]
+                f"capacity is at level {settings.capacity_alert_level} or above: {services}."
+            ),
+            severity=Severity.HIGH,
+            owner_organisation_id=None,
+        )
+    ]
 
 
 # --- spend flags --------------------------------------------------------------------------------
@@ -502,8 +585,9 @@ def _spend(session: Session, programme: Programme, today: date) -> list[Finding]
     owners = {
         key: (owner_id, unit)
         for key, owner_id, unit in session.exec(
-            select(Scheme.key, Scheme.owner_organisation_id, Scheme.unit)
-            .where(Scheme.programme_id == programme.id, col(Scheme.archived_at).is_(None))
+            select(Scheme.key, Scheme.owner_organisation_id, Scheme.unit).where(
+                Scheme.programme_id == programme.id, col(Scheme.archived_at).is_(None)
+            )
         ).all()
     }
     return [f for flag in position.flags if (f := _from_flag(flag, position, owners)) is not None]
@@ -515,27 +599,39 @@ def _from_flag(flag: Flag, position: SpendPosition, owners: dict[str, tuple[int,
         flag.subject not in owners or flag.message.startswith("Overcommitted:")
     )
     if flag.rule == UNDERSPEND_RISK:
-        return Finding(UNDERSPEND_RISK, flag.subject, f"Underspend risk: {position.programme_name}",
-                       flag.message, Severity.HIGH, None)
+        return Finding(
+            UNDERSPEND_RISK,
+            flag.subject,
+            f"Underspend risk: {position.programme_name}",
+            flag.message,
+            Severity.HIGH,
+            None,
+        )
     if flag.rule == OVERCOMMITTED and programme_wide:
-        return Finding(OVERCOMMITTED, flag.subject, f"Overcommitted: {position.programme_name}",
-                       flag.message, Severity.HIGH, None)
+        return Finding(
+            OVERCOMMITTED, flag.subject, f"Overcommitted: {position.programme_name}", flag.message, Severity.HIGH, None
+        )
     if flag.subject not in owners:
         return None
     owner_id, unit = owners[flag.subject]
     name = names.get(flag.subject, flag.subject)
     if flag.rule == OVERCOMMITTED:
-        return Finding(OVERCOMMITTED, flag.subject, f"{name} is overcommitted", flag.message,
-                       Severity.MEDIUM, owner_id)
+        return Finding(OVERCOMMITTED, flag.subject, f"{name} is overcommitted", flag.message, Severity.MEDIUM, owner_id)
     if flag.rule == SILENT_SCHEME:
-        return Finding(SILENT_SCHEME, flag.subject, f"{name}: no spend reported", flag.message,
-                       Severity.LOW, owner_id)
+        return Finding(SILENT_SCHEME, flag.subject, f"{name}: no spend reported", flag.message, Severity.LOW, owner_id)
     if flag.rule == ACTIVITY_BEHIND_PLAN and unit == Unit.STAFF_WTE.value:
-        return Finding(RECRUITMENT_BEHIND_PLAN, flag.subject, f"{name}: recruitment behind plan", flag.message,
-                       Severity.MEDIUM, owner_id)
+        return Finding(
+            RECRUITMENT_BEHIND_PLAN,
+            flag.subject,
+            f"{name}: recruitment behind plan",
+            flag.message,
+            Severity.MEDIUM,
+            owner_id,
+        )
     if flag.rule == ACTIVITY_BEHIND_PLAN:
-        return Finding(ACTIVITY_BEHIND_PLAN, flag.subject, f"{name}: activity behind plan", flag.message,
-                       Severity.LOW, owner_id)
+        return Finding(
+            ACTIVITY_BEHIND_PLAN, flag.subject, f"{name}: activity behind plan", flag.message, Severity.LOW, owner_id
+        )
     return None
 
 
@@ -546,7 +642,7 @@ def scan(session: Session, programme: Programme, now: datetime) -> ScanResult:
     """Raise every finding for the programme's local today; idempotent at the same instant."""
     today = local_date(now, programme.timezone)
     found = findings(session, programme, today)
-    outcomes = list(zip(found, raise_risks(session, programme.id, found, now)))  # type: ignore[arg-type]
+    outcomes = list(zip(found, raise_risks(session, programme.id, found, now), strict=False))  # type: ignore[arg-type]
     count = lambda outcome: sum(1 for _, r in outcomes if r.outcome == outcome)  # noqa: E731
     return ScanResult(
         programme_slug=programme.slug,

@@ -15,7 +15,7 @@ NOTE_SHOWN = 200
 
 
 def risk_facts(risk: RiskView, escape: Escape, when: When) -> str:
-    """"High · Acknowledged · owner Brightside · 3 working days old · acknowledged by Asha 10:04"."""
+    """ "High · Acknowledged · owner Brightside · 3 working days old · acknowledged by Asha 10:04"."""
     owner = f"owner {escape(risk.owner_name)}" if risk.owner_name else "no owner yet"
     parts = [risk.severity.value.capitalize(), risk.status.value.capitalize(), owner, age_words(risk.age_working_days)]
     if risk.last_event is not None:

@@ -150,14 +150,12 @@ def raise_risks(session: Session, programme_id: int, raising: Sequence[Raising],
     cleaned = [_cleaned(programme_id, r) for r in raising]
     open_now = {
         risk.open_key: risk
-        for risk in session.exec(
-            select(Risk).where(Risk.programme_id == programme_id, col(Risk.open_key).is_not(None))
-        )
+        for risk in session.exec(select(Risk).where(Risk.programme_id == programme_id, col(Risk.open_key).is_not(None)))
     }
-    new = [(r, c) for r, c in zip(raising, cleaned) if c.key not in open_now]
+    new = [(r, c) for r, c in zip(raising, cleaned, strict=False) if c.key not in open_now]
     inserted = _insert_all(session, programme_id, new, now)
     out = []
-    for item, clean in zip(raising, cleaned):
+    for _item, clean in zip(raising, cleaned, strict=False):
         if clean.key in inserted:
             out.append(RaisedRisk(inserted[clean.key], "new", True, clean.severity, None, clean.redactions))
             continue
@@ -172,16 +170,27 @@ def _raise_again(session: Session, risk: Risk | None, clean: _Clean, now: dateti
         return RaisedRisk(risk.id, "unchanged", False, clean.severity, clean.severity, clean.redactions)  # type: ignore[arg-type]
     locked = _open_by_key(session, clean.key)
     if locked is None:  # closed since it was read, or raised by another process: the next scan sees it
-        return RaisedRisk(risk.id if risk else 0, "unchanged", False, clean.severity, clean.severity,  # type: ignore[arg-type]
-                          clean.redactions)
+        return RaisedRisk(
+            risk.id if risk else 0,
+            "unchanged",
+            False,
+            clean.severity,
+            clean.severity,  # type: ignore[arg-type]
+            clean.redactions,
+        )
     return _update(session, locked, clean.title, clean.detail, clean.severity, now, clean.redactions)
 
 
 def _cleaned(programme_id: int, item: Raising) -> _Clean:
     title, n_title = _clean(item.title, MAX_TITLE)
     detail, n_detail = _clean(item.detail, MAX_TEXT)
-    return _Clean(open_key(programme_id, item.rule, item.subject), title or item.rule, detail,
-                  Severity(item.severity), n_title + n_detail)
+    return _Clean(
+        open_key(programme_id, item.rule, item.subject),
+        title or item.rule,
+        detail,
+        Severity(item.severity),
+        n_title + n_detail,
+    )
 
 
 def _insert_all(
@@ -195,25 +204,60 @@ def _insert_all(
     rows = [_new_risk(programme_id, item, clean, now) for item, clean in new]
     try:
         with session.begin_nested():
-            returned = session.connection().execute(_RISKS.insert().returning(_RISKS.c.id, _RISKS.c.open_key), rows).all()
+            returned = (
+                session.connection().execute(_RISKS.insert().returning(_RISKS.c.id, _RISKS.c.open_key), rows).all()
+            )
     except IntegrityError:
-        one_by_one = [_insert(session, programme_id, i.rule, i.subject, c.key, c.title, c.detail, c.severity,
-                              i.owner_organisation_id, now) for i, c in new]
+        one_by_one = [
+            _insert(
+                session,
+                programme_id,
+                i.rule,
+                i.subject,
+                c.key,
+                c.title,
+                c.detail,
+                c.severity,
+                i.owner_organisation_id,
+                now,
+            )
+            for i, c in new
+        ]
         return {r.open_key: r.id for r in one_by_one if r is not None}  # type: ignore[misc]
     ids = {key: risk_id for risk_id, key in returned}
-    session.connection().execute(_EVENTS.insert(), [
-        {"risk_id": ids[row["open_key"]], "action": "raised", "from_status": None, "to_status": RiskStatus.OPEN.value,
-         "member_id": None, "note": f"Severity {row['severity']}", "at": now}
-        for row in rows
-    ])
+    session.connection().execute(
+        _EVENTS.insert(),
+        [
+            {
+                "risk_id": ids[row["open_key"]],
+                "action": "raised",
+                "from_status": None,
+                "to_status": RiskStatus.OPEN.value,
+                "member_id": None,
+                "note": f"Severity {row['severity']}",
+                "at": now,
+            }
+            for row in rows
+        ],
+    )
     return ids
 
 
 def _new_risk(programme_id: int, item: Raising, clean: _Clean, now: datetime) -> dict[str, object]:
-    return {"programme_id": programme_id, "rule": item.rule, "subject": item.subject, "open_key": clean.key,
-            "title": clean.title, "detail": clean.detail, "severity": clean.severity.value,
-            "owner_organisation_id": item.owner_organisation_id, "status": RiskStatus.OPEN.value,
-            "raised_at": now, "updated_at": now, "closed_at": None}
+    return {
+        "programme_id": programme_id,
+        "rule": item.rule,
+        "subject": item.subject,
+        "open_key": clean.key,
+        "title": clean.title,
+        "detail": clean.detail,
+        "severity": clean.severity.value,
+        "owner_organisation_id": item.owner_organisation_id,
+        "status": RiskStatus.OPEN.value,
+        "raised_at": now,
+        "updated_at": now,
+        "closed_at": None,
+    }
 
 
 def raise_risk(
@@ -238,8 +282,18 @@ def raise_risk(
     key = open_key(programme_id, rule, subject)
     risk = _open_by_key(session, key)
     if risk is None:
-        risk = _insert(session, programme_id, rule, subject, key, clean_title or rule, clean_detail,
-                       level, owner_organisation_id, now)
+        risk = _insert(
+            session,
+            programme_id,
+            rule,
+            subject,
+            key,
+            clean_title or rule,
+            clean_detail,
+            level,
+            owner_organisation_id,
+            now,
+        )
         if risk is not None:
             return RaisedRisk(risk.id, "new", True, level, None, n_title + n_detail)  # type: ignore[arg-type]
         risk = _open_by_key(session, key)  # another process raised it a moment ago
@@ -254,35 +308,69 @@ def _open_by_key(session: Session, key: str) -> Risk | None:
 
 
 def _insert(
-    session: Session, programme_id: int, rule: str, subject: str, key: str, title: str,
-    detail: str | None, severity: Severity, owner_id: int | None, now: datetime,
+    session: Session,
+    programme_id: int,
+    rule: str,
+    subject: str,
+    key: str,
+    title: str,
+    detail: str | None,
+    severity: Severity,
+    owner_id: int | None,
+    now: datetime,
 ) -> Risk | None:
     """Insert in a savepoint; None when the unique open_key says a concurrent raise won."""
-    risk = Risk(programme_id=programme_id, rule=rule, subject=subject, open_key=key, title=title,
-                detail=detail, severity=severity.value, owner_organisation_id=owner_id,
-                status=RiskStatus.OPEN.value, raised_at=now, updated_at=now)
+    risk = Risk(
+        programme_id=programme_id,
+        rule=rule,
+        subject=subject,
+        open_key=key,
+        title=title,
+        detail=detail,
+        severity=severity.value,
+        owner_organisation_id=owner_id,
+        status=RiskStatus.OPEN.value,
+        raised_at=now,
+        updated_at=now,
+    )
     try:
         with session.begin_nested():
             session.add(risk)
             session.flush()
     except IntegrityError:
         return None
-    session.add(RiskEvent(risk_id=risk.id, action="raised", to_status=RiskStatus.OPEN.value,  # type: ignore[arg-type]
-                          note=f"Severity {severity.value}", at=now))
+    session.add(
+        RiskEvent(
+            risk_id=risk.id,
+            action="raised",
+            to_status=RiskStatus.OPEN.value,  # type: ignore[arg-type]
+            note=f"Severity {severity.value}",
+            at=now,
+        )
+    )
     session.flush()
     return risk
 
 
-def _update(session: Session, risk: Risk, title: str, detail: str | None, severity: Severity,
-            now: datetime, redactions: int) -> RaisedRisk:
+def _update(
+    session: Session, risk: Risk, title: str, detail: str | None, severity: Severity, now: datetime, redactions: int
+) -> RaisedRisk:
     before = Severity(risk.severity)
     changes = _changes(risk, title, detail, severity)
     if not changes:
         return RaisedRisk(risk.id, "unchanged", False, before, before, redactions)  # type: ignore[arg-type]
     risk.title, risk.detail, risk.severity, risk.updated_at = title, detail, severity.value, now
     session.add(risk)
-    session.add(RiskEvent(risk_id=risk.id, action="updated", from_status=risk.status,  # type: ignore[arg-type]
-                          to_status=risk.status, note="; ".join(changes), at=now))
+    session.add(
+        RiskEvent(
+            risk_id=risk.id,
+            action="updated",
+            from_status=risk.status,  # type: ignore[arg-type]
+            to_status=risk.status,
+            note="; ".join(changes),
+            at=now,
+        )
+    )
     session.flush()
     escalated = SEVERITY_RANK[severity] > SEVERITY_RANK[before]
     return RaisedRisk(risk.id, "updated", escalated, severity, before, redactions)  # type: ignore[arg-type]
@@ -331,18 +419,29 @@ def change_status(
     after = _apply(risk, action, now)
     text = "; ".join(p for p in (extra, clean_note) if p) or None
     session.add(risk)
-    session.add(RiskEvent(risk_id=risk.id, member_id=member.id, action=_TRANSITIONS[action][2],  # type: ignore[arg-type]
-                          from_status=before.value, to_status=after.value, note=text, at=now))
+    session.add(
+        RiskEvent(
+            risk_id=risk.id,
+            member_id=member.id,
+            action=_TRANSITIONS[action][2],  # type: ignore[arg-type]
+            from_status=before.value,
+            to_status=after.value,
+            note=text,
+            at=now,
+        )
+    )
     session.flush()
-    return RiskChanged(_TRANSITIONS[action][2], before, after, member.name, text,
-                       risk_view(session, risk.id, now), redactions)  # type: ignore[arg-type]
+    return RiskChanged(
+        _TRANSITIONS[action][2], before, after, member.name, text, risk_view(session, risk.id, now), redactions
+    )  # type: ignore[arg-type]
 
 
 def refusal(risk: Risk | None, member: Member, action: str) -> RiskRefused | None:
     """Why this member may not do this to this risk now, or None when they may."""
     if action not in _TRANSITIONS:
-        return RiskRefused(f"“{action}” is not something you can do to a risk; "
-                           "try acknowledge, mitigate, close, reopen or assign.")
+        return RiskRefused(
+            f"“{action}” is not something you can do to a risk; try acknowledge, mitigate, close, reopen or assign."
+        )
     if risk is None or risk.programme_id != member.programme_id:
         return RiskRefused("That risk is not in your programme's register.")
     if member.archived_at is not None or Role(member.role) not in ACTING_ROLES:
@@ -423,8 +522,18 @@ def history(session: Session, risk_id: int) -> list[EventView]:
     return [_event_view(event, name) for event, name in rows]
 
 
-_VIEWED = (col(Risk.id), col(Risk.programme_id), col(Risk.rule), col(Risk.subject), col(Risk.title), col(Risk.detail),
-           col(Risk.severity), col(Risk.status), col(Risk.owner_organisation_id), col(Risk.raised_at))
+_VIEWED = (
+    col(Risk.id),
+    col(Risk.programme_id),
+    col(Risk.rule),
+    col(Risk.subject),
+    col(Risk.title),
+    col(Risk.detail),
+    col(Risk.severity),
+    col(Risk.status),
+    col(Risk.owner_organisation_id),
+    col(Risk.raised_at),
+)
 
 
 def _views(session: Session, programme_id: int, risks: list[Any], now: datetime) -> list[RiskView]:
@@ -433,16 +542,22 @@ def _views(session: Session, programme_id: int, risks: list[Any], now: datetime)
         return []
     programme = session.get(Programme, programme_id)
     tz = programme.timezone if programme else None
-    owners = dict(session.exec(
-        select(Organisation.id, Organisation.name).where(Organisation.programme_id == programme_id)
-    ).all())
+    owners = dict(
+        session.exec(select(Organisation.id, Organisation.name).where(Organisation.programme_id == programme_id)).all()
+    )
     last = _last_events(session, [r.id for r in risks])  # type: ignore[misc]
     today = local_date(now, tz)
     return [
         RiskView(
-            id=r.id, rule=r.rule, subject=r.subject, title=r.title, detail=r.detail,  # type: ignore[arg-type]
-            severity=Severity(r.severity), status=RiskStatus(r.status),
-            owner_organisation_id=r.owner_organisation_id, owner_name=owners.get(r.owner_organisation_id),
+            id=r.id,
+            rule=r.rule,
+            subject=r.subject,
+            title=r.title,
+            detail=r.detail,  # type: ignore[arg-type]
+            severity=Severity(r.severity),
+            status=RiskStatus(r.status),
+            owner_organisation_id=r.owner_organisation_id,
+            owner_name=owners.get(r.owner_organisation_id),
             raised_at=r.raised_at,
             age_working_days=count_working_days(local_date(r.raised_at, tz) + timedelta(days=1), today),
             last_event=last.get(r.id),  # type: ignore[arg-type]
@@ -452,14 +567,17 @@ def _views(session: Session, programme_id: int, risks: list[Any], now: datetime)
 
 
 def _last_events(session: Session, risk_ids: list[int]) -> dict[int, EventView]:
-    newest = (
-        select(func.max(RiskEvent.id))
-        .where(col(RiskEvent.risk_id).in_(risk_ids))
-        .group_by(col(RiskEvent.risk_id))
-    )
+    newest = select(func.max(RiskEvent.id)).where(col(RiskEvent.risk_id).in_(risk_ids)).group_by(col(RiskEvent.risk_id))
     rows = session.execute(
-        select(col(RiskEvent.risk_id), col(RiskEvent.action), col(Member.name), col(RiskEvent.at),
-               col(RiskEvent.from_status), col(RiskEvent.to_status), col(RiskEvent.note))
+        select(
+            col(RiskEvent.risk_id),
+            col(RiskEvent.action),
+            col(Member.name),
+            col(RiskEvent.at),
+            col(RiskEvent.from_status),
+            col(RiskEvent.to_status),
+            col(RiskEvent.note),
+        )
         .join(Member, col(Member.id) == col(RiskEvent.member_id), isouter=True)
         .where(col(RiskEvent.id).in_(newest))
     ).all()

@@ -18,11 +18,12 @@ import logging
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+
 from bot.jobs import JOBS, JobContext, JobResult
 from bot.jobs.risk_scan import WATCH_SECONDS, watch
 from bot.programmes import all_programmes, get_programme
@@ -37,7 +38,7 @@ PROGRAMMES_AT_ONCE = 8
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def programmes(ctx: JobContext, slug: str | None = None) -> list[Programme]:
@@ -95,14 +96,16 @@ def build_clock(
     """A late tick always runs (misfire_grace_time=None: the default of one second would
     silently drop it), and ticks that piled up while the process was busy run once (coalesce)."""
     scheduler = BlockingScheduler(
-        timezone=timezone.utc,
+        timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
     scheduler.add_job(
         lambda: tick(ctx, now()), IntervalTrigger(seconds=tick_seconds), id="tick", next_run_time=utcnow()
     )
     scheduler.add_job(
-        lambda: watch_pass(ctx, now()), IntervalTrigger(seconds=min(WATCH_SECONDS, tick_seconds)), id="watch",
+        lambda: watch_pass(ctx, now()),
+        IntervalTrigger(seconds=min(WATCH_SECONDS, tick_seconds)),
+        id="watch",
         next_run_time=utcnow(),
     )
     return scheduler

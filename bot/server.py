@@ -83,12 +83,13 @@ def serve(settings: Settings, port: int, host: str = "0.0.0.0") -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     ready_engine(settings.database_url, wait=True).dispose()
     engine = make_engine(
-        settings.database_url, statement_timeout=WEB_STATEMENT_TIMEOUT_SECONDS, connect_timeout=WEB_CONNECT_TIMEOUT_SECONDS
+        settings.database_url,
+        statement_timeout=WEB_STATEMENT_TIMEOUT_SECONDS,
+        connect_timeout=WEB_CONNECT_TIMEOUT_SECONDS,
     )
     app = build_asgi_app(settings, engine)
     tune_collector()
-    log.info("serving on %s:%d (slack: %s, teams: %s)", host, port, _describe(settings),
-             _teams(settings))
+    log.info("serving on %s:%d (slack: %s, teams: %s)", host, port, _describe(settings), _teams(settings))
     try:
         uvicorn.run(app, host=host, port=port, lifespan="on", log_config=None)
     finally:
@@ -133,7 +134,7 @@ def _healthz(engine: Engine, slack: str, teams: str) -> Endpoint:
             body["socket_mode"] = "connected" if connected else "connecting"
         try:
             await asyncio.wait_for(asyncio.to_thread(_ping, engine), HEALTH_TIMEOUT_SECONDS)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 -- whatever the driver raises, the health check says unreachable
             log.warning("healthz: the database did not answer: %s", _first_line(error))
             return JSONResponse({**body, "ok": False, "database": "unreachable"}, status_code=503)
         return JSONResponse(body)

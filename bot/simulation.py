@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.calendar import count_working_days, is_working_day, local_instant
-from bot.checkin import Rejected, Refusal, amount_text, checkin_no_change, open_checkin, submit_checkin
+from bot.checkin import Refusal, Rejected, amount_text, checkin_no_change, open_checkin, submit_checkin
 from bot.checkin.form import CheckinForm, scheme_key, service_key
 from bot.decisions import record_decision
 from bot.jobs.base import JobContext
@@ -116,8 +116,12 @@ def level_for(organisation: str, service: str, day: date, rng: random.Random) ->
     """The capacity level a service reports: Brightside under growing pressure, a January peak
     for the others, noise of a level either way now and then."""
     if organisation == "brightside-care":
-        for until, level in ((date(2026, 12, 11), 2), (date(2027, 1, 1), 3), (date(2027, 1, 22), 4),
-                             (date(2027, 2, 12), 3)):
+        for until, level in (
+            (date(2026, 12, 11), 2),
+            (date(2027, 1, 1), 3),
+            (date(2027, 1, 22), 4),
+            (date(2027, 2, 12), 3),
+        ):
             if day <= until:
                 return level
         return 2
@@ -190,8 +194,11 @@ def december_file(sample: Path, out: Path) -> Path:
     for scheme in data["schemes"]:
         if scheme["key"] == STEP_DOWN:
             scheme["budget"], scheme["planned"] = "£600,000", 500
-    out.write_text("# The Vale's programme file as first loaded, before the January top-up.\n"
-                   + yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    out.write_text(
+        "# The Vale's programme file as first loaded, before the January top-up.\n"
+        + yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
     return out
 
 
@@ -253,8 +260,16 @@ def _tick(ctx: JobContext, day: date, at: time, log: WinterLog) -> None:
             log.problems.append(result.line())
 
 
-def _check_in(ctx: JobContext, programme: Programme, user: str, habit: Habit, day: date, now: datetime,
-              rng: random.Random, log: WinterLog) -> None:
+def _check_in(
+    ctx: JobContext,
+    programme: Programme,
+    user: str,
+    habit: Habit,
+    day: date,
+    now: datetime,
+    rng: random.Random,
+    log: WinterLog,
+) -> None:
     with session_scope(ctx.engine) as session:
         if rng.random() < habit.nothing_new:
             outcome = checkin_no_change(session, PLATFORM, user, programme.id, now)
@@ -278,7 +293,8 @@ def _check_in(ctx: JobContext, programme: Programme, user: str, habit: Habit, da
     log.checkins += 1
     for service in outcome.services:
         log.peak_levels[f"{outcome.organisation_name}: {service.label}"] = max(
-            service.level, log.peak_levels.get(f"{outcome.organisation_name}: {service.label}", 0))
+            service.level, log.peak_levels.get(f"{outcome.organisation_name}: {service.label}", 0)
+        )
     watch_pass(ctx, now)  # the clock's watch, seconds after a check-in at the alert level
 
 
@@ -354,9 +370,12 @@ def _leads_morning(engine: Engine, programme: Programme, day: date, log: WinterL
             if note:
                 if not hasattr(change_status(session, risk.id, lead, "close", note, now), "reason"):
                     log.closed += 1
-            elif risk.status == RiskStatus.OPEN and risk.severity in (Severity.HIGH, Severity.CRITICAL):
-                if not hasattr(change_status(session, risk.id, lead, "acknowledge", None, now), "reason"):
-                    log.acknowledged += 1
+            elif (
+                risk.status == RiskStatus.OPEN
+                and risk.severity in (Severity.HIGH, Severity.CRITICAL)
+                and not hasattr(change_status(session, risk.id, lead, "acknowledge", None, now), "reason")
+            ):
+                log.acknowledged += 1
 
 
 def _why_closed(session: Session, programme: Programme, rule: str, subject: str, flags: set[str]) -> str | None:
@@ -368,8 +387,11 @@ def _why_closed(session: Session, programme: Programme, rule: str, subject: str,
     level = session.exec(
         select(CapacityReport.level)
         .join(Organisation, col(Organisation.id) == col(CapacityReport.organisation_id))
-        .where(Organisation.key == organisation, Organisation.programme_id == programme.id,
-               CapacityReport.service == service)
+        .where(
+            Organisation.key == organisation,
+            Organisation.programme_id == programme.id,
+            CapacityReport.service == service,
+        )
         .order_by(col(CapacityReport.local_date).desc(), col(CapacityReport.id).desc())
     ).first()
     if level is not None and level < 3:

@@ -138,6 +138,7 @@ class BurnUp:
     points: tuple[BurnUpPoint, ...]
     tranches: tuple[tuple[date, Decimal, str], ...]  # (available_on, amount, name)
 
+
 PENNY = Decimal("0.01")
 ZERO = Decimal("0")
 BEHIND_PLAN_SHARE = Decimal("0.75")  # activity below 75% of the pro-rata plan is behind
@@ -200,8 +201,11 @@ def _latest_as_of(session: Session, programme_id: int, day: date) -> dict[int, _
     latest = sa_select(newest.label("report_id")).where(Scheme.programme_id == programme_id).subquery()
     rows = session.execute(
         sa_select(
-            col(SpendReport.scheme_id), col(SpendReport.actual), col(SpendReport.committed),
-            col(SpendReport.activity), col(SpendReport.local_date),
+            col(SpendReport.scheme_id),
+            col(SpendReport.actual),
+            col(SpendReport.committed),
+            col(SpendReport.activity),
+            col(SpendReport.local_date),
         ).join(latest, latest.c.report_id == col(SpendReport.id))
     ).all()
     return {row[0]: _Figures(row[1], row[2], row[3], row[4]) for row in rows}
@@ -329,7 +333,9 @@ def _by_source(tranches: list[Tranche], schemes: tuple[SchemeSpend, ...], today:
     return tuple(
         SourceSpend(
             funding_source=source,
-            allocated_so_far=sum((t.amount for t in tranches if t.funding_source == source and t.available_on <= today), ZERO),
+            allocated_so_far=sum(
+                (t.amount for t in tranches if t.funding_source == source and t.available_on <= today), ZERO
+            ),
             allocated_total=sum((t.amount for t in tranches if t.funding_source == source), ZERO),
             actual=sum((s.actual for s in schemes if s.funding_source == source), ZERO),
             committed=sum((s.committed for s in schemes if s.funding_source == source), ZERO),
@@ -561,14 +567,20 @@ def forecast_lines(position: SpendPosition) -> list[str]:
     f = position.forecast
     money = lambda value: format_money(value, pence=True)  # noqa: E731
     lines = [
-        f"Working days: {f.working_days_elapsed} gone, {f.working_days_left} left to "
-        f"{position.deadline:%a %d %b %Y} (today counts; weekends and England's bank holidays do not)",
+        (
+            f"Working days: {f.working_days_elapsed} gone, {f.working_days_left} left to "
+            f"{position.deadline:%a %d %b %Y} (today counts; weekends and England's bank holidays do not)"
+        ),
         f"Run rate needed to spend the rest: {money(f.run_rate_needed)} a working day",
-        f"Recent run rate (last {min(RECENT_WORKING_DAYS, f.working_days_elapsed)} working days): "
-        f"{money(f.recent_run_rate)} a day; outturn at the deadline {money(f.outturn_recent)} "
-        f"({_variance(f.variance_recent)})",
-        f"Whole-period run rate: {money(f.period_run_rate)} a day; outturn at the deadline "
-        f"{money(f.outturn_period)} ({_variance(f.variance_period)})",
+        (
+            f"Recent run rate (last {min(RECENT_WORKING_DAYS, f.working_days_elapsed)} working days): "
+            f"{money(f.recent_run_rate)} a day; outturn at the deadline {money(f.outturn_recent)} "
+            f"({_variance(f.variance_recent)})"
+        ),
+        (
+            f"Whole-period run rate: {money(f.period_run_rate)} a day; outturn at the deadline "
+            f"{money(f.outturn_period)} ({_variance(f.variance_period)})"
+        ),
     ]
     return lines
 
@@ -588,8 +600,10 @@ def format_spend(position: SpendPosition) -> str:
         f"{position.programme_name} ({position.programme_slug}): spend on {position.today:%a %d %b %Y}",
         "",
         f"Allocated so far {money(position.allocated_so_far)} of {money(position.allocated_total)}",
-        f"Actual {money(position.actual)}, committed {money(position.committed)}, commitment "
-        f"{money(position.commitment)} ({percent_of(position.commitment, position.allocated_total)} of the allocation)",
+        (
+            f"Actual {money(position.actual)}, committed {money(position.committed)}, commitment "
+            f"{money(position.commitment)} ({percent_of(position.commitment, position.allocated_total)} of the allocation)"
+        ),
     ]
     for s in position.by_source:
         out.append(

@@ -191,9 +191,7 @@ def capacity_grid(
                 select(Organisation).where(Organisation.programme_id == programme.id).order_by(col(Organisation.id))
             )
         )
-    wanted = {
-        (o.id, service) for o in organisations if o.archived_at is None for service in (o.services or ())
-    }
+    wanted = {(o.id, service) for o in organisations if o.archived_at is None for service in (o.services or ())}
     latest = _latest_levels(session, programme.id, today, wanted)  # type: ignore[arg-type]
     yesterday = today - timedelta(days=1)
     rows, services = [], []
@@ -286,7 +284,9 @@ def _ranked(
         query = query.where(col(CapacityReport.organisation_id).in_(organisations))
     ranked = query.subquery()
     rows = session.exec(
-        select(ranked.c.organisation_id, ranked.c.service, ranked.c.level, ranked.c.local_date).where(ranked.c.rank == 1)
+        select(ranked.c.organisation_id, ranked.c.service, ranked.c.level, ranked.c.local_date).where(
+            ranked.c.rank == 1
+        )
     ).all()
     return {(row[0], row[1]): (row[2], row[3]) for row in rows}
 

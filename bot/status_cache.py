@@ -86,8 +86,10 @@ def _version_sql(programme: str) -> str:
     which costs the drivers more than the query. Plain SQL, the same on SQLite and PostgreSQL."""
     p = programme
     values = [
-        *(f"(SELECT max(id) FROM {table} WHERE programme_id = {p})"
-          for table in ("check_in", "spend_report", "capacity_report", "decision", "audit_event", "risk")),
+        *(
+            f"(SELECT max(id) FROM {table} WHERE programme_id = {p})"
+            for table in ("check_in", "spend_report", "capacity_report", "decision", "audit_event", "risk")
+        ),
         f"(SELECT max(updated_at) FROM risk WHERE programme_id = {p})",
         f"(SELECT count(*) FROM member WHERE programme_id = {p})",
         f"(SELECT count(*) FROM member WHERE programme_id = {p} AND away_until IS NOT NULL)",
@@ -224,8 +226,9 @@ class ScreenCache:
         key = self.key(session, programme, now)
         return key, self.get_or_compute(key, lambda: self.compute(session, programme, now))
 
-    def view(self, session: Session, programme: Programme, now: datetime, kind: str,
-             compute: Callable[[], T]) -> tuple[ScreenKey, T]:
+    def view(
+        self, session: Session, programme: Programme, now: datetime, kind: str, compute: Callable[[], T]
+    ) -> tuple[ScreenKey, T]:
         """Another view of `programme` at `now` (spend, risks, ...): cached like the screen, under
         its own kind; `compute` runs in the caller's session after the version was read."""
         key = replace(self.key(session, programme, now), kind=kind)
@@ -282,8 +285,14 @@ class ScreenCache:
             self._screens.clear()
 
 
-def cached_view(views: ScreenCache | None, session: Session, programme: Programme, now: datetime, kind: str,
-                compute: Callable[[], T]) -> T:
+def cached_view(
+    views: ScreenCache | None,
+    session: Session,
+    programme: Programme,
+    now: datetime,
+    kind: str,
+    compute: Callable[[], T],
+) -> T:
     """`compute()`, taken from `views` (once per change of the programme's data) when given."""
     return views.view(session, programme, now, kind, compute)[1] if views is not None else compute()
 

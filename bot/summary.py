@@ -85,7 +85,9 @@ def programme_summary(session: Session, slug: str, today: date) -> ProgrammeSumm
     programme = get_programme(session, slug)
     pid = programme.id
     tranches = session.exec(
-        select(Tranche).where(Tranche.programme_id == pid, live(Tranche)).order_by(col(Tranche.available_on), col(Tranche.id))
+        select(Tranche)
+        .where(Tranche.programme_id == pid, live(Tranche))
+        .order_by(col(Tranche.available_on), col(Tranche.id))
     ).all()
     organisations = session.exec(
         select(Organisation).where(Organisation.programme_id == pid, live(Organisation)).order_by(col(Organisation.id))
@@ -150,8 +152,10 @@ def format_summary(summary: ProgrammeSummary) -> str:
     """The summary as terminal text."""
     out = [
         f"{summary.name} ({summary.slug})",
-        f"Spend deadline {summary.deadline:%a %d %b %Y}: {summary.working_days_left} working days left "
-        f"from {summary.today:%a %d %b %Y} (weekends and England's bank holidays excluded)",
+        (
+            f"Spend deadline {summary.deadline:%a %d %b %Y}: {summary.working_days_left} working days left "
+            f"from {summary.today:%a %d %b %Y} (weekends and England's bank holidays excluded)"
+        ),
         "",
         f"Money: {format_money(summary.allocation)} allocated, {format_money(summary.available_now)} available today",
     ]
@@ -166,8 +170,13 @@ def format_summary(summary: ProgrammeSummary) -> str:
         orgs = [o for o in summary.organisations if o.sector == sector]
         out += ["", f"{sector.capitalize()} organisations ({len(orgs)}):"]
         out += [f"  {shortened(o.name, 44):<44} {o.kind:<32} {plural(o.members, 'member')}" for o in orgs]
-    out += ["", f"Schemes ({len(summary.schemes)}), {format_money(summary.budgeted)} budgeted, "
-            f"{format_money(summary.unbudgeted)} not yet assigned:"]
+    out += [
+        "",
+        (
+            f"Schemes ({len(summary.schemes)}), {format_money(summary.budgeted)} budgeted, "
+            f"{format_money(summary.unbudgeted)} not yet assigned:"
+        ),
+    ]
     out += [
         f"  {shortened(s.name, 48):<48} {format_money(s.budget):>11}  {format_quantity(s.planned):>7} {s.unit:<17} {shortened(s.owner, 36)}"
         for s in summary.schemes

@@ -53,7 +53,9 @@ class WebHooks:
 
         ctx = self._context()
         with session_scope(self._engine) as session:
-            copies = [c for c in sent_copies(session, risk_id) if c.platform != platform and c.platform in ctx.messengers]
+            copies = [
+                c for c in sent_copies(session, risk_id) if c.platform != platform and c.platform in ctx.messengers
+            ]
             risk = risk_view(session, risk_id, now) if copies else None
         for copy in copies:
             assert risk is not None

@@ -6,14 +6,14 @@ from collections.abc import Sequence
 
 
 def join_words(words: Sequence[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
+    """ "a", "a and b", "a, b and c"."""
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def plural(n: int, word: str) -> str:
-    """"1 working day", "3 working days": for nouns that take an s."""
+    """ "1 working day", "3 working days": for nouns that take an s."""
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 

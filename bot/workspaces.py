@@ -33,7 +33,9 @@ class Blocked:
         return verified_at is None or verified_at <= self.changed_at
 
 
-def record(session: Session, platform: str, workspace_id: str, state: str, reason: str | None, now: datetime) -> Blocked:
+def record(
+    session: Session, platform: str, workspace_id: str, state: str, reason: str | None, now: datetime
+) -> Blocked:
     """Mark the workspace (again: a second event moves the date on and keeps one row)."""
     if state not in STATES:
         raise ValueError(f"a workspace is {' or '.join(STATES)}, not {state!r}")

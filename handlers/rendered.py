@@ -29,7 +29,7 @@ class Rendered(Generic[T]):
         key = (*(id(v) for v in values), variant)
         with self._lock:
             found = self._kept.get(key)
-            if found is not None and all(a is b for a, b in zip(found[0], values)):
+            if found is not None and all(a is b for a, b in zip(found[0], values, strict=False)):
                 self._kept.move_to_end(key)
                 return found[1]
         made = render()

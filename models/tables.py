@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,7 @@ SQLModel.metadata.naming_convention = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _instant(nullable: bool = False, **kw: Any) -> Any:
@@ -59,7 +59,10 @@ class Programme(SQLModel, table=True):
 
 
 class Tranche(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("programme_id", "key"), Index("ix_tranche_archived", "programme_id", "archived_at"))
+    __table_args__ = (
+        UniqueConstraint("programme_id", "key"),
+        Index("ix_tranche_archived", "programme_id", "archived_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
     key: str = Field(max_length=64)
@@ -72,7 +75,10 @@ class Tranche(SQLModel, table=True):
 
 
 class Organisation(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("programme_id", "key"), Index("ix_organisation_archived", "programme_id", "archived_at"))
+    __table_args__ = (
+        UniqueConstraint("programme_id", "key"),
+        Index("ix_organisation_archived", "programme_id", "archived_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
     key: str = Field(max_length=64)
@@ -101,7 +107,10 @@ class Member(SQLModel, table=True):
 
 
 class Scheme(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("programme_id", "key"), Index("ix_scheme_archived", "programme_id", "archived_at"))
+    __table_args__ = (
+        UniqueConstraint("programme_id", "key"),
+        Index("ix_scheme_archived", "programme_id", "archived_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
     owner_organisation_id: int = Field(foreign_key="organisation.id", index=True)
@@ -117,6 +126,7 @@ class Scheme(SQLModel, table=True):
 
 class CheckIn(SQLModel, table=True):
     """One answer to the daily prompt. An amendment is a new row that supersedes the old."""
+
     __tablename__ = "check_in"
     __table_args__ = (Index("ix_check_in_since", "programme_id", "id"),)
 
@@ -136,6 +146,7 @@ class CheckIn(SQLModel, table=True):
 class SpendReport(SQLModel, table=True):
     """Append-only ledger of cumulative figures for a scheme; corrections carry a reason.
     The index finds a scheme's newest row without reading its history."""
+
     __tablename__ = "spend_report"
     __table_args__ = (
         Index("ix_spend_report_latest", "scheme_id", "reported_at", "id"),
@@ -159,6 +170,7 @@ class SpendReport(SQLModel, table=True):
 class CapacityReport(SQLModel, table=True):
     """A service's level on a day. The indexes find an organisation's newest report per service,
     and the reports newer than a known id, without reading the winter's history."""
+
     __tablename__ = "capacity_report"
     __table_args__ = (
         Index("ix_capacity_report_latest", "programme_id", "organisation_id", "service", "local_date"),
@@ -262,7 +274,9 @@ class Delivery(SQLModel, table=True):
     last_error: str | None = None
     next_attempt_at: datetime | None = _instant(nullable=True, default=None)
     claimed_until: datetime | None = _instant(nullable=True, default=None)
-    lease_owner: str | None = Field(default=None, max_length=64, description="who holds the lease: only they may record the outcome")
+    lease_owner: str | None = Field(
+        default=None, max_length=64, description="who holds the lease: only they may record the outcome"
+    )
     platform_ref: str | None = Field(default=None, max_length=200)
     created_at: datetime = _instant(default_factory=utcnow)
     sent_at: datetime | None = _instant(nullable=True, default=None)

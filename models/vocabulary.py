@@ -30,9 +30,7 @@ class OrganisationKind(StrEnum):
         return "statutory" if self.statutory else "community"
 
 
-STATUTORY_KINDS = frozenset(
-    {OrganisationKind.LOCAL_AUTHORITY, OrganisationKind.ACUTE_TRUST, OrganisationKind.ICB}
-)
+STATUTORY_KINDS = frozenset({OrganisationKind.LOCAL_AUTHORITY, OrganisationKind.ACUTE_TRUST, OrganisationKind.ICB})
 
 KIND_LABELS: dict[OrganisationKind, str] = {
     OrganisationKind.LOCAL_AUTHORITY: "Local authority",

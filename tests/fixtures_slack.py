@@ -12,13 +12,21 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import date, time as clock
+from datetime import date
+from datetime import time as clock
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from slack_bolt.async_app import AsyncApp
+from slack_double import BOT_TOKEN, SlackDouble
+from slack_signing import (
+    SIGNING_SECRET,
+    interactivity_body,
+    signed_headers,
+    slash_command_body,
+)
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from starlette.applications import Starlette
@@ -27,13 +35,6 @@ from bot.config import Settings
 from bot.server import build_asgi_app
 from models.db import session_scope
 from models.tables import Member, Organisation, Programme
-from slack_double import BOT_TOKEN, SlackDouble
-from slack_signing import (
-    SIGNING_SECRET,
-    interactivity_body,
-    signed_headers,
-    slash_command_body,
-)
 
 STARTUP_SECONDS = 15.0
 
@@ -173,9 +174,7 @@ def insert_member(
             session.add(prog)
             session.flush()
         org = session.exec(
-            select(Organisation)
-            .where(Organisation.programme_id == prog.id)
-            .where(Organisation.key == organisation)
+            select(Organisation).where(Organisation.programme_id == prog.id).where(Organisation.key == organisation)
         ).first()
         if org is None:
             org = Organisation(programme_id=prog.id, key=organisation, name=organisation, kind=kind)
@@ -211,9 +210,7 @@ def add_member(request: pytest.FixtureRequest) -> Callable[..., Member]:
     """`add_member("U1", "lead")` on the `engine` fixture's database, or on `engine=`;
     see insert_member for the other arguments."""
 
-    def add(
-        user_id: str, role: str = "partner", *, engine: Engine | None = None, **kw: Any
-    ) -> Member:
+    def add(user_id: str, role: str = "partner", *, engine: Engine | None = None, **kw: Any) -> Member:
         return insert_member(engine or request.getfixturevalue("engine"), user_id, role, **kw)
 
     return add

@@ -7,6 +7,7 @@ Retry-After) or 5xx, once or several times, or to rate-limit a method.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -215,7 +216,9 @@ class SlackDouble(LoopbackServer):
         with self._lock:
             for stored in self._history.get(channel, []):
                 if stored["ts"] == ts:
-                    stored.update(text=message["text"], blocks=message["blocks"], edited={"user": BOT_USER_ID, "ts": ts})
+                    stored.update(
+                        text=message["text"], blocks=message["blocks"], edited={"user": BOT_USER_ID, "ts": ts}
+                    )
 
     def set_user(self, user_id: str, **fields: Any) -> None:
         with self._lock:
@@ -272,12 +275,13 @@ class SlackDouble(LoopbackServer):
             return _json(200, {"ok": False, "error": "not_authed"})
         if call.token not in self.tokens:
             return _json(200, {"ok": False, "error": "invalid_auth"})
-        if answer is not None:
-            body = answer(call) if callable(answer) else answer
-        else:
-            body = canned(self, call)  # type: ignore[misc]
+        body = self._answer(call, answer) if answer is not None else canned(self, call)  # type: ignore[misc]
         headers = {"x-oauth-scopes": SCOPES} if call.method == "auth.test" else {}
         return _json(200, body, headers)
+
+    @staticmethod
+    def _answer(call: Call, answer: Any) -> Any:
+        return answer(call) if callable(answer) else answer
 
     def _ts(self) -> str:
         return f"{self._epoch}.{next(self._counter):06d}"
@@ -592,10 +596,8 @@ def _flatten(form: dict[str, list[str]]) -> dict[str, Any]:
 def _decode_json_fields(body: dict[str, Any]) -> dict[str, Any]:
     for key in JSON_FIELDS:
         if isinstance(body.get(key), str):
-            try:
+            with contextlib.suppress(ValueError):
                 body[key] = json.loads(body[key])
-            except ValueError:
-                pass
     return body
 
 

@@ -27,8 +27,9 @@ class TeamsUser:
         return f"a:1{self.aad_object_id.replace('-', '')}"
 
 
-def _base(kind: str, service_url: str, user: TeamsUser, conversation: dict[str, Any],
-          channel_data: dict[str, Any]) -> dict[str, Any]:
+def _base(
+    kind: str, service_url: str, user: TeamsUser, conversation: dict[str, Any], channel_data: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "type": kind,
         "id": f"1767{next(_ids):09d}",
@@ -42,8 +43,15 @@ def _base(kind: str, service_url: str, user: TeamsUser, conversation: dict[str, 
         "conversation": conversation,
         "channelData": channel_data,
         "locale": "en-GB",
-        "entities": [{"type": "clientInfo", "locale": "en-GB", "country": "GB", "platform": "Android",
-                      "timezone": "Europe/London"}],
+        "entities": [
+            {
+                "type": "clientInfo",
+                "locale": "en-GB",
+                "country": "GB",
+                "platform": "Android",
+                "timezone": "Europe/London",
+            }
+        ],
     }
 
 
@@ -60,13 +68,13 @@ def message(service_url: str, user: TeamsUser, text: str) -> dict[str, Any]:
     return personal("message", service_url, user, text=text, textFormat="plain")
 
 
-def card_action(service_url: str, user: TeamsUser, verb: str, data: dict[str, Any],
-                reply_to: str | None = None) -> dict[str, Any]:
+def card_action(
+    service_url: str, user: TeamsUser, verb: str, data: dict[str, Any], reply_to: str | None = None
+) -> dict[str, Any]:
     """Pressing an Action.Execute button: Teams merges the card's inputs into `data`."""
     fields: dict[str, Any] = {
         "name": "adaptiveCard/action",
-        "value": {"action": {"type": "Action.Execute", "title": verb, "verb": verb, "data": data},
-                  "trigger": "manual"},
+        "value": {"action": {"type": "Action.Execute", "title": verb, "verb": verb, "data": data}, "trigger": "manual"},
     }
     if reply_to:
         fields["replyToId"] = reply_to

@@ -24,7 +24,9 @@ from loopback import LoopbackServer
 APP_ID = "00000000-0000-4000-8000-00000000b07a"
 # The SDK reads the bot token as a JWT (for its expiry), so the double's token is one.
 BOT_TOKEN = jwt.encode(
-    {"aud": "https://api.botframework.com", "appid": APP_ID, "exp": 4_102_444_800}, "a-test-key-of-no-value-outside-the-tests", algorithm="HS256"
+    {"aud": "https://api.botframework.com", "appid": APP_ID, "exp": 4_102_444_800},
+    "a-test-key-of-no-value-outside-the-tests",
+    algorithm="HS256",
 )
 BOT_ID = f"28:{APP_ID}"
 TENANT_ID = "11111111-1111-4111-8111-111111111111"

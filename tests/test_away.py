@@ -42,9 +42,28 @@ def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
 @pytest.mark.parametrize(
     "text",
     [
-        "4/1", "04/01", "4/1/27", "4/1/2027", "4.1", "4-1", "4 Jan", "4 jan", "4 JAN", "4th January",
-        "4th of January", "4 January 2027", "4 Jan, 2027", "Jan 4", "January 4th", "jan 4 2027",
-        "2027-01-04", "Mon 4 Jan", "monday 4th january", "Mon 4/1", "until 4 Jan", "  4  Jan. ",
+        "4/1",
+        "04/01",
+        "4/1/27",
+        "4/1/2027",
+        "4.1",
+        "4-1",
+        "4 Jan",
+        "4 jan",
+        "4 JAN",
+        "4th January",
+        "4th of January",
+        "4 January 2027",
+        "4 Jan, 2027",
+        "Jan 4",
+        "January 4th",
+        "jan 4 2027",
+        "2027-01-04",
+        "Mon 4 Jan",
+        "monday 4th january",
+        "Mon 4/1",
+        "until 4 Jan",
+        "  4  Jan. ",
     ],
 )
 def test_every_written_form_of_4_january_in_december(text):
@@ -90,7 +109,9 @@ def test_a_date_without_a_year_is_the_next_one_from_tomorrow(today, text, expect
 @given(
     today=st.dates(min_value=date(2026, 11, 1), max_value=date(2027, 3, 31)),
     ahead=st.integers(min_value=1, max_value=180),
-    form=st.sampled_from(["{d.day}/{d.month}", "{d.day:02}/{d.month:02}", "{d.day} {d:%b}", "{d:%B} {d.day}", "{d:%Y-%m-%d}"]),
+    form=st.sampled_from(
+        ["{d.day}/{d.month}", "{d.day:02}/{d.month:02}", "{d.day} {d:%b}", "{d:%B} {d.day}", "{d:%Y-%m-%d}"]
+    ),
 )
 def test_any_day_in_the_next_six_months_reads_back_as_itself(today, ahead, form):
     day = today + timedelta(days=ahead)
@@ -99,7 +120,9 @@ def test_any_day_in_the_next_six_months_reads_back_as_itself(today, ahead, form)
 
 def test_six_months_ahead_is_the_limit():
     assert parse_until("14/6", MON_14_DEC) == date(2027, 6, 14)
-    with pytest.raises(UntilError, match=r"^Tue 15 Jun 2027 is more than 6 months away; the latest you can give is Mon 14 Jun 2027\."):
+    with pytest.raises(
+        UntilError, match=r"^Tue 15 Jun 2027 is more than 6 months away; the latest you can give is Mon 14 Jun 2027\."
+    ):
         parse_until("15/6", MON_14_DEC)
 
 
@@ -164,14 +187,18 @@ def test_every_example_offered_is_a_date_we_accept(today):
         (
             date(2026, 12, 25),
             date(2026, 12, 29),
-            "Fri 25 Dec is a bank holiday (Christmas Day) and Mon 28 Dec is a bank holiday "
-            "(Boxing Day (observed)), so prompts start again on Tue 29 Dec.",
+            (
+                "Fri 25 Dec is a bank holiday (Christmas Day) and Mon 28 Dec is a bank holiday "
+                "(Boxing Day (observed)), so prompts start again on Tue 29 Dec."
+            ),
         ),
         (
             date(2026, 12, 26),
             date(2026, 12, 29),
-            "Sat 26 Dec is at the weekend and Mon 28 Dec is a bank holiday (Boxing Day (observed)), "
-            "so prompts start again on Tue 29 Dec.",
+            (
+                "Sat 26 Dec is at the weekend and Mon 28 Dec is a bank holiday (Boxing Day (observed)), "
+                "so prompts start again on Tue 29 Dec."
+            ),
         ),
         (
             date(2027, 1, 1),
@@ -183,8 +210,10 @@ def test_every_example_offered_is_a_date_we_accept(today):
         (
             date(2027, 3, 26),
             date(2027, 3, 30),
-            "Fri 26 Mar is a bank holiday (Good Friday) and Mon 29 Mar is a bank holiday (Easter Monday), "
-            "so prompts start again on Tue 30 Mar.",
+            (
+                "Fri 26 Mar is a bank holiday (Good Friday) and Mon 29 Mar is a bank holiday (Easter Monday), "
+                "so prompts start again on Tue 30 Mar."
+            ),
         ),
         (
             date(2027, 3, 29),

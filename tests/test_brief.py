@@ -44,14 +44,29 @@ def organisation(session, key: str) -> Organisation:
     return session.exec(select(Organisation).where(Organisation.key == key)).one()
 
 
-def check_in(engine, user_id: str, day: date, *, blockers: str | None = None, comment: str | None = None,
-             hh: int = 10, supersedes: int | None = None) -> int:
+def check_in(
+    engine,
+    user_id: str,
+    day: date,
+    *,
+    blockers: str | None = None,
+    comment: str | None = None,
+    hh: int = 10,
+    supersedes: int | None = None,
+) -> int:
     """Stored as given: free text is not redacted here, to show the brief redacts again."""
     with session_scope(engine) as session:
         m = member(session, user_id)
-        row = CheckIn(programme_id=m.programme_id, member_id=m.id, organisation_id=m.organisation_id,
-                      local_date=day, blockers=blockers, comment=comment, supersedes_id=supersedes,
-                      submitted_at=at(day, hh))
+        row = CheckIn(
+            programme_id=m.programme_id,
+            member_id=m.id,
+            organisation_id=m.organisation_id,
+            local_date=day,
+            blockers=blockers,
+            comment=comment,
+            supersedes_id=supersedes,
+            submitted_at=at(day, hh),
+        )
         session.add(row)
         session.flush()
         return row.id
@@ -60,15 +75,32 @@ def check_in(engine, user_id: str, day: date, *, blockers: str | None = None, co
 def capacity(engine, day: date, level: int, org: str = "carers", service: str = "home_care") -> None:
     with session_scope(engine) as session:
         o = organisation(session, org)
-        session.add(CapacityReport(programme_id=o.programme_id, organisation_id=o.id, service=service,
-                                   local_date=day, level=level, reported_at=at(day, 10)))
+        session.add(
+            CapacityReport(
+                programme_id=o.programme_id,
+                organisation_id=o.id,
+                service=service,
+                local_date=day,
+                level=level,
+                reported_at=at(day, 10),
+            )
+        )
 
 
 def spend(engine, day: date, actual: str, committed: str, scheme: str = "hours") -> None:
     with session_scope(engine) as session:
         s = session.exec(select(Scheme).where(Scheme.key == scheme)).one()
-        session.add(SpendReport(programme_id=s.programme_id, scheme_id=s.id, local_date=day, actual=Decimal(actual),
-                                committed=Decimal(committed), activity=Decimal(0), reported_at=at(day, 10)))
+        session.add(
+            SpendReport(
+                programme_id=s.programme_id,
+                scheme_id=s.id,
+                local_date=day,
+                actual=Decimal(actual),
+                committed=Decimal(committed),
+                activity=Decimal(0),
+                reported_at=at(day, 10),
+            )
+        )
 
 
 def brief(engine, programme: Programme, today: date) -> Brief:
@@ -98,7 +130,7 @@ def test_monday_covers_friday(engine, programme):
     b = brief(engine, programme, MON)
     assert b.day == FRI
     assert (b.checkins.answered, b.checkins.expected) == (1, 3)
-    community = [s for s in b.checkins.by_sector if s.sector == "community"][0]
+    community = next(s for s in b.checkins.by_sector if s.sector == "community")
     assert (community.answered, community.expected) == (1, 3)
     assert b.checkins.not_heard_from == ("Healthwatch",)
 
@@ -129,7 +161,9 @@ def test_capacity_changes_up_and_down(engine, programme):
     capacity(engine, FRI, 2, org="carers", service="gp")  # first report: not a change
     changes = brief(engine, programme, MON).capacity
     assert [(c.service, c.level_from, c.level_to, c.worse) for c in changes] == [
-        ("home_care", 2, 3, True), ("reablement", 3, 1, False)]
+        ("home_care", 2, 3, True),
+        ("reablement", 3, 1, False),
+    ]
     assert changes[0].organisation == "Home Carers Ltd"
 
 
@@ -187,8 +221,14 @@ def test_markdown_and_block_kit(engine, programme):
     check_in(engine, BOB, FRI, comment="Busy & stretched <b>")
     b = brief(engine, programme, MON)
     markdown = to_markdown(b)
-    for heading in ("# Daily brief: Test fund", "## Check-ins on Fri 08 Jan", "## Money", "## Capacity changes",
-                    "## Risks new or changed", "## Partner voice"):
+    for heading in (
+        "# Daily brief: Test fund",
+        "## Check-ins on Fri 08 Jan",
+        "## Money",
+        "## Capacity changes",
+        "## Risks new or changed",
+        "## Partner voice",
+    ):
         assert heading in markdown
     assert "> Busy & stretched <b>" in markdown
     messages = brief_messages(b)

@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -97,25 +97,25 @@ def test_add_working_days_both_ways():
 
 
 def test_half_past_nine_is_gmt_before_the_clock_change_and_bst_after():
-    assert local_instant(date(2027, 3, 25), time(9, 30)) == datetime(2027, 3, 25, 9, 30, tzinfo=timezone.utc)
-    assert local_instant(date(2027, 3, 30), time(9, 30)) == datetime(2027, 3, 30, 8, 30, tzinfo=timezone.utc)
-    assert local_instant(date(2026, 12, 29), time(9, 30)) == datetime(2026, 12, 29, 9, 30, tzinfo=timezone.utc)
+    assert local_instant(date(2027, 3, 25), time(9, 30)) == datetime(2027, 3, 25, 9, 30, tzinfo=UTC)
+    assert local_instant(date(2027, 3, 30), time(9, 30)) == datetime(2027, 3, 30, 8, 30, tzinfo=UTC)
+    assert local_instant(date(2026, 12, 29), time(9, 30)) == datetime(2026, 12, 29, 9, 30, tzinfo=UTC)
 
 
 def test_a_time_skipped_by_the_clock_change_lands_after_it():
     instant = local_instant(date(2027, 3, 28), time(1, 30))
-    assert instant == datetime(2027, 3, 28, 1, 30, tzinfo=timezone.utc)
+    assert instant == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
     assert instant.astimezone(timezone(timedelta(hours=1))).hour == 2
 
 
 def test_a_repeated_time_in_october_is_its_first_occurrence():
-    assert local_instant(date(2026, 10, 25), time(1, 30)) == datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc)
+    assert local_instant(date(2026, 10, 25), time(1, 30)) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
 
 
 def test_local_date_follows_london_not_utc():
     # 23:30 UTC on 30 March 2027 is already 31 March in London (BST).
-    assert local_date(datetime(2027, 3, 30, 23, 30, tzinfo=timezone.utc)) == date(2027, 3, 31)
-    assert local_date(datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)) == date(2026, 12, 31)
+    assert local_date(datetime(2027, 3, 30, 23, 30, tzinfo=UTC)) == date(2027, 3, 31)
+    assert local_date(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == date(2026, 12, 31)
     with pytest.raises(ValueError, match="naive"):
         local_date(datetime(2027, 3, 30, 23, 30))
 

@@ -34,6 +34,20 @@ def test_there_are_four_levels_and_no_fifth():
         level_wording(0)
 
 
-@pytest.mark.parametrize(("text", "expected"), [("1", 1), (" 4 ", 4), ("0", None), ("5", None), ("two", None), ("", None), (None, None), ("-1", None), ("²", None), ("٣", None)])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1", 1),
+        (" 4 ", 4),
+        ("0", None),
+        ("5", None),
+        ("two", None),
+        ("", None),
+        (None, None),
+        ("-1", None),
+        ("²", None),
+        ("٣", None),
+    ],
+)
 def test_parse_level_takes_only_one_to_four(text, expected):
     assert parse_level(text) == expected

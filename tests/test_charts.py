@@ -57,7 +57,9 @@ def test_size_suits_slack_preview():
 
 def test_renders_a_png_of_the_expected_size_with_a_top_up():
     today = date(2027, 2, 10)
-    png = burn_up_png(_burn(today, [FIRST, TOP_UP], _daily(today, [FIRST, TOP_UP], Decimal("21000.37"), Decimal("400000"))))
+    png = burn_up_png(
+        _burn(today, [FIRST, TOP_UP], _daily(today, [FIRST, TOP_UP], Decimal("21000.37"), Decimal("400000")))
+    )
     assert _size(png) == EXPECTED
     assert len(png) > 10_000  # lines and text, not a blank canvas
 

@@ -32,15 +32,15 @@ from typing import Any
 
 import httpx
 import pytest
+from slack_double import BOT_TOKEN, SlackDouble
+from slack_signing import SIGNING_SECRET, interactivity_body, signed_headers, slash_command_body
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
+from test_slack_checkin import submission
 
 from bot.loader import load_path
 from models.db import make_engine, session_scope
 from models.tables import CapacityReport, CheckIn, Member, Scheme, SpendReport
-from slack_double import BOT_TOKEN, SlackDouble
-from slack_signing import SIGNING_SECRET, interactivity_body, signed_headers, slash_command_body
-from test_slack_checkin import submission
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -77,9 +77,25 @@ class Answer:
 
 # Every figure only rises, so none needs a correction reason; pence make exactness visible.
 ANSWERS = (
-    Answer(BOB, Typed("£12,345.67", "£3,000.01", "1,200.5"), Typed("£20,000.10", "0", "4.5"), {"home_care": 3, "reablement": 2}),
-    Answer(CAROL, Typed("£13,000.99", "£3,100.50", "1,310.25"), Typed("£20,500", "£500", "5"), {"home_care": 4, "reablement": 2}),
-    Answer(BOB, Typed("£14,000.05", "£3,250.75", "1,402.75"), Typed("£21,250.40", "£750.60", "5.5"), {"home_care": 4, "reablement": 1}, amends=True),
+    Answer(
+        BOB,
+        Typed("£12,345.67", "£3,000.01", "1,200.5"),
+        Typed("£20,000.10", "0", "4.5"),
+        {"home_care": 3, "reablement": 2},
+    ),
+    Answer(
+        CAROL,
+        Typed("£13,000.99", "£3,100.50", "1,310.25"),
+        Typed("£20,500", "£500", "5"),
+        {"home_care": 4, "reablement": 2},
+    ),
+    Answer(
+        BOB,
+        Typed("£14,000.05", "£3,250.75", "1,402.75"),
+        Typed("£21,250.40", "£750.60", "5.5"),
+        {"home_care": 4, "reablement": 1},
+        amends=True,
+    ),
 )
 
 
@@ -118,7 +134,9 @@ def server_environment(database_url: str, slack_api: SlackDouble) -> dict[str, s
 
 
 @contextmanager
-def winterbot_serve(database_url: str, slack_api: SlackDouble, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def winterbot_serve(
+    database_url: str, slack_api: SlackDouble, log: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """`python -m bot serve` on a free loopback port, healthy; killed however the test ends."""
     port = free_port()
     command = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--host", "127.0.0.1"]
@@ -202,7 +220,9 @@ def assert_confirmed(response: httpx.Response, answer: Answer) -> None:
     view = ack["view"]
     assert (view["callback_id"], view["title"]["text"]) == ("checkin_done", "Check-in saved"), view
     said = _texts(view["blocks"])
-    headline = f"check-in for *{ORGANISATION}* is amended" if answer.amends else f"today's check-in for *{ORGANISATION}* is in"
+    headline = (
+        f"check-in for *{ORGANISATION}* is amended" if answer.amends else f"today's check-in for *{ORGANISATION}* is in"
+    )
     assert headline in said, said
     assert f"Spent {answer.hours.actual}" in said and f"Spent {answer.staff.actual}" in said, said
 
@@ -269,16 +289,18 @@ def test_an_acknowledged_checkin_is_stored_though_the_server_is_killed_straight_
     assert (before.checkins, before.spend, before.capacity) == ([], [], [])
 
     *earlier, last = ANSWERS
-    with winterbot_serve(database_url, slack_api, tmp_path / "serve.log") as (process, url):
-        with httpx.Client(base_url=url, timeout=10) as http:
-            for answer in earlier:
-                assert_confirmed(submit(http, open_form(http, slack_api, answer.user_id), answer, scheme_ids), answer)
-            so_far = len(stored(database_url).checkins)
-            assert so_far == len(earlier), f"{len(earlier)} check-ins acknowledged, {so_far} in the database"
+    with (
+        winterbot_serve(database_url, slack_api, tmp_path / "serve.log") as (process, url),
+        httpx.Client(base_url=url, timeout=10) as http,
+    ):
+        for answer in earlier:
+            assert_confirmed(submit(http, open_form(http, slack_api, answer.user_id), answer, scheme_ids), answer)
+        so_far = len(stored(database_url).checkins)
+        assert so_far == len(earlier), f"{len(earlier)} check-ins acknowledged, {so_far} in the database"
 
-            view = open_form(http, slack_api, last.user_id)
-            ack = submit(http, view, last, scheme_ids)
-            status = kill_at_once(process)
+        view = open_form(http, slack_api, last.user_id)
+        ack = submit(http, view, last, scheme_ids)
+        status = kill_at_once(process)
     assert status == -signal.SIGKILL, f"the server was meant to be killed, not to exit ({status})"
     assert_confirmed(ack, last)
 

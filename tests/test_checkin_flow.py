@@ -3,11 +3,14 @@ she opens it, mistypes an amount, fixes it, and the afternoon reminder passes he
 
 from __future__ import annotations
 
-from datetime import date, time as clock
+from datetime import date
+from datetime import time as clock
 
 import pytest
 import time_machine
+from slack_signing import block_actions_payload
 from sqlmodel import select
+from test_slack_checkin import BOB, CAROL, good_answers, programme_id, scheme_ids, send, typed_into  # noqa: F401
 
 from bot.calendar import local_instant
 from bot.jobs import JobContext
@@ -16,8 +19,6 @@ from bot.jobs.reminders import run_reminders
 from handlers.slack.messenger import SlackMessenger, sync_client
 from models.db import session_scope
 from models.tables import CheckIn, Programme, SpendReport
-from slack_signing import block_actions_payload
-from test_slack_checkin import BOB, CAROL, good_answers, programme_id, scheme_ids, send, typed_into  # noqa: F401
 
 DAY = date(2027, 1, 5)
 PROMPT_AT = local_instant(DAY, clock(9, 30))
@@ -30,7 +31,13 @@ def at_half_past_nine():
 
 
 def test_prompt_button_modal_bad_amount_good_answer_then_no_reminder(
-    at_half_past_nine, slack_server, slack_settings, slack_api, engine, programme_id, scheme_ids  # noqa: F811
+    at_half_past_nine,
+    slack_server,
+    slack_settings,
+    slack_api,
+    engine,
+    programme_id,
+    scheme_ids,
 ):
     ctx = JobContext(engine=engine, messengers={"slack": SlackMessenger(sync_client(slack_settings))})
     with session_scope(engine) as session:
@@ -39,14 +46,22 @@ def test_prompt_button_modal_bad_amount_good_answer_then_no_reminder(
     prompted = run_daily_prompts(ctx, programme, PROMPT_AT)
     assert prompted.sent == 3  # Bob, Carol and Dev are the partners
     prompt = next(c for c in slack_api.calls("chat.postMessage") if c["channel"] == BOB)
-    button = next(e for b in prompt["blocks"] if b["type"] == "actions" for e in b["elements"]
-                  if e["action_id"] == "checkin_open")
+    button = next(
+        e for b in prompt["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "checkin_open"
+    )
     dm = slack_api.history_all()[0]["ts"]
 
-    pressed = slack_server.interact(block_actions_payload(
-        "checkin_open", button["value"], BOB, block_id="checkin_prompt", channel_id="D0BOB",
-        message_ts=dm, response_url=slack_api.response_url("prompt"),
-    ))
+    pressed = slack_server.interact(
+        block_actions_payload(
+            "checkin_open",
+            button["value"],
+            BOB,
+            block_id="checkin_prompt",
+            channel_id="D0BOB",
+            message_ts=dm,
+            response_url=slack_api.response_url("prompt"),
+        )
+    )
     assert pressed.status_code == 200
     view = slack_api.wait_for("views.open")[-1]["view"]
     actual = f"scheme:{scheme_ids['hours']}:actual"

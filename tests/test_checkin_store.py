@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,8 +43,9 @@ from models.tables import CapacityReport, CheckIn, Member, Programme, SpendRepor
 
 PROGRAMME = Path(__file__).with_name("fixtures") / "checkin.yaml"
 BOB, CAROL, LEAD, WATCHER, OBSERVER = "U0TEST0002", "U0TEST0003", "U0TEST0001", "U0TEST0004", "U0TEST0005"
-UTC = timezone.utc
+UTC = UTC
 MONDAY = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
+ON_MONDAY = MONDAY.date()
 TUESDAY = MONDAY + timedelta(days=1)
 
 
@@ -58,7 +59,7 @@ def member(session, user_id: str) -> Member:
     return session.exec(select(Member).where(Member.platform_user_id == user_id)).one()
 
 
-def form_for(db, user_id: str, day: date = MONDAY.date()) -> CheckinForm:
+def form_for(db, user_id: str, day: date = ON_MONDAY) -> CheckinForm:
     with session_scope(db) as session:
         return build_form(session, member(session, user_id), day)
 
@@ -71,7 +72,7 @@ def answers(form: CheckinForm, hours=("£12,500", "£3,000", "400"), staff=("20k
     ids = keys(form)
     found = {}
     for name, figures in (("Home care hours", hours), ("Care workers recruited", staff)):
-        for figure, typed in zip(("actual", "committed", "activity"), figures):
+        for figure, typed in zip(("actual", "committed", "activity"), figures, strict=False):
             found[scheme_key(ids[name], figure)] = typed
     found[service_key("home_care")], found[service_key("reablement")] = levels
     return found | extra
@@ -110,12 +111,31 @@ def test_a_check_in_is_one_row_plus_a_ledger_row_per_scheme_and_service(db):
     assert result.recorded and not result.amended and not result.no_change
     assert result.local_date == date(2027, 1, 4) and result.submitted_at.hour == 10
     (checkin,) = rows(db, CheckIn)
-    assert (checkin.local_date, checkin.blockers, checkin.comment, checkin.supersedes_id) == (date(2027, 1, 4), "No drivers", "All well", None)
+    assert (checkin.local_date, checkin.blockers, checkin.comment, checkin.supersedes_id) == (
+        date(2027, 1, 4),
+        "No drivers",
+        "All well",
+        None,
+    )
     assert checkin.submitted_at == MONDAY
     spend = rows(db, SpendReport)
     assert [(r.scheme_id, r.actual, r.committed, r.activity, r.source, r.checkin_id) for r in spend] == [
-        (keys(form)["Home care hours"], Decimal("12500.00"), Decimal("3000.00"), Decimal("400.00"), "checkin", checkin.id),
-        (keys(form)["Care workers recruited"], Decimal("20000.00"), Decimal("0.00"), Decimal("4.00"), "checkin", checkin.id),
+        (
+            keys(form)["Home care hours"],
+            Decimal("12500.00"),
+            Decimal("3000.00"),
+            Decimal("400.00"),
+            "checkin",
+            checkin.id,
+        ),
+        (
+            keys(form)["Care workers recruited"],
+            Decimal("20000.00"),
+            Decimal("0.00"),
+            Decimal("4.00"),
+            "checkin",
+            checkin.id,
+        ),
     ]
     capacity = rows(db, CapacityReport)
     assert [(r.service, r.level, r.checkin_id, r.organisation_id) for r in capacity] == [
@@ -129,7 +149,11 @@ def test_the_next_form_is_prefilled_with_the_organisations_last_answer_whoever_g
     stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers", comment="Said on Monday"))
     form = form_for(db, CAROL, TUESDAY.date())
     hours = form.schemes[0]
-    assert (hours.last.actual, hours.last.committed, hours.last.activity) == (Decimal("12500.00"), Decimal("3000.00"), Decimal("400.00"))
+    assert (hours.last.actual, hours.last.committed, hours.last.activity) == (
+        Decimal("12500.00"),
+        Decimal("3000.00"),
+        Decimal("400.00"),
+    )
     assert hours.last.local_date == date(2027, 1, 4)
     assert [(s.service, s.last_level, s.last_date) for s in form.services] == [
         ("home_care", 2, date(2027, 1, 4)),
@@ -158,9 +182,14 @@ def test_amending_today_adds_a_superseding_check_in_and_keeps_the_history(db):
         (second.checkin_id, first.checkin_id, "second go"),
     ]
     hours = keys(form)["Home care hours"]
-    assert [r.actual for r in rows(db, SpendReport, SpendReport.scheme_id == hours)] == [Decimal("12500.00"), Decimal("13000.00")]
+    assert [r.actual for r in rows(db, SpendReport, SpendReport.scheme_id == hours)] == [
+        Decimal("12500.00"),
+        Decimal("13000.00"),
+    ]
     assert len(rows(db, CapacityReport)) == 4
-    third = stored(db, BOB, answers(form_for(db, BOB), hours=("£13,000", "£2,500", "420")), now=later + timedelta(minutes=5))
+    third = stored(
+        db, BOB, answers(form_for(db, BOB), hours=("£13,000", "£2,500", "420")), now=later + timedelta(minutes=5)
+    )
     assert rows(db, CheckIn, CheckIn.id == third.checkin_id)[0].supersedes_id == second.checkin_id
 
 
@@ -207,7 +236,9 @@ def test_answers_are_checked_against_the_figures_on_record_when_sent_not_when_op
 
 
 def test_nhs_numbers_are_stored_redacted_and_counted(db):
-    result = stored(db, BOB, answers(form_for(db, BOB), comment="Mr A 943 476 5919 is stuck", blockers="and 9434765919"))
+    result = stored(
+        db, BOB, answers(form_for(db, BOB), comment="Mr A 943 476 5919 is stuck", blockers="and 9434765919")
+    )
     (checkin,) = rows(db, CheckIn)
     assert checkin.comment == f"Mr A {REPLACEMENT} is stuck" and checkin.blockers == f"and {REPLACEMENT}"
     assert checkin.redactions == 2 == result.redactions
@@ -276,10 +307,12 @@ def test_a_submission_is_stored_only_for_the_member_whose_form_it_is(db):
 def test_a_failure_midway_stores_nothing(db):
     form = form_for(db, BOB)
     submission = validate(form, answers(form))
-    broken = replace(submission, schemes=(*submission.schemes, replace(submission.schemes[0], scheme=replace(form.schemes[0], id=9999))))
-    with pytest.raises(IntegrityError):
-        with session_scope(db) as session:
-            record(session, member(session, BOB), broken, MONDAY)
+    broken = replace(
+        submission,
+        schemes=(*submission.schemes, replace(submission.schemes[0], scheme=replace(form.schemes[0], id=9999))),
+    )
+    with pytest.raises(IntegrityError), session_scope(db) as session:
+        record(session, member(session, BOB), broken, MONDAY)
     assert rows(db, CheckIn) == [] and rows(db, SpendReport) == [] and rows(db, CapacityReport) == []
 
 
@@ -334,7 +367,11 @@ def test_an_archived_member_is_not_asked(db):
 
 def test_someone_partnering_on_two_programmes_names_one(db, tmp_path):
     second = tmp_path / "second.yaml"
-    second.write_text(PROGRAMME.read_text().replace("slug: test-fund", "slug: other-fund").replace("name: Test fund", "name: Other fund"))
+    second.write_text(
+        PROGRAMME.read_text()
+        .replace("slug: test-fund", "slug: other-fund")
+        .replace("name: Test fund", "name: Other fund")
+    )
     load_path(db, second)
     with session_scope(db) as session:
         unsure = open_checkin(session, "slack", BOB, MONDAY)
@@ -399,7 +436,10 @@ def test_the_form_carries_the_services_measures_and_nothing_for_the_others(measu
 def test_measures_are_stored_as_text_of_exact_decimals_and_blank_ones_are_left_out(measured):
     form = form_for(measured, BOB)
     result = stored(measured, BOB, answers(form, **{HOURS_LOST: "1,212.5", WAITING: ""}))
-    assert capacity_measures(measured, MONDAY.date()) == {"home_care": {"hours_not_delivered": "1212.5"}, "reablement": {}}
+    assert capacity_measures(measured, MONDAY.date()) == {
+        "home_care": {"hours_not_delivered": "1212.5"},
+        "reablement": {},
+    }
     (home_care, reablement) = result.services
     assert [(m.key, m.label, m.unit, m.value) for m in home_care.measures] == [
         ("hours_not_delivered", "Care hours that could not be delivered yesterday", "hours", Decimal("1212.5"))
@@ -409,7 +449,10 @@ def test_measures_are_stored_as_text_of_exact_decimals_and_blank_ones_are_left_o
 
 def test_a_measure_of_zero_is_a_figure_not_a_blank(measured):
     stored(measured, BOB, answers(form_for(measured, BOB), **{HOURS_LOST: "0", WAITING: "0.50"}))
-    assert capacity_measures(measured, MONDAY.date())["home_care"] == {"hours_not_delivered": "0", "people_waiting": "0.5"}
+    assert capacity_measures(measured, MONDAY.date())["home_care"] == {
+        "hours_not_delivered": "0",
+        "people_waiting": "0.5",
+    }
 
 
 def test_a_bad_measure_is_rejected_on_its_field_and_nothing_is_stored(measured):
@@ -446,4 +489,7 @@ def test_nothing_new_today_copies_the_last_reports_measures(measured):
         "reablement": {},
     }
     home_care = result.services[0]
-    assert [(m.key, m.value) for m in home_care.measures] == [("hours_not_delivered", Decimal("12.5")), ("people_waiting", Decimal(4))]
+    assert [(m.key, m.value) for m in home_care.measures] == [
+        ("hours_not_delivered", Decimal("12.5")),
+        ("people_waiting", Decimal(4)),
+    ]

@@ -75,7 +75,9 @@ def make_form(
         member_name="Kerry Walsh",
         organisation_id=3,
         organisation_name="Brightside Home Care",
-        schemes=tuple(SchemeScope(s.id, f"s{s.id}", s.name, s.unit, s.unit_label, s.budget, s.planned) for s in schemes),
+        schemes=tuple(
+            SchemeScope(s.id, f"s{s.id}", s.name, s.unit, s.unit_label, s.budget, s.planned) for s in schemes
+        ),
         services=tuple(s.service for s in services),
     )
     return CheckinForm(
@@ -93,7 +95,11 @@ def answers_for(form: CheckinForm, **overrides: str | None) -> dict[str, str | N
     """Every required field answered sensibly; keyword names use __ for ':'."""
     answers: dict[str, str | None] = {}
     for s in form.schemes:
-        answers |= {scheme_key(s.id, "actual"): "£12,500", scheme_key(s.id, "committed"): "2k", scheme_key(s.id, "activity"): "400"}
+        answers |= {
+            scheme_key(s.id, "actual"): "£12,500",
+            scheme_key(s.id, "committed"): "2k",
+            scheme_key(s.id, "activity"): "400",
+        }
     for s in form.services:
         answers[service_key(s.service)] = "2"
     answers |= {key.replace("__", ":"): value for key, value in overrides.items()}
@@ -133,7 +139,14 @@ def test_a_good_answer_becomes_exact_figures_and_levels():
 
 @pytest.mark.parametrize(
     ("typed", "pounds"),
-    [("£12,500", "12500"), ("12500.50", "12500.50"), ("12.5k", "12500"), ("£1.2m", "1200000"), ("0", "0"), (" £ 7,000 ", "7000")],
+    [
+        ("£12,500", "12500"),
+        ("12500.50", "12500.50"),
+        ("12.5k", "12500"),
+        ("£1.2m", "1200000"),
+        ("0", "0"),
+        (" £ 7,000 ", "7000"),
+    ],
 )
 @pytest.mark.parametrize("figure", ["actual", "committed"])
 def test_amounts_are_read_as_people_write_them(typed, pounds, figure):
@@ -168,7 +181,9 @@ def test_an_amount_more_than_five_times_the_budget_is_refused_and_the_budget_nam
     form = make_form(scheme(budget="90000"))
     found = errors(form, answers_for(form, **{f"scheme__{HOURS}__actual": "£450,000.01"}))
     assert "£90,000" in found[ACTUAL] and "5 times" in found[ACTUAL]
-    assert ok(form, answers_for(form, **{f"scheme__{HOURS}__actual": "450k"})).schemes[0].figures.actual == Decimal(450_000)
+    assert ok(form, answers_for(form, **{f"scheme__{HOURS}__actual": "450k"})).schemes[0].figures.actual == Decimal(
+        450_000
+    )
 
 
 def test_a_committed_sum_beyond_the_margin_is_refused_too():
@@ -177,7 +192,9 @@ def test_a_committed_sum_beyond_the_margin_is_refused_too():
     assert list(found) == [COMMITTED]
 
 
-@pytest.mark.parametrize(("typed", "value"), [("1,250", "1250"), ("37.5", "37.5"), ("0", "0"), (" 2,000.25 ", "2000.25")])
+@pytest.mark.parametrize(
+    ("typed", "value"), [("1,250", "1250"), ("37.5", "37.5"), ("0", "0"), (" 2,000.25 ", "2000.25")]
+)
 def test_activity_takes_numbers_with_commas_and_two_decimals(typed, value):
     assert parse_activity(typed) == Decimal(value)
 
@@ -231,7 +248,9 @@ def test_committed_may_fall_freely_and_equal_figures_need_nothing():
 
 
 def test_with_a_reason_the_lower_figure_stands_and_the_reason_goes_on_that_scheme_only():
-    form = make_form(scheme(previous=last("13000", "0", "400")), scheme(STAFF, unit="staff_wte", previous=last("0", "0", "1")))
+    form = make_form(
+        scheme(previous=last("13000", "0", "400")), scheme(STAFF, unit="staff_wte", previous=last("0", "0", "1"))
+    )
     answers = answers_for(form, correction="Invoice for December was entered twice")
     sub = ok(form, answers)
     by_id = {a.scheme.id: a for a in sub.schemes}
@@ -307,7 +326,10 @@ def test_initial_values_are_the_last_answers_written_to_be_read_back():
     form = make_form(
         scheme(previous=last("12500.5", "3000", "1250.5")),
         scheme(STAFF, unit="staff_wte"),
-        services=(ServiceOnForm("home_care", "Home care", 3, date(2027, 1, 4)), ServiceOnForm("gp", "General practice", None, None)),
+        services=(
+            ServiceOnForm("home_care", "Home care", 3, date(2027, 1, 4)),
+            ServiceOnForm("gp", "General practice", None, None),
+        ),
         today=TodaysCheckin(id=1, submitted_at=seen, no_change=False, comment="earlier today"),
         blockers="no drivers",
     )
@@ -324,7 +346,12 @@ def test_initial_values_are_the_last_answers_written_to_be_read_back():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from([ACTUAL, COMMITTED, ACTIVITY, service_key("home_care"), CORRECTION, COMMENT]), st.one_of(st.none(), st.text(max_size=30))))
+@given(
+    st.dictionaries(
+        st.sampled_from([ACTUAL, COMMITTED, ACTIVITY, service_key("home_care"), CORRECTION, COMMENT]),
+        st.one_of(st.none(), st.text(max_size=30)),
+    )
+)
 def test_any_answers_give_a_submission_or_errors_on_known_fields(answers):
     form = make_form(scheme(previous=last("100", "100", "10")))
     outcome = validate(form, answers)
@@ -348,11 +375,21 @@ def measured_form(today: TodaysCheckin | None = None) -> CheckinForm:
         3,
         date(2027, 1, 4),
         (
-            MeasureOnForm(Measure("home_care", "hours_not_delivered", "Care hours not delivered yesterday", "hours"), Decimal("12.5"), date(2027, 1, 4)),
+            MeasureOnForm(
+                Measure("home_care", "hours_not_delivered", "Care hours not delivered yesterday", "hours"),
+                Decimal("12.5"),
+                date(2027, 1, 4),
+            ),
             MeasureOnForm(Measure("home_care", "people_waiting", "People waiting for a package of care", "people")),
         ),
     )
-    gp = ServiceOnForm("gp", "General practice", None, None, (MeasureOnForm(Measure("gp", "same_day_capacity_used", "Same-day used", "%")),))
+    gp = ServiceOnForm(
+        "gp",
+        "General practice",
+        None,
+        None,
+        (MeasureOnForm(Measure("gp", "same_day_capacity_used", "Same-day used", "%")),),
+    )
     return make_form(scheme(), services=(home_care, gp), today=today)
 
 
@@ -382,7 +419,13 @@ def test_a_measure_is_an_exact_number(typed, value):
 
 @pytest.mark.parametrize(
     ("typed", "says"),
-    [("-3", "negative"), ("12.345", "two decimal places"), ("lots", "not a number"), ("12 hours", "not a number"), ("9" * 13, "too large")],
+    [
+        ("-3", "negative"),
+        ("12.345", "two decimal places"),
+        ("lots", "not a number"),
+        ("12 hours", "not a number"),
+        ("9" * 13, "too large"),
+    ],
 )
 def test_a_bad_measure_is_refused_on_its_own_field_saying_what_to_write(typed, says):
     form = measured_form()
@@ -414,7 +457,9 @@ def test_amending_today_offers_todays_measures_again():
 # -- an NHS number typed into a numeric field is refused, saying why --------------------------
 
 
-@pytest.mark.parametrize("typed", ["943 476 5919", "9434765919", "943.476.5919", "943\u00a0476\u00a05919", "(943) 476-5919", "9,434,765,919"])
+@pytest.mark.parametrize(
+    "typed", ["943 476 5919", "9434765919", "943.476.5919", "943\u00a0476\u00a05919", "(943) 476-5919", "9,434,765,919"]
+)
 def test_an_nhs_number_as_activity_is_refused_saying_why_and_the_rest_stands(typed):
     form = make_form(scheme(), scheme(STAFF, unit="staff_wte"))
     found = errors(form, answers_for(form, **{ACTIVITY.replace(":", "__"): typed, "comment": "fine"}))
@@ -435,10 +480,16 @@ def test_an_nhs_number_as_an_amount_is_refused_saying_why(figure, typed):
 
 def test_an_nhs_number_as_a_measure_is_refused_naming_its_unit():
     form = measured_form()
-    found = errors(form, answers_for(form, **{HOURS_LOST.replace(":", "__"): "943 476 5919",
-                                              SAME_DAY.replace(":", "__"): "9434765919%"}))
+    found = errors(
+        form,
+        answers_for(
+            form, **{HOURS_LOST.replace(":", "__"): "943 476 5919", SAME_DAY.replace(":", "__"): "9434765919%"}
+        ),
+    )
     assert set(found) == {HOURS_LOST, SAME_DAY}
-    assert found[HOURS_LOST].startswith("That looks like an NHS number. Enter the number of hours, not a patient's details")
+    assert found[HOURS_LOST].startswith(
+        "That looks like an NHS number. Enter the number of hours, not a patient's details"
+    )
     assert "Enter a percentage" in found[SAME_DAY]
 
 

@@ -119,10 +119,18 @@ def _report_spend(url: str) -> dict[str, str]:
     try:
         with session_scope(engine) as session:
             schemes = session.exec(select(Scheme).order_by(Scheme.id)).all()[:2]
-            for scheme, actual in zip(schemes, ("1234.57", "98765.42")):
-                session.add(SpendReport(programme_id=scheme.programme_id, scheme_id=scheme.id,
-                                        local_date=day(2027, 1, 18), actual=Decimal(actual),
-                                        committed=Decimal("0.01"), activity=Decimal("3"), source="lead"))
+            for scheme, actual in zip(schemes, ("1234.57", "98765.42"), strict=False):
+                session.add(
+                    SpendReport(
+                        programme_id=scheme.programme_id,
+                        scheme_id=scheme.id,
+                        local_date=day(2027, 1, 18),
+                        actual=Decimal(actual),
+                        committed=Decimal("0.01"),
+                        activity=Decimal("3"),
+                        source="lead",
+                    )
+                )
     finally:
         engine.dispose()
     return {"actual": "99999.99", "committed": "0.02"}
@@ -138,12 +146,21 @@ def test_status_and_the_exported_return_agree_to_the_penny(tmp_path, database_ur
     assert status.returncode == 0, status.stderr
     assert "Actual £99,999.99, committed £0.02" in status.stdout
     assert "49 left" in status.stdout
-    export = winterbot("export", "vale-winter-2026", "--out", "return.xlsx", "--today", "2027-01-20",
-                       cwd=tmp_path, database_url=database_url)
+    export = winterbot(
+        "export",
+        "vale-winter-2026",
+        "--out",
+        "return.xlsx",
+        "--today",
+        "2027-01-20",
+        cwd=tmp_path,
+        database_url=database_url,
+    )
     assert export.returncode == 0, export.stderr
     sheet = openpyxl.load_workbook(tmp_path / "return.xlsx").worksheets[0]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     header, total = rows[0], next(r for r in rows if r[0] == "Total")
+
     def pounds(value) -> str:  # an XLSX number is a double: read it back to the penny
         from decimal import Decimal
 
@@ -151,8 +168,16 @@ def test_status_and_the_exported_return_agree_to_the_penny(tmp_path, database_ur
 
     assert pounds(total[header.index("Actual spend to date (£)")]) == expected["actual"]
     assert pounds(total[header.index("Committed (£)")]) == expected["committed"]
-    chart = winterbot("export", "vale-winter-2026", "--out", "burn.png", "--today", "2027-01-20",
-                      cwd=tmp_path, database_url=database_url)
+    chart = winterbot(
+        "export",
+        "vale-winter-2026",
+        "--out",
+        "burn.png",
+        "--today",
+        "2027-01-20",
+        cwd=tmp_path,
+        database_url=database_url,
+    )
     assert chart.returncode == 0 and (tmp_path / "burn.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -59,7 +59,9 @@ def silent_database() -> Iterator[str]:
 
 
 def web_engine(url: str):  # type: ignore[no-untyped-def]
-    return make_engine(url, statement_timeout=WEB_STATEMENT_TIMEOUT_SECONDS, connect_timeout=WEB_CONNECT_TIMEOUT_SECONDS)
+    return make_engine(
+        url, statement_timeout=WEB_STATEMENT_TIMEOUT_SECONDS, connect_timeout=WEB_CONNECT_TIMEOUT_SECONDS
+    )
 
 
 def first_line_of(process: subprocess.Popen[str], seconds: float) -> str:
@@ -105,7 +107,9 @@ def test_serve_and_clock_wait_for_the_database_saying_so_in_one_line(tmp_path, c
     assert "s3cret" not in said and "Traceback" not in said
 
 
-@pytest.mark.parametrize("argv", [["status", "vale"], ["run-job", "daily-prompts"], ["export", "vale", "--out", "r.csv"]])
+@pytest.mark.parametrize(
+    "argv", [["status", "vale"], ["run-job", "daily-prompts"], ["export", "vale", "--out", "r.csv"]]
+)
 def test_a_one_shot_command_stops_with_one_line_and_exit_3(monkeypatch, capsys, tmp_path, argv):
     monkeypatch.setenv("DATABASE_URL", REFUSING)
     monkeypatch.chdir(tmp_path)

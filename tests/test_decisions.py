@@ -3,7 +3,7 @@ redacted before storing, an audit row each, and reading them back newest first."
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from models.tables import AuditEvent, Decision, Programme
 
 PROGRAMME = Path(__file__).with_name("fixtures") / "leads.yaml"
 LEAD, ADMIN, PARTNER, OBSERVER = "U0LEAD0001", "U0ADMN0001", "U0PART0002", "U0OBSV0001"
-UTC = timezone.utc
+UTC = UTC
 # 23:30 UTC on 31 Dec is still 31 Dec in London (GMT); the local date is what is stored.
 NOW = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
 NHS = "943 476 5919"  # a valid NHS number (Modulus 11)
@@ -61,9 +61,7 @@ def test_leads_and_admins_record(db, user_id):
         assert audit.at == NOW
 
 
-@pytest.mark.parametrize(
-    ("user_id", "role"), [(PARTNER, "a partner"), (OBSERVER, "an observer")]
-)
+@pytest.mark.parametrize(("user_id", "role"), [(PARTNER, "a partner"), (OBSERVER, "an observer")])
 def test_partners_and_observers_are_refused(db, user_id, role):
     result = decide(db, user_id, TEXT)
     assert isinstance(result, DecisionRefused)
@@ -113,9 +111,12 @@ def test_nhs_numbers_are_redacted_before_storing(db):
 
 
 def _second_programme(db, tmp_path, role: str):
-    other = PROGRAMME.read_text().replace("slug: leads-fund", "slug: other-fund").replace(
-        "name: Leads fund", "name: Other fund"
-    ).replace("role: lead}", f"role: {role}}}", 1)
+    other = (
+        PROGRAMME.read_text()
+        .replace("slug: leads-fund", "slug: other-fund")
+        .replace("name: Leads fund", "name: Other fund")
+        .replace("role: lead}", f"role: {role}}}", 1)
+    )
     path = tmp_path / "other.yaml"
     path.write_text(other)
     load_path(db, path)
@@ -154,4 +155,8 @@ def test_decisions_between_newest_first_with_who(db):
         assert decisions_between(session, programme_id, date(2026, 12, 22), date(2026, 12, 22)) == []
     assert [v.text for v in views] == ["Third", "Second", "First"]
     assert (views[1].by, views[1].organisation) == ("Ada Admin", "Vale ICB")
-    assert (views[0].by, views[0].organisation, views[0].local_date) == ("Alice Lead", "Vale Council", date(2026, 12, 23))
+    assert (views[0].by, views[0].organisation, views[0].local_date) == (
+        "Alice Lead",
+        "Vale Council",
+        date(2026, 12, 23),
+    )

@@ -39,8 +39,11 @@ def context(engine, slack_api, workers: int) -> JobContext:
 
 
 def prompt_keys(slack_api) -> list[str]:
-    return [c["metadata"]["event_payload"]["key"] for c in slack_api.calls("chat.postMessage")
-            if ":daily-prompts:" in c["metadata"]["event_payload"]["key"]]
+    return [
+        c["metadata"]["event_payload"]["key"]
+        for c in slack_api.calls("chat.postMessage")
+        if ":daily-prompts:" in c["metadata"]["event_payload"]["key"]
+    ]
 
 
 @pytest.mark.slow

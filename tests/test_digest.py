@@ -7,17 +7,30 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from bot.decisions import DecisionView
+from test_brief import (  # noqa: F401  (fixtures)
+    BOB,
+    CAROL,
+    DEV,
+    LEAD,
+    NHS,
+    all_text,
+    at,
+    capacity,
+    check_in,
+    member,
+    organisation,
+    programme,
+    spend,
+)
+
 from bot.brief import Voice, to_markdown
+from bot.decisions import DecisionView
 from bot.digest import Digest, compose_digest, digest_day, digest_week, is_digest_day
 from bot.risks import change_status, raise_risk
 from handlers.slack.blocks.digest import digest_messages
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS, check_message
 from models.db import session_scope
 from models.tables import Decision, Programme, Tranche
-from test_brief import (  # noqa: F401  (fixtures)
-    BOB, CAROL, DEV, LEAD, NHS, all_text, at, capacity, check_in, member, organisation, programme, spend,
-)
 
 FRI, THU = date(2027, 1, 15), date(2027, 1, 14)
 MON, TUE, WED = date(2027, 1, 11), date(2027, 1, 12), date(2027, 1, 13)
@@ -33,8 +46,17 @@ def digest(engine, programme: Programme, today: date = FRI, chart: bool = False)
 
 
 def friday() -> Programme:
-    return Programme(slug="p", name="P", deadline=date(2027, 3, 31), channel="C", checkin_time="09:30",
-                     reminder_time="14:00", brief_time="08:30", digest_weekday=4, digest_time="15:00")
+    return Programme(
+        slug="p",
+        name="P",
+        deadline=date(2027, 3, 31),
+        channel="C",
+        checkin_time="09:30",
+        reminder_time="14:00",
+        brief_time="08:30",
+        digest_weekday=4,
+        digest_time="15:00",
+    )
 
 
 def test_a_friday_digest_and_the_week_it_covers():
@@ -85,9 +107,12 @@ def test_risks_opened_and_closed_in_the_week(engine, programme):
     with session_scope(engine) as session:
         owner = organisation(session, "carers").id
         lead = member(session, LEAD)
-        before = raise_risk(session, programme.id, "capacity", "a", "Raised last week", None, "high", owner,
-                            at(date(2027, 1, 6), 15))
-        this = raise_risk(session, programme.id, "capacity", "b", "Raised this week", None, "critical", owner, at(TUE, 15))
+        before = raise_risk(
+            session, programme.id, "capacity", "a", "Raised last week", None, "high", owner, at(date(2027, 1, 6), 15)
+        )
+        this = raise_risk(
+            session, programme.id, "capacity", "b", "Raised this week", None, "critical", owner, at(TUE, 15)
+        )
         change_status(session, before.risk_id, lead, "close", "Extra hours bought", at(WED, 11))
         change_status(session, this.risk_id, lead, "acknowledge", None, at(WED, 12))
     d = digest(engine, programme)
@@ -99,11 +124,22 @@ def test_decisions_voice_engagement_and_what_is_next(engine, programme):
     with session_scope(engine) as session:
         lead = member(session, LEAD)
         for day, text in ((date(2027, 1, 7), "Old decision"), (WED, "Extend bridging care to 31 March")):
-            session.add(Decision(programme_id=programme.id, member_id=lead.id, text=text, local_date=day,
-                                 decided_at=at(day, 12)))
-        session.add(Tranche(programme_id=programme.id, key="top-up", name="January top-up", amount=Decimal("150000"),
-                            funding_source="icb_allocation", announced_on=date(2027, 1, 12),
-                            available_on=date(2027, 1, 25)))
+            session.add(
+                Decision(
+                    programme_id=programme.id, member_id=lead.id, text=text, local_date=day, decided_at=at(day, 12)
+                )
+            )
+        session.add(
+            Tranche(
+                programme_id=programme.id,
+                key="top-up",
+                name="January top-up",
+                amount=Decimal("150000"),
+                funding_source="icb_allocation",
+                announced_on=date(2027, 1, 12),
+                available_on=date(2027, 1, 25),
+            )
+        )
     check_in(engine, BOB, TUE, blockers="No drivers")
     check_in(engine, CAROL, THU, blockers="No drivers")  # the same words from the same organisation: once
     check_in(engine, DEV, WED, comment=f"Letter quoted {NHS}")
@@ -115,10 +151,19 @@ def test_decisions_voice_engagement_and_what_is_next(engine, programme):
     community = d.engagement[1]
     assert community.answered == 3 and community.prompted >= 3
     assert [t.name for t in d.next.tranches] == ["January top-up"]
-    assert d.next.deadline == date(2027, 3, 31) and d.next.working_days_left == 51  # Mon 18 Jan to Wed 31 Mar, Easter out
+    assert (
+        d.next.deadline == date(2027, 3, 31) and d.next.working_days_left == 51
+    )  # Mon 18 Jan to Wed 31 Mar, Easter out
     markdown = to_markdown(d)
-    for heading in ("## Spend", "## Capacity by service", "## Risks", "## Decisions", "## Partner voice",
-                    "## Engagement by sector", "## What is next"):
+    for heading in (
+        "## Spend",
+        "## Capacity by service",
+        "## Risks",
+        "## Decisions",
+        "## Partner voice",
+        "## Engagement by sector",
+        "## What is next",
+    ):
         assert heading in markdown
     for text in (markdown, all_text(digest_messages(d))):
         assert NHS not in text and "9434765919" not in text and "Statutory words" not in text
@@ -128,7 +173,9 @@ def test_decisions_voice_engagement_and_what_is_next(engine, programme):
 def test_a_short_digest_is_spend_then_the_rest(engine, programme):
     messages = digest_messages(digest(engine, programme, chart=True))
     assert len(messages) == 2
-    assert "Spend against the trajectory" in all_text(messages[:1]) and "burn-up chart follows" in all_text(messages[:1])
+    assert "Spend against the trajectory" in all_text(messages[:1]) and "burn-up chart follows" in all_text(
+        messages[:1]
+    )
     assert "Capacity by service" in all_text(messages[1:])
     for message in messages:
         check_message(message.blocks)
@@ -137,8 +184,14 @@ def test_a_short_digest_is_spend_then_the_rest(engine, programme):
 def test_a_very_long_digest_is_split_within_the_limits_and_nothing_is_cut(engine, programme):
     base = digest(engine, programme)
     decisions = tuple(
-        DecisionView(id=n, text=f"Decision {n:03d} " + "and more words & <detail> " * 75, local_date=WED,
-                     decided_at=at(WED, 12), by="Alice Lead", organisation="Council")
+        DecisionView(
+            id=n,
+            text=f"Decision {n:03d} " + "and more words & <detail> " * 75,
+            local_date=WED,
+            decided_at=at(WED, 12),
+            by="Alice Lead",
+            organisation="Council",
+        )
         for n in range(120)
     )
     voice = tuple(Voice("Home Carers Ltd", "home_care", WED, f"Blocker {n:03d} " + "x" * 2980, None) for n in range(20))

@@ -4,7 +4,7 @@ member only before archiving, an amended check-in once, leads not at all."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,7 +33,7 @@ def _checkin(session, user_id: str, day: date, supersedes: int | None = None) ->
         organisation_id=member.organisation_id,
         local_date=day,
         supersedes_id=supersedes,
-        submitted_at=datetime(day.year, day.month, day.day, 10, tzinfo=timezone.utc),
+        submitted_at=datetime(day.year, day.month, day.day, 10, tzinfo=UTC),
     )
     session.add(row)
     session.flush()
@@ -46,8 +46,19 @@ def db(engine):
     with session_scope(engine) as s:
         # Tom (statutory partner) answers every working day to 5 Jan, and on Christmas Day and a
         # Saturday too: those two days were never asked, so they count for nothing.
-        for day in (D(2026, 12, 21), D(2026, 12, 22), D(2026, 12, 23), D(2026, 12, 24), D(2026, 12, 25),
-                    D(2026, 12, 29), D(2026, 12, 30), D(2026, 12, 31), D(2027, 1, 2), D(2027, 1, 4), D(2027, 1, 5)):
+        for day in (
+            D(2026, 12, 21),
+            D(2026, 12, 22),
+            D(2026, 12, 23),
+            D(2026, 12, 24),
+            D(2026, 12, 25),
+            D(2026, 12, 29),
+            D(2026, 12, 30),
+            D(2026, 12, 31),
+            D(2027, 1, 2),
+            D(2027, 1, 4),
+            D(2027, 1, 5),
+        ):
             _checkin(s, "U0PART0001", day)
         # Bob answers 21, 22 and 29 Dec; on the 29th he amends his answer twice: one day answered.
         _checkin(s, "U0PART0002", D(2026, 12, 21))
@@ -57,7 +68,7 @@ def db(engine):
         _checkin(s, "U0PART0002", D(2026, 12, 29), supersedes=second)
         # Carol answers once and is archived on 30 Dec (counted on the days before only).
         _checkin(s, "U0PART0003", D(2026, 12, 21))
-        _member(s, "U0PART0003").archived_at = datetime(2026, 12, 30, 12, tzinfo=timezone.utc)
+        _member(s, "U0PART0003").archived_at = datetime(2026, 12, 30, 12, tzinfo=UTC)
         # Gita answers 22 and 23 Dec, then goes away until Mon 11 Jan.
         _checkin(s, "U0PART0004", D(2026, 12, 22))
         _checkin(s, "U0PART0004", D(2026, 12, 23))

@@ -18,23 +18,67 @@ D = Decimal
 
 
 def _scheme(scheme_id: int, key: str, source: str, budget: str, actual: str, committed: str, **kw) -> SchemeSpend:
-    defaults = dict(
-        name=f"Scheme {key}", scheme_type="home_care", owner="Vale Home Care", activity=D("120.5"),
-        planned=D("2500"), unit="hours", last_reported=date(2027, 1, 21),
-    )
+    defaults = {
+        "name": f"Scheme {key}",
+        "scheme_type": "home_care",
+        "owner": "Vale Home Care",
+        "activity": D("120.5"),
+        "planned": D("2500"),
+        "unit": "hours",
+        "last_reported": date(2027, 1, 21),
+    }
     defaults.update(kw)
-    return SchemeSpend(scheme_id=scheme_id, key=key, funding_source=source, budget=D(budget), actual=D(actual),
-                       committed=D(committed), **defaults)
+    return SchemeSpend(
+        scheme_id=scheme_id,
+        key=key,
+        funding_source=source,
+        budget=D(budget),
+        actual=D(actual),
+        committed=D(committed),
+        **defaults,
+    )
 
 
 SCHEMES = (
     _scheme(1, "hc", "local_authority_grant", "500000.00", "1234.57", "10000.01"),
-    _scheme(2, "beds", "icb_allocation", "750000.00", "98765.43", "0.99", name="Step-down beds",
-            scheme_type="bed_based_intermediate_care", unit="bed_weeks", planned=D("300"), activity=D("41")),
-    _scheme(3, "staff", "local_authority_grant", "250000.50", "0.01", "4321.09", name="Recruitment, retention",
-            scheme_type="workforce", unit="staff_wte", planned=D("12.5"), activity=D("3.25")),
-    _scheme(4, "never", "icb_allocation", "100000.00", "0.00", "0.00", name="Never reported",
-            scheme_type="unknown_type", last_reported=None, activity=D("0")),
+    _scheme(
+        2,
+        "beds",
+        "icb_allocation",
+        "750000.00",
+        "98765.43",
+        "0.99",
+        name="Step-down beds",
+        scheme_type="bed_based_intermediate_care",
+        unit="bed_weeks",
+        planned=D("300"),
+        activity=D("41"),
+    ),
+    _scheme(
+        3,
+        "staff",
+        "local_authority_grant",
+        "250000.50",
+        "0.01",
+        "4321.09",
+        name="Recruitment, retention",
+        scheme_type="workforce",
+        unit="staff_wte",
+        planned=D("12.5"),
+        activity=D("3.25"),
+    ),
+    _scheme(
+        4,
+        "never",
+        "icb_allocation",
+        "100000.00",
+        "0.00",
+        "0.00",
+        name="Never reported",
+        scheme_type="unknown_type",
+        last_reported=None,
+        activity=D("0"),
+    ),
 )
 
 
@@ -43,21 +87,40 @@ def _position(schemes=SCHEMES) -> SpendPosition:
         return sum((getattr(s, field) for s in schemes if source in (None, s.funding_source)), D(0))
 
     by_source = tuple(
-        SourceSpend(funding_source=src, allocated_so_far=so_far, allocated_total=in_total,
-                    actual=total(src, "actual"), committed=total(src, "committed"))
+        SourceSpend(
+            funding_source=src,
+            allocated_so_far=so_far,
+            allocated_total=in_total,
+            actual=total(src, "actual"),
+            committed=total(src, "committed"),
+        )
         for src, so_far, in_total in (
             ("local_authority_grant", D("600000.00"), D("800000.00")),
             ("icb_allocation", D("900000.00"), D("900000.00")),
         )
     )
     return SpendPosition(
-        programme_slug="vale", programme_name="Vale winter discharge fund", today=TODAY, deadline=date(2027, 3, 31),
-        allocated_so_far=D("1500000.00"), allocated_total=D("1700000.00"), actual=total(None, "actual"),
-        committed=total(None, "committed"), by_source=by_source, schemes=schemes,
-        forecast=Forecast(working_days_elapsed=34, working_days_left=47, run_rate_needed=D("33878.62"),
-                          recent_run_rate=D("2500.33"), period_run_rate=D("2941.18"), outturn_recent=D("217515.51"),
-                          outturn_period=D("238255.46"), variance_recent=D("-1482484.49"),
-                          variance_period=D("-1461744.54")),
+        programme_slug="vale",
+        programme_name="Vale winter discharge fund",
+        today=TODAY,
+        deadline=date(2027, 3, 31),
+        allocated_so_far=D("1500000.00"),
+        allocated_total=D("1700000.00"),
+        actual=total(None, "actual"),
+        committed=total(None, "committed"),
+        by_source=by_source,
+        schemes=schemes,
+        forecast=Forecast(
+            working_days_elapsed=34,
+            working_days_left=47,
+            run_rate_needed=D("33878.62"),
+            recent_run_rate=D("2500.33"),
+            period_run_rate=D("2941.18"),
+            outturn_recent=D("217515.51"),
+            outturn_period=D("238255.46"),
+            variance_recent=D("-1482484.49"),
+            variance_period=D("-1461744.54"),
+        ),
         flags=(Flag("underspend_risk", "vale", "At the recent rate £1,482,484.49 would be left unspent on 31 March."),),
     )
 
@@ -68,13 +131,20 @@ POSITION = _position()
 def test_rows_group_schemes_by_source_with_totals_that_match_the_position():
     rows = spend_return_rows(POSITION, TODAY)
     assert [r.scheme for r in rows] == [
-        "Scheme hc", "Recruitment, retention", "Total: Local authority grant",
-        "Step-down beds", "Never reported", "Total: ICB allocation", "Total",
+        "Scheme hc",
+        "Recruitment, retention",
+        "Total: Local authority grant",
+        "Step-down beds",
+        "Never reported",
+        "Total: ICB allocation",
+        "Total",
     ]
     la, icb, overall = rows[2], rows[5], rows[6]
     assert (la.actual, la.committed, la.planned_spend) == (D("1234.58"), D("14321.10"), D("750000.50"))
     assert (icb.actual, icb.committed) == (D("98765.43"), D("0.99"))
-    assert (overall.actual, overall.committed) == (POSITION.actual, POSITION.committed) == (D("100000.01"), D("14322.09"))
+    assert (
+        (overall.actual, overall.committed) == (POSITION.actual, POSITION.committed) == (D("100000.01"), D("14322.09"))
+    )
     assert overall.planned_spend == D("1600000.50")
     assert all(r.is_total == r.scheme.startswith("Total") for r in rows)
     assert overall.planned_units is None and overall.unit == ""

@@ -51,9 +51,15 @@ def app(tmp_path_factory) -> Iterator[Any]:
     engine = make_engine(database)
     migrate(engine)
     with SlackDouble() as slack_api, TeamsDouble() as teams_api:
-        settings = Settings(database_url=database, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-                            slack_api_url=slack_api.url, teams_client_id=APP_ID, teams_token=teams_token,
-                            teams_service_url=teams_api.url)
+        settings = Settings(
+            database_url=database,
+            slack_bot_token=BOT_TOKEN,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=slack_api.url,
+            teams_client_id=APP_ID,
+            teams_token=teams_token,
+            teams_service_url=teams_api.url,
+        )
         yield build_asgi_app(settings, engine)
     engine.dispose()
 
@@ -83,8 +89,13 @@ def _actions(**changes: Any) -> bytes:
 
 
 def _view(state: Any = None, **changes: Any) -> bytes:
-    view = {"id": "V0", "callback_id": "checkin_submit", "private_metadata": "{}", "blocks": [],
-            "state": {"values": {"notes": {"notes": {"type": "plain_text_input", "value": WORDS}}}}}
+    view = {
+        "id": "V0",
+        "callback_id": "checkin_submit",
+        "private_metadata": "{}",
+        "blocks": [],
+        "state": {"values": {"notes": {"notes": {"type": "plain_text_input", "value": WORDS}}}},
+    }
     if state is not None:
         view["state"] = state
     user = {"id": "U0PARTNER", "team_id": "T0WINTER"}
@@ -241,8 +252,10 @@ def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_sent(sla
     host, port = slack_server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=5) as sock:
         sock.sendall(
-            b"POST /slack/events HTTP/1.1\r\nHost: winterbot\r\nContent-Type: " + FORM.encode()
-            + b"\r\nContent-Length: 209715200\r\n\r\n" + b"x" * CHUNK
+            b"POST /slack/events HTTP/1.1\r\nHost: winterbot\r\nContent-Type: "
+            + FORM.encode()
+            + b"\r\nContent-Length: 209715200\r\n\r\n"
+            + b"x" * CHUNK
         )
         answer = b""
         while chunk := sock.recv(4096):
@@ -256,14 +269,22 @@ def test_the_limit_is_a_setting_and_bodies_within_it_are_served(tmp_path):
     engine = make_engine(database)
     migrate(engine)
     with SlackDouble() as slack_api:
-        settings = Settings(database_url=database, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-                            slack_api_url=slack_api.url, max_body_bytes=4096)
+        settings = Settings(
+            database_url=database,
+            slack_bot_token=BOT_TOKEN,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=slack_api.url,
+            max_body_bytes=4096,
+        )
         small_app = build_asgi_app(settings, engine)
         small = slash_command_body("help", "U0STRANGER").encode()
         large = slash_command_body("decide " + "x" * 5000, "U0STRANGER").encode()
         assert post(small_app, "/slack/events", small, signed_headers(small)).status_code == 200
         assert post(small_app, "/slack/events", large, signed_headers(large)).status_code == 413
-        assert post(small_app, "/slack/events", small, {**signed_headers(small), "Content-Length": "4e3"}).status_code == 400
+        assert (
+            post(small_app, "/slack/events", small, {**signed_headers(small), "Content-Length": "4e3"}).status_code
+            == 400
+        )
     engine.dispose()
 
 
@@ -285,9 +306,16 @@ def fresh_key_fetches(monkeypatch) -> None:
 
 
 def _teams_settings(database_url: str, slack_api: SlackDouble, teams_api: TeamsDouble, jwks: JwksDouble) -> Settings:
-    return Settings(database_url=database_url, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-                    slack_api_url=slack_api.url, teams_client_id=APP_ID, teams_token=teams_token,
-                    teams_service_url=teams_api.url, teams_cloud=jwks.cloud)
+    return Settings(
+        database_url=database_url,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack_api.url,
+        teams_client_id=APP_ID,
+        teams_token=teams_token,
+        teams_service_url=teams_api.url,
+        teams_cloud=jwks.cloud,
+    )
 
 
 def _timed(call: Any) -> tuple[httpx.Response, float]:
@@ -336,11 +364,15 @@ def test_a_genuine_teams_token_is_accepted_and_an_unknown_key_is_not_fetched_aga
         settings = _teams_settings(database_url, slack_api, teams_api, jwks)
         with running_app(settings, engine) as server:
             activity = message(teams_api.url, BOB, "help")
-            genuine = server.http.post("/api/messages", json=activity,
-                                       headers={"Authorization": f"Bearer {jwks.token(teams_api.url)}"})
+            genuine = server.http.post(
+                "/api/messages", json=activity, headers={"Authorization": f"Bearer {jwks.token(teams_api.url)}"}
+            )
             forged = [
-                server.http.post("/api/messages", json={**activity, "id": f"f{n}"},
-                                 headers={"Authorization": f"Bearer {jwks.forged(teams_api.url, kid=f'k{n}')}"})
+                server.http.post(
+                    "/api/messages",
+                    json={**activity, "id": f"f{n}"},
+                    headers={"Authorization": f"Bearer {jwks.forged(teams_api.url, kid=f'k{n}')}"},
+                )
                 for n in range(3)
             ]
             teams_api.wait_for(1)

@@ -109,9 +109,15 @@ def test_away_and_already_answered_members_are_not_prompted(ctx, programme, slac
         away.away_until = today + timedelta(days=1)
         back_today.away_until = today
         session.add_all([away, back_today])
-        session.add(CheckIn(programme_id=programme.id, member_id=answered.id,
-                            organisation_id=answered.organisation_id, local_date=today,
-                            submitted_at=london(today, 8)))
+        session.add(
+            CheckIn(
+                programme_id=programme.id,
+                member_id=answered.id,
+                organisation_id=answered.organisation_id,
+                local_date=today,
+                submitted_at=london(today, 8),
+            )
+        )
     result = run_daily_prompts(ctx, programme, london(today, 9, 30))
     assert result.sent == PARTNERS - 2
     assert result.skipped["checked in already"] == 1
@@ -140,9 +146,11 @@ def test_a_user_who_left_is_reported_failed_and_not_retried_for_ever(ctx, progra
         gone = session.exec(select(Member).where(Member.role == "partner").order_by(Member.id)).first()
     slack_api.answer(
         "chat.postMessage",
-        lambda call: {"ok": False, "error": "user_not_found"}
-        if call["channel"] == gone.platform_user_id
-        else {"ok": True, "channel": "D" + call["channel"], "ts": "1.000001"},
+        lambda call: (
+            {"ok": False, "error": "user_not_found"}
+            if call["channel"] == gone.platform_user_id
+            else {"ok": True, "channel": "D" + call["channel"], "ts": "1.000001"}
+        ),
     )
     now = london(date(2027, 1, 5), 9, 30)
     assert run_daily_prompts(ctx, programme, now).failed == 1
@@ -200,9 +208,15 @@ def test_reminders_go_to_those_who_have_not_answered(ctx, programme, slack_api, 
     run_daily_prompts(ctx, programme, london(today, 9, 30))
     with session_scope(engine) as session:
         answered = session.exec(select(Member).where(Member.role == "partner").order_by(Member.id)).first()
-        session.add(CheckIn(programme_id=programme.id, member_id=answered.id,
-                            organisation_id=answered.organisation_id, local_date=today,
-                            submitted_at=london(today, 10)))
+        session.add(
+            CheckIn(
+                programme_id=programme.id,
+                member_id=answered.id,
+                organisation_id=answered.organisation_id,
+                local_date=today,
+                submitted_at=london(today, 10),
+            )
+        )
     slack_api.clear()
     assert run_reminders(ctx, programme, london(today, 13, 59)).note == "nothing sent: not due until 14:00"
     result = run_reminders(ctx, programme, london(today, 14))
@@ -260,10 +274,12 @@ def test_run_job_twice_sends_once(database_url, programme, slack_api):
     import sys
 
     argv = [sys.executable, "-m", "bot", "run-job", "daily-prompts", "--at", "2027-03-30T09:30"]
-    first = subprocess.run(argv, env=_cli_env(database_url, slack_api), capture_output=True, text=True, timeout=120,
-                           check=False)
-    second = subprocess.run(argv, env=_cli_env(database_url, slack_api), capture_output=True, text=True, timeout=120,
-                            check=False)
+    first = subprocess.run(
+        argv, env=_cli_env(database_url, slack_api), capture_output=True, text=True, timeout=120, check=False
+    )
+    second = subprocess.run(
+        argv, env=_cli_env(database_url, slack_api), capture_output=True, text=True, timeout=120, check=False
+    )
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == (
         f"daily-prompts vale-winter-2026 Tue 30 Mar 2027: sent {PARTNERS}, already sent 0, failed 0"
@@ -279,14 +295,20 @@ def test_two_clock_processes_send_once(database_url, programme, slack_api):
 
     argv = [sys.executable, "-m", "bot", "clock", "--once", "--at", "2027-01-05T09:31"]
     env = _cli_env(database_url, slack_api)
-    processes = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    processes = [
+        subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=120) for p in processes]
     assert [p.returncode for p in processes] == [0, 0], outputs
     keys = [c["metadata"]["event_payload"]["key"] for c in posts(slack_api)]
     assert len(keys) == len(set(keys)) == PARTNERS + 1  # the prompts and the leads' brief, each once
     assert len([k for k in keys if ":daily-brief:" in k]) == 1
-    sent = sum(int(line.split("sent ")[1].split(",")[0]) for out, _ in outputs for line in out.splitlines()
-               if line.startswith("daily-prompts"))
+    sent = sum(
+        int(line.split("sent ")[1].split(",")[0])
+        for out, _ in outputs
+        for line in out.splitlines()
+        if line.startswith("daily-prompts")
+    )
     assert sent == PARTNERS
 
 
@@ -309,7 +331,9 @@ def statements(engine, work) -> list[str]:
     return seen
 
 
-def test_prompts_done_at_this_data_version_are_not_planned_again_until_something_changes(ctx, programme, slack_api, engine):
+def test_prompts_done_at_this_data_version_are_not_planned_again_until_something_changes(
+    ctx, programme, slack_api, engine
+):
     today = date(2027, 1, 6)
     assert run_daily_prompts(ctx, programme, london(today, 9, 30)).sent == PARTNERS
     again: list = []
@@ -319,8 +343,16 @@ def test_prompts_done_at_this_data_version_are_not_planned_again_until_something
     assert not [s for s in seen if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
     with session_scope(engine) as session:
         first = session.exec(select(Member).where(Member.role == "partner")).first()
-        session.add(Member(programme_id=programme.id, organisation_id=first.organisation_id, platform="slack",
-                           platform_user_id="U0NEWCOMER", name="New Partner", role="partner"))
+        session.add(
+            Member(
+                programme_id=programme.id,
+                organisation_id=first.organisation_id,
+                platform="slack",
+                platform_user_id="U0NEWCOMER",
+                name="New Partner",
+                role="partner",
+            )
+        )
     later = run_daily_prompts(ctx, programme, london(today, 9, 32))
     assert later.sent == 1 and later.already_sent == PARTNERS  # the newcomer, the moment the data moved
     assert posts(slack_api)[-1]["channel"] == "U0NEWCOMER"

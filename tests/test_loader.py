@@ -73,7 +73,11 @@ def test_the_sample_loads(engine):
     }
     programme = one(engine, Programme, slug=SLUG)
     assert programme.timezone == "Europe/London"
-    assert (programme.checkin_time, programme.reminder_time, programme.brief_time) == (time(9, 30), time(14), time(8, 30))
+    assert (programme.checkin_time, programme.reminder_time, programme.brief_time) == (
+        time(9, 30),
+        time(14),
+        time(8, 30),
+    )
     assert (programme.digest_weekday, programme.digest_time) == (4, time(15))
     assert programme.leads_channel == "C0VALELEADS"
     assert programme.settings["thresholds"]["underspend_risk_percent"] == 90
@@ -107,7 +111,12 @@ def test_a_load_is_audited(engine):
     assert events[0].detail["counts"]["members"]["created"] == 20
     assert events[1].detail["programme"] == "unchanged"
     assert events[1].detail["counts"]["members"] == {
-        "created": 0, "updated": 0, "restored": 0, "archived": 0, "unchanged": 20, "not_in_file": 0,
+        "created": 0,
+        "updated": 0,
+        "restored": 0,
+        "archived": 0,
+        "unchanged": 20,
+        "not_in_file": 0,
     }
 
 
@@ -169,7 +178,9 @@ def test_measures_are_stored_in_settings_in_file_order(engine):
         {"key": "hours_not_delivered", "label": "Care hours that could not be delivered yesterday", "unit": "hours"},
         {"key": "people_waiting", "label": "People waiting for a package of care", "unit": "people"},
     ]
-    assert measures["acute_discharge"] == [{"key": "discharges", "label": "People discharged yesterday", "unit": "people"}]
+    assert measures["acute_discharge"] == [
+        {"key": "discharges", "label": "People discharged yesterday", "unit": "people"}
+    ]
     thresholds = one(engine, Programme, slug=SLUG).settings["thresholds"]
     assert thresholds["escalate_from"] == "high"
     assert thresholds["worsening_over_working_days"] == thresholds["discharges_rising_over_working_days"] == 3

@@ -161,8 +161,11 @@ async def f(client, self, say):
     await say("hello")
 """
     assert methods_in(ast.parse(source)) == {
-        "chat.postMessage", "conversations.history", "files.getUploadURLExternal",
-        "files.completeUploadExternal", "reactions.add",
+        "chat.postMessage",
+        "conversations.history",
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+        "reactions.add",
     }
 
 
@@ -202,11 +205,19 @@ def registered_event_types() -> set[str]:
     types: set[str] = set()
     for path in sorted((ROOT / "handlers" / "slack").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "event"
-                    and node.args):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "event"
+                and node.args
+            ):
                 kind = node.args[0]
                 if isinstance(kind, ast.Dict):
-                    kind = next(v for k, v in zip(kind.keys, kind.values) if isinstance(k, ast.Constant) and k.value == "type")
+                    kind = next(
+                        v
+                        for k, v in zip(kind.keys, kind.values, strict=False)
+                        if isinstance(k, ast.Constant) and k.value == "type"
+                    )
                 assert isinstance(kind, ast.Constant), f"{path}: app.event with a type that is not a literal"
                 types.add(str(kind.value))
     return types
@@ -220,15 +231,15 @@ def test_every_listener_is_subscribed_to():
 
 def _event_body(event: str) -> dict:
     kind, _, channel_type = event.partition(".")
-    inner = {"type": kind, **({"channel_type": channel_type.removesuffix("s")}
-                              if channel_type else {})}
+    inner = {"type": kind, **({"channel_type": channel_type.removesuffix("s")} if channel_type else {})}
     return {"type": "event_callback", "team_id": "T0WINTER", "api_app_id": "A0WINTER", "event": inner}
 
 
 @pytest.fixture(scope="module")
 def slack_app() -> AsyncApp:
-    settings = Settings(slack_bot_token="xoxb-0000-manifest", slack_signing_secret="0" * 32,
-                        slack_api_url="http://127.0.0.1:9/api/")
+    settings = Settings(
+        slack_bot_token="xoxb-0000-manifest", slack_signing_secret="0" * 32, slack_api_url="http://127.0.0.1:9/api/"
+    )
     return build_slack_app(settings, make_engine("sqlite://"))
 
 
@@ -236,7 +247,9 @@ def test_every_subscribed_event_reaches_a_listener(slack_app):
     async def heard(event: str) -> bool:
         request = AsyncBoltRequest(body=json.dumps(_event_body(event)), headers={"content-type": "application/json"})
         response = BoltResponse(status=200)
-        return any([await listener.async_matches(req=request, resp=response) for listener in slack_app._async_listeners])
+        return any(
+            [await listener.async_matches(req=request, resp=response) for listener in slack_app._async_listeners]
+        )
 
     unheard = [event for event in subscribed_events() if not asyncio.run(heard(event))]
     assert not unheard, f"manifest.yaml subscribes to events no listener in handlers/slack/events handles: {unheard}"

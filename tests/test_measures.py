@@ -14,7 +14,11 @@ SETTINGS = {
     "thresholds": {},
     "measures": {
         "home_care": [
-            {"key": "hours_not_delivered", "label": "Care hours that could not be delivered yesterday", "unit": "hours"},
+            {
+                "key": "hours_not_delivered",
+                "label": "Care hours that could not be delivered yesterday",
+                "unit": "hours",
+            },
             {"key": "people_waiting", "label": "People waiting for a package of care", "unit": None},
         ],
         "acute_discharge": [{"key": DISCHARGES, "label": "People discharged yesterday", "unit": "people"}],

@@ -12,16 +12,16 @@ from models import Programme, Tranche, migrate, session_scope
 
 
 def _programme(**kw) -> Programme:
-    values = dict(
-        slug="vale",
-        name="Vale",
-        deadline=date(2027, 3, 31),
-        channel="C1",
-        checkin_time=time(9, 30),
-        reminder_time=time(14),
-        brief_time=time(8, 30),
-        digest_time=time(15),
-    )
+    values = {
+        "slug": "vale",
+        "name": "Vale",
+        "deadline": date(2027, 3, 31),
+        "channel": "C1",
+        "checkin_time": time(9, 30),
+        "reminder_time": time(14),
+        "brief_time": time(8, 30),
+        "digest_time": time(15),
+    }
     values.update(kw)
     return Programme(**values)
 
@@ -64,22 +64,21 @@ def test_money_round_trips_to_the_penny_as_integer_pence(engine):
 
 def test_money_refuses_floats_and_fractions_of_a_penny(engine):
     for bad in (1.5, Decimal("0.001")):
-        with pytest.raises(StatementError):
-            with session_scope(engine) as session:
-                programme = _programme(slug=f"p{id(bad)}")
-                session.add(programme)
-                session.flush()
-                session.add(
-                    Tranche(
-                        programme_id=programme.id,
-                        key="t",
-                        name="t",
-                        amount=bad,
-                        funding_source="other",
-                        announced_on=date(2026, 11, 16),
-                        available_on=date(2026, 12, 7),
-                    )
+        with pytest.raises(StatementError), session_scope(engine) as session:
+            programme = _programme(slug=f"p{id(bad)}")
+            session.add(programme)
+            session.flush()
+            session.add(
+                Tranche(
+                    programme_id=programme.id,
+                    key="t",
+                    name="t",
+                    amount=bad,
+                    funding_source="other",
+                    announced_on=date(2026, 11, 16),
+                    available_on=date(2026, 12, 7),
                 )
+            )
 
 
 def test_instants_come_back_aware_in_utc(engine):
@@ -95,9 +94,8 @@ def test_instants_come_back_aware_in_utc(engine):
 
 
 def test_naive_datetimes_are_refused(engine):
-    with pytest.raises(StatementError, match="naive"):
-        with session_scope(engine) as session:
-            session.add(_programme(created_at=datetime(2026, 12, 1, 9, 30)))
+    with pytest.raises(StatementError, match="naive"), session_scope(engine) as session:
+        session.add(_programme(created_at=datetime(2026, 12, 1, 9, 30)))
     with session_scope(engine) as session:
         assert session.exec(select(Programme)).all() == []
 
@@ -106,9 +104,18 @@ def test_a_read_scope_reads_what_others_committed_without_a_transaction_of_its_o
     from models.db import read_scope
 
     with session_scope(engine) as session:
-        session.add(Programme(slug="read-me", name="Read me", deadline=date(2027, 3, 31), channel="C0READ",
-                              checkin_time=time(9, 30), reminder_time=time(14), brief_time=time(8, 30),
-                              digest_time=time(15)))
+        session.add(
+            Programme(
+                slug="read-me",
+                name="Read me",
+                deadline=date(2027, 3, 31),
+                channel="C0READ",
+                checkin_time=time(9, 30),
+                reminder_time=time(14),
+                brief_time=time(8, 30),
+                digest_time=time(15),
+            )
+        )
     with read_scope(engine) as session:
         autocommit = session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT"
         assert autocommit == (engine.dialect.name == "postgresql")  # SQLite's driver begins nothing to read

@@ -63,7 +63,18 @@ def test_absurdly_large_amounts_are_refused_with_a_message(text):
         parse_amount(text)
 
 
-@pytest.mark.parametrize("typed", ["943 476 5919", "9434765919", "£9434765919", "£943.476.5919", "943\u2009476\u20095919", "９４３４７６５９１９", "943,476,5919"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "943 476 5919",
+        "9434765919",
+        "£9434765919",
+        "£943.476.5919",
+        "943\u2009476\u20095919",
+        "９４３４７６５９１９",
+        "943,476,5919",
+    ],
+)
 def test_an_nhs_number_is_never_read_as_an_amount_and_the_message_says_why(typed):
     with pytest.raises(AmountError) as refused:
         parse_amount(typed)

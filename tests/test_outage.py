@@ -40,7 +40,9 @@ class Outage:
         self._api = slack_api
 
     def _answer(self, call):  # type: ignore[no-untyped-def]
-        return {"ok": False, "error": "service_unavailable"} if self.down else CANNED["chat.postMessage"](self._api, call)
+        return (
+            {"ok": False, "error": "service_unavailable"} if self.down else CANNED["chat.postMessage"](self._api, call)
+        )
 
 
 def delivered(slack_api, job: str) -> list:
@@ -61,8 +63,9 @@ def test_an_outage_longer_than_an_hour_is_outlived_and_the_leads_are_told_once(c
     for now in every(london(DAY, 9, 30), london(DAY, 11), timedelta(minutes=10)):  # 10 attempts
         during = run_daily_prompts(ctx, programme, now)
     assert during.sent == 0 and during.failed == 0 and during.retrying == PARTNERS
-    assert during.warning.startswith(f"{PARTNERS} of {PARTNERS} prompts could not be sent since 09:30: Slack said "
-                                     "service_unavailable")
+    assert during.warning.startswith(
+        f"{PARTNERS} of {PARTNERS} prompts could not be sent since 09:30: Slack said service_unavailable"
+    )
     assert during.warning.endswith(". winterbot keeps trying until 18:00.")
     assert during.line().endswith(during.warning)
     with session_scope(engine) as session:
@@ -76,9 +79,18 @@ def test_an_outage_longer_than_an_hour_is_outlived_and_the_leads_are_told_once(c
     prompts = [m["metadata"]["event_payload"]["key"] for m in delivered(slack_api, "daily-prompts")]
     assert len(prompts) == len(set(prompts)) == PARTNERS
     [notice] = delivered(slack_api, "send-notice")
-    assert notice["text"] == f"{PARTNERS} of {PARTNERS} prompts went out late: they could not be sent from 09:30 until 11:10. All have gone now."
-    assert next(c["channel"] for c in slack_api.calls("chat.postMessage")
-                if ":send-notice:" in c["metadata"]["event_payload"]["key"]) == LEADS
+    assert (
+        notice["text"]
+        == f"{PARTNERS} of {PARTNERS} prompts went out late: they could not be sent from 09:30 until 11:10. All have gone now."
+    )
+    assert (
+        next(
+            c["channel"]
+            for c in slack_api.calls("chat.postMessage")
+            if ":send-notice:" in c["metadata"]["event_payload"]["key"]
+        )
+        == LEADS
+    )
 
     reminded = run_reminders(ctx, programme, london(DAY, 14))  # prompted at 11:10: chased as usual
     assert reminded.sent == PARTNERS
@@ -113,13 +125,21 @@ def test_an_outage_all_day_stops_at_six_and_the_next_day_sends_only_its_own(ctx,
     assert run_daily_prompts(ctx, programme, london(DAY, 18, 30)).sent == 0
     assert run_daily_prompts(ctx, programme, london(DAY + timedelta(days=1), 8)).note.startswith("nothing sent")
     assert run_daily_prompts(ctx, programme, london(DAY + timedelta(days=1), 9, 30)).sent == PARTNERS
-    sent_days = {m["metadata"]["event_payload"]["key"].rsplit(":", 1)[-1] for m in delivered(slack_api, "daily-prompts")}
+    sent_days = {
+        m["metadata"]["event_payload"]["key"].rsplit(":", 1)[-1] for m in delivered(slack_api, "daily-prompts")
+    }
     assert sent_days == {(DAY + timedelta(days=1)).isoformat()}
 
 
 def test_a_permanent_error_stays_permanent_is_said_in_the_job_line_and_not_posted(ctx, programme, slack_api):
-    slack_api.answer("chat.postMessage", lambda call: {"ok": False, "error": "user_not_found"}
-                     if call["channel"].startswith("U") else CANNED["chat.postMessage"](slack_api, call))
+    slack_api.answer(
+        "chat.postMessage",
+        lambda call: (
+            {"ok": False, "error": "user_not_found"}
+            if call["channel"].startswith("U")
+            else CANNED["chat.postMessage"](slack_api, call)
+        ),
+    )
     assert run_daily_prompts(ctx, programme, london(DAY, 9, 30)).failed == PARTNERS
     later = run_daily_prompts(ctx, programme, london(DAY, 11))
     assert later.failed == PARTNERS and later.sent == 0 and later.retrying == 0

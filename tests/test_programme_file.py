@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from bot.money import format_money
 from bot.programme_file import (
     SAMPLE_PATH,
+    Problem,
     ProgrammeFile,
     ProgrammeFileError,
-    Problem,
     parse_money,
     parse_programme_file,
     sample_text,
@@ -107,46 +107,125 @@ CASES = [
     ("  slug: test-fund", "  slug: Test Fund", "programme.slug", "slug:", ["lower-case"]),
     ("  deadline: 2027-03-31", "  deadline: 2027-02-30", "programme.deadline", "deadline:", ["YYYY-MM-DD"]),
     ("  deadline: 2027-03-31", "  deadline: 31/03/2027", "programme.deadline", "deadline:", ["not a date"]),
-    ("  channel: C0TEST", "  channel: C0TEST\n  timezone: Europe/Londn", "programme.timezone", "timezone:",
-     ["Europe/London"]),
-    ("  channel: C0TEST", "  channel: C0TEST\n  cadence: {checkin: \"25:00\"}", "programme.cadence.checkin",
-     "cadence:", ["24-hour"]),
-    ("  channel: C0TEST", "  channel: C0TEST\n  cadence: {digest: Funday 15:00}", "programme.cadence.digest",
-     "cadence:", ["day of the week"]),
-    ("  channel: C0TEST", "  channel: C0TEST\n  cadence: {checkin: \"09:30\", reminder: \"09:00\"}",
-     "programme.cadence.reminder", "cadence:", ["after the check-in"]),
-    ("      amount: 100000", "      amount: -100000", "programme.tranches[0].amount", "amount: -100000",
-     ["negative"]),
+    (
+        "  channel: C0TEST",
+        "  channel: C0TEST\n  timezone: Europe/Londn",
+        "programme.timezone",
+        "timezone:",
+        ["Europe/London"],
+    ),
+    (
+        "  channel: C0TEST",
+        '  channel: C0TEST\n  cadence: {checkin: "25:00"}',
+        "programme.cadence.checkin",
+        "cadence:",
+        ["24-hour"],
+    ),
+    (
+        "  channel: C0TEST",
+        "  channel: C0TEST\n  cadence: {digest: Funday 15:00}",
+        "programme.cadence.digest",
+        "cadence:",
+        ["day of the week"],
+    ),
+    (
+        "  channel: C0TEST",
+        '  channel: C0TEST\n  cadence: {checkin: "09:30", reminder: "09:00"}',
+        "programme.cadence.reminder",
+        "cadence:",
+        ["after the check-in"],
+    ),
+    ("      amount: 100000", "      amount: -100000", "programme.tranches[0].amount", "amount: -100000", ["negative"]),
     ("      amount: 100000", "      amount: 0", "programme.tranches[0].amount", "amount: 0", ["more than £0"]),
-    ("source: icb_allocation, announced", "source: lottery, announced", "programme.tranches[1].source",
-     "key: icb,", ["local_authority_grant, icb_allocation, other"]),
-    ("      available: 2026-12-07", "      available: 2027-04-01", "programme.tranches[0].available",
-     "available: 2027-04-01", ["after the spend deadline 2027-03-31"]),
-    ("      announced: 2026-11-16", "      announced: 2026-12-16", "programme.tranches[0].available",
-     "      available: 2026-12-07", ["before it is announced (2026-12-16)"]),
-    ("{key: icb, name: ICB", "{key: la, name: ICB", "programme.tranches[1].key", "name: ICB",
-     ["given twice", "line 8"]),
-    ("amount: 200000, source", "amount: £1,200,000, source", "programme.tranches[1]", "key: icb,",
-     ["quote values that contain commas"]),
-    ("kind: home_care}", "kind: domiciliary}", "organisations[1].kind", "key: carers,",
-     ["'domiciliary'", "local_authority, acute_trust, icb, vcs, home_care"]),
-    ("kind: home_care}", "kind: home_care, services: [home_care, nursing]}", "organisations[1].services[1]",
-     "key: carers,", ["'nursing'", "community_nursing"]),
-    ("kind: home_care}", "kind: home_care, services: [home_care, home_care]}", "organisations[1].services",
-     "key: carers,", ["more than once"]),
-    ("kind: home_care}", "kind: home_care}\n  - {key: council, name: Again, kind: icb}", "organisations[2].key",
-     "name: Again", ["organisation key 'council' is given twice"]),
+    (
+        "source: icb_allocation, announced",
+        "source: lottery, announced",
+        "programme.tranches[1].source",
+        "key: icb,",
+        ["local_authority_grant, icb_allocation, other"],
+    ),
+    (
+        "      available: 2026-12-07",
+        "      available: 2027-04-01",
+        "programme.tranches[0].available",
+        "available: 2027-04-01",
+        ["after the spend deadline 2027-03-31"],
+    ),
+    (
+        "      announced: 2026-11-16",
+        "      announced: 2026-12-16",
+        "programme.tranches[0].available",
+        "      available: 2026-12-07",
+        ["before it is announced (2026-12-16)"],
+    ),
+    (
+        "{key: icb, name: ICB",
+        "{key: la, name: ICB",
+        "programme.tranches[1].key",
+        "name: ICB",
+        ["given twice", "line 8"],
+    ),
+    (
+        "amount: 200000, source",
+        "amount: £1,200,000, source",
+        "programme.tranches[1]",
+        "key: icb,",
+        ["quote values that contain commas"],
+    ),
+    (
+        "kind: home_care}",
+        "kind: domiciliary}",
+        "organisations[1].kind",
+        "key: carers,",
+        ["'domiciliary'", "local_authority, acute_trust, icb, vcs, home_care"],
+    ),
+    (
+        "kind: home_care}",
+        "kind: home_care, services: [home_care, nursing]}",
+        "organisations[1].services[1]",
+        "key: carers,",
+        ["'nursing'", "community_nursing"],
+    ),
+    (
+        "kind: home_care}",
+        "kind: home_care, services: [home_care, home_care]}",
+        "organisations[1].services",
+        "key: carers,",
+        ["more than once"],
+    ),
+    (
+        "kind: home_care}",
+        "kind: home_care}\n  - {key: council, name: Again, kind: icb}",
+        "organisations[2].key",
+        "name: Again",
+        ["organisation key 'council' is given twice"],
+    ),
     ("role: partner}", "role: boss}", "members[1].role", "Bob Partner", ["'boss'", "admin, lead, partner, observer"]),
-    ("organisation: carers, role", "organisation: carerz, role", "members[1].organisation", "Bob Partner",
-     ["'carerz'", "did you mean 'carers'"]),
+    (
+        "organisation: carers, role",
+        "organisation: carerz, role",
+        "members[1].organisation",
+        "Bob Partner",
+        ["'carerz'", "did you mean 'carers'"],
+    ),
     ("{slack: U0TEST0002,", "{slack: U0TEST0002, teams: 29:abc,", "members[1]", "Bob Partner", ["both"]),
     ("{slack: U0TEST0002,", "{", "members[1]", "Bob Partner", ["neither"]),
     ("{slack: U0TEST0002,", "{slack: bob,", "members[1].slack", "Bob Partner", ["Slack user id"]),
-    ("{slack: U0TEST0002,", "{slack: U0TEST0001,", "members[1].slack", "Bob Partner",
-     ["Slack user 'U0TEST0001' is given twice", "line 19"]),
+    (
+        "{slack: U0TEST0002,",
+        "{slack: U0TEST0001,",
+        "members[1].slack",
+        "Bob Partner",
+        ["Slack user 'U0TEST0001' is given twice", "line 19"],
+    ),
     ("    owner: carers", "    owner: carer", "schemes[0].owner", "owner: carer", ["did you mean 'carers'"]),
-    ("    type: home_care", "    type: domiciliary", "schemes[0].type", "type: domiciliary",
-     ["'domiciliary'", "bed_based_intermediate_care"]),
+    (
+        "    type: home_care",
+        "    type: domiciliary",
+        "schemes[0].type",
+        "type: domiciliary",
+        ["'domiciliary'", "bed_based_intermediate_care"],
+    ),
     ("    unit: hours", "    unit: hourz", "schemes[0].unit", "unit: hourz", ["did you mean hours", "bed_weeks"]),
     ("    budget: 90000", "    budget: -90000", "schemes[0].budget", "budget: -90000", ["negative"]),
     ("    budget: 90000", "    budget: 900.001", "schemes[0].budget", "budget: 900.001", ["penny"]),
@@ -155,20 +234,33 @@ CASES = [
     ("    planned: 3000", "    planned: 30.125", "schemes[0].planned", "planned: 30.125", ["two decimal places"]),
     ("    budget: 90000", "    budgt: 90000", "schemes[0].budgt", "budgt:", ["did you mean `budget`"]),
     ("    budget: 90000\n", "", "schemes[0].budget", "key: hours", ["`budget` is missing"]),
-    ("    budget: 90000", "    budget: 90000\n    budget: 80000", "schemes[0].budget", "budget: 80000",
-     ["given twice", "line 27"]),
+    (
+        "    budget: 90000",
+        "    budget: 90000\n    budget: 80000",
+        "schemes[0].budget",
+        "budget: 80000",
+        ["given twice", "line 27"],
+    ),
     ("  - key: beds", "  - key: hours", "schemes[1].key", "key: hours", ["scheme key 'hours' is given twice"]),
-    ("    source: icb_allocation\n    budget: 150000", "    source: other\n    budget: 150000",
-     "schemes[1].source", "source: other", ["no tranche is funded by other"]),
-    ("    budget: 90000", "    budget: 100000.01", "schemes", "schemes:",
-     ["local_authority_grant add up to £100,000.01", "more than the £100,000.00", "£0.01 over"]),
+    (
+        "    source: icb_allocation\n    budget: 150000",
+        "    source: other\n    budget: 150000",
+        "schemes[1].source",
+        "source: other",
+        ["no tranche is funded by other"],
+    ),
+    (
+        "    budget: 90000",
+        "    budget: 100000.01",
+        "schemes",
+        "schemes:",
+        ["local_authority_grant add up to £100,000.01", "more than the £100,000.00", "£0.01 over"],
+    ),
     ("schemes:", "scheme:", "scheme", "scheme:", ["did you mean `schemes`"]),
 ]
 
 
-@pytest.mark.parametrize(
-    "old, new, location, needle, words", CASES, ids=[f"{c[2]}:{c[1].strip()[:30]}" for c in CASES]
-)
+@pytest.mark.parametrize("old, new, location, needle, words", CASES, ids=[f"{c[2]}:{c[1].strip()[:30]}" for c in CASES])
 def test_a_mistake_is_refused_with_its_location_and_line(old, new, location, needle, words):
     text = edited(old, new)
     found = problems(text)
@@ -261,7 +353,9 @@ def test_a_programme_file_built_in_code_is_checked_too():
 
 
 def test_unquoted_times_are_times_not_base_60_numbers():
-    text = edited("  channel: C0TEST", "  channel: C0TEST\n  cadence: {checkin: 9:15, reminder: 14:00, digest: Mon 10:00}")
+    text = edited(
+        "  channel: C0TEST", "  channel: C0TEST\n  cadence: {checkin: 9:15, reminder: 14:00, digest: Mon 10:00}"
+    )
     cadence = parse_programme_file(text).programme.cadence
     assert cadence.checkin == time(9, 15)
     assert cadence.reminder == time(14, 0)
@@ -307,7 +401,10 @@ def test_the_new_thresholds_have_defaults_and_limits():
     thresholds = parse_programme_file(MINIMAL).programme.thresholds
     assert (thresholds.worsening_over_working_days, thresholds.discharges_rising_over_working_days) == (3, 3)
     assert thresholds.escalate_from == "high"
-    text = edited("  channel: C0TEST", "  channel: C0TEST\n  thresholds: {escalate_from: Critical, worsening_over_working_days: 20}")
+    text = edited(
+        "  channel: C0TEST",
+        "  channel: C0TEST\n  thresholds: {escalate_from: Critical, worsening_over_working_days: 20}",
+    )
     assert parse_programme_file(text).programme.thresholds.model_dump(mode="json")["escalate_from"] == "critical"
     for written, field in (
         ("escalate_from: severe", "escalate_from"),
@@ -316,9 +413,10 @@ def test_the_new_thresholds_have_defaults_and_limits():
     ):
         problem = only_problem(edited("  channel: C0TEST", f"  channel: C0TEST\n  thresholds: {{{written}}}"))
         assert problem.location == f"programme.thresholds.{field}" and problem.line == 7
-    assert "use one of low, medium, high, critical" in only_problem(
-        edited("  channel: C0TEST", "  channel: C0TEST\n  thresholds: {escalate_from: severe}")
-    ).message
+    assert (
+        "use one of low, medium, high, critical"
+        in only_problem(edited("  channel: C0TEST", "  channel: C0TEST\n  thresholds: {escalate_from: severe}")).message
+    )
 
 
 def test_administration_over_the_cap_is_a_warning_not_an_error():
@@ -368,7 +466,9 @@ pennies = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999999.99
 def test_money_written_any_way_reads_back_exactly(amount):
     for written in (f"{amount}", f'"{amount}"', f'"{format_money(amount, pence=True)}"'):
         text = edited("      amount: 100000", f"      amount: {written}")
-        text = edited("    source: local_authority_grant\n    budget: 90000", "    source: icb_allocation\n    budget: 0", text)
+        text = edited(
+            "    source: local_authority_grant\n    budget: 90000", "    source: icb_allocation\n    budget: 0", text
+        )
         assert parse_programme_file(text).programme.tranches[0].amount == amount
 
 
@@ -399,7 +499,11 @@ def test_measures_parse_per_service_in_file_order():
     spec = parse_programme_file(MINIMAL + MEASURES)
     assert list(spec.measures) == [Service.HOME_CARE, Service.REABLEMENT]
     first, second = spec.measures[Service.HOME_CARE]
-    assert (first.key, first.label, first.unit) == ("hours_not_delivered", "Care hours that could not be delivered yesterday", "hours")
+    assert (first.key, first.label, first.unit) == (
+        "hours_not_delivered",
+        "Care hours that could not be delivered yesterday",
+        "hours",
+    )
     assert (second.key, second.unit) == ("people_waiting", None)
     assert spec.measures[Service.REABLEMENT][0].unit == "%"
     assert spec.warnings() == []
@@ -413,7 +517,9 @@ def test_measures_for_a_service_nobody_reports_are_a_warning():
 
 
 def test_every_bad_measure_is_reported_on_its_line():
-    bad = MINIMAL + """measures:
+    bad = (
+        MINIMAL
+        + """measures:
   home_care:
     - {key: hours_not_delivered, label: Care hours that could not be delivered yesterday, unit: hours}
     - {key: hours_not_delivered, label: Again}
@@ -425,7 +531,9 @@ def test_every_bad_measure_is_reported_on_its_line():
     - {key: same_day, label: Same-day}
   vcs:
   reablement: 3
-""" % ("x" * 71)
+"""
+        % ("x" * 71)
+    )
     found = {p.location: p for p in problems(bad)}
     assert set(found) == {
         "measures.home_care",
@@ -504,10 +612,10 @@ def test_a_programme_with_no_channel_at_all_is_told_to_give_one():
 
 
 def test_teams_channels_are_stored_with_the_programme(engine):
-    from bot.escalations import leads_destinations, programme_destinations
-    from bot.loader import load_programme
     from sqlmodel import select
 
+    from bot.escalations import leads_destinations, programme_destinations
+    from bot.loader import load_programme
     from models.db import session_scope
     from models.tables import Programme
 
@@ -516,6 +624,10 @@ def test_teams_channels_are_stored_with_the_programme(engine):
     with session_scope(engine) as session:
         programme = session.exec(select(Programme)).one()
         assert [(d.platform, d.address) for d in programme_destinations(programme)] == [
-            ("slack", "C0TEST"), ("teams", "19:vale@thread.tacv2")]
+            ("slack", "C0TEST"),
+            ("teams", "19:vale@thread.tacv2"),
+        ]
         assert [(d.platform, d.address) for d in leads_destinations(programme)] == [
-            ("slack", "C0TEST"), ("teams", "19:vale@thread.tacv2")]
+            ("slack", "C0TEST"),
+            ("teams", "19:vale@thread.tacv2"),
+        ]

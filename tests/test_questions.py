@@ -10,7 +10,7 @@ report but free text); Olu observes. An admin and a statutory partner (Sam, Coun
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,8 +33,8 @@ from bot.loader import load_path
 from bot.questions import (
     MAX_ANSWER,
     MAX_TEXT,
-    AskRefused,
     Asked,
+    AskRefused,
     QuestionsView,
     answers_to,
     ask_or_show,
@@ -51,8 +51,9 @@ from models.tables import AuditEvent, CheckIn, Member, Question, QuestionAnswer
 PROGRAMME = Path(__file__).with_name("fixtures") / "checkin.yaml"
 LEAD, BOB, CAROL, DEV, OBSERVER = "U0TEST0001", "U0TEST0002", "U0TEST0003", "U0TEST0004", "U0TEST0005"
 ADMIN, SAM, STRANGER = "U0ADMIN01", "U0SAMSTAT", "U0NOBODY"
-UTC = timezone.utc
+UTC = UTC
 MONDAY = datetime(2027, 1, 11, 10, 0, tzinfo=UTC)  # 10:00 in London, GMT
+ON_MONDAY = MONDAY.date()
 NHS = "943 476 5919"  # a valid Modulus 11 check digit
 QUESTION = "How many people are waiting for a package of care?"
 
@@ -76,13 +77,13 @@ def asked(db, text=QUESTION, user_id=LEAD, now=MONDAY) -> Asked:
     return result
 
 
-def on_form(db, user_id, day=MONDAY.date()) -> list[int]:
+def on_form(db, user_id, day=ON_MONDAY) -> list[int]:
     with session_scope(db) as session:
         member = session.exec(select(Member).where(Member.platform_user_id == user_id)).one()
         return [q.id for q in open_questions_for(session, member, day)]
 
 
-def form_for(db, user_id, day=MONDAY.date()):
+def form_for(db, user_id, day=ON_MONDAY):
     with session_scope(db) as session:
         member = session.exec(select(Member).where(Member.platform_user_id == user_id)).one()
         return build_form(session, member, day)
@@ -113,7 +114,7 @@ def rows(db, model):
         return session.exec(select(model).order_by(col(model.id))).all()
 
 
-def answers_since(db, since=MONDAY.date() - timedelta(days=13)):
+def answers_since(db, since=ON_MONDAY - timedelta(days=13)):
     with session_scope(db) as session:
         programme_id = session.exec(select(Question.programme_id)).first()
         return answers_to(session, programme_id, since)
@@ -132,7 +133,11 @@ def test_leads_and_admins_ask_every_partner_with_an_audit_row(db, user_id):
     (question,) = rows(db, Question)
     assert (question.text, question.audience, question.asked_at) == (QUESTION, "all", MONDAY)
     (audit,) = [a for a in rows(db, AuditEvent) if a.action == "question.asked"]
-    assert (audit.subject, audit.actor, audit.member_id) == (f"question:{question.id}", f"slack:{user_id}", question.member_id)
+    assert (audit.subject, audit.actor, audit.member_id) == (
+        f"question:{question.id}",
+        f"slack:{user_id}",
+        question.member_id,
+    )
     assert audit.detail["audience"] == "all" and audit.detail["redactions"] == 0 and audit.at == MONDAY
 
 
@@ -141,7 +146,11 @@ def test_a_sector_prefix_asks_one_sector_and_only_its_partners_see_it(db):
     statutory = asked(db, "Statutory:Are discharge-to-assess beds free?")
     everyone = asked(db, "all: Anything we should know?")
     assert (community.audience, community.text, community.partners) == ("community", QUESTION, 3)
-    assert (statutory.audience, statutory.text, statutory.partners) == ("statutory", "Are discharge-to-assess beds free?", 1)
+    assert (statutory.audience, statutory.text, statutory.partners) == (
+        "statutory",
+        "Are discharge-to-assess beds free?",
+        1,
+    )
     assert "1 statutory partner will see it" in statutory.message
     assert on_form(db, BOB) == on_form(db, DEV) == [community.question_id, everyone.question_id]
     assert on_form(db, SAM) == [statutory.question_id, everyone.question_id]
@@ -227,7 +236,11 @@ def test_the_question_is_an_optional_field_on_the_form(db):
     form = form_for(db, BOB)
     (on,) = form.questions
     assert (on.id, on.text, on.asked_by, on.asked_by_organisation, on.answer) == (
-        question.question_id, QUESTION, "Alice Lead", "Council", None,
+        question.question_id,
+        QUESTION,
+        "Alice Lead",
+        "Council",
+        None,
     )
     assert on.key == question_key(question.question_id) == f"question:{question.question_id}"
     assert on.key in form.keys
@@ -243,8 +256,16 @@ def test_an_answer_is_stored_with_the_check_in_and_leaves_the_next_days_form(db)
     assert result.questions_answered == 1
     (answer,) = rows(db, QuestionAnswer)
     (checkin,) = rows(db, CheckIn)
-    assert (answer.question_id, answer.checkin_id, answer.text) == (question.question_id, checkin.id, "Six, mostly waiting for home care")
-    assert (answer.member_id, answer.organisation_id, answer.answered_at) == (checkin.member_id, checkin.organisation_id, MONDAY)
+    assert (answer.question_id, answer.checkin_id, answer.text) == (
+        question.question_id,
+        checkin.id,
+        "Six, mostly waiting for home care",
+    )
+    assert (answer.member_id, answer.organisation_id, answer.answered_at) == (
+        checkin.member_id,
+        checkin.organisation_id,
+        MONDAY,
+    )
     assert on_form(db, DEV, date(2027, 1, 12)) == []
     assert on_form(db, BOB, date(2027, 1, 12)) == [question.question_id]  # Bob has not answered
 
@@ -302,7 +323,12 @@ def test_answers_are_attributed_and_counted_newest_question_first(db):
     first = asked(db, f"community: {QUESTION}")
     second = asked(db, "Anything else?", now=MONDAY + timedelta(minutes=5))
     stored(db, DEV, {question_key(first.question_id): "Two"}, MONDAY + timedelta(minutes=10))
-    stored(db, BOB, bobs_answers(form_for(db, BOB), **{question_key(first.question_id): "Four"}), MONDAY + timedelta(minutes=20))
+    stored(
+        db,
+        BOB,
+        bobs_answers(form_for(db, BOB), **{question_key(first.question_id): "Four"}),
+        MONDAY + timedelta(minutes=20),
+    )
     shown = answers_since(db)
     assert [q.id for q in shown] == [second.question_id, first.question_id]  # the old one is past the fortnight
     assert old.question_id not in [q.id for q in shown]

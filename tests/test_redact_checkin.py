@@ -81,7 +81,9 @@ def test_an_nhs_number_in_a_numeric_field_is_refused_saying_why_and_nothing_is_s
     ids = measured_programme
     view = open_modal(slack_server, slack_api, ids["programme"])
     activity = f"scheme:{ids['hours']}:activity"
-    typed = good_answers(view, ids, **{activity: "943 476 5919", HOURS_LOST: "943\u00a0476\u00a05919", "comment": "Rota is short"})
+    typed = good_answers(
+        view, ids, **{activity: "943 476 5919", HOURS_LOST: "943\u00a0476\u00a05919", "comment": "Rota is short"}
+    )
 
     refused = send(slack_server, view, typed)
     assert refused["response_action"] == "errors"
@@ -101,8 +103,16 @@ def test_nul_and_bidi_controls_in_free_text_are_stored_cleaned(slack_server, sla
     """PostgreSQL refuses a NUL outright: the whole check-in used to be lost."""
     ids = plain_programme
     view = open_modal(slack_server, slack_api, ids["programme"])
-    answered = send(slack_server, view, good_answers(
-        view, ids, comment="No\x00 drivers \u202eon Thursday\u202c\u200b", blockers="\ufeffBed\x00 gap\u2066 9434765919\u2069"))
+    answered = send(
+        slack_server,
+        view,
+        good_answers(
+            view,
+            ids,
+            comment="No\x00 drivers \u202eon Thursday\u202c\u200b",
+            blockers="\ufeffBed\x00 gap\u2066 9434765919\u2069",
+        ),
+    )
     assert answered["response_action"] == "update"
     (checkin,) = checkins(engine)
     assert checkin.comment == "No drivers on Thursday"
@@ -159,8 +169,15 @@ def test_a_decision_reaches_the_digest_without_controls_or_numbers(engine, plain
     with session_scope(engine) as session:
         recorded = record_decision(session, "slack", LEAD, "Fund\u202e 10 beds\x00 for 943 476 5919\u200b", MONDAY)
         assert isinstance(recorded, DecisionRecorded) and recorded.redactions == 1
-        session.add(Decision(programme_id=plain_programme["programme"], member_id=None,
-                             text="stored before the fix \u202e9434765919", local_date=MONDAY.date(), decided_at=MONDAY))
+        session.add(
+            Decision(
+                programme_id=plain_programme["programme"],
+                member_id=None,
+                text="stored before the fix \u202e9434765919",
+                local_date=MONDAY.date(),
+                decided_at=MONDAY,
+            )
+        )
     with session_scope(engine) as session:
         shown = [d.text for d in decisions_between(session, plain_programme["programme"], MONDAY.date(), MONDAY.date())]
     assert sorted(shown) == ["Fund 10 beds for [NHS number removed]", "stored before the fix [NHS number removed]"]

@@ -66,9 +66,21 @@ def test_keys_fit_the_column_whatever_they_are_made_of():
 
 @pytest.mark.parametrize(
     ("text", "writes"),
-    [("decide Fund the beds", True), ("ask How many?", True), ("spend hours 100", True),
-     ("away 4 Jan", True), ("back", True), ("frobnicate", True), ("spend", False), ("ask", False),
-     ("status", False), ("", False), ("help", False), ("risks", False), ("partners", False)],
+    [
+        ("decide Fund the beds", True),
+        ("ask How many?", True),
+        ("spend hours 100", True),
+        ("away 4 Jan", True),
+        ("back", True),
+        ("frobnicate", True),
+        ("spend", False),
+        ("ask", False),
+        ("status", False),
+        ("", False),
+        ("help", False),
+        ("risks", False),
+        ("partners", False),
+    ],
 )
 def test_which_commands_count_as_writing(text, writes):
     assert command_writes(text) is writes
@@ -91,9 +103,11 @@ def post_thrice(server, body: str, timestamp: int | None = None) -> list[Any]:
 
 @pytest.mark.parametrize(
     ("text", "table"),
-    [("decide Fund ten more step-down beds from the January top-up", Decision),
-     ("ask How many people are waiting for a package of care?", Question),
-     ("spend hours £12,345.67 2.5k 420", SpendReport)],
+    [
+        ("decide Fund ten more step-down beds from the January top-up", Decision),
+        ("ask How many people are waiting for a package of care?", Question),
+        ("spend hours £12,345.67 2.5k 420", SpendReport),
+    ],
     ids=["decide", "ask", "spend-entry"],
 )
 def test_a_command_replayed_three_times_records_once(slack_server, engine, january, text, table):
@@ -130,14 +144,21 @@ def test_a_check_in_submission_replayed_three_times_records_once(slack_server, s
 
 def test_an_event_slack_retries_is_handled_once(slack_server, slack_api, engine, add_member):
     add_member(LEAD, "lead")
-    event = {"type": "event_callback", "team_id": "T0WINTER", "event_id": "Ev0RETRY",
-             "event": {"type": "app_home_opened", "user": LEAD, "tab": "home"}}
+    event = {
+        "type": "event_callback",
+        "team_id": "T0WINTER",
+        "event_id": "Ev0RETRY",
+        "event": {"type": "app_home_opened", "user": LEAD, "tab": "home"},
+    }
     body = json.dumps(event)
     first = slack_server.post_signed(body)
     retried = slack_server.http.post(
-        "/slack/events", content=body.encode(),
-        headers={**signed_headers(body, slack_server.secret, int(time.time()) + 2,
-                                  content_type="application/json"), "X-Slack-Retry-Num": "1"},
+        "/slack/events",
+        content=body.encode(),
+        headers={
+            **signed_headers(body, slack_server.secret, int(time.time()) + 2, content_type="application/json"),
+            "X-Slack-Retry-Num": "1",
+        },
     )
     assert first.status_code == 200 and retried.status_code == 200
     slack_api.wait_for("views.publish", 1)
@@ -167,8 +188,13 @@ def test_a_teams_activity_delivered_three_times_records_once(database_url, engin
 
     load_path(engine, TEAMS_PROGRAMME)
     with TeamsDouble() as teams_api:
-        settings = Settings(database_url=database_url, teams_client_id=APP_ID, teams_token=bot_token,
-                            teams_service_url=teams_api.url, teams_allow_unauthenticated=True)
+        settings = Settings(
+            database_url=database_url,
+            teams_client_id=APP_ID,
+            teams_token=bot_token,
+            teams_service_url=teams_api.url,
+            teams_allow_unauthenticated=True,
+        )
         activity = message(teams_api.url, ALICE, "decide Fund two more step-down beds from January")
         with running_app(settings, engine) as server:
             answers = [server.http.post("/api/messages", json=activity) for _ in range(3)]

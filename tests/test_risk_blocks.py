@@ -4,7 +4,7 @@ long titles, the close and assign forms; every payload within Slack's limits."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,25 +20,45 @@ from handlers.slack.blocks.risks import (
     risk_blocks,
     risks_list,
 )
-from models.vocabulary import Role, RiskStatus, Severity
+from models.vocabulary import RiskStatus, Role, Severity
 
-UTC = timezone.utc
+UTC = UTC
 RAISED = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 ACKED = EventView("acknowledged", "Asha Patel", datetime(2027, 1, 4, 10, 4, tzinfo=UTC), "open", "acknowledged", None)
 
 
-def risk(id=7, *, status=RiskStatus.OPEN, severity=Severity.HIGH, title="Home care at level 3",
-         detail="14 hours not delivered yesterday", owner="Home Carers Ltd", age=2, event=ACKED,
-         raised=RAISED) -> RiskView:
+def risk(
+    id=7,
+    *,
+    status=RiskStatus.OPEN,
+    severity=Severity.HIGH,
+    title="Home care at level 3",
+    detail="14 hours not delivered yesterday",
+    owner="Home Carers Ltd",
+    age=2,
+    event=ACKED,
+    raised=RAISED,
+) -> RiskView:
     return RiskView(
-        id=id, rule="capacity_level", subject=f"carers:{id}", title=title, detail=detail, severity=severity,
-        status=status, owner_organisation_id=3 if owner else None, owner_name=owner, raised_at=raised,
-        age_working_days=age, last_event=event,
+        id=id,
+        rule="capacity_level",
+        subject=f"carers:{id}",
+        title=title,
+        detail=detail,
+        severity=severity,
+        status=status,
+        owner_organisation_id=3 if owner else None,
+        owner_name=owner,
+        raised_at=raised,
+        age_working_days=age,
+        last_event=event,
     )
 
 
 def buttons(blocks) -> list[tuple[str, str, str]]:
-    return [(e["action_id"], e["text"]["text"], e["value"]) for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    return [
+        (e["action_id"], e["text"]["text"], e["value"]) for b in blocks if b["type"] == "actions" for e in b["elements"]
+    ]
 
 
 def text_of(blocks) -> str:
@@ -46,16 +66,22 @@ def text_of(blocks) -> str:
     for block in blocks:
         if "text" in block:
             out.append(block["text"]["text"])
-        out += [e.get("text", "") if isinstance(e.get("text"), str) else e["text"]["text"] for e in block.get("elements", [])]
+        out += [
+            e.get("text", "") if isinstance(e.get("text"), str) else e["text"]["text"]
+            for e in block.get("elements", [])
+        ]
     return "\n".join(out)
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    (RiskStatus.OPEN, ["risk_acknowledge", "risk_assign", "risk_mitigate", "risk_close"]),
-    (RiskStatus.ACKNOWLEDGED, ["risk_assign", "risk_mitigate", "risk_close"]),
-    (RiskStatus.MITIGATED, ["risk_close", "risk_reopen"]),
-    (RiskStatus.CLOSED, ["risk_reopen"]),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (RiskStatus.OPEN, ["risk_acknowledge", "risk_assign", "risk_mitigate", "risk_close"]),
+        (RiskStatus.ACKNOWLEDGED, ["risk_assign", "risk_mitigate", "risk_close"]),
+        (RiskStatus.MITIGATED, ["risk_close", "risk_reopen"]),
+        (RiskStatus.CLOSED, ["risk_reopen"]),
+    ],
+)
 def test_the_buttons_follow_the_status_and_carry_the_risk_id(status, expected):
     blocks = risk_blocks(risk(status=status))
     check_message(blocks)
@@ -64,7 +90,12 @@ def test_the_buttons_follow_the_status_and_carry_the_risk_id(status, expected):
 
 
 def test_the_labels_say_what_the_buttons_do():
-    assert [label for _, label, _ in buttons(risk_blocks(risk()))] == ["Acknowledge", "Assign owner", "Mitigated", "Close…"]
+    assert [label for _, label, _ in buttons(risk_blocks(risk()))] == [
+        "Acknowledge",
+        "Assign owner",
+        "Mitigated",
+        "Close…",
+    ]
 
 
 def test_without_actions_there_are_no_buttons():
@@ -123,8 +154,13 @@ def test_replacing_one_risk_keeps_the_rest_of_the_message():
 def overview(n: int, may_act: bool, role=Role.LEAD) -> RisksOverview:
     severities = list(Severity)
     risks = tuple(
-        risk(i, severity=severities[i % 4], title=f"Risk {i} " + "x" * 280, detail="d" * 1900,
-             raised=RAISED + timedelta(minutes=i))
+        risk(
+            i,
+            severity=severities[i % 4],
+            title=f"Risk {i} " + "x" * 280,
+            detail="d" * 1900,
+            raised=RAISED + timedelta(minutes=i),
+        )
         for i in range(1, n + 1)
     )
     return RisksOverview((Register(1, "Vale winter fund", risks, role, may_act),))

@@ -4,24 +4,26 @@ lead acts from the message, and the same answer the next day raises nothing new.
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, time as clock
+from datetime import date, datetime
+from datetime import time as clock
 
 import pytest
 import time_machine
+from slack_double import BOT_TOKEN
 from sqlmodel import col, select
+from test_slack_checkin import BOB, CAROL, LEAD, good_answers, open_modal, programme_id, scheme_ids, send  # noqa: F401
+from test_slack_risks import action_ids, block_text, press, stored, told_privately
 
 from bot.calendar import local_instant
 from bot.config import Settings
-from bot.escalations import JOB as ESCALATION, escalations
+from bot.escalations import JOB as ESCALATION
+from bot.escalations import escalations
 from bot.jobs import JobContext
 from bot.jobs.risk_scan import run_risk_scan, scan_now, watch
 from handlers.slack.blocks.limits import check_message
 from handlers.slack.messenger import SlackMessenger, sync_client
 from models.db import session_scope
 from models.tables import CapacityReport, Delivery, Member, Organisation, Programme, Risk
-from slack_double import BOT_TOKEN
-from test_slack_checkin import BOB, CAROL, LEAD, good_answers, open_modal, programme_id, scheme_ids, send  # noqa: F401
-from test_slack_risks import action_ids, block_text, press, stored, told_privately
 
 CHANNEL = "C0TEST"  # the fixture has no leads' channel, so the programme channel is told
 TUESDAY, WEDNESDAY = date(2027, 1, 5), date(2027, 1, 6)
@@ -38,7 +40,7 @@ def ctx(engine, slack_api) -> JobContext:
 
 
 @pytest.fixture
-def programme(engine, programme_id) -> Programme:  # noqa: F811
+def programme(engine, programme_id) -> Programme:
     with session_scope(engine) as session:
         return session.get(Programme, programme_id)
 
@@ -46,13 +48,24 @@ def programme(engine, programme_id) -> Programme:  # noqa: F811
 def report(engine, day: date, level: int, org: str = "carers", service: str = "home_care") -> None:
     with session_scope(engine) as session:
         organisation = session.exec(select(Organisation).where(Organisation.key == org)).one()
-        session.add(CapacityReport(programme_id=organisation.programme_id, organisation_id=organisation.id,
-                                   service=service, local_date=day, level=level, reported_at=at(day, 10)))
+        session.add(
+            CapacityReport(
+                programme_id=organisation.programme_id,
+                organisation_id=organisation.id,
+                service=service,
+                local_date=day,
+                level=level,
+                reported_at=at(day, 10),
+            )
+        )
 
 
 def posts_about(slack_api, words: str, channel: str | None = None) -> list:
-    return [c for c in slack_api.calls("chat.postMessage")
-            if words in c["text"] and (channel is None or c["channel"] == channel)]
+    return [
+        c
+        for c in slack_api.calls("chat.postMessage")
+        if words in c["text"] and (channel is None or c["channel"] == channel)
+    ]
 
 
 def capacity_risks(engine) -> list[Risk]:
@@ -110,7 +123,10 @@ def test_a_rise_from_three_to_four_is_escalated_again(ctx, programme, engine, sl
 def test_below_the_escalation_severity_waits_for_the_digest(ctx, programme, engine, slack_api):
     with session_scope(engine) as session:
         row = session.get(Programme, programme.id)
-        row.settings = {**row.settings, "thresholds": {**row.settings.get("thresholds", {}), "escalate_from": "critical"}}
+        row.settings = {
+            **row.settings,
+            "thresholds": {**row.settings.get("thresholds", {}), "escalate_from": "critical"},
+        }
         session.add(row)
     report(engine, TUESDAY, 3)
     run_risk_scan(ctx, stored_programme(engine, programme.id), at(TUESDAY, 14))
@@ -135,8 +151,11 @@ def test_a_failed_post_is_retried_not_lost(ctx, programme, engine, slack_api):
     failed = run_risk_scan(ctx, programme, at(TUESDAY, 14))
     assert failed.sent == 0 and failed.retrying > 0
     with session_scope(engine) as session:
-        keys = [e.key for e in escalations(session, programme, at(TUESDAY, 14))
-                if e.destination.address == CHANNEL and e.risk.rule == "capacity"]
+        keys = [
+            e.key
+            for e in escalations(session, programme, at(TUESDAY, 14))
+            if e.destination.address == CHANNEL and e.risk.rule == "capacity"
+        ]
     with session_scope(engine) as session:
         assert session.exec(select(Delivery).where(col(Delivery.key).in_(keys))).one().state == "failed"
     slack_api.clear()  # Slack is back
@@ -225,14 +244,19 @@ def test_a_second_clock_does_not_scan_what_the_first_is_scanning(ctx, programme,
 # -- end to end: the check-in, the escalation, the lead's button, the next day ---------------------
 
 
-def _check_in_at_level_four(slack_server, slack_api, programme_id, scheme_ids) -> None:  # noqa: F811
+def _check_in_at_level_four(slack_server, slack_api, programme_id, scheme_ids) -> None:
     view = open_modal(slack_server, slack_api, programme_id)
     answered = send(slack_server, view, good_answers(view, scheme_ids, **{"service:home_care": "4"}))
     assert answered["response_action"] == "update"
 
 
 def test_level_four_at_checkin_reaches_the_leads_and_a_lead_acknowledges_from_the_message(
-    slack_server, slack_api, engine, programme_id, scheme_ids, ctx  # noqa: F811
+    slack_server,
+    slack_api,
+    engine,
+    programme_id,
+    scheme_ids,
+    ctx,
 ):
     with time_machine.travel(at(TUESDAY, 10), tick=True):
         _check_in_at_level_four(slack_server, slack_api, programme_id, scheme_ids)
@@ -274,13 +298,18 @@ def _wait_for_update(slack_api, channel: str, timeout: float = 10) -> list:
     raise AssertionError(f"no chat.update in {channel} within {timeout}s")
 
 
-def stored_programme(engine, programme_id: int) -> Programme:  # noqa: F811
+def stored_programme(engine, programme_id: int) -> Programme:
     with session_scope(engine) as session:
         return session.get(Programme, programme_id)
 
 
 def test_a_checkin_below_the_alert_level_waits_for_the_clocks_scan(
-    slack_server, slack_api, engine, programme_id, scheme_ids, ctx  # noqa: F811
+    slack_server,
+    slack_api,
+    engine,
+    programme_id,
+    scheme_ids,
+    ctx,
 ):
     with time_machine.travel(at(TUESDAY, 10), tick=True):
         view = open_modal(slack_server, slack_api, programme_id)

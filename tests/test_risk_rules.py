@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -50,22 +50,45 @@ def member(session: Session, user_id: str) -> Member:
 
 def at(day: date, hour: int = 15, minute: int = 0) -> datetime:
     """An instant on a winter day (London is on GMT then, so UTC is local time)."""
-    return datetime.combine(day, time(hour, minute), tzinfo=timezone.utc)
+    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
 
 
-def capacity(session: Session, org_key: str, service: str, day: date, level: int,
-             measures: dict[str, str] | None = None, minute: int = 0, reported: datetime | None = None) -> None:
+def capacity(
+    session: Session,
+    org_key: str,
+    service: str,
+    day: date,
+    level: int,
+    measures: dict[str, str] | None = None,
+    minute: int = 0,
+    reported: datetime | None = None,
+) -> None:
     o = org(session, org_key)
-    session.add(CapacityReport(programme_id=o.programme_id, organisation_id=o.id, service=service,
-                               local_date=day, level=level, measures=measures or {},
-                               reported_at=reported or at(day, 10, minute)))
+    session.add(
+        CapacityReport(
+            programme_id=o.programme_id,
+            organisation_id=o.id,
+            service=service,
+            local_date=day,
+            level=level,
+            measures=measures or {},
+            reported_at=reported or at(day, 10, minute),
+        )
+    )
     session.flush()
 
 
 def checkin(session: Session, user_id: str, day: date) -> None:
     m = member(session, user_id)
-    session.add(CheckIn(programme_id=m.programme_id, member_id=m.id, organisation_id=m.organisation_id,
-                        local_date=day, submitted_at=at(day, 10)))
+    session.add(
+        CheckIn(
+            programme_id=m.programme_id,
+            member_id=m.id,
+            organisation_id=m.organisation_id,
+            local_date=day,
+            submitted_at=at(day, 10),
+        )
+    )
     session.flush()
 
 
@@ -95,8 +118,13 @@ def test_settings_default_when_absent_and_read_when_given(loaded):
         assert RuleSettings.of(programme) == RuleSettings(3, 3, 3, 3, 90)
         programme.settings = {}
         assert RuleSettings.of(programme) == RuleSettings()
-        programme.settings = {"thresholds": {"capacity_alert_level": 4, "worsening_over_working_days": 5,
-                                             "silent_after_working_days": None}}
+        programme.settings = {
+            "thresholds": {
+                "capacity_alert_level": 4,
+                "worsening_over_working_days": 5,
+                "silent_after_working_days": None,
+            }
+        }
         settings = RuleSettings.of(programme)
         assert (settings.capacity_alert_level, settings.worsening_over_working_days) == (4, 5)
         assert settings.silent_after_working_days == 3
@@ -183,7 +211,7 @@ def test_a_stale_level_is_the_silent_rules_business(loaded, today, capacity_risk
 def test_3_to_4_escalates_the_same_risk_and_the_same_answer_tomorrow_changes_nothing(loaded):
     days = [D(2026, 12, 14), D(2026, 12, 15), WED_16_DEC]
     outcomes = []
-    for day, level in zip(days, [3, 4, 4]):
+    for day, level in zip(days, [3, 4, 4], strict=False):
         with programme_session(loaded) as (session, programme):
             capacity(session, "brightside", "home_care", day, level)
             result = scan(session, programme, at(day))
@@ -196,7 +224,8 @@ def test_3_to_4_escalates_the_same_risk_and_the_same_answer_tomorrow_changes_not
     with programme_session(loaded) as (session, _):
         risks = session.exec(select(Risk).where(Risk.rule == "capacity")).all()
         assert [(r.subject, r.severity, r.title) for r in risks] == [
-            ("brightside:home_care", "critical", "Brightside Home Care: home care at level 4")]
+            ("brightside:home_care", "critical", "Brightside Home Care: home care at level 4")
+        ]
 
 
 def test_a_scan_is_idempotent_and_a_cleared_condition_leaves_the_risk(loaded):
@@ -326,17 +355,22 @@ def test_silent_partner_across_the_weekend_and_bank_holidays(loaded, today, sile
 def test_leads_and_observers_are_never_silent_partners(loaded):
     with programme_session(loaded) as (session, programme):
         found = by_rule(findings(session, programme, WED_16_DEC), "silent_partner")
-        expected = {member(session, u).id for u in ["U0RULE0002", "U0RULE0003", "U0RULE0004", "U0RULE0005", "U0RULE0006"]}
+        expected = {
+            member(session, u).id for u in ["U0RULE0002", "U0RULE0003", "U0RULE0004", "U0RULE0005", "U0RULE0006"]
+        }
         assert set(found) == {f"member:{i}" for i in expected}
 
 
-@pytest.mark.parametrize("away_until, silent", [
-    (D(2027, 1, 5), False),  # still away today
-    (MON_4_JAN, False),  # back today: nothing counted yet
-    (D(2026, 12, 30), False),  # back Wed 30 Dec: Wed 30 and Thu 31 count, two days
-    (D(2026, 12, 29), True),  # back Tue 29 Dec: three working days
-    (D(2026, 12, 21), True),  # back before the last check-in: the absence does not matter
-])
+@pytest.mark.parametrize(
+    "away_until, silent",
+    [
+        (D(2027, 1, 5), False),  # still away today
+        (MON_4_JAN, False),  # back today: nothing counted yet
+        (D(2026, 12, 30), False),  # back Wed 30 Dec: Wed 30 and Thu 31 count, two days
+        (D(2026, 12, 29), True),  # back Tue 29 Dec: three working days
+        (D(2026, 12, 21), True),  # back before the last check-in: the absence does not matter
+    ],
+)
 def test_an_away_partner_is_not_silent_while_away(loaded, away_until, silent):
     with programme_session(loaded) as (session, programme):
         checkin(session, "U0RULE0002", D(2026, 12, 24))
@@ -368,13 +402,16 @@ def discharges(session: Session, day: date, figures: list[str]) -> None:
         capacity(session, "trust", "acute_discharge", day, 2, {"discharges": figure, "nctr": "12"}, minute=minute)
 
 
-@pytest.mark.parametrize("home_care_level, before, after, raised", [
-    (3, ["30"], ["38"], True),
-    (4, ["30"], ["50", "30.5"], True),  # the amended figure counts
-    (2, ["30"], ["38"], False),  # community capacity is coping
-    (3, ["38"], ["50", "38"], False),  # flat once amended
-    (3, ["38"], ["37"], False),  # falling
-])
+@pytest.mark.parametrize(
+    "home_care_level, before, after, raised",
+    [
+        (3, ["30"], ["38"], True),
+        (4, ["30"], ["50", "30.5"], True),  # the amended figure counts
+        (2, ["30"], ["38"], False),  # community capacity is coping
+        (3, ["38"], ["50", "38"], False),  # flat once amended
+        (3, ["38"], ["37"], False),  # falling
+    ],
+)
 def test_discharges_outpacing_community_capacity(loaded, home_care_level, before, after, raised):
     with programme_session(loaded) as (session, programme):
         discharges(session, TUE_15_DEC, before)
@@ -420,9 +457,17 @@ def test_discharges_compared_working_days_apart_across_christmas(loaded):
 
 def spend(session: Session, key: str, day: date, actual: str, committed: str, activity: str) -> None:
     scheme = session.exec(select(Scheme).where(Scheme.key == key)).one()
-    session.add(SpendReport(programme_id=scheme.programme_id, scheme_id=scheme.id, local_date=day,
-                            actual=Decimal(actual), committed=Decimal(committed), activity=Decimal(activity),
-                            reported_at=at(day, 11)))
+    session.add(
+        SpendReport(
+            programme_id=scheme.programme_id,
+            scheme_id=scheme.id,
+            local_date=day,
+            actual=Decimal(actual),
+            committed=Decimal(committed),
+            activity=Decimal(activity),
+            reported_at=at(day, 11),
+        )
+    )
     session.flush()
 
 
@@ -432,11 +477,20 @@ def test_spend_flags_become_risks(loaded):
         spend(session, "staff", D(2026, 12, 31), "1000", "340000", "0")  # over budget and the allocation
         # "beds" never reported: silent, and behind plan
         flags = {(f.rule, f.subject) for f in spend_position(session, programme, MON_4_JAN).flags}
-        assert flags == {("overcommitted", "rules-fund"), ("overcommitted", "hours"), ("overcommitted", "staff"),
-                         ("activity_behind_plan", "hours"), ("activity_behind_plan", "staff"),
-                         ("activity_behind_plan", "beds"), ("silent_scheme", "beds")}
-        found = {(f.rule, f.subject): f for f in findings(session, programme, MON_4_JAN)
-                 if f.subject in {"rules-fund", "hours", "staff", "beds"}}
+        assert flags == {
+            ("overcommitted", "rules-fund"),
+            ("overcommitted", "hours"),
+            ("overcommitted", "staff"),
+            ("activity_behind_plan", "hours"),
+            ("activity_behind_plan", "staff"),
+            ("activity_behind_plan", "beds"),
+            ("silent_scheme", "beds"),
+        }
+        found = {
+            (f.rule, f.subject): f
+            for f in findings(session, programme, MON_4_JAN)
+            if f.subject in {"rules-fund", "hours", "staff", "beds"}
+        }
         brightside, council = org(session, "brightside").id, org(session, "council").id
         assert {k: (f.severity, f.owner_organisation_id) for k, f in found.items()} == {
             ("overcommitted", "rules-fund"): (Severity.HIGH, None),
@@ -583,6 +637,7 @@ def statements_of(engine, work) -> list[str]:
 
 def test_raising_many_risks_takes_a_fixed_handful_of_statements(loaded):
     """The first scan inserts every new risk together; a scan that changes nothing writes nothing."""
+
     def scanned(session: Session, programme: Programme) -> None:
         scan(session, programme, at(D(2027, 1, 20)))
 

@@ -3,7 +3,7 @@ who may act, closing needs a note, a closed risk frees the rule, history, and no
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from models.vocabulary import RiskStatus, Severity
 
 PROGRAMME = Path(__file__).with_name("fixtures") / "checkin.yaml"
 LEAD, PARTNER, OBSERVER = "U0TEST0001", "U0TEST0002", "U0TEST0005"
-UTC = timezone.utc
+UTC = UTC
 MONDAY = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
 NHS = "943 476 5919"  # a valid NHS number (Modulus 11)
 
@@ -45,11 +45,19 @@ def _org_id(session, key: str) -> int:
     return session.exec(select(Organisation.id).where(Organisation.key == key)).one()
 
 
-def raise_(db, severity="high", title="Home care at level 3", detail=None, subject="carers:home_care",
-           rule="capacity_level", now=MONDAY) -> RaisedRisk:
+def raise_(
+    db,
+    severity="high",
+    title="Home care at level 3",
+    detail=None,
+    subject="carers:home_care",
+    rule="capacity_level",
+    now=MONDAY,
+) -> RaisedRisk:
     with session_scope(db) as session:
-        return raise_risk(session, _programme_id(session), rule, subject, title, detail, severity,
-                          _org_id(session, "carers"), now)
+        return raise_risk(
+            session, _programme_id(session), rule, subject, title, detail, severity, _org_id(session, "carers"), now
+        )
 
 
 def act(db, user_id, risk_id, action, note=None, now=MONDAY, owner=None) -> RiskChanged | RiskRefused:
@@ -80,14 +88,20 @@ def test_raising_twice_keeps_one_risk_and_records_an_update_only_on_change(db):
     [risk] = risks(db)
     assert risk.detail == "14 hours not delivered" and risk.open_key.endswith(":capacity_level:carers:home_care")
     assert [(e.action, e.note) for e in events(db, risk.id)] == [
-        ("raised", "Severity high"), ("updated", "detail changed")]
+        ("raised", "Severity high"),
+        ("updated", "detail changed"),
+    ]
 
 
 def test_a_rise_in_severity_is_reported_and_a_fall_is_not(db):
     raise_(db, severity="medium")
     up = raise_(db, severity="critical")
     assert (up.outcome, up.escalated, up.previous_severity, up.severity) == (
-        "updated", True, Severity.MEDIUM, Severity.CRITICAL)
+        "updated",
+        True,
+        Severity.MEDIUM,
+        Severity.CRITICAL,
+    )
     down = raise_(db, severity="high")
     assert (down.outcome, down.escalated) == ("updated", False)
     assert risks(db)[0].severity == "high"
@@ -132,11 +146,23 @@ def test_closed_then_raised_again_is_a_new_risk(db):
 
 def test_the_history_says_who_when_and_from_what(db):
     raised = raise_(db)
-    steps = [("acknowledge", "Looking at it", 11), ("assign", None, 12), ("mitigate", "Bank staff", 13),
-             ("reopen", "Worse again", 14), ("close", "Resolved", 15)]
+    steps = [
+        ("acknowledge", "Looking at it", 11),
+        ("assign", None, 12),
+        ("mitigate", "Bank staff", 13),
+        ("reopen", "Worse again", 14),
+        ("close", "Resolved", 15),
+    ]
     for action, note, hour in steps:
-        result = act(db, LEAD, raised.risk_id, action, note, now=MONDAY.replace(hour=hour),
-                     owner="council" if action == "assign" else None)
+        result = act(
+            db,
+            LEAD,
+            raised.risk_id,
+            action,
+            note,
+            now=MONDAY.replace(hour=hour),
+            owner="council" if action == "assign" else None,
+        )
         assert isinstance(result, RiskChanged), result
     with session_scope(db) as session:
         trail = history(session, raised.risk_id)
@@ -200,7 +226,10 @@ def test_open_risks_critical_first_then_oldest_with_age_owner_and_last_event(db)
     assert top.last_event is not None and top.last_event.action == "raised" and top.last_event.by is None
     assert acked.status == RiskStatus.ACKNOWLEDGED
     assert acked.last_event is not None and (acked.last_event.action, acked.last_event.by, acked.last_event.note) == (
-        "acknowledged", "Alice Lead", "on it")
+        "acknowledged",
+        "Alice Lead",
+        "on it",
+    )
 
 
 def test_a_risk_from_another_programme_is_refused(db):

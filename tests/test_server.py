@@ -21,14 +21,13 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 from aiohttp import WSMsgType, web
+from slack_double import APP_ID, APP_TOKEN, BOT_TOKEN, SlackDouble
 from slack_sdk.errors import SlackApiError
+from slack_signing import SIGNING_SECRET, signed_headers, slash_command_body
 
 from bot.config import Settings
 from handlers.slack import build_slack_app
 from models.db import make_engine
-from slack_double import APP_ID, APP_TOKEN, BOT_TOKEN, SlackDouble
-from slack_signing import SIGNING_SECRET, signed_headers, slash_command_body
-
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,9 +60,7 @@ def test_without_slack_credentials_only_healthz_is_served(database_url, engine, 
 
 def _client(slack_api: SlackDouble):
     """The built app's Web API client; its database is never touched here."""
-    settings = Settings(
-        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=slack_api.url
-    )
+    settings = Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=slack_api.url)
     return build_slack_app(settings, make_engine("sqlite://")).client
 
 
@@ -147,9 +144,7 @@ def socket_mode_server(envelope: dict[str, Any]) -> Iterator[tuple[str, queue.Qu
         thread.join(timeout=10)
 
 
-def test_socket_mode_answers_the_same_command(
-    database_url, engine, slack_api, add_member, start_app
-):
+def test_socket_mode_answers_the_same_command(database_url, engine, slack_api, add_member, start_app):
     add_member("U0LEAD", "lead")
     payload = dict(parse_qsl(slash_command_body("help", "U0LEAD"), keep_blank_values=True))
     envelope = {

@@ -7,7 +7,7 @@ And the renderer (pure) stays within Block Kit's limits however many answers the
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ from test_slack_checkin import good_answers, send, texts, typed_into
 
 from bot.commands import JOIN_TEXT
 from bot.loader import load_path
-from bot.questions import Asked, AnswerView, AskRefused, QuestionsView, QuestionWithAnswers
+from bot.questions import AnswerView, Asked, AskRefused, QuestionsView, QuestionWithAnswers
 from handlers.slack.blocks.ask import answers_blocks, ask_blocks, ask_text
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS, check_message, check_modal
 from models.db import session_scope
@@ -79,7 +79,9 @@ def test_a_lead_asks_a_partner_answers_in_the_check_in_and_the_lead_sees_the_ans
     order = [b.get("block_id") for b in view["blocks"]]
     assert order.index("service:reablement") < order.index(key) < order.index("correction")
 
-    answered = send(slack_server, view, good_answers(view, scheme_ids, **{key: "Six: four for home care, two for beds"}))
+    answered = send(
+        slack_server, view, good_answers(view, scheme_ids, **{key: "Six: four for home care, two for beds"})
+    )
     assert answered["response_action"] == "update"
     check_modal(answered["view"])
     assert "You answered 1 of the leads' questions" in texts(answered["view"]["blocks"])
@@ -93,7 +95,9 @@ def test_a_lead_asks_a_partner_answers_in_the_check_in_and_the_lead_sees_the_ans
     shown, fallback = said(slack_server.command("ask", LEAD))
     assert "The leads' questions: Test fund" in shown
     assert f"> {QUESTION}" in shown
-    assert "Asked by Alice Lead (Council) on Wed 20 Jan of every partner, open until Wed 27 Jan. 1 of 3 answered." in shown
+    assert (
+        "Asked by Alice Lead (Council) on Wed 20 Jan of every partner, open until Wed 27 Jan. 1 of 3 answered." in shown
+    )
     assert "*Home Carers Ltd* (Bob Partner), Wed 20 Jan\n> Six: four for home care, two for beds" in shown
     assert fallback == "1 question asked of partners on Test fund in the last 14 days; 1 answer so far."
 
@@ -138,7 +142,7 @@ def test_ask_alone_with_no_questions_says_how_to_ask(slack_server, january):
 
 def _answer(n: int, length: int = 990) -> AnswerView:
     text = (f"Answer {n} " + "waiting for care, " * 80)[:length]
-    when = datetime(2027, 1, 20, 11, tzinfo=timezone.utc)
+    when = datetime(2027, 1, 20, 11, tzinfo=UTC)
     return AnswerView(f"Person {n}", f"Organisation {n}", text, date(2027, 1, 20), when)
 
 
@@ -172,7 +176,9 @@ def test_many_long_answers_fit_one_message_and_the_rest_are_counted_not_cut():
 
 
 def test_the_confirmation_and_refusal_are_short_and_escaped():
-    asked = Asked(1, 1, "Vale", "Is <!channel> & co ready?", "statutory", date(2027, 1, 20), date(2027, 1, 27), 2, 0, "Asked.")
+    asked = Asked(
+        1, 1, "Vale", "Is <!channel> & co ready?", "statutory", date(2027, 1, 20), date(2027, 1, 27), 2, 0, "Asked."
+    )
     blocks = ask_blocks(asked)
     check_message(blocks)
     assert "&lt;!channel&gt; &amp; co" in blocks[1]["text"]["text"]

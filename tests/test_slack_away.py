@@ -10,8 +10,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from fixtures_slack import said
 import time_machine
+from fixtures_slack import said
 from sqlmodel import select
 
 from bot.commands import JOIN_TEXT

@@ -80,9 +80,7 @@ def test_a_section_of_3000_characters_fits_and_3001_does_not():
     check_message([section("x" * 3000)])
     with pytest.raises(BlockKitLimitError) as raised:
         check_message([section(), section("x" * 3001)])
-    assert str(raised.value) == (
-        "message block 1 (section) text is 3001 characters; Slack allows at most 3000"
-    )
+    assert str(raised.value) == ("message block 1 (section) text is 3001 characters; Slack allows at most 3000")
 
 
 def test_a_section_has_at_most_ten_fields_of_2000_characters():

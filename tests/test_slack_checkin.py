@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from slack_double import APP_ID, TEAM_ID
+from slack_signing import block_actions_payload
 from sqlmodel import col, select
 
 from bot.checkin import programme_today
@@ -20,8 +22,6 @@ from bot.redact import REPLACEMENT
 from handlers.slack.blocks.limits import check_message, check_modal
 from models.db import session_scope
 from models.tables import CapacityReport, CheckIn, Member, Programme, Scheme, SpendReport
-from slack_double import APP_ID, TEAM_ID
-from slack_signing import block_actions_payload
 
 PROGRAMME = Path(__file__).with_name("fixtures") / "checkin.yaml"
 BOB, CAROL, LEAD = "U0TEST0002", "U0TEST0003", "U0TEST0001"
@@ -137,7 +137,7 @@ def checkins(engine) -> list[CheckIn]:
 def today(engine) -> Any:
     with session_scope(engine) as session:
         bob = session.exec(select(Member).where(Member.platform_user_id == BOB)).one()
-        return programme_today(session, bob, datetime.now(timezone.utc))
+        return programme_today(session, bob, datetime.now(UTC))
 
 
 def texts(node: Any) -> str:
@@ -174,7 +174,11 @@ def test_prompt_button_opens_the_form_bad_amount_is_refused_on_its_field_good_an
     with session_scope(engine) as session:
         spend = {r.scheme_id: r for r in session.exec(select(SpendReport))}
         levels = {r.service: r.level for r in session.exec(select(CapacityReport))}
-    assert (str(spend[scheme_ids["hours"]].actual), str(spend[scheme_ids["hours"]].committed), str(spend[scheme_ids["hours"]].activity)) == (
+    assert (
+        str(spend[scheme_ids["hours"]].actual),
+        str(spend[scheme_ids["hours"]].committed),
+        str(spend[scheme_ids["hours"]].activity),
+    ) == (
         "12500.00",
         "3000.00",
         "1200.00",
@@ -189,7 +193,9 @@ def test_prompt_button_opens_the_form_bad_amount_is_refused_on_its_field_good_an
     assert "Amend today's check-in" in texts(update["blocks"])
 
 
-def test_reopening_shows_the_answer_and_saving_again_amends_it(slack_server, slack_api, engine, programme_id, scheme_ids):
+def test_reopening_shows_the_answer_and_saving_again_amends_it(
+    slack_server, slack_api, engine, programme_id, scheme_ids
+):
     view = open_modal(slack_server, slack_api, programme_id)
     send(slack_server, view, good_answers(view, scheme_ids, comment="first"))
     again = open_modal(slack_server, slack_api, programme_id)
@@ -229,8 +235,27 @@ def test_nothing_new_restates_the_figures_on_record(slack_server, slack_api, eng
     with session_scope(engine) as session:
         carol = session.exec(select(Member).where(Member.platform_user_id == CAROL)).one()
         yesterday = today(engine) - timedelta(days=1)
-        session.add(SpendReport(programme_id=programme_id, scheme_id=scheme_ids["hours"], member_id=carol.id, local_date=yesterday, actual=1000, committed=50, activity=10))
-        session.add(CapacityReport(programme_id=programme_id, organisation_id=carol.organisation_id, member_id=carol.id, service="home_care", local_date=yesterday, level=4))
+        session.add(
+            SpendReport(
+                programme_id=programme_id,
+                scheme_id=scheme_ids["hours"],
+                member_id=carol.id,
+                local_date=yesterday,
+                actual=1000,
+                committed=50,
+                activity=10,
+            )
+        )
+        session.add(
+            CapacityReport(
+                programme_id=programme_id,
+                organisation_id=carol.organisation_id,
+                member_id=carol.id,
+                service="home_care",
+                local_date=yesterday,
+                level=4,
+            )
+        )
     press(slack_server, slack_api, "checkin_no_change", programme_id)
     slack_api.wait_for("chat.update")
     with session_scope(engine) as session:
@@ -246,7 +271,9 @@ def test_an_nhs_number_in_the_comment_is_stored_redacted_and_the_member_is_told(
     slack_server, slack_api, engine, programme_id, scheme_ids, caplog
 ):
     view = open_modal(slack_server, slack_api, programme_id)
-    answered = send(slack_server, view, good_answers(view, scheme_ids, comment="Mrs K, 943 476 5919, waited 4 days for a package"))
+    answered = send(
+        slack_server, view, good_answers(view, scheme_ids, comment="Mrs K, 943 476 5919, waited 4 days for a package")
+    )
     (checkin,) = checkins(engine)
     assert checkin.comment == f"Mrs K, {REPLACEMENT}, waited 4 days for a package"
     assert checkin.redactions == 1
@@ -255,7 +282,9 @@ def test_an_nhs_number_in_the_comment_is_stored_redacted_and_the_member_is_told(
     assert "943 476 5919" not in caplog.text
 
 
-@pytest.mark.parametrize(("user_id", "says"), [(LEAD, "You are a lead on Test fund"), ("U0STRANGER", "not on a winterbot programme")])
+@pytest.mark.parametrize(
+    ("user_id", "says"), [(LEAD, "You are a lead on Test fund"), ("U0STRANGER", "not on a winterbot programme")]
+)
 @pytest.mark.parametrize("action_id", ["checkin_open", "checkin_no_change"])
 def test_a_lead_or_a_stranger_pressing_a_button_is_refused_politely(
     slack_server, slack_api, engine, programme_id, user_id, says, action_id
@@ -269,7 +298,9 @@ def test_a_lead_or_a_stranger_pressing_a_button_is_refused_politely(
     assert checkins(engine) == []
 
 
-def test_someone_else_sending_the_form_answers_for_themselves_only(slack_server, slack_api, engine, programme_id, scheme_ids):
+def test_someone_else_sending_the_form_answers_for_themselves_only(
+    slack_server, slack_api, engine, programme_id, scheme_ids
+):
     view = open_modal(slack_server, slack_api, programme_id)
     refused = send(slack_server, view, good_answers(view, scheme_ids), user_id=LEAD)
     assert refused["response_action"] == "update"
@@ -326,7 +357,9 @@ def measured_programme_id(engine) -> int:
         return session.exec(select(Programme.id)).one()
 
 
-def test_a_measure_typed_into_the_form_is_stored_exactly_and_confirmed(slack_server, slack_api, engine, measured_programme_id):
+def test_a_measure_typed_into_the_form_is_stored_exactly_and_confirmed(
+    slack_server, slack_api, engine, measured_programme_id
+):
     with session_scope(engine) as session:
         scheme_ids = {s.key: s.id for s in session.exec(select(Scheme))}
     view = open_modal(slack_server, slack_api, measured_programme_id)
@@ -350,4 +383,7 @@ def test_a_measure_typed_into_the_form_is_stored_exactly_and_confirmed(slack_ser
 
     again = open_modal(slack_server, slack_api, measured_programme_id)
     assert typed_into(again)[HOURS_LOST] == "1,212.5"  # amending today offers today's figure back
-    assert "Last: 1,212.5 on" in {b["block_id"]: b for b in again["blocks"] if b["type"] == "input"}[HOURS_LOST]["hint"]["text"]
+    assert (
+        "Last: 1,212.5 on"
+        in {b["block_id"]: b for b in again["blocks"] if b["type"] == "input"}[HOURS_LOST]["hint"]["text"]
+    )

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from test_checkin_validate import HOURS, STAFF, answers_for, last, make_form, scheme
 
 from bot.capacity import level_label
 from bot.checkin import (
@@ -43,10 +44,12 @@ from handlers.slack.blocks.limits import SURFACE_BLOCKS, check_message, check_mo
 from handlers.slack.blocks.prompt import OPEN_CHECKIN
 from handlers.slack.views.metadata import FormRef, decode_ref, programme_from
 from handlers.slack.views.state import view_answers
-from test_checkin_validate import HOURS, STAFF, answers_for, last, make_form, scheme
 
 LONDON = ZoneInfo("Europe/London")
-SERVICES = (ServiceOnForm("home_care", "Home care", 3, date(2027, 1, 4)), ServiceOnForm("gp", "General practice", None, None))
+SERVICES = (
+    ServiceOnForm("home_care", "Home care", 3, date(2027, 1, 4)),
+    ServiceOnForm("gp", "General practice", None, None),
+)
 
 
 def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -125,7 +128,7 @@ def test_amending_says_so_and_offers_this_mornings_comment():
 def test_every_error_the_validator_gives_names_a_block_in_the_modal():
     form = a_form()
     view = checkin_modal(form, "{}")
-    bad = {key: "twelve" for key in form.keys}
+    bad = dict.fromkeys(form.keys, "twelve")
     errors = validate(form, bad)
     assert isinstance(errors, dict)
     assert set(errors) <= set(inputs(view))
@@ -151,20 +154,34 @@ def test_names_people_wrote_cannot_mention_the_channel():
 
 
 def result(**kw) -> CheckinResult:
-    base = dict(
-        programme_id=4,
-        programme_name="Vale",
-        organisation_name="Brightside Home Care",
-        local_date=date(2027, 1, 5),
-        submitted_at=datetime(2027, 1, 5, 10, 2, tzinfo=LONDON),
-        checkin_id=9,
-        recorded=True,
-        schemes=(
-            ReportedScheme("Home care hours", "hours", "hours", Decimal(3000), Figures(Decimal("12500.5"), Decimal(0), Decimal(400)), None),
-            ReportedScheme("Care workers", "staff_wte", "staff (WTE)", Decimal(12), Figures(Decimal(0), Decimal(0), Decimal(4)), "double counted"),
+    base = {
+        "programme_id": 4,
+        "programme_name": "Vale",
+        "organisation_name": "Brightside Home Care",
+        "local_date": date(2027, 1, 5),
+        "submitted_at": datetime(2027, 1, 5, 10, 2, tzinfo=LONDON),
+        "checkin_id": 9,
+        "recorded": True,
+        "schemes": (
+            ReportedScheme(
+                "Home care hours",
+                "hours",
+                "hours",
+                Decimal(3000),
+                Figures(Decimal("12500.5"), Decimal(0), Decimal(400)),
+                None,
+            ),
+            ReportedScheme(
+                "Care workers",
+                "staff_wte",
+                "staff (WTE)",
+                Decimal(12),
+                Figures(Decimal(0), Decimal(0), Decimal(4)),
+                "double counted",
+            ),
         ),
-        services=(ReportedService("home_care", "Home care", 4),),
-    )
+        "services": (ReportedService("home_care", "Home care", 4),),
+    }
     return CheckinResult(**(base | kw))
 
 
@@ -219,7 +236,12 @@ def test_the_view_state_becomes_answers_by_block_id():
             "comment": {"value": {"type": "plain_text_input", "value": None}},
         }
     }
-    assert view_answers({"state": state}) == {"scheme:1:actual": "£12", "service:gp": "3", "service:home_care": None, "comment": None}
+    assert view_answers({"state": state}) == {
+        "scheme:1:actual": "£12",
+        "service:gp": "3",
+        "service:home_care": None,
+        "comment": None,
+    }
 
 
 @pytest.mark.parametrize("text", [None, "", "not json", "[1]", '{"programme": "1"}', '{"programme": true}'])
@@ -239,7 +261,13 @@ def measured_services() -> tuple[ServiceOnForm, ...]:
     waiting = Measure("home_care", "people_waiting", "People waiting for a package of care")
     same_day = Measure("gp", "same_day_capacity_used", "Same-day appointments used by 11:00", "%")
     return (
-        ServiceOnForm("home_care", "Home care", 3, date(2027, 1, 4), (MeasureOnForm(hours, Decimal("12.5"), date(2027, 1, 4)), MeasureOnForm(waiting))),
+        ServiceOnForm(
+            "home_care",
+            "Home care",
+            3,
+            date(2027, 1, 4),
+            (MeasureOnForm(hours, Decimal("12.5"), date(2027, 1, 4)), MeasureOnForm(waiting)),
+        ),
         ServiceOnForm("gp", "General practice", None, None, (MeasureOnForm(same_day),)),
     )
 
@@ -274,14 +302,18 @@ def test_each_measure_is_an_optional_input_under_its_services_level():
 def test_a_measure_given_today_is_offered_again_when_amending():
     (home_care, gp) = measured_services()
     hours, waiting = home_care.measures
-    today = replace(home_care, measures=(replace(hours, last_value=Decimal("1250.5"), last_date=date(2027, 1, 5)), waiting))
+    today = replace(
+        home_care, measures=(replace(hours, last_value=Decimal("1250.5"), last_date=date(2027, 1, 5)), waiting)
+    )
     fields = inputs(checkin_modal(make_form(services=(today, gp)), "{}"))
     assert fields[HOURS_LOST]["element"]["initial_value"] == "1,250.5"
 
 
 def test_a_bad_measure_error_names_its_block():
     form = make_form(scheme(), services=measured_services())
-    errors = validate(form, answers_for(form, **{HOURS_LOST.replace(":", "__"): "-2", SAME_DAY.replace(":", "__"): "1.234"}))
+    errors = validate(
+        form, answers_for(form, **{HOURS_LOST.replace(":", "__"): "-2", SAME_DAY.replace(":", "__"): "1.234"})
+    )
     assert set(errors) == {HOURS_LOST, SAME_DAY} <= set(inputs(checkin_modal(form, "{}")))
 
 
@@ -297,7 +329,17 @@ def test_a_measured_modal_stays_full_while_it_fits():
 )
 def test_many_schemes_services_and_measures_still_fit(schemes, services, dropped):
     """Measures are optional, so they are the first to go; the levels and figures never are."""
-    names = ["home_care", "gp", "community_nursing", "vcs", "care_home", "reablement", "housing", "hospice", "acute_discharge"]
+    names = [
+        "home_care",
+        "gp",
+        "community_nursing",
+        "vcs",
+        "care_home",
+        "reablement",
+        "housing",
+        "hospice",
+        "acute_discharge",
+    ]
     form = make_form(
         *[scheme(100 + n, previous=last("1", "1", "1")) for n in range(schemes)],
         services=tuple(many_measures(name) for name in names[:services]),
@@ -354,7 +396,9 @@ def test_questions_count_in_the_modals_budget(schemes, asked, measures_dropped):
 
 def test_the_confirmation_lists_the_measures_given():
     measures = (
-        ReportedMeasure("hours_not_delivered", "Care hours that could not be delivered yesterday", "hours", Decimal("1212.5")),
+        ReportedMeasure(
+            "hours_not_delivered", "Care hours that could not be delivered yesterday", "hours", Decimal("1212.5")
+        ),
         ReportedMeasure("same_day", "Same-day <used>", "%", Decimal("85")),
     )
     view = confirmation_view(result(services=(ReportedService("home_care", "Home care", 4, measures),)))

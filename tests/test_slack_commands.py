@@ -7,9 +7,6 @@ import time
 from typing import Any
 
 import pytest
-
-from bot.commands import JOIN_TEXT
-from handlers.slack.blocks.limits import check_message
 from slack_double import BOT_TOKEN
 from slack_signing import (
     SIGNING_SECRET,
@@ -18,6 +15,8 @@ from slack_signing import (
     slash_command_body,
 )
 
+from bot.commands import JOIN_TEXT
+from handlers.slack.blocks.limits import check_message
 
 
 def texts(blocks: list[dict[str, Any]]) -> str:
@@ -75,9 +74,7 @@ def test_a_stranger_is_told_how_to_join(slack_server, add_member):
 
 def test_someone_on_two_programmes_sees_their_most_senior_role(slack_server, add_member):
     add_member("U0BOTH", "partner")
-    add_member(
-        "U0BOTH", "admin", programme="wold", programme_name="Wold & Coast", organisation="wold-icb"
-    )
+    add_member("U0BOTH", "admin", programme="wold", programme_name="Wold & Coast", organisation="wold-icb")
     _, text = answer(slack_server.command("help", "U0BOTH"))
     assert "You are *an admin* on Vale winter discharge fund and Wold &amp; Coast." in text
 
@@ -132,9 +129,7 @@ def _garbage_signature(server, body):
     return server.http.post("/slack/events", content=body, headers=headers)
 
 
-@pytest.mark.parametrize(
-    "send", [_unsigned, _wrong_secret, _five_minutes_old, _tampered, _garbage_signature]
-)
+@pytest.mark.parametrize("send", [_unsigned, _wrong_secret, _five_minutes_old, _tampered, _garbage_signature])
 def test_requests_not_signed_by_slack_are_refused(slack_server, slack_api, send):
     response = send(slack_server, slash_command_body("help"))
     assert response.status_code == 401

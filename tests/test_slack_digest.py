@@ -9,6 +9,9 @@ import sys
 from datetime import date, timedelta
 
 import pytest
+from slack_double import BOT_TOKEN
+from test_brief import BOB, DEV, all_text, at, capacity, check_in
+from test_brief import programme as loaded  # noqa: F401 (a fixture)
 
 from bot.config import Settings
 from bot.deliveries import BACKOFF
@@ -20,15 +23,13 @@ from handlers.slack.blocks.limits import check_message
 from handlers.slack.messenger import SlackMessenger, chart_filename, sync_client
 from models.db import session_scope
 from models.tables import Programme
-from slack_double import BOT_TOKEN
-from test_brief import BOB, DEV, all_text, at, capacity, check_in, programme as loaded  # noqa: F401
 
 LEADS, CHANNEL = "C0LEADS", "C0TEST"
 TUE, FRI = date(2027, 1, 5), date(2027, 1, 8)
 
 
 @pytest.fixture
-def programme(engine, loaded) -> Programme:  # noqa: F811
+def programme(engine, loaded) -> Programme:
     with session_scope(engine) as session:
         row = session.get(Programme, loaded.id)
         row.leads_channel = LEADS
@@ -65,7 +66,8 @@ def test_the_brief_goes_to_the_leads_at_half_past_eight_once(ctx, programme, eng
 
     due = run_daily_brief(ctx, programme, at(TUE, 8, 30))
     assert due.sent == 1 and due.line() == (
-        "daily-brief test-fund Tue 05 Jan 2027: the brief on Mon 04 Jan, sent 1, already sent 0, failed 0")
+        "daily-brief test-fund Tue 05 Jan 2027: the brief on Mon 04 Jan, sent 1, already sent 0, failed 0"
+    )
     [post] = posts(slack_api)
     assert post["channel"] == LEADS
     assert key_of(post) == "test-fund:daily-brief:slack:C0LEADS:part1:2027-01-05"
@@ -90,7 +92,8 @@ def test_a_long_brief_is_posted_in_parts_in_order(ctx, programme, engine, slack_
     sent = posts(slack_api, LEADS)
     assert result.sent == len(sent) > 1
     assert [key_of(c) for c in sent] == [
-        f"test-fund:daily-brief:slack:C0LEADS:part{n}:2027-01-05" for n in range(1, len(sent) + 1)]
+        f"test-fund:daily-brief:slack:C0LEADS:part{n}:2027-01-05" for n in range(1, len(sent) + 1)
+    ]
     for call in sent:
         check_message(call["blocks"])
     assert run_daily_brief(ctx, programme, at(TUE, 10)).already_sent == len(sent)
@@ -110,14 +113,17 @@ def test_the_digest_goes_on_friday_at_three_with_the_chart_once(ctx, programme, 
     first = run_weekly_digest(ctx, programme, at(FRI, 15))
     sent = posts(slack_api, CHANNEL)
     assert len(sent) >= 2 and first.sent == len(sent) + 1  # the messages and the chart
-    assert first.line().startswith("weekly-digest test-fund Fri 08 Jan 2027: the digest of Tue 05 Jan to Fri 08 Jan, sent ")
+    assert first.line().startswith(
+        "weekly-digest test-fund Fri 08 Jan 2027: the digest of Tue 05 Jan to Fri 08 Jan, sent "
+    )
     for call in sent:
         check_message(call["blocks"])
     [complete] = slack_api.calls("files.completeUploadExternal")
     assert complete["channel_id"] == CHANNEL
     assert slack_api.last("upload").raw.startswith(b"\x89PNG")
     assert slack_api.last("files.getUploadURLExternal")["filename"] == chart_filename(
-        "test-fund:weekly-digest:slack:C0TEST:chart:2027-01-08")
+        "test-fund:weekly-digest:slack:C0TEST:chart:2027-01-08"
+    )
     # in order: the spend, then the chart, then the rest
     methods = [m for m in slack_api.methods() if m in ("chat.postMessage", "files.completeUploadExternal")]
     assert methods[:3] == ["chat.postMessage", "files.completeUploadExternal", "chat.postMessage"]
@@ -170,14 +176,24 @@ def test_an_uploaded_chart_is_found_by_its_key(ctx, slack_api):
 def test_run_job_weekly_digest_prints_its_line(database_url, programme, slack_api):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=slack_api.url, DATABASE_URL=database_url)
-    argv = [sys.executable, "-m", "bot", "run-job", "weekly-digest", "--programme", "test-fund",
-            "--at", "2027-01-08T15:00"]
+    argv = [
+        sys.executable,
+        "-m",
+        "bot",
+        "run-job",
+        "weekly-digest",
+        "--programme",
+        "test-fund",
+        "--at",
+        "2027-01-08T15:00",
+    ]
     first = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
     second = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
     parts = len(posts(slack_api, CHANNEL)) + 1
     assert first.stdout.strip() == (
         f"weekly-digest test-fund Fri 08 Jan 2027: the digest of Tue 05 Jan to Fri 08 Jan, "
-        f"sent {parts}, already sent 0, failed 0")
+        f"sent {parts}, already sent 0, failed 0"
+    )
     assert second.stdout.strip() == f"weekly-digest test-fund Fri 08 Jan 2027: sent 0, already sent {parts}, failed 0"
     assert len(slack_api.calls("files.completeUploadExternal")) == 1

@@ -7,12 +7,10 @@ import json
 
 import httpx
 import pytest
+from slack_double import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, TEAM_ID, SlackDouble
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
-
-from slack_double import APP_TOKEN, BOT_TOKEN, BOT_USER_ID, TEAM_ID, SlackDouble
-
 
 
 @pytest.fixture
@@ -90,9 +88,7 @@ def test_users_info_can_be_told_about_a_user(client, slack_api):
 
 
 def test_a_file_upload_goes_through_all_three_steps(client, slack_api):
-    result = client.files_upload_v2(
-        channel="C1", content=b"\x89PNG chart", filename="spend.png", title="Spend"
-    )
+    result = client.files_upload_v2(channel="C1", content=b"\x89PNG chart", filename="spend.png", title="Spend")
     assert result["file"]["title"] == "Spend"
     assert slack_api.methods() == [
         "files.getUploadURLExternal",

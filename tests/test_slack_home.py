@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +18,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from fixtures_slack import said
+from slack_double import APP_ID, TEAM_ID
+from slack_signing import signed_headers
 from sqlmodel import select
+from test_slack_checkin import good_answers, open_modal, send
 
 from bot.commands import JOIN_TEXT
 from bot.leads_view import LeadHome, PartnerHome, home_for
@@ -27,9 +30,6 @@ from handlers.slack.blocks.home import home_view
 from handlers.slack.blocks.limits import check_home
 from models.db import make_engine, session_scope
 from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, Scheme, SpendReport
-from slack_double import APP_ID, TEAM_ID
-from slack_signing import signed_headers
-from test_slack_checkin import good_answers, open_modal, send
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -52,31 +52,55 @@ def january(engine):
         carers = session.exec(select(Organisation).where(Organisation.key == "carers")).one()
         hours = session.exec(select(Scheme).where(Scheme.key == "hours")).one()
         checkin = CheckIn(
-            programme_id=programme.id, member_id=bob.id, organisation_id=carers.id, local_date=TODAY,
+            programme_id=programme.id,
+            member_id=bob.id,
+            organisation_id=carers.id,
+            local_date=TODAY,
             submitted_at=datetime(2027, 1, 20, 9, 45, tzinfo=LONDON),
         )
         session.add(checkin)
-        session.add(SpendReport(
-            programme_id=programme.id, scheme_id=hours.id, member_id=bob.id, local_date=date(2027, 1, 18),
-            actual=12500, committed=3000, activity=1200,
-        ))
-        session.add(CapacityReport(programme_id=programme.id, organisation_id=carers.id, service="home_care", local_date=TODAY, level=3))
+        session.add(
+            SpendReport(
+                programme_id=programme.id,
+                scheme_id=hours.id,
+                member_id=bob.id,
+                local_date=date(2027, 1, 18),
+                actual=12500,
+                committed=3000,
+                activity=1200,
+            )
+        )
+        session.add(
+            CapacityReport(
+                programme_id=programme.id, organisation_id=carers.id, service="home_care", local_date=TODAY, level=3
+            )
+        )
     with time_machine.travel(WED_20_JAN_10AM, tick=True):
         yield
 
 
 def open_home(server, user_id: str, tab: str = "home") -> None:
-    body = json.dumps({
-        "token": "legacy-verification-token",
-        "team_id": TEAM_ID,
-        "api_app_id": APP_ID,
-        "type": "event_callback",
-        "event_id": f"Ev{user_id}{tab}{time.monotonic_ns()}",
-        "event_time": int(time.time()),
-        "event": {"type": "app_home_opened", "user": user_id, "channel": "D0HOME", "tab": tab, "event_ts": str(time.time())},
-    })
+    body = json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": APP_ID,
+            "type": "event_callback",
+            "event_id": f"Ev{user_id}{tab}{time.monotonic_ns()}",
+            "event_time": int(time.time()),
+            "event": {
+                "type": "app_home_opened",
+                "user": user_id,
+                "channel": "D0HOME",
+                "tab": tab,
+                "event_ts": str(time.time()),
+            },
+        }
+    )
     response = server.http.post(
-        "/slack/events", content=body.encode(), headers=signed_headers(body, server.secret, content_type="application/json")
+        "/slack/events",
+        content=body.encode(),
+        headers=signed_headers(body, server.secret, content_type="application/json"),
     )
     assert response.status_code == 200, response.text
 
@@ -160,7 +184,10 @@ def test_a_checkin_refreshes_the_partners_home(slack_server, slack_api, engine, 
     send(slack_server, view, good_answers(view, ids), CAROL)
     shown = text_of(published(slack_api, CAROL, count=2))
     assert ":white_check_mark: *Today's check-in*: answered at 10:0" in shown
-    assert "• *Home care hours*: spent £12,500 + committed £3,000 of £90,000 (17%) · 1,200 of 3,000 hours (40%) · as on Wed 20 Jan" in shown
+    assert (
+        "• *Home care hours*: spent £12,500 + committed £3,000 of £90,000 (17%) · 1,200 of 3,000 hours (40%) · as on Wed 20 Jan"
+        in shown
+    )
     assert "• Reablement: :large_yellow_circle: 2 (on Wed 20 Jan)" in shown
 
 
@@ -206,7 +233,7 @@ def large_engine(tmp_path_factory):
 
 
 def test_homes_of_a_200_organisation_programme_fit(large_engine):
-    now = datetime(2027, 3, 10, 11, 0, tzinfo=timezone.utc)
+    now = datetime(2027, 3, 10, 11, 0, tzinfo=UTC)
     with session_scope(large_engine) as session:
         people = {m.role: m.platform_user_id for m in session.exec(select(Member).order_by(Member.id.desc()))}
         admin = home_for(session, "slack", people["admin"], now)

@@ -123,8 +123,9 @@ def test_a_429_is_retried_after_what_slack_asked_and_nothing_else_is():
     handler.prepare_for_next_attempt(state=state, request=REQUEST, response=response(429, "3"))
     assert slept == [3.05] and state.current_attempt == 1 and state.next_attempt_requested
     assert not handler.can_retry(state=RetryState(), request=REQUEST, response=response(500))
-    assert not handler.can_retry(state=RetryState(current_attempt=MAX_RETRIES), request=REQUEST,
-                                 response=response(429, "1"))
+    assert not handler.can_retry(
+        state=RetryState(current_attempt=MAX_RETRIES), request=REQUEST, response=response(429, "1")
+    )
 
 
 def test_retry_after_reads_slacks_header_and_falls_back_to_a_second():
@@ -135,7 +136,7 @@ def test_retry_after_reads_slacks_header_and_falls_back_to_a_second():
 
 
 @pytest.mark.slow
-def test_a_fan_out_held_at_the_limit_delivers_every_prompt_in_one_run(programme, slack_api, engine):  # noqa: F811
+def test_a_fan_out_held_at_the_limit_delivers_every_prompt_in_one_run(programme, slack_api, engine):
     """The double takes 2 posts a second and refuses the rest with Retry-After. With slack_sdk's
     own handler (three tries, each Retry-After plus up to a second) eight threads were refused
     25 times and 5 prompts ran out of tries, to wait a minute for the next run."""
@@ -149,11 +150,10 @@ def test_a_fan_out_held_at_the_limit_delivers_every_prompt_in_one_run(programme,
     assert refused <= 12, f"{refused} refusals for {PARTNERS} prompts"  # the first burst, and the odd one after
 
 
-def test_a_missing_scope_fails_each_prompt_for_good_after_one_attempt_saying_which_scope(programme, slack_api, engine):  # noqa: F811
+def test_a_missing_scope_fails_each_prompt_for_good_after_one_attempt_saying_which_scope(programme, slack_api, engine):
     """It was retried as if Slack were only slow, seven times over an hour, and then said only
     "Slack said missing_scope"."""
-    slack_api.refuse("chat.postMessage", "missing_scope", times=10 * PARTNERS, needed="chat:write",
-                     provided="commands")
+    slack_api.refuse("chat.postMessage", "missing_scope", times=10 * PARTNERS, needed="chat:write", provided="commands")
     ctx = context(engine, slack_api)
     morning = london(date(2027, 1, 5), 9, 30)
     first = run_daily_prompts(ctx, programme, morning)
@@ -163,19 +163,26 @@ def test_a_missing_scope_fails_each_prompt_for_good_after_one_attempt_saying_whi
     assert len(slack_api.calls("chat.postMessage")) == PARTNERS
     with session_scope(engine) as session:
         errors = {d.last_error for d in session.exec(select(Delivery))}
-    assert errors == {("Slack said missing_scope to chat.postMessage: add the chat:write scope to manifest.yaml "
-                       "(oauth_config: scopes: bot) and reinstall the app")}
+    assert errors == {
+        (
+            "Slack said missing_scope to chat.postMessage: add the chat:write scope to manifest.yaml "
+            "(oauth_config: scopes: bot) and reinstall the app"
+        )
+    }
 
 
-@pytest.mark.parametrize("code, remedy", [
-    ("missing_scope", "add the channels:history scope to manifest.yaml"),
-    ("not_in_channel", "invite @winterbot to the channel C0LEADS"),
-    ("channel_not_found", "check the channel C0LEADS in the programme file"),
-    ("invalid_auth", "reinstall the app from manifest.yaml and set SLACK_BOT_TOKEN"),
-    ("account_inactive", "reinstall the app from manifest.yaml and set SLACK_BOT_TOKEN"),
-    ("token_revoked", "reinstall the app from manifest.yaml and set SLACK_BOT_TOKEN"),
-    ("not_authed", "set it to the app's Bot User OAuth Token"),
-])
+@pytest.mark.parametrize(
+    "code, remedy",
+    [
+        ("missing_scope", "add the channels:history scope to manifest.yaml"),
+        ("not_in_channel", "invite @winterbot to the channel C0LEADS"),
+        ("channel_not_found", "check the channel C0LEADS in the programme file"),
+        ("invalid_auth", "reinstall the app from manifest.yaml and set SLACK_BOT_TOKEN"),
+        ("account_inactive", "reinstall the app from manifest.yaml and set SLACK_BOT_TOKEN"),
+        ("token_revoked", "reinstall the app from manifest.yaml and set SLACK_BOT_TOKEN"),
+        ("not_authed", "set it to the app's Bot User OAuth Token"),
+    ],
+)
 def test_refusals_retrying_cannot_change_are_permanent_and_say_what_to_do(slack_api, code, remedy):
     slack_api.refuse("conversations.history", code, needed="channels:history")
     messenger = SlackMessenger(sync_client(Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack_api.url)))

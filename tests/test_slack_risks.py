@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fixtures_slack import said
+from slack_double import APP_ID, TEAM_ID, dm_channel
+from slack_signing import block_actions_payload
 from sqlmodel import select
 
 from bot.commands import JOIN_TEXT
@@ -25,8 +27,6 @@ from handlers.slack.messenger import METADATA_EVENT, SlackMessenger, sync_client
 from models.db import session_scope
 from models.tables import Delivery, Member, Organisation, Programme, Risk
 from models.vocabulary import DeliveryState
-from slack_double import APP_ID, TEAM_ID, dm_channel
-from slack_signing import block_actions_payload
 
 PROGRAMME = Path(__file__).with_name("fixtures") / "checkin.yaml"
 LEAD, PARTNER, OBSERVER, STRANGER = "U0TEST0001", "U0TEST0002", "U0TEST0005", "U0NOBODY"
@@ -48,8 +48,17 @@ def org_id(engine, key: str) -> int:
 
 def raise_(engine, programme, severity="high", subject="carers:home_care", title="Home care at level 3") -> int:
     with session_scope(engine) as session:
-        raised = raise_risk(session, programme.id, "capacity_level", subject, title, "14 hours not delivered",
-                            severity, org_id(engine, "carers"), datetime.now(timezone.utc))
+        raised = raise_risk(
+            session,
+            programme.id,
+            "capacity_level",
+            subject,
+            title,
+            "14 hours not delivered",
+            severity,
+            org_id(engine, "carers"),
+            datetime.now(UTC),
+        )
     return raised.risk_id
 
 
@@ -65,13 +74,24 @@ def messenger(slack_settings) -> SlackMessenger:
 def escalate(engine, slack_settings, programme, risk_id: int, destination: Destination) -> str:
     """Post the escalation as the risk-scan job does and record it as sent in the ledger."""
     with session_scope(engine) as session:
-        view = risk_view(session, risk_id, datetime.now(timezone.utc))
+        view = risk_view(session, risk_id, datetime.now(UTC))
     key = escalation_key(programme.slug, risk_id, view.severity.value, destination)
     reference = messenger(slack_settings).post_risk(destination, view, key)
     with session_scope(engine) as session:
-        session.add(Delivery(key=key, programme_id=programme.id, job=JOB, member_id=destination.member_id,
-                             target=target(destination), local_date=date.today(), state=DeliveryState.SENT.value,
-                             attempts=1, platform_ref=reference, sent_at=datetime.now(timezone.utc)))
+        session.add(
+            Delivery(
+                key=key,
+                programme_id=programme.id,
+                job=JOB,
+                member_id=destination.member_id,
+                target=target(destination),
+                local_date=date.today(),
+                state=DeliveryState.SENT.value,
+                attempts=1,
+                platform_ref=reference,
+                sent_at=datetime.now(UTC),
+            )
+        )
     return reference
 
 
@@ -80,13 +100,29 @@ def message_at(slack_api, reference: str) -> dict[str, Any]:
     return next(m for m in slack_api.history(channel) if m["ts"] == ts)
 
 
-def press(server, slack_api, action_id: str, risk_id: int, user_id: str, reference: str | None = None,
-          *, ephemeral: bool = False, name: str = "press") -> None:
+def press(
+    server,
+    slack_api,
+    action_id: str,
+    risk_id: int,
+    user_id: str,
+    reference: str | None = None,
+    *,
+    ephemeral: bool = False,
+    name: str = "press",
+) -> None:
     """Press a risk button on the message at `reference` (its blocks as Slack would send them)."""
     channel, _, ts = (reference or "C0WINTER:1700000000.000100").partition(":")
-    payload = block_actions_payload(action_id, str(risk_id), user_id, block_id=f"risk:{risk_id}:actions",
-                                    channel_id=channel, message_ts=ts, trigger_id=TRIGGER,
-                                    response_url=slack_api.response_url(name))
+    payload = block_actions_payload(
+        action_id,
+        str(risk_id),
+        user_id,
+        block_id=f"risk:{risk_id}:actions",
+        channel_id=channel,
+        message_ts=ts,
+        trigger_id=TRIGGER,
+        response_url=slack_api.response_url(name),
+    )
     if ephemeral:
         payload["container"]["is_ephemeral"] = True
         del payload["message"]
@@ -346,7 +382,9 @@ def test_acting_from_the_ephemeral_list_replaces_the_list(slack_server, slack_ap
     assert slack_api.calls("chat.update") == []
 
 
-def test_closing_from_the_ephemeral_list_replaces_it_through_the_response_url(slack_server, slack_api, engine, programme):
+def test_closing_from_the_ephemeral_list_replaces_it_through_the_response_url(
+    slack_server, slack_api, engine, programme
+):
     risk_id = raise_(engine, programme)
     press(slack_server, slack_api, "risk_close", risk_id, LEAD, "C0WINTER:1700000000.000300", ephemeral=True)
     view = slack_api.wait_for("views.open")[-1]["view"]
@@ -364,13 +402,15 @@ def test_closing_from_the_ephemeral_list_replaces_it_through_the_response_url(sl
 def test_the_messenger_posts_finds_and_updates_a_risk(slack_api, slack_settings, engine, programme):
     risk_id = raise_(engine, programme)
     with session_scope(engine) as session:
-        view = risk_view(session, risk_id, datetime.now(timezone.utc))
+        view = risk_view(session, risk_id, datetime.now(UTC))
     port = messenger(slack_settings)
     channel = Destination("slack", LEADS_CHANNEL)
     reference = port.post_risk(channel, view, "test-fund:risk-escalation:r1:high:slack:C0LEADS")
     post = slack_api.last("chat.postMessage")
-    assert post["metadata"] == {"event_type": METADATA_EVENT,
-                                "event_payload": {"key": "test-fund:risk-escalation:r1:high:slack:C0LEADS"}}
+    assert post["metadata"] == {
+        "event_type": METADATA_EVENT,
+        "event_payload": {"key": "test-fund:risk-escalation:r1:high:slack:C0LEADS"},
+    }
     check_message(post["blocks"])
     assert reference == f"{LEADS_CHANNEL}:{post_ts(slack_api)}"
     assert port.find_posted(channel, "test-fund:risk-escalation:r1:high:slack:C0LEADS") == reference
@@ -387,7 +427,7 @@ def test_the_messenger_posts_finds_and_updates_a_risk(slack_api, slack_settings,
         risk.status = "mitigated"
         session.add(risk)
     with session_scope(engine) as session:
-        mitigated = risk_view(session, risk_id, datetime.now(timezone.utc))
+        mitigated = risk_view(session, risk_id, datetime.now(UTC))
     port.update_risk(reference, mitigated)
     update = slack_api.last("chat.update")
     assert (update["channel"], update["ts"]) == tuple(reference.split(":"))
@@ -402,7 +442,7 @@ def post_ts(slack_api) -> str:
 def test_the_messenger_turns_slack_errors_into_send_errors(slack_api, slack_settings, engine, programme):
     risk_id = raise_(engine, programme)
     with session_scope(engine) as session:
-        view = risk_view(session, risk_id, datetime.now(timezone.utc))
+        view = risk_view(session, risk_id, datetime.now(UTC))
     port = messenger(slack_settings)
     slack_api.answer("chat.update", {"ok": False, "error": "message_not_found"})
     with pytest.raises(SendError, match="message_not_found"):

@@ -9,8 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from fixtures_slack import said
 import time_machine
+from fixtures_slack import said
 from sqlmodel import select
 
 from bot.commands import JOIN_TEXT
@@ -61,7 +61,9 @@ def test_a_correction_needs_a_reason_then_stands(slack_server, engine, january):
     shown, _ = said(slack_server.command("spend hours 4000 because invoice counted twice", LEAD))
     assert "Correction reason: invoice counted twice." in shown and "Both stay in the ledger" in shown
     assert [(str(r.actual), r.correction_reason, r.source) for r in ledger(engine)] == [
-        ("5000.00", None, "lead"), ("4000.00", "invoice counted twice", "lead")]
+        ("5000.00", None, "lead"),
+        ("4000.00", "invoice counted twice", "lead"),
+    ]
 
 
 def test_a_partner_can_view_but_not_set(slack_server, engine, january):

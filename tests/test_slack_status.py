@@ -25,7 +25,14 @@ from models.db import session_scope
 from models.tables import AuditEvent, CapacityReport, CheckIn, Decision, Member, Organisation, Programme
 
 PROGRAMME = Path(__file__).with_name("fixtures") / "checkin.yaml"
-LEAD, BOB, CAROL, DEV, OBSERVER, ADMIN = "U0TEST0001", "U0TEST0002", "U0TEST0003", "U0TEST0004", "U0TEST0005", "U0ADMIN01"
+LEAD, BOB, CAROL, DEV, OBSERVER, ADMIN = (
+    "U0TEST0001",
+    "U0TEST0002",
+    "U0TEST0003",
+    "U0TEST0004",
+    "U0TEST0005",
+    "U0ADMIN01",
+)
 STRANGER = "U0NOBODY"
 TODAY = date(2027, 1, 20)
 WED_20_JAN_10AM = datetime(2027, 1, 20, 10, 0, tzinfo=ZoneInfo("Europe/London"))
@@ -42,8 +49,20 @@ def january(engine):
         carers = session.exec(select(Organisation).where(Organisation.key == "carers")).one()
         for day in working_days(date(2027, 1, 4), TODAY):
             session.add(CheckIn(programme_id=programme.id, member_id=bob.id, organisation_id=carers.id, local_date=day))
-        session.add(CapacityReport(programme_id=programme.id, organisation_id=carers.id, service="home_care", local_date=TODAY, level=4))
-        session.add(CapacityReport(programme_id=programme.id, organisation_id=carers.id, service="reablement", local_date=date(2027, 1, 11), level=2))
+        session.add(
+            CapacityReport(
+                programme_id=programme.id, organisation_id=carers.id, service="home_care", local_date=TODAY, level=4
+            )
+        )
+        session.add(
+            CapacityReport(
+                programme_id=programme.id,
+                organisation_id=carers.id,
+                service="reablement",
+                local_date=date(2027, 1, 11),
+                level=2,
+            )
+        )
     with time_machine.travel(WED_20_JAN_10AM, tick=True):
         yield
 
@@ -60,7 +79,10 @@ def decisions(engine) -> list[Decision]:
 def test_leads_and_admins_see_the_whole_screen_with_every_quiet_name(slack_server, january, user_id):
     shown, fallback = said(slack_server.command("status", user_id))
     assert "Status: Test fund" in shown
-    assert "*Home Carers Ltd*: Home care :red_circle: 4 · Reablement :large_yellow_circle: 2 :hourglass: stale, 6 working days old" in shown
+    assert (
+        "*Home Carers Ltd*: Home care :red_circle: 4 · Reablement :large_yellow_circle: 2 :hourglass: stale, 6 working days old"
+        in shown
+    )
     assert "*Gone quiet: 2*" in shown
     assert "Carol Partner (Home Carers Ltd)" in shown and "Dev Watcher (Healthwatch)" in shown
     assert "*Today's check-ins*: 1 of 3 partners have answered (33%)." in shown
@@ -122,9 +144,13 @@ def test_partners_for_a_stranger_is_the_join_text(slack_server, january):
 # -- decide ----------------------------------------------------------------------------------
 
 
-def test_a_leads_decision_is_stored_without_the_nhs_number_and_confirmed_only_to_them(slack_server, slack_api, engine, january):
+def test_a_leads_decision_is_stored_without_the_nhs_number_and_confirmed_only_to_them(
+    slack_server, slack_api, engine, january
+):
     shown, fallback = said(
-        slack_server.command(f"decide Extend the bridging contract to 31 March & fund patient {NHS_NUMBER}'s package", LEAD)
+        slack_server.command(
+            f"decide Extend the bridging contract to 31 March & fund patient {NHS_NUMBER}'s package", LEAD
+        )
     )
     assert "Decision recorded for Test fund." in shown
     assert "1 NHS number was removed before it was stored" in shown
@@ -170,4 +196,6 @@ def test_someone_on_two_programmes_sees_the_one_they_lead(slack_server, engine, 
     insert_member(engine, BOB, "lead", name="Bob Lead")  # a second programme, "vale", where Bob leads
     shown, _ = said(slack_server.command("status", BOB))
     assert "Status: Vale winter discharge fund" in shown
-    assert said(slack_server.command("partners", BOB))[0].startswith("Check-in response rates: Vale winter discharge fund")
+    assert said(slack_server.command("partners", BOB))[0].startswith(
+        "Check-in response rates: Vale winter discharge fund"
+    )

@@ -34,10 +34,17 @@ BOB, CAROL = "U0TEST0002", "U0TEST0003"
 
 
 def event_body(event: dict, event_id: str) -> str:
-    return json.dumps({
-        "token": "legacy-verification-token", "team_id": TEAM_ID, "api_app_id": APP_ID,
-        "type": "event_callback", "event_id": event_id, "event_time": int(time.time()), "event": event,
-    })
+    return json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": APP_ID,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    )
 
 
 def post_event(server, event: dict, event_id: str, retry: int | None = None, body: str | None = None) -> str:
@@ -52,8 +59,16 @@ def post_event(server, event: dict, event_id: str, retry: int | None = None, bod
 
 
 def typed(user: str, channel: str, ts: str, **extra) -> dict:
-    return {"type": "message", "channel_type": "im", "channel": channel, "user": user, "text": "help",
-            "ts": ts, "event_ts": ts, **extra}
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "channel": channel,
+        "user": user,
+        "text": "help",
+        "ts": ts,
+        "event_ts": ts,
+        **extra,
+    }
 
 
 def texts(call) -> str:
@@ -125,7 +140,8 @@ def messenger_with(engine, slack_api) -> SlackMessenger:
 
 
 def test_after_tokens_revoked_a_prompt_fan_out_sends_nothing_there_and_says_why(
-        slack_server, slack_api, engine, programme, caplog):  # noqa: F811
+    slack_server, slack_api, engine, programme, caplog
+):
     clock = Clock()
     messenger = messenger_with(engine, slack_api)
     messenger.installation = Installation(messenger.client, engine, now=clock)
@@ -190,7 +206,9 @@ def test_uninstalled_blocks_until_the_token_works_again(slack_server, slack_api,
 
 def test_a_process_started_after_the_mark_whose_token_works_clears_it(slack_api, engine):
     with session_scope(engine) as session:
-        record(session, "slack", TEAM_ID, UNINSTALLED, "Slack sent app_uninstalled", datetime.now(UTC) - timedelta(hours=1))
+        record(
+            session, "slack", TEAM_ID, UNINSTALLED, "Slack sent app_uninstalled", datetime.now(UTC) - timedelta(hours=1)
+        )
     messenger_with(engine, slack_api).installation.check()
     with session_scope(engine) as session:
         assert blocked(session, "slack", TEAM_ID) is None

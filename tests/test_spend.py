@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -26,7 +26,7 @@ from models.db import session_scope
 from models.tables import Organisation, Programme, Scheme, SpendReport, Tranche
 
 D = Decimal
-UTC = timezone.utc
+UTC = UTC
 START = date(2026, 12, 7)
 TOPUP = date(2027, 1, 18)
 WED_20_JAN = date(2027, 1, 20)
@@ -181,7 +181,10 @@ def test_totals_by_scheme_and_source_to_the_penny(worked):
     position = spend_position(session, programme, WED_20_JAN)
     schemes = {s.key: s for s in position.schemes}
     assert (schemes["hours"].actual, schemes["hours"].committed, schemes["hours"].activity) == (
-        D("8000.00"), D("2000.00"), D("300.00"))
+        D("8000.00"),
+        D("2000.00"),
+        D("300.00"),
+    )
     assert (schemes["beds"].actual, schemes["beds"].committed) == (D("6000.01"), D("9000.00"))
     assert (schemes["never"].actual, schemes["never"].last_reported) == (D("0"), None)
     # 8000.00 + 6000.01 = 14000.01 spent; 2000 + 9000 = 11000.00 committed; 25000.01 in all
@@ -224,7 +227,7 @@ def test_flags_of_the_worked_example(worked):
     assert rules(position, "hours") == []
     assert rules(position, "beds") == ["activity_behind_plan"]
     assert rules(position, "never") == ["silent_scheme", "activity_behind_plan"]
-    assert "29 working days (never reported)" in [f for f in position.flags if f.rule == "silent_scheme"][0].message
+    assert "29 working days (never reported)" in next(f for f in position.flags if f.rule == "silent_scheme").message
     assert "overcommitted" not in rules(position)
 
 
@@ -271,7 +274,11 @@ def test_rate_needed_in_easter_week_to_the_penny(engine):
         assert spend_position(session, programme, date(2027, 3, 31)).forecast.run_rate_needed == D("29999.99")
         # after the deadline, no days left: the remainder, not a division by zero
         after = spend_position(session, programme, date(2027, 4, 1)).forecast
-        assert (after.working_days_left, after.run_rate_needed, after.outturn_recent) == (0, D("29999.99"), D("70000.01"))
+        assert (after.working_days_left, after.run_rate_needed, after.outturn_recent) == (
+            0,
+            D("29999.99"),
+            D("70000.01"),
+        )
 
 
 # -- each flag at its edge -------------------------------------------------------------------

@@ -50,16 +50,24 @@ def position(schemes: int, flags_per_scheme: int = 2) -> SpendPosition:
         committed=D("99.99") * schemes,
         by_source=(SourceSpend("local_authority_grant", D("100000.00"), D("150000.00"), D("1"), D("2")),),
         schemes=lines,
-        forecast=Forecast(29, 49, D("2775.51"), D("1200.00"), D("482.76"), D("72800.01"), D("37655.25"),
-                          D("-77199.99"), D("-112344.75")),
+        forecast=Forecast(
+            29,
+            49,
+            D("2775.51"),
+            D("1200.00"),
+            D("482.76"),
+            D("72800.01"),
+            D("37655.25"),
+            D("-77199.99"),
+            D("-112344.75"),
+        ),
         flags=flags,
     )
 
 
 def everything(blocks) -> str:
     return "\n".join(
-        [b["text"]["text"] for b in blocks if "text" in b]
-        + [e["text"] for b in blocks for e in b.get("elements", [])]
+        [b["text"]["text"] for b in blocks if "text" in b] + [e["text"] for b in blocks for e in b.get("elements", [])]
     )
 
 

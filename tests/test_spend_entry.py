@@ -3,7 +3,7 @@ a reason, both rows stay, the audit trail, and the local date across the clock c
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from models.tables import AuditEvent, Member, Programme, SpendReport
 
 PROGRAMME = Path(__file__).with_name("fixtures") / "checkin.yaml"
 LEAD, PARTNER, OBSERVER = "U0TEST0001", "U0TEST0002", "U0TEST0005"
-UTC = timezone.utc
+UTC = UTC
 MONDAY = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
 D = Decimal
 
@@ -50,10 +50,18 @@ def test_a_lead_records_figures_and_the_audit_trail_says_who(db):
     result = enter(db, LEAD, "hours", "£12,345.67", "2.5k", "1,250")
     assert isinstance(result, LeadEntry)
     assert (result.figures.actual, result.figures.committed, result.figures.activity) == (
-        D("12345.67"), D("2500.00"), D("1250.00"))
+        D("12345.67"),
+        D("2500.00"),
+        D("1250.00"),
+    )
     assert result.previous is None and result.local_date == date(2027, 1, 4)
     [row] = rows(db)
-    assert (row.source, row.actual, row.local_date, row.correction_reason) == ("lead", D("12345.67"), date(2027, 1, 4), None)
+    assert (row.source, row.actual, row.local_date, row.correction_reason) == (
+        "lead",
+        D("12345.67"),
+        date(2027, 1, 4),
+        None,
+    )
     [event] = audit(db)
     assert event.actor == f"slack:{LEAD}" and event.subject == "scheme:hours"
     assert event.detail["figures"]["actual"] == "12345.67" and event.detail["previous"] is None
@@ -76,7 +84,9 @@ def test_a_lower_actual_needs_a_reason_then_both_rows_stay(db):
     result = enter(db, LEAD, "hours", "1000", reason="invoice counted twice", now=MONDAY.replace(hour=11))
     assert isinstance(result, LeadEntry) and result.lowered == ("actual",)
     assert [(r.actual, r.correction_reason) for r in rows(db)] == [
-        (D("1234.57"), None), (D("1000.00"), "invoice counted twice")]
+        (D("1234.57"), None),
+        (D("1000.00"), "invoice counted twice"),
+    ]
     with session_scope(db) as session:
         programme = session.exec(select(Programme)).one()
         assert spend_position(session, programme, date(2027, 1, 4)).actual == D("1000.00")

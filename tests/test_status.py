@@ -4,7 +4,7 @@ check-ins, and a number of statements that does not grow with the programme."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from models.tables import CapacityReport, CheckIn, Member, Organisation, Program
 from models.vocabulary import Severity
 
 PROGRAMME = Path(__file__).with_name("fixtures") / "leads.yaml"
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2027, 1, 6, 10, 0, tzinfo=UTC)  # Wednesday 6 January 2027, 10:00 in London
 D = date
 
@@ -47,7 +47,12 @@ def _capacity(session, org: Organisation, service: str, day: date, level: int) -
 
 def _checkin(session, member: Member, day: date) -> None:
     session.add(
-        CheckIn(programme_id=member.programme_id, member_id=member.id, organisation_id=member.organisation_id, local_date=day)
+        CheckIn(
+            programme_id=member.programme_id,
+            member_id=member.id,
+            organisation_id=member.organisation_id,
+            local_date=day,
+        )
     )
 
 
@@ -72,20 +77,44 @@ def db(engine):
         hours = s.exec(select(Scheme).where(Scheme.key == "hours")).one()
         beds = s.exec(select(Scheme).where(Scheme.key == "beds")).one()
         for scheme, actual, committed in ((hours, "12000", "3000"), (beds, "30000.50", "0")):
-            s.add(SpendReport(programme_id=programme.id, scheme_id=scheme.id, local_date=D(2027, 1, 4),
-                              actual=Decimal(actual), committed=Decimal(committed), activity=Decimal("10")))
+            s.add(
+                SpendReport(
+                    programme_id=programme.id,
+                    scheme_id=scheme.id,
+                    local_date=D(2027, 1, 4),
+                    actual=Decimal(actual),
+                    committed=Decimal(committed),
+                    activity=Decimal("10"),
+                )
+            )
         # Check-ins: Tom and Nia today, Bob last on 29 Dec, Vic never; Gita away; Carol archived.
-        for user_id, day in (("U0PART0001", D(2027, 1, 6)), ("U0PART0005", D(2027, 1, 6)),
-                             ("U0PART0005", D(2027, 1, 5)), ("U0PART0002", D(2026, 12, 29)),
-                             ("U0PART0004", D(2027, 1, 5)), ("U0PART0001", D(2027, 1, 5))):
+        for user_id, day in (
+            ("U0PART0001", D(2027, 1, 6)),
+            ("U0PART0005", D(2027, 1, 6)),
+            ("U0PART0005", D(2027, 1, 5)),
+            ("U0PART0002", D(2026, 12, 29)),
+            ("U0PART0004", D(2027, 1, 5)),
+            ("U0PART0001", D(2027, 1, 5)),
+        ):
             _checkin(s, _member(s, user_id), day)
         _member(s, "U0PART0004").away_until = D(2027, 1, 11)
         _member(s, "U0PART0003").archived_at = datetime(2026, 12, 24, tzinfo=UTC)
         # Risks: a critical, two high (one older), a low, and a closed one that is not shown.
         raised = datetime(2026, 12, 22, 10, tzinfo=UTC)
-        raise_risk(s, programme.id, "capacity_level", "carers:home_care", "Home care at level 4", None,
-                   Severity.CRITICAL, carers.id, NOW)
-        raise_risk(s, programme.id, "capacity_level", "surgery:gp", "GP at level 3", None, Severity.HIGH, surgery.id, NOW)
+        raise_risk(
+            s,
+            programme.id,
+            "capacity_level",
+            "carers:home_care",
+            "Home care at level 4",
+            None,
+            Severity.CRITICAL,
+            carers.id,
+            NOW,
+        )
+        raise_risk(
+            s, programme.id, "capacity_level", "surgery:gp", "GP at level 3", None, Severity.HIGH, surgery.id, NOW
+        )
         raise_risk(s, programme.id, "manual", "older", "Older high risk", None, Severity.HIGH, None, raised)
         raise_risk(s, programme.id, "manual", "low", "A low one", None, Severity.LOW, None, NOW)
         closed = raise_risk(s, programme.id, "manual", "gone", "Closed", None, Severity.CRITICAL, None, raised)
@@ -119,16 +148,27 @@ def test_capacity_grid_latest_level_and_staleness(db):
     grid = screen.capacity
     assert grid.stale_after_working_days == 3
     # Organisations without services have no row; the columns follow the file's order.
-    assert [row.name for row in grid.rows] == ["Vale Hospital", "Home Carers Ltd", "Riverside Surgery", "Community Nurses"]
+    assert [row.name for row in grid.rows] == [
+        "Vale Hospital",
+        "Home Carers Ltd",
+        "Riverside Surgery",
+        "Community Nurses",
+    ]
     assert grid.services == ("acute_discharge", "home_care", "reablement", "gp", "community_nursing")
     carers = grid.rows[1]
     home_care, reablement = carers.cells
     assert (home_care.label, home_care.level, home_care.reported_on, home_care.stale) == (
-        "Home care", 4, D(2027, 1, 5), False
+        "Home care",
+        4,
+        D(2027, 1, 5),
+        False,
     )
     assert home_care.wording.startswith("Pressure continues to escalate")
     assert (reablement.level, reablement.reported_on, reablement.working_days_old, reablement.stale) == (
-        2, D(2026, 12, 30), 3, True
+        2,
+        D(2026, 12, 30),
+        3,
+        True,
     )
     assert carers.worst == 4
     gp = grid.rows[2].cells[0]
@@ -149,9 +189,7 @@ def test_capacity_grid_latest_level_and_staleness(db):
 
 def test_open_risks_by_severity(db):
     risks = _screen(db).risks
-    assert risks.by_severity == (
-        (Severity.CRITICAL, 1), (Severity.HIGH, 2), (Severity.MEDIUM, 0), (Severity.LOW, 1)
-    )
+    assert risks.by_severity == ((Severity.CRITICAL, 1), (Severity.HIGH, 2), (Severity.MEDIUM, 0), (Severity.LOW, 1))
     assert risks.total == 4
     assert [r.title for r in risks.top] == ["Home care at level 4", "Older high risk", "GP at level 3", "A low one"]
 
@@ -160,7 +198,10 @@ def test_quiet_and_today(db):
     screen = _screen(db)
     assert screen.quiet_after_working_days == 3
     # Vic never answered; Bob last answered 29 Dec. Gita is away, Carol archived.
-    assert [(q.name, q.last_check_in) for q in screen.quiet] == [("Vic Volunteer", None), ("Bob Carer", D(2026, 12, 29))]
+    assert [(q.name, q.last_check_in) for q in screen.quiet] == [
+        ("Vic Volunteer", None),
+        ("Bob Carer", D(2026, 12, 29)),
+    ]
     today = screen.checkins_today
     # Prompted today: Tom, Bob, Nia, Vic; Tom and Nia have answered.
     assert (today.local_date, today.working_day, today.expected, today.answered) == (D(2027, 1, 6), True, 4, 2)
@@ -225,17 +266,24 @@ def _seed_sized(engine, tmp_path, slug: str, n: int) -> None:
                 _capacity(s, organisation, service, D(2027, 1, 4), 2)
         for scheme in schemes:
             for day, actual in ((D(2026, 12, 22), "100"), (D(2027, 1, 5), "900")):
-                s.add(SpendReport(programme_id=programme.id, scheme_id=scheme.id, local_date=day,
-                                  actual=Decimal(actual), committed=Decimal("50"), activity=Decimal("5")))
+                s.add(
+                    SpendReport(
+                        programme_id=programme.id,
+                        scheme_id=scheme.id,
+                        local_date=day,
+                        actual=Decimal(actual),
+                        committed=Decimal("50"),
+                        activity=Decimal("5"),
+                    )
+                )
         for i in range(3):
-            raise_risk(s, programme.id, "manual", f"r{i}", f"Risk {i}", None, Severity.HIGH,
-                       organisations[i].id, NOW)
+            raise_risk(s, programme.id, "manual", f"r{i}", f"Risk {i}", None, Severity.HIGH, organisations[i].id, NOW)
 
 
 def _statements(engine, slug: str) -> tuple[int, StatusScreen]:
     seen: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def count(conn, cursor, statement, parameters, context, executemany):
         seen.append(statement)
 
     with session_scope(engine) as s:

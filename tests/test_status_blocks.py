@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 from benchmarks.large_programme import LARGE_TODAY, build_large_programme  # noqa: E402
 
-LARGE_NOW = datetime(2027, 3, 10, 11, 0, tzinfo=timezone.utc)
+LARGE_NOW = datetime(2027, 3, 10, 11, 0, tzinfo=UTC)
 
 
 def texts(blocks: list[dict]) -> list[str]:
@@ -63,7 +63,7 @@ def sample():
     load_path(engine, SAMPLE_PATH)
     with session_scope(engine) as session:
         programme = session.exec(select(Programme)).one()
-        now = datetime(2027, 1, 20, 10, tzinfo=timezone.utc)
+        now = datetime(2027, 1, 20, 10, tzinfo=UTC)
         yield status_screen(session, programme, now), response_rates(session, programme, date(2027, 1, 20))
     engine.dispose()
 
@@ -160,7 +160,12 @@ def test_partners_table_for_200_organisations_fits_and_counts_what_it_leaves_out
     blocks = partners_blocks(huge)
     within_limits(blocks)
     shown = texts(blocks)
-    rows = sum(1 for text in shown for line in text.replace("```", "\n").splitlines() if re.search(r" (statutory|community) ", line))
+    rows = sum(
+        1
+        for text in shown
+        for line in text.replace("```", "\n").splitlines()
+        if re.search(r" (statutory|community) ", line)
+    )
     [note] = [text for text in shown if " more organisations not shown" in text]
     assert rows + int(note.split()[0]) == len(huge.organisations)
     assert partners_text(engagement).startswith(f"Check-in response rates for {engagement.programme_name}: statutory ")
@@ -176,9 +181,16 @@ def test_refusals_are_shown_escaped():
 def test_a_long_decision_is_confirmed_quoted_and_escaped_within_limits():
     text = ("Fund <@U123> & the hospice's night sitters\n\n" + "x" * 1950)[:2000]
     recorded = DecisionRecorded(
-        decision_id=1, programme_id=1, programme_name="Vale", text=text, local_date=date(2027, 1, 20),
-        decided_at=datetime(2027, 1, 20, 10, tzinfo=timezone.utc), by="Alice", organisation="Council",
-        redactions=0, message="Decision recorded for Vale. Every partner will see it in the weekly digest.",
+        decision_id=1,
+        programme_id=1,
+        programme_name="Vale",
+        text=text,
+        local_date=date(2027, 1, 20),
+        decided_at=datetime(2027, 1, 20, 10, tzinfo=UTC),
+        by="Alice",
+        organisation="Council",
+        redactions=0,
+        message="Decision recorded for Vale. Every partner will see it in the weekly digest.",
     )
     blocks = decide_blocks(recorded)
     within_limits(blocks)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -38,7 +38,7 @@ from models.tables import (
 from models.vocabulary import Severity
 
 PROGRAMME = Path(__file__).with_name("fixtures") / "leads.yaml"
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2027, 1, 6, 10, 0, tzinfo=UTC)  # Wednesday 6 January 2027, 10:00 in London
 TODAY = date(2027, 1, 6)
 LEAD, BOB, TOM, OBSERVER = "U0LEAD0001", "U0PART0002", "U0PART0001", "U0OBSV0001"
@@ -57,9 +57,7 @@ def _programme(s: Session, slug: str = "leads-fund") -> Programme:
 
 def _member(s: Session, user_id: str, slug: str = "leads-fund") -> Member:
     programme = _programme(s, slug)
-    return s.exec(
-        select(Member).where(Member.platform_user_id == user_id, Member.programme_id == programme.id)
-    ).one()
+    return s.exec(select(Member).where(Member.platform_user_id == user_id, Member.programme_id == programme.id)).one()
 
 
 def _version(engine) -> tuple:
@@ -69,8 +67,14 @@ def _version(engine) -> tuple:
 
 def _checkin(s: Session, user_id: str, day: date = TODAY, slug: str = "leads-fund") -> None:
     member = _member(s, user_id, slug)
-    s.add(CheckIn(programme_id=member.programme_id, member_id=member.id, organisation_id=member.organisation_id,
-                  local_date=day))
+    s.add(
+        CheckIn(
+            programme_id=member.programme_id,
+            member_id=member.id,
+            organisation_id=member.organisation_id,
+            local_date=day,
+        )
+    )
 
 
 def _second_programme(engine) -> None:
@@ -85,8 +89,16 @@ def _second_programme(engine) -> None:
 def _spend(s: Session) -> None:
     programme = _programme(s)
     scheme = s.exec(select(Scheme).where(Scheme.key == "hours", Scheme.programme_id == programme.id)).one()
-    s.add(SpendReport(programme_id=programme.id, scheme_id=scheme.id, local_date=TODAY, actual=Decimal("100"),
-                      committed=Decimal("0"), activity=Decimal("1")))
+    s.add(
+        SpendReport(
+            programme_id=programme.id,
+            scheme_id=scheme.id,
+            local_date=TODAY,
+            actual=Decimal("100"),
+            committed=Decimal("0"),
+            activity=Decimal("1"),
+        )
+    )
 
 
 def _capacity(s: Session) -> None:
@@ -94,8 +106,11 @@ def _capacity(s: Session) -> None:
     carers = s.exec(
         select(Organisation).where(Organisation.key == "carers", Organisation.programme_id == programme.id)
     ).one()
-    s.add(CapacityReport(programme_id=programme.id, organisation_id=carers.id, service="home_care", local_date=TODAY,
-                         level=3))
+    s.add(
+        CapacityReport(
+            programme_id=programme.id, organisation_id=carers.id, service="home_care", local_date=TODAY, level=3
+        )
+    )
 
 
 def _raise(s: Session) -> None:
@@ -116,8 +131,16 @@ def _away(s: Session) -> None:
 
 def _new_member(s: Session) -> None:
     bob = _member(s, BOB)
-    s.add(Member(programme_id=bob.programme_id, organisation_id=bob.organisation_id, platform="slack",
-                 platform_user_id="U0NEW00001", name="New Partner", role="partner"))
+    s.add(
+        Member(
+            programme_id=bob.programme_id,
+            organisation_id=bob.organisation_id,
+            platform="slack",
+            platform_user_id="U0NEW00001",
+            name="New Partner",
+            role="partner",
+        )
+    )
 
 
 WRITES: dict[str, Callable[[Session], None]] = {
@@ -153,8 +176,9 @@ def test_the_version_moves_when_a_risk_changes_status(db):
 
 def test_the_version_moves_when_the_programme_file_changes_a_role(db):
     before = _version(db)
-    text = PROGRAMME.read_text().replace("name: Bob Carer, organisation: carers, role: partner",
-                                         "name: Bob Carer, organisation: carers, role: observer")
+    text = PROGRAMME.read_text().replace(
+        "name: Bob Carer, organisation: carers, role: partner", "name: Bob Carer, organisation: carers, role: observer"
+    )
     load_programme(db, parse_programme_file(text, "leads.yaml"))
     assert _version(db) != before
 
@@ -178,13 +202,24 @@ def test_who_is_asking_is_chosen_as_the_leads_view_chooses(db):
     with session_scope(db) as s:
         # Bob is a partner on the first programme and, from here on, a lead on the second.
         bob = _member(s, BOB)
-        s.add(Member(programme_id=_programme(s, "other-fund").id, organisation_id=bob.organisation_id,
-                     platform="slack", platform_user_id=BOB, name="Bob Carer", role="lead"))
+        s.add(
+            Member(
+                programme_id=_programme(s, "other-fund").id,
+                organisation_id=bob.organisation_id,
+                platform="slack",
+                platform_user_id=BOB,
+                name="Bob Carer",
+                role="lead",
+            )
+        )
     with session_scope(db) as s:
         for user_id in (BOB, LEAD, OBSERVER, "U9PART0001"):
             found, (viewer, _, programme) = asker(s, "slack", user_id, LEADING), viewer_of(s, "slack", user_id)
             assert (found.member_id, found.programme_id, found.role, found.organisation_name) == (
-                viewer.member_id, programme.id, viewer.role.value, viewer.organisation_name
+                viewer.member_id,
+                programme.id,
+                viewer.role.value,
+                viewer.organisation_name,
             )
             assert found.version == data_version(s, programme)
         assert asker(s, "slack", BOB, LEADING).programme_id == _programme(s, "other-fund").id
@@ -263,7 +298,7 @@ def test_concurrent_first_requests_compute_once(db):
         try:
             start.wait()
             results.append(_cached(db, screens))
-        except Exception as error:  # pragma: no cover - reported below
+        except Exception as error:  # noqa: BLE001 -- collected and reported below
             errors.append(error)
 
     threads = [threading.Thread(target=request) for _ in range(20)]
@@ -283,8 +318,11 @@ def test_each_variant_gets_its_own_rendering(db):
     bob = _cached(db, screens, BOB)
     observer = _cached(db, screens, OBSERVER)
     assert counted.calls == 1  # one screen for everyone
-    assert (lead.variant, bob.variant, observer.variant) == (("lead", 0), ("partner", bob.view.viewer.organisation_id),
-                                                             ("observer", 0))
+    assert (lead.variant, bob.variant, observer.variant) == (
+        ("lead", 0),
+        ("partner", bob.view.viewer.organisation_id),
+        ("observer", 0),
+    )
     lead_text = str(rendered.of(lead))
     assert "Tom Trust" in lead_text and "Bob Carer" in lead_text  # the lead's render first...
     bob_text = str(rendered.of(bob))  # ...then a partner's: never the lead's
@@ -345,9 +383,19 @@ def test_spend_risks_and_response_rates_are_computed_once_per_change(db):
     with session_scope(db) as s:
         programme = _programme(s)
         scheme = s.exec(select(Scheme).where(Scheme.programme_id == programme.id)).first()
-        s.add(SpendReport(programme_id=programme.id, scheme_id=scheme.id, local_date=TODAY, actual=Decimal("1234.56"),
-                          committed=Decimal("0"), activity=Decimal("1")))
-        raise_risk(s, programme.id, "capacity", "x:home_care", "Home care at level 4", None, Severity.CRITICAL, None, NOW)
+        s.add(
+            SpendReport(
+                programme_id=programme.id,
+                scheme_id=scheme.id,
+                local_date=TODAY,
+                actual=Decimal("1234.56"),
+                committed=Decimal("0"),
+                activity=Decimal("1"),
+            )
+        )
+        raise_risk(
+            s, programme.id, "capacity", "x:home_care", "Home care at level 4", None, Severity.CRITICAL, None, NOW
+        )
     after = _views(db, screens)
     assert after[0] is not spend and after[0].actual == spend.actual + Decimal("1234.56")
     assert len(after[1]) == len(risks) + 1 and after[1][0].title == "Home care at level 4"

@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from teams_double import strings
+from test_brief import BOB, DEV, FRI, MON, brief, check_in, programme  # noqa: F401
+from test_risk_blocks import overview, risk
 
 from bot.commands import help_for
 from bot.risks import RiskRefused
@@ -21,10 +24,7 @@ from handlers.teams.cards.risks import risk_card, risks_list_card
 from handlers.teams.cards.status import status_card
 from models.db import session_scope
 from models.tables import Programme
-from models.vocabulary import Role, RiskStatus
-from test_brief import BOB, DEV, FRI, MON, brief, check_in, programme  # noqa: F401
-from test_risk_blocks import overview, risk
-from teams_double import strings
+from models.vocabulary import RiskStatus, Role
 
 MAX_BYTES = 28_000
 
@@ -40,12 +40,15 @@ def verbs(card: dict[str, Any]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    (RiskStatus.OPEN, ["risk:acknowledge", "risk:assign", "risk:mitigate", "risk:close"]),
-    (RiskStatus.ACKNOWLEDGED, ["risk:assign", "risk:mitigate", "risk:close"]),
-    (RiskStatus.MITIGATED, ["risk:close", "risk:reopen"]),
-    (RiskStatus.CLOSED, ["risk:reopen"]),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (RiskStatus.OPEN, ["risk:acknowledge", "risk:assign", "risk:mitigate", "risk:close"]),
+        (RiskStatus.ACKNOWLEDGED, ["risk:assign", "risk:mitigate", "risk:close"]),
+        (RiskStatus.MITIGATED, ["risk:close", "risk:reopen"]),
+        (RiskStatus.CLOSED, ["risk:reopen"]),
+    ],
+)
 def test_the_buttons_follow_the_status_and_carry_the_risk_id(status, expected):
     card = risk_card(risk(7, status=status), organisations=[("3", "Home Carers Ltd"), ("4", "Council")])
     assert verbs(card) == expected
@@ -79,7 +82,7 @@ def test_the_list_reads_for_a_partner_and_counts_what_is_left_out():
     assert risks_list_card(RiskRefused("You are not on Vale."))["body"][0]["text"] == "You are not on Vale."
 
 
-def test_a_very_long_brief_is_split_into_parts_and_nothing_is_lost(engine, programme):  # noqa: F811
+def test_a_very_long_brief_is_split_into_parts_and_nothing_is_lost(engine, programme):
     for n in range(30):
         check_in(engine, BOB if n % 2 else DEV, FRI, comment=f"Comment {n:02d} " + "words " * 450, hh=8 + n % 10)
     b = brief(engine, programme, MON)
@@ -115,10 +118,14 @@ def test_help_names_the_commands_as_typed_in_teams():
     assert "\\*boom\\*" in stranger and "not on a winterbot programme" in stranger and "/winter" not in stranger
 
 
-def test_the_status_card_shows_the_money_and_the_capacity(engine, programme):  # noqa: F811
+def test_the_status_card_shows_the_money_and_the_capacity(engine, programme):
     check_in(engine, BOB, FRI)
     with session_scope(engine) as session:
-        screen = status_screen(session, session.get(Programme, programme.id), __import__("datetime").datetime(2027, 1, 11, 12, tzinfo=__import__("datetime").timezone.utc))
+        screen = status_screen(
+            session,
+            session.get(Programme, programme.id),
+            __import__("datetime").datetime(2027, 1, 11, 12, tzinfo=__import__("datetime").timezone.utc),
+        )
     card = status_card(screen)
     text = strings(card["body"])
     assert f"Status: {programme.name}" in text and "Allocated so far" in text and "£400,000" in text

@@ -7,6 +7,9 @@ import json
 from datetime import date
 from typing import Any
 
+from test_checkin_validate import HOURS, STAFF, answers_for
+from test_slack_checkin_blocks import a_form, all_text, result
+
 from bot.checkin import BLOCKERS, COMMENT, CORRECTION, scheme_key, service_key, validate
 from bot.prompts import Prompt, prompt_summary
 from handlers.teams.cards.checkin import (
@@ -16,8 +19,6 @@ from handlers.teams.cards.checkin import (
     checkin_card,
     confirmation_card,
 )
-from test_checkin_validate import HOURS, STAFF, answers_for
-from test_slack_checkin_blocks import a_form, all_text, result
 
 MAX_BYTES = 28_000
 
@@ -81,10 +82,13 @@ def test_errors_sit_under_their_fields_and_every_typed_answer_is_kept():
 
 
 def test_amending_says_so_and_saves_changes():
-    from test_slack_checkin_blocks import TodaysCheckin, LONDON
     from datetime import datetime
 
-    today = TodaysCheckin(id=3, submitted_at=datetime(2027, 1, 5, 9, 40, tzinfo=LONDON), no_change=False, comment="Fine")
+    from test_slack_checkin_blocks import LONDON, TodaysCheckin
+
+    today = TodaysCheckin(
+        id=3, submitted_at=datetime(2027, 1, 5, 9, 40, tzinfo=LONDON), no_change=False, comment="Fine"
+    )
     card = checkin_card(a_form(today=today))
     assert card["actions"][0]["title"] == "Save changes"
     assert "You checked in at 09:40" in all_text(card["body"])

@@ -16,10 +16,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
+from teams_double import strings
+from test_spend_blocks import position
+from test_status_blocks import large  # noqa: F401 (a fixture)
 
 from bot.away import request_away, request_back
 from bot.decisions import record_decision
-from bot.leads_view import status_for, engagement_for
+from bot.leads_view import engagement_for, status_for
 from bot.loader import load_path
 from bot.membership import asker_help
 from bot.questions import AnswerView, QuestionsView, QuestionWithAnswers, ask_or_show
@@ -35,9 +38,6 @@ from handlers.teams.cards.status import status_card
 from handlers.teams.cards.text import paragraphs, teams_words
 from models.db import session_scope
 from models.tables import Programme
-from teams_double import strings
-from test_spend_blocks import position
-from test_status_blocks import large  # noqa: F401 (a fixture)
 
 TEAMS = "teams"
 PROGRAMME = Path(__file__).with_name("fixtures") / "teams.yaml"
@@ -89,8 +89,12 @@ def test_status_for_a_lead_shows_the_money_capacity_and_every_quiet_partner(mixe
     assert "Status: Mixed fund" in text and "Allocated so far" in text and "£400,000 of £400,000" in text
     assert "On Wed 20 Jan 2027 · deadline Wed 31 Mar 2027" in text
     assert "Gone quiet: 4" in text
-    for name in ("Bob Partner (Home Carers Ltd)", "Carol Partner (Home Carers Ltd)", "Dev Partner (Council)",
-                 "Eve Partner (Healthwatch)"):
+    for name in (
+        "Bob Partner (Home Carers Ltd)",
+        "Carol Partner (Home Carers Ltd)",
+        "Dev Partner (Council)",
+        "Eve Partner (Healthwatch)",
+    ):
         assert name in text
     assert "Home Carers Ltd" in text and "Home care ⚪ never reported ⏳" in text
     assert "Type `risks` to list every open risk, `spend` to see every scheme." in text
@@ -113,8 +117,13 @@ def test_status_of_200_organisations_fits_and_accounts_for_every_organisation(la
     screen, _ = large
     card = status_card(screen)
     text = shown(card)
-    grid = next(e for e in card["body"] if e["type"] == "FactSet" and "Capacity" not in e["facts"][0]["title"]
-                and e["facts"][0]["title"] != "Allocated so far")
+    grid = next(
+        e
+        for e in card["body"]
+        if e["type"] == "FactSet"
+        and "Capacity" not in e["facts"][0]["title"]
+        and e["facts"][0]["title"] != "Allocated so far"
+    )
     more = counted(text, r"(\d+) more organisations? not shown, none above level \d")
     assert len(grid["facts"]) + more == len(screen.capacity.rows) > 150
     assert "🔴 4" in grid["facts"][0]["value"]  # the most pressed first
@@ -171,8 +180,13 @@ def test_a_leads_entry_is_confirmed_and_a_correction_shows_what_it_replaced(mixe
     first = shown(spend_card(spend_command(mixed, TEAMS, ALICE, "hours 12500 2000 40", WED_20_JAN)))
     assert "Recorded for Home care hours (hours) on Wed 20 Jan 2027: spent to date £12,500.00" in first
     assert "committed £2,000.00" in first
-    second = shown(spend_card(spend_command(mixed, TEAMS, ALICE, "hours 12000 2000 40 because *typo* in_it",
-                                            WED_20_JAN + timedelta(hours=1))))
+    second = shown(
+        spend_card(
+            spend_command(
+                mixed, TEAMS, ALICE, "hours 12000 2000 40 because *typo* in_it", WED_20_JAN + timedelta(hours=1)
+            )
+        )
+    )
     assert "spent to date £12,000.00" in second and "Correction reason: \\*typo\\* in\\_it." in second
     assert "Before: spent £12,500.00, committed £2,000.00" in second
 
@@ -194,8 +208,9 @@ def test_a_pathological_position_fits_and_counts_the_flags_and_schemes_left_out(
 
 
 def test_a_decision_is_confirmed_with_the_leads_words_escaped_and_kept_as_paragraphs(mixed):
-    card = decide_card(record_decision(mixed, TEAMS, ALICE, "Fund the *night* sitters [to March]\nfrom_now on",
-                                       WED_20_JAN))
+    card = decide_card(
+        record_decision(mixed, TEAMS, ALICE, "Fund the *night* sitters [to March]\nfrom_now on", WED_20_JAN)
+    )
     text = shown(card)
     assert "✅ Decision recorded for Mixed fund. Every partner will see it in the weekly digest." in text
     quote = next(e for e in card["body"] if e["type"] == "Container")
@@ -205,7 +220,8 @@ def test_a_decision_is_confirmed_with_the_leads_words_escaped_and_kept_as_paragr
 
 def test_a_decision_refused_says_why_in_teams_words(mixed):
     assert "Only the programme's leads record decisions; you are a partner." in shown(
-        decide_card(record_decision(mixed, TEAMS, BOB, "Extend it", WED_20_JAN)))
+        decide_card(record_decision(mixed, TEAMS, BOB, "Extend it", WED_20_JAN))
+    )
     empty = shown(decide_card(record_decision(mixed, TEAMS, ALICE, "", WED_20_JAN)))
     assert "for example \\`decide Extend the bridging care contract to 31 March\\`" in empty
 
@@ -236,11 +252,21 @@ def test_a_partner_asking_is_refused(mixed):
 
 def question(n: int, answers: int) -> QuestionWithAnswers:
     return QuestionWithAnswers(
-        id=n, text=f"Question {n}: " + "how many? " * 45, audience="all", asked_by="Alice Lead",
-        asked_by_organisation="Council", asked_on=date(2027, 1, 19), closes_on=date(2027, 1, 26),
+        id=n,
+        text=f"Question {n}: " + "how many? " * 45,
+        audience="all",
+        asked_by="Alice Lead",
+        asked_by_organisation="Council",
+        asked_on=date(2027, 1, 19),
+        closes_on=date(2027, 1, 26),
         answers=tuple(
-            AnswerView(member_name=f"Person {n}-{a}", organisation=f"Org {a}", text=f"Answer {n}-{a}. " + "x" * 980,
-                       answered_on=date(2027, 1, 20), answered_at=WED_20_JAN)
+            AnswerView(
+                member_name=f"Person {n}-{a}",
+                organisation=f"Org {a}",
+                text=f"Answer {n}-{a}. " + "x" * 980,
+                answered_on=date(2027, 1, 20),
+                answered_at=WED_20_JAN,
+            )
             for a in range(answers)
         ),
         asked=answers + 5,
@@ -248,8 +274,13 @@ def question(n: int, answers: int) -> QuestionWithAnswers:
 
 
 def test_many_long_answers_are_shared_between_the_questions_and_the_rest_counted():
-    view = QuestionsView(programme_id=1, programme_name="Vale", today=date(2027, 1, 20), since=date(2027, 1, 7),
-                         questions=tuple(question(n, 40 if n == 0 else 3) for n in range(12)))
+    view = QuestionsView(
+        programme_id=1,
+        programme_name="Vale",
+        today=date(2027, 1, 20),
+        since=date(2027, 1, 7),
+        questions=tuple(question(n, 40 if n == 0 else 3) for n in range(12)),
+    )
     text = shown(ask_card(view))
     assert "2 older questions not shown." in text
     for n in range(10):
@@ -280,7 +311,9 @@ def test_a_date_it_cannot_read_gets_examples_as_typed_in_teams(mixed):
 
 def test_back_when_not_away_and_a_stranger(mixed):
     assert "Going away? Type `away`" in shown(away_card(request_back(mixed, TEAMS, BOB, WED_20_JAN)))
-    assert "not on a winterbot programme" in shown(away_card(request_away(mixed, TEAMS, STRANGER, "25 Jan", WED_20_JAN)))
+    assert "not on a winterbot programme" in shown(
+        away_card(request_away(mixed, TEAMS, STRANGER, "25 Jan", WED_20_JAN))
+    )
 
 
 # -- help ------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,21 +16,21 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 import time_machine
+from fixtures_slack import RunningApp, running_app
+from slack_double import BOT_TOKEN as SLACK_TOKEN
+from slack_double import SlackDouble
+from slack_signing import SIGNING_SECRET
 from sqlmodel import select
+from teams_activities import TeamsUser, card_action, installed, message, team_installed
+from teams_double import APP_ID, BOT_TOKEN, Sent, TeamsDouble, strings
 
 from bot.config import Settings
 from bot.jobs.base import JobContext
 from bot.loader import load_path
 from bot.scheduler import run_job, watch_pass
 from bot.wiring import build_messengers
-from fixtures_slack import RunningApp, running_app
 from models.db import session_scope
 from models.tables import CheckIn, ConversationRef, Member, Scheme, SpendReport
-from slack_double import BOT_TOKEN as SLACK_TOKEN
-from slack_double import SlackDouble
-from slack_signing import SIGNING_SECRET
-from teams_activities import TeamsUser, card_action, installed, message, team_installed
-from teams_double import APP_ID, BOT_TOKEN, Sent, TeamsDouble, strings
 
 PROGRAMME = Path(__file__).with_name("fixtures") / "teams.yaml"
 LONDON = ZoneInfo("Europe/London")
@@ -103,12 +103,15 @@ def scheme_id(engine, key: str) -> int:
 
 
 def prompts_in(teams_api: TeamsDouble, user: TeamsUser) -> list[Sent]:
-    return [s for s in teams_api.sent(user.conversation_id) if any(
-        e.get("id", "").startswith("scheme:") for c in s.cards for e in c["body"])]
+    return [
+        s
+        for s in teams_api.sent(user.conversation_id)
+        if any(e.get("id", "").startswith("scheme:") for c in s.cards for e in c["body"])
+    ]
 
 
 def utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 # -- install, prompt, a bad answer, a good one ---------------------------------------------------------
@@ -147,7 +150,7 @@ def test_prompt_then_a_bad_amount_is_shown_then_a_good_answer_is_stored(server, 
         again = refused["value"]
         body = again["body"]
         at = next(i for i, e in enumerate(body) if e.get("id") == f"scheme:{hours}:actual")
-        warning = next(e for e in body[at + 1:] if e.get("color") == "Attention")
+        warning = next(e for e in body[at + 1 :] if e.get("color") == "Attention")
         assert warning["text"].startswith("⚠")
         kept = inputs(again)
         assert kept[f"scheme:{hours}:actual"]["value"] == "lots"
@@ -171,7 +174,11 @@ def test_the_conversation_reference_is_kept_on_install_and_dropped_on_removal(se
     post(server, installed(teams_api.url, CAROL))
     with session_scope(engine) as session:
         ref = session.exec(select(ConversationRef)).one()
-        assert (ref.conversation_id, ref.aad_object_id, ref.kind) == (CAROL.conversation_id, CAROL.aad_object_id, "personal")
+        assert (ref.conversation_id, ref.aad_object_id, ref.kind) == (
+            CAROL.conversation_id,
+            CAROL.aad_object_id,
+            "personal",
+        )
         assert ref.service_url == teams_api.url and ref.removed_at is None
     post(server, installed(teams_api.url, CAROL, action="remove"))
     with session_scope(engine) as session:
@@ -233,8 +240,11 @@ def test_the_reminder_goes_once_to_whoever_has_not_answered(server, jobs, teams_
         [prompt] = prompts_in(teams_api, CAROL)
         answers = {
             **action(prompt.cards[0], "checkin:submit")["data"],
-            f"scheme:{hours}:actual": "£1,000", f"scheme:{hours}:committed": "0", f"scheme:{hours}:activity": "40",
-            "service:home_care": "2", "service:reablement": "2",
+            f"scheme:{hours}:actual": "£1,000",
+            f"scheme:{hours}:committed": "0",
+            f"scheme:{hours}:activity": "40",
+            "service:home_care": "2",
+            "service:reablement": "2",
         }
         stored = post(server, card_action(teams_api.url, CAROL, "checkin:submit", answers, prompt.activity_id)).json()
         assert "is in" in strings(stored["value"])
@@ -297,7 +307,9 @@ def _key(call: Any) -> str:
 # -- risks -------------------------------------------------------------------------------------------
 
 
-def test_a_level_four_goes_to_the_teams_leads_with_buttons_and_a_lead_acknowledges(server, teams_api, slack_api, engine, jobs):
+def test_a_level_four_goes_to_the_teams_leads_with_buttons_and_a_lead_acknowledges(
+    server, teams_api, slack_api, engine, jobs
+):
     hours = scheme_id(engine, "hours")
     with time_machine.travel(TUE_0931, tick=True):
         for user in (ALICE, BOB, CAROL):
@@ -307,19 +319,32 @@ def test_a_level_four_goes_to_the_teams_leads_with_buttons_and_a_lead_acknowledg
         form = teams_api.wait_for(2, BOB.conversation_id)[-1].cards[0]
         answers = {
             **action(form, "checkin:submit")["data"],
-            f"scheme:{hours}:actual": "1000", f"scheme:{hours}:committed": "0", f"scheme:{hours}:activity": "10",
-            "service:home_care": "4", "service:reablement": "2",
+            f"scheme:{hours}:actual": "1000",
+            f"scheme:{hours}:committed": "0",
+            f"scheme:{hours}:activity": "10",
+            "service:home_care": "4",
+            "service:reablement": "2",
         }
         post(server, card_action(teams_api.url, BOB, "checkin:submit", answers))
-        watch_pass(jobs, datetime.now(timezone.utc))  # the clock's watch, seconds after the check-in
+        watch_pass(jobs, datetime.now(UTC))  # the clock's watch, seconds after the check-in
         escalation = _risk_card(teams_api.wait_for(2, TEAMS_LEADS))
         risk = action(escalation.cards[0], "risk:acknowledge")["data"]["risk_id"]
 
-        refused = post(server, card_action(teams_api.url, BOB, "risk:acknowledge", {"verb": "risk:acknowledge", "risk_id": risk})).json()
+        refused = post(
+            server, card_action(teams_api.url, BOB, "risk:acknowledge", {"verb": "risk:acknowledge", "risk_id": risk})
+        ).json()
         assert refused["type"] == "application/vnd.microsoft.activity.message" and "lead" in refused["value"].lower()
 
-        done = post(server, card_action(teams_api.url, ALICE, "risk:acknowledge",
-                                        {"verb": "risk:acknowledge", "risk_id": risk}, escalation.activity_id)).json()
+        done = post(
+            server,
+            card_action(
+                teams_api.url,
+                ALICE,
+                "risk:acknowledge",
+                {"verb": "risk:acknowledge", "risk_id": risk},
+                escalation.activity_id,
+            ),
+        ).json()
         assert "acknowledged" in strings(done["value"]).lower()
     updated = [s for s in teams_api.sent() if s.http_method == "PUT"]
     assert updated, "the other copies of the escalation in Teams were updated"
@@ -330,15 +355,18 @@ def test_a_level_four_goes_to_the_teams_leads_with_buttons_and_a_lead_acknowledg
 
 
 def _risk_card(sent: list[Sent]) -> Sent:
-    return next(s for s in sent if any(a.get("verb", "").startswith("risk:") for c in s.cards for a in c.get("actions", [])))
+    return next(
+        s for s in sent if any(a.get("verb", "").startswith("risk:") for c in s.cards for a in c.get("actions", []))
+    )
 
 
 # -- security -----------------------------------------------------------------------------------------
 
 
 def test_without_the_test_switch_an_unsigned_activity_is_refused(database_url, teams_api, engine):
-    settings = Settings(database_url=database_url, teams_client_id=APP_ID, teams_token=bot_token,
-                        teams_service_url=teams_api.url)
+    settings = Settings(
+        database_url=database_url, teams_client_id=APP_ID, teams_token=bot_token, teams_service_url=teams_api.url
+    )
     with running_app(settings, engine) as running:
         response = running.http.post("/api/messages", json=message(teams_api.url, BOB, "status"))
     assert response.status_code == 401

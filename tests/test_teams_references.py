@@ -3,17 +3,17 @@ and the service URL for a channel Teams has not told us of."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
+from teams_activities import TeamsUser, installed, message, team_installed
 
 from handlers.teams.references import Where, channel, forget, personal_chat, remember, teams_ids
 from models.db import session_scope
 from models.tables import ConversationRef
-from teams_activities import TeamsUser, installed, message, team_installed
 
 URL, OTHER_URL, DEFAULT = "https://smba.example/uk/", "https://smba.example/emea", "https://smba.example/default"
-NOW = datetime(2027, 1, 5, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2027, 1, 5, 9, 30, tzinfo=UTC)
 BOB = TeamsUser("8a1f0c52-0000-4000-8000-000000000b0b", "Bob Partner")
 
 

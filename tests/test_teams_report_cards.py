@@ -16,6 +16,10 @@ from typing import Any
 import pytest
 from PIL import Image
 from sqlmodel import select
+from teams_double import strings
+from test_brief import BOB, CAROL, DEV, LEAD, PROGRAMME, at, brief, capacity, check_in, member, organisation, spend
+from test_digest import digest
+from test_risk_blocks import RAISED, overview, risk
 
 from bot.brief import Voice
 from bot.decisions import DecisionView
@@ -27,11 +31,7 @@ from handlers.teams.cards.reports import chart_card, report_cards
 from handlers.teams.cards.risks import risk_card, risk_notice_card, risks_list_card
 from models.db import session_scope
 from models.tables import Programme
-from models.vocabulary import Role, RiskStatus, Severity
-from test_brief import BOB, CAROL, DEV, LEAD, PROGRAMME, at, brief, capacity, check_in, member, organisation, spend
-from test_digest import digest
-from test_risk_blocks import RAISED, overview, risk
-from teams_double import strings
+from models.vocabulary import RiskStatus, Role, Severity
 
 MAX_BYTES = 28_000
 PART_LIMIT = 24_000
@@ -53,8 +53,12 @@ def texts(card: dict[str, Any]) -> list[str]:
 
 def subheadings(cards: list[dict[str, Any]]) -> list[str]:
     """The section headings across cards, "(continued)" ones left out."""
-    return [e["text"] for c in cards for e in c["body"][1:]
-            if e.get("weight") == "Bolder" and not e["text"].endswith("(continued)")]
+    return [
+        e["text"]
+        for c in cards
+        for e in c["body"][1:]
+        if e.get("weight") == "Bolder" and not e["text"].endswith("(continued)")
+    ]
 
 
 def within_limits(card: dict[str, Any], limit: int = MAX_BYTES) -> None:
@@ -83,14 +87,30 @@ def unfolding(card: dict[str, Any], title: str) -> dict[str, Any]:
 # -- one risk ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    (RiskStatus.OPEN, {"Acknowledge": "risk:acknowledge", "Assign owner… > Assign": "risk:assign",
-                       "Mitigated": "risk:mitigate", "Close… > Close the risk": "risk:close"}),
-    (RiskStatus.ACKNOWLEDGED, {"Assign owner… > Assign": "risk:assign", "Mitigated": "risk:mitigate",
-                               "Close… > Close the risk": "risk:close"}),
-    (RiskStatus.MITIGATED, {"Close… > Close the risk": "risk:close", "Reopen": "risk:reopen"}),
-    (RiskStatus.CLOSED, {"Reopen": "risk:reopen"}),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (
+            RiskStatus.OPEN,
+            {
+                "Acknowledge": "risk:acknowledge",
+                "Assign owner… > Assign": "risk:assign",
+                "Mitigated": "risk:mitigate",
+                "Close… > Close the risk": "risk:close",
+            },
+        ),
+        (
+            RiskStatus.ACKNOWLEDGED,
+            {
+                "Assign owner… > Assign": "risk:assign",
+                "Mitigated": "risk:mitigate",
+                "Close… > Close the risk": "risk:close",
+            },
+        ),
+        (RiskStatus.MITIGATED, {"Close… > Close the risk": "risk:close", "Reopen": "risk:reopen"}),
+        (RiskStatus.CLOSED, {"Reopen": "risk:reopen"}),
+    ],
+)
 def test_each_status_gets_its_buttons_each_sending_its_verb_and_the_risk(status, expected):
     card = risk_card(risk(41, status=status), organisations=ORGANISATIONS)
     within_limits(card)
@@ -106,7 +126,8 @@ def test_close_unfolds_a_required_multiline_note_sent_with_its_own_button():
     assert note["label"] == "Closing note (required)"
     assert note["isMultiline"] is True and note["isRequired"] is True
     assert [(a["type"], a["verb"], a["data"]["risk_id"]) for a in close["actions"]] == [
-        ("Action.Execute", "risk:close", 41)]
+        ("Action.Execute", "risk:close", 41)
+    ]
 
 
 def test_assign_offers_every_organisation_with_the_owner_chosen_and_is_left_out_without_any():
@@ -134,13 +155,22 @@ def test_the_card_shows_title_detail_severity_status_owner_age_and_the_last_note
     assert shown[0].startswith("🚨 **Risk escalated to the leads**") and shown[0].endswith("critical")
     assert shown[1] == "🔴 **Home care at level 3**" and shown[2] == "14 hours not delivered yesterday"
     assert shown[3].startswith(
-        "Critical · Closed · owner Home Carers Ltd · 1 working day old · closed by Asha Patel 4 Jan ")
+        "Critical · Closed · owner Home Carers Ltd · 1 working day old · closed by Asha Patel 4 Jan "
+    )
     assert shown[3].endswith("“Bank \\*shifts\\* booked \\[here\\](x)”")
 
 
 def test_someones_own_words_in_a_risk_are_shown_as_written_not_as_markdown():
-    card = risk_card(risk(41, title="**Urgent** [click](http://x)", detail="_all_ `of` it", owner=None, age=0,
-                          event=EventView("raised", None, RAISED, None, "open", "Severity high")))
+    card = risk_card(
+        risk(
+            41,
+            title="**Urgent** [click](http://x)",
+            detail="_all_ `of` it",
+            owner=None,
+            age=0,
+            event=EventView("raised", None, RAISED, None, "open", "Severity high"),
+        )
+    )
     shown = texts(card)
     assert shown[1] == "🟠 **\\*\\*Urgent\\*\\* \\[click\\](http://x)**"
     assert shown[2] == "\\_all\\_ \\`of\\` it"
@@ -174,8 +204,9 @@ def test_the_list_is_read_only_counts_by_severity_and_says_who_acts():
 
 
 def test_a_long_list_shows_the_most_severe_across_programmes_and_counts_the_rest():
-    low = tuple(risk(i, severity=Severity.LOW, title=f"Low {i:02d} " + "l" * 250, detail="d" * 1900)
-                for i in range(1, 61))
+    low = tuple(
+        risk(i, severity=Severity.LOW, title=f"Low {i:02d} " + "l" * 250, detail="d" * 1900) for i in range(1, 61)
+    )
     critical = tuple(risk(100 + i, severity=Severity.CRITICAL, title=f"Critical {i}") for i in range(1, 6))
     result = RisksOverview((Register(1, "Vale", low, Role.LEAD, True), Register(2, "Wold", critical, Role.LEAD, True)))
     card = risks_list_card(result)
@@ -203,8 +234,13 @@ def test_the_brief_has_slacks_sections_in_order_and_marks_not_slack_codes(engine
     within_limits(card, PART_LIMIT)
     b = brief(engine, programme, MON)
     assert texts(card)[0] == b.title and texts(card)[1].startswith("Mon 11 Jan 2027 · covering Fri 08 Jan")
-    assert subheadings([card]) == ["Check-ins on Fri 08 Jan", "Money (to the end of Fri 08 Jan)", "Capacity changes",
-                                   "Risks new or changed", "Partner voice"]
+    assert subheadings([card]) == [
+        "Check-ins on Fri 08 Jan",
+        "Money (to the end of Fri 08 Jan)",
+        "Capacity changes",
+        "Risks new or changed",
+        "Partner voice",
+    ]
     text = strings(card["body"])
     assert "🔴 **New**: " in text and "New risk" in text and "⬆️ 🔴 " in text
     assert "“No \\*drivers\\* \\[today\\](http://x)”\n\n— **Home Carers Ltd**, blockers, Fri 08 Jan" in text
@@ -239,9 +275,14 @@ def test_a_short_digest_is_the_spend_then_the_rest_without_the_chart(engine, pro
     assert len(cards) == 2
     assert texts(cards[0])[0].endswith("(part 1 of 2)") and texts(cards[1])[0].endswith("(part 2 of 2)")
     assert subheadings(cards) == [
-        "Spend against the trajectory", "Capacity by service this week", "Risks opened this week",
-        "Risks closed this week", "Decisions this week", "Partner voice",
-        "Engagement by sector (check-ins, last five working days)", "What is next",
+        "Spend against the trajectory",
+        "Capacity by service this week",
+        "Risks opened this week",
+        "Risks closed this week",
+        "Decisions this week",
+        "Partner voice",
+        "Engagement by sector (check-ins, last five working days)",
+        "What is next",
     ]
     assert subheadings(cards[:1]) == ["Spend against the trajectory"]
     assert "burn-up chart follows" in strings(cards[0]["body"])
@@ -253,8 +294,9 @@ def test_a_short_digest_is_the_spend_then_the_rest_without_the_chart(engine, pro
 def test_the_digest_shows_risks_decisions_and_voice_in_teams_markdown(engine, programme):
     with session_scope(engine) as session:
         owner = organisation(session, "carers").id
-        opened = raise_risk(session, programme.id, "capacity", "b", "Raised *this* week", None, "critical", owner,
-                            at(WED, 15))
+        opened = raise_risk(
+            session, programme.id, "capacity", "b", "Raised *this* week", None, "critical", owner, at(WED, 15)
+        )
         change_status(session, opened.risk_id, member(session, LEAD), "close", "Extra hours bought", at(WED, 16))
     check_in(engine, CAROL, WED, comment="Thank you_all_")
     text = "\n".join(strings(c["body"]) for c in report_cards(digest(engine, programme, DIGEST_FRI)))
@@ -266,14 +308,28 @@ def test_the_digest_shows_risks_decisions_and_voice_in_teams_markdown(engine, pr
 def test_a_very_long_digest_is_split_within_the_limits_and_nothing_is_cut(engine, programme):
     base = digest(engine, programme, DIGEST_FRI)
     decisions = tuple(
-        DecisionView(id=n, text=f"Decision {n:03d} " + "and more words & <detail> " * 75, local_date=WED,
-                     decided_at=at(WED, 12), by="Alice Lead", organisation="Council")
+        DecisionView(
+            id=n,
+            text=f"Decision {n:03d} " + "and more words & <detail> " * 75,
+            local_date=WED,
+            decided_at=at(WED, 12),
+            by="Alice Lead",
+            organisation="Council",
+        )
         for n in range(120)
     )
-    huge = DecisionView(id=999, text=" ".join(f"t{n:04d}" for n in range(1500)), local_date=WED,
-                        decided_at=at(WED, 12), by="Alice Lead", organisation="Council")
-    voice = tuple(Voice("Home Carers Ltd", "home_care", WED, f"Blocker {n:03d} " + "ŵ" * 2980, f"Comment {n:03d}")
-                  for n in range(20))
+    huge = DecisionView(
+        id=999,
+        text=" ".join(f"t{n:04d}" for n in range(1500)),
+        local_date=WED,
+        decided_at=at(WED, 12),
+        by="Alice Lead",
+        organisation="Council",
+    )
+    voice = tuple(
+        Voice("Home Carers Ltd", "home_care", WED, f"Blocker {n:03d} " + "ŵ" * 2980, f"Comment {n:03d}")
+        for n in range(20)
+    )
     cards = report_cards(replace(base, decisions=(*decisions, huge), voice=voice))
     assert len(cards) > 5
     for index, card in enumerate(cards):
@@ -292,8 +348,17 @@ def test_a_very_long_digest_is_split_within_the_limits_and_nothing_is_cut(engine
 
 def test_many_short_lines_are_split_by_the_number_of_elements(engine, programme):
     base = digest(engine, programme, DIGEST_FRI)
-    decisions = tuple(DecisionView(id=n, text=f"Short decision {n:03d}", local_date=WED, decided_at=at(WED, 12),
-                                   by="Alice Lead", organisation="Council") for n in range(150))
+    decisions = tuple(
+        DecisionView(
+            id=n,
+            text=f"Short decision {n:03d}",
+            local_date=WED,
+            decided_at=at(WED, 12),
+            by="Alice Lead",
+            organisation="Council",
+        )
+        for n in range(150)
+    )
     cards = report_cards(replace(base, decisions=decisions))
     assert len(cards) >= 5
     for card in cards:

@@ -16,7 +16,6 @@ from models.tables import Member, Programme
 from models.vocabulary import A_ROLE, Role
 
 
-
 @dataclass(frozen=True)
 class Refusal:
     """Why someone has no check-in to answer, in words to show them."""

@@ -109,7 +109,8 @@ def validate(form: CheckinForm, answers: Answers) -> Submission | Errors:
         form=form,
         schemes=_scheme_answers(form, figures, lowered, texts[CORRECTION].text),  # type: ignore[arg-type]
         services=tuple(
-            ServiceAnswer(s, levels[s.service], measures[s.service]) for s in form.services  # type: ignore[arg-type]
+            ServiceAnswer(s, levels[s.service], measures[s.service])
+            for s in form.services  # type: ignore[arg-type]
         ),
         correction=texts[CORRECTION].text,
         blockers=texts[BLOCKERS].text,

@@ -277,9 +277,7 @@ def _services(
             label=service_label(service),
             last_level=last[service].level if service in last else None,
             last_date=last[service].local_date if service in last else None,
-            measures=tuple(
-                MeasureOnForm(m, *values.get((service, m.key), (None, None))) for m in defined[service]
-            ),
+            measures=tuple(MeasureOnForm(m, *values.get((service, m.key), (None, None))) for m in defined[service]),
         )
         for service in scope.services
     )
@@ -313,7 +311,6 @@ def _last_measures(
             if value is not None:
                 found.setdefault((row.service, key), (value, row.local_date))
     return found
-
 
 
 def service_label(service: str) -> str:

@@ -100,16 +100,19 @@ def count_settled(session: Any, programme_id: int, result: JobResult) -> bool:
     """Count the job's keys of the day into `result` (sent, and given up on); True when there
     are some and every one is one or the other. One grouped count, whatever the number of keys."""
     sent = DeliveryState.SENT.value
-    outcome = case((col(Delivery.state) == sent, "sent"), (col(Delivery.attempts) >= GAVE_UP, "gave_up"),
-                   else_="open")
-    counts = dict(session.exec(
-        select(outcome, func.count()).where(
-            Delivery.programme_id == programme_id,
-            Delivery.job == result.job,
-            Delivery.local_date == result.local_date,
-            col(Delivery.key).startswith(f"{result.programme}:{result.job}:", autoescape=True),
-        ).group_by(outcome)
-    ).all())
+    outcome = case((col(Delivery.state) == sent, "sent"), (col(Delivery.attempts) >= GAVE_UP, "gave_up"), else_="open")
+    counts = dict(
+        session.exec(
+            select(outcome, func.count())
+            .where(
+                Delivery.programme_id == programme_id,
+                Delivery.job == result.job,
+                Delivery.local_date == result.local_date,
+                col(Delivery.key).startswith(f"{result.programme}:{result.job}:", autoescape=True),
+            )
+            .group_by(outcome)
+        ).all()
+    )
     if not counts or counts.get("open"):
         return False
     result.already_sent += counts.get("sent", 0)

@@ -77,8 +77,14 @@ def deliver_in_order(
     each sent in turn; a part waiting to be retried holds back the parts after it."""
     if not items:
         return result
-    plan(ctx.engine, programme_id, result.job, result.local_date,
-         [Planned(i.key, i.member_id, i.target) for i in items], now)
+    plan(
+        ctx.engine,
+        programme_id,
+        result.job,
+        result.local_date,
+        [Planned(i.key, i.member_id, i.target) for i in items],
+        now,
+    )
     for index, item in enumerate(items):
         deliver(ctx, result, programme_id, [item], now)
         if item.key in ledger(ctx.engine, [item.key]).waiting:

@@ -67,8 +67,13 @@ def fan_out(ctx: JobContext, result: JobResult, programme_id: int, sends: list[S
 
 
 def deliver(
-    ctx: JobContext, result: JobResult, programme_id: int, outgoing: list[Outgoing], now: datetime,
-    *, same_day: bool = True,
+    ctx: JobContext,
+    result: JobResult,
+    programme_id: int,
+    outgoing: list[Outgoing],
+    now: datetime,
+    *,
+    same_day: bool = True,
 ) -> JobResult:
     """Plan every key, then send in parallel, each key claimed just before its send and its
     lease kept while the send is under way; count the outcome. `same_day`: a transient failure
@@ -89,11 +94,12 @@ def deliver(
     outcomes: dict[str, str] = {}
     if candidates:
         clock = job_clock(now)
-        with Keeper(ctx.engine, clock) as keeper, ThreadPoolExecutor(
-            max_workers=max(1, ctx.workers), thread_name_prefix=result.job
-        ) as pool:
+        with (
+            Keeper(ctx.engine, clock) as keeper,
+            ThreadPoolExecutor(max_workers=max(1, ctx.workers), thread_name_prefix=result.job) as pool,
+        ):
             sent = pool.map(lambda key: _claim_and_attempt(ctx, keeper, usable[key], now, clock, until), candidates)
-            outcomes = dict(zip(candidates, sent))
+            outcomes = dict(zip(candidates, sent, strict=False))
     mine = [o for o in outcomes.values() if o not in NOT_MINE]
     result.sent += mine.count("sent")
     result.already_sent += mine.count("found")
@@ -132,7 +138,9 @@ def _claim_and_attempt(
         keeper.drop(item.key)
 
 
-def _attempt(ctx: JobContext, keeper: Keeper, held: Claim, item: Outgoing, now: datetime, until: datetime | None) -> str:
+def _attempt(
+    ctx: JobContext, keeper: Keeper, held: Claim, item: Outgoing, now: datetime, until: datetime | None
+) -> str:
     messenger = ctx.messengers[item.platform]
     try:
         if held.uncertain:
@@ -145,15 +153,32 @@ def _attempt(ctx: JobContext, keeper: Keeper, held: Claim, item: Outgoing, now: 
             return "lost"
         reference = item.send(messenger, held.key)
     except SendError as error:
-        retry = mark_failed(ctx.engine, held.key, now, str(error), attempt=held.attempt, permanent=error.permanent,
-                            retry_until=until, owner=held.owner)
+        retry = mark_failed(
+            ctx.engine,
+            held.key,
+            now,
+            str(error),
+            attempt=held.attempt,
+            permanent=error.permanent,
+            retry_until=until,
+            owner=held.owner,
+        )
         level = logging.INFO if retry else logging.WARNING
-        log.log(level, "%s failed (attempt %d, %s): %s", held.key, held.attempt,
-                "will retry" if retry else "gave up", error)
+        log.log(
+            level, "%s failed (attempt %d, %s): %s", held.key, held.attempt, "will retry" if retry else "gave up", error
+        )
         return "retrying" if retry else "failed"
     except Exception as error:  # an unexpected fault must not lose the send: retry it
-        retry = mark_failed(ctx.engine, held.key, now, f"{type(error).__name__}: {error}", attempt=held.attempt,
-                            permanent=False, retry_until=until, owner=held.owner)
+        retry = mark_failed(
+            ctx.engine,
+            held.key,
+            now,
+            f"{type(error).__name__}: {error}",
+            attempt=held.attempt,
+            permanent=False,
+            retry_until=until,
+            owner=held.owner,
+        )
         log.exception("%s to %s failed unexpectedly", held.key, item.target or f"member {item.member_id}")
         return "retrying" if retry else "failed"
     mark_sent(ctx.engine, held.key, now, reference, owner=held.owner)

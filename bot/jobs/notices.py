@@ -52,9 +52,13 @@ class Standing:
 def standing(ctx: JobContext, programme: Programme, result: JobResult, now: datetime) -> Standing:
     with session_scope(ctx.engine) as session:
         rows = session.execute(
-            select(col(Delivery.state), col(Delivery.attempts), col(Delivery.created_at), col(Delivery.sent_at),
-                   col(Delivery.last_error))
-            .where(
+            select(
+                col(Delivery.state),
+                col(Delivery.attempts),
+                col(Delivery.created_at),
+                col(Delivery.sent_at),
+                col(Delivery.last_error),
+            ).where(
                 col(Delivery.programme_id) == programme.id,
                 col(Delivery.job) == result.job,
                 col(Delivery.local_date) == result.local_date,
@@ -90,8 +94,10 @@ def wording(programme: Programme, result: JobResult, now: datetime, found: Stand
         until = local_now(retry_until(result.local_date, programme.timezone, found.since), programme.timezone)
         return f"{head} winterbot keeps trying until {'the end of the day' if until.hour == 0 else f'{until:%H:%M}'}."
     if found.late:
-        return (f"{found.late} of {found.total} {noun} went out late: they could not be sent from {since} "
-                f"until {local_now(now, programme.timezone):%H:%M}. All have gone now.")
+        return (
+            f"{found.late} of {found.total} {noun} went out late: they could not be sent from {since} "
+            f"until {local_now(now, programme.timezone):%H:%M}. All have gone now."
+        )
     return None
 
 

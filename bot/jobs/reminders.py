@@ -35,9 +35,8 @@ def run_reminders(ctx: JobContext, programme: Programme, now: datetime) -> JobRe
         waiting, answered = not_yet_answered(session, programme.id, today)  # type: ignore[arg-type]
         if answered:
             result.skipped["answered"] += len(answered)
-        prompted_at = {
-            key: sent_at
-            for key, sent_at in session.exec(
+        prompted_at = dict(
+            session.exec(
                 select(Delivery.key, Delivery.sent_at).where(
                     Delivery.programme_id == programme.id,
                     Delivery.job == PROMPTS,
@@ -45,8 +44,8 @@ def run_reminders(ctx: JobContext, programme: Programme, now: datetime) -> JobRe
                     Delivery.state == DeliveryState.SENT.value,
                     col(Delivery.sent_at).is_not(None),
                 )
-            )
-        }
+            ).all()
+        )
         chase = []
         for member in waiting:
             sent_at = prompted_at.get(delivery_key(programme.slug, PROMPTS, f"m{member.id}", today))

@@ -76,7 +76,9 @@ def watch(ctx: JobContext, now: datetime) -> list[JobResult]:
     for programme in due:
         today = local_date(now, programme.timezone)
         try:
-            results.append(scan_if_changed(ctx, programme, now, JobResult(job=JOB, programme=programme.slug, local_date=today)))
+            results.append(
+                scan_if_changed(ctx, programme, now, JobResult(job=JOB, programme=programme.slug, local_date=today))
+            )
         except Exception:
             log.exception("the scan of %s after a capacity alert failed; the next pass tries again", programme.slug)
     return results

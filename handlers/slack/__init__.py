@@ -7,10 +7,10 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings
-from handlers.slack import actions, commands, errors, events, views
 from bot.background import Workers
+from bot.config import Settings
 from bot.context import RiskHook
+from handlers.slack import actions, commands, errors, events, views
 from handlers.slack.context import SlackContext
 from handlers.slack.web import make_web_client
 
@@ -50,7 +50,9 @@ def build_slack_app(
         logger=logging.getLogger("winterbot.slack"),
     )
     _withhold_bodies_from_logs()
-    context = SlackContext(settings=settings, engine=engine, on_risk_change=on_risk_change, workers=workers or Workers())
+    context = SlackContext(
+        settings=settings, engine=engine, on_risk_change=on_risk_change, workers=workers or Workers()
+    )
     commands.register(app, context)
     actions.register(app, context)
     views.register(app, context)

@@ -27,9 +27,7 @@ from handlers.slack.guard import Accepted, Refused, inspect_request
 log = logging.getLogger(__name__)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-ALREADY_DONE = (
-    "winterbot had already received this request and acted on it the first time; nothing more was done."
-)
+ALREADY_DONE = "winterbot had already received this request and acted on it the first time; nothing more was done."
 
 
 def slack_endpoint(slack_app: AsyncApp, signing_secret: str, engine: Engine, workers: Workers) -> Endpoint:
@@ -40,8 +38,9 @@ def slack_endpoint(slack_app: AsyncApp, signing_secret: str, engine: Engine, wor
         body = await request.body()
         verdict = inspect_request(body, request.headers, verifier)
         if isinstance(verdict, Refused):
-            log.warning("refused a Slack request (%d): %s; %d bytes, body withheld", verdict.status,
-                        verdict.reason, len(body))
+            log.warning(
+                "refused a Slack request (%d): %s; %d bytes, body withheld", verdict.status, verdict.reason, len(body)
+            )
             return JSONResponse({"error": verdict.reason}, status_code=verdict.status)
         try:
             first = verdict.replay_key is None or await _first_time(engine, workers, verdict.replay_key)

@@ -61,7 +61,9 @@ def database_away(payload: dict[str, Any], error: Exception) -> Response:
     return JSONResponse(answer) if answer else Response(status_code=200)
 
 
-def _answer(error: Exception, body: dict[str, Any], respond: AsyncRespond | None, *, acknowledged: bool) -> dict[str, Any]:
+def _answer(
+    error: Exception, body: dict[str, Any], respond: AsyncRespond | None, *, acknowledged: bool
+) -> dict[str, Any]:
     """The acknowledgement's body (empty when it has gone, or cannot carry words), telling
     through the response URL where the acknowledgement cannot."""
     kind = _kind(body)

@@ -21,8 +21,14 @@ from bot.replays import command_writes, request_key
 
 _OBJECT_FIELDS = ("team", "enterprise", "channel", "container", "message", "user", "view", "event")
 _WRITING_INTERACTIONS = frozenset({"block_actions", "view_submission", "view_closed", "shortcut", "message_action"})
-_TYPED_STATE = {"value": str, "selected_date": str, "selected_time": str, "selected_user": str,
-                "selected_channel": str, "selected_conversation": str}
+_TYPED_STATE = {
+    "value": str,
+    "selected_date": str,
+    "selected_time": str,
+    "selected_user": str,
+    "selected_channel": str,
+    "selected_conversation": str,
+}
 
 
 @dataclass(frozen=True)

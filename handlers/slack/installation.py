@@ -12,6 +12,7 @@ verifies it on its first send.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -88,10 +89,8 @@ class Installation:
         self.team_id, self.verified_at = str(response["team_id"]), now
 
     def _try_verify(self, now: datetime) -> None:
-        try:
+        with contextlib.suppress(SendError):  # still refused: the mark stands
             self._verify(now)
-        except SendError:
-            pass  # still refused: the mark stands
 
     def _reverify_due(self, now: datetime, mark: Blocked) -> bool:
         recent = self._tried_at is not None and now - self._tried_at < REVERIFY
@@ -112,8 +111,12 @@ class Installation:
             cleared = reinstalled(session, Platform.SLACK, mark.workspace_id, self.verified_at)
         self._mark = None
         if cleared is not None:
-            log.warning("Slack workspace %s: the app's token works again (it was %s on %s): sending resumes",
-                        mark.workspace_id, mark.state, _when(mark.changed_at))
+            log.warning(
+                "Slack workspace %s: the app's token works again (it was %s on %s): sending resumes",
+                mark.workspace_id,
+                mark.state,
+                _when(mark.changed_at),
+            )
 
 
 def explain(mark: Blocked) -> str:

@@ -54,7 +54,9 @@ def sync_client(settings: Settings) -> WebClient:
 class SlackMessenger:
     platform = "slack"
 
-    def __init__(self, client: WebClient, throttle: ChannelThrottle | None = None, *, engine: Engine | None = None) -> None:
+    def __init__(
+        self, client: WebClient, throttle: ChannelThrottle | None = None, *, engine: Engine | None = None
+    ) -> None:
         self.client = client
         self.throttle = throttle or ChannelThrottle()
         self.installation = Installation(client, engine)
@@ -155,9 +157,7 @@ class SlackMessenger:
 
     def find_upload(self, destination: Destination, key: str) -> str | None:
         name = chart_filename(key)
-        response = self._call(
-            self.client.conversations_history, channel=destination.address, limit=HISTORY_LOOKBACK
-        )
+        response = self._call(self.client.conversations_history, channel=destination.address, limit=HISTORY_LOOKBACK)
         for message in response.get("messages", []):
             for file in message.get("files") or []:
                 if file.get("name") == name:

@@ -116,18 +116,35 @@ class Pacers:
 
 
 class PatientRateLimitRetry(RetryHandler):
-    def __init__(self, pacers: Pacers | None = None, max_retry_count: int = MAX_RETRIES, sleep: Sleep = time.sleep,
-                 jitter: Callable[[], float] = lambda: random.uniform(0, JITTER)) -> None:
+    def __init__(
+        self,
+        pacers: Pacers | None = None,
+        max_retry_count: int = MAX_RETRIES,
+        sleep: Sleep = time.sleep,
+        jitter: Callable[[], float] = lambda: random.uniform(0, JITTER),
+    ) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.pacers = pacers or Pacers()
         self._sleep, self._jitter = sleep, jitter
 
-    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
-                   error: Exception | None = None) -> bool:
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
         return response is not None and response.status_code == 429
 
-    def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
-                                 error: Exception | None = None) -> None:
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
         pacer, wait = self.pacers.of(request.url), retry_after(response)
         pacer.refused(wait)
         state.next_attempt_requested = True

@@ -9,7 +9,6 @@ from microsoft_teams.api import Attachment, MessageActivityInput
 
 from handlers.teams.cards.base import CONTENT_TYPE, Card
 
-
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
 
 

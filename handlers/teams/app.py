@@ -52,7 +52,9 @@ def build_teams_app(
 ) -> TeamsBot:
     adapter = StarletteAdapter()
     app = sdk_app(settings, adapter)
-    context = HandlerContext(settings=settings, engine=engine, on_risk_change=on_risk_change, workers=workers or Workers())
+    context = HandlerContext(
+        settings=settings, engine=engine, on_risk_change=on_risk_change, workers=workers or Workers()
+    )
     errors.register(app)
     replays.register(app, context)
     listeners.register(app, context)

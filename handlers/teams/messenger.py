@@ -26,12 +26,12 @@ from bot.prompts import Prompt, prompt_summary
 from bot.risk_actions import assignable_organisations
 from bot.risks import RiskView
 from handlers.teams.activity import card_message, image_message
-from handlers.teams.sdk import DEFAULT_SERVICE_URL, sdk_app
 from handlers.teams.cards.base import Card, card, line, plain
 from handlers.teams.cards.checkin import checkin_card
 from handlers.teams.cards.reports import chart_image, report_cards
 from handlers.teams.cards.risks import risk_card
 from handlers.teams.references import Where, channel, personal_chat
+from handlers.teams.sdk import DEFAULT_SERVICE_URL, sdk_app
 from handlers.teams.sending import parse_reference, post, update
 from models.db import session_scope
 from models.tables import Member

@@ -59,7 +59,8 @@ def remember(session: Session, activity: dict[str, Any], now: datetime) -> Conve
         session.add(ref)
         return ref
     changed = {
-        name: value for name, value in fields.items()
+        name: value
+        for name, value in fields.items()
         if (value is not None or name == "removed_at") and getattr(ref, name) != value
     }
     if changed:
@@ -97,9 +98,11 @@ def channel(session: Session, channel_id: str, default_service_url: str) -> Wher
     """A channel of a team the app is in. Its own reference when Teams has told us of it;
     otherwise the service URL of the newest reference in the same team, or any, since a
     tenant's conversations share one service URL."""
-    live = select(ConversationRef.service_url).where(
-        col(ConversationRef.removed_at).is_(None), ConversationRef.platform == Platform.TEAMS.value
-    ).order_by(col(ConversationRef.updated_at).desc())
+    live = (
+        select(ConversationRef.service_url)
+        .where(col(ConversationRef.removed_at).is_(None), ConversationRef.platform == Platform.TEAMS.value)
+        .order_by(col(ConversationRef.updated_at).desc())
+    )
     for narrowed in (
         live.where(ConversationRef.conversation_id == channel_id),
         live.where(ConversationRef.team_id == channel_id.split(";")[0]),

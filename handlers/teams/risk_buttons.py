@@ -50,7 +50,9 @@ async def press(context: HandlerContext, turn: Turn, verb: str, data: Mapping[st
         return Notice(STALE)
     pressed = await context.in_session(lambda s: _change(s, turn, risk_id, RISK_VERBS[verb], data))
     if pressed.risk is not None and pressed.others and turn.api is not None:
-        await update_cards(context, turn.api, pressed.others, risk_card(pressed.risk, organisations=pressed.organisations))
+        await update_cards(
+            context, turn.api, pressed.others, risk_card(pressed.risk, organisations=pressed.organisations)
+        )
     if pressed.risk is not None:
         await context.risk_changed(risk_id, TEAMS, turn.now)
     return pressed.shown
@@ -71,7 +73,8 @@ def _change(session: Session, turn: Turn, risk_id: int, action: str, data: Mappi
     card = risk_card(outcome.risk, organisations=organisations)
     here = turn.activity.get("replyToId")  # the pressed card, already answered by the invoke
     others = tuple(
-        c.reference for c in sent_copies(session, risk_id)
+        c.reference
+        for c in sent_copies(session, risk_id)
         if c.platform == TEAMS and (not here or c.reference.split(" ")[-1] != here)
     )
     return Pressed(card, others, outcome.risk, organisations)
@@ -80,4 +83,3 @@ def _change(session: Session, turn: Turn, risk_id: int, action: str, data: Mappi
 def _organisation(data: Mapping[str, Any]) -> int | None:
     value = str(data.get("organisation") or "")
     return int(value) if value.isdigit() else None
-

@@ -63,7 +63,7 @@ async def update_cards(context: HandlerContext, api: ApiClient, references: Sequ
     default = context.settings.teams_service_url or DEFAULT_SERVICE_URL
     parsed = [parse_reference(text) for text in references]
     wheres = await context.in_session(lambda s: [channel(s, conversation, default) for conversation, _ in parsed])
-    for where, (_, activity_id) in zip(wheres, parsed):
+    for where, (_, activity_id) in zip(wheres, parsed, strict=False):
         try:
             await update(api, where, activity_id, card_message(content, activity_id=activity_id))
         except SendError as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -38,7 +38,7 @@ def as_dict(activity: Any) -> dict[str, Any]:
 
 async def begin(context: HandlerContext, activity: Any, api: Any = None) -> Turn:
     """Keep the conversation's reference and find the sender's id, in one unit of work."""
-    raw, now = as_dict(activity), datetime.now(timezone.utc)
+    raw, now = as_dict(activity), datetime.now(UTC)
 
     def work(session: Session) -> str:
         remember(session, raw, now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -32,7 +32,7 @@ def register(app: AsyncApp, context: SlackContext) -> None:
 async def pressed(context: SlackContext, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
     user_id = body["user"]["id"]
     programme_id = programme_from(body["actions"][0].get("value"))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     outcome = await context.in_session(
         lambda session: checkin_no_change(session, Platform.SLACK, user_id, programme_id, now)
     )

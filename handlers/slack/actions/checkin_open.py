@@ -17,9 +17,7 @@ from handlers.slack.views.opening import load_form, show_form
 
 
 def register(app: AsyncApp, context: SlackContext) -> None:
-    async def checkin_open(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
+    async def checkin_open(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
         await pressed(context, body, client, respond)
 
@@ -33,8 +31,6 @@ async def pressed(context: SlackContext, body: dict[str, Any], client: AsyncWebC
         await tell_privately(respond, form.reason)
         return
     container = body.get("container") or {}
-    failed = await show_form(
-        client, body["trigger_id"], form, container.get("channel_id"), container.get("message_ts")
-    )
+    failed = await show_form(client, body["trigger_id"], form, container.get("channel_id"), container.get("message_ts"))
     if failed is not None:
         await tell_privately(respond, failed.reason)

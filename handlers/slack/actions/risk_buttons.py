@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -74,8 +74,15 @@ def origin_of(body: Mapping[str, Any]) -> Origin:
 
 
 def encode_form(risk_id: int, origin: Origin) -> str:
-    return json.dumps({"risk": risk_id, "channel": origin.channel, "ts": origin.ts,
-                       "ephemeral": origin.ephemeral, "response_url": origin.response_url})
+    return json.dumps(
+        {
+            "risk": risk_id,
+            "channel": origin.channel,
+            "ts": origin.ts,
+            "ephemeral": origin.ephemeral,
+            "response_url": origin.response_url,
+        }
+    )
 
 
 def decode_form(text: str | None) -> tuple[int | None, Origin]:
@@ -114,8 +121,14 @@ class Located:
 
 
 def change_and_locate(
-    session: Session, user_id: str, risk_id: int, action: str, note: str | None, now: datetime,
-    origin: Origin, owner_organisation_id: int | None = None,
+    session: Session,
+    user_id: str,
+    risk_id: int,
+    action: str,
+    note: str | None,
+    now: datetime,
+    origin: Origin,
+    owner_organisation_id: int | None = None,
 ) -> Located:
     outcome = act_on_risk(session, Platform.SLACK, user_id, risk_id, action, note, now, owner_organisation_id)
     if isinstance(outcome, RiskRefused):
@@ -157,7 +170,7 @@ async def _replace_ephemeral(register: RisksResult, origin: Origin, respond: Asy
             await AsyncWebhookClient(origin.response_url).send(
                 text=text, blocks=blocks, response_type="ephemeral", replace_original=True
             )
-    except Exception as error:  # Slack's response URL expires after 30 minutes and five uses
+    except Exception as error:  # noqa: BLE001 -- Slack's response URL expires after 30 minutes and five uses
         log.warning("could not replace the risk list through its response URL: %s", type(error).__name__)
 
 
@@ -193,7 +206,7 @@ async def _chat_update(client: AsyncWebClient, channel: str, ts: str, text: str,
         await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
     except SlackApiError as error:
         log.warning("could not update the risk message %s:%s: %s", channel, ts, _code(error))
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 -- the message may be gone; the change is stored already
         log.warning("could not update the risk message %s:%s: %s", channel, ts, type(error).__name__)
 
 
@@ -224,7 +237,7 @@ async def pressed(context: SlackContext, body: dict[str, Any], client: AsyncWebC
         await _open_form(context, body, client, respond, action_id, risk_id, origin)
         return
     verb = action_id.removeprefix("risk_")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     located = await context.in_session(
         lambda session: change_and_locate(session, user_id, risk_id, verb, None, now, origin)
     )
@@ -238,16 +251,23 @@ async def pressed(context: SlackContext, body: dict[str, Any], client: AsyncWebC
 
 
 async def _open_form(
-    context: SlackContext, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond,
-    action_id: str, risk_id: int, origin: Origin,
+    context: SlackContext,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    action_id: str,
+    risk_id: int,
+    origin: Origin,
 ) -> None:
     """Check first (a partner or a closed risk is told at once), then open the form."""
     user_id, verb = body["user"]["id"], action_id.removeprefix("risk_")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     def load(session: Session) -> tuple[RiskView | RiskRefused, list[tuple[int, str]]]:
         risk = may_open_form(session, Platform.SLACK, user_id, risk_id, verb, now)
-        organisations = assignable_organisations(session, risk_id) if action_id == ASSIGN and isinstance(risk, RiskView) else []
+        organisations = (
+            assignable_organisations(session, risk_id) if action_id == ASSIGN and isinstance(risk, RiskView) else []
+        )
         return risk, organisations
 
     risk, organisations = await context.in_session(load)
@@ -260,4 +280,6 @@ async def _open_form(
         await client.views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as error:
         log.warning("views.open for risk %s failed: %s", risk_id, _code(error))
-        await tell_privately(respond, f"I could not open the form just then (Slack said {_code(error)}). Please try again.")
+        await tell_privately(
+            respond, f"I could not open the form just then (Slack said {_code(error)}). Please try again."
+        )

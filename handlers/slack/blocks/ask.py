@@ -74,7 +74,7 @@ def answers_blocks(view: QuestionsView) -> list[Json]:
     packed = [_pack([_answer_text(a) for a in q.answers]) for q in shown]
     room = MESSAGE_BLOCKS - _FIXED - sum(2 + (1 if chunks else 0) for chunks in packed)
     given = _share(packed, room)
-    for question, chunks, n in zip(shown, packed, given):
+    for question, chunks, n in zip(shown, packed, given, strict=False):
         blocks += [{"type": "divider"}, section(_heading(question, view))]
         blocks += [section(text) for text, _ in chunks[:n]]
         left = sum(count for _, count in chunks[n:])

@@ -75,8 +75,7 @@ _SCHEME_BLOCKS = 5  # divider, heading, three inputs; two fewer when compact
 _COMPACT_SCHEME_BLOCKS = 3
 _MEASURE_PLACEHOLDER = "Optional: leave blank if you have no figure today"
 _MEASURES_LEFT_OUT = (
-    "Some optional figures are left out so the form fits Slack: {names}. "
-    "Your levels and figures above still count."
+    "Some optional figures are left out so the form fits Slack: {names}. Your levels and figures above still count."
 )
 
 
@@ -313,7 +312,9 @@ def answered_prompt_blocks(result: CheckinResult) -> list[dict[str, Any]]:
     blocks.append(
         ActionsBlock(
             block_id=ANSWERED_BLOCK,
-            elements=[ButtonElement(text="Amend today's check-in", action_id=OPEN_CHECKIN, value=answered_value(result))],
+            elements=[
+                ButtonElement(text="Amend today's check-in", action_id=OPEN_CHECKIN, value=answered_value(result))
+            ],
         )
     )
     blocks.append(_context(f"{escape(result.programme_name)} · {result.local_date:%a %-d %b %Y}"))

@@ -66,19 +66,24 @@ def digest_blocks(d: Digest) -> list[Json]:
         blocks.append(context("The burn-up chart follows: spend and commitment against the even pace to the deadline."))
     blocks.append(PAGE_BREAK)
     blocks += [
-        *lines_blocks("*Capacity by service this week*", [service_line(s) for s in d.capacity]
-                      or ["No service is reported on."]),
+        *lines_blocks(
+            "*Capacity by service this week*", [service_line(s) for s in d.capacity] or ["No service is reported on."]
+        ),
         {"type": "divider"},
         *lines_blocks("*Risks opened this week*", [escape(move_sentence(m)) for m in d.opened] or ["None."]),
         *lines_blocks("*Risks closed this week*", [escape(move_sentence(m)) for m in d.closed] or ["None."]),
         {"type": "divider"},
-        *lines_blocks("*Decisions this week*", [f"• {escape(decision_sentence(x))}" for x in d.decisions]
-                      or ["No decision was recorded this week."]),
+        *lines_blocks(
+            "*Decisions this week*",
+            [f"• {escape(decision_sentence(x))}" for x in d.decisions] or ["No decision was recorded this week."],
+        ),
         {"type": "divider"},
         *lines_blocks("*Partner voice*", voice_lines(d.voice, d.voice_left_out)),
         {"type": "divider"},
-        *lines_blocks("*Engagement by sector* (check-ins, last five working days)",
-                      [escape(sector_sentence(s)) for s in d.engagement]),
+        *lines_blocks(
+            "*Engagement by sector* (check-ins, last five working days)",
+            [escape(sector_sentence(s)) for s in d.engagement],
+        ),
         *lines_blocks("*What is next*", [escape(line) for line in next_sentences(n)]),
     ]
     return blocks

@@ -39,10 +39,7 @@ def help_blocks(help: Help) -> list[dict[str, Any]]:
 def help_text(help: Help) -> str:
     """The plain-text fallback shown in notifications and to screen readers."""
     usages = ", ".join(f"/winter {c.usage}" for c in help.commands)
-    if help.role is not None:
-        who = _who(help.role, help.member_of).replace("*", "")
-    else:
-        who = help.how_to_join or ""
+    who = _who(help.role, help.member_of).replace("*", "") if help.role is not None else help.how_to_join or ""
     return f"{who} You can use: {usages}".strip()
 
 

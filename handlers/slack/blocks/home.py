@@ -61,7 +61,9 @@ def lead_home_blocks(home: LeadHome) -> list[Json]:
     viewer = home.status.viewer
     blocks = [
         *status,
-        context(f"You are {A_ROLE[viewer.role]} at {escape(viewer.organisation_name)}. `/winter help` lists what you can do."),
+        context(
+            f"You are {A_ROLE[viewer.role]} at {escape(viewer.organisation_name)}. `/winter help` lists what you can do."
+        ),
         {"type": "divider"},
         *decision_blocks(home.decisions, home.decisions_from),
     ]
@@ -131,7 +133,9 @@ def services_text(services: Sequence[ServiceOnForm]) -> str:
         if s.last_level is None:
             lines.append(f"• {escape(s.label)}: {NEVER} never reported")
         else:
-            lines.append(f"• {escape(s.label)}: {LEVEL_EMOJI.get(s.last_level, '')} {s.last_level} (on {s.last_date:%a %d %b})")
+            lines.append(
+                f"• {escape(s.label)}: {LEVEL_EMOJI.get(s.last_level, '')} {s.last_level} (on {s.last_date:%a %d %b})"
+            )
     return shortened("\n".join(lines), SECTION_TEXT)
 
 

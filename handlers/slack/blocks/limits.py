@@ -131,9 +131,7 @@ def _check_text(thing: Json, limits: Mapping[str, int], where: str) -> None:
 def _check_length(value: Any, most: int, where: str) -> None:
     text = value.get("text", "") if isinstance(value, Mapping) else str(value)
     if len(text) > most:
-        raise BlockKitLimitError(
-            f"{where} is {len(text)} characters; Slack allows at most {most}"
-        )
+        raise BlockKitLimitError(f"{where} is {len(text)} characters; Slack allows at most {most}")
 
 
 def _check_count(items: Sequence[Any], most: int, where: str) -> None:

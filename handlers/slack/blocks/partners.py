@@ -52,10 +52,14 @@ def partners_text(result: PartnersResult) -> str:
     if isinstance(result, ViewRefused):
         return result.message
     e = result.engagement if isinstance(result, EngagementView) else result
-    return f"Check-in response rates for {e.programme_name}: " + "; ".join(
-        f"{SECTOR_NAMES.get(s.sector, s.sector).lower()} {rate(s.last_week)} last week, {rate(s.since_start)} since the start"
-        for s in (*e.sectors, e.overall)
-    ) + "."
+    return (
+        f"Check-in response rates for {e.programme_name}: "
+        + "; ".join(
+            f"{SECTOR_NAMES.get(s.sector, s.sector).lower()} {rate(s.last_week)} last week, {rate(s.since_start)} since the start"
+            for s in (*e.sectors, e.overall)
+        )
+        + "."
+    )
 
 
 def sectors_text(e: Engagement) -> str:

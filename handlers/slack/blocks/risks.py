@@ -29,8 +29,8 @@ from slack_sdk.models.views import View
 
 from bot.calendar import zone
 from bot.risk_actions import Register, RisksOverview, RisksResult
-from bot.risks import MAX_TEXT, SEVERITY_RANK, EventView, RiskRefused, RiskView
 from bot.risk_words import risk_facts
+from bot.risks import MAX_TEXT, SEVERITY_RANK, EventView, RiskRefused, RiskView
 from bot.wording import plural, shortened
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.text import escape
@@ -64,8 +64,12 @@ HEADER_TEXT = 150
 
 # status -> the buttons a lead sees: (action_id, label, style)
 BUTTONS: dict[RiskStatus, tuple[tuple[str, str, str | None], ...]] = {
-    RiskStatus.OPEN: ((ACKNOWLEDGE, "Acknowledge", "primary"), (ASSIGN, "Assign owner", None),
-                      (MITIGATE, "Mitigated", None), (CLOSE, "Close…", None)),
+    RiskStatus.OPEN: (
+        (ACKNOWLEDGE, "Acknowledge", "primary"),
+        (ASSIGN, "Assign owner", None),
+        (MITIGATE, "Mitigated", None),
+        (CLOSE, "Close…", None),
+    ),
     RiskStatus.ACKNOWLEDGED: ((ASSIGN, "Assign owner", None), (MITIGATE, "Mitigated", None), (CLOSE, "Close…", None)),
     RiskStatus.MITIGATED: ((CLOSE, "Close…", None), (REOPEN, "Reopen", None)),
     RiskStatus.CLOSED: ((REOPEN, "Reopen", None),),
@@ -130,7 +134,9 @@ def replace_risk(blocks: Sequence[Json], risk: RiskView) -> list[Json] | None:
 def escalation_text(risk: RiskView) -> str:
     """The notification text: what, how bad, and where it stands."""
     owner = risk.owner_name or "no owner yet"
-    return f"{risk.severity.value.capitalize()} risk escalated to the leads: {risk.title} ({risk.status.value}, {owner})"
+    return (
+        f"{risk.severity.value.capitalize()} risk escalated to the leads: {risk.title} ({risk.status.value}, {owner})"
+    )
 
 
 def escalation_message(risk: RiskView) -> tuple[str, list[Json]]:
@@ -204,7 +210,9 @@ def _summary(register: Register, shown: int) -> str:
 
 
 def _list_text(result: RisksOverview, left_out: int) -> str:
-    parts = [f"{r.programme_name}: {len(r.risks)} open risk{'s' if len(r.risks) != 1 else ''}" for r in result.registers]
+    parts = [
+        f"{r.programme_name}: {len(r.risks)} open risk{'s' if len(r.risks) != 1 else ''}" for r in result.registers
+    ]
     text = "; ".join(parts) + "."
     if left_out:
         text += f" {left_out} more not shown."
@@ -246,17 +254,23 @@ def assign_modal(risk: RiskView, organisations: Sequence[tuple[int, str]], priva
     """Choose the organisation that owns the risk. Up to 100 as plain options; more, in
     groups of at most 100 (Slack's limits for a static select), so nobody is left out."""
     options = [Option(value=str(oid), text=shortened(name, OPTION_TEXT)) for oid, name in organisations]
-    current = next((o for o, (oid, _) in zip(options, organisations) if oid == risk.owner_organisation_id), None)
+    current = next(
+        (o for o, (oid, _) in zip(options, organisations, strict=False) if oid == risk.owner_organisation_id), None
+    )
     if len(options) <= SELECT_OPTIONS:
-        select = StaticSelectElement(action_id=OWNER_ACTION, placeholder="Choose an organisation",
-                                     options=options, initial_option=current)
+        select = StaticSelectElement(
+            action_id=OWNER_ACTION, placeholder="Choose an organisation", options=options, initial_option=current
+        )
     else:
         groups = [
-            OptionGroup(label=_group_label(organisations[i: i + SELECT_OPTIONS]), options=options[i: i + SELECT_OPTIONS])
+            OptionGroup(
+                label=_group_label(organisations[i : i + SELECT_OPTIONS]), options=options[i : i + SELECT_OPTIONS]
+            )
             for i in range(0, len(options), SELECT_OPTIONS)
         ]
-        select = StaticSelectElement(action_id=OWNER_ACTION, placeholder="Choose an organisation",
-                                     option_groups=groups, initial_option=current)
+        select = StaticSelectElement(
+            action_id=OWNER_ACTION, placeholder="Choose an organisation", option_groups=groups, initial_option=current
+        )
     view = View(
         type="modal",
         callback_id=ASSIGN_CALLBACK,
@@ -276,13 +290,20 @@ def _group_label(chunk: Sequence[tuple[int, str]]) -> str:
 
 def notice_modal(text: str) -> Json:
     """A form's answer when nothing changed: why, seen only by the person who sent it."""
-    view = View(type="modal", title="Risk register", close="OK", blocks=[SectionBlock(text=MarkdownTextObject(text=shortened(escape(text), SECTION_TEXT)))])
+    view = View(
+        type="modal",
+        title="Risk register",
+        close="OK",
+        blocks=[SectionBlock(text=MarkdownTextObject(text=shortened(escape(text), SECTION_TEXT)))],
+    )
     return view.to_dict()
 
 
 def _about(risk: RiskView) -> SectionBlock:
     return SectionBlock(
-        text=MarkdownTextObject(text=shortened(f"{SEVERITY_EMOJI[risk.severity]} *{escape(risk.title)}*\n{facts(risk)}", SECTION_TEXT))
+        text=MarkdownTextObject(
+            text=shortened(f"{SEVERITY_EMOJI[risk.severity]} *{escape(risk.title)}*\n{facts(risk)}", SECTION_TEXT)
+        )
     )
 
 

@@ -53,7 +53,10 @@ def spend_text(result: SpendResult) -> str:
 
 def position_blocks(position: SpendPosition) -> list[Json]:
     blocks: list[Json] = [
-        {"type": "header", "text": {"type": "plain_text", "text": shortened(f"Spend: {position.programme_name}", HEADER_TEXT)}},
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": shortened(f"Spend: {position.programme_name}", HEADER_TEXT)},
+        },
         _section(_totals(position)),
         _section("*Forecast*\n" + "\n".join(escape(line) for line in forecast_lines(position))),
     ]
@@ -61,15 +64,19 @@ def position_blocks(position: SpendPosition) -> list[Json]:
     blocks += _packed(flags, title=f"*Flags ({len(flags)})*") if flags else [_section("*Flags*: none")]
     blocks.append({"type": "divider"})
     blocks += _packed(_table(position.schemes), title=f"*Schemes ({len(position.schemes)})*", code=True)
-    blocks.append(_context(f"As on {position.today:%a %d %b %Y}, deadline {position.deadline:%a %d %b %Y}. Shown only to you."))
+    blocks.append(
+        _context(f"As on {position.today:%a %d %b %Y}, deadline {position.deadline:%a %d %b %Y}. Shown only to you.")
+    )
     return _within_limit(blocks)
 
 
 def _totals(p: SpendPosition) -> str:
     lines = [
         f"*Allocated so far* {_money(p.allocated_so_far)} of {_money(p.allocated_total)}",
-        f"*Actual* {_money(p.actual)}   *Committed* {_money(p.committed)}   "
-        f"*Commitment* {_money(p.commitment)} ({percent_of(p.commitment, p.allocated_total)} of the allocation)",
+        (
+            f"*Actual* {_money(p.actual)}   *Committed* {_money(p.committed)}   "
+            f"*Commitment* {_money(p.commitment)} ({percent_of(p.commitment, p.allocated_total)} of the allocation)"
+        ),
     ]
     lines += [
         f"• {escape(source_label(s.funding_source))}: allocated {_money(s.allocated_so_far)} of "

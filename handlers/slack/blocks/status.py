@@ -103,10 +103,14 @@ def money_text(m: MoneyPanel) -> str:
     lines = [
         "*Money*",
         f"Allocated so far {format_money(m.allocated_so_far)} of {format_money(m.allocated_total)}",
-        f"Spent {format_money(m.actual)} · committed {format_money(m.committed)} · "
-        f"commitment {format_money(m.commitment)} ({percent_of(m.commitment, m.allocated_total)} of the allocation)",
-        f"At the recent pace ({format_money(m.recent_run_rate)} a working day) the outturn is "
-        f"{format_money(m.outturn_recent)}: {outlook(m.variance_recent)}; {format_money(m.run_rate_needed)} a working day would spend it all",
+        (
+            f"Spent {format_money(m.actual)} · committed {format_money(m.committed)} · "
+            f"commitment {format_money(m.commitment)} ({percent_of(m.commitment, m.allocated_total)} of the allocation)"
+        ),
+        (
+            f"At the recent pace ({format_money(m.recent_run_rate)} a working day) the outturn is "
+            f"{format_money(m.outturn_recent)}: {outlook(m.variance_recent)}; {format_money(m.run_rate_needed)} a working day would spend it all"
+        ),
     ]
     flags = [f":warning: {escape(flag.message)}" for flag in m.flags[:FLAGS_SHOWN]]
     if len(m.flags) > FLAGS_SHOWN:

@@ -6,7 +6,7 @@ Both answers are ephemeral, to the lead only: partners see the question in their
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.questions import ask_or_show
@@ -19,6 +19,6 @@ if TYPE_CHECKING:
 
 async def ask(call: Invocation) -> None:
     """Stored or read on a worker thread in one unit of work; the answer goes in the ack."""
-    user_id, text, now = call.command["user_id"], call.rest, datetime.now(timezone.utc)
+    user_id, text, now = call.command["user_id"], call.rest, datetime.now(UTC)
     result = await call.context.in_session(lambda session: ask_or_show(session, Platform.SLACK, user_id, text, now))
     await call.ack(response_type="ephemeral", text=ask_text(result), blocks=ask_blocks(result))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.away import request_away
@@ -14,8 +14,6 @@ if TYPE_CHECKING:
 
 
 async def away(call: Invocation) -> None:
-    user_id, text, now = call.command["user_id"], call.rest, datetime.now(timezone.utc)
-    result = await call.context.in_session(
-        lambda session: request_away(session, Platform.SLACK, user_id, text, now)
-    )
+    user_id, text, now = call.command["user_id"], call.rest, datetime.now(UTC)
+    result = await call.context.in_session(lambda session: request_away(session, Platform.SLACK, user_id, text, now))
     await call.ack(response_type="ephemeral", text=away_text(result), blocks=away_blocks(result))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.away import request_back
@@ -14,6 +14,6 @@ if TYPE_CHECKING:
 
 
 async def back(call: Invocation) -> None:
-    user_id, now = call.command["user_id"], datetime.now(timezone.utc)
+    user_id, now = call.command["user_id"], datetime.now(UTC)
     result = await call.context.in_session(lambda session: request_back(session, Platform.SLACK, user_id, now))
     await call.ack(response_type="ephemeral", text=away_text(result), blocks=away_blocks(result))

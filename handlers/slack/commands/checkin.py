@@ -34,5 +34,5 @@ async def _tell(response_url: str | None, text: str) -> None:
         return
     try:
         await AsyncWebhookClient(response_url).send(text=text, response_type="ephemeral")
-    except Exception as error:  # Slack's URL; a failure there must not crash the listener
+    except Exception as error:  # noqa: BLE001 -- Slack's URL; a failure there must not crash the listener
         log.warning("could not answer through the response URL: %s", type(error).__name__)

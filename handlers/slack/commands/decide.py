@@ -6,7 +6,7 @@ so nothing is posted to the programme channel here.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.decisions import record_decision
@@ -19,6 +19,6 @@ if TYPE_CHECKING:
 
 async def decide(call: Invocation) -> None:
     """Stored on a worker thread in one unit of work; the answer goes in the ack (ephemeral)."""
-    user_id, text, now = call.command["user_id"], call.rest, datetime.now(timezone.utc)
+    user_id, text, now = call.command["user_id"], call.rest, datetime.now(UTC)
     result = await call.context.in_session(lambda session: record_decision(session, Platform.SLACK, user_id, text, now))
     await call.ack(response_type="ephemeral", text=decide_text(result), blocks=decide_blocks(result))

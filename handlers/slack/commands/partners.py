@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.leads_view import engagement_for
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 async def partners(call: Invocation) -> None:
     """The database work runs on a worker thread; the answer goes in the ack (ephemeral)."""
-    user_id, now = call.command["user_id"], datetime.now(timezone.utc)
+    user_id, now = call.command["user_id"], datetime.now(UTC)
     result = await call.context.reading(
         lambda session: engagement_for(session, Platform.SLACK, user_id, now, views=screens_for(session))
     )

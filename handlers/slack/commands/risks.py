@@ -3,7 +3,7 @@ for leads and admins, the register read-only for partners and observers."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.risk_actions import RisksOverview, risks_command, risks_in_memory
@@ -22,7 +22,7 @@ async def risks(call: Invocation) -> None:
     """The registers come from the process's cache of views, from memory when the process holds
     who is asking and their programmes' versions (bot.directory), else on a worker thread; the
     Block Kit is built once for each set of registers and what the asker may do with them."""
-    user_id, now = call.command["user_id"], datetime.now(timezone.utc)
+    user_id, now = call.command["user_id"], datetime.now(UTC)
     directory, screens = call.context.held()
     result = risks_in_memory(directory, screens, Platform.SLACK, user_id, now) or await call.context.reading_as(
         Platform.SLACK, user_id, lambda session: risks_command(session, Platform.SLACK, user_id, now, screens)

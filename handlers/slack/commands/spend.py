@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.spend import SpendPosition
@@ -26,7 +26,7 @@ async def spend(call: Invocation) -> None:
     """From memory when the process holds it all (bot.directory), else on a worker thread; the
     answer goes in the ack (ephemeral). The position comes from the process's cache of views,
     and its Block Kit is built once for it."""
-    user_id, text, now = call.command["user_id"], call.rest, datetime.now(timezone.utc)
+    user_id, text, now = call.command["user_id"], call.rest, datetime.now(UTC)
     directory, screens = call.context.held()
     result = spend_in_memory(directory, screens, Platform.SLACK, user_id, text, now) or await _from_database(
         call, user_id, text, now, screens
@@ -38,8 +38,9 @@ async def spend(call: Invocation) -> None:
     await call.ack(response_type="ephemeral", text=said, blocks=blocks)
 
 
-async def _from_database(call: Invocation, user_id: str, text: str, now: datetime,
-                         screens: ScreenCache) -> SpendPosition | LeadEntry | EntryRefused:
+async def _from_database(
+    call: Invocation, user_id: str, text: str, now: datetime, screens: ScreenCache
+) -> SpendPosition | LeadEntry | EntryRefused:
     def answer(session: Session) -> SpendPosition | LeadEntry | EntryRefused:
         return spend_command(session, Platform.SLACK, user_id, text, now, screens)
 

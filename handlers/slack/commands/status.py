@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.leads_view import CachedStatus, Variant, ViewRefused, cached_status_for, status_in_memory
@@ -57,7 +57,7 @@ RENDERED = RenderedStatus()
 async def status(call: Invocation) -> None:
     """From memory when the process holds it all (bot.directory), else on a database thread;
     the answer goes in the ack (ephemeral)."""
-    user_id, now = call.command["user_id"], datetime.now(timezone.utc)
+    user_id, now = call.command["user_id"], datetime.now(UTC)
     directory, screens = call.context.held()
     found = status_in_memory(directory, screens, Platform.SLACK, user_id, now) or await call.context.reading_as(
         Platform.SLACK, user_id, lambda session: cached_status_for(session, Platform.SLACK, user_id, now, screens)

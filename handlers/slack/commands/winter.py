@@ -13,8 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import Help, parse
 from bot.membership import asker_help
 from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
-from handlers.slack.commands import away, back, checkin, decide, partners, risks, spend, status
-from handlers.slack.commands import ask
+from handlers.slack.commands import ask, away, back, checkin, decide, partners, risks, spend, status
 from handlers.slack.context import SlackContext
 from models.vocabulary import Platform
 

@@ -40,8 +40,9 @@ MAX_LOOKING = 10_000
 class Looking:
     """Who opened their Home lately, in this process: bounded, oldest forgotten first."""
 
-    def __init__(self, seconds: float = LOOKING_SECONDS, size: int = MAX_LOOKING,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, seconds: float = LOOKING_SECONDS, size: int = MAX_LOOKING, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.seconds, self.size, self._clock = seconds, size, clock
         self._opened: OrderedDict[str, float] = OrderedDict()
 

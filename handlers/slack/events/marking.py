@@ -22,5 +22,10 @@ async def mark_workspace(context: SlackContext, body: dict[str, Any], state: str
         return
     now = datetime.now(UTC)
     await context.in_session(lambda session: record(session, Platform.SLACK, team_id, state, reason, now))
-    log.warning("Slack workspace %s is marked %s (%s): nothing more is sent there until the app is reinstalled "
-                "from manifest.yaml", team_id, state, reason)
+    log.warning(
+        "Slack workspace %s is marked %s (%s): nothing more is sent there until the app is reinstalled "
+        "from manifest.yaml",
+        team_id,
+        state,
+        reason,
+    )

@@ -9,7 +9,7 @@ it, on the background runner (bot.background); the risk scan runs in the clock.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -49,7 +49,7 @@ async def submitted(context: SlackContext, ack: AsyncAck, body: dict[str, Any], 
     user_id = body["user"]["id"]
     ref = decode_ref(view.get("private_metadata"))
     answers = view_answers(view)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     outcome = await context.in_session(
         lambda session: submit_checkin(session, Platform.SLACK, user_id, ref.programme_id, answers, now)
     )
@@ -64,12 +64,16 @@ async def submitted(context: SlackContext, ack: AsyncAck, body: dict[str, Any], 
         after_checkin(context, client, user_id, ref, outcome)
 
 
-def after_checkin(context: SlackContext, client: AsyncWebClient, user_id: str, ref: FormRef, outcome: CheckinResult) -> None:
+def after_checkin(
+    context: SlackContext, client: AsyncWebClient, user_id: str, ref: FormRef, outcome: CheckinResult
+) -> None:
     """Once the partner has their confirmation: the prompt shows it was answered, and their Home
     the new figures if they have been looking at it lately (handlers.slack.events.app_home).
     Neither can hold up anyone's acknowledgement."""
     if ref.prompt_message is not None:
-        context.after_ack(f"answered:{user_id}:{ref.prompt_message[1]}", lambda: mark_prompt_answered(client, ref, outcome))
+        context.after_ack(
+            f"answered:{user_id}:{ref.prompt_message[1]}", lambda: mark_prompt_answered(client, ref, outcome)
+        )
     if LOOKING.lately(user_id):
         context.after_ack(f"home:{user_id}", lambda: refresh_home(client, context, user_id, after_ack=True))
 

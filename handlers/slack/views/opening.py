@@ -7,7 +7,7 @@ unit of work, off the event loop.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 async def load_form(
     context: SlackContext, user_id: str, *, programme_id: int | None = None, slug: str | None = None
 ) -> CheckinForm | Refusal:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return await context.in_session(
         lambda session: open_checkin(session, Platform.SLACK, user_id, now, programme_id=programme_id, slug=slug)
     )

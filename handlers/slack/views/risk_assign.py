@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -39,7 +39,7 @@ async def submitted(context: SlackContext, ack: AsyncAck, body: dict[str, Any], 
     if risk_id is None:
         await ack(response_action="update", view=notice_modal(FORM_LOST))
         return
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     located = await context.in_session(
         lambda session: change_and_locate(session, user_id, risk_id, "assign", None, now, origin, owner_id)
     )

@@ -14,11 +14,7 @@ def _value(state: Mapping[str, Any]) -> str | None:
 
 def view_answers(view: Mapping[str, Any]) -> dict[str, str | None]:
     values: Mapping[str, Mapping[str, Any]] = (view.get("state") or {}).get("values") or {}
-    return {
-        block_id: _value(state)
-        for block_id, actions in values.items()
-        for state in actions.values()
-    }
+    return {block_id: _value(state) for block_id, actions in values.items() for state in actions.values()}
 
 
 def block_ids(view: Mapping[str, Any]) -> set[str]:

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from microsoft_teams.cards import CardElement
 
-from bot.questions import AUDIENCE_WORDS, LOOK_BACK_DAYS, AnswerView, Asked, AskRefused, QuestionsView, QuestionWithAnswers
+from bot.questions import (
+    AUDIENCE_WORDS,
+    LOOK_BACK_DAYS,
+    AnswerView,
+    Asked,
+    AskRefused,
+    QuestionsView,
+    QuestionWithAnswers,
+)
 from bot.wording import plural
 from handlers.teams.cards.base import Card, card, heading, line, plain
 from handlers.teams.cards.text import quoted, said, size
@@ -27,11 +35,13 @@ def ask_card(result: AskResult) -> Card:
     if isinstance(result, AskRefused):
         return card([line(said(result.message))])
     if isinstance(result, Asked):
-        return card([
-            line(f"✅ {said(result.message)}"),
-            quoted(result.text),
-            line(f"Asked of {_audience(result.audience)}.", subtle=True),
-        ])
+        return card(
+            [
+                line(f"✅ {said(result.message)}"),
+                quoted(result.text),
+                line(f"Asked of {_audience(result.audience)}.", subtle=True),
+            ]
+        )
     return answers_card(result)
 
 
@@ -41,10 +51,12 @@ def answers_card(view: QuestionsView) -> Card:
         line(f"Asked since {view.since:%a %-d %b %Y}, newest first.", subtle=True),
     ]
     if not view.questions:
-        body.append(line(
-            f"No questions in the last {LOOK_BACK_DAYS} days. Ask one with `ask QUESTION`: it goes on every "
-            "partner's next check-in (start it with `community:` or `statutory:` for one sector)."
-        ))
+        body.append(
+            line(
+                f"No questions in the last {LOOK_BACK_DAYS} days. Ask one with `ask QUESTION`: it goes on every "
+                "partner's next check-in (start it with `community:` or `statutory:` for one sector)."
+            )
+        )
         return card(body)
     shown = view.questions[:QUESTIONS_SHOWN]
     more = len(view.questions) - len(shown)
@@ -53,7 +65,7 @@ def answers_card(view: QuestionsView) -> Card:
     answers = [[_answer(a) for a in q.answers] for q in shown]
     fixed = sum(size(e) for e in [*body, footer, *(e for h in headings for e in h)]) + MORE_BYTES * len(shown)
     given = share([[sum(size(e) for e in a) for a in each] for each in answers], CARD_BYTES - fixed)
-    for top, each, n in zip(headings, answers, given):
+    for top, each, n in zip(headings, answers, given, strict=False):
         body += top
         body += [e for a in each[:n] for e in a]
         if len(each) > n:
@@ -77,16 +89,25 @@ def share(sizes: list[list[int]], room: int) -> list[int]:
 
 
 def _heading(question: QuestionWithAnswers, view: QuestionsView) -> list[CardElement]:
-    status = (f"open until {question.closes_on:%a %-d %b}" if question.closes_on >= view.today
-              else f"closed {question.closes_on:%a %-d %b}")
-    asker = plain(question.asked_by) + (f" ({plain(question.asked_by_organisation)})" if question.asked_by_organisation else "")
+    status = (
+        f"open until {question.closes_on:%a %-d %b}"
+        if question.closes_on >= view.today
+        else f"closed {question.closes_on:%a %-d %b}"
+    )
+    asker = plain(question.asked_by) + (
+        f" ({plain(question.asked_by_organisation)})" if question.asked_by_organisation else ""
+    )
     first = quoted(question.text)
     first.separator = True
     first.spacing = "Large"
-    return [first, line(
-        f"_Asked by {asker} on {question.asked_on:%a %-d %b} of {_audience(question.audience)}, {status}. "
-        f"{question.answered} of {question.asked} answered._", subtle=True,
-    )]
+    return [
+        first,
+        line(
+            f"_Asked by {asker} on {question.asked_on:%a %-d %b} of {_audience(question.audience)}, {status}. "
+            f"{question.answered} of {question.asked} answered._",
+            subtle=True,
+        ),
+    ]
 
 
 def _answer(answer: AnswerView) -> list[CardElement]:

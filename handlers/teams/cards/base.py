@@ -66,4 +66,3 @@ def plain(text: str) -> str:
     """Someone's own words shown as written: Teams reads TextBlock text as markdown, so the
     characters that would make bold, italics or a link are escaped."""
     return text.translate(_MARKDOWN)
-

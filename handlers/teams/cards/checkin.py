@@ -134,9 +134,9 @@ def _opening(form: CheckinForm, prompt: Prompt | None, notice: str | None, error
     if notice:
         body.append(line(notice, attention=True))
     if form.today is not None:
-        body.append(line(
-            f"You checked in at {form.today.submitted_at:%H:%M}. Saving again keeps that answer in the history."
-        ))
+        body.append(
+            line(f"You checked in at {form.today.submitted_at:%H:%M}. Saving again keeps that answer in the history.")
+        )
     if form.schemes:
         body.append(line("Figures are to date (cumulative) and start as the last answer: change what has moved."))
     return body
@@ -147,17 +147,26 @@ def _error(key: str, errors: Errors) -> list[CardElement]:
 
 
 def _scheme(scheme: SchemeOnForm, values: Values, errors: Errors, compact: bool) -> list[CardElement]:
-    body: list[CardElement] = [] if compact else [
-        subheading(scheme.name),
-        line(f"Budget {format_money(scheme.budget)}", subtle=True),
-    ]
+    body: list[CardElement] = (
+        []
+        if compact
+        else [
+            subheading(scheme.name),
+            line(f"Budget {format_money(scheme.budget)}", subtle=True),
+        ]
+    )
     for figure in FIGURES:
         key = scheme_key(scheme.id, figure)
         words = figure_words(scheme, figure)
-        body.append(TextInput(
-            id=key, label=f"{scheme.name}: {words.label}" if compact else words.label, value=values.get(key) or None,
-            placeholder=None if compact else words.placeholder, is_required=True,
-        ))
+        body.append(
+            TextInput(
+                id=key,
+                label=f"{scheme.name}: {words.label}" if compact else words.label,
+                value=values.get(key) or None,
+                placeholder=None if compact else words.placeholder,
+                is_required=True,
+            )
+        )
         if words.hint and not compact:
             body.append(line(words.hint, subtle=True))
         body += _error(key, errors)
@@ -166,15 +175,17 @@ def _scheme(scheme: SchemeOnForm, values: Values, errors: Errors, compact: bool)
 
 def _service(service: ServiceOnForm, values: Values, errors: Errors, compact: bool) -> list[CardElement]:
     key = service_key(service.service)
-    body: list[CardElement] = [ChoiceSetInput(
-        id=key,
-        label=service.label,
-        placeholder="Choose a level, 1 to 4",
-        choices=[Choice(title=level_label(level.number), value=str(level.number)) for level in LEVELS],
-        value=values.get(key) or None,
-        is_required=True,
-        error_message=f"{service.label}: choose a level, 1 to 4",
-    )]
+    body: list[CardElement] = [
+        ChoiceSetInput(
+            id=key,
+            label=service.label,
+            placeholder="Choose a level, 1 to 4",
+            choices=[Choice(title=level_label(level.number), value=str(level.number)) for level in LEVELS],
+            value=values.get(key) or None,
+            is_required=True,
+            error_message=f"{service.label}: choose a level, 1 to 4",
+        )
+    ]
     if service.last_date is not None and not compact:
         body.append(line(f"Last: level {service.last_level} on {service.last_date:%a %-d %b}", subtle=True))
     body += _error(key, errors)
@@ -184,12 +195,14 @@ def _service(service: ServiceOnForm, values: Values, errors: Errors, compact: bo
 
 
 def _measure(measure: MeasureOnForm, values: Values, errors: Errors) -> list[CardElement]:
-    body: list[CardElement] = [TextInput(
-        id=measure.key,
-        label=measure.measure.question,
-        placeholder="Optional: leave blank if you have no figure today",
-        value=values.get(measure.key) or None,
-    )]
+    body: list[CardElement] = [
+        TextInput(
+            id=measure.key,
+            label=measure.measure.question,
+            placeholder="Optional: leave blank if you have no figure today",
+            value=values.get(measure.key) or None,
+        )
+    ]
     if measure.last_value is not None and measure.last_date is not None:
         body.append(line(f"Last: {quantity_text(measure.last_value)} on {measure.last_date:%a %-d %b}", subtle=True))
     return body + _error(measure.key, errors)
@@ -199,11 +212,17 @@ def _question(question: QuestionOnForm, values: Values, errors: Errors) -> list[
     asker = question.asked_by + (f" ({question.asked_by_organisation})" if question.asked_by_organisation else "")
     return [
         TextInput(
-            id=question.key, label=question.text[:500], is_multiline=True, max_length=MAX_ANSWER,
-            placeholder="Optional: leave blank to skip", value=values.get(question.key) or None,
+            id=question.key,
+            label=question.text[:500],
+            is_multiline=True,
+            max_length=MAX_ANSWER,
+            placeholder="Optional: leave blank to skip",
+            value=values.get(question.key) or None,
         ),
-        line(plain(f"Asked by {asker} on {question.asked_on:%a %-d %b}; open until {question.closes_on:%a %-d %b}"),
-             subtle=True),
+        line(
+            plain(f"Asked by {asker} on {question.asked_on:%a %-d %b}; open until {question.closes_on:%a %-d %b}"),
+            subtle=True,
+        ),
         *_error(question.key, errors),
     ]
 
@@ -211,9 +230,15 @@ def _question(question: QuestionOnForm, values: Values, errors: Errors) -> list[
 def _text(
     key: str, label: str, values: Values, errors: Errors, *, multiline: bool = False, hint: str | None = None
 ) -> list[CardElement]:
-    body: list[CardElement] = [TextInput(
-        id=key, label=label, is_multiline=multiline, max_length=MAX_TEXT, value=values.get(key) or None,
-    )]
+    body: list[CardElement] = [
+        TextInput(
+            id=key,
+            label=label,
+            is_multiline=multiline,
+            max_length=MAX_TEXT,
+            value=values.get(key) or None,
+        )
+    ]
     if hint:
         body.append(line(hint, subtle=True))
     return body + _error(key, errors)

@@ -13,8 +13,10 @@ def decide_card(result: DecideResult) -> Card:
     if isinstance(result, DecisionRefused):
         return card([line(said(result.message))])
     by = plain(result.by) + (f" ({plain(result.organisation)})" if result.organisation else "")
-    return card([
-        line(f"✅ {said(result.message)}"),
-        quoted(result.text),
-        line(f"Recorded by {by} on {result.local_date:%a %d %b %Y}.", subtle=True),
-    ])
+    return card(
+        [
+            line(f"✅ {said(result.message)}"),
+            quoted(result.text),
+            line(f"Recorded by {by} on {result.local_date:%a %d %b %Y}.", subtle=True),
+        ]
+    )

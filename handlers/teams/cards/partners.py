@@ -24,8 +24,12 @@ def partners_card(result: PartnersResult) -> Card:
     body: list[CardElement] = [
         heading(f"Check-in response rates: {e.programme_name}"),
         subheading("By sector"),
-        facts([(_sector(s), f"last week {rate(s.last_week)} · since the start {rate(s.since_start)}")
-               for s in (*e.sectors, e.overall)]),
+        facts(
+            [
+                (_sector(s), f"last week {rate(s.last_week)} · since the start {rate(s.since_start)}")
+                for s in (*e.sectors, e.overall)
+            ]
+        ),
         *_organisations(e.organisations),
         line(
             f"Last week: the working days from {e.last_week_from:%a %d %b}; since the start: from {e.since:%a %d %b %Y}. "
@@ -50,8 +54,7 @@ def _organisations(organisations: tuple[OrganisationEngagement, ...]) -> list[Ca
 
 def _organisation(o: OrganisationEngagement) -> str:
     people = "person" if o.partners == 1 else "people"
-    return (f"{o.sector}, {o.partners} {people} · "
-            f"last week {rate(o.last_week)} · since the start {rate(o.since_start)}")
+    return f"{o.sector}, {o.partners} {people} · last week {rate(o.last_week)} · since the start {rate(o.since_start)}"
 
 
 def _sector(s: SectorEngagement) -> str:

@@ -38,8 +38,7 @@ def split_text(text: str, width: int) -> list[str]:
     pieces.append(rest)
     last = len(pieces) - 1
     return [
-        (f"{CONTINUED} " if i else "") + piece + (f" {CONTINUED}" if i < last else "")
-        for i, piece in enumerate(pieces)
+        (f"{CONTINUED} " if i else "") + piece + (f" {CONTINUED}" if i < last else "") for i, piece in enumerate(pieces)
     ]
 
 

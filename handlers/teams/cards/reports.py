@@ -80,8 +80,7 @@ def brief_sections(b: Brief) -> list[Section]:
     if c.not_heard_from:
         checkins.append("Not heard from: " + ", ".join(plain(n) for n in c.not_heard_from) + ".")
     money = [plain(s) for s in money_sentences(b.money)] + flag_lines([f.message for f in b.money.flags])
-    capacity = [f"{'⬆️' if x.worse else '⬇️'} {level_mark(x.level_to)} {plain(capacity_sentence(x))}"
-                for x in b.capacity]
+    capacity = [f"{'⬆️' if x.worse else '⬇️'} {level_mark(x.level_to)} {plain(capacity_sentence(x))}" for x in b.capacity]
     risks = [f"{severity_mark(r.severity)} {'**New**: ' if r.new else ''}{plain(risk_sentence(r))}" for r in b.risks]
     return [
         (f"Check-ins on {b.day:%a %d %b}", checkins),
@@ -106,12 +105,17 @@ def digest_sections(d: Digest) -> list[Section]:
     return [
         ("Spend against the trajectory", spend),
         BREAK,
-        ("Capacity by service this week", [f"{level_mark(s.latest)} {plain(service_sentence(s))}" for s in d.capacity]
-         or ["No service is reported on."]),
+        (
+            "Capacity by service this week",
+            [f"{level_mark(s.latest)} {plain(service_sentence(s))}" for s in d.capacity]
+            or ["No service is reported on."],
+        ),
         ("Risks opened this week", [plain(move_sentence(m)) for m in d.opened] or ["None."]),
         ("Risks closed this week", [plain(move_sentence(m)) for m in d.closed] or ["None."]),
-        ("Decisions this week", [f"- {plain(decision_sentence(x))}" for x in d.decisions]
-         or ["No decision was recorded this week."]),
+        (
+            "Decisions this week",
+            [f"- {plain(decision_sentence(x))}" for x in d.decisions] or ["No decision was recorded this week."],
+        ),
         ("Partner voice", voice_lines(d.voice, d.voice_left_out)),
         ("Engagement by sector (check-ins, last five working days)", [plain(sector_sentence(s)) for s in d.engagement]),
         ("What is next", [plain(s) for s in next_sentences(d.next)]),

@@ -20,8 +20,8 @@ from microsoft_teams.cards import (
 
 from bot.calendar import zone
 from bot.risk_actions import Register, RisksResult
-from bot.risks import MAX_TEXT, SEVERITY_RANK, EventView, RiskRefused, RiskView
 from bot.risk_words import risk_facts, shortened
+from bot.risks import MAX_TEXT, SEVERITY_RANK, EventView, RiskRefused, RiskView
 from bot.wording import plural
 from handlers.teams.cards.base import VERSION, Card, action, card, heading, line, plain
 from handlers.teams.cards.report_text import SEVERITY_MARK
@@ -62,20 +62,42 @@ def _buttons(risk: RiskView, organisations: Sequence[tuple[str, str]]) -> list[E
     out: list[ExecuteAction | ShowCardAction] = []
     for verb in BUTTONS[risk.status]:
         if verb == CLOSE:
-            out.append(_unfolding("Close…", [TextInput(
-                id="note", label="Closing note (required)", is_multiline=True, max_length=MAX_TEXT,
-                is_required=True, error_message="Say what was done, or why the risk no longer applies",
-                placeholder="What was done, or why the risk no longer applies",
-            )], action("Close the risk", CLOSE, risk_id=risk.id)))
+            out.append(
+                _unfolding(
+                    "Close…",
+                    [
+                        TextInput(
+                            id="note",
+                            label="Closing note (required)",
+                            is_multiline=True,
+                            max_length=MAX_TEXT,
+                            is_required=True,
+                            error_message="Say what was done, or why the risk no longer applies",
+                            placeholder="What was done, or why the risk no longer applies",
+                        )
+                    ],
+                    action("Close the risk", CLOSE, risk_id=risk.id),
+                )
+            )
         elif verb == ASSIGN:
             if not organisations:
                 continue
-            out.append(_unfolding("Assign owner…", [ChoiceSetInput(
-                id="organisation", label="Which organisation owns this risk?", is_required=True,
-                error_message="Choose an organisation",
-                choices=[Choice(title=name[:75], value=key) for key, name in organisations],
-                value=str(risk.owner_organisation_id) if risk.owner_organisation_id else None,
-            )], action("Assign", ASSIGN, risk_id=risk.id)))
+            out.append(
+                _unfolding(
+                    "Assign owner…",
+                    [
+                        ChoiceSetInput(
+                            id="organisation",
+                            label="Which organisation owns this risk?",
+                            is_required=True,
+                            error_message="Choose an organisation",
+                            choices=[Choice(title=name[:75], value=key) for key, name in organisations],
+                            value=str(risk.owner_organisation_id) if risk.owner_organisation_id else None,
+                        )
+                    ],
+                    action("Assign", ASSIGN, risk_id=risk.id),
+                )
+            )
         else:
             out.append(action(LABELS[verb], verb, risk_id=risk.id))
     return out
@@ -96,7 +118,9 @@ def risk_card(risk: RiskView, *, buttons: bool = True, organisations: Sequence[t
 
 def escalation_summary(risk: RiskView) -> str:
     owner = risk.owner_name or "no owner yet"
-    return f"{risk.severity.value.capitalize()} risk escalated to the leads: {risk.title} ({risk.status.value}, {owner})"
+    return (
+        f"{risk.severity.value.capitalize()} risk escalated to the leads: {risk.title} ({risk.status.value}, {owner})"
+    )
 
 
 def risks_list_card(result: RisksResult) -> Card:
@@ -146,13 +170,16 @@ def _summary(register: Register, shown: int) -> str:
     if total == 0:
         return "No open risks. Risks raised by the rules or by a lead appear here until they are closed."
     counts = ", ".join(
-        f"{n} {severity.value}" for severity in sorted(Severity, key=lambda s: -SEVERITY_RANK[s])
+        f"{n} {severity.value}"
+        for severity in sorted(Severity, key=lambda s: -SEVERITY_RANK[s])
         if (n := sum(r.severity == severity for r in register.risks))
     )
     text = f"**{plural(total, 'open risk')}** ({counts}), most severe first."
     if shown < total:
-        text += (f" Showing the {shown} most severe; **{total - shown} more not shown**: "
-                 "the daily brief and the digest list them too.")
+        text += (
+            f" Showing the {shown} most severe; **{total - shown} more not shown**: "
+            "the daily brief and the digest list them too."
+        )
     return text
 
 

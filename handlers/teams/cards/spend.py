@@ -34,14 +34,27 @@ def spend_card(result: SpendResult) -> Card:
 def position_card(p: SpendPosition) -> Card:
     body: list[CardElement] = [
         heading(f"Spend: {p.programme_name}"),
-        facts([
-            ("Allocated so far", f"{_money(p.allocated_so_far)} of {_money(p.allocated_total)}"),
-            ("Actual", _money(p.actual)),
-            ("Committed", _money(p.committed)),
-            ("Commitment", f"{_money(p.commitment)} ({percent_of(p.commitment, p.allocated_total)} of the allocation)"),
-            *[(source_label(s.funding_source), f"allocated {_money(s.allocated_so_far)} of {_money(s.allocated_total)}; "
-               f"actual {_money(s.actual)}, committed {_money(s.committed)}") for s in p.by_source],
-        ]),
+        facts(
+            [
+                ("Allocated so far", f"{_money(p.allocated_so_far)} of {_money(p.allocated_total)}"),
+                ("Actual", _money(p.actual)),
+                ("Committed", _money(p.committed)),
+                (
+                    "Commitment",
+                    f"{_money(p.commitment)} ({percent_of(p.commitment, p.allocated_total)} of the allocation)",
+                ),
+                *[
+                    (
+                        source_label(s.funding_source),
+                        (
+                            f"allocated {_money(s.allocated_so_far)} of {_money(s.allocated_total)}; "
+                            f"actual {_money(s.actual)}, committed {_money(s.committed)}"
+                        ),
+                    )
+                    for s in p.by_source
+                ],
+            ]
+        ),
         subheading("Forecast"),
         line(bullets([plain(text) for text in forecast_lines(p)])),
         *_flags(p),
@@ -76,16 +89,25 @@ def _scheme(s: SchemeSpend) -> str:
 def entry_card(entry: LeadEntry) -> Card:
     f = entry.figures
     reason = f" Correction reason: {entry.correction_reason}." if entry.correction_reason else ""
-    body: list[CardElement] = [line(plain(
-        f"Recorded for {entry.scheme_name} ({entry.scheme_key}) on {entry.local_date:%a %d %b %Y}: spent to date "
-        f"{_money(f.actual)}, committed {_money(f.committed)}, {format_quantity(f.activity)} {entry.unit} to date.{reason}"
-    ))]
+    body: list[CardElement] = [
+        line(
+            plain(
+                f"Recorded for {entry.scheme_name} ({entry.scheme_key}) on {entry.local_date:%a %d %b %Y}: spent to date "
+                f"{_money(f.actual)}, committed {_money(f.committed)}, {format_quantity(f.activity)} {entry.unit} to date.{reason}"
+            )
+        )
+    ]
     if entry.previous is not None:
         before = entry.previous
-        body.append(line(plain(
-            f"Before: spent {_money(before.actual)}, committed {_money(before.committed)}, "
-            f"{format_quantity(before.activity)} {entry.unit}. Both stay in the ledger."
-        ), subtle=True))
+        body.append(
+            line(
+                plain(
+                    f"Before: spent {_money(before.actual)}, committed {_money(before.committed)}, "
+                    f"{format_quantity(before.activity)} {entry.unit}. Both stay in the ledger."
+                ),
+                subtle=True,
+            )
+        )
     if entry.redactions:
         body.append(line("An NHS number was removed from the reason before it was stored.", subtle=True))
     return card(body)

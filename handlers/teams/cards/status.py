@@ -42,8 +42,11 @@ def status_card(result: StatusResult) -> Card:
     m = screen.money
     body: list[CardElement] = [
         heading(f"Status: {screen.programme_name}"),
-        line(f"On {screen.today:%a %d %b %Y} · deadline {m.deadline:%a %d %b %Y}, "
-             f"{plural(m.working_days_left, 'working day')} left", subtle=True),
+        line(
+            f"On {screen.today:%a %d %b %Y} · deadline {m.deadline:%a %d %b %Y}, "
+            f"{plural(m.working_days_left, 'working day')} left",
+            subtle=True,
+        ),
         *money(m),
         *risks(screen.risks),
         *quiet(screen.quiet, screen.quiet_after_working_days, withheld),
@@ -55,15 +58,25 @@ def status_card(result: StatusResult) -> Card:
 
 
 def money(m: MoneyPanel) -> list[CardElement]:
-    body: list[CardElement] = [subheading("Money"), facts([
-        ("Allocated so far", f"{format_money(m.allocated_so_far)} of {format_money(m.allocated_total)}"),
-        ("Spent", format_money(m.actual)),
-        ("Committed", format_money(m.committed)),
-        ("Commitment", f"{format_money(m.commitment)} ({percent_of(m.commitment, m.allocated_total)} of the allocation)"),
-        (f"Outturn at the recent pace ({format_money(m.recent_run_rate)} a working day)",
-         f"{format_money(m.outturn_recent)}: {outlook(m.variance_recent)}"),
-        ("Needed to spend it all", f"{format_money(m.run_rate_needed)} a working day"),
-    ])]
+    body: list[CardElement] = [
+        subheading("Money"),
+        facts(
+            [
+                ("Allocated so far", f"{format_money(m.allocated_so_far)} of {format_money(m.allocated_total)}"),
+                ("Spent", format_money(m.actual)),
+                ("Committed", format_money(m.committed)),
+                (
+                    "Commitment",
+                    f"{format_money(m.commitment)} ({percent_of(m.commitment, m.allocated_total)} of the allocation)",
+                ),
+                (
+                    f"Outturn at the recent pace ({format_money(m.recent_run_rate)} a working day)",
+                    f"{format_money(m.outturn_recent)}: {outlook(m.variance_recent)}",
+                ),
+                ("Needed to spend it all", f"{format_money(m.run_rate_needed)} a working day"),
+            ]
+        ),
+    ]
     body += [line(f"⚠ {plain(shortened(f.message, TITLE_WIDTH))}", attention=True) for f in m.flags[:FLAGS_SHOWN]]
     if len(m.flags) > FLAGS_SHOWN:
         body.append(line(f"{plural(len(m.flags) - FLAGS_SHOWN, 'more flag')}: type `spend` to see them all."))
@@ -88,18 +101,25 @@ def risks(panel: RiskPanel) -> list[CardElement]:
 def quiet(people: Sequence[Quiet], after: int, withheld: int) -> list[CardElement]:
     total = len(people) + withheld
     if total == 0:
-        return [subheading("Gone quiet: nobody"),
-                line(f"No partner has missed {after} or more check-ins in a row.", subtle=True)]
-    body: list[CardElement] = [subheading(f"Gone quiet: {total}"),
-                               line(f"No check-in for {after}+ working days they were asked.", subtle=True)]
+        return [
+            subheading("Gone quiet: nobody"),
+            line(f"No partner has missed {after} or more check-ins in a row.", subtle=True),
+        ]
+    body: list[CardElement] = [
+        subheading(f"Gone quiet: {total}"),
+        line(f"No check-in for {after}+ working days they were asked.", subtle=True),
+    ]
     lines = [quiet_line(q) for q in people[:QUIET_SHOWN]]
     if len(people) > QUIET_SHOWN:
         lines.append(f"{len(people) - QUIET_SHOWN} more not shown.")
     if lines:
         body.append(line(bullets(lines)))
     if withheld and people:
-        body.append(line(f"{withheld} {'is' if withheld == 1 else 'are'} in other organisations; the leads see who.",
-                         subtle=True))
+        body.append(
+            line(
+                f"{withheld} {'is' if withheld == 1 else 'are'} in other organisations; the leads see who.", subtle=True
+            )
+        )
     elif withheld:
         body.append(line(f"{plural(withheld, 'partner')}; the leads see who.", subtle=True))
     return body
@@ -107,8 +127,10 @@ def quiet(people: Sequence[Quiet], after: int, withheld: int) -> list[CardElemen
 
 def quiet_line(q: Quiet) -> str:
     last = f"last {q.last_check_in:%a %d %b}" if q.last_check_in else "never answered"
-    return (f"{plain(shortened(q.name, NAME_WIDTH))} ({plain(shortened(q.organisation, NAME_WIDTH))}): "
-            f"{plural(q.working_days_silent, 'working day')} silent, {last}")
+    return (
+        f"{plain(shortened(q.name, NAME_WIDTH))} ({plain(shortened(q.organisation, NAME_WIDTH))}): "
+        f"{plural(q.working_days_silent, 'working day')} silent, {last}"
+    )
 
 
 def today(t: TodayCheckins) -> str:
@@ -130,7 +152,9 @@ def capacity(rows: Sequence[CapacityRow], stale_after: int) -> list[CardElement]
     body: list[CardElement] = [
         subheading(f"Capacity ({plural(len(rows), 'organisation')}, most pressed first)"),
         line(f"{counts} · {STALE} {stale} stale (no report for {stale_after}+ working days, or never)", subtle=True),
-        facts([(shortened(row.name, NAME_WIDTH), " · ".join(cell(c) for c in row.cells)) for row in ordered[:ROWS_SHOWN]]),
+        facts(
+            [(shortened(row.name, NAME_WIDTH), " · ".join(cell(c) for c in row.cells)) for row in ordered[:ROWS_SHOWN]]
+        ),
     ]
     left = ordered[ROWS_SHOWN:]
     if left:

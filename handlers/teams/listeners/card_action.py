@@ -78,4 +78,3 @@ def _programme(data: Mapping[str, Any]) -> int | None:
 def _answers(data: Mapping[str, Any]) -> dict[str, str | None]:
     """The inputs Teams sent back with the button: every field of the form, by its key."""
     return {k: (v if isinstance(v, str) else None) for k, v in data.items() if k not in _NOT_ANSWERS}
-

@@ -6,10 +6,11 @@ file."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from microsoft_teams.api import ConversationUpdateActivity, InstallUpdateActivity
 from microsoft_teams.apps import ActivityContext, App
+
 from bot.context import HandlerContext
 from bot.membership import asker_help
 from handlers.teams.activity import card_message
@@ -36,7 +37,7 @@ async def installation_update(context: HandlerContext, ctx: ActivityContext[Inst
     raw = as_dict(ctx.activity)
     action = str(raw.get("action") or "")
     if action.startswith("remove"):
-        await context.in_session(lambda session: forget(session, raw, datetime.now(timezone.utc)))
+        await context.in_session(lambda session: forget(session, raw, datetime.now(UTC)))
         log.info("teams app removed from a %s conversation", _kind(raw))
         return
     turn = await begin(context, ctx.activity)
@@ -61,4 +62,3 @@ def _team_welcome(turn: Turn) -> str:
 
 def _kind(raw: dict[str, object]) -> str:
     return str((raw.get("conversation") or {}).get("conversationType") or "personal")  # type: ignore[union-attr]
-
