@@ -38,7 +38,7 @@ from bot.money import format_money
 from bot.redact import redact
 from bot.spend import Flag, percent_of, spend_position
 from bot.wording import plural
-from models.tables import CapacityReport, CheckIn, Organisation, Programme, Risk, RiskEvent
+from models.tables import CapacityReport, CheckIn, Organisation, Programme, Risk, RiskEvent, row_id
 
 VOICE_MOST = 40  # partner voice items in one brief; the rest are counted
 
@@ -230,7 +230,7 @@ def latest_levels(
         )
         .label("rank")
     )
-    query = select(
+    query = select(  # type: ignore[call-overload]  # SQLModel types select() for at most four columns
         col(CapacityReport.organisation_id).label("organisation_id"),
         col(CapacityReport.service).label("service"),
         col(CapacityReport.level).label("level"),
@@ -280,9 +280,9 @@ def risk_changes(session: Session, programme: Programme, start: datetime, end: d
     actions: dict[int, list[str]] = defaultdict(list)
     risks: dict[int, Risk] = {}
     for event, risk in rows:
-        risks[risk.id] = risk  # type: ignore[index]
-        if event.action not in actions[risk.id]:  # type: ignore[index]
-            actions[risk.id].append(event.action)  # type: ignore[index]
+        risks[row_id(risk)] = risk
+        if event.action not in actions[row_id(risk)]:
+            actions[row_id(risk)].append(event.action)
     out = [
         RiskChange(
             risk_id=risk_id,
@@ -330,7 +330,7 @@ def partner_voice(
         organisation = organisations.get(row.organisation_id)
         if row.id in superseded or organisation is None or sector_of(organisation.kind) != COMMUNITY:
             continue
-        said = []
+        said: list[str | None] = []
         for field, text in (("blockers", row.blockers), ("comment", row.comment)):
             cleaned = redact((text or "").strip()).text.strip()
             key = (row.organisation_id, field, " ".join(cleaned.lower().split()))

@@ -9,11 +9,18 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.calendar import local_date, zone
 from bot.config import Settings
 from bot.database_ready import EXIT_DATABASE, UNREACHABLE, away_line
 from bot.wording import plural
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from bot.jobs import JobContext
+    from models.tables import Programme
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -45,7 +52,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _progress_bar(width: int = 30):  # type: ignore[no-untyped-def]
+def _progress_bar(width: int = 30) -> Callable[[date, int, int], None]:
     """A bar on stderr that redraws in a terminal, and prints a line a week otherwise."""
     interactive = sys.stderr.isatty()
 
@@ -136,7 +143,7 @@ def _instant(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _job_context(settings: Settings, workers: int, *, wait: bool = False):  # type: ignore[no-untyped-def]
+def _job_context(settings: Settings, workers: int, *, wait: bool = False) -> JobContext:
     from bot.database_ready import ready_engine
     from bot.jobs import JobContext
     from bot.wiring import build_messengers
@@ -232,7 +239,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _write_return(session, programme, today: date, out: Path) -> str:  # type: ignore[no-untyped-def]
+def _write_return(session: Session, programme: Programme, today: date, out: Path) -> str:
     from bot.exports import export
     from bot.spend import spend_position
 
@@ -240,7 +247,7 @@ def _write_return(session, programme, today: date, out: Path) -> str:  # type: i
     return "the spend return"
 
 
-def _write_chart(session, programme, today: date, out: Path) -> str:  # type: ignore[no-untyped-def]
+def _write_chart(session: Session, programme: Programme, today: date, out: Path) -> str:
     from bot.charts import burn_up_png
     from bot.spend import burn_up
 

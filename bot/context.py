@@ -79,9 +79,10 @@ class HandlerContext:
     async def risk_changed(self, risk_id: int, platform: str, now: datetime) -> None:
         """Tell the rest of the process that a risk changed on this platform, so its copies on
         the other platforms show it too. A failure is logged: the change is already stored."""
-        if self.on_risk_change is None:
+        hook = self.on_risk_change
+        if hook is None:
             return
         try:
-            await self.workers.background.run_sync(lambda: self.on_risk_change(risk_id, platform, now))  # type: ignore[misc]
+            await self.workers.background.run_sync(lambda: hook(risk_id, platform, now))
         except Exception:
             log.exception("risk %s changed, but its copies on other platforms could not all be updated", risk_id)

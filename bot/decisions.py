@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from bot.calendar import local_date
 from bot.lead_commands import LEADING_ROLES, NotForYou, Refusal, audit, lead_command
 from bot.redact import redact
-from models.tables import Decision, Member, Organisation
+from models.tables import Decision, Member, Organisation, row_id
 
 DECIDING_ROLES = LEADING_ROLES
 MAX_TEXT = 2000
@@ -87,7 +87,7 @@ def record_decision(
     cleaned = redact(body)
     day = local_date(now, programme.timezone)
     decision = Decision(
-        programme_id=programme.id,  # type: ignore[arg-type]
+        programme_id=row_id(programme),
         member_id=member.id,
         text=cleaned.text,
         local_date=day,
@@ -110,8 +110,8 @@ def record_decision(
         numbers = "1 NHS number was" if cleaned.count == 1 else f"{cleaned.count} NHS numbers were"
         message += f" {numbers} removed before it was stored: no patient details in chat, please."
     return DecisionRecorded(
-        decision_id=decision.id,  # type: ignore[arg-type]
-        programme_id=programme.id,  # type: ignore[arg-type]
+        decision_id=row_id(decision),
+        programme_id=row_id(programme),
         programme_name=programme.name,
         text=cleaned.text,
         local_date=day,
@@ -138,7 +138,7 @@ def decisions_between(session: Session, programme_id: int, start: date, end: dat
     ).all()
     return [
         DecisionView(
-            id=decision.id,  # type: ignore[arg-type]
+            id=row_id(decision),
             text=redact(decision.text).text,  # rows stored before today's rules are cleaned too
             local_date=decision.local_date,
             decided_at=decision.decided_at,

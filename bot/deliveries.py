@@ -22,11 +22,12 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
 
 from bot.calendar import local_instant
 from models.db import session_scope
@@ -115,10 +116,10 @@ def plan(
     raise RuntimeError(f"could not write the {job} keys for {local_date}: another process keeps racing")
 
 
-def _existing(session, keys: Sequence[str]) -> set[str]:  # type: ignore[no-untyped-def]
+def _existing(session: Session, keys: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for chunk in _chunks(keys, 500):
-        found.update(session.execute(select(Delivery.key).where(Delivery.key.in_(chunk))).scalars())
+        found.update(session.execute(select(col(Delivery.key)).where(col(Delivery.key).in_(chunk))).scalars())
     return found
 
 
@@ -144,17 +145,17 @@ def claim(engine: Engine, keys: Sequence[str], now: datetime) -> list[Claim]:
                 owner = new_owner()
                 attempts = session.execute(
                     update(Delivery)
-                    .where(Delivery.key == key, claimable(now), _owner_is(seen_owner))
-                    .values(claimed_until=until, attempts=Delivery.attempts + 1, lease_owner=owner)
-                    .returning(Delivery.attempts)
+                    .where(col(Delivery.key) == key, claimable(now), _owner_is(seen_owner))
+                    .values(claimed_until=until, attempts=col(Delivery.attempts) + 1, lease_owner=owner)
+                    .returning(col(Delivery.attempts))
                 ).scalar()
                 if attempts is not None:
                     claims.append(Claim(key, attempts, seen_until is not None, owner, until))
     return claims
 
 
-def _owner_is(owner: str | None):  # type: ignore[no-untyped-def]
-    return Delivery.lease_owner.is_(None) if owner is None else Delivery.lease_owner == owner
+def _owner_is(owner: str | None) -> ColumnElement[bool]:
+    return col(Delivery.lease_owner).is_(None) if owner is None else col(Delivery.lease_owner) == owner
 
 
 def _claimable_now(engine: Engine, keys: Sequence[str], now: datetime) -> list[tuple[str, str | None, datetime | None]]:
@@ -165,8 +166,8 @@ def _claimable_now(engine: Engine, keys: Sequence[str], now: datetime) -> list[t
     with session_scope(engine) as session:
         for chunk in _chunks(keys, 500):
             rows = session.execute(
-                select(Delivery.key, Delivery.lease_owner, Delivery.claimed_until).where(
-                    Delivery.key.in_(chunk), claimable(now)
+                select(col(Delivery.key), col(Delivery.lease_owner), col(Delivery.claimed_until)).where(
+                    col(Delivery.key).in_(chunk), claimable(now)
                 )
             ).all()
             found += [(key, owner, until) for key, owner, until in rows]
@@ -178,12 +179,12 @@ def claimable_keys(engine: Engine, keys: Sequence[str], now: datetime) -> list[s
     return [key for key, _, _ in _claimable_now(engine, keys, now)]
 
 
-def claimable(now: datetime):  # type: ignore[no-untyped-def]
+def claimable(now: datetime) -> ColumnElement[bool]:
     return and_(
-        Delivery.state != DeliveryState.SENT.value,
-        Delivery.attempts < GAVE_UP,
-        or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now),
-        or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        col(Delivery.state) != DeliveryState.SENT.value,
+        col(Delivery.attempts) < GAVE_UP,
+        or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) <= now),
+        or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now),
     )
 
 
@@ -197,9 +198,9 @@ def renew(engine: Engine, claims: Sequence[Claim], until: datetime) -> set[str]:
         held = (
             session.execute(
                 update(Delivery)
-                .where(Delivery.lease_owner.in_(list(owners)), Delivery.claimed_until.is_not(None))
+                .where(col(Delivery.lease_owner).in_(list(owners)), col(Delivery.claimed_until).is_not(None))
                 .values(claimed_until=until)
-                .returning(Delivery.lease_owner)
+                .returning(col(Delivery.lease_owner))
             )
             .scalars()
             .all()
@@ -211,18 +212,22 @@ def mark_sent(engine: Engine, key: str, now: datetime, platform_ref: str | None,
     """Record the send, if `owner` (the claim's token) still holds the key's lease; False,
     logged and counted, when another sender has taken it over: its outcome stands."""
     with session_scope(engine) as session:
-        done = session.execute(
-            update(Delivery)
-            .where(Delivery.key == key, _fence(owner))
-            .values(
-                state=DeliveryState.SENT.value,
-                sent_at=now,
-                platform_ref=platform_ref,
-                claimed_until=None,
-                next_attempt_at=None,
-                last_error=None,
-            )
-        ).rowcount
+        result = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(Delivery)
+                .where(col(Delivery.key) == key, _fence(owner))
+                .values(
+                    state=DeliveryState.SENT.value,
+                    sent_at=now,
+                    platform_ref=platform_ref,
+                    claimed_until=None,
+                    next_attempt_at=None,
+                    last_error=None,
+                )
+            ),
+        )
+        done = result.rowcount
     return _fenced(done, key, "sent")
 
 
@@ -243,24 +248,28 @@ def mark_failed(
     due = now + BACKOFF[min(attempt, len(BACKOFF)) - 1] if attempt >= 1 else now + BACKOFF[0]
     retry = not permanent and (retry_until is None or due < retry_until)
     with session_scope(engine) as session:
-        done = session.execute(
-            update(Delivery)
-            .where(Delivery.key == key, Delivery.state != DeliveryState.SENT.value, _fence(owner))
-            .values(
-                state=DeliveryState.FAILED.value,
-                last_error=error[:500],
-                claimed_until=None,
-                next_attempt_at=due if retry else None,
-                attempts=Delivery.attempts if retry else GAVE_UP,
-            )
-        ).rowcount
+        result = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(Delivery)
+                .where(col(Delivery.key) == key, col(Delivery.state) != DeliveryState.SENT.value, _fence(owner))
+                .values(
+                    state=DeliveryState.FAILED.value,
+                    last_error=error[:500],
+                    claimed_until=None,
+                    next_attempt_at=due if retry else None,
+                    attempts=col(Delivery.attempts) if retry else GAVE_UP,
+                )
+            ),
+        )
+        done = result.rowcount
     _fenced(done, key, "failed")
     return retry
 
 
-def _fence(owner: str):  # type: ignore[no-untyped-def]
+def _fence(owner: str) -> ColumnElement[bool]:
     """Only the lease's holder records an outcome."""
-    return Delivery.lease_owner == owner
+    return col(Delivery.lease_owner) == owner
 
 
 def _fenced(rows: int, key: str, outcome: str) -> bool:
@@ -294,7 +303,9 @@ def ledger(engine: Engine, keys: Sequence[str]) -> Ledger:
     with session_scope(engine) as session:
         for chunk in _chunks(keys, 500):
             rows = session.execute(
-                select(Delivery.key, Delivery.state, Delivery.attempts).where(Delivery.key.in_(chunk))
+                select(col(Delivery.key), col(Delivery.state), col(Delivery.attempts)).where(
+                    col(Delivery.key).in_(chunk)
+                )
             ).all()
             for key, state, attempts in rows:
                 if state == DeliveryState.SENT.value:

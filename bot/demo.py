@@ -8,6 +8,7 @@ import time as wall
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -47,6 +48,11 @@ def run_demo(
     """Load the sample as it stood in December into a fresh SQLite file, run the winter up to
     `until` (default: the deadline), and write the spend return, the final chart, the summary
     and an index. `today` is the date the opening programme summary is shown as at."""
+    with resources.as_file(SAMPLE_PATH) as sample:
+        return _run_demo(sample, out_dir, today, until, progress)
+
+
+def _run_demo(sample: Path, out_dir: Path, today: date, until: date | None, progress: Progress) -> DemoResult:
     started = wall.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     _clear(out_dir)
@@ -54,13 +60,13 @@ def run_demo(
     engine = make_engine(f"sqlite:///{database}")
     try:
         migrate(engine)
-        slug = parse_programme_file(SAMPLE_PATH.read_text(encoding="utf-8"), str(SAMPLE_PATH)).programme.slug
-        start_file = december_file(SAMPLE_PATH, out_dir / "programme-december.yaml")
+        slug = parse_programme_file(sample.read_text(encoding="utf-8"), str(sample)).programme.slug
+        start_file = december_file(sample, out_dir / "programme-december.yaml")
         load_path(engine, start_file)
         with session_scope(engine) as session:
             opening = format_summary(programme_summary(session, slug, today))
         ctx = JobContext(engine=engine, messengers=folder_messengers(out_dir), workers=1)
-        log = simulate_winter(ctx, SAMPLE_PATH, slug, until or date.max, progress)
+        log = simulate_winter(ctx, sample, slug, until or date.max, progress)
         closing = _closing(engine, ctx, slug, out_dir, log, until)
     finally:
         engine.dispose()

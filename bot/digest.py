@@ -38,7 +38,7 @@ from bot.money import format_money
 from bot.redact import redact
 from bot.spend import BurnUp, SpendPosition, burn_up, forecast_lines, percent_of, spend_position
 from bot.wording import plural
-from models.tables import CapacityReport, Organisation, Programme, Risk, RiskEvent, Tranche
+from models.tables import CapacityReport, Organisation, Programme, Risk, RiskEvent, Tranche, row_id
 
 VOICE_MOST = 20
 PRESSED = 3  # a level at or above this counts as a day under pressure
@@ -197,13 +197,13 @@ def _capacity(
                 services.append(service)
             running[service] = running.get(service, 0) + 1
     rows = session.exec(
-        select(CapacityReport.service, CapacityReport.local_date, CapacityReport.level).where(
+        select(col(CapacityReport.service), col(CapacityReport.local_date), col(CapacityReport.level)).where(
             CapacityReport.programme_id == programme.id,
             col(CapacityReport.local_date) >= start,
             col(CapacityReport.local_date) <= today,
         )
     ).all()
-    latest = latest_levels(session, programme.id, before=today + timedelta(days=1))  # type: ignore[arg-type]
+    latest = latest_levels(session, row_id(programme), before=today + timedelta(days=1))
     days = set(working_days(start, today))
     worst: dict[str, int] = {}
     pressed: dict[str, set[date]] = {}
@@ -249,15 +249,15 @@ def _risk_moves(
     for event, risk in rows:
         owner = organisations.get(risk.owner_organisation_id)
         move = RiskMove(
-            risk.id,
+            row_id(risk),
             redact(risk.title).text,
             risk.severity,
-            owner.name if owner else None,  # type: ignore[arg-type]
+            owner.name if owner else None,
             local_date(event.at, programme.timezone),
             redact(event.note).text or None,
         )
         into = opened if event.action in OPENED else closed
-        into.setdefault(risk.id, move)  # type: ignore[arg-type]
+        into.setdefault(row_id(risk), move)
     return tuple(opened.values()), tuple(closed.values())
 
 

@@ -117,11 +117,11 @@ class Directory:
     def memberships(self, platform: str, user_id: str) -> tuple[Membership, ...] | None:
         """The user's live memberships, oldest programme first (empty: on no programme); None
         when the directory is stale."""
-        signature = self._signature
-        if not self._fresh(signature) or self._memberships is None:
+        signature, held = self._signature, self._memberships
+        if signature is None or held is None or not self._fresh(signature):
             return None
-        read_with, by_user = self._memberships
-        if read_with != signature.value:  # type: ignore[union-attr]
+        read_with, by_user = held
+        if read_with != signature.value:
             return None
         return by_user.get((platform, user_id), ())
 

@@ -47,7 +47,7 @@ from sqlmodel import Session, col, select
 
 from bot.calendar import add_working_days, count_working_days, local_date, working_days
 from bot.prompts import PROMPTED_ROLES
-from models.tables import CheckIn, Member, Organisation, Programme, Tranche
+from models.tables import CheckIn, Member, Organisation, Programme, Tranche, row_id
 from models.vocabulary import OrganisationKind
 
 LAST_WEEK_WORKING_DAYS = 5
@@ -197,8 +197,7 @@ def roster(session: Session, programme: Programme, today: date, history: bool = 
     )
     calendar = _calendar(start, today, programme.deadline) if history else frozenset()
     days = tuple(
-        _member_days(m, answered.get(m.id, set()), calendar, start, today, programme, history)  # type: ignore[arg-type]
-        for m in members
+        _member_days(m, answered.get(row_id(m), set()), calendar, start, today, programme, history) for m in members
     )
     return Roster(programme=programme, today=today, start=start, organisations=organisations, members=days)
 
@@ -207,7 +206,7 @@ def _answered(session: Session, programme_id: int, members: list[Member], today:
     """Every day each partner answered, up to today."""
     answered: dict[int, set[date]] = defaultdict(set)
     for member_id, day in session.exec(
-        select(CheckIn.member_id, CheckIn.local_date).where(
+        select(col(CheckIn.member_id), col(CheckIn.local_date)).where(
             CheckIn.programme_id == programme_id, col(CheckIn.local_date) <= today
         )
     ):  # no DISTINCT: the sets drop amendments' repeated days for less than the database's sort
@@ -228,11 +227,11 @@ def _last_days(session: Session, programme_id: int, members: list[Member], today
     back = {m.id: m.away_until for m in members if m.away_until is not None and m.away_until <= today}
     if back:
         for member_id, day in session.exec(
-            select(CheckIn.member_id, CheckIn.local_date).where(
+            select(col(CheckIn.member_id), col(CheckIn.local_date)).where(
                 col(CheckIn.member_id).in_(back), col(CheckIn.local_date) <= today
             )
         ):
-            if day < back[member_id]:  # type: ignore[operator]
+            if day < back[member_id]:
                 found[member_id].add(day)
     return found
 
@@ -308,12 +307,12 @@ def engagement_from(r: Roster, since: date | None = None) -> Engagement:
         by_org[m.member.organisation_id].append(m)
     rows = []
     for organisation in r.organisations:
-        members = by_org.get(organisation.id, [])  # type: ignore[arg-type]
+        members = by_org.get(row_id(organisation), [])
         if organisation.archived_at is not None and not any(m.prompted for m in members):
             continue
         rows.append(
             OrganisationEngagement(
-                organisation_id=organisation.id,  # type: ignore[arg-type]
+                organisation_id=row_id(organisation),
                 name=organisation.name,
                 kind=organisation.kind,
                 sector=sector_of(organisation.kind),
@@ -325,7 +324,7 @@ def engagement_from(r: Roster, since: date | None = None) -> Engagement:
     rows.sort(key=lambda row: (SECTORS.index(row.sector), row.name.lower(), row.organisation_id))
     sectors = tuple(_sector(sector, [row for row in rows if row.sector == sector]) for sector in SECTORS)
     return Engagement(
-        programme_id=r.programme.id,  # type: ignore[arg-type]
+        programme_id=row_id(r.programme),
         programme_name=r.programme.name,
         today=r.today,
         start=r.start,
@@ -372,7 +371,7 @@ def quiet_from(r: Roster, after_working_days: int) -> list[Quiet]:
         if silent >= after_working_days:
             quiet.append(
                 Quiet(
-                    member_id=m.member.id,  # type: ignore[arg-type]
+                    member_id=row_id(m.member),
                     name=m.member.name,
                     platform=m.member.platform,
                     platform_user_id=m.member.platform_user_id,

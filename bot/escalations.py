@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from bot.calendar import local_date
 from bot.ports import Destination
 from bot.risks import SEVERITY_RANK, RiskView, open_risks
-from models.tables import Delivery, Member, Programme, Risk
+from models.tables import Delivery, Member, Programme, Risk, row_id
 from models.vocabulary import DeliveryState, Platform, Role, Severity
 
 JOB = "risk-escalation"
@@ -108,7 +108,7 @@ def escalations(session: Session, programme: Programme, now: datetime) -> list[E
     programme's escalation severity goes to the leads' channel and to the live, present
     members of its owner organisation. The delivery ledger makes each go once."""
     floor = SEVERITY_RANK[escalate_from(programme)]
-    risks = [r for r in open_risks(session, programme.id, now) if SEVERITY_RANK[r.severity] >= floor]  # type: ignore[arg-type]
+    risks = [r for r in open_risks(session, row_id(programme), now) if SEVERITY_RANK[r.severity] >= floor]
     if not risks:
         return []
     owners = _owner_members(

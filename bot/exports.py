@@ -10,6 +10,8 @@ file: the CSV writes it as text, the XLSX as exact decimal numbers with a £ for
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -291,7 +293,7 @@ def _is_flag_row(sheet: Worksheet, row: int) -> bool:
     return isinstance(value, str) and sheet.cell(row, 2).value is None and len(value) > 40
 
 
-def _money_table(sheet: Worksheet, headers: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+def _money_table(sheet: Worksheet, headers: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> None:
     sheet.append(headers)
     for cell in sheet[sheet.max_row]:
         cell.font, cell.fill = BOLD, HEADER_FILL
@@ -305,7 +307,7 @@ def _money_table(sheet: Worksheet, headers: tuple[str, ...], rows: list[tuple[ob
                 cell.font, cell.fill = BOLD, TOTAL_FILL
 
 
-def _fit_columns(sheet: Worksheet, skip_rows: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+def _fit_columns(sheet: Worksheet, skip_rows: AbstractSet[int] = frozenset()) -> None:
     widths: dict[int, int] = {}
     for row in sheet.iter_rows():
         for cell in row:

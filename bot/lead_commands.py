@@ -52,7 +52,7 @@ def lead_command(
         return LeadCommand(named[0], named[1], rest.strip())
     acting = [(m, p) for m, p in rows if Role(m.role) in LEADING_ROLES]
     if not acting:
-        return _not_lead(senior_role([m for m, _ in rows]), doing, advice)  # type: ignore[arg-type]
+        return _not_lead(senior_role([m for m, _ in rows]), doing, advice)  # type: ignore[arg-type]  # rows is not empty
     candidates = [(m, p) for m, p in acting if Role(m.role) == Role.LEAD] or acting
     if len(candidates) > 1:
         slugs = [p.slug for _, p in candidates]

@@ -44,7 +44,7 @@ from bot.engagement import Engagement, programme_start, response_rates
 from bot.membership import memberships
 from bot.status import StatusScreen, status_screen
 from bot.status_cache import ScreenCache, ScreenKey, asker, cached_view
-from models.tables import Member, Organisation, Programme
+from models.tables import Member, Organisation, Programme, row_id
 from models.vocabulary import A_ROLE, Role
 
 LEADS = frozenset({Role.ADMIN, Role.LEAD})
@@ -151,12 +151,12 @@ def viewer_of(session: Session, platform: str, user_id: str) -> tuple[Viewer, Me
     member, programme = chosen
     organisation = session.get(Organisation, member.organisation_id)
     viewer = Viewer(
-        member_id=member.id,  # type: ignore[arg-type]
+        member_id=row_id(member),
         name=member.name,
         role=Role(member.role),
         organisation_id=member.organisation_id,
         organisation_name=organisation.name if organisation else "",
-        programme_id=programme.id,  # type: ignore[arg-type]
+        programme_id=row_id(programme),
         programme_slug=programme.slug,
         programme_name=programme.name,
     )
@@ -272,7 +272,7 @@ def home_for(session: Session, platform: str, user_id: str, now: datetime, scree
     viewer, member, programme = found
     today = local_date(now, programme.timezone)
     since = today - timedelta(days=DECISION_DAYS - 1)
-    decisions = tuple(decisions_between(session, programme.id, since, today))  # type: ignore[arg-type]
+    decisions = tuple(decisions_between(session, row_id(programme), since, today))
     if viewer.role == Role.PARTNER:
         form = build_form(session, member, today)
         away = member.away_until if member.away_until is not None and member.away_until > today else None

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
-from models.tables import CheckIn, Member, Organisation, Programme, Scheme
+from models.tables import CheckIn, Member, Organisation, Programme, Scheme, row_id
 from models.vocabulary import SERVICE_LABELS, UNIT_LABELS, Role, Service, Unit
+
+T = TypeVar("T")
 
 PROMPTED_ROLES = frozenset({Role.PARTNER})
 
@@ -63,7 +66,7 @@ def prompt_summary(prompt: Prompt) -> str:
 
 def checkin_scope(session: Session, member: Member) -> CheckinScope:
     """One member's scope, reading only their programme, organisation and its schemes."""
-    return checkin_scopes(session, [member], only_theirs=True)[member.id]  # type: ignore[index]
+    return checkin_scopes(session, [member], only_theirs=True)[row_id(member)]
 
 
 def checkin_scopes(session: Session, members: list[Member], only_theirs: bool = False) -> dict[int, CheckinScope]:
@@ -75,9 +78,10 @@ def checkin_scopes(session: Session, members: list[Member], only_theirs: bool = 
     if only_theirs:
         return _own_scopes(session, members)
     programme_ids = {m.programme_id for m in members}
-    programmes = {p.id: p for p in session.exec(select(Programme).where(col(Programme.id).in_(programme_ids)))}
+    programmes = {row_id(p): p for p in session.exec(select(Programme).where(col(Programme.id).in_(programme_ids)))}
     organisations = {
-        o.id: o for o in session.exec(select(Organisation).where(col(Organisation.programme_id).in_(programme_ids)))
+        row_id(o): o
+        for o in session.exec(select(Organisation).where(col(Organisation.programme_id).in_(programme_ids)))
     }
     return _scopes(session, members, programmes, organisations)
 
@@ -85,9 +89,15 @@ def checkin_scopes(session: Session, members: list[Member], only_theirs: bool = 
 def _own_scopes(session: Session, members: list[Member]) -> dict[int, CheckinScope]:
     """Taken from the session when the caller holds the programme and organisation already
     (a form being built: bot.checkin.form), else read one by one."""
-    programmes = {m.programme_id: session.get(Programme, m.programme_id) for m in members}
-    organisations = {m.organisation_id: session.get(Organisation, m.organisation_id) for m in members}
-    return _scopes(session, members, programmes, organisations)  # type: ignore[arg-type]
+    programmes = {m.programme_id: _found(session.get(Programme, m.programme_id)) for m in members}
+    organisations = {m.organisation_id: _found(session.get(Organisation, m.organisation_id)) for m in members}
+    return _scopes(session, members, programmes, organisations)
+
+
+def _found(row: T | None) -> T:
+    """A row a member refers to (a foreign key): there."""
+    assert row is not None
+    return row
 
 
 def _scopes(
@@ -101,7 +111,7 @@ def _scopes(
     ):
         schemes_by_owner.setdefault(s.owner_organisation_id, []).append(
             SchemeScope(
-                id=s.id,  # type: ignore[arg-type]
+                id=row_id(s),
                 key=s.key,
                 name=s.name,
                 unit=s.unit,
@@ -111,21 +121,22 @@ def _scopes(
             )
         )
     return {
-        m.id: _scope(m, programmes[m.programme_id], organisations[m.organisation_id], schemes_by_owner) for m in members
-    }  # type: ignore[misc]
+        row_id(m): _scope(m, programmes[m.programme_id], organisations[m.organisation_id], schemes_by_owner)
+        for m in members
+    }
 
 
 def _scope(
     member: Member, programme: Programme, organisation: Organisation, schemes: dict[int, list[SchemeScope]]
 ) -> CheckinScope:
     return CheckinScope(
-        programme_id=programme.id,  # type: ignore[arg-type]
+        programme_id=row_id(programme),
         programme_name=programme.name,
-        member_id=member.id,  # type: ignore[arg-type]
+        member_id=row_id(member),
         member_name=member.name,
-        organisation_id=organisation.id,  # type: ignore[arg-type]
+        organisation_id=row_id(organisation),
         organisation_name=organisation.name,
-        schemes=tuple(schemes.get(organisation.id, ())),  # type: ignore[arg-type]
+        schemes=tuple(schemes.get(row_id(organisation), ())),
         services=tuple(organisation.services),
     )
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from sqlmodel import Session, col, select
 
@@ -32,7 +33,7 @@ from bot.calendar import add_working_days, local_date
 from bot.lead_commands import LEADING_ROLES, NotForYou, Refusal, audit, lead_command
 from bot.prompts import PROMPTED_ROLES
 from bot.redact import redact
-from models.tables import CheckIn, Member, Organisation, Programme, Question, QuestionAnswer
+from models.tables import CheckIn, Member, Organisation, Programme, Question, QuestionAnswer, row_id
 from models.vocabulary import STATUTORY_KINDS
 
 ASKING_ROLES = LEADING_ROLES
@@ -166,8 +167,8 @@ def ask_question(session: Session, platform: str, user_id: str, text: str, now: 
     cleaned = redact(body)
     day = local_date(now, programme.timezone)
     question = Question(
-        programme_id=programme.id,  # type: ignore[arg-type]
-        member_id=member.id,  # type: ignore[arg-type]
+        programme_id=row_id(programme),
+        member_id=row_id(member),
         text=cleaned.text,
         audience=audience,
         asked_at=now,
@@ -185,10 +186,10 @@ def ask_question(session: Session, platform: str, user_id: str, text: str, now: 
     }
     audit(session, member, "question.asked", f"question:{question.id}", detail, now)
     session.flush()
-    partners = len(_audience_members(session, programme.id, audience))  # type: ignore[arg-type]
+    partners = len(_audience_members(session, row_id(programme), audience))
     return Asked(
-        question_id=question.id,  # type: ignore[arg-type]
-        programme_id=programme.id,  # type: ignore[arg-type]
+        question_id=row_id(question),
+        programme_id=row_id(programme),
         programme_name=programme.name,
         text=cleaned.text,
         audience=audience,
@@ -244,11 +245,11 @@ def ask_or_show(
     today = local_date(now, programme.timezone)
     since = today - timedelta(days=LOOK_BACK_DAYS - 1)
     return QuestionsView(
-        programme_id=programme.id,  # type: ignore[arg-type]
+        programme_id=row_id(programme),
         programme_name=programme.name,
         today=today,
         since=since,
-        questions=tuple(answers_to(session, programme.id, since)),  # type: ignore[arg-type]
+        questions=tuple(answers_to(session, row_id(programme), since)),
     )
 
 
@@ -264,15 +265,15 @@ def answers_to(session: Session, programme_id: int, since: date) -> list[Questio
     ).all()
     if not rows:
         return []
-    answers = _newest_answers(session, [q.id for q, _, _ in rows])  # type: ignore[misc]
+    answers = _newest_answers(session, [row_id(q) for q, _, _ in rows])
     partners = _partners_by_sector(session, programme_id)
     out = []
     for question, asker, organisation in rows:
-        given = answers.get(question.id, [])  # type: ignore[arg-type]
+        given = answers.get(row_id(question), [])
         audience = set().union(*(ids for sector, ids in partners.items() if question.audience in (ALL, sector)))
         out.append(
             QuestionWithAnswers(
-                id=question.id,  # type: ignore[arg-type]
+                id=row_id(question),
                 text=question.text,
                 audience=question.audience,
                 asked_by=asker,
@@ -289,7 +290,7 @@ def answers_to(session: Session, programme_id: int, since: date) -> list[Questio
 def _newest_answers(session: Session, question_ids: list[int]) -> dict[int, list[tuple[int, AnswerView]]]:
     """Per question, (member id, answer) for each member's newest answer, oldest answer first."""
     rows = session.exec(
-        select(QuestionAnswer, Member.name, Organisation.name, CheckIn.local_date)
+        select(QuestionAnswer, col(Member.name), col(Organisation.name), col(CheckIn.local_date))
         .join(Member, col(Member.id) == col(QuestionAnswer.member_id))
         .join(Organisation, col(Organisation.id) == col(QuestionAnswer.organisation_id))
         .join(CheckIn, col(CheckIn.id) == col(QuestionAnswer.checkin_id))
@@ -322,7 +323,7 @@ def _partners_by_sector(session: Session, programme_id: int) -> dict[str, set[in
     ).all()
     out: dict[str, set[int]] = {COMMUNITY: set(), STATUTORY: set()}
     for member_id, kind in rows:
-        out[sector_of(kind)].add(member_id)  # type: ignore[arg-type]
+        out[sector_of(kind)].add(cast(int, member_id))  # Member.id: the primary key, never NULL
     return out
 
 
@@ -355,15 +356,15 @@ def open_questions_for(session: Session, member: Member, today: date) -> list[Qu
     ).all()
     if not rows:
         return []
-    answered = _members_answers(session, member.id, [q.id for q, _, _ in rows])  # type: ignore[arg-type,misc]
+    answered = _members_answers(session, row_id(member), [row_id(q) for q, _, _ in rows])
     out = []
     for question, asker, asker_organisation in rows:
-        last = answered.get(question.id)  # type: ignore[arg-type]
+        last = answered.get(row_id(question))
         if last is not None and last[1] != today:
             continue
         out.append(
             QuestionOnForm(
-                id=question.id,  # type: ignore[arg-type]
+                id=row_id(question),
                 text=question.text,
                 asked_by=asker,
                 asked_by_organisation=asker_organisation,
@@ -378,7 +379,7 @@ def open_questions_for(session: Session, member: Member, today: date) -> list[Qu
 def _members_answers(session: Session, member_id: int, question_ids: list[int]) -> dict[int, tuple[str, date]]:
     """The member's newest answer to each question, and the local date of its check-in."""
     rows = session.exec(
-        select(QuestionAnswer.question_id, QuestionAnswer.text, CheckIn.local_date)
+        select(col(QuestionAnswer.question_id), col(QuestionAnswer.text), col(CheckIn.local_date))
         .join(CheckIn, col(CheckIn.id) == col(QuestionAnswer.checkin_id))
         .where(QuestionAnswer.member_id == member_id, col(QuestionAnswer.question_id).in_(question_ids))
         .order_by(col(QuestionAnswer.id).desc())

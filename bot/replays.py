@@ -17,6 +17,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.commands import BY_NAME, parse
 from models.tables import RequestSeen
@@ -35,10 +36,10 @@ def request_key(kind: str, *parts: str) -> str:
 
 def seen_once(engine: Engine, key: str, platform: str, now: datetime, *, purge_every: int = PURGE_EVERY) -> bool:
     """True the first time `key` is seen (it is recorded), False for a replay of it."""
-    table = RequestSeen.__table__
+    table = RequestSeen.metadata.tables["request_seen"]  # RequestSeen.__table__, which SQLModel leaves untyped
     dialect = sqlite_insert if engine.dialect.name == "sqlite" else pg_insert
-    statement = dialect(table).values(key=key[:KEY_LENGTH], platform=platform, seen_at=now)
-    statement = statement.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+    insert = dialect(table).values(key=key[:KEY_LENGTH], platform=platform, seen_at=now)
+    statement = insert.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
     with engine.begin() as connection:
         inserted = connection.execute(statement).first() is not None
     if inserted and next(_inserts) % purge_every == 0:
@@ -49,7 +50,7 @@ def seen_once(engine: Engine, key: str, platform: str, now: datetime, *, purge_e
 def purge_seen(engine: Engine, now: datetime) -> int:
     """Forget the keys seen more than KEEP_FOR ago; the number forgotten."""
     with engine.begin() as connection:
-        return connection.execute(delete(RequestSeen).where(RequestSeen.seen_at < now - KEEP_FOR)).rowcount
+        return connection.execute(delete(RequestSeen).where(col(RequestSeen.seen_at) < now - KEEP_FOR)).rowcount
 
 
 def command_writes(text: str) -> bool:

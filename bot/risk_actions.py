@@ -19,7 +19,7 @@ from bot.directory import Directory, held_view
 from bot.membership import memberships
 from bot.risks import ACTING_ROLES, RiskChanged, RiskRefused, RiskView, change_status, open_risks, refusal, risk_view
 from bot.status_cache import ScreenCache, cached_view
-from models.tables import Member, Organisation, Programme, Risk
+from models.tables import Member, Organisation, Programme, Risk, row_id
 from models.vocabulary import Role
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def risks_command(
         return RiskRefused(JOIN_TEXT)
     registers = tuple(
         Register(
-            programme_id=programme.id,  # type: ignore[arg-type]
+            programme_id=row_id(programme),
             programme_name=programme.name,
             risks=_register(session, programme, now, views),
             role=Role(member.role),
@@ -159,4 +159,6 @@ def risks_in_memory(
 
 
 def _register(session: Session, programme: Programme, now: datetime, views: ScreenCache | None) -> tuple[RiskView, ...]:
-    return cached_view(views, session, programme, now, "risks", lambda: tuple(open_risks(session, programme.id, now)))  # type: ignore[arg-type]
+    return cached_view(
+        views, session, programme, now, "risks", lambda: tuple(open_risks(session, row_id(programme), now))
+    )

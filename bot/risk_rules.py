@@ -58,7 +58,7 @@ from bot.capacity import HIGHEST, level_wording
 from bot.checkin.form import service_label
 from bot.risks import RaisedRisk, raise_risks
 from bot.spend import Flag, SpendPosition, spend_position
-from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, Scheme, Tranche
+from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, Scheme, Tranche, row_id
 from models.vocabulary import STATUTORY_KINDS, OrganisationKind, Role, Service, Severity, Unit
 
 CAPACITY = "capacity"
@@ -157,7 +157,7 @@ def _latest_as_of(
         col(CapacityReport.local_date),
         col(CapacityReport.level),
         rank,
-    ).where(CapacityReport.programme_id == programme_id, col(CapacityReport.local_date) <= day)
+    ).where(col(CapacityReport.programme_id) == programme_id, col(CapacityReport.local_date) <= day)
     if first is not None:
         query = query.where(col(CapacityReport.local_date) >= first)
     if organisations is not None:
@@ -178,7 +178,8 @@ def _last_reported(session: Session, programme_id: int, pairs: set[tuple[int, st
     rows = session.execute(
         sa_select(col(CapacityReport.organisation_id), col(CapacityReport.service), func.max(CapacityReport.local_date))
         .where(
-            CapacityReport.programme_id == programme_id, col(CapacityReport.organisation_id).in_({o for o, _ in pairs})
+            col(CapacityReport.programme_id) == programme_id,
+            col(CapacityReport.organisation_id).in_({o for o, _ in pairs}),
         )
         .group_by(col(CapacityReport.organisation_id), col(CapacityReport.service))
     ).all()
@@ -215,7 +216,7 @@ def _daily(
     ] + ([col(CapacityReport.measures)] if measures else [])
     query = (
         sa_select(*columns)
-        .where(CapacityReport.programme_id == programme_id, col(CapacityReport.local_date) <= last)
+        .where(col(CapacityReport.programme_id) == programme_id, col(CapacityReport.local_date) <= last)
         .order_by(col(CapacityReport.reported_at), col(CapacityReport.id))
     )
     if first is not None:
@@ -297,12 +298,12 @@ def findings(session: Session, programme: Programme, today: date) -> list[Findin
     settings = RuleSettings.of(programme)
     start = _start(session, programme)
     organisations = {
-        o.id: o for o in session.exec(select(Organisation).where(Organisation.programme_id == programme.id))
+        row_id(o): o for o in session.exec(select(Organisation).where(Organisation.programme_id == programme.id))
     }
     live = {oid: o for oid, o in organisations.items() if o.archived_at is None}
     window = _window(today, settings)
     latest = {k: r for k, r in _latest_as_of(session, programme.id, today, window).items() if k[0] in live}
-    listed = {(oid, service) for oid, o in live.items() for service in o.services or []}  # type: ignore[misc]
+    listed = {(oid, service) for oid, o in live.items() for service in o.services or []}
     last_reported = {k: r.local_date for k, r in latest.items()} | _last_reported(
         session, programme.id, listed - latest.keys()
     )
@@ -364,7 +365,7 @@ def _capacity(
     at_alert = {k: r for k, r in recent.items() if r.level >= alert}
     if not at_alert:
         return []
-    starts = _run_starts(session, programme.id, at_alert)  # type: ignore[arg-type]
+    starts = _run_starts(session, row_id(programme), at_alert)
     out = []
     for key in sorted(at_alert, key=lambda k: (live[k[0]].name, k[1])):
         report, organisation = at_alert[key], live[key[0]]
@@ -411,10 +412,10 @@ def _worsening(
     if not candidates:
         return []
     earlier_day = add_working_days(today, -settings.worsening_over_working_days)
-    earlier = _latest_as_of(session, programme.id, earlier_day, window)  # type: ignore[arg-type]
+    earlier = _latest_as_of(session, row_id(programme), earlier_day, window)
     before_window = candidates.keys() - earlier.keys()
     if before_window:  # back after a silence: compared with their last level before it
-        older = _latest_as_of(session, programme.id, earlier_day, organisations={o for o, _ in before_window})  # type: ignore[arg-type]
+        older = _latest_as_of(session, row_id(programme), earlier_day, organisations={o for o, _ in before_window})
         earlier |= {k: r for k, r in older.items() if k in before_window}
     out = []
     for key in sorted(candidates, key=lambda k: (live[k[0]].name, k[1])):
@@ -449,7 +450,7 @@ def _silent_services(
     out = []
     for organisation in sorted(live.values(), key=lambda o: (o.name, o.id)):
         for service in organisation.services or []:
-            last = last_reported.get((organisation.id, service))  # type: ignore[arg-type]
+            last = last_reported.get((row_id(organisation), service))
             if silent_working_days(last, start, today) < settings.silent_after_working_days:
                 continue
             words = _service_words(service)
@@ -485,13 +486,13 @@ def _silent_partners(
         )
         .order_by(col(Member.id))
     ).all()
-    last_checkins = _last_checkins(session, programme.id, today)  # type: ignore[arg-type]
+    last_checkins = _last_checkins(session, row_id(programme), today)
     out = []
     for member in members:
         organisation = live.get(member.organisation_id)
         if organisation is None or (member.away_until is not None and member.away_until > today):
             continue
-        last = last_checkins.get(member.id)  # type: ignore[arg-type]
+        last = last_checkins.get(row_id(member))
         since = last + timedelta(days=1) if last else start
         back = member.away_until if member.away_until is not None and member.away_until > since else None
         if count_working_days(back or since, today - timedelta(days=1)) < settings.silent_after_working_days:
@@ -544,7 +545,7 @@ def _discharges(
     n, d = settings.silent_after_working_days, settings.discharges_rising_over_working_days
     first = add_working_days(today, -(n + d + 1))
     totals: dict[date, Decimal] = defaultdict(Decimal)
-    for (organisation_id, _), days in _daily(session, programme.id, first, today).items():  # type: ignore[arg-type]
+    for (organisation_id, _), days in _daily(session, row_id(programme), first, today).items():
         if organisation_id not in live:
             continue
         for day, report in days.items():
@@ -642,7 +643,7 @@ def scan(session: Session, programme: Programme, now: datetime) -> ScanResult:
     """Raise every finding for the programme's local today; idempotent at the same instant."""
     today = local_date(now, programme.timezone)
     found = findings(session, programme, today)
-    outcomes = list(zip(found, raise_risks(session, programme.id, found, now), strict=False))  # type: ignore[arg-type]
+    outcomes = list(zip(found, raise_risks(session, row_id(programme), found, now), strict=False))
     count = lambda outcome: sum(1 for _, r in outcomes if r.outcome == outcome)  # noqa: E731
     return ScanResult(
         programme_slug=programme.slug,

@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from sqlalchemy import Table, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.calendar import count_working_days, local_date
 from bot.redact import redact
-from models.tables import Member, Organisation, Programme, Risk, RiskEvent
+from models.tables import Member, Organisation, Programme, Risk, RiskEvent, row_id
 from models.vocabulary import A_ROLE, RiskStatus, Role, Severity
 
 _RISKS: Table = Risk.__table__  # type: ignore[attr-defined]
@@ -167,15 +168,15 @@ def raise_risks(session: Session, programme_id: int, raising: Sequence[Raising],
 def _raise_again(session: Session, risk: Risk | None, clean: _Clean, now: datetime) -> RaisedRisk:
     """Unchanged costs nothing; a change locks the risk first (a lead may be closing it)."""
     if risk is not None and not _changes(risk, clean.title, clean.detail, clean.severity):
-        return RaisedRisk(risk.id, "unchanged", False, clean.severity, clean.severity, clean.redactions)  # type: ignore[arg-type]
+        return RaisedRisk(row_id(risk), "unchanged", False, clean.severity, clean.severity, clean.redactions)
     locked = _open_by_key(session, clean.key)
     if locked is None:  # closed since it was read, or raised by another process: the next scan sees it
         return RaisedRisk(
-            risk.id if risk else 0,
+            row_id(risk) if risk else 0,
             "unchanged",
             False,
             clean.severity,
-            clean.severity,  # type: ignore[arg-type]
+            clean.severity,
             clean.redactions,
         )
     return _update(session, locked, clean.title, clean.detail, clean.severity, now, clean.redactions)
@@ -223,7 +224,7 @@ def _insert_all(
             )
             for i, c in new
         ]
-        return {r.open_key: r.id for r in one_by_one if r is not None}  # type: ignore[misc]
+        return {r.open_key: row_id(r) for r in one_by_one if r is not None}  # type: ignore[misc]  # open_key: set on a risk not closed
     ids = {key: risk_id for risk_id, key in returned}
     session.connection().execute(
         _EVENTS.insert(),
@@ -295,7 +296,7 @@ def raise_risk(
             now,
         )
         if risk is not None:
-            return RaisedRisk(risk.id, "new", True, level, None, n_title + n_detail)  # type: ignore[arg-type]
+            return RaisedRisk(row_id(risk), "new", True, level, None, n_title + n_detail)
         risk = _open_by_key(session, key)  # another process raised it a moment ago
         assert risk is not None
     return _update(session, risk, clean_title or rule, clean_detail, level, now, n_title + n_detail)
@@ -341,9 +342,9 @@ def _insert(
         return None
     session.add(
         RiskEvent(
-            risk_id=risk.id,
+            risk_id=row_id(risk),
             action="raised",
-            to_status=RiskStatus.OPEN.value,  # type: ignore[arg-type]
+            to_status=RiskStatus.OPEN.value,
             note=f"Severity {severity.value}",
             at=now,
         )
@@ -358,14 +359,14 @@ def _update(
     before = Severity(risk.severity)
     changes = _changes(risk, title, detail, severity)
     if not changes:
-        return RaisedRisk(risk.id, "unchanged", False, before, before, redactions)  # type: ignore[arg-type]
+        return RaisedRisk(row_id(risk), "unchanged", False, before, before, redactions)
     risk.title, risk.detail, risk.severity, risk.updated_at = title, detail, severity.value, now
     session.add(risk)
     session.add(
         RiskEvent(
-            risk_id=risk.id,
+            risk_id=row_id(risk),
             action="updated",
-            from_status=risk.status,  # type: ignore[arg-type]
+            from_status=risk.status,
             to_status=risk.status,
             note="; ".join(changes),
             at=now,
@@ -373,7 +374,7 @@ def _update(
     )
     session.flush()
     escalated = SEVERITY_RANK[severity] > SEVERITY_RANK[before]
-    return RaisedRisk(risk.id, "updated", escalated, severity, before, redactions)  # type: ignore[arg-type]
+    return RaisedRisk(row_id(risk), "updated", escalated, severity, before, redactions)
 
 
 def _changes(risk: Risk, title: str, detail: str | None, severity: Severity) -> list[str]:
@@ -421,9 +422,9 @@ def change_status(
     session.add(risk)
     session.add(
         RiskEvent(
-            risk_id=risk.id,
+            risk_id=row_id(risk),
             member_id=member.id,
-            action=_TRANSITIONS[action][2],  # type: ignore[arg-type]
+            action=_TRANSITIONS[action][2],
             from_status=before.value,
             to_status=after.value,
             note=text,
@@ -432,8 +433,8 @@ def change_status(
     )
     session.flush()
     return RiskChanged(
-        _TRANSITIONS[action][2], before, after, member.name, text, risk_view(session, risk.id, now), redactions
-    )  # type: ignore[arg-type]
+        _TRANSITIONS[action][2], before, after, member.name, text, risk_view(session, row_id(risk), now), redactions
+    )
 
 
 def refusal(risk: Risk | None, member: Member, action: str) -> RiskRefused | None:
@@ -497,7 +498,7 @@ def _organisation_name(session: Session, organisation_id: int | None) -> str | N
 def open_risks(session: Session, programme_id: int, now: datetime) -> list[RiskView]:
     """Risks not closed, critical first, then the oldest first within a severity."""
     risks = session.execute(
-        select(*_VIEWED).where(Risk.programme_id == programme_id, Risk.status != RiskStatus.CLOSED.value)
+        sa_select(*_VIEWED).where(col(Risk.programme_id) == programme_id, col(Risk.status) != RiskStatus.CLOSED.value)
     ).all()
     views = _views(session, programme_id, list(risks), now)
     return sorted(views, key=lambda v: (-SEVERITY_RANK[v.severity], v.raised_at, v.id))
@@ -505,7 +506,7 @@ def open_risks(session: Session, programme_id: int, now: datetime) -> list[RiskV
 
 def risk_view(session: Session, risk_id: int, now: datetime) -> RiskView:
     """One risk as the register shows it (closed ones too), for a message to update."""
-    risk = session.execute(select(*_VIEWED).where(Risk.id == risk_id)).first()
+    risk = session.execute(sa_select(*_VIEWED).where(col(Risk.id) == risk_id)).first()
     if risk is None:
         raise LookupError(f"no risk {risk_id}")
     return _views(session, risk.programme_id, [risk], now)[0]
@@ -545,7 +546,7 @@ def _views(session: Session, programme_id: int, risks: list[Any], now: datetime)
     owners = dict(
         session.exec(select(Organisation.id, Organisation.name).where(Organisation.programme_id == programme_id)).all()
     )
-    last = _last_events(session, [r.id for r in risks])  # type: ignore[misc]
+    last = _last_events(session, [r.id for r in risks])
     today = local_date(now, tz)
     return [
         RiskView(
@@ -553,14 +554,14 @@ def _views(session: Session, programme_id: int, risks: list[Any], now: datetime)
             rule=r.rule,
             subject=r.subject,
             title=r.title,
-            detail=r.detail,  # type: ignore[arg-type]
+            detail=r.detail,
             severity=Severity(r.severity),
             status=RiskStatus(r.status),
             owner_organisation_id=r.owner_organisation_id,
             owner_name=owners.get(r.owner_organisation_id),
             raised_at=r.raised_at,
             age_working_days=count_working_days(local_date(r.raised_at, tz) + timedelta(days=1), today),
-            last_event=last.get(r.id),  # type: ignore[arg-type]
+            last_event=last.get(r.id),
         )
         for r in risks
     ]
@@ -569,7 +570,7 @@ def _views(session: Session, programme_id: int, risks: list[Any], now: datetime)
 def _last_events(session: Session, risk_ids: list[int]) -> dict[int, EventView]:
     newest = select(func.max(RiskEvent.id)).where(col(RiskEvent.risk_id).in_(risk_ids)).group_by(col(RiskEvent.risk_id))
     rows = session.execute(
-        select(
+        sa_select(
             col(RiskEvent.risk_id),
             col(RiskEvent.action),
             col(Member.name),

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.calendar import count_working_days, is_working_day, local_instant
-from bot.checkin import Refusal, Rejected, amount_text, checkin_no_change, open_checkin, submit_checkin
+from bot.checkin import CheckinResult, Refusal, Rejected, amount_text, checkin_no_change, open_checkin, submit_checkin
 from bot.checkin.form import CheckinForm, scheme_key, service_key
 from bot.decisions import record_decision
 from bot.jobs.base import JobContext
@@ -42,7 +42,7 @@ from bot.risks import change_status, open_risks
 from bot.scheduler import tick, watch_pass
 from bot.spend import spend_position
 from models.db import session_scope
-from models.tables import CapacityReport, Member, Organisation, Programme
+from models.tables import CapacityReport, Member, Organisation, Programme, row_id
 from models.vocabulary import RiskStatus, Severity
 
 START = date(2026, 12, 1)
@@ -213,7 +213,7 @@ def simulate_winter(
     rng = random.Random(SEED)
     log = WinterLog()
     with session_scope(engine) as session:
-        deadline = session.exec(select(Programme.deadline).where(Programme.slug == slug)).one()
+        deadline = session.exec(select(col(Programme.deadline)).where(Programme.slug == slug)).one()
     last = min(until, deadline)
     days = [START + timedelta(days=n) for n in range((last - START).days + 1)]
     for done, day in enumerate(days, start=1):
@@ -271,6 +271,7 @@ def _check_in(
     log: WinterLog,
 ) -> None:
     with session_scope(ctx.engine) as session:
+        outcome: CheckinResult | Rejected | Refusal
         if rng.random() < habit.nothing_new:
             outcome = checkin_no_change(session, PLATFORM, user, programme.id, now)
             if not isinstance(outcome, Refusal) and outcome.recorded:
@@ -344,7 +345,7 @@ def _ask(engine: Engine, day: date, log: WinterLog) -> None:
     with session_scope(engine) as session:
         outcome = ask_question(session, PLATFORM, LEAD, QUESTION, local_instant(day, time(9, 0)))
     if hasattr(outcome, "reason"):
-        log.problems.append(f"question on {day}: {outcome.message}")  # type: ignore[union-attr]
+        log.problems.append(f"question on {day}: {outcome.message}")
     else:
         log.questions += 1
 
@@ -355,7 +356,7 @@ def _decide(engine: Engine, programme: Programme, day: date, log: WinterLog) -> 
     if hasattr(outcome, "decision_id"):
         log.decisions += 1
     else:
-        log.problems.append(f"decision on {day}: {outcome.message}")  # type: ignore[union-attr]
+        log.problems.append(f"decision on {day}: {outcome.message}")
 
 
 def _leads_morning(engine: Engine, programme: Programme, day: date, log: WinterLog) -> None:
@@ -365,7 +366,7 @@ def _leads_morning(engine: Engine, programme: Programme, day: date, log: WinterL
     with session_scope(engine) as session:
         lead = session.exec(select(Member).where(Member.platform_user_id == LEAD)).one()
         flags = {f.rule for f in spend_position(session, programme, day).flags}
-        for risk in open_risks(session, programme.id, now):  # type: ignore[arg-type]
+        for risk in open_risks(session, row_id(programme), now):
             note = _why_closed(session, programme, risk.rule, risk.subject, flags)
             if note:
                 if not hasattr(change_status(session, risk.id, lead, "close", note, now), "reason"):

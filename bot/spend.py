@@ -45,7 +45,7 @@ from bot.money import format_money, format_quantity
 from bot.programmes import get_programme
 from bot.wording import shortened
 from models.db import session_scope
-from models.tables import Organisation, Programme, Scheme, SpendReport, Tranche
+from models.tables import Organisation, Programme, Scheme, SpendReport, Tranche, row_id
 from models.vocabulary import FUNDING_SOURCE_LABELS, UNIT_LABELS, FundingSource, Unit
 
 RECENT_WORKING_DAYS = 10
@@ -198,7 +198,7 @@ def _latest_as_of(session: Session, programme_id: int, day: date) -> dict[int, _
         .correlate(Scheme)
         .scalar_subquery()
     )
-    latest = sa_select(newest.label("report_id")).where(Scheme.programme_id == programme_id).subquery()
+    latest = sa_select(newest.label("report_id")).where(col(Scheme.programme_id) == programme_id).subquery()
     rows = session.execute(
         sa_select(
             col(SpendReport.scheme_id),
@@ -218,7 +218,7 @@ def _ledger(session: Session, programme_id: int, schemes: set[int]) -> list[tupl
         sa_select(
             col(SpendReport.scheme_id), col(SpendReport.local_date), col(SpendReport.actual), col(SpendReport.committed)
         )
-        .where(SpendReport.programme_id == programme_id)
+        .where(col(SpendReport.programme_id) == programme_id)
         .order_by(col(SpendReport.scheme_id), col(SpendReport.reported_at), col(SpendReport.id))
     ).all()
     return [(r[0], r[1], r[2], r[3]) for r in rows if r[0] in schemes]
@@ -283,7 +283,7 @@ def spend_position(session: Session, programme: Programme, today: date) -> Spend
         )
     else:
         recent_spent = ZERO
-    lines = tuple(_scheme_spend(scheme, owner, latest.get(scheme.id)) for scheme, owner in schemes)  # type: ignore[arg-type]
+    lines = tuple(_scheme_spend(scheme, owner, latest.get(row_id(scheme))) for scheme, owner in schemes)
     allocated_total = sum((t.amount for t in tranches), ZERO)
     actual = sum((s.actual for s in lines), ZERO)
     committed = sum((s.committed for s in lines), ZERO)
@@ -311,7 +311,7 @@ def _total_actual(latest: dict[int, _Figures], schemes: list[tuple[Scheme, str]]
 
 def _scheme_spend(scheme: Scheme, owner: str, figures: _Figures | None) -> SchemeSpend:
     return SchemeSpend(
-        scheme_id=scheme.id,  # type: ignore[arg-type]
+        scheme_id=row_id(scheme),
         key=scheme.key,
         name=scheme.name,
         scheme_type=scheme.scheme_type,
@@ -489,7 +489,7 @@ def burn_up(session: Session, programme: Programme, today: date) -> BurnUp:
     tranches = _tranches(session, programme.id)
     schemes = _schemes(session, programme.id)
     start = min((t.available_on for t in tranches), default=today)
-    rows = _ledger(session, programme.id, {s.id for s, _ in schemes})  # type: ignore[misc]
+    rows = _ledger(session, programme.id, {row_id(s) for s, _ in schemes})
     deltas = _daily_deltas(rows, start)
     steps = _allocation_steps(tranches, start)
     points = []
@@ -614,12 +614,12 @@ def format_spend(position: SpendPosition) -> str:
     out.append(f"Flags ({len(position.flags)}):" if position.flags else "Flags: none")
     out += [f"  ! {flag.message}" for flag in position.flags]
     out += ["", f"{'Scheme':<28} {'Budget':>14} {'Actual':>14} {'Committed':>14} {'Activity':>18}  Last report"]
-    for s in position.schemes:
-        activity = f"{format_quantity(s.activity)}/{format_quantity(s.planned)}"
-        last = f"{s.last_reported:%d %b}" if s.last_reported else "never"
+    for scheme in position.schemes:
+        activity = f"{format_quantity(scheme.activity)}/{format_quantity(scheme.planned)}"
+        last = f"{scheme.last_reported:%d %b}" if scheme.last_reported else "never"
         out.append(
-            f"{shortened(s.key + ' ' + s.name, 28):<28} {money(s.budget):>14} {money(s.actual):>14} "
-            f"{money(s.committed):>14} {activity:>18}  {last}"
+            f"{shortened(scheme.key + ' ' + scheme.name, 28):<28} {money(scheme.budget):>14} {money(scheme.actual):>14} "
+            f"{money(scheme.committed):>14} {activity:>18}  {last}"
         )
     return "\n".join(out)
 

@@ -26,7 +26,7 @@ from bot.money import AmountError, format_money, format_quantity, parse_amount
 from bot.redact import redact
 from bot.spend import SpendPosition, spend_position, unit_label
 from bot.status_cache import ScreenCache, cached_view
-from models.tables import AuditEvent, Member, Programme, Scheme, SpendReport
+from models.tables import AuditEvent, Member, Programme, Scheme, SpendReport, row_id
 from models.vocabulary import A_ROLE, Role
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def record_lead_entry(
     reason_text = cleaned.text.strip()[:MAX_REASON] or None
     lowered = _lowered(figures, previous)
     if lowered and not reason_text:
-        return EntryRefused(_needs_reason(lowered, figures, previous))  # type: ignore[arg-type]
+        return EntryRefused(_needs_reason(lowered, figures, previous))  # type: ignore[arg-type]  # lowered: a previous exists
     programme = session.get(Programme, member.programme_id)
     assert programme is not None
     day = local_date(now, programme.timezone)
@@ -189,7 +189,7 @@ def _store(
     session.add(
         SpendReport(
             programme_id=member.programme_id,
-            scheme_id=scheme.id,  # type: ignore[arg-type]
+            scheme_id=row_id(scheme),
             member_id=member.id,
             local_date=day,
             actual=figures.actual,

@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.calendar import count_working_days, is_working_day, local_date
@@ -37,7 +38,7 @@ from bot.checkin.form import service_label
 from bot.engagement import Quiet, Roster, quiet_from, roster, sector_of
 from bot.risks import RiskView, open_risks
 from bot.spend import Flag, spend_position
-from models.tables import CapacityReport, Organisation, Programme
+from models.tables import CapacityReport, Organisation, Programme, row_id
 from models.vocabulary import Severity
 
 DEFAULT_SILENT_AFTER = 3
@@ -191,8 +192,8 @@ def capacity_grid(
                 select(Organisation).where(Organisation.programme_id == programme.id).order_by(col(Organisation.id))
             )
         )
-    wanted = {(o.id, service) for o in organisations if o.archived_at is None for service in (o.services or ())}
-    latest = _latest_levels(session, programme.id, today, wanted)  # type: ignore[arg-type]
+    wanted = {(row_id(o), service) for o in organisations if o.archived_at is None for service in (o.services or ())}
+    latest = _latest_levels(session, row_id(programme), today, wanted)
     yesterday = today - timedelta(days=1)
     rows, services = [], []
     for organisation in organisations:
@@ -202,7 +203,7 @@ def capacity_grid(
         for service in organisation.services:
             if service not in services:
                 services.append(service)
-            report = latest.get((organisation.id, service))  # type: ignore[arg-type]
+            report = latest.get((row_id(organisation), service))
             if report is None:
                 cells.append(CapacityCell(service, service_label(service), None, None, None, None, True))
                 continue
@@ -221,7 +222,7 @@ def capacity_grid(
             )
         rows.append(
             CapacityRow(
-                organisation_id=organisation.id,  # type: ignore[arg-type]
+                organisation_id=row_id(organisation),
                 name=organisation.name,
                 kind=organisation.kind,
                 sector=sector_of(organisation.kind),
@@ -271,13 +272,13 @@ def _ranked(
         )
         .label("rank")
     )
-    query = select(
+    query = sa_select(
         col(CapacityReport.organisation_id).label("organisation_id"),
         col(CapacityReport.service).label("service"),
         col(CapacityReport.level).label("level"),
         col(CapacityReport.local_date).label("local_date"),
         rank,
-    ).where(CapacityReport.programme_id == programme_id, col(CapacityReport.local_date) <= last)
+    ).where(col(CapacityReport.programme_id) == programme_id, col(CapacityReport.local_date) <= last)
     if first is not None:
         query = query.where(col(CapacityReport.local_date) >= first)
     if organisations is not None:

@@ -159,7 +159,19 @@ def asker(session: Session, platform: str, user_id: str, leading: Iterable[str])
     if row is None:
         return None
     updated_at = _UTC.process_result_value(_as_datetime(row[9]), connection.dialect)
-    return Asker(*row[:9], version=(updated_at, *row[10:]))  # type: ignore[arg-type]
+    member_id, member_name, role, organisation_id, organisation_name, programme_id, slug, name, timezone = row[:9]
+    return Asker(
+        member_id,
+        member_name,
+        role,
+        organisation_id,
+        organisation_name,
+        programme_id,
+        slug,
+        name,
+        timezone,
+        version=(updated_at, *row[10:]),
+    )
 
 
 @functools.cache

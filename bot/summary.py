@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from bot.calendar import working_days_left
 from bot.money import format_money, format_quantity
 from bot.programmes import get_programme
 from bot.wording import plural, shortened
-from models.tables import Member, Organisation, Scheme, Tranche
+from models.tables import Member, Organisation, Scheme, Tranche, row_id
 from models.vocabulary import (
     FUNDING_SOURCE_LABELS,
     KIND_LABELS,
@@ -77,7 +79,11 @@ class ProgrammeSummary:
         return self.allocation - self.budgeted
 
 
-def live(model):  # type: ignore[no-untyped-def]
+class _Archivable(Protocol):
+    archived_at: datetime | None
+
+
+def live(model: type[_Archivable]) -> ColumnElement[bool]:
     return col(model.archived_at).is_(None)
 
 
@@ -127,7 +133,7 @@ def programme_summary(session: Session, slug: str, today: date) -> ProgrammeSumm
                 name=o.name,
                 kind=KIND_LABELS[OrganisationKind(o.kind)],
                 sector=OrganisationKind(o.kind).sector,
-                members=per_org[o.id],
+                members=per_org[row_id(o)],
             )
             for o in organisations
         ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -18,8 +18,8 @@ DEFAULT_URL = "sqlite:///winterbot.db"
 
 
 def database_url(env: dict[str, str] | None = None) -> str:
-    env = os.environ if env is None else env
-    return env.get("DATABASE_URL") or DEFAULT_URL
+    source: Mapping[str, str] = os.environ if env is None else env
+    return source.get("DATABASE_URL") or DEFAULT_URL
 
 
 def normalise_url(url: str) -> str:

@@ -107,17 +107,18 @@ def validate(form: CheckinForm, answers: Answers) -> Submission | Errors:
         return errors
     return Submission(
         form=form,
+        # Without errors every figure and level was read: the None of "could not read" is gone.
         schemes=_scheme_answers(form, figures, lowered, texts[CORRECTION].text),  # type: ignore[arg-type]
         services=tuple(
-            ServiceAnswer(s, levels[s.service], measures[s.service])
-            for s in form.services  # type: ignore[arg-type]
+            ServiceAnswer(s, levels[s.service], measures[s.service])  # type: ignore[arg-type]
+            for s in form.services
         ),
         correction=texts[CORRECTION].text,
         blockers=texts[BLOCKERS].text,
         comment=texts[COMMENT].text,
         redactions=sum(t.redactions for t in (*texts.values(), *replies.values())),
         questions=tuple(
-            QuestionAnswered(q, replies[q.id].text)  # type: ignore[arg-type]
+            QuestionAnswered(q, replies[q.id].text)  # type: ignore[arg-type]  # not None: filtered below
             for q in form.questions
             if replies[q.id].text
         ),

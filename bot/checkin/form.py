@@ -20,7 +20,7 @@ from bot.measures import Measure, measure_value, measures_for
 from bot.money import format_money, format_quantity
 from bot.prompts import CheckinScope, SchemeScope, checkin_scope
 from bot.questions import QuestionOnForm, open_questions_for, question_key
-from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, SpendReport
+from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, SpendReport, row_id
 from models.vocabulary import SERVICE_LABELS, Service, Unit
 
 CORRECTION = "correction"
@@ -227,7 +227,7 @@ def todays_checkin(session: Session, member: Member, today: date, tz: str) -> To
     if row is None:
         return None
     return TodaysCheckin(
-        id=row.id,  # type: ignore[arg-type]
+        id=row_id(row),
         submitted_at=local_now(row.submitted_at, tz),
         no_change=row.no_change,
         comment=row.comment,

@@ -29,7 +29,7 @@ from bot.checkin.form import (
     latest_capacity,
 )
 from bot.measures import measure_value, stored_value
-from models.tables import CapacityReport, CheckIn, Member, QuestionAnswer, SpendReport
+from models.tables import CapacityReport, CheckIn, Member, QuestionAnswer, SpendReport, row_id
 
 SOURCE_CHECKIN = "checkin"
 SOURCE_NO_CHANGE = "no_change"
@@ -229,7 +229,7 @@ def _add_answer(session: Session, checkin: CheckIn, answer: QuestionAnswered) ->
             question_id=answer.question.id,
             member_id=checkin.member_id,
             organisation_id=checkin.organisation_id,
-            checkin_id=checkin.id,  # type: ignore[arg-type]
+            checkin_id=row_id(checkin),
             text=answer.text,
             answered_at=checkin.submitted_at,
         )
@@ -243,7 +243,7 @@ def _result(form: CheckinForm, checkin: CheckIn, **fields: Any) -> CheckinResult
         organisation_name=form.scope.organisation_name,
         local_date=form.local_date,
         submitted_at=local_now(checkin.submitted_at, form.timezone),
-        checkin_id=checkin.id,  # type: ignore[arg-type]
+        checkin_id=row_id(checkin),
         recorded=True,
         redactions=checkin.redactions,
         **fields,

@@ -9,7 +9,7 @@ says so without composing the brief again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.brief import compose_brief
@@ -17,9 +17,9 @@ from bot.deliveries import Planned, delivery_key, ledger, plan
 from bot.escalations import leads_destinations, target
 from bot.jobs.base import JobContext, JobResult, begin, count_settled
 from bot.jobs.fanout import Outgoing, deliver
-from bot.ports import Destination, Report
+from bot.ports import Destination, Messenger, Report
 from models.db import session_scope
-from models.tables import Programme
+from models.tables import Programme, row_id
 
 JOB = "daily-brief"
 WAITING = "waiting for an earlier part"
@@ -33,7 +33,7 @@ def run_daily_brief(ctx: JobContext, programme: Programme, now: datetime) -> Job
     if not destinations:
         result.note = "nothing sent: the programme has no leads' channel or channel"
         return result
-    if settled(ctx, programme.id, result):  # type: ignore[arg-type]
+    if settled(ctx, row_id(programme), result):
         return result
     with session_scope(ctx.engine) as session:
         brief = compose_brief(session, programme, result.local_date)
@@ -41,7 +41,7 @@ def run_daily_brief(ctx: JobContext, programme: Programme, now: datetime) -> Job
     for destination in destinations:
         items = report_outgoing(ctx, result, destination, brief)
         if items is not None:
-            deliver_in_order(ctx, result, programme.id, items, now)  # type: ignore[arg-type]
+            deliver_in_order(ctx, result, row_id(programme), items, now)
     return result
 
 
@@ -62,7 +62,7 @@ def report_outgoing(
         Outgoing(
             key=part_key(result, destination, f"part{index + 1}"),
             platform=destination.platform,
-            send=lambda m, key, index=index: m.post_report(destination, report, index, key),
+            send=_post_part(destination, report, index),
             find=lambda m, key: m.find_posted(destination, key),
             target=target(destination),
         )
@@ -100,3 +100,7 @@ def settled(ctx: JobContext, programme_id: int, result: JobResult) -> bool:
     result counts them and nothing is composed or sent."""
     with session_scope(ctx.engine) as session:
         return count_settled(session, programme_id, result)
+
+
+def _post_part(destination: Destination, report: Report, index: int) -> Callable[[Messenger, str], str]:
+    return lambda messenger, key: messenger.post_report(destination, report, index, key)

@@ -10,14 +10,14 @@ from bot.jobs.fanout import Send, fan_out
 from bot.ports import Recipient
 from bot.prompts import Prompt, checkin_scopes, not_yet_answered
 from models.db import session_scope
-from models.tables import Member, Programme
+from models.tables import Member, Programme, row_id
 
 JOB = "daily-prompts"
 
 
 def recipient(member: Member) -> Recipient:
     return Recipient(
-        member_id=member.id,  # type: ignore[arg-type]
+        member_id=row_id(member),
         platform=member.platform,
         user_id=member.platform_user_id,
         name=member.name,
@@ -35,12 +35,12 @@ def run_daily_prompts(ctx: JobContext, programme: Programme, now: datetime) -> J
         return result
     today = result.local_date
     with session_scope(ctx.engine) as session:
-        waiting, answered = not_yet_answered(session, programme.id, today)  # type: ignore[arg-type]
+        waiting, answered = not_yet_answered(session, row_id(programme), today)
         scopes = checkin_scopes(session, waiting)
     if answered:
         result.skipped["checked in already"] += len(answered)
-    sends = [Send(recipient(m), Prompt("prompt", scopes[m.id], today)) for m in waiting]  # type: ignore[index]
-    fan_out(ctx, result, programme.id, sends, now)  # type: ignore[arg-type]
+    sends = [Send(recipient(m), Prompt("prompt", scopes[row_id(m)], today)) for m in waiting]
+    fan_out(ctx, result, row_id(programme), sends, now)
     notices.tell(ctx, programme, result, now)
     finish(ctx, programme, result, version, now)
     return result

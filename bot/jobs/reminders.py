@@ -14,7 +14,7 @@ from bot.jobs.daily_prompts import recipient
 from bot.jobs.fanout import Send, fan_out
 from bot.prompts import Prompt, checkin_scopes, not_yet_answered
 from models.db import session_scope
-from models.tables import Delivery, Programme
+from models.tables import Delivery, Programme, row_id
 from models.vocabulary import DeliveryState
 
 JOB = "reminders"
@@ -32,7 +32,7 @@ def run_reminders(ctx: JobContext, programme: Programme, now: datetime) -> JobRe
         return result
     today = result.local_date
     with session_scope(ctx.engine) as session:
-        waiting, answered = not_yet_answered(session, programme.id, today)  # type: ignore[arg-type]
+        waiting, answered = not_yet_answered(session, row_id(programme), today)
         if answered:
             result.skipped["answered"] += len(answered)
         prompted_at = dict(
@@ -56,8 +56,8 @@ def run_reminders(ctx: JobContext, programme: Programme, now: datetime) -> JobRe
             else:
                 chase.append(member)
         scopes = checkin_scopes(session, chase)
-    sends = [Send(recipient(m), Prompt("reminder", scopes[m.id], today)) for m in chase]  # type: ignore[index]
-    fan_out(ctx, result, programme.id, sends, now)  # type: ignore[arg-type]
+    sends = [Send(recipient(m), Prompt("reminder", scopes[row_id(m)], today)) for m in chase]
+    fan_out(ctx, result, row_id(programme), sends, now)
     notices.tell(ctx, programme, result, now)
     finish(ctx, programme, result, version, now)
     return result

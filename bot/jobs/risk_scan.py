@@ -35,7 +35,7 @@ from bot.jobs.base import JobContext, JobResult, begin
 from bot.jobs.fanout import Outgoing, deliver
 from bot.risk_rules import RuleSettings, scan
 from models.db import session_scope
-from models.tables import CapacityReport, Delivery, Programme
+from models.tables import CapacityReport, Delivery, Programme, row_id
 
 JOB = "risk-scan"
 WATCH_SECONDS = 5
@@ -71,7 +71,9 @@ def watch(ctx: JobContext, now: datetime) -> list[JobResult]:
     with session_scope(ctx.engine) as session:
         programmes = [p for p in session.exec(select(Programme).order_by(col(Programme.id))) if _in_period(p, now)]
         runs = job_runs.last_runs(session, JOB)
-        due = [p for p in programmes if _new_alert(session, p, runs.get(p.id)) or _retry_due(session, p.id, now)]  # type: ignore[arg-type]
+        due = [
+            p for p in programmes if _new_alert(session, p, runs.get(row_id(p))) or _retry_due(session, row_id(p), now)
+        ]
     results = []
     for programme in due:
         today = local_date(now, programme.timezone)
@@ -139,7 +141,7 @@ def _escalate(ctx: JobContext, programme: Programme, now: datetime, result: JobR
     with session_scope(ctx.engine) as session:
         due = escalations.escalations(session, programme, now)
     sending = JobResult(job=escalations.JOB, programme=result.programme, local_date=result.local_date)
-    deliver(ctx, sending, programme.id, [_outgoing(e) for e in due], now, same_day=False)  # type: ignore[arg-type]
+    deliver(ctx, sending, row_id(programme), [_outgoing(e) for e in due], now, same_day=False)
     result.sent, result.already_sent = sending.sent, sending.already_sent
     result.failed, result.retrying, result.skipped = sending.failed, sending.retrying, sending.skipped
 

@@ -19,7 +19,7 @@ from bot.jobs.daily_brief import deliver_in_order, part_key, report_outgoing, se
 from bot.jobs.fanout import Outgoing
 from bot.ports import Destination
 from models.db import session_scope
-from models.tables import Programme
+from models.tables import Programme, row_id
 
 JOB = "weekly-digest"
 
@@ -36,7 +36,7 @@ def run_weekly_digest(ctx: JobContext, programme: Programme, now: datetime) -> J
     if not destinations:
         result.note = "nothing sent: the programme has no channel"
         return result
-    if settled(ctx, programme.id, result):  # type: ignore[arg-type]
+    if settled(ctx, row_id(programme), result):
         return result
     with session_scope(ctx.engine) as session:
         digest = compose_digest(session, programme, today)
@@ -47,7 +47,7 @@ def run_weekly_digest(ctx: JobContext, programme: Programme, now: datetime) -> J
             continue
         if digest.chart_png:
             items.insert(1, _chart(result, destination, digest.chart_png, digest.chart_title))
-        deliver_in_order(ctx, result, programme.id, items, now)  # type: ignore[arg-type]
+        deliver_in_order(ctx, result, row_id(programme), items, now)
     return result
 
 

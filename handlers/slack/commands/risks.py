@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.risk_actions import RisksOverview, risks_command, risks_in_memory
+from bot.risk_actions import RisksOverview, RisksResult, risks_command, risks_in_memory
 from handlers.rendered import Rendered
 from handlers.slack.blocks.risks import risks_list
 from models.vocabulary import Platform
@@ -24,9 +24,11 @@ async def risks(call: Invocation) -> None:
     Block Kit is built once for each set of registers and what the asker may do with them."""
     user_id, now = call.command["user_id"], datetime.now(UTC)
     directory, screens = call.context.held()
-    result = risks_in_memory(directory, screens, Platform.SLACK, user_id, now) or await call.context.reading_as(
-        Platform.SLACK, user_id, lambda session: risks_command(session, Platform.SLACK, user_id, now, screens)
-    )
+    result: RisksResult | None = risks_in_memory(directory, screens, Platform.SLACK, user_id, now)
+    if result is None:
+        result = await call.context.reading_as(
+            Platform.SLACK, user_id, lambda session: risks_command(session, Platform.SLACK, user_id, now, screens)
+        )
     if isinstance(result, RisksOverview):
         registers = result.registers
         variant = tuple((r.programme_name, r.role, r.may_act) for r in registers)

@@ -28,9 +28,11 @@ async def spend(call: Invocation) -> None:
     and its Block Kit is built once for it."""
     user_id, text, now = call.command["user_id"], call.rest, datetime.now(UTC)
     directory, screens = call.context.held()
-    result = spend_in_memory(directory, screens, Platform.SLACK, user_id, text, now) or await _from_database(
-        call, user_id, text, now, screens
+    result: SpendPosition | LeadEntry | EntryRefused | None = spend_in_memory(
+        directory, screens, Platform.SLACK, user_id, text, now
     )
+    if result is None:
+        result = await _from_database(call, user_id, text, now, screens)
     if isinstance(result, SpendPosition):
         said, blocks = RENDERED.of((result,), lambda: (spend_text(result), spend_blocks(result)))
     else:

@@ -59,9 +59,11 @@ async def status(call: Invocation) -> None:
     the answer goes in the ack (ephemeral)."""
     user_id, now = call.command["user_id"], datetime.now(UTC)
     directory, screens = call.context.held()
-    found = status_in_memory(directory, screens, Platform.SLACK, user_id, now) or await call.context.reading_as(
-        Platform.SLACK, user_id, lambda session: cached_status_for(session, Platform.SLACK, user_id, now, screens)
-    )
+    found: CachedStatus | ViewRefused | None = status_in_memory(directory, screens, Platform.SLACK, user_id, now)
+    if found is None:
+        found = await call.context.reading_as(
+            Platform.SLACK, user_id, lambda session: cached_status_for(session, Platform.SLACK, user_id, now, screens)
+        )
     if isinstance(found, ViewRefused):
         await call.ack(response_type="ephemeral", text=status_text(found), blocks=status_blocks(found))
         return
