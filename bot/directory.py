@@ -39,7 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.calendar import local_date
-from bot.status_cache import ScreenCache, ScreenKey, Version, programme_version
+from bot.status_cache import Membership, ScreenCache, ScreenKey, Version, programme_version
 
 MAX_AGE_SECONDS = 1.0
 
@@ -70,21 +70,6 @@ _MEMBERSHIPS_SQL = text("""
     WHERE m.archived_at IS NULL
     ORDER BY p.id, m.id
 """)
-
-
-@dataclass(frozen=True)
-class Membership:
-    """One live membership of a chat user, as bot.membership.memberships would give it."""
-
-    member_id: int
-    member_name: str
-    role: str
-    organisation_id: int
-    organisation_name: str
-    programme_id: int
-    programme_slug: str
-    programme_name: str
-    timezone: str
 
 
 Memberships = dict[tuple[str, str], tuple[Membership, ...]]

@@ -131,8 +131,8 @@ _MARKERS = {"sqlite": ":{}"}  # the sqlite3 module takes named parameters; psyco
 
 
 @dataclass(frozen=True)
-class Asker:
-    """A chat user's chosen membership (see ASKER_SQL) and their programme's data version."""
+class Membership:
+    """One live membership of a chat user, as bot.membership.memberships would give it."""
 
     member_id: int
     member_name: str
@@ -143,6 +143,12 @@ class Asker:
     programme_slug: str
     programme_name: str
     timezone: str
+
+
+@dataclass(frozen=True)
+class Asker(Membership):
+    """A chat user's chosen membership (see ASKER_SQL) and their programme's data version."""
+
     version: Version
 
 
