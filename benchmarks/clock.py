@@ -1,5 +1,5 @@
 """The clock as programmes are added (issue 13): one working day of every programme's
-scheduled jobs, run in-process through the clock's real entry point `bot.scheduler.tick(ctx, now)`,
+scheduled jobs, run in-process through the clock's real entry point `bot.sending.scheduler.tick(ctx, now)`,
 the real jobs and the real Slack messenger, against the loopback Slack double, which accepts
 at most --rate chat.postMessage a second and answers the rest 429 with Retry-After.
 
@@ -70,12 +70,12 @@ from sqlmodel import col
 
 from benchmarks.large_programme import LARGE_TODAY, TZ, build_large_programme
 from benchmarks.spend import postgres_schema
-from bot.calendar import local_instant, local_now, next_working_day
-from bot.config import Settings
-from bot.deliveries import GAVE_UP
-from bot.jobs import JOBS, JobContext, JobResult
-from bot.programmes import all_programmes
-from bot.scheduler import tick
+from bot.common.calendar import local_instant, local_now, next_working_day
+from bot.common.config import Settings
+from bot.programme.programmes import all_programmes
+from bot.sending.deliveries import GAVE_UP
+from bot.sending.jobs import JOBS, JobContext, JobResult
+from bot.sending.scheduler import tick
 from handlers.slack.messenger import SlackMessenger, sync_client
 from models.db import make_engine, session_scope
 from models.tables import Delivery, Member, Programme
@@ -83,7 +83,7 @@ from models.vocabulary import DeliveryState, Role
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = next_working_day(LARGE_TODAY)  # the first working day with no reports yet
-TICK = timedelta(seconds=30)  # the clock's tick (bot.scheduler.TICK_SECONDS)
+TICK = timedelta(seconds=30)  # the clock's tick (bot.sending.scheduler.TICK_SECONDS)
 MAX_ADVANCE = timedelta(minutes=25)  # how far the simulated clock may move to pass back-offs
 BRIEF_AT, PROMPTS_AT, REMINDERS_AT = clock_time(8, 30), clock_time(9, 30), clock_time(14)
 AFTERNOON_AT = (clock_time(14, 30), clock_time(14, 30, 30), clock_time(14, 31))
@@ -428,7 +428,7 @@ LIBRARY_WAITS = ("threading.py:", "futures/", "queue.py:")
 
 
 def _where(frame: FrameType) -> str:
-    """`bot/jobs/fanout.py:deliver` for the project's code, `sqlalchemy/orm/session.py:execute`
+    """`bot/sending/jobs/fanout.py:deliver` for the project's code, `sqlalchemy/orm/session.py:execute`
     for an installed package, `threading.py:wait` for the standard library."""
     parts = Path(frame.f_code.co_filename).parts
     if "site-packages" in parts:

@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from slack_double import BOT_TOKEN, SlackDouble
 
-from bot.calendar import local_instant
-from bot.config import Settings
-from bot.jobs import JobContext
-from bot.jobs.daily_prompts import run_daily_prompts
+from bot.common.calendar import local_instant
+from bot.common.config import Settings
+from bot.sending.jobs import JobContext
+from bot.sending.jobs.daily_prompts import run_daily_prompts
 from handlers.slack.messenger import SlackMessenger, sync_client
 from models import Member, Organisation, Programme, Scheme, make_engine, migrate, session_scope
 

@@ -14,7 +14,7 @@ Run as a script, this file starts one of the processes a benchmark needs:
         (time-machine, ticking), so every process of a run agrees on what time it is;
     python benchmarks/harness.py bare --port N
         a bare Bolt AsyncApp that only acks (/winter, any view_submission, app_home_opened),
-        served as bot.server.serve serves winterbot (Starlette adapter, one uvicorn worker).
+        served as bot.app.server.serve serves winterbot (Starlette adapter, one uvicorn worker).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ from slack_signing import SIGNING_SECRET  # noqa: E402
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # bot.server.LOG_FORMAT
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # bot.app.server.LOG_FORMAT
 STARTUP_SECONDS = 60.0
 SLACK_WAITS_SECONDS = 3.0  # Slack gives up on an answer after three seconds
 CLIENT_TIMEOUT_SECONDS = 30.0  # we wait longer, to see how late a late answer is
@@ -104,7 +104,7 @@ class Travel:
 
 def run_travelling(at: str | None, epoch: float | None, argv: list[str]) -> int:
     """`winterbot argv` at the shared clock (in this process only)."""
-    from bot.cli import main
+    from bot.app.cli import main
 
     if at is None or epoch is None:
         return main(argv)
@@ -119,7 +119,7 @@ def run_travelling(at: str | None, epoch: float | None, argv: list[str]) -> int:
 
 
 def serve_bare(port: int) -> None:
-    """A Bolt AsyncApp whose listeners only ack, served as bot.server.serve serves winterbot."""
+    """A Bolt AsyncApp whose listeners only ack, served as bot.app.server.serve serves winterbot."""
     import uvicorn
     from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
     from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -372,8 +372,8 @@ def seed_risks(url: str, slug: str, at: datetime) -> str:
     time), its escalations recorded as sent: the risks a programme carries into the day."""
     from sqlmodel import Session, select
 
-    from bot.jobs import JobContext
-    from bot.jobs.risk_scan import run_risk_scan
+    from bot.sending.jobs import JobContext
+    from bot.sending.jobs.risk_scan import run_risk_scan
     from models.db import make_engine
     from models.tables import Programme
 

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
-from bot.calendar import add_working_days, local_instant, working_days
+from bot.common.calendar import add_working_days, local_instant, working_days
 from models.db import migrate, session_scope
 from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, Scheme, SpendReport, Tranche
 from models.vocabulary import FundingSource, OrganisationKind, SchemeType, Unit

@@ -126,7 +126,7 @@ STATUTORY: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [  # kind, 
 
 
 def history_days() -> list[date]:
-    from bot.calendar import add_working_days, previous_working_day, working_days
+    from bot.common.calendar import add_working_days, previous_working_day, working_days
 
     last = previous_working_day(DAY)
     return list(working_days(add_working_days(last, -(HISTORY_DAYS - 1)), last))
@@ -164,13 +164,13 @@ def _bulk(session: Any, model: Any, rows: list[dict[str, Any]]) -> None:
 
 
 def _at(day: date, minutes_after_checkin: int) -> datetime:
-    from bot.calendar import local_instant
+    from bot.common.calendar import local_instant
 
     return (local_instant(day, clock(9, 30), TZ) + timedelta(minutes=minutes_after_checkin)).astimezone(UTC)
 
 
 def _programme(session: Any, start: date, partners: int) -> int:
-    from bot.calendar import add_working_days
+    from bot.common.calendar import add_working_days
     from models.tables import Programme, Tranche
 
     programme = Programme(
@@ -422,7 +422,7 @@ def _capacity_reports(
 
 def prepare(url: str, partners: int, seed: int, slack_env: dict[str, str], log: Path) -> People:
     """The programme as the clock would have left it at DAY 09:30: yesterday's risk scan, today's brief."""
-    from bot.calendar import local_instant, previous_working_day
+    from bot.common.calendar import local_instant, previous_working_day
 
     started = time.perf_counter()
     try:

@@ -32,8 +32,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from benchmarks.large_programme import LARGE_TODAY, build_large_programme
-from bot.programmes import get_programme
-from bot.spend import burn_up, spend_position
+from bot.programme.programmes import get_programme
+from bot.spend.spend import burn_up, spend_position
 from models.db import make_engine, normalise_url
 from models.tables import SpendReport
 

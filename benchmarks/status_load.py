@@ -106,7 +106,7 @@ class Measured:
 def build(url: str) -> tuple[str, People]:
     """The large programme, with the risks the previous working day's scan left; its people."""
     from benchmarks.large_programme import LARGE_TODAY, build_large_programme
-    from bot.calendar import add_working_days, local_instant
+    from bot.common.calendar import add_working_days, local_instant
     from models.db import make_engine
 
     started = time.perf_counter()
@@ -141,7 +141,7 @@ def catch_up(travel: Travel, env: dict[str, str], slug: str, log: Path) -> None:
 
 def programme_instant() -> datetime:
     from benchmarks.large_programme import LARGE_TODAY, TZ
-    from bot.calendar import local_instant
+    from bot.common.calendar import local_instant
 
     return local_instant(LARGE_TODAY, AT_LOCAL, TZ).astimezone(UTC)
 

@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fanout import DAY, build_programme
 from teams_double import APP_ID, BOT_TOKEN, TeamsDouble
 
-from bot.calendar import local_instant
-from bot.config import Settings
-from bot.jobs import JobContext
-from bot.jobs.daily_prompts import run_daily_prompts
+from bot.common.calendar import local_instant
+from bot.common.config import Settings
+from bot.sending.jobs import JobContext
+from bot.sending.jobs.daily_prompts import run_daily_prompts
 from handlers.teams.messenger import TeamsMessenger
 from models import Member, make_engine, session_scope
 from models.tables import ConversationRef

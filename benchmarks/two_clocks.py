@@ -43,9 +43,9 @@ from benchmarks.harness import (
     winterbot_clock,
     winterbot_env,
 )
-from bot.calendar import local_instant
-from bot.loader import load_path
-from bot.programme_file import SAMPLE_PATH
+from bot.common.calendar import local_instant
+from bot.programme.loader import load_path
+from bot.programme.programme_file import SAMPLE_PATH
 from models.db import make_engine, migrate, session_scope
 from models.tables import Member
 

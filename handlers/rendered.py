@@ -1,5 +1,5 @@
 """Renderings kept while the values they were made from are: a view computed once per change of
-its data (bot.status_cache) is also rendered once, whichever platform asks.
+its data (bot.views.status_cache) is also rendered once, whichever platform asks.
 
 Keyed by the identity of the values rendered, which the cache holds on to, so an id cannot be
 reused by another object while its rendering is kept. Bounded (LRU) and thread-safe; rendering

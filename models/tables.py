@@ -329,7 +329,7 @@ class ConversationRef(SQLModel, table=True):
 
 class JobRun(SQLModel, table=True):
     """The last time a job finished everything it had to do for a programme: on which local
-    date and at which data version (bot.status_cache). A tick that finds the same date and
+    date and at which data version (bot.views.status_cache). A tick that finds the same date and
     version has nothing new to do and skips the work. `watermark` is the newest capacity
     report the risk scan has read, so the clock can see at once when a new level arrives."""
 

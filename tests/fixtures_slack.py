@@ -31,8 +31,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 from starlette.applications import Starlette
 
-from bot.config import Settings
-from bot.server import build_asgi_app
+from bot.app.server import build_asgi_app
+from bot.common.config import Settings
 from models.db import session_scope
 from models.tables import Member, Organisation, Programme
 

@@ -11,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from bot.away import (
+from bot.checkin.prompts import is_prompted, prompted_members
+from bot.common.commands import JOIN_TEXT
+from bot.people.away import (
     Outcome,
     UntilError,
     examples,
@@ -22,8 +24,6 @@ from bot.away import (
     set_away,
     set_back,
 )
-from bot.commands import JOIN_TEXT
-from bot.prompts import is_prompted, prompted_members
 from models.db import session_scope
 from models.tables import AuditEvent, Member
 

@@ -1,12 +1,12 @@
-"""The web process's background runner (bot.background): work after an acknowledgement is
+"""The web process's background runner (bot.app.background): work after an acknowledgement is
 merged by key, never runs twice at once for one key, gives way to requests, and is bounded."""
 
 from __future__ import annotations
 
 import asyncio
 
-from bot import background
-from bot.background import Background, Workers
+from bot.app import background
+from bot.app.background import Background, Workers
 
 
 def run(coroutine):  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.calendar import (
+from bot.common.calendar import (
     add_working_days,
     bank_holiday,
     count_working_days,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.capacity import LEVELS, level_label, level_wording, parse_level
+from bot.common.capacity import LEVELS, level_label, level_wording, parse_level
 
 OPEL = {
     1: "Able to maintain flow and meet expected demand",

@@ -38,7 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 from test_slack_checkin import submission
 
-from bot.loader import load_path
+from bot.programme.loader import load_path
 from models.db import make_engine, session_scope
 from models.tables import CapacityReport, CheckIn, Member, Scheme, SpendReport
 

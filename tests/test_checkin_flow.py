@@ -12,10 +12,10 @@ from slack_signing import block_actions_payload
 from sqlmodel import select
 from test_slack_checkin import BOB, CAROL, good_answers, programme_id, scheme_ids, send, typed_into  # noqa: F401
 
-from bot.calendar import local_instant
-from bot.jobs import JobContext
-from bot.jobs.daily_prompts import run_daily_prompts
-from bot.jobs.reminders import run_reminders
+from bot.common.calendar import local_instant
+from bot.sending.jobs import JobContext
+from bot.sending.jobs.daily_prompts import run_daily_prompts
+from bot.sending.jobs.reminders import run_reminders
 from handlers.slack.messenger import SlackMessenger, sync_client
 from models.db import session_scope
 from models.tables import CheckIn, Programme, SpendReport

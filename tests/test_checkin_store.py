@@ -34,10 +34,10 @@ from bot.checkin import (
     submit_checkin,
     validate,
 )
-from bot.commands import JOIN_TEXT
-from bot.loader import load_path, load_programme
-from bot.programme_file import parse_programme_file
-from bot.redact import REPLACEMENT
+from bot.common.commands import JOIN_TEXT
+from bot.common.redact import REPLACEMENT
+from bot.programme.loader import load_path, load_programme
+from bot.programme.programme_file import parse_programme_file
 from models.db import session_scope
 from models.tables import CapacityReport, CheckIn, Member, Programme, SpendReport
 

@@ -30,9 +30,9 @@ from bot.checkin import (
     service_key,
     validate,
 )
-from bot.measures import Measure
-from bot.prompts import CheckinScope, SchemeScope
-from bot.redact import REPLACEMENT
+from bot.checkin.prompts import CheckinScope, SchemeScope
+from bot.common.measures import Measure
+from bot.common.redact import REPLACEMENT
 
 TODAY = date(2027, 1, 5)
 HOURS, STAFF = 11, 12

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.redact import redact
-from bot.text import clean_text
+from bot.common.redact import redact
+from bot.common.text import clean_text
 
 REMOVED = (
     [chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"]

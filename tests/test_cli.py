@@ -189,7 +189,7 @@ def test_export_refuses_other_formats_and_unknown_programmes(tmp_path, database_
 
 
 def test_a_bad_setting_in_the_environment_is_one_line_saying_what_to_fix(monkeypatch, capsys):
-    from bot.cli import main
+    from bot.app.cli import main
 
     monkeypatch.setenv("WINTERBOT_MAX_BODY_BYTES", "1MB")
     assert main(["serve"]) == 2

@@ -27,10 +27,10 @@ from teams_double import BOT_TOKEN as TEAMS_TOKEN
 from teams_double import TeamsDouble
 from test_slack_checkin import BOB, PROGRAMME, good_answers, open_modal, submission
 
-from bot.cli import main
-from bot.config import Settings
-from bot.database_ready import EXIT_DATABASE, is_unreachable
-from bot.loader import load_path
+from bot.app.cli import main
+from bot.app.database_ready import EXIT_DATABASE, is_unreachable
+from bot.common.config import Settings
+from bot.programme.loader import load_path
 from handlers.slack.errors import NOTHING_SAVED
 from models.db import (
     WEB_CONNECT_TIMEOUT_SECONDS,

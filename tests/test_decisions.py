@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from bot.commands import JOIN_TEXT
-from bot.decisions import DecisionRecorded, DecisionRefused, decisions_between, record_decision
-from bot.loader import load_path
-from bot.redact import REPLACEMENT
+from bot.common.commands import JOIN_TEXT
+from bot.common.redact import REPLACEMENT
+from bot.programme.loader import load_path
+from bot.reports.decisions import DecisionRecorded, DecisionRefused, decisions_between, record_decision
 from models.db import session_scope
 from models.tables import AuditEvent, Decision, Programme
 

@@ -11,14 +11,14 @@ import pytest
 from slack_double import BOT_TOKEN
 from sqlmodel import select
 
-from bot import deliveries
-from bot.calendar import local_instant
-from bot.config import Settings
-from bot.deliveries import FENCES_LOST, Planned, claim, mark_failed, mark_sent, plan
-from bot.jobs import JobContext
-from bot.jobs.daily_prompts import run_daily_prompts
-from bot.loader import load_path
-from bot.programme_file import SAMPLE_PATH
+from bot.common.calendar import local_instant
+from bot.common.config import Settings
+from bot.programme.loader import load_path
+from bot.programme.programme_file import SAMPLE_PATH
+from bot.sending import deliveries
+from bot.sending.deliveries import FENCES_LOST, Planned, claim, mark_failed, mark_sent, plan
+from bot.sending.jobs import JobContext
+from bot.sending.jobs.daily_prompts import run_daily_prompts
 from handlers.slack.messenger import SlackMessenger, sync_client
 from models import Delivery, Programme, make_engine, session_scope
 

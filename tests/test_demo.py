@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from bot.demo import run_demo
-from bot.redact import REPLACEMENT
+from bot.common.redact import REPLACEMENT
+from bot.demo.demo import run_demo
 from handlers.slack.blocks.limits import check_message
 from models.db import make_engine, session_scope
 from models.tables import CheckIn, Risk, Tranche

@@ -23,10 +23,10 @@ from test_brief import (  # noqa: F401  (fixtures)
     spend,
 )
 
-from bot.brief import Voice, to_markdown
-from bot.decisions import DecisionView
-from bot.digest import Digest, compose_digest, digest_day, digest_week, is_digest_day
-from bot.risks import change_status, raise_risk
+from bot.reports.brief import Voice, to_markdown
+from bot.reports.decisions import DecisionView
+from bot.reports.digest import Digest, compose_digest, digest_day, digest_week, is_digest_day
+from bot.risks.risks import change_status, raise_risk
 from handlers.slack.blocks.digest import digest_messages
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS, check_message
 from models.db import session_scope

@@ -1,4 +1,4 @@
-"""The process's directory of who is on which programme (bot.directory): what it holds, when it
+"""The process's directory of who is on which programme (bot.views.directory): what it holds, when it
 stops holding it, and reads answered from it through the real app with signed requests.
 
 "Another process" is a second engine on the same database, which this process's directory is
@@ -19,10 +19,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.commands import JOIN_TEXT
-from bot.directory import Directory, chosen, directory_for
-from bot.loader import load_path
-from bot.status_cache import asker
+from bot.common.commands import JOIN_TEXT
+from bot.programme.loader import load_path
+from bot.views.directory import Directory, chosen, directory_for
+from bot.views.status_cache import asker
 from models.db import make_engine, read_scope, session_scope
 from models.tables import Member
 

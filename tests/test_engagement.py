@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.engagement import Tally, quiet_members, response_rates
-from bot.loader import load_path
+from bot.programme.loader import load_path
+from bot.reports.engagement import Tally, quiet_members, response_rates
 from models.db import session_scope
 from models.tables import CheckIn, Member, Organisation, Programme
 
@@ -216,7 +216,7 @@ def test_organisation_rows_carry_kind(db):
 def test_the_status_screens_roster_agrees_with_the_whole_history(db, today, back_on):
     """Without the history (each partner's last check-in, and the last before they went away)
     the quiet list and today's count are the same as from every day answered."""
-    from bot.engagement import quiet_from, roster
+    from bot.reports.engagement import quiet_from, roster
 
     with session_scope(db) as s:
         _checkin(s, "U0PART0002", today)

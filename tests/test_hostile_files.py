@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.cli import main
-from bot.programme_file import sample_text
+from bot.app.cli import main
+from bot.programme.programme_file import sample_text
 from models import Programme, session_scope
 
 SECONDS = 2.0

@@ -28,8 +28,8 @@ from teams_activities import TeamsUser, message
 from teams_double import APP_ID, JwksDouble, TeamsDouble
 from teams_double import BOT_TOKEN as TEAMS_BOT_TOKEN
 
-from bot.config import DEFAULT_MAX_BODY_BYTES, Settings
-from bot.server import build_asgi_app
+from bot.app.server import build_asgi_app
+from bot.common.config import DEFAULT_MAX_BODY_BYTES, Settings
 from handlers.teams import tokens
 from models.db import make_engine, migrate
 

@@ -9,15 +9,15 @@ import pytest
 from slack_double import BOT_TOKEN
 from sqlmodel import select
 
-from bot.config import Settings
-from bot.deliveries import LEASE, Planned, claim, delivery_key, plan
-from bot.jobs import JobContext
-from bot.jobs.daily_prompts import recipient, run_daily_prompts
-from bot.jobs.reminders import run_reminders
-from bot.loader import load_path
-from bot.programme_file import SAMPLE_PATH
-from bot.prompts import Prompt, checkin_scope
-from bot.scheduler import build_clock, tick
+from bot.checkin.prompts import Prompt, checkin_scope
+from bot.common.config import Settings
+from bot.programme.loader import load_path
+from bot.programme.programme_file import SAMPLE_PATH
+from bot.sending.deliveries import LEASE, Planned, claim, delivery_key, plan
+from bot.sending.jobs import JobContext
+from bot.sending.jobs.daily_prompts import recipient, run_daily_prompts
+from bot.sending.jobs.reminders import run_reminders
+from bot.sending.scheduler import build_clock, tick
 from handlers.slack.messenger import SlackMessenger, sync_client
 from models import CheckIn, Delivery, Member, Programme, make_engine, session_scope
 
@@ -25,7 +25,7 @@ PARTNERS = 14  # in the bundled sample
 
 
 def london(day: date, hh: int, mm: int = 0) -> datetime:
-    from bot.calendar import local_instant
+    from bot.common.calendar import local_instant
 
     return local_instant(day, time(hh, mm))
 

@@ -26,7 +26,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web import client as slack_client
 
-from bot.config import Settings
+from bot.common.config import Settings
 from handlers.slack import build_slack_app
 from models.db import make_engine
 

@@ -1,4 +1,4 @@
-"""bot.measures: the measures a programme defines, and the values stored for them."""
+"""bot.common.measures: the measures a programme defines, and the values stored for them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.measures import DISCHARGES, Measure, measure_value, measures_for, stored_value, value_text
+from bot.common.measures import DISCHARGES, Measure, measure_value, measures_for, stored_value, value_text
 
 SETTINGS = {
     "thresholds": {},

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.money import AmountError, format_money, format_short, parse_amount
+from bot.common.money import AmountError, format_money, format_short, parse_amount
 
 
 @pytest.mark.parametrize(

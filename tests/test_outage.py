@@ -10,11 +10,11 @@ from slack_double import BOT_TOKEN, CANNED
 from sqlmodel import select
 from test_jobs import london, programme  # noqa: F401 (a fixture)
 
-from bot.config import Settings
-from bot.deliveries import GAVE_UP
-from bot.jobs import JobContext
-from bot.jobs.daily_prompts import run_daily_prompts
-from bot.jobs.reminders import run_reminders
+from bot.common.config import Settings
+from bot.sending.deliveries import GAVE_UP
+from bot.sending.jobs import JobContext
+from bot.sending.jobs.daily_prompts import run_daily_prompts
+from bot.sending.jobs.reminders import run_reminders
 from handlers.slack.messenger import SlackMessenger, sync_client
 from handlers.slack.throttle import ChannelThrottle
 from models import Delivery, session_scope

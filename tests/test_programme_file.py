@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.money import format_money
-from bot.programme_file import (
+from bot.common.money import format_money
+from bot.programme.programme_file import (
     SAMPLE_PATH,
     Problem,
     ProgrammeFile,
@@ -614,8 +614,8 @@ def test_a_programme_with_no_channel_at_all_is_told_to_give_one():
 def test_teams_channels_are_stored_with_the_programme(engine):
     from sqlmodel import select
 
-    from bot.escalations import leads_destinations, programme_destinations
-    from bot.loader import load_programme
+    from bot.programme.loader import load_programme
+    from bot.sending.escalations import leads_destinations, programme_destinations
     from models.db import session_scope
     from models.tables import Programme
 

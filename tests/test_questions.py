@@ -28,9 +28,7 @@ from bot.checkin import (
     submit_checkin,
     validate,
 )
-from bot.commands import JOIN_TEXT
-from bot.loader import load_path
-from bot.questions import (
+from bot.checkin.questions import (
     MAX_ANSWER,
     MAX_TEXT,
     Asked,
@@ -44,7 +42,9 @@ from bot.questions import (
     question_key,
     split_audience,
 )
-from bot.redact import REPLACEMENT
+from bot.common.commands import JOIN_TEXT
+from bot.common.redact import REPLACEMENT
+from bot.programme.loader import load_path
 from models.db import session_scope
 from models.tables import AuditEvent, CheckIn, Member, Question, QuestionAnswer
 

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.redact import REPLACEMENT, nhs_number_valid, redact
+from bot.common.redact import REPLACEMENT, nhs_number_valid, redact
 
 
 def test_the_check_digit():

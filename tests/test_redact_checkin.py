@@ -21,7 +21,6 @@ from test_slack_checkin import (
 )
 from test_slack_checkin_blocks import a_form, all_text
 
-from bot.away import UntilError, parse_until
 from bot.checkin import (
     BLOCKERS,
     COMMENT,
@@ -31,10 +30,11 @@ from bot.checkin import (
     submit_checkin,
     validate,
 )
-from bot.decisions import DecisionRecorded, decisions_between, record_decision
-from bot.loader import load_path, load_programme
-from bot.programme_file import parse_programme_file
-from bot.spend_entry import EntryRefused, LeadEntry, record_lead_entry
+from bot.people.away import UntilError, parse_until
+from bot.programme.loader import load_path, load_programme
+from bot.programme.programme_file import parse_programme_file
+from bot.reports.decisions import DecisionRecorded, decisions_between, record_decision
+from bot.spend.spend_entry import EntryRefused, LeadEntry, record_lead_entry
 from handlers.teams.cards.checkin import checkin_card
 from models.db import session_scope
 from models.tables import (

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.money import format_money
-from bot.redact import REPLACEMENT, contains_nhs_number, nhs_number_valid, redact
-from bot.text import clean_text
+from bot.common.money import format_money
+from bot.common.redact import REPLACEMENT, contains_nhs_number, nhs_number_valid, redact
+from bot.common.text import clean_text
 
 VALID = "9434765919"
 SPACES = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"

@@ -1,5 +1,5 @@
 """Replays: a signed Slack request that writes, posted again within Slack's five minutes, is not
-acted on again (issue 14, finding 7). The rule (bot.replays) on both databases, then the real
+acted on again (issue 14, finding 7). The rule (bot.common.replays) on both databases, then the real
 ASGI app: `/winter decide`, `/winter ask`, a lead's spend entry and a check-in submission each
 sent three times, signed identically, record once; the same words sent later (a new timestamp,
 so a new signature) are a genuine second action and record again. Teams activities likewise."""
@@ -19,8 +19,8 @@ from slack_signing import interactivity_body, signed_headers, slash_command_body
 from sqlmodel import select
 from test_slack_checkin import good_answers, submission
 
-from bot.loader import load_path
-from bot.replays import command_writes, purge_seen, request_key, seen_once
+from bot.common.replays import command_writes, purge_seen, request_key, seen_once
+from bot.programme.loader import load_path
 from models.db import session_scope
 from models.tables import CheckIn, Decision, Question, RequestSeen, Scheme, SpendReport
 
@@ -184,7 +184,7 @@ def test_a_teams_activity_delivered_three_times_records_once(database_url, engin
     from test_teams_e2e import ALICE, bot_token
     from test_teams_e2e import PROGRAMME as TEAMS_PROGRAMME
 
-    from bot.config import Settings
+    from bot.common.config import Settings
 
     load_path(engine, TEAMS_PROGRAMME)
     with TeamsDouble() as teams_api:

@@ -14,12 +14,12 @@ from sqlmodel import col, select
 from test_slack_checkin import BOB, CAROL, LEAD, good_answers, open_modal, programme_id, scheme_ids, send  # noqa: F401
 from test_slack_risks import action_ids, block_text, press, stored, told_privately
 
-from bot.calendar import local_instant
-from bot.config import Settings
-from bot.escalations import JOB as ESCALATION
-from bot.escalations import escalations
-from bot.jobs import JobContext
-from bot.jobs.risk_scan import run_risk_scan, scan_now, watch
+from bot.common.calendar import local_instant
+from bot.common.config import Settings
+from bot.sending.escalations import JOB as ESCALATION
+from bot.sending.escalations import escalations
+from bot.sending.jobs import JobContext
+from bot.sending.jobs.risk_scan import run_risk_scan, scan_now, watch
 from handlers.slack.blocks.limits import check_message
 from handlers.slack.messenger import SlackMessenger, sync_client
 from models.db import session_scope
@@ -213,7 +213,7 @@ def test_a_scan_with_nothing_changed_reads_nothing_but_the_version(ctx, programm
 
 
 def test_one_scan_of_a_programme_at_a_time(ctx, programme, engine):
-    from bot.jobs import risk_scan
+    from bot.sending.jobs import risk_scan
 
     report(engine, TUESDAY, 4)
     with risk_scan._only_one(programme.id):  # another thread of this clock is scanning it
@@ -228,7 +228,7 @@ def test_a_second_clock_does_not_scan_what_the_first_is_scanning(ctx, programme,
 
     from sqlalchemy import text
 
-    from bot.jobs import risk_scan
+    from bot.sending.jobs import risk_scan
 
     if engine.dialect.name != "postgresql":
         pytest.skip("the advisory lock is PostgreSQL's")

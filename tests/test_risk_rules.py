@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from bot.loader import load_path
-from bot.redact import REPLACEMENT
-from bot.risk_rules import Finding, RuleSettings, findings, scan
-from bot.spend import spend_position
+from bot.common.redact import REPLACEMENT
+from bot.programme.loader import load_path
+from bot.risks.risk_rules import Finding, RuleSettings, findings, scan
+from bot.spend.spend import spend_position
 from models.db import session_scope
 from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, Risk, Scheme, SpendReport
 from models.vocabulary import RiskStatus, Severity

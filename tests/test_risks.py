@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from bot.loader import load_path
-from bot.redact import REPLACEMENT
-from bot.risks import (
+from bot.common.redact import REPLACEMENT
+from bot.programme.loader import load_path
+from bot.risks.risks import (
     RaisedRisk,
     RiskChanged,
     RiskRefused,
@@ -246,7 +246,7 @@ def test_a_risk_from_another_programme_is_refused(db):
 def test_a_concurrent_raise_that_loses_the_race_updates_the_winner(db, monkeypatch):
     """Both processes saw no open risk; the unique open_key stops the second insert, which
     then finds the winner's risk and updates it, in the same transaction."""
-    import bot.risks as module
+    import bot.risks.risks as module
 
     first = raise_(db, severity="medium")
     real = module._open_by_key

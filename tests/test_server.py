@@ -25,7 +25,7 @@ from slack_double import APP_ID, APP_TOKEN, BOT_TOKEN, SlackDouble
 from slack_sdk.errors import SlackApiError
 from slack_signing import SIGNING_SECRET, signed_headers, slash_command_body
 
-from bot.config import Settings
+from bot.common.config import Settings
 from handlers.slack import build_slack_app
 from models.db import make_engine
 

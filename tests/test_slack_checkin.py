@@ -15,10 +15,10 @@ from slack_signing import block_actions_payload
 from sqlmodel import col, select
 
 from bot.checkin import programme_today
-from bot.commands import JOIN_TEXT
-from bot.loader import load_path, load_programme
-from bot.programme_file import parse_programme_file
-from bot.redact import REPLACEMENT
+from bot.common.commands import JOIN_TEXT
+from bot.common.redact import REPLACEMENT
+from bot.programme.loader import load_path, load_programme
+from bot.programme.programme_file import parse_programme_file
 from handlers.slack.blocks.limits import check_message, check_modal
 from models.db import session_scope
 from models.tables import CapacityReport, CheckIn, Member, Programme, Scheme, SpendReport

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from test_checkin_validate import HOURS, STAFF, answers_for, last, make_form, scheme
 
-from bot.capacity import level_label
 from bot.checkin import (
     BLOCKERS,
     COMMENT,
@@ -32,7 +31,8 @@ from bot.checkin import (
     service_key,
     validate,
 )
-from bot.measures import Measure
+from bot.common.capacity import level_label
+from bot.common.measures import Measure
 from handlers.slack.blocks.checkin import (
     CALLBACK_ID,
     answered_prompt_blocks,

@@ -13,12 +13,12 @@ from slack_double import BOT_TOKEN
 from test_brief import BOB, DEV, all_text, at, capacity, check_in
 from test_brief import programme as loaded  # noqa: F401 (a fixture)
 
-from bot.config import Settings
-from bot.deliveries import BACKOFF
-from bot.jobs import JOBS, JobContext
-from bot.jobs.daily_brief import run_daily_brief
-from bot.jobs.weekly_digest import run_weekly_digest
-from bot.ports import Destination
+from bot.common.config import Settings
+from bot.sending.deliveries import BACKOFF
+from bot.sending.jobs import JOBS, JobContext
+from bot.sending.jobs.daily_brief import run_daily_brief
+from bot.sending.jobs.weekly_digest import run_weekly_digest
+from bot.sending.ports import Destination
 from handlers.slack.blocks.limits import check_message
 from handlers.slack.messenger import SlackMessenger, chart_filename, sync_client
 from models.db import session_scope

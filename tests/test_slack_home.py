@@ -23,9 +23,9 @@ from slack_signing import signed_headers
 from sqlmodel import select
 from test_slack_checkin import good_answers, open_modal, send
 
-from bot.commands import JOIN_TEXT
-from bot.leads_view import LeadHome, PartnerHome, home_for
-from bot.loader import load_path
+from bot.common.commands import JOIN_TEXT
+from bot.programme.loader import load_path
+from bot.reports.leads_view import LeadHome, PartnerHome, home_for
 from handlers.slack.blocks.home import home_view
 from handlers.slack.blocks.limits import check_home
 from models.db import make_engine, session_scope

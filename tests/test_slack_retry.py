@@ -19,9 +19,9 @@ from slack_sdk.http_retry.state import RetryState
 from sqlmodel import select
 from test_jobs import PARTNERS, context, london, programme  # noqa: F401
 
-from bot.config import Settings
-from bot.jobs.daily_prompts import run_daily_prompts
-from bot.ports import Destination, SendError
+from bot.common.config import Settings
+from bot.sending.jobs.daily_prompts import run_daily_prompts
+from bot.sending.ports import Destination, SendError
 from handlers.slack.messenger import SlackMessenger, sync_client
 from handlers.slack.retry import (
     BURST,

@@ -1,6 +1,6 @@
 """The risk register in Slack end to end: signed requests to the real ASGI app, the Slack double
 answering its Web API calls, and the register in the database afterwards. Risks are raised
-with bot.risks.raise_risk; escalation posts are made with the real SlackMessenger and written
+with bot.risks.risks.raise_risk; escalation posts are made with the real SlackMessenger and written
 to the delivery ledger as the risk-scan job would."""
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from slack_double import APP_ID, TEAM_ID, dm_channel
 from slack_signing import block_actions_payload
 from sqlmodel import select
 
-from bot.commands import JOIN_TEXT
-from bot.escalations import JOB, escalation_key, target
-from bot.loader import load_path
-from bot.ports import Destination, SendError
-from bot.risks import history, raise_risk, risk_view
+from bot.common.commands import JOIN_TEXT
+from bot.programme.loader import load_path
+from bot.risks.risks import history, raise_risk, risk_view
+from bot.sending.escalations import JOB, escalation_key, target
+from bot.sending.ports import Destination, SendError
 from handlers.slack.blocks.limits import check_message, check_modal
 from handlers.slack.messenger import METADATA_EVENT, SlackMessenger, sync_client
 from models.db import session_scope

@@ -13,10 +13,10 @@ import time_machine
 from fixtures_slack import said
 from sqlmodel import select
 
-from bot.commands import JOIN_TEXT
-from bot.loader import load_path
-from bot.money import format_money
-from bot.spend import spend_position
+from bot.common.commands import JOIN_TEXT
+from bot.common.money import format_money
+from bot.programme.loader import load_path
+from bot.spend.spend import spend_position
 from models.db import session_scope
 from models.tables import AuditEvent, Programme, SpendReport
 

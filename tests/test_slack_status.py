@@ -17,10 +17,10 @@ import time_machine
 from fixtures_slack import insert_member, said
 from sqlmodel import select
 
-from bot.calendar import working_days
-from bot.commands import JOIN_TEXT
-from bot.engagement import response_rates
-from bot.loader import load_path
+from bot.common.calendar import working_days
+from bot.common.commands import JOIN_TEXT
+from bot.programme.loader import load_path
+from bot.reports.engagement import response_rates
 from models.db import session_scope
 from models.tables import AuditEvent, CapacityReport, CheckIn, Decision, Member, Organisation, Programme
 

@@ -1,6 +1,6 @@
 """What the Slack app does about its own installation, through the real ASGI app and the Slack
 double: a message typed in the app's Messages tab is answered with help, once, however often
-Slack retries it; `app_uninstalled` and `tokens_revoked` mark the workspace (bot.workspaces), and
+Slack retries it; `app_uninstalled` and `tokens_revoked` mark the workspace (bot.people.workspaces), and
 the messenger then sends nothing there and says why, until the token is seen working again."""
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from slack_signing import signed_headers
 from sqlmodel import select
 from test_jobs import PARTNERS, london, programme  # noqa: F401
 
-from bot.config import Settings
-from bot.jobs import JobContext
-from bot.jobs.daily_prompts import run_daily_prompts
-from bot.ports import SendError
-from bot.workspaces import REVOKED, UNINSTALLED, blocked, record, reinstalled
+from bot.common.config import Settings
+from bot.people.workspaces import REVOKED, UNINSTALLED, blocked, record, reinstalled
+from bot.sending.jobs import JobContext
+from bot.sending.jobs.daily_prompts import run_daily_prompts
+from bot.sending.ports import SendError
 from handlers.slack import build_slack_app
 from handlers.slack.events.direct_message import INTRO
 from handlers.slack.installation import LOOK_AGAIN, REVERIFY, Installation

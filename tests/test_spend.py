@@ -1,7 +1,7 @@
 """The spend position, forecast, flags and burn-up on hand-computed cases, on SQLite and on
 PostgreSQL (the `engine` fixture).
 
-The calendar behind every number here (England's working days, from bot.calendar):
+The calendar behind every number here (England's working days, from bot.common.calendar):
   The period runs from Mon 7 Dec 2026 (the first tranche) to Wed 31 Mar 2027.
   December 7-31: 19 weekdays less Christmas (Fri 25) and Boxing Day observed (Mon 28) = 17
   January: 21 weekdays less New Year's Day (Fri 1) = 20
@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from bot.spend import burn_up, format_spend, spend_position, status_text
+from bot.spend.spend import burn_up, format_spend, spend_position, status_text
 from models.db import session_scope
 from models.tables import Organisation, Programme, Scheme, SpendReport, Tranche
 

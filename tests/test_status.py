@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from bot.loader import load_path
-from bot.risks import change_status, raise_risk
-from bot.status import StatusScreen, status_screen
+from bot.programme.loader import load_path
+from bot.reports.status import StatusScreen, status_screen
+from bot.risks.risks import change_status, raise_risk
 from models.db import session_scope
 from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, Scheme, SpendReport
 from models.vocabulary import Severity

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.decisions import DecisionRecorded, DecisionRefused
-from bot.engagement import response_rates
-from bot.leads_view import ViewRefused
-from bot.loader import load_path
-from bot.programme_file import SAMPLE_PATH
-from bot.status import CapacityCell, CapacityRow, status_screen
+from bot.programme.loader import load_path
+from bot.programme.programme_file import SAMPLE_PATH
+from bot.reports.decisions import DecisionRecorded, DecisionRefused
+from bot.reports.engagement import response_rates
+from bot.reports.leads_view import ViewRefused
+from bot.reports.status import CapacityCell, CapacityRow, status_screen
 from handlers.slack.blocks.decide import decide_blocks, decide_text
 from handlers.slack.blocks.limits import check_message
 from handlers.slack.blocks.partners import partners_blocks, partners_text

@@ -1,7 +1,7 @@
-"""The status screen computed once per change (bot.status_cache), on SQLite and PostgreSQL: the
+"""The status screen computed once per change (bot.views.status_cache), on SQLite and PostgreSQL: the
 programme's data version moves with every write the screen reads and with nothing else; a cached
 screen is reused for the same key and recomputed after a write; each viewing variant gets its own
-rendering; concurrent first requests compute once; who is asking is chosen as bot.leads_view does."""
+rendering; concurrent first requests compute once; who is asking is chosen as bot.reports.leads_view does."""
 
 from __future__ import annotations
 
@@ -14,13 +14,21 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.away import set_away
-from bot.leads_view import LEADS, CachedStatus, cached_status_for, engagement_for, home_for, status_for, viewer_of
-from bot.loader import load_path, load_programme
-from bot.programme_file import parse_programme_file
-from bot.risks import change_status, raise_risk
-from bot.status import StatusScreen, status_screen
-from bot.status_cache import ScreenCache, asker, data_version, screens_for
+from bot.people.away import set_away
+from bot.programme.loader import load_path, load_programme
+from bot.programme.programme_file import parse_programme_file
+from bot.reports.leads_view import (
+    LEADS,
+    CachedStatus,
+    cached_status_for,
+    engagement_for,
+    home_for,
+    status_for,
+    viewer_of,
+)
+from bot.reports.status import StatusScreen, status_screen
+from bot.risks.risks import change_status, raise_risk
+from bot.views.status_cache import ScreenCache, asker, data_version, screens_for
 from handlers.slack.blocks.status import status_blocks, status_text
 from handlers.slack.commands.status import RenderedStatus
 from models.db import session_scope
@@ -364,8 +372,8 @@ def test_one_cache_per_database(db, tmp_path):
 
 
 def _views(engine, screens: ScreenCache) -> tuple[object, object, object]:
-    from bot.risk_actions import RisksOverview, risks_command
-    from bot.spend_entry import spend_command
+    from bot.risks.risk_actions import RisksOverview, risks_command
+    from bot.spend.spend_entry import spend_command
 
     with session_scope(engine) as s:
         spend = spend_command(s, "slack", LEAD, "", NOW, screens)
@@ -404,7 +412,7 @@ def test_spend_risks_and_response_rates_are_computed_once_per_change(db):
 
 
 def test_a_partner_reads_the_same_cached_spend_as_a_lead(db):
-    from bot.spend_entry import spend_command
+    from bot.spend.spend_entry import spend_command
 
     screens = ScreenCache()
     with session_scope(db) as s:

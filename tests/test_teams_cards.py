@@ -15,9 +15,9 @@ from teams_double import strings
 from test_brief import BOB, DEV, FRI, MON, brief, check_in, programme  # noqa: F401
 from test_risk_blocks import overview, risk
 
-from bot.commands import help_for
-from bot.risks import RiskRefused
-from bot.status import status_screen
+from bot.common.commands import help_for
+from bot.reports.status import status_screen
+from bot.risks.risks import RiskRefused
 from handlers.teams.cards.help import help_card, unknown_command_card
 from handlers.teams.cards.reports import PART_BYTES, chart_image, report_cards
 from handlers.teams.cards.risks import risk_card, risks_list_card

@@ -11,7 +11,7 @@ from test_checkin_validate import HOURS, STAFF, answers_for
 from test_slack_checkin_blocks import a_form, all_text, result
 
 from bot.checkin import BLOCKERS, COMMENT, CORRECTION, scheme_key, service_key, validate
-from bot.prompts import Prompt, prompt_summary
+from bot.checkin.prompts import Prompt, prompt_summary
 from handlers.teams.cards.checkin import (
     NO_CHANGE,
     OPEN,

@@ -20,14 +20,14 @@ from teams_double import strings
 from test_spend_blocks import position
 from test_status_blocks import large  # noqa: F401 (a fixture)
 
-from bot.away import request_away, request_back
-from bot.decisions import record_decision
-from bot.leads_view import engagement_for, status_for
-from bot.loader import load_path
-from bot.membership import asker_help
-from bot.questions import AnswerView, QuestionsView, QuestionWithAnswers, ask_or_show
-from bot.spend_entry import spend_command
-from bot.status import status_screen
+from bot.checkin.questions import AnswerView, QuestionsView, QuestionWithAnswers, ask_or_show
+from bot.people.away import request_away, request_back
+from bot.people.membership import asker_help
+from bot.programme.loader import load_path
+from bot.reports.decisions import record_decision
+from bot.reports.leads_view import engagement_for, status_for
+from bot.reports.status import status_screen
+from bot.spend.spend_entry import spend_command
 from handlers.teams.cards.ask import ask_card
 from handlers.teams.cards.away import away_card
 from handlers.teams.cards.decide import decide_card

@@ -24,11 +24,11 @@ from sqlmodel import select
 from teams_activities import TeamsUser, card_action, installed, message, team_installed
 from teams_double import APP_ID, BOT_TOKEN, Sent, TeamsDouble, strings
 
-from bot.config import Settings
-from bot.jobs.base import JobContext
-from bot.loader import load_path
-from bot.scheduler import run_job, watch_pass
-from bot.wiring import build_messengers
+from bot.app.wiring import build_messengers
+from bot.common.config import Settings
+from bot.programme.loader import load_path
+from bot.sending.jobs.base import JobContext
+from bot.sending.scheduler import run_job, watch_pass
 from models.db import session_scope
 from models.tables import CheckIn, ConversationRef, Member, Scheme, SpendReport
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from PIL import Image
 
-from bot.cli import main
+from bot.app.cli import main
 from handlers.teams.app_package import build_package, manifest
 
 APP_ID = "0b5c5f3e-1234-4cde-8f00-123456789abc"
@@ -54,7 +54,7 @@ def test_the_command_writes_the_zip(tmp_path, capsys):
 def test_the_teams_secret_stays_out_of_the_logs_and_the_settings_repr(caplog):
     import logging
 
-    from bot.config import Settings
+    from bot.common.config import Settings
     from handlers.teams.sdk import sdk_app
 
     secret = "Xy7~teams-client-secret-value"
@@ -69,7 +69,7 @@ def test_the_teams_secret_stays_out_of_the_logs_and_the_settings_repr(caplog):
 
 
 def test_the_sdks_own_switch_in_the_environment_does_not_turn_the_check_off(monkeypatch):
-    from bot.config import Settings
+    from bot.common.config import Settings
     from handlers.teams.sdk import sdk_app
 
     monkeypatch.setenv("DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS", "true")

@@ -21,11 +21,11 @@ from test_brief import BOB, CAROL, DEV, LEAD, PROGRAMME, at, brief, capacity, ch
 from test_digest import digest
 from test_risk_blocks import RAISED, overview, risk
 
-from bot.brief import Voice
-from bot.decisions import DecisionView
-from bot.loader import load_path
-from bot.risk_actions import Register, RisksOverview
-from bot.risks import EventView, RiskRefused, change_status, raise_risk
+from bot.programme.loader import load_path
+from bot.reports.brief import Voice
+from bot.reports.decisions import DecisionView
+from bot.risks.risk_actions import Register, RisksOverview
+from bot.risks.risks import EventView, RiskRefused, change_status, raise_risk
 from handlers.teams.cards.report_text import split_text
 from handlers.teams.cards.reports import chart_card, report_cards
 from handlers.teams.cards.risks import risk_card, risk_notice_card, risks_list_card

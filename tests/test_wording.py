@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.wording import age_words, join_words, plural, shortened
+from bot.common.wording import age_words, join_words, plural, shortened
 
 
 def test_plural_counts_one_and_many():

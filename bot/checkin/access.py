@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.commands import JOIN_TEXT
-from bot.membership import memberships
-from bot.prompts import PROMPTED_ROLES
+from bot.checkin.prompts import PROMPTED_ROLES
+from bot.common.commands import JOIN_TEXT
+from bot.people.membership import memberships
 from models.tables import Member, Programme
 from models.vocabulary import A_ROLE, Role
 

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bot.capacity import HIGHEST, LOWEST, parse_level
 from bot.checkin.form import (
     BLOCKERS,
     COMMENT,
@@ -30,10 +29,11 @@ from bot.checkin.form import (
     scheme_key,
     service_key,
 )
-from bot.money import AmountError, format_money, parse_amount
-from bot.questions import MAX_ANSWER, QuestionOnForm
-from bot.redact import figure_holds_nhs_number, figure_refusal, redact
-from bot.wording import shortened
+from bot.checkin.questions import MAX_ANSWER, QuestionOnForm
+from bot.common.capacity import HIGHEST, LOWEST, parse_level
+from bot.common.money import AmountError, format_money, parse_amount
+from bot.common.redact import figure_holds_nhs_number, figure_refusal, redact
+from bot.common.wording import shortened
 
 Answers = Mapping[str, str | None]
 Errors = dict[str, str]

@@ -8,11 +8,11 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot.calendar import local_date
 from bot.checkin.access import Refusal, checkin_membership
 from bot.checkin.answers import Answers, Errors, validate
 from bot.checkin.form import CheckinForm, build_form, form_to_check
 from bot.checkin.ledger import CheckinResult, lock_member, record, record_no_change
+from bot.common.calendar import local_date
 from models.tables import Member, Programme
 
 

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.calendar import local_now
-from bot.measures import Measure, measure_value, measures_for
-from bot.money import format_money, format_quantity
-from bot.prompts import CheckinScope, SchemeScope, checkin_scope
-from bot.questions import QuestionOnForm, open_questions_for, question_key
+from bot.checkin.prompts import CheckinScope, SchemeScope, checkin_scope
+from bot.checkin.questions import QuestionOnForm, open_questions_for, question_key
+from bot.common.calendar import local_now
+from bot.common.measures import Measure, measure_value, measures_for
+from bot.common.money import format_money, format_quantity
 from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, SpendReport, row_id
 from models.vocabulary import SERVICE_LABELS, Service, Unit
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.calendar import local_now
 from bot.checkin.answers import QuestionAnswered, Submission
 from bot.checkin.form import (
     CheckinForm,
@@ -28,7 +27,8 @@ from bot.checkin.form import (
     build_form,
     latest_capacity,
 )
-from bot.measures import measure_value, stored_value
+from bot.common.calendar import local_now
+from bot.common.measures import measure_value, stored_value
 from models.tables import CapacityReport, CheckIn, Member, QuestionAnswer, SpendReport, row_id
 
 SOURCE_CHECKIN = "checkin"

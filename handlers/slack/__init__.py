@@ -7,9 +7,9 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.engine import Engine
 
-from bot.background import Workers
-from bot.config import Settings
-from bot.context import RiskHook
+from bot.app.background import Workers
+from bot.app.context import RiskHook
+from bot.common.config import Settings
 from handlers.slack import actions, commands, errors, events, views
 from handlers.slack.context import SlackContext
 from handlers.slack.web import make_web_client

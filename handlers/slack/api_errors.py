@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.ports import SendError
+from bot.sending.ports import SendError
 
 REINSTALL = "reinstall the app from manifest.yaml and set SLACK_BOT_TOKEN to its new Bot User OAuth Token"
 TOKEN_DEAD = f"the bot token no longer works (the app was uninstalled or its tokens revoked): {REINSTALL}"

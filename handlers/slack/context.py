@@ -1,6 +1,6 @@
 """The Slack listeners' context is the platform-neutral one in bot/context."""
 
-from bot.context import HandlerContext
+from bot.app.context import HandlerContext
 
 SlackContext = HandlerContext
 

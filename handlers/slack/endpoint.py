@@ -18,9 +18,9 @@ from sqlalchemy.engine import Engine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.background import Workers
-from bot.database_ready import UNREACHABLE
-from bot.replays import seen_once
+from bot.app.background import Workers
+from bot.app.database_ready import UNREACHABLE
+from bot.common.replays import seen_once
 from handlers.slack.errors import database_away
 from handlers.slack.guard import Accepted, Refused, inspect_request
 

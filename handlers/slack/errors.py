@@ -28,7 +28,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 from starlette.responses import JSONResponse, Response
 
-from bot.database_ready import NOTHING_SAVED, is_unreachable, reason
+from bot.app.database_ready import NOTHING_SAVED, is_unreachable, reason
 
 log = logging.getLogger(__name__)
 

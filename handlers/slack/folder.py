@@ -10,11 +10,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bot.brief import Brief, to_markdown
-from bot.digest import Digest, digest_markdown
-from bot.ports import Destination, Recipient, Report
-from bot.prompts import Prompt
-from bot.risks import RiskView
+from bot.checkin.prompts import Prompt
+from bot.reports.brief import Brief, to_markdown
+from bot.reports.digest import Digest, digest_markdown
+from bot.risks.risks import RiskView
+from bot.sending.ports import Destination, Recipient, Report
 from handlers.slack.blocks.digest import report_messages
 from handlers.slack.blocks.limits import check_message
 from handlers.slack.blocks.prompt import prompt_blocks
@@ -28,7 +28,7 @@ def _markdown(report: Report) -> str:
 
 
 class FolderMessenger:
-    """Implements the sending port (bot.ports.Messenger) by writing files. Every message is
+    """Implements the sending port (bot.sending.ports.Messenger) by writing files. Every message is
     checked against Block Kit's limits first, as Slack would refuse one that breaks them."""
 
     platform = "slack"

@@ -2,7 +2,7 @@
 
 The messenger learns its workspace from auth.test (no scope needed) the first time it sends, and
 then, before each call to Slack, looks (at most every LOOK_AGAIN) for a mark left by an
-`app_uninstalled` or `tokens_revoked` event (bot.workspaces). A mark made after the token was
+`app_uninstalled` or `tokens_revoked` event (bot.people.workspaces). A mark made after the token was
 last seen working stops every send with a permanent SendError that says when and what to do, so
 a fan-out gives up at once instead of being refused three hundred times. The mark clears when
 the token is seen working again after it: auth.test is tried again at most every REVERIFY once
@@ -23,8 +23,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
-from bot.ports import SendError
-from bot.workspaces import UNINSTALLED, Blocked, blocked, reinstalled
+from bot.people.workspaces import UNINSTALLED, Blocked, blocked, reinstalled
+from bot.sending.ports import SendError
 from handlers.slack.api_errors import refusal
 from models.db import read_scope, session_scope
 from models.vocabulary import Platform

@@ -16,10 +16,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings
-from bot.ports import Destination, Recipient, Report, SendError
-from bot.prompts import Prompt
-from bot.risks import RiskView
+from bot.checkin.prompts import Prompt
+from bot.common.config import Settings
+from bot.risks.risks import RiskView
+from bot.sending.ports import Destination, Recipient, Report, SendError
 from handlers.slack.api_errors import method_of, refusal
 from handlers.slack.blocks.digest import report_messages
 from handlers.slack.blocks.prompt import prompt_blocks, prompt_text

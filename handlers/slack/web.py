@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import Settings
+from bot.common.config import Settings
 
 RATE_LIMIT_RETRIES = 3
 SERVER_ERROR_RETRIES = 2

@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.background import Workers
-from bot.config import Settings
-from bot.context import HandlerContext, RiskHook
+from bot.app.background import Workers
+from bot.app.context import HandlerContext, RiskHook
+from bot.common.config import Settings
 from handlers.teams import errors, listeners, replays
 from handlers.teams.sdk import MESSAGING_ENDPOINT, sdk_app
 from handlers.teams.tokens import CHECK_THREADS, check_tokens_off_the_loop

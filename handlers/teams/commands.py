@@ -10,16 +10,16 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.away import request_away, request_back
 from bot.checkin import Refusal, open_checkin
-from bot.commands import parse
-from bot.decisions import record_decision
-from bot.leads_view import CachedStatus, cached_status_for, engagement_for
-from bot.membership import asker_help
-from bot.questions import ask_or_show
-from bot.risk_actions import risks_command
-from bot.spend_entry import spend_command
-from bot.status_cache import screens_for
+from bot.checkin.questions import ask_or_show
+from bot.common.commands import parse
+from bot.people.away import request_away, request_back
+from bot.people.membership import asker_help
+from bot.reports.decisions import record_decision
+from bot.reports.leads_view import CachedStatus, cached_status_for, engagement_for
+from bot.risks.risk_actions import risks_command
+from bot.spend.spend_entry import spend_command
+from bot.views.status_cache import screens_for
 from handlers.teams.cards.ask import ask_card
 from handlers.teams.cards.away import away_card
 from handlers.teams.cards.base import Card

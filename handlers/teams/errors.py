@@ -17,7 +17,7 @@ from typing import Any
 from microsoft_teams.api import ActivityBase
 from microsoft_teams.apps import ActivityContext, App
 
-from bot.database_ready import NOTHING_SAVED, UNREACHABLE, reason
+from bot.app.database_ready import NOTHING_SAVED, UNREACHABLE, reason
 from handlers.teams.activity import Notice, card_answer
 
 log = logging.getLogger(__name__)

@@ -20,11 +20,11 @@ from microsoft_teams.apps import App
 from sqlalchemy.engine import Engine
 
 from bot.checkin import build_form
-from bot.config import Settings
-from bot.ports import Destination, Recipient, Report, SendError
-from bot.prompts import Prompt, prompt_summary
-from bot.risk_actions import assignable_organisations
-from bot.risks import RiskView
+from bot.checkin.prompts import Prompt, prompt_summary
+from bot.common.config import Settings
+from bot.risks.risk_actions import assignable_organisations
+from bot.risks.risks import RiskView
+from bot.sending.ports import Destination, Recipient, Report, SendError
 from handlers.teams.activity import card_message, image_message
 from handlers.teams.cards.base import Card, card, line, plain
 from handlers.teams.cards.checkin import checkin_card

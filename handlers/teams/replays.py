@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from microsoft_teams.api import ActivityBase
 from microsoft_teams.apps import ActivityContext, App
 
-from bot.context import HandlerContext
-from bot.replays import request_key, seen_once
+from bot.app.context import HandlerContext
+from bot.common.replays import request_key, seen_once
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.context import HandlerContext
-from bot.escalations import sent_copies
-from bot.risk_actions import act_on_risk, assignable_organisations
-from bot.risks import RiskRefused, RiskView
+from bot.app.context import HandlerContext
+from bot.risks.risk_actions import act_on_risk, assignable_organisations
+from bot.risks.risks import RiskRefused, RiskView
+from bot.sending.escalations import sent_copies
 from handlers.teams.activity import Notice, Shown
 from handlers.teams.cards.risks import risk_card
 from handlers.teams.sending import update_cards

@@ -7,7 +7,7 @@ from typing import Any
 
 from microsoft_teams.apps import App
 
-from bot.config import Settings
+from bot.common.config import Settings
 from handlers.teams.web import StarletteAdapter
 
 MESSAGING_ENDPOINT = "/api/messages"

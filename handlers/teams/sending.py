@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import httpx
 from microsoft_teams.api import ApiClient, MessageActivityInput
 
-from bot.context import HandlerContext
-from bot.ports import SendError
+from bot.app.context import HandlerContext
+from bot.sending.ports import SendError
 from handlers.teams.activity import card_message
 from handlers.teams.cards.base import Card
 from handlers.teams.references import Where, channel

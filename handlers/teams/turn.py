@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.context import HandlerContext
-from bot.membership import known_user_id
+from bot.app.context import HandlerContext
+from bot.people.membership import known_user_id
 from handlers.teams.references import remember, teams_ids
 from models.vocabulary import Platform
 

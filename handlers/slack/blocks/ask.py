@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.questions import (
+from bot.checkin.questions import (
     AUDIENCE_WORDS,
     LOOK_BACK_DAYS,
     AnswerView,
@@ -20,7 +20,7 @@ from bot.questions import (
     QuestionsView,
     QuestionWithAnswers,
 )
-from bot.wording import shortened
+from bot.common.wording import shortened
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.status import SECTION_TEXT, context, header, section
 from handlers.slack.blocks.text import escape

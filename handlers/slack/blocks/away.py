@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
-from bot.away import AwayResult, Outcome
+from bot.people.away import AwayResult, Outcome
 from handlers.slack.blocks.text import escape, verbatim
 
 BACK_SOONER = "Back sooner? `/winter back`"

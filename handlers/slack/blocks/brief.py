@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.brief import (
+from bot.reports.brief import (
     Brief,
     CapacityChange,
     RiskChange,

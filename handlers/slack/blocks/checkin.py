@@ -25,7 +25,6 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.capacity import LEVELS, level_label
 from bot.checkin import (
     BLOCKERS,
     COMMENT,
@@ -46,6 +45,7 @@ from bot.checkin import (
     scheme_key,
     service_key,
 )
+from bot.checkin.questions import MAX_ANSWER
 from bot.checkin.said import (
     CAPACITY_HEADING,
     CAPACITY_LEVELS,
@@ -57,9 +57,9 @@ from bot.checkin.said import (
     questions_answered_sentence,
     redaction_sentence,
 )
-from bot.measures import value_text
-from bot.money import format_money
-from bot.questions import MAX_ANSWER
+from bot.common.capacity import LEVELS, level_label
+from bot.common.measures import value_text
+from bot.common.money import format_money
 from handlers.slack.blocks.limits import SURFACE_BLOCKS
 from handlers.slack.blocks.prompt import OPEN_CHECKIN
 from handlers.slack.blocks.text import escape

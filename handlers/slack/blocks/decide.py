@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.decisions import DecisionRecorded, DecisionRefused
-from bot.wording import shortened
+from bot.common.wording import shortened
+from bot.reports.decisions import DecisionRecorded, DecisionRefused
 from handlers.slack.blocks.status import SECTION_TEXT, context, section
 from handlers.slack.blocks.text import escape
 

@@ -7,8 +7,8 @@ handlers.slack.blocks.brief.paginate).
 
 from __future__ import annotations
 
-from bot.brief import Brief
-from bot.digest import (
+from bot.reports.brief import Brief
+from bot.reports.digest import (
     Digest,
     ServiceWeek,
     decision_sentence,
@@ -18,8 +18,8 @@ from bot.digest import (
     service_sentence,
     spend_sentences,
 )
-from bot.ports import Report
-from bot.spend import forecast_lines
+from bot.sending.ports import Report
+from bot.spend.spend import forecast_lines
 from handlers.slack.blocks.brief import (
     PAGE_BREAK,
     SlackMessage,

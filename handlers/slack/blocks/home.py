@@ -1,7 +1,7 @@
 """The App Home tab, per role. Pure functions; every view passes check_home (type "home", at most
 100 blocks, 3,000 characters a section) whatever the programme's size.
 
-- A lead, admin or observer: the status screen as they may see it (bot.leads_view) and the
+- A lead, admin or observer: the status screen as they may see it (bot.reports.leads_view) and the
   decisions of the last week.
 - A partner: today's check-in (answered and when, waiting, away, or not asked today), their
   organisation's schemes against budget and plan, their services' latest levels, the decisions.
@@ -15,11 +15,11 @@ from datetime import date
 from typing import Any
 
 from bot.checkin.form import SchemeOnForm, ServiceOnForm
-from bot.decisions import DecisionView
-from bot.leads_view import Home, JoinHome, LeadHome, PartnerHome
-from bot.money import format_money, format_quantity
-from bot.spend import percent_of
-from bot.wording import plural, shortened
+from bot.common.money import format_money, format_quantity
+from bot.common.wording import plural, shortened
+from bot.reports.decisions import DecisionView
+from bot.reports.leads_view import Home, JoinHome, LeadHome, PartnerHome
+from bot.spend.spend import percent_of
 from handlers.slack.blocks.limits import SURFACE_BLOCKS
 from handlers.slack.blocks.status import (
     LEVEL_EMOJI,

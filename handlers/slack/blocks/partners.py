@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.engagement import Engagement, OrganisationEngagement, SectorEngagement, Tally
-from bot.leads_view import EngagementView, ViewRefused
-from bot.wording import plural, shortened
+from bot.common.wording import plural, shortened
+from bot.reports.engagement import Engagement, OrganisationEngagement, SectorEngagement, Tally
+from bot.reports.leads_view import EngagementView, ViewRefused
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.status import context, header, packed, section
 from handlers.slack.blocks.text import escape

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.prompts import Prompt, prompt_summary
+from bot.checkin.prompts import Prompt, prompt_summary
 from handlers.slack.blocks.text import escape, join_words
 
 OPEN_CHECKIN = "checkin_open"

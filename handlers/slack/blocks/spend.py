@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from bot.money import format_money, format_quantity
-from bot.spend import SchemeSpend, SpendPosition, forecast_lines, percent_of, source_label
-from bot.spend_entry import EntryRefused, LeadEntry
-from bot.wording import shortened
+from bot.common.money import format_money, format_quantity
+from bot.common.wording import shortened
+from bot.spend.spend import SchemeSpend, SpendPosition, forecast_lines, percent_of, source_label
+from bot.spend.spend_entry import EntryRefused, LeadEntry
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.text import escape
 

@@ -15,13 +15,13 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from bot.brief import outlook
-from bot.engagement import Quiet
-from bot.leads_view import StatusView, ViewRefused
-from bot.money import format_money
-from bot.spend import percent_of
-from bot.status import CapacityCell, CapacityRow, MoneyPanel, RiskPanel, StatusScreen, TodayCheckins
-from bot.wording import plural, shortened
+from bot.common.money import format_money
+from bot.common.wording import plural, shortened
+from bot.reports.brief import outlook
+from bot.reports.engagement import Quiet
+from bot.reports.leads_view import StatusView, ViewRefused
+from bot.reports.status import CapacityCell, CapacityRow, MoneyPanel, RiskPanel, StatusScreen, TodayCheckins
+from bot.spend.spend import percent_of
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.text import escape
 from models.vocabulary import Severity

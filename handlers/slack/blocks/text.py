@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.wording import join_words
+from bot.common.wording import join_words
 
 __all__ = ["escape", "join_words", "verbatim"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.questions import ask_or_show
+from bot.checkin.questions import ask_or_show
 from handlers.slack.blocks.ask import ask_blocks, ask_text
 from models.vocabulary import Platform
 

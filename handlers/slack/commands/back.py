@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.away import request_back
+from bot.people.away import request_back
 from handlers.slack.blocks.away import away_blocks, away_text
 from models.vocabulary import Platform
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.decisions import record_decision
+from bot.reports.decisions import record_decision
 from handlers.slack.blocks.decide import decide_blocks, decide_text
 from models.vocabulary import Platform
 

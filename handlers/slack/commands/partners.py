@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.leads_view import engagement_for
-from bot.status_cache import screens_for
+from bot.reports.leads_view import engagement_for
+from bot.views.status_cache import screens_for
 from handlers.slack.blocks.partners import partners_blocks, partners_text
 from models.vocabulary import Platform
 

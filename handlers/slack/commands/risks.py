@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.risk_actions import RisksOverview, RisksResult, risks_command, risks_in_memory
+from bot.risks.risk_actions import RisksOverview, RisksResult, risks_command, risks_in_memory
 from handlers.rendered import Rendered
 from handlers.slack.blocks.risks import risks_list
 from models.vocabulary import Platform
@@ -20,7 +20,7 @@ RENDERED: Rendered[tuple[str, list[dict[str, Any]]]] = Rendered()
 
 async def risks(call: Invocation) -> None:
     """The registers come from the process's cache of views, from memory when the process holds
-    who is asking and their programmes' versions (bot.directory), else on a worker thread; the
+    who is asking and their programmes' versions (bot.views.directory), else on a worker thread; the
     Block Kit is built once for each set of registers and what the asker may do with them."""
     user_id, now = call.command["user_id"], datetime.now(UTC)
     directory, screens = call.context.held()

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.spend import SpendPosition
-from bot.spend_entry import EntryRefused, LeadEntry, only_reads, spend_command, spend_in_memory
-from bot.status_cache import ScreenCache
+from bot.spend.spend import SpendPosition
+from bot.spend.spend_entry import EntryRefused, LeadEntry, only_reads, spend_command, spend_in_memory
+from bot.views.status_cache import ScreenCache
 from handlers.rendered import Rendered
 from handlers.slack.blocks.spend import spend_blocks, spend_text
 from models.vocabulary import Platform
@@ -23,7 +23,7 @@ RENDERED: Rendered[tuple[str, list[dict[str, Any]]]] = Rendered()
 
 
 async def spend(call: Invocation) -> None:
-    """From memory when the process holds it all (bot.directory), else on a worker thread; the
+    """From memory when the process holds it all (bot.views.directory), else on a worker thread; the
     answer goes in the ack (ephemeral). The position comes from the process's cache of views,
     and its Block Kit is built once for it."""
     user_id, text, now = call.command["user_id"], call.rest, datetime.now(UTC)

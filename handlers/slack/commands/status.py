@@ -1,8 +1,8 @@
 """`/winter status`: the programme's one screen, shown only to the asker, as their role may see it.
 
-Who is asking and the programme's data version come from the process's directory (bot.directory,
+Who is asking and the programme's data version come from the process's directory (bot.views.directory,
 at most a second old, and never older than this process's last write) and the screen from its
-cache (bot.status_cache: computed there only when the data has changed); when any of that is not
+cache (bot.views.status_cache: computed there only when the data has changed); when any of that is not
 held, one worker-thread hop reads them and brings the directory up to date. The
 Block Kit of a screen is built once per (screen key, variant: leads, a partner organisation,
 observers) and kept in RENDERED, so a request for an unchanged programme is a look-up and the ack.
@@ -15,8 +15,8 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.leads_view import CachedStatus, Variant, ViewRefused, cached_status_for, status_in_memory
-from bot.status_cache import ScreenKey
+from bot.reports.leads_view import CachedStatus, Variant, ViewRefused, cached_status_for, status_in_memory
+from bot.views.status_cache import ScreenKey
 from handlers.slack.blocks.status import status_blocks, status_text
 from models.vocabulary import Platform
 
@@ -55,7 +55,7 @@ RENDERED = RenderedStatus()
 
 
 async def status(call: Invocation) -> None:
-    """From memory when the process holds it all (bot.directory), else on a database thread;
+    """From memory when the process holds it all (bot.views.directory), else on a database thread;
     the answer goes in the ack (ephemeral)."""
     user_id, now = call.command["user_id"], datetime.now(UTC)
     directory, screens = call.context.held()

@@ -10,8 +10,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import Help, parse
-from bot.membership import asker_help
+from bot.common.commands import Help, parse
+from bot.people.membership import asker_help
 from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
 from handlers.slack.commands import ask, away, back, checkin, decide, partners, risks, spend, status
 from handlers.slack.context import SlackContext

@@ -9,7 +9,7 @@ LOOKING_SECONDS, who may well go back to it while it is still open.
 
 Bolt acknowledges events itself; the work happens after. Building the Home reads the database
 on a worker thread (context.in_session); a lead's status screen comes from the same cache as
-`/winter status` (bot.status_cache). A failure to publish is logged, never raised: the Home
+`/winter status` (bot.views.status_cache). A failure to publish is logged, never raised: the Home
 is a convenience, and a check-in that triggered the refresh is already stored.
 """
 
@@ -25,8 +25,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.leads_view import home_for
-from bot.status_cache import screens_for
+from bot.reports.leads_view import home_for
+from bot.views.status_cache import screens_for
 from handlers.slack.blocks.home import home_view
 from handlers.slack.context import SlackContext
 from models.vocabulary import Platform

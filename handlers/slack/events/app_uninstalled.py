@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.workspaces import UNINSTALLED
+from bot.people.workspaces import UNINSTALLED
 from handlers.slack.context import SlackContext
 from handlers.slack.events.marking import mark_workspace
 

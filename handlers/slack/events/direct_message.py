@@ -4,7 +4,7 @@ says, once.
 The app reads no typed messages (a check-in is a form, a command is `/winter`), so anything a
 person writes there gets help rather than silence. The answer is given once per message: Slack
 retries an event it thinks we missed (X-Slack-Retry-Num), and the message's own channel and
-timestamp, kept by bot.replays, tell a retry from a new message. The app's own messages, edits,
+timestamp, kept by bot.common.replays, tell a retry from a new message. The app's own messages, edits,
 joins and other subtypes are not answered. What was typed is neither stored nor logged.
 """
 
@@ -17,8 +17,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.membership import asker_help
-from bot.replays import request_key, seen_once
+from bot.common.replays import request_key, seen_once
+from bot.people.membership import asker_help
 from handlers.slack.blocks.help import help_blocks, help_text
 from handlers.slack.context import SlackContext
 from models.vocabulary import Platform

@@ -1,4 +1,4 @@
-"""Recording that a workspace uninstalled the app or revoked its tokens (bot.workspaces), for the
+"""Recording that a workspace uninstalled the app or revoked its tokens (bot.people.workspaces), for the
 `app_uninstalled` and `tokens_revoked` listeners: one warning line for the on-call engineer, and
 from then on the messengers send nothing there (handlers.slack.installation)."""
 
@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.workspaces import record
+from bot.people.workspaces import record
 from handlers.slack.context import SlackContext
 from models.vocabulary import Platform
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.workspaces import REVOKED
+from bot.people.workspaces import REVOKED
 from handlers.slack.context import SlackContext
 from handlers.slack.events.marking import mark_workspace
 

@@ -3,7 +3,7 @@
 Slack waits three seconds for the answer to a view_submission, and the answer carries either
 the field errors or the confirmation, so checking and storing happen before the ack, and
 nothing else does: marking the prompt answered and refreshing the App Home wait until after
-it, on the background runner (bot.background); the risk scan runs in the clock.
+it, on the background runner (bot.app.background); the risk scan runs in the clock.
 """
 
 from __future__ import annotations

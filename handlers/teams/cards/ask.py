@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from microsoft_teams.cards import CardElement
 
-from bot.questions import (
+from bot.checkin.questions import (
     AUDIENCE_WORDS,
     LOOK_BACK_DAYS,
     AnswerView,
@@ -20,7 +20,7 @@ from bot.questions import (
     QuestionsView,
     QuestionWithAnswers,
 )
-from bot.wording import plural
+from bot.common.wording import plural
 from handlers.teams.cards.base import Card, card, heading, line, plain
 from handlers.teams.cards.text import quoted, said, size
 

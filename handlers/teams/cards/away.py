@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from microsoft_teams.cards import CardElement
 
-from bot.away import AwayResult, Outcome
+from bot.people.away import AwayResult, Outcome
 from handlers.teams.cards.base import Card, card, line, plain
 from handlers.teams.cards.text import said
 

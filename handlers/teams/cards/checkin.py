@@ -13,7 +13,6 @@ from datetime import date
 
 from microsoft_teams.cards import CardElement, Choice, ChoiceSetInput, TextBlock, TextInput
 
-from bot.capacity import LEVELS, level_label
 from bot.checkin import (
     BLOCKERS,
     COMMENT,
@@ -34,6 +33,8 @@ from bot.checkin import (
     scheme_key,
     service_key,
 )
+from bot.checkin.prompts import Prompt
+from bot.checkin.questions import MAX_ANSWER
 from bot.checkin.said import (
     CAPACITY_HEADING,
     CAPACITY_LEVELS,
@@ -45,10 +46,9 @@ from bot.checkin.said import (
     questions_answered_sentence,
     redaction_sentence,
 )
-from bot.measures import value_text
-from bot.money import format_money
-from bot.prompts import Prompt
-from bot.questions import MAX_ANSWER
+from bot.common.capacity import LEVELS, level_label
+from bot.common.measures import value_text
+from bot.common.money import format_money
 from handlers.teams.cards.base import Card, action, card, heading, line, plain, subheading
 
 SUBMIT = "checkin:submit"

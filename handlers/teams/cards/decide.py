@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.decisions import DecisionRecorded, DecisionRefused
+from bot.reports.decisions import DecisionRecorded, DecisionRefused
 from handlers.teams.cards.base import Card, card, line, plain
 from handlers.teams.cards.text import quoted, said
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from microsoft_teams.cards import CardElement
 
-from bot.engagement import Engagement, OrganisationEngagement, SectorEngagement, Tally
-from bot.leads_view import EngagementView, ViewRefused
-from bot.wording import plural, shortened
+from bot.common.wording import plural, shortened
+from bot.reports.engagement import Engagement, OrganisationEngagement, SectorEngagement, Tally
+from bot.reports.leads_view import EngagementView, ViewRefused
 from handlers.teams.cards.base import Card, card, facts, heading, line, subheading
 from handlers.teams.cards.text import said
 

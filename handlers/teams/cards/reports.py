@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from microsoft_teams.cards import CardElement, Image
 from PIL import Image as Picture
 
-from bot.brief import Brief, Voice, capacity_sentence, checkins_sentence, money_sentences, risk_sentence
-from bot.digest import (
+from bot.common.wording import plural
+from bot.reports.brief import Brief, Voice, capacity_sentence, checkins_sentence, money_sentences, risk_sentence
+from bot.reports.digest import (
     Digest,
     decision_sentence,
     move_sentence,
@@ -27,9 +28,8 @@ from bot.digest import (
     service_sentence,
     spend_sentences,
 )
-from bot.ports import Report
-from bot.spend import forecast_lines
-from bot.wording import plural
+from bot.sending.ports import Report
+from bot.spend.spend import forecast_lines
 from handlers.teams.cards.base import MAX_TEXT, Card, card, heading, line, plain, subheading
 from handlers.teams.cards.report_text import CONTINUED, level_mark, severity_mark, split_text
 

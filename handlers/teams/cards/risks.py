@@ -18,11 +18,11 @@ from microsoft_teams.cards import (
     TextInput,
 )
 
-from bot.calendar import zone
-from bot.risk_actions import Register, RisksResult
-from bot.risk_words import risk_facts, shortened
-from bot.risks import MAX_TEXT, SEVERITY_RANK, EventView, RiskRefused, RiskView
-from bot.wording import plural
+from bot.common.calendar import zone
+from bot.common.wording import plural
+from bot.risks.risk_actions import Register, RisksResult
+from bot.risks.risk_words import risk_facts, shortened
+from bot.risks.risks import MAX_TEXT, SEVERITY_RANK, EventView, RiskRefused, RiskView
 from handlers.teams.cards.base import VERSION, Card, action, card, heading, line, plain
 from handlers.teams.cards.report_text import SEVERITY_MARK
 from models.vocabulary import A_ROLE, RiskStatus, Severity

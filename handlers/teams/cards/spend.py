@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from microsoft_teams.cards import CardElement
 
-from bot.money import format_money, format_quantity
-from bot.spend import SchemeSpend, SpendPosition, forecast_lines, percent_of, source_label
-from bot.spend_entry import EntryRefused, LeadEntry
-from bot.wording import plural, shortened
+from bot.common.money import format_money, format_quantity
+from bot.common.wording import plural, shortened
+from bot.spend.spend import SchemeSpend, SpendPosition, forecast_lines, percent_of, source_label
+from bot.spend.spend_entry import EntryRefused, LeadEntry
 from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
 from handlers.teams.cards.text import bullets, said
 

@@ -12,13 +12,13 @@ from decimal import Decimal
 
 from microsoft_teams.cards import CardElement
 
-from bot.brief import outlook
-from bot.engagement import Quiet
-from bot.leads_view import StatusView, ViewRefused
-from bot.money import format_money
-from bot.spend import percent_of
-from bot.status import CapacityCell, CapacityRow, MoneyPanel, RiskPanel, StatusScreen, TodayCheckins
-from bot.wording import plural, shortened
+from bot.common.money import format_money
+from bot.common.wording import plural, shortened
+from bot.reports.brief import outlook
+from bot.reports.engagement import Quiet
+from bot.reports.leads_view import StatusView, ViewRefused
+from bot.reports.status import CapacityCell, CapacityRow, MoneyPanel, RiskPanel, StatusScreen, TodayCheckins
+from bot.spend.spend import percent_of
 from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
 from handlers.teams.cards.report_text import LEVEL_MARK, NEVER, severity_mark
 from handlers.teams.cards.text import bullets, said

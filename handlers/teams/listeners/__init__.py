@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from microsoft_teams.apps import App
 
-from bot.context import HandlerContext
+from bot.app.context import HandlerContext
 from handlers.teams.listeners import card_action, installation, message
 
 

@@ -12,8 +12,8 @@ from typing import Any
 from microsoft_teams.api import AdaptiveCardInvokeActivity
 from microsoft_teams.apps import ActivityContext, App
 
+from bot.app.context import HandlerContext
 from bot.checkin import CheckinResult, Refusal, Rejected, checkin_no_change, open_checkin, submit_checkin
-from bot.context import HandlerContext
 from handlers.teams.activity import Notice, Shown, card_answer
 from handlers.teams.cards.base import Card
 from handlers.teams.cards.checkin import NO_CHANGE, OPEN, SUBMIT, checkin_card, confirmation_card, notice_card

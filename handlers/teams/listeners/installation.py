@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from microsoft_teams.api import ConversationUpdateActivity, InstallUpdateActivity
 from microsoft_teams.apps import ActivityContext, App
 
-from bot.context import HandlerContext
-from bot.membership import asker_help
+from bot.app.context import HandlerContext
+from bot.people.membership import asker_help
 from handlers.teams.activity import card_message
 from handlers.teams.cards.base import card, line
 from handlers.teams.cards.help import help_card

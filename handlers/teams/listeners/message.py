@@ -12,8 +12,8 @@ import logging
 from microsoft_teams.api import MessageActivity
 from microsoft_teams.apps import ActivityContext, App
 
-from bot.commands import parse
-from bot.context import HandlerContext
+from bot.app.context import HandlerContext
+from bot.common.commands import parse
 from handlers.teams.activity import card_message, shown_message
 from handlers.teams.cards.base import card, line
 from handlers.teams.commands import COMMANDS, answer

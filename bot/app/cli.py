@@ -1,0 +1,362 @@
+"""The `winterbot` command (also `python -m bot`): the composition root for the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.app.database_ready import EXIT_DATABASE, UNREACHABLE, away_line
+from bot.common.calendar import local_date, zone
+from bot.common.config import Settings
+from bot.common.wording import plural
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from bot.sending.jobs import JobContext
+    from models.tables import Programme
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+DATABASE_ADVICE = (
+    "the command stopped, and what it had not finished was not saved. "
+    "Check DATABASE_URL and that the database is running, then run it again"
+)
+
+
+def _today(settings: Settings) -> date:
+    return local_date(datetime.now(UTC), settings.timezone)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD") from exc
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo.demo import run_demo
+    from bot.demo.simulation import START
+
+    result = run_demo(Path(args.out), today=args.today or START, until=args.until, progress=_progress_bar())
+    print(result.text)
+    print(f"\nWritten to {result.out_dir}/ (start with README.md; database {result.database.name})")
+    print(f"The winter took {result.seconds:.1f} s to simulate.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _progress_bar(width: int = 30) -> Callable[[date, int, int], None]:
+    """A bar on stderr that redraws in a terminal, and prints a line a week otherwise."""
+    interactive = sys.stderr.isatty()
+
+    def show(day: date, done: int, total: int) -> None:
+        if not interactive and day.weekday() != 6 and done != total:
+            return
+        filled = width * done // total
+        line = f"{day:%a %d %b %Y} [{'#' * filled}{'.' * (width - filled)}] {100 * done // total:3d}%"
+        print(
+            ("\r" + line) if interactive else line,
+            end="" if interactive and done < total else "\n",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.programme.programme_file import sample_text
+
+    target = Path(args.file)
+    if target.exists() and not args.force:
+        print(f"{target} already exists; pick another name or add --force to overwrite it.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    target.write_text(sample_text(), encoding="utf-8")
+    print(f"Wrote the sample programme to {target}.")
+    print(f"Edit it for your area (the comments explain each field), then run: winterbot load {target}")
+    return EXIT_OK
+
+
+def cmd_teams_package(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.teams.app_package import build_package
+
+    app_id = args.app_id or settings.teams_client_id
+    if not app_id:
+        print("Give the bot's app id: --app-id, or set CLIENT_ID.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        out = build_package(app_id, Path(args.out))
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"Wrote {out}: upload it in the Teams admin centre (Teams apps, Manage apps, Upload new app).")
+    return EXIT_OK
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    """The file is read and checked before the database is reached: a bad file is reported
+    even while the database is away, and a hostile one never gets near it."""
+    from bot.app.database_ready import ready_engine
+    from bot.programme.loader import load_programme, read_path
+    from bot.programme.programme_file import ProgrammeFileError
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path}: no such file. Run `winterbot init {path}` to start from the sample.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        spec = read_path(path)
+    except ProgrammeFileError as error:
+        for problem in error.problems:
+            print(str(problem), file=sys.stderr)
+        count = len(error.problems)
+        print(f"{plural(count, 'problem')} in {path}; nothing was loaded.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    engine = ready_engine(settings.database_url, wait=False)
+    try:
+        report = load_programme(engine, spec, prune=args.prune)
+    finally:
+        engine.dispose()
+    print("\n".join(report.lines()))
+    return EXIT_OK
+
+
+def _instant(text: str) -> datetime:
+    """An ISO datetime; without an offset it is wall-clock time in WINTERBOT_TZ."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date and time: write it like 2027-03-30T09:30 (London time) or 2027-03-30T08:30+00:00"
+        ) from exc
+    if len(text) <= 10:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time of day: write it like {text}T09:30")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone(Settings.from_env().timezone))
+    return value.astimezone(UTC)
+
+
+def _job_context(settings: Settings, workers: int, *, wait: bool = False) -> JobContext:
+    from bot.app.database_ready import ready_engine
+    from bot.app.wiring import build_messengers
+    from bot.sending.jobs import JobContext
+
+    engine = ready_engine(settings.database_url, wait=wait)
+    messengers = build_messengers(settings, engine)
+    if not messengers:
+        logging.getLogger("winterbot").warning(
+            "no platform is configured (SLACK_BOT_TOKEN, or CLIENT_ID and CLIENT_SECRET for Teams): nothing can be sent"
+        )
+    return JobContext(engine=engine, messengers=messengers, workers=workers)
+
+
+def cmd_run_job(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.programme.programmes import UnknownProgramme
+    from bot.sending.scheduler import run_job
+
+    ctx = _job_context(settings, args.workers)
+    try:
+        results = run_job(ctx, args.job, args.at or datetime.now(UTC), args.programme)
+    except UnknownProgramme as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        ctx.engine.dispose()
+    if not results:
+        print(f"{args.job}: there are no programmes yet; load one with `winterbot load FILE.yaml`")
+    for result in results:
+        print(result.line())
+    return 1 if any(r.failed for r in results) else EXIT_OK
+
+
+def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.sending.scheduler import run_clock, tick, watch_pass
+
+    ctx = _job_context(settings, args.workers, wait=not args.once)
+    try:
+        if args.once:
+            at = args.at or datetime.now(UTC)
+            for result in [*tick(ctx, at), *watch_pass(ctx, at)]:
+                print(result.line())
+            return EXIT_OK
+        run_clock(ctx, tick_seconds=args.tick)
+    finally:
+        ctx.engine.dispose()
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app.database_ready import ready_engine
+    from bot.programme.programmes import UnknownProgramme
+    from bot.spend.spend import status_text
+
+    engine = ready_engine(settings.database_url, wait=False)
+    try:
+        print(status_text(engine, args.slug, args.today or _today(settings)))
+    except UnknownProgramme as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        engine.dispose()
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app.database_ready import ready_engine
+    from bot.programme.programmes import UnknownProgramme, get_programme
+    from models.db import session_scope
+
+    out = Path(args.out)
+    kind = out.suffix.lower()
+    if kind not in (".csv", ".xlsx", ".png"):
+        print(
+            f"{out}: give a file ending .csv or .xlsx (the spend return) or .png (the burn-up chart)", file=sys.stderr
+        )
+        return EXIT_BAD_INPUT
+    engine = ready_engine(settings.database_url, wait=False)
+    today = args.today or _today(settings)
+    try:
+        with session_scope(engine) as session:
+            programme = get_programme(session, args.slug)
+            written = (
+                _write_chart(session, programme, today, out)
+                if kind == ".png"
+                else _write_return(session, programme, today, out)
+            )
+    except UnknownProgramme as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        engine.dispose()
+    print(f"Wrote {written} for {programme.name} as at {today:%d %b %Y} to {out}")
+    return EXIT_OK
+
+
+def _write_return(session: Session, programme: Programme, today: date, out: Path) -> str:
+    from bot.spend.exports import export
+    from bot.spend.spend import spend_position
+
+    export(spend_position(session, programme, today), out)
+    return "the spend return"
+
+
+def _write_chart(session: Session, programme: Programme, today: date, out: Path) -> str:
+    from bot.spend.charts import burn_up_png
+    from bot.spend.spend import burn_up
+
+    out.write_bytes(burn_up_png(burn_up(session, programme, today)))
+    return "the burn-up chart"
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app.server import serve
+
+    if not settings.slack_enabled:
+        logging.getLogger("winterbot").warning(
+            "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)"
+        )
+    serve(settings, port=args.port, host=args.host)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="winterbot",
+        description="Runs the daily and weekly cadence of a winter discharge fund in Slack and Teams.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="simulate a whole winter of the sample programme into a folder (no credentials)")
+    demo.add_argument("--out", default="winterbot-demo", help="folder to write into (default: winterbot-demo)")
+    demo.add_argument(
+        "--today", type=_iso_date, help="the date the opening summary is shown as at (default 1 Dec 2026)"
+    )
+    demo.add_argument(
+        "--until", type=_iso_date, help="stop the simulated winter after this day (default: the deadline)"
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    init = sub.add_parser("init", help="write the sample programme file to edit for your area")
+    init.add_argument("file", metavar="FILE.yaml")
+    init.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    init.set_defaults(func=cmd_init)
+
+    load = sub.add_parser("load", help="create or update a programme from a YAML file")
+    load.add_argument("file", metavar="FILE.yaml")
+    load.add_argument(
+        "--prune", action="store_true", help="archive organisations, members, schemes and tranches not in the file"
+    )
+    load.set_defaults(func=cmd_load)
+
+    package = sub.add_parser("teams-package", help="write the Teams app package (manifest and icons) to upload")
+    package.add_argument("--app-id", help="the bot's Entra app (client) id; default CLIENT_ID")
+    package.add_argument("--out", default="winterbot-teams.zip", help="the zip to write")
+    package.set_defaults(func=cmd_teams_package)
+
+    serve = sub.add_parser("serve", help="serve Slack (HTTP or Socket Mode), Teams at /api/messages, and /healthz")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.set_defaults(func=cmd_serve)
+
+    status = sub.add_parser("status", help="the programme's spend against the deadline, with the forecast")
+    status.add_argument("slug", metavar="SLUG")
+    status.add_argument("--today", type=_iso_date, help="as at this date (YYYY-MM-DD)")
+    status.set_defaults(func=cmd_status)
+
+    export = sub.add_parser(
+        "export", help="write the spend return (.csv or .xlsx) or the burn-up chart (.png), by the file's extension"
+    )
+    export.add_argument("slug", metavar="SLUG")
+    export.add_argument("--out", required=True, metavar="FILE", help="a .csv, .xlsx or .png file")
+    export.add_argument("--today", type=_iso_date, help="as at this date (YYYY-MM-DD)")
+    export.set_defaults(func=cmd_export)
+
+    from bot.sending.jobs import JOBS
+
+    run_job = sub.add_parser("run-job", help="run one job once, as if at a time, and say what it did")
+    run_job.add_argument("job", choices=sorted(JOBS), metavar="JOB", help=", ".join(sorted(JOBS)))
+    run_job.add_argument("--programme", metavar="SLUG", help="only this programme (default: every one)")
+    run_job.add_argument("--at", type=_instant, metavar="ISO-DATETIME", help="as if at this time (default: now)")
+    run_job.add_argument("--workers", type=int, default=8, help=argparse.SUPPRESS)
+    run_job.set_defaults(func=cmd_run_job)
+
+    clock = sub.add_parser(
+        "clock", help="the scheduler process: sends prompts, reminders and risk escalations when due"
+    )
+    clock.add_argument("--tick", type=float, default=30, help="seconds between ticks (default 30)")
+    clock.add_argument("--once", action="store_true", help="run one tick and exit")
+    clock.add_argument("--at", type=_instant, metavar="ISO-DATETIME", help="with --once: as if at this time")
+    clock.add_argument("--workers", type=int, default=8, help=argparse.SUPPRESS)
+    clock.set_defaults(func=cmd_clock)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=os.environ.get("WINTERBOT_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        print(f"winterbot: {error}", file=sys.stderr)
+        return 2
+    command: Callable[[argparse.Namespace, Settings], int] = args.func
+    try:
+        return command(args, settings)
+    except UNREACHABLE as error:
+        print(away_line(settings.database_url, error, DATABASE_ADVICE), file=sys.stderr)
+        return EXIT_DATABASE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The simulated winter behind `winterbot demo`."""

@@ -1,0 +1,157 @@
+"""`winterbot demo`: a whole simulated winter of the sample programme, with no credentials and
+no network. Everything a lead would read lands in one folder (see `INDEX` below)."""
+
+from __future__ import annotations
+
+import shutil
+import time as wall
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import func, select
+
+from bot.common.money import format_money
+from bot.demo.simulation import START, WinterLog, december_file, simulate_winter
+from bot.programme.loader import load_path
+from bot.programme.programme_file import SAMPLE_PATH, parse_programme_file
+from bot.programme.programmes import get_programme
+from bot.reports.summary import format_summary, programme_summary
+from bot.sending.jobs.base import JobContext
+from bot.spend.charts import burn_up_png
+from bot.spend.exports import export
+from bot.spend.spend import burn_up, spend_position
+from handlers.slack.folder import FolderMessenger
+from models.db import make_engine, migrate, session_scope
+from models.tables import Decision, Risk
+
+DATABASE_NAME = "winterbot-demo.db"
+GENERATED = ("briefs", "digests", "charts", "escalations.jsonl", "escalations.md")
+Progress = Callable[[date, int, int], None]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    out_dir: Path
+    database: Path
+    summary_file: Path
+    text: str
+    seconds: float
+
+
+def run_demo(
+    out_dir: Path, today: date = START, until: date | None = None, progress: Progress = lambda day, done, total: None
+) -> DemoResult:
+    """Load the sample as it stood in December into a fresh SQLite file, run the winter up to
+    `until` (default: the deadline), and write the spend return, the final chart, the summary
+    and an index. `today` is the date the opening programme summary is shown as at."""
+    with resources.as_file(SAMPLE_PATH) as sample:
+        return _run_demo(sample, out_dir, today, until, progress)
+
+
+def _run_demo(sample: Path, out_dir: Path, today: date, until: date | None, progress: Progress) -> DemoResult:
+    started = wall.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _clear(out_dir)
+    database = out_dir / DATABASE_NAME
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        migrate(engine)
+        slug = parse_programme_file(sample.read_text(encoding="utf-8"), str(sample)).programme.slug
+        start_file = december_file(sample, out_dir / "programme-december.yaml")
+        load_path(engine, start_file)
+        with session_scope(engine) as session:
+            opening = format_summary(programme_summary(session, slug, today))
+        folder = FolderMessenger(out_dir)  # every message written into the folder as Slack would get it
+        ctx = JobContext(engine=engine, messengers={"slack": folder}, workers=1)
+        log = simulate_winter(ctx, sample, slug, until or date.max, progress)
+        closing = _closing(engine, folder, slug, out_dir, log, until)
+    finally:
+        engine.dispose()
+    text = f"{opening}\n\n{closing}"
+    summary_file = out_dir / "programme.txt"
+    summary_file.write_text(text + "\n", encoding="utf-8")
+    (out_dir / "README.md").write_text(
+        INDEX + "\n## The winter in numbers\n\n```\n" + closing + "\n```\n", encoding="utf-8"
+    )
+    return DemoResult(out_dir, database, summary_file, text, wall.perf_counter() - started)
+
+
+def _clear(out_dir: Path) -> None:
+    """A second run starts from nothing rather than mixing two winters."""
+    for leftover in out_dir.glob(DATABASE_NAME + "*"):
+        leftover.unlink()
+    for name in GENERATED:
+        target = out_dir / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+
+def _closing(
+    engine: Engine, folder: FolderMessenger, slug: str, out_dir: Path, log: WinterLog, until: date | None
+) -> str:
+    with session_scope(engine) as session:
+        programme = get_programme(session, slug)
+        last = min(until or programme.deadline, programme.deadline)
+        position = spend_position(session, programme, last)
+        export(position, out_dir / "spend-return.xlsx")
+        export(position, out_dir / "spend-return.csv")
+        (out_dir / "charts" / "burn-up-final.png").write_bytes(burn_up_png(burn_up(session, programme, last)))
+        risks = session.exec(select(func.count()).select_from(Risk).where(Risk.programme_id == programme.id)).one()
+        still_open = session.exec(
+            select(func.count()).select_from(Risk).where(Risk.programme_id == programme.id, Risk.status != "closed")
+        ).one()
+        decisions = session.exec(select(func.count()).select_from(Decision)).one()
+    counts = folder.counts
+    share = position.actual * 100 / position.allocated_total if position.allocated_total else 0
+    peak = sorted(((level, name) for name, level in log.peak_levels.items()), reverse=True)[:3]
+    lines = [
+        f"Simulated {START:%d %b %Y} to {last:%d %b %Y}: {log.days} working days.",
+        (
+            f"Prompts {counts['prompts']}, reminders {counts['reminders']}; check-ins {log.checkins} "
+            f"(+{log.nothing_new} 'nothing new today'), {log.late} after the reminder, "
+            f"{log.refused_then_fixed} mistyped amounts refused on the field and sent again."
+        ),
+        (
+            f"Briefs {len(list((out_dir / 'briefs').glob('*.md')))}, digests {len(list((out_dir / 'digests').glob('*.md')))}, "
+            f"charts {counts['charts']}; escalations {counts['escalations']}."
+        ),
+        (
+            f"Risks raised {risks}: acknowledged {log.acknowledged}, closed {log.closed}, open at the end {still_open}. "
+            f"Decisions recorded {decisions}; questions asked {log.questions}."
+        ),
+        "Highest capacity levels: " + "; ".join(f"{name} {level}" for level, name in peak) + ".",
+        (
+            f"Spend: {format_money(position.actual)} of {format_money(position.allocated_total)} ({share:.1f}%), "
+            f"committed {format_money(position.committed)}."
+        ),
+    ]
+    if log.first_underspend_flag:
+        cleared = f", cleared {log.underspend_cleared:%d %b}" if log.underspend_cleared else ", still flagged"
+        lines.append(f"The forecast flagged an underspend from {log.first_underspend_flag:%d %b}{cleared}.")
+    if log.problems:
+        lines.append(f"Problems ({len(log.problems)}): " + " | ".join(log.problems[:5]))
+    return "\n".join(lines)
+
+
+INDEX = """# winterbot demo: a winter in the Vale
+
+Everything here was written by the real jobs (`winterbot clock`'s tick at 08:30, 09:30,
+14:00 and 15:00 each working day) and the real check-in handling, driven by synthetic partners
+on a simulated clock. No workspace, no network.
+
+| file | what it is |
+| --- | --- |
+| `briefs/DATE-brief.md`, `.json` | the leads' daily brief (08:30, working days): Markdown to read, and the Block Kit messages Slack would have been sent |
+| `digests/DATE-digest.md`, `.json` | the Friday digest to the programme channel (the next working day when Friday is a bank holiday) |
+| `charts/burn-up-DATE.png` | the burn-up chart uploaded with each digest; `burn-up-final.png` at the end |
+| `escalations.md`, `escalations.jsonl` | every risk escalated to the leads' channel (and the owners' DMs, in the JSON) |
+| `spend-return.xlsx`, `.csv` | the final spend return |
+| `programme-december.yaml` | the programme file as first loaded; the January top-up is loaded on 12 January |
+| `winterbot-demo.db` | the SQLite database: `DATABASE_URL=sqlite:///winterbot-demo.db winterbot status vale-winter-2026` |
+"""

@@ -1,0 +1,52 @@
+"""Who is asking: a chat user's membership of programmes, and so what they may do."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from bot.common.commands import Help, help_for
+from models.tables import Member, Programme
+from models.vocabulary import Role
+
+SENIORITY = {role: rank for rank, role in enumerate(Role)}
+
+
+def memberships(session: Session, platform: str, user_id: str) -> list[tuple[Member, Programme]]:
+    """The live memberships of one chat user, oldest programme first."""
+    rows = session.exec(
+        select(Member, Programme)
+        .join(Programme, col(Programme.id) == col(Member.programme_id))
+        .where(Member.platform == platform)
+        .where(Member.platform_user_id == user_id)
+        .where(col(Member.archived_at).is_(None))
+        .order_by(col(Programme.id))
+    ).all()
+    return [(member, programme) for member, programme in rows]
+
+
+def senior_role(members: list[Member]) -> Role | None:
+    """The most senior role across someone's programmes (admin first, observer last)."""
+    roles = [Role(member.role) for member in members]
+    return min(roles, key=SENIORITY.__getitem__) if roles else None
+
+
+def asker_help(session: Session, platform: str, user_id: str) -> Help:
+    """What this chat user may do, from every programme they are on."""
+    rows = memberships(session, platform, user_id)
+    names = tuple(programme.name for _, programme in rows)
+    return help_for(senior_role([member for member, _ in rows]), names)
+
+
+def known_user_id(session: Session, platform: str, candidates: tuple[str, ...]) -> str:
+    """Of the ids a platform gives for one person (Teams: their Entra object id and their
+    Teams user id), the one the programme file names them by; the first when none is."""
+    if not candidates:
+        return ""
+    named = set(
+        session.exec(
+            select(Member.platform_user_id)
+            .where(Member.platform == platform, col(Member.platform_user_id).in_(candidates))
+            .where(col(Member.archived_at).is_(None))
+        ).all()
+    )
+    return next((c for c in candidates if c in named), candidates[0])

@@ -1,0 +1,419 @@
+"""Load a checked programme file into the database, creating or updating in place.
+
+Everything happens in one transaction: a failure anywhere leaves the database as it was.
+Rows are matched by their keys (programme by slug; tranches, organisations and schemes by
+key; members by platform and user id), so loading the same file twice changes nothing.
+Rows missing from the file are left alone, or archived with `prune` (never deleted: check-ins
+and spend reports point at them); a row that comes back in a later file is restored.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.common.money import format_money
+from bot.programme.programme_file import (
+    MemberSpec,
+    OrganisationSpec,
+    Problem,
+    ProgrammeFile,
+    ProgrammeFileError,
+    ProgrammeSpec,
+    SchemeSpec,
+    TrancheSpec,
+    parse_programme_file,
+)
+from bot.programme.programme_guard import MAX_FILE_BYTES, Refused, decode
+from models.db import session_scope
+from models.tables import AuditEvent, Member, Organisation, Programme, Scheme, Tranche, utcnow
+
+KINDS = ("tranches", "organisations", "members", "schemes")
+ACTOR = "loader"
+ACTION = "programme.loaded"
+SHOWN = 5
+
+# Column names as the file spells them, for the report.
+FILE_NAMES = {
+    "funding_source": "source",
+    "announced_on": "announced",
+    "available_on": "available",
+    "owner_organisation_id": "owner",
+    "organisation_id": "organisation",
+    "scheme_type": "type",
+    "checkin_time": "cadence.checkin",
+    "reminder_time": "cadence.reminder",
+    "brief_time": "cadence.brief",
+    "digest_weekday": "cadence.digest",
+    "digest_time": "cadence.digest",
+}
+
+
+@dataclass
+class KindReport:
+    """What happened to one kind of row. Labels are keys (or "name (user id)" for members)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: dict[str, list[str]] = field(default_factory=dict)
+    restored: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    not_in_file: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.restored or self.archived)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "restored": len(self.restored),
+            "archived": len(self.archived),
+            "unchanged": self.unchanged,
+            "not_in_file": self.not_in_file,
+        }
+
+
+@dataclass
+class LoadReport:
+    slug: str
+    name: str
+    source: str
+    programme_created: bool
+    programme_changes: list[str]
+    kinds: dict[str, KindReport]
+    prune: bool
+    allocation: Decimal
+    budgeted: Decimal
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.programme_created or bool(self.programme_changes) or any(r.changed for r in self.kinds.values())
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {kind: report.counts() for kind, report in self.kinds.items()}
+
+    def lines(self) -> list[str]:
+        """The report as the CLI prints it."""
+        title = f"programme {self.slug} ({self.name})"
+        if self.programme_created:
+            head = f"Created {title} from {self.source}."
+        elif not self.changed:
+            head = f"No changes to {title}: the database already matches {self.source}."
+        elif self.programme_changes:
+            head = f"Updated {title} from {self.source}: changed {', '.join(self.programme_changes)}."
+        else:
+            head = f"Updated {title} from {self.source}."
+        out = [head, *(_kind_line(kind, report) for kind, report in self.kinds.items())]
+        unassigned = self.allocation - self.budgeted
+        out.append(
+            f"Money: {format_money(self.allocation, pence=True)} in tranches, "
+            f"{format_money(self.budgeted, pence=True)} budgeted in schemes, "
+            f"{format_money(unassigned, pence=True)} not yet assigned."
+        )
+        out += [f"Warning: {problem}" for problem in self.warnings]
+        return out
+
+
+def _names(labels: list[str]) -> str:
+    shown = ", ".join(labels[:SHOWN])
+    return shown + (f" and {len(labels) - SHOWN} more" if len(labels) > SHOWN else "")
+
+
+def _kind_line(kind: str, report: KindReport) -> str:
+    parts = []
+    if report.created:
+        parts.append(f"{len(report.created)} created")
+    if report.updated:
+        details = [f"{label}: {', '.join(fields)}" for label, fields in report.updated.items()]
+        parts.append(f"{len(report.updated)} updated ({_names(details)})")
+    if report.restored:
+        parts.append(f"{len(report.restored)} restored ({_names(report.restored)})")
+    if report.archived:
+        parts.append(f"{len(report.archived)} archived ({_names(report.archived)})")
+    if report.unchanged:
+        parts.append(f"{report.unchanged} unchanged")
+    if report.not_in_file:
+        parts.append(f"{report.not_in_file} not in the file, left as they were (--prune archives them)")
+    return f"  {kind}: {', '.join(parts) or 'none'}"
+
+
+# Loading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    ident: Hashable
+    label: str
+    values: dict[str, Any]
+
+
+def load_path(engine: Engine, path: str | os.PathLike[str] | Traversable, *, prune: bool = False) -> LoadReport:
+    """Read, check and load a programme file; raises ProgrammeFileError for a bad or unreadable file."""
+    return load_programme(engine, read_path(path), prune=prune)
+
+
+def read_path(path: str | os.PathLike[str] | Traversable) -> ProgrammeFile:
+    """Read and check a programme file, touching no database; raises ProgrammeFileError.
+    Reads at most one byte past the size limit, so a huge file is refused without filling memory."""
+    target = Path(path) if isinstance(path, (str, os.PathLike)) else path
+    source = str(path)
+    try:
+        with target.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ProgrammeFileError([Problem(None, "", f"cannot read the file: {reason}", source)], source) from error
+    try:
+        text = decode(data)
+    except Refused as refused:
+        problem = Problem(refused.line, "", refused.message, source, refused.column)
+        raise ProgrammeFileError([problem], source) from None
+    return parse_programme_file(text, source)
+
+
+def load_programme(engine: Engine, spec: ProgrammeFile, *, prune: bool = False) -> LoadReport:
+    """Create or update the programme in `spec`, in one transaction."""
+    now = utcnow()
+    with session_scope(engine) as session:
+        programme, created, changes = _upsert_programme(session, spec.programme, _measures(spec))
+        assert programme.id is not None
+        kinds = _sync_all(session, programme.id, spec, prune, now)
+        report = LoadReport(
+            slug=programme.slug,
+            name=programme.name,
+            source=spec.source,
+            programme_created=created,
+            programme_changes=changes,
+            kinds=kinds,
+            prune=prune,
+            allocation=spec.allocation,
+            budgeted=spec.budgeted,
+            warnings=spec.warnings(),
+        )
+        if report.changed and not created:
+            programme.updated_at = now
+        session.add(_audit(programme.id, report))
+    return report
+
+
+def _sync_all(
+    session: Session, programme_id: int, spec: ProgrammeFile, prune: bool, now: datetime
+) -> dict[str, KindReport]:
+    def sync(
+        model: Any, ident: Callable[[Any], Hashable], label: Callable[[Any], str], wanted: list[_Wanted]
+    ) -> KindReport:
+        return _sync(session, model, programme_id, ident, label, wanted, prune=prune, now=now)
+
+    kinds = {
+        "tranches": sync(Tranche, _by_key, _key_label, [_tranche(t) for t in spec.programme.tranches]),
+        "organisations": sync(Organisation, _by_key, _key_label, [_organisation(o) for o in spec.organisations]),
+    }
+    org_ids = {
+        row.key: row.id
+        for row in session.exec(select(Organisation).where(Organisation.programme_id == programme_id)).all()
+    }
+    kinds["members"] = sync(Member, _by_user, _member_label, [_member(m, org_ids) for m in spec.members])
+    kinds["schemes"] = sync(Scheme, _by_key, _key_label, [_scheme(s, org_ids) for s in spec.schemes])
+    return kinds
+
+
+def _programme_values(spec: ProgrammeSpec) -> dict[str, Any]:
+    cadence = spec.cadence
+    return {
+        "slug": spec.slug,
+        "name": spec.name,
+        "timezone": spec.timezone,
+        "deadline": spec.deadline,
+        "channel": spec.channel or "",
+        "leads_channel": spec.leads_channel,
+        "checkin_time": cadence.checkin,
+        "reminder_time": cadence.reminder,
+        "brief_time": cadence.brief,
+        "digest_weekday": cadence.digest[0],
+        "digest_time": cadence.digest[1],
+    }
+
+
+def _upsert_programme(
+    session: Session, spec: ProgrammeSpec, measures: dict[str, list[dict[str, str | None]]]
+) -> tuple[Programme, bool, list[str]]:
+    """The programme row, whether it was created, and which fields changed."""
+    values = _programme_values(spec)
+    teams = {"channel": spec.teams_channel, "leads_channel": spec.teams_leads_channel}
+    settings = {
+        "thresholds": spec.thresholds.model_dump(mode="json"),
+        "measures": measures,
+        "teams": {k: v for k, v in teams.items() if v},
+    }
+    programme = session.exec(select(Programme).where(Programme.slug == spec.slug)).first()
+    if programme is None:
+        programme = Programme(**values, settings=settings)
+        session.add(programme)
+        session.flush()
+        return programme, True, []
+    changes = _apply(programme, values)
+    for name, wanted in settings.items():
+        # A programme loaded before a setting existed has none: the same as an empty one.
+        if (programme.settings.get(name) or type(wanted)()) != wanted:
+            # A new dict, not an in-place edit: the JSON column only notices assignment.
+            programme.settings = {**programme.settings, name: wanted}
+            changes.append(name)
+    return programme, False, _file_names(changes)
+
+
+def _measures(spec: ProgrammeFile) -> dict[str, list[dict[str, str | None]]]:
+    """Programme.settings["measures"]: {service: [{"key", "label", "unit"}]}, in file order."""
+    return {
+        service.value: [measure.model_dump(mode="json") for measure in measures]
+        for service, measures in spec.measures.items()
+    }
+
+
+def _apply(row: Any, values: dict[str, Any]) -> list[str]:
+    """Set the values that differ; return the names of the columns changed."""
+    changed = []
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed.append(name)
+    return changed
+
+
+def _file_names(columns: list[str]) -> list[str]:
+    return list(dict.fromkeys(FILE_NAMES.get(name, name) for name in columns))
+
+
+def _sync(
+    session: Session,
+    model: Any,
+    programme_id: int,
+    ident_of: Callable[[Any], Hashable],
+    label_of: Callable[[Any], str],
+    wanted: list[_Wanted],
+    *,
+    prune: bool,
+    now: datetime,
+) -> KindReport:
+    report = KindReport()
+    rows = session.exec(select(model).where(model.programme_id == programme_id).order_by(col(model.id))).all()
+    existing = {ident_of(row): row for row in rows}
+    for item in wanted:
+        row = existing.get(item.ident)
+        if row is None:
+            session.add(model(programme_id=programme_id, **item.values))
+            report.created.append(item.label)
+            continue
+        changes = _file_names(_apply(row, item.values))
+        if row.archived_at is not None:
+            row.archived_at = None
+            report.restored.append(item.label)
+        if changes:
+            report.updated[item.label] = changes
+        elif item.label not in report.restored:
+            report.unchanged += 1
+    in_file = {item.ident for item in wanted}
+    for ident, row in existing.items():
+        if ident in in_file or row.archived_at is not None:
+            continue
+        if prune:
+            row.archived_at = now
+            report.archived.append(label_of(row))
+        else:
+            report.not_in_file += 1
+    session.flush()
+    return report
+
+
+def _by_key(row: Any) -> Hashable:
+    return row.key
+
+
+def _key_label(row: Any) -> str:
+    return str(row.key)
+
+
+def _by_user(row: Member) -> Hashable:
+    return (row.platform, row.platform_user_id)
+
+
+def _member_label(row: Member) -> str:
+    return f"{row.name} ({row.platform_user_id})"
+
+
+def _tranche(spec: TrancheSpec) -> _Wanted:
+    values = {
+        "key": spec.key,
+        "name": spec.name,
+        "amount": spec.amount,
+        "funding_source": spec.source.value,
+        "announced_on": spec.announced,
+        "available_on": spec.available,
+    }
+    return _Wanted(spec.key, spec.key, values)
+
+
+def _organisation(spec: OrganisationSpec) -> _Wanted:
+    values = {
+        "key": spec.key,
+        "name": spec.name,
+        "kind": spec.kind.value,
+        "services": [service.value for service in spec.services or []],
+    }
+    return _Wanted(spec.key, spec.key, values)
+
+
+def _member(spec: MemberSpec, org_ids: dict[str, int | None]) -> _Wanted:
+    """A member's timezone is only set when the file gives one, so one set elsewhere survives."""
+    values: dict[str, Any] = {
+        "platform": spec.platform.value,
+        "platform_user_id": spec.user_id,
+        "name": spec.name,
+        "organisation_id": org_ids[spec.organisation],
+        "role": spec.role.value,
+    }
+    if spec.timezone is not None:
+        values["timezone"] = spec.timezone
+    return _Wanted((spec.platform.value, spec.user_id), f"{spec.name} ({spec.user_id})", values)
+
+
+def _scheme(spec: SchemeSpec, org_ids: dict[str, int | None]) -> _Wanted:
+    values = {
+        "key": spec.key,
+        "name": spec.name,
+        "owner_organisation_id": org_ids[spec.owner],
+        "scheme_type": spec.type.value,
+        "funding_source": spec.source.value,
+        "budget": spec.budget,
+        "unit": spec.unit.value,
+        "planned": spec.planned,
+    }
+    return _Wanted(spec.key, spec.key, values)
+
+
+def _audit(programme_id: int, report: LoadReport) -> AuditEvent:
+    state = "created" if report.programme_created else "updated" if report.changed else "unchanged"
+    return AuditEvent(
+        programme_id=programme_id,
+        actor=ACTOR,
+        action=ACTION,
+        subject=report.slug,
+        detail={
+            "source": report.source,
+            "prune": report.prune,
+            "programme": state,
+            "programme_changes": report.programme_changes,
+            "counts": report.counts(),
+        },
+    )

@@ -1,0 +1,1 @@
+"""What the leads read: the status screen and its caches, the brief, the digest, engagement, decisions."""

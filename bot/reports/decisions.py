@@ -1,0 +1,149 @@
+"""Decisions: a lead records what the leads decided (`/winter decide TEXT`); the digest tells everyone.
+
+Platform-neutral: a handler passes the chat user and the text, and renders the plain result.
+Everything runs in the caller's unit of work (flushed, not committed here).
+
+Rules:
+- Only admins and leads record decisions, on a programme where their live membership has that
+  role. Someone leading several programmes starts the text with the programme's slug
+  (`/winter decide vale-winter-2026 Extend ...`); a lead and admin of one programme only need not.
+  Where they lead one programme and are admin of others, the programme they lead is meant.
+- The text is required and at most MAX_TEXT (2,000) characters as written; NHS numbers are
+  redacted (bot.common.redact) before it is stored, and the answer says how many were removed.
+- Each decision writes an AuditEvent ("decision.recorded") beside the Decision row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from bot.common.calendar import local_date
+from bot.common.redact import redact
+from bot.people.lead_commands import LEADING_ROLES, NotForYou, Refusal, audit, lead_command
+from models.tables import Decision, Member, Organisation, row_id
+
+DECIDING_ROLES = LEADING_ROLES
+MAX_TEXT = 2000
+EXAMPLE = "/winter decide Extend the bridging care contract to 31 March"
+
+
+@dataclass(frozen=True)
+class DecisionRecorded:
+    decision_id: int
+    programme_id: int
+    programme_name: str
+    text: str  # as stored: NHS numbers redacted
+    local_date: date
+    decided_at: datetime
+    by: str  # the member's name
+    organisation: str
+    redactions: int  # NHS numbers removed before storing
+    message: str  # one or two plain sentences for the person who recorded it
+
+
+@dataclass(frozen=True)
+class DecisionRefused:
+    reason: Refusal
+    message: str
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    id: int
+    text: str
+    local_date: date
+    decided_at: datetime
+    by: str | None  # None: the member row is gone
+    organisation: str | None
+
+
+def record_decision(
+    session: Session, platform: str, user_id: str, text: str, now: datetime
+) -> DecisionRecorded | DecisionRefused:
+    """Record a decision from a chat user, or say why not."""
+    chosen = lead_command(
+        session,
+        platform,
+        user_id,
+        text,
+        doing="record decisions",
+        example=EXAMPLE,
+        advice="Ask one of your leads to record it.",
+    )
+    if isinstance(chosen, NotForYou):
+        return DecisionRefused(chosen.reason, chosen.message)
+    member, programme, body = chosen.member, chosen.programme, chosen.body
+    if not body:
+        return DecisionRefused("empty", f"Write the decision after the command, for example `{EXAMPLE}`.")
+    if len(body) > MAX_TEXT:
+        return DecisionRefused(
+            "too_long",
+            f"That decision is {len(body):,} characters; the most is {MAX_TEXT:,}. "
+            "Shorten it (the detail can live in the minutes) and send it again.",
+        )
+    cleaned = redact(body)
+    day = local_date(now, programme.timezone)
+    decision = Decision(
+        programme_id=row_id(programme),
+        member_id=member.id,
+        text=cleaned.text,
+        local_date=day,
+        decided_at=now,
+    )
+    session.add(decision)
+    session.flush()
+    audit(
+        session,
+        member,
+        "decision.recorded",
+        f"decision:{decision.id}",
+        {"local_date": day.isoformat(), "text": cleaned.text, "redactions": cleaned.count},
+        now,
+    )
+    session.flush()
+    organisation = session.get(Organisation, member.organisation_id)
+    message = f"Decision recorded for {programme.name}. Every partner will see it in the weekly digest."
+    if cleaned.count:
+        numbers = "1 NHS number was" if cleaned.count == 1 else f"{cleaned.count} NHS numbers were"
+        message += f" {numbers} removed before it was stored: no patient details in chat, please."
+    return DecisionRecorded(
+        decision_id=row_id(decision),
+        programme_id=row_id(programme),
+        programme_name=programme.name,
+        text=cleaned.text,
+        local_date=day,
+        decided_at=now,
+        by=member.name,
+        organisation=organisation.name if organisation else "",
+        redactions=cleaned.count,
+        message=message,
+    )
+
+
+def decisions_between(session: Session, programme_id: int, start: date, end: date) -> list[DecisionView]:
+    """Decisions dated from start to end (both included, local dates), newest first. One query."""
+    rows = session.exec(
+        select(Decision, Member.name, Organisation.name)
+        .join(Member, col(Member.id) == col(Decision.member_id), isouter=True)
+        .join(Organisation, col(Organisation.id) == col(Member.organisation_id), isouter=True)
+        .where(
+            Decision.programme_id == programme_id,
+            col(Decision.local_date) >= start,
+            col(Decision.local_date) <= end,
+        )
+        .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
+    ).all()
+    return [
+        DecisionView(
+            id=row_id(decision),
+            text=redact(decision.text).text,  # rows stored before today's rules are cleaned too
+            local_date=decision.local_date,
+            decided_at=decision.decided_at,
+            by=by,
+            organisation=organisation,
+        )
+        for decision, by, organisation in rows
+    ]

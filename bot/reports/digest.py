@@ -1,0 +1,370 @@
+"""The weekly digest for everyone on the programme channel.
+
+Platform-neutral: `compose_digest` returns a frozen `Digest` (with the burn-up chart as PNG
+bytes) that a handler renders; `digest_markdown` writes it as plain Markdown.
+
+Definitions:
+- The digest goes on the programme's digest weekday (0 is Monday); when that day is not a
+  working day, on the next working day (`digest_day`). Its week runs from the day after the
+  previous digest day to today, so a digest moved by Good Friday leaves no day uncovered; on
+  any other day the week is the seven days ending today.
+- Spend: bot.spend.spend's position today, the burn-up series and its chart; the even pace is the
+  chart's trajectory, the total allocation spread evenly over the calendar days from the start
+  of the period to the deadline.
+- Capacity by service: per service, the worst level reported by any organisation in the week,
+  the latest (each organisation's newest report on or before today, the worst of those), and
+  the working days of the week with a report at level 3 or more.
+- Risks opened (raised or reopened) and closed in the week, by their RiskEvents (local time).
+- Decisions of the week (bot.reports.decisions), newest first.
+- Partner voice: bot.reports.brief.partner_voice over the week, newest first, at most VOICE_MOST.
+- Engagement by sector: bot.reports.engagement's response rates over the last five working days.
+- What is next: working days left after today, tranches still to land, the deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlmodel import Session, col, select
+
+from bot.checkin.form import service_label
+from bot.common.calendar import (
+    count_working_days,
+    is_working_day,
+    local_date,
+    local_instant,
+    next_working_day,
+    working_days,
+)
+from bot.common.money import format_money
+from bot.common.redact import redact
+from bot.common.wording import plural
+from bot.reports.brief import Voice, latest_levels, outlook, partner_voice, voice_markdown
+from bot.reports.decisions import DecisionView, decisions_between
+from bot.reports.engagement import response_rates
+from bot.spend.spend import BurnUp, SpendPosition, burn_up, forecast_lines, percent_of, spend_position
+from models.tables import CapacityReport, Organisation, Programme, Risk, RiskEvent, Tranche, row_id
+
+VOICE_MOST = 20
+PRESSED = 3  # a level at or above this counts as a day under pressure
+OPENED = ("raised", "reopened")
+
+
+@dataclass(frozen=True)
+class ServiceWeek:
+    service: str
+    label: str
+    organisations: int  # organisations running the service
+    worst: int | None  # the worst level reported in the week; None: no report in the week
+    latest: int | None  # the worst of each organisation's newest level; None: never reported
+    days_pressed: int  # working days of the week with a report at level PRESSED or more
+
+
+@dataclass(frozen=True)
+class RiskMove:
+    risk_id: int
+    title: str
+    severity: str
+    owner: str | None
+    day: date  # local date of the event
+    note: str | None
+
+
+@dataclass(frozen=True)
+class SectorWeek:
+    sector: str  # "statutory", "community" or "all"
+    answered: int
+    prompted: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        if self.prompted <= 0:
+            return None
+        return (Decimal(self.answered) * 100 / Decimal(self.prompted)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    name: str
+    amount: Decimal
+    available_on: date
+
+
+@dataclass(frozen=True)
+class WhatNext:
+    deadline: date
+    working_days_left: int  # after today, to the deadline included
+    tranches: tuple[Upcoming, ...]  # still to land, soonest first
+
+
+@dataclass(frozen=True)
+class Digest:
+    programme_slug: str
+    programme_name: str
+    today: date
+    week_from: date
+    position: SpendPosition
+    burn: BurnUp
+    even_pace: Decimal  # what the even trajectory would have spent by today
+    chart_png: bytes  # b"" when composed without the chart
+    capacity: tuple[ServiceWeek, ...]
+    opened: tuple[RiskMove, ...]
+    closed: tuple[RiskMove, ...]
+    decisions: tuple[DecisionView, ...]
+    voice: tuple[Voice, ...]
+    voice_left_out: int
+    engagement: tuple[SectorWeek, ...]  # statutory, community, all
+    next: WhatNext
+
+    @property
+    def title(self) -> str:
+        return f"Weekly digest: {self.programme_name}"
+
+    @property
+    def chart_title(self) -> str:
+        return f"Burn-up: {self.programme_name}, {self.today:%d %b %Y}"
+
+
+def digest_day(programme: Programme, day: date) -> date:
+    """The digest day of the week `day` falls in: the latest digest weekday on or before `day`,
+    moved to the next working day when it is not one."""
+    scheduled = day - timedelta(days=(day.weekday() - programme.digest_weekday) % 7)
+    return scheduled if is_working_day(scheduled) else next_working_day(scheduled)
+
+
+def is_digest_day(programme: Programme, day: date) -> bool:
+    return digest_day(programme, day) == day
+
+
+def digest_week(programme: Programme, today: date) -> date:
+    """The first day of the week the digest on `today` covers: the day after the previous
+    digest day on a digest day, otherwise six days before today."""
+    if not is_digest_day(programme, today):
+        return today - timedelta(days=6)
+    scheduled = today - timedelta(days=(today.weekday() - programme.digest_weekday) % 7)
+    return digest_day(programme, scheduled - timedelta(days=7)) + timedelta(days=1)
+
+
+def compose_digest(session: Session, programme: Programme, today: date, *, chart: bool = True) -> Digest:
+    """The digest for the week ending `today` (a local date)."""
+    assert programme.id is not None
+    week_from = digest_week(programme, today)
+    organisations = {
+        o.id: o for o in session.exec(select(Organisation).where(Organisation.programme_id == programme.id))
+    }
+    position = spend_position(session, programme, today)
+    burn = burn_up(session, programme, today)
+    png = b""
+    if chart:
+        from bot.spend.charts import burn_up_png
+
+        png = burn_up_png(burn)
+    voice = partner_voice(session, programme, week_from, today, organisations)
+    opened, closed = _risk_moves(session, programme, week_from, today, organisations)
+    return Digest(
+        programme_slug=programme.slug,
+        programme_name=programme.name,
+        today=today,
+        week_from=week_from,
+        position=position,
+        burn=burn,
+        even_pace=_even_pace(burn, today),
+        chart_png=png,
+        capacity=_capacity(session, programme, week_from, today, organisations),
+        opened=opened,
+        closed=closed,
+        decisions=tuple(decisions_between(session, programme.id, week_from, today)),
+        voice=tuple(voice[:VOICE_MOST]),
+        voice_left_out=max(0, len(voice) - VOICE_MOST),
+        engagement=_engagement(session, programme, today),
+        next=_next(session, programme, today),
+    )
+
+
+def _even_pace(burn: BurnUp, today: date) -> Decimal:
+    span = (burn.deadline - burn.start).days
+    if span <= 0:
+        return burn.allocated_total
+    done = min(max((today - burn.start).days, 0), span)
+    return (burn.allocated_total * done / span).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _capacity(
+    session: Session, programme: Programme, start: date, today: date, organisations: dict
+) -> tuple[ServiceWeek, ...]:
+    services: list[str] = []
+    running: dict[str, int] = {}
+    for organisation in sorted(organisations.values(), key=lambda o: o.id):
+        if organisation.archived_at is not None:
+            continue
+        for service in organisation.services or []:
+            if service not in services:
+                services.append(service)
+            running[service] = running.get(service, 0) + 1
+    rows = session.exec(
+        select(col(CapacityReport.service), col(CapacityReport.local_date), col(CapacityReport.level)).where(
+            CapacityReport.programme_id == programme.id,
+            col(CapacityReport.local_date) >= start,
+            col(CapacityReport.local_date) <= today,
+        )
+    ).all()
+    latest = latest_levels(session, row_id(programme), before=today + timedelta(days=1))
+    days = set(working_days(start, today))
+    worst: dict[str, int] = {}
+    pressed: dict[str, set[date]] = {}
+    for service, day, level in rows:
+        if service not in services:
+            services.append(service)
+        worst[service] = max(worst.get(service, 0), level)
+        if level >= PRESSED and day in days:
+            pressed.setdefault(service, set()).add(day)
+    newest: dict[str, int] = {}
+    for (organisation_id, service), (level, _) in latest.items():
+        organisation = organisations.get(organisation_id)
+        if organisation is None or organisation.archived_at is not None:
+            continue
+        newest[service] = max(newest.get(service, 0), level)
+    return tuple(
+        ServiceWeek(
+            service=s,
+            label=service_label(s),
+            organisations=running.get(s, 0),
+            worst=worst.get(s),
+            latest=newest.get(s),
+            days_pressed=len(pressed.get(s, ())),
+        )
+        for s in services
+    )
+
+
+def _risk_moves(
+    session: Session, programme: Programme, start: date, today: date, organisations: dict
+) -> tuple[tuple[RiskMove, ...], tuple[RiskMove, ...]]:
+    begin = local_instant(start, time(0), programme.timezone)
+    end = local_instant(today + timedelta(days=1), time(0), programme.timezone)
+    rows = session.exec(
+        select(RiskEvent, Risk)
+        .join(Risk, col(Risk.id) == col(RiskEvent.risk_id))
+        .where(Risk.programme_id == programme.id, col(RiskEvent.at) >= begin, col(RiskEvent.at) < end)
+        .where(col(RiskEvent.action).in_([*OPENED, "closed"]))
+        .order_by(col(RiskEvent.at).desc(), col(RiskEvent.id).desc())
+    ).all()
+    opened: dict[int, RiskMove] = {}
+    closed: dict[int, RiskMove] = {}
+    for event, risk in rows:
+        owner = organisations.get(risk.owner_organisation_id)
+        move = RiskMove(
+            row_id(risk),
+            redact(risk.title).text,
+            risk.severity,
+            owner.name if owner else None,
+            local_date(event.at, programme.timezone),
+            redact(event.note).text or None,
+        )
+        into = opened if event.action in OPENED else closed
+        into.setdefault(row_id(risk), move)
+    return tuple(opened.values()), tuple(closed.values())
+
+
+def _engagement(session: Session, programme: Programme, today: date) -> tuple[SectorWeek, ...]:
+    rates = response_rates(session, programme, today)
+    sectors = [*rates.sectors, rates.overall]
+    return tuple(SectorWeek(s.sector, s.last_week.answered, s.last_week.prompted) for s in sectors)
+
+
+def _next(session: Session, programme: Programme, today: date) -> WhatNext:
+    tranches = session.exec(
+        select(Tranche)
+        .where(
+            Tranche.programme_id == programme.id, col(Tranche.archived_at).is_(None), col(Tranche.available_on) > today
+        )
+        .order_by(col(Tranche.available_on), col(Tranche.id))
+    ).all()
+    return WhatNext(
+        deadline=programme.deadline,
+        working_days_left=count_working_days(today + timedelta(days=1), programme.deadline),
+        tranches=tuple(Upcoming(t.name, t.amount, t.available_on) for t in tranches),
+    )
+
+
+# -- words shared by the renderers --------------------------------------------------------------
+
+
+def spend_sentences(d: Digest) -> list[str]:
+    p = d.position
+    behind = p.actual - d.even_pace
+    pace = (
+        f"{format_money(behind)} ahead of the even pace ({format_money(d.even_pace)} by today)"
+        if behind >= 0
+        else f"{format_money(-behind)} behind the even pace ({format_money(d.even_pace)} by today)"
+    )
+    return [
+        (
+            f"Spent {format_money(p.actual)} and committed {format_money(p.committed)} of {format_money(p.allocated_total)} "
+            f"({percent_of(p.commitment, p.allocated_total)} committed or spent; {format_money(p.allocated_so_far)} available so far)."
+        ),
+        f"Spend is {pace}.",
+        f"At the recent pace the outturn is {format_money(p.forecast.outturn_recent)}: {outlook(p.forecast.variance_recent)}.",
+    ]
+
+
+def service_sentence(s: ServiceWeek) -> str:
+    if s.worst is None and s.latest is None:
+        return f"{s.label}: no report yet"
+    week = f"worst this week {s.worst}" if s.worst is not None else "no report this week"
+    latest = f"latest {s.latest}" if s.latest is not None else "never reported"
+    pressed = f"{plural(s.days_pressed, 'working day')} at level {PRESSED} or more"
+    return f"{s.label}: {week}, {latest}; {pressed}"
+
+
+def move_sentence(m: RiskMove) -> str:
+    owner = m.owner or "no owner yet"
+    note = f": {m.note}" if m.note else ""
+    return f"{m.title} ({m.severity}, {owner}, {m.day:%a %d %b}){note}"
+
+
+def decision_sentence(d: DecisionView) -> str:
+    by = f"{d.by} ({d.organisation})" if d.by and d.organisation else (d.by or "a lead")
+    return f"{d.local_date:%a %d %b}, {by}: {d.text}"
+
+
+def sector_sentence(s: SectorWeek) -> str:
+    name = "All partners" if s.sector == "all" else s.sector.capitalize()
+    if s.prompted == 0:
+        return f"{name}: nobody was asked"
+    return f"{name}: {s.answered} of {s.prompted} check-ins answered ({s.rate}%)"
+
+
+def next_sentences(n: WhatNext) -> list[str]:
+    out = [
+        (
+            f"{plural(n.working_days_left, 'working day')} left after today; "
+            f"the money must be spent by {n.deadline:%a %d %b %Y}."
+        )
+    ]
+    out += [f"{t.name}: {format_money(t.amount)} lands on {t.available_on:%a %d %b %Y}." for t in n.tranches]
+    return out
+
+
+def digest_markdown(d: Digest, chart_file: str | None = None) -> str:
+    out = [f"# {d.title}", "", f"The week {d.week_from:%a %d %b} to {d.today:%a %d %b %Y}.", "", "## Spend", ""]
+    out += spend_sentences(d)
+    out += ["", *[f"- {line}" for line in forecast_lines(d.position)]]
+    out += [f"- Flag: {flag.message}" for flag in d.position.flags]
+    if chart_file:
+        out += ["", f"![{d.chart_title}]({chart_file})"]
+    out += ["", "## Capacity by service", ""]
+    out += [f"- {service_sentence(s)}" for s in d.capacity] or ["No service is reported on."]
+    out += ["", "## Risks", "", "Opened:"]
+    out += [f"- {move_sentence(m)}" for m in d.opened] or ["- none"]
+    out += ["", "Closed:"]
+    out += [f"- {move_sentence(m)}" for m in d.closed] or ["- none"]
+    out += ["", "## Decisions", ""]
+    out += [f"- {decision_sentence(x)}" for x in d.decisions] or ["No decision was recorded this week."]
+    out += ["", "## Partner voice", "", *voice_markdown(d.voice, d.voice_left_out)]
+    out += ["", "## Engagement by sector (last five working days)", ""]
+    out += [f"- {sector_sentence(s)}" for s in d.engagement]
+    out += ["", "## What is next", "", *next_sentences(d.next)]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,309 @@
+"""The lead's one screen: money, capacity, risks, who has gone quiet, and today's check-ins.
+
+Platform-neutral: `status_screen` returns a frozen `StatusScreen` that a handler renders (Block Kit,
+an Adaptive Card, the App Home tab). The number of queries is fixed whatever the number of
+organisations, members, schemes, days or reports: spend (bot.spend.spend), the roster of partners and
+their check-in days (bot.reports.engagement), two window queries for the capacity grid (the recent days,
+then earlier days for the cells not found there), and the open risks (bot.risks.risks).
+
+Definitions:
+- Money: bot.spend.spend.spend_position on today's local date; the forecast shown is the outturn at the
+  recent run rate (the last 10 working days).
+- Capacity grid: a row per live organisation that runs services, a cell per service it runs (in
+  the order of the programme file): the latest CapacityReport for that organisation and service
+  dated on or before today (by local date, then id), its level and date. A cell is *stale* when
+  its report is `silent_after_working_days` working days old or more (programme file thresholds,
+  default 3), counted from the day after the report to yesterday, as bot.spend.spend counts a silent
+  scheme; a cell never reported is stale too.
+- Risks: open (not closed) risks from bot.risks.risks.open_risks: a count per severity (critical first)
+  and the first TOP_RISKS, critical and oldest first.
+- Quiet: bot.reports.engagement's quiet partners, after `silent_after_working_days` prompted days.
+- Today: partners prompted today (a working day, not after the deadline, live, not away) and how
+  many of them have answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from bot.checkin.form import service_label
+from bot.common.calendar import count_working_days, is_working_day, local_date
+from bot.common.capacity import level_wording
+from bot.reports.engagement import Quiet, Roster, quiet_from, roster, sector_of
+from bot.risks.risks import RiskView, open_risks
+from bot.spend.spend import Flag, spend_position
+from models.tables import CapacityReport, Organisation, Programme, row_id
+from models.vocabulary import Severity
+
+DEFAULT_SILENT_AFTER = 3
+TOP_RISKS = 5
+RECENT_DAYS = 14  # capacity: the newest reports are looked for in these calendar days first
+
+
+@dataclass(frozen=True)
+class MoneyPanel:
+    allocated_so_far: Decimal
+    allocated_total: Decimal
+    actual: Decimal
+    committed: Decimal
+    outturn_recent: Decimal  # forecast at the deadline at the recent run rate
+    variance_recent: Decimal  # outturn - allocation: negative means underspend
+    run_rate_needed: Decimal  # per working day, to spend the rest by the deadline
+    recent_run_rate: Decimal  # per working day
+    working_days_left: int
+    deadline: date
+    flags: tuple[Flag, ...]
+
+    @property
+    def commitment(self) -> Decimal:
+        return self.actual + self.committed
+
+
+@dataclass(frozen=True)
+class CapacityCell:
+    service: str  # models.vocabulary.Service value
+    label: str
+    level: int | None  # None: never reported
+    wording: str | None  # the OPEL-style wording of the level
+    reported_on: date | None
+    working_days_old: int | None  # working days from the day after the report to yesterday
+    stale: bool
+
+
+@dataclass(frozen=True)
+class CapacityRow:
+    organisation_id: int
+    name: str
+    kind: str
+    sector: str  # "statutory" or "community"
+    cells: tuple[CapacityCell, ...]
+
+    @property
+    def worst(self) -> int | None:
+        levels = [c.level for c in self.cells if c.level is not None]
+        return max(levels) if levels else None
+
+
+@dataclass(frozen=True)
+class CapacityGrid:
+    services: tuple[str, ...]  # every service in the rows, first seen first: the grid's columns
+    rows: tuple[CapacityRow, ...]
+    stale_after_working_days: int
+
+    def cell(self, organisation_id: int, service: str) -> CapacityCell | None:
+        for row in self.rows:
+            if row.organisation_id == organisation_id:
+                return next((c for c in row.cells if c.service == service), None)
+        return None
+
+
+@dataclass(frozen=True)
+class RiskPanel:
+    by_severity: tuple[tuple[Severity, int], ...]  # critical, high, medium, low (zeros included)
+    total: int
+    top: tuple[RiskView, ...]  # the first TOP_RISKS, critical and oldest first
+
+
+@dataclass(frozen=True)
+class TodayCheckins:
+    local_date: date
+    working_day: bool  # False: nobody is prompted today (weekend, bank holiday, after the deadline)
+    expected: int  # partners prompted today
+    answered: int  # of those, who have answered today
+
+
+@dataclass(frozen=True)
+class StatusScreen:
+    programme_id: int
+    programme_slug: str
+    programme_name: str
+    now: datetime
+    today: date
+    money: MoneyPanel
+    capacity: CapacityGrid
+    risks: RiskPanel
+    quiet: tuple[Quiet, ...]
+    quiet_after_working_days: int
+    checkins_today: TodayCheckins
+
+
+def silent_after(programme: Programme) -> int:
+    given = ((programme.settings or {}).get("thresholds") or {}).get("silent_after_working_days")
+    return int(given) if given else DEFAULT_SILENT_AFTER
+
+
+def status_screen(session: Session, programme: Programme, now: datetime) -> StatusScreen:
+    """The lead's one screen at `now` (the programme's local date decides 'today')."""
+    assert programme.id is not None
+    today = local_date(now, programme.timezone)
+    after = silent_after(programme)
+    people = roster(session, programme, today, history=False)
+    return StatusScreen(
+        programme_id=programme.id,
+        programme_slug=programme.slug,
+        programme_name=programme.name,
+        now=now,
+        today=today,
+        money=_money(session, programme, today),
+        capacity=capacity_grid(session, programme, today, after, people.organisations),
+        risks=_risks(open_risks(session, programme.id, now)),
+        quiet=tuple(quiet_from(people, after)),
+        quiet_after_working_days=after,
+        checkins_today=_today(people),
+    )
+
+
+def _money(session: Session, programme: Programme, today: date) -> MoneyPanel:
+    position = spend_position(session, programme, today)
+    forecast = position.forecast
+    return MoneyPanel(
+        allocated_so_far=position.allocated_so_far,
+        allocated_total=position.allocated_total,
+        actual=position.actual,
+        committed=position.committed,
+        outturn_recent=forecast.outturn_recent,
+        variance_recent=forecast.variance_recent,
+        run_rate_needed=forecast.run_rate_needed,
+        recent_run_rate=forecast.recent_run_rate,
+        working_days_left=forecast.working_days_left,
+        deadline=position.deadline,
+        flags=position.flags,
+    )
+
+
+def capacity_grid(
+    session: Session,
+    programme: Programme,
+    today: date,
+    stale_after: int,
+    organisations: tuple[Organisation, ...] | None = None,
+) -> CapacityGrid:
+    """The latest level per live organisation and service it runs: two queries for the reports
+    (see _latest_levels) and one for the organisations when they are not given."""
+    if organisations is None:
+        organisations = tuple(
+            session.exec(
+                select(Organisation).where(Organisation.programme_id == programme.id).order_by(col(Organisation.id))
+            )
+        )
+    wanted = {(row_id(o), service) for o in organisations if o.archived_at is None for service in (o.services or ())}
+    latest = _latest_levels(session, row_id(programme), today, wanted)
+    yesterday = today - timedelta(days=1)
+    rows, services = [], []
+    for organisation in organisations:
+        if organisation.archived_at is not None or not organisation.services:
+            continue
+        cells = []
+        for service in organisation.services:
+            if service not in services:
+                services.append(service)
+            report = latest.get((row_id(organisation), service))
+            if report is None:
+                cells.append(CapacityCell(service, service_label(service), None, None, None, None, True))
+                continue
+            level, day = report
+            old = count_working_days(day + timedelta(days=1), yesterday)
+            cells.append(
+                CapacityCell(
+                    service=service,
+                    label=service_label(service),
+                    level=level,
+                    wording=_wording(level),
+                    reported_on=day,
+                    working_days_old=old,
+                    stale=old >= stale_after,
+                )
+            )
+        rows.append(
+            CapacityRow(
+                organisation_id=row_id(organisation),
+                name=organisation.name,
+                kind=organisation.kind,
+                sector=sector_of(organisation.kind),
+                cells=tuple(cells),
+            )
+        )
+    return CapacityGrid(services=tuple(services), rows=tuple(rows), stale_after_working_days=stale_after)
+
+
+def _wording(level: int) -> str | None:
+    try:
+        return level_wording(level)
+    except ValueError:
+        return None
+
+
+def _latest_levels(
+    session: Session, programme_id: int, today: date, wanted: set[tuple[int, str]] | None = None
+) -> dict[tuple[int, str], tuple[int, date]]:
+    """(organisation, service) -> (level, local date) of the newest report on or before today.
+
+    Two statements whatever the history: the newest report of each pair among the last
+    RECENT_DAYS days (a window query over those days only), then, for the organisations with a
+    `wanted` pair not found there (never reported, or silent for longer), the same query over
+    their earlier reports. A report in the recent days is newer than any before them, so the
+    answer is the same as one window query over the whole history, at a fraction of the cost.
+    With `wanted` None, the second statement looks at every organisation."""
+    since = today - timedelta(days=RECENT_DAYS)
+    latest = _ranked(session, programme_id, since, today)
+    missing = None if wanted is None else sorted({org for org, service in wanted if (org, service) not in latest})
+    earlier = _ranked(session, programme_id, None, since - timedelta(days=1), missing)
+    for key, found in earlier.items():
+        latest.setdefault(key, found)
+    return latest
+
+
+def _ranked(
+    session: Session, programme_id: int, first: date | None, last: date, organisations: list[int] | None = None
+) -> dict[tuple[int, str], tuple[int, date]]:
+    """The newest report per (organisation, service) dated from `first` (None: any) to `last`,
+    by local date then id; only of `organisations` when given."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(col(CapacityReport.organisation_id), col(CapacityReport.service)),
+            order_by=(col(CapacityReport.local_date).desc(), col(CapacityReport.id).desc()),
+        )
+        .label("rank")
+    )
+    query = sa_select(
+        col(CapacityReport.organisation_id).label("organisation_id"),
+        col(CapacityReport.service).label("service"),
+        col(CapacityReport.level).label("level"),
+        col(CapacityReport.local_date).label("local_date"),
+        rank,
+    ).where(col(CapacityReport.programme_id) == programme_id, col(CapacityReport.local_date) <= last)
+    if first is not None:
+        query = query.where(col(CapacityReport.local_date) >= first)
+    if organisations is not None:
+        query = query.where(col(CapacityReport.organisation_id).in_(organisations))
+    ranked = query.subquery()
+    rows = session.exec(
+        select(ranked.c.organisation_id, ranked.c.service, ranked.c.level, ranked.c.local_date).where(
+            ranked.c.rank == 1
+        )
+    ).all()
+    return {(row[0], row[1]): (row[2], row[3]) for row in rows}
+
+
+def _risks(risks: list[RiskView]) -> RiskPanel:
+    order = sorted(Severity, key=lambda s: -list(Severity).index(s))
+    counts = tuple((severity, sum(1 for r in risks if r.severity == severity)) for severity in order)
+    return RiskPanel(by_severity=counts, total=len(risks), top=tuple(risks[:TOP_RISKS]))
+
+
+def _today(people: Roster) -> TodayCheckins:
+    prompted = people.prompted_today()
+    day = people.today
+    return TodayCheckins(
+        local_date=day,
+        working_day=is_working_day(day) and people.start <= day <= people.programme.deadline,
+        expected=len(prompted),
+        answered=sum(1 for m in prompted if m.answered_today),
+    )

@@ -1,0 +1,1 @@
+"""Capacity risks: the rules, the register, leads' actions and escalations."""

@@ -1,0 +1,317 @@
+"""Exactly-once scheduled sends.
+
+Every send has a key (programme, job, recipient, local date) written before the send. A
+sender claims a key just before it sends, with one conditional UPDATE that writes a fresh
+random owner token, so of two clock processes only one wins. A claim is a lease: the holder
+renews it while the send is under way (bot.sending.jobs.fanout), and a process that dies mid-send
+leaves a key that another may take over once the lease has run out. Such a takeover is
+uncertain (the message may have gone out before the crash), so the sender asks the platform
+whether it did before sending again. Outcomes are fenced on the token: a sender that lost its
+lease records nothing over the new owner's outcome.
+
+A transient failure is retried with a back-off capped at MAX_BACKOFF for as long as its day's
+retry window is open (until RETRY_UNTIL local time, or the end of the day for a send first
+tried after it); a permanent one, or one whose window has closed, is given up on.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from bot.common.calendar import local_instant
+from models.db import session_scope
+from models.tables import Delivery
+from models.vocabulary import DeliveryState
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+LEASE = timedelta(minutes=2)
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=2),
+    timedelta(minutes=5),
+    timedelta(minutes=10),
+)
+MAX_BACKOFF = BACKOFF[-1]
+RETRY_UNTIL = time(18, 0)  # local: a day's sends are retried until then (or midnight, if first tried later)
+GAVE_UP = 1_000_000  # the attempts of a key given up on: a permanent error, or its day's retries over
+CLAIM_BATCH = 100
+
+
+class _Count:
+    """A thread-safe tally, read by tests and the clock's log."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self, n: int = 1) -> None:
+        with self._lock:
+            self.value += n
+
+
+FENCES_LOST = _Count()  # outcomes not recorded because another sender had taken the lease over
+
+
+def delivery_key(programme_slug: str, job: str, recipient: str, local_date: date) -> str:
+    return f"{programme_slug}:{job}:{recipient}:{local_date.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A send that should happen: its key and whom it is for."""
+
+    key: str
+    member_id: int | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    key: str
+    attempt: int
+    uncertain: bool  # an earlier attempt's lease ran out without an outcome
+    owner: str = ""  # the random token this claim wrote; only its holder records the outcome
+    until: datetime | None = None  # when the lease runs out unless renewed
+
+
+def plan(
+    engine: Engine, programme_id: int, job: str, local_date: date, planned: Sequence[Planned], now: datetime
+) -> None:
+    """Write the keys not yet written. Another process may write the same ones at the same
+    time: the unique key makes the loser's insert fail, and it simply retries the rest."""
+    for _ in range(3):
+        try:
+            with session_scope(engine) as session:
+                existing = _existing(session, [p.key for p in planned])
+                session.add_all(
+                    Delivery(
+                        key=p.key,
+                        programme_id=programme_id,
+                        job=job,
+                        member_id=p.member_id,
+                        target=p.target,
+                        local_date=local_date,
+                        state=DeliveryState.PENDING.value,
+                        created_at=now,
+                    )
+                    for p in planned
+                    if p.key not in existing
+                )
+            return
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"could not write the {job} keys for {local_date}: another process keeps racing")
+
+
+def _existing(session: Session, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(keys, 500):
+        found.update(session.execute(select(col(Delivery.key)).where(col(Delivery.key).in_(chunk))).scalars())
+    return found
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def new_owner() -> str:
+    return secrets.token_hex(16)
+
+
+def claim(engine: Engine, keys: Sequence[str], now: datetime) -> list[Claim]:
+    """Take the lease on those keys that are unsent, unclaimed and due for an attempt, each
+    under a fresh owner token. Compare-and-set on the owner read first, so of two processes
+    racing for a key one wins, and the winner knows whether an earlier lease ran out without
+    an outcome (its `claimed_until` still set: every outcome clears it)."""
+    claims: list[Claim] = []
+    until = now + LEASE
+    for chunk in _chunks(_claimable_now(engine, keys, now), CLAIM_BATCH):
+        with session_scope(engine) as session:
+            for key, seen_owner, seen_until in chunk:
+                owner = new_owner()
+                attempts = session.execute(
+                    update(Delivery)
+                    .where(col(Delivery.key) == key, claimable(now), _owner_is(seen_owner))
+                    .values(claimed_until=until, attempts=col(Delivery.attempts) + 1, lease_owner=owner)
+                    .returning(col(Delivery.attempts))
+                ).scalar()
+                if attempts is not None:
+                    claims.append(Claim(key, attempts, seen_until is not None, owner, until))
+    return claims
+
+
+def _owner_is(owner: str | None) -> ColumnElement[bool]:
+    return col(Delivery.lease_owner).is_(None) if owner is None else col(Delivery.lease_owner) == owner
+
+
+def _claimable_now(engine: Engine, keys: Sequence[str], now: datetime) -> list[tuple[str, str | None, datetime | None]]:
+    """The keys worth trying to claim, with their owner and lease as read: a rerun with
+    everything sent writes nothing (on SQLite even an UPDATE that changes no row takes the
+    database's one write lock)."""
+    found: list[tuple[str, str | None, datetime | None]] = []
+    with session_scope(engine) as session:
+        for chunk in _chunks(keys, 500):
+            rows = session.execute(
+                select(col(Delivery.key), col(Delivery.lease_owner), col(Delivery.claimed_until)).where(
+                    col(Delivery.key).in_(chunk), claimable(now)
+                )
+            ).all()
+            found += [(key, owner, until) for key, owner, until in rows]
+    return found
+
+
+def claimable_keys(engine: Engine, keys: Sequence[str], now: datetime) -> list[str]:
+    """Which of `keys` could be claimed now (read only)."""
+    return [key for key, _, _ in _claimable_now(engine, keys, now)]
+
+
+def claimable(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        col(Delivery.state) != DeliveryState.SENT.value,
+        col(Delivery.attempts) < GAVE_UP,
+        or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) <= now),
+        or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now),
+    )
+
+
+def renew(engine: Engine, claims: Sequence[Claim], until: datetime) -> set[str]:
+    """Extend the leases still held by these claims to `until`, in one statement; returns the
+    keys still held (a key missing was taken over, or its outcome recorded)."""
+    owners = {c.owner: c.key for c in claims}
+    if not owners:
+        return set()
+    with session_scope(engine) as session:
+        held = (
+            session.execute(
+                update(Delivery)
+                .where(col(Delivery.lease_owner).in_(list(owners)), col(Delivery.claimed_until).is_not(None))
+                .values(claimed_until=until)
+                .returning(col(Delivery.lease_owner))
+            )
+            .scalars()
+            .all()
+        )
+    return {owners[o] for o in held}
+
+
+def mark_sent(engine: Engine, key: str, now: datetime, platform_ref: str | None, *, owner: str) -> bool:
+    """Record the send, if `owner` (the claim's token) still holds the key's lease; False,
+    logged and counted, when another sender has taken it over: its outcome stands."""
+    with session_scope(engine) as session:
+        result = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(Delivery)
+                .where(col(Delivery.key) == key, _fence(owner))
+                .values(
+                    state=DeliveryState.SENT.value,
+                    sent_at=now,
+                    platform_ref=platform_ref,
+                    claimed_until=None,
+                    next_attempt_at=None,
+                    last_error=None,
+                )
+            ),
+        )
+        done = result.rowcount
+    return _fenced(done, key, "sent")
+
+
+def mark_failed(
+    engine: Engine,
+    key: str,
+    now: datetime,
+    error: str,
+    *,
+    attempt: int,
+    permanent: bool,
+    owner: str,
+    retry_until: datetime | None = None,
+) -> bool:
+    """Record a failed attempt; returns True when it will be tried again: a transient error,
+    while the retry window (`retry_until`, None for no end) lets the next attempt in. A sender
+    that lost the lease records nothing (and never turns another's `sent` into `failed`)."""
+    due = now + BACKOFF[min(attempt, len(BACKOFF)) - 1] if attempt >= 1 else now + BACKOFF[0]
+    retry = not permanent and (retry_until is None or due < retry_until)
+    with session_scope(engine) as session:
+        result = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(Delivery)
+                .where(col(Delivery.key) == key, col(Delivery.state) != DeliveryState.SENT.value, _fence(owner))
+                .values(
+                    state=DeliveryState.FAILED.value,
+                    last_error=error[:500],
+                    claimed_until=None,
+                    next_attempt_at=due if retry else None,
+                    attempts=col(Delivery.attempts) if retry else GAVE_UP,
+                )
+            ),
+        )
+        done = result.rowcount
+    _fenced(done, key, "failed")
+    return retry
+
+
+def _fence(owner: str) -> ColumnElement[bool]:
+    """Only the lease's holder records an outcome."""
+    return col(Delivery.lease_owner) == owner
+
+
+def _fenced(rows: int, key: str, outcome: str) -> bool:
+    if rows:
+        return True
+    FENCES_LOST.add()
+    log.warning("%s: not recorded as %s, another sender holds its lease now (its outcome stands)", key, outcome)
+    return False
+
+
+def retry_until(day: date, tz: str | None, now: datetime) -> datetime:
+    """When a day's sends stop being retried: RETRY_UNTIL local time, or the end of the day
+    for a send first tried after it (a day's prompt is never sent on a later day)."""
+    evening = local_instant(day, RETRY_UNTIL, tz)
+    return evening if now < evening else local_instant(day + timedelta(days=1), time(0, 0), tz)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Where each key stands, for reporting."""
+
+    sent: frozenset[str]
+    failed_for_good: frozenset[str]
+    waiting: frozenset[str]
+
+
+def ledger(engine: Engine, keys: Sequence[str]) -> Ledger:
+    sent: set[str] = set()
+    gave_up: set[str] = set()
+    waiting: set[str] = set()
+    with session_scope(engine) as session:
+        for chunk in _chunks(keys, 500):
+            rows = session.execute(
+                select(col(Delivery.key), col(Delivery.state), col(Delivery.attempts)).where(
+                    col(Delivery.key).in_(chunk)
+                )
+            ).all()
+            for key, state, attempts in rows:
+                if state == DeliveryState.SENT.value:
+                    sent.add(key)
+                elif attempts >= GAVE_UP:
+                    gave_up.add(key)
+                else:
+                    waiting.add(key)
+    return Ledger(frozenset(sent), frozenset(gave_up), frozenset(waiting))

@@ -1,0 +1,185 @@
+"""Sending one message to each of many destinations, each exactly once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.checkin.prompts import Prompt
+from bot.sending.deliveries import (
+    Claim,
+    Planned,
+    claim,
+    claimable_keys,
+    delivery_key,
+    ledger,
+    mark_failed,
+    mark_sent,
+    plan,
+    retry_until,
+)
+from bot.sending.jobs.base import JobContext, JobResult
+from bot.sending.jobs.leases import Clock, Keeper, job_clock
+from bot.sending.ports import Messenger, Recipient, SendError
+from models.db import session_scope
+from models.tables import Programme
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to send under one key: how to send it, and how to look for it having
+    gone already when an earlier attempt ended without an outcome."""
+
+    key: str
+    platform: str
+    send: Callable[[Messenger, str], str]
+    find: Callable[[Messenger, str], str | None]
+    member_id: int | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class Send:
+    """A prompt or reminder to one member."""
+
+    recipient: Recipient
+    prompt: Prompt
+
+
+def prompt_outgoing(result: JobResult, send: Send) -> Outgoing:
+    recipient, prompt = send.recipient, send.prompt
+    return Outgoing(
+        key=delivery_key(result.programme, result.job, f"m{recipient.member_id}", result.local_date),
+        platform=recipient.platform,
+        send=lambda messenger, key: messenger.send_prompt(recipient, prompt, key),
+        find=lambda messenger, key: messenger.find_sent(recipient, key),
+        member_id=recipient.member_id,
+    )
+
+
+def fan_out(ctx: JobContext, result: JobResult, programme_id: int, sends: list[Send], now: datetime) -> JobResult:
+    return deliver(ctx, result, programme_id, [prompt_outgoing(result, s) for s in sends], now)
+
+
+def deliver(
+    ctx: JobContext,
+    result: JobResult,
+    programme_id: int,
+    outgoing: list[Outgoing],
+    now: datetime,
+    *,
+    same_day: bool = True,
+) -> JobResult:
+    """Plan every key, then send in parallel, each key claimed just before its send and its
+    lease kept while the send is under way; count the outcome. `same_day`: a transient failure
+    is retried only within its day's retry window (escalations, keyed by risk, have none)."""
+    usable: dict[str, Outgoing] = {}
+    for item in outgoing:
+        if item.platform not in ctx.messengers:
+            result.skipped[f"{item.platform} is not configured"] += 1
+            continue
+        usable[item.key] = item
+    if not usable:
+        return result
+    keys = list(usable)
+    planned = [Planned(k, usable[k].member_id, usable[k].target) for k in keys]
+    plan(ctx.engine, programme_id, result.job, result.local_date, planned, now)
+    candidates = claimable_keys(ctx.engine, keys, now)
+    until = _retry_until(ctx, programme_id, result.local_date, now) if same_day else None
+    outcomes: dict[str, str] = {}
+    if candidates:
+        clock = job_clock(now)
+        with (
+            Keeper(ctx.engine, clock) as keeper,
+            ThreadPoolExecutor(max_workers=max(1, ctx.workers), thread_name_prefix=result.job) as pool,
+        ):
+            sent = pool.map(lambda key: _claim_and_attempt(ctx, keeper, usable[key], now, clock, until), candidates)
+            outcomes = dict(zip(candidates, sent, strict=False))
+    mine = [o for o in outcomes.values() if o not in NOT_MINE]
+    result.sent += mine.count("sent")
+    result.already_sent += mine.count("found")
+    result.retrying += mine.count("retrying")
+    result.failed += mine.count("failed")
+    standing = ledger(ctx.engine, keys)
+    claimed = {k for k, o in outcomes.items() if o not in NOT_MINE}
+    result.already_sent += len(standing.sent - claimed)
+    result.failed += len(standing.failed_for_good - claimed)
+    busy = len(standing.waiting - claimed)
+    if busy:
+        result.skipped["waiting to retry or in another process's hands"] += busy
+    return result
+
+
+NOT_MINE = frozenset({"busy", "lost"})
+
+
+def _retry_until(ctx: JobContext, programme_id: int, day: date, now: datetime) -> datetime:
+    with session_scope(ctx.engine) as session:
+        programme = session.get(Programme, programme_id)
+    return retry_until(day, programme.timezone if programme else None, now)
+
+
+def _claim_and_attempt(
+    ctx: JobContext, keeper: Keeper, item: Outgoing, now: datetime, clock: Clock, until: datetime | None
+) -> str:
+    """Claim the key now, just before its send ("busy" when another process has it)."""
+    claims = claim(ctx.engine, [item.key], clock())
+    if not claims:
+        return "busy"
+    keeper.hold(claims[0])
+    try:
+        return _attempt(ctx, keeper, claims[0], item, now, until)
+    finally:
+        keeper.drop(item.key)
+
+
+def _attempt(
+    ctx: JobContext, keeper: Keeper, held: Claim, item: Outgoing, now: datetime, until: datetime | None
+) -> str:
+    messenger = ctx.messengers[item.platform]
+    try:
+        if held.uncertain:
+            earlier = item.find(messenger, held.key)
+            if earlier is not None:
+                mark_sent(ctx.engine, held.key, now, earlier, owner=held.owner)
+                return "found"
+        if not keeper.still_mine(held):
+            log.warning("%s: its lease ran out before the send; left to the process holding it now", held.key)
+            return "lost"
+        reference = item.send(messenger, held.key)
+    except SendError as error:
+        retry = mark_failed(
+            ctx.engine,
+            held.key,
+            now,
+            str(error),
+            attempt=held.attempt,
+            permanent=error.permanent,
+            retry_until=until,
+            owner=held.owner,
+        )
+        level = logging.INFO if retry else logging.WARNING
+        log.log(
+            level, "%s failed (attempt %d, %s): %s", held.key, held.attempt, "will retry" if retry else "gave up", error
+        )
+        return "retrying" if retry else "failed"
+    except Exception as error:  # an unexpected fault must not lose the send: retry it
+        retry = mark_failed(
+            ctx.engine,
+            held.key,
+            now,
+            f"{type(error).__name__}: {error}",
+            attempt=held.attempt,
+            permanent=False,
+            retry_until=until,
+            owner=held.owner,
+        )
+        log.exception("%s to %s failed unexpectedly", held.key, item.target or f"member {item.member_id}")
+        return "retrying" if retry else "failed"
+    mark_sent(ctx.engine, held.key, now, reference, owner=held.owner)
+    return "sent"
