@@ -32,11 +32,10 @@ from sqlmodel import Session, col, select
 from bot.checkin.prompts import PROMPTED_ROLES
 from bot.common.calendar import add_working_days, local_date
 from bot.common.redact import redact
-from bot.people.lead_commands import LEADING_ROLES, NotForYou, Refusal, audit, lead_command
+from bot.people.lead_commands import NotForYou, Refusal, audit, lead_command
 from models.tables import CheckIn, Member, Organisation, Programme, Question, QuestionAnswer, row_id
 from models.vocabulary import STATUTORY_KINDS
 
-ASKING_ROLES = LEADING_ROLES
 MAX_TEXT = 500
 MAX_ANSWER = 1000
 OPEN_WORKING_DAYS = 5
@@ -44,8 +43,14 @@ LOOK_BACK_DAYS = 14
 QUESTIONS_ON_FORM = 5  # at most this many on one check-in, those closing soonest first
 
 ALL, COMMUNITY, STATUTORY = "all", "community", "statutory"
-AUDIENCES = (ALL, COMMUNITY, STATUTORY)
 AUDIENCE_WORDS = {ALL: "every partner", COMMUNITY: "community partners", STATUTORY: "statutory partners"}
+
+
+def audience_words(audience: str) -> str:
+    """Whom a question was asked of, in words: "community partners"."""
+    return AUDIENCE_WORDS.get(audience, AUDIENCE_WORDS[ALL])
+
+
 EXAMPLE = "/winter ask How many people are waiting for a package of care today?"
 USAGE = "ask [community: | statutory:] QUESTION"
 _AUDIENCE = re.compile(r"^(community|statutory|all)\s*:\s*", re.IGNORECASE)
@@ -127,10 +132,6 @@ class QuestionWithAnswers:
     @property
     def answered(self) -> int:
         return len(self.answers)
-
-    @property
-    def audience_words(self) -> str:
-        return AUDIENCE_WORDS.get(self.audience, self.audience)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,6 @@ from bot.programme.programme_guard import MAX_FILE_BYTES, Refused, decode
 from models.db import session_scope
 from models.tables import AuditEvent, Member, Organisation, Programme, Scheme, Tranche, utcnow
 
-KINDS = ("tranches", "organisations", "members", "schemes")
 ACTOR = "loader"
 ACTION = "programme.loaded"
 SHOWN = 5

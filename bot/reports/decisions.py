@@ -22,10 +22,9 @@ from sqlmodel import Session, col, select
 
 from bot.common.calendar import local_date
 from bot.common.redact import redact
-from bot.people.lead_commands import LEADING_ROLES, NotForYou, Refusal, audit, lead_command
+from bot.people.lead_commands import NotForYou, Refusal, audit, lead_command
 from models.tables import Decision, Member, Organisation, row_id
 
-DECIDING_ROLES = LEADING_ROLES
 MAX_TEXT = 2000
 EXAMPLE = "/winter decide Extend the bridging care contract to 31 March"
 

@@ -34,7 +34,6 @@ from models.vocabulary import Role
 if TYPE_CHECKING:
     from bot.views.status_cache import ScreenCache
 
-ACTIONS = ("acknowledge", "mitigate", "close", "reopen", "assign")
 # The actions that open a form first; checked before the form opens, so nobody types a
 # note for a change they may not make. `change_status` checks again when it is sent.
 NEEDS_FORM = frozenset({"close", "assign"})

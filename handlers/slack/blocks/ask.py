@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.checkin.questions import (
-    AUDIENCE_WORDS,
     LOOK_BACK_DAYS,
     AnswerView,
     Asked,
     AskRefused,
     QuestionsView,
     QuestionWithAnswers,
+    audience_words,
 )
 from bot.common.wording import shortened
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
@@ -39,7 +39,7 @@ def ask_blocks(result: AskResult) -> list[Json]:
         return [
             section(f":white_check_mark: {escape(result.message)}"),
             section(shortened(quote(result.text), SECTION_TEXT)),
-            context(f"Asked of {_audience(result.audience)}. Shown only to you."),
+            context(f"Asked of {audience_words(result.audience)}. Shown only to you."),
         ]
     return answers_blocks(result)
 
@@ -102,7 +102,7 @@ def _heading(question: QuestionWithAnswers, view: QuestionsView) -> str:
         f" ({escape(question.asked_by_organisation)})" if question.asked_by_organisation else ""
     )
     meta = (
-        f"_Asked by {asker} on {question.asked_on:%a %-d %b} of {_audience(question.audience)}, {status}. "
+        f"_Asked by {asker} on {question.asked_on:%a %-d %b} of {audience_words(question.audience)}, {status}. "
         f"{question.answered} of {question.asked} answered._"
     )
     return shortened(f"{quote(question.text)}\n{meta}", SECTION_TEXT)
@@ -139,10 +139,6 @@ def _share(packed: list[list[tuple[str, int]]], room: int) -> list[int]:
         if not progressed:
             break
     return given
-
-
-def _audience(audience: str) -> str:
-    return AUDIENCE_WORDS.get(audience, "every partner")
 
 
 def _count(n: int, word: str) -> str:

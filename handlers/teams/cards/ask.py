@@ -12,13 +12,13 @@ from __future__ import annotations
 from microsoft_teams.cards import CardElement
 
 from bot.checkin.questions import (
-    AUDIENCE_WORDS,
     LOOK_BACK_DAYS,
     AnswerView,
     Asked,
     AskRefused,
     QuestionsView,
     QuestionWithAnswers,
+    audience_words,
 )
 from bot.common.wording import plural
 from handlers.teams.cards.base import Card, card, heading, line, plain
@@ -39,7 +39,7 @@ def ask_card(result: AskResult) -> Card:
             [
                 line(f"✅ {said(result.message)}"),
                 quoted(result.text),
-                line(f"Asked of {_audience(result.audience)}.", subtle=True),
+                line(f"Asked of {audience_words(result.audience)}.", subtle=True),
             ]
         )
     return answers_card(result)
@@ -103,7 +103,7 @@ def _heading(question: QuestionWithAnswers, view: QuestionsView) -> list[CardEle
     return [
         first,
         line(
-            f"_Asked by {asker} on {question.asked_on:%a %-d %b} of {_audience(question.audience)}, {status}. "
+            f"_Asked by {asker} on {question.asked_on:%a %-d %b} of {audience_words(question.audience)}, {status}. "
             f"{question.answered} of {question.asked} answered._",
             subtle=True,
         ),
@@ -113,7 +113,3 @@ def _heading(question: QuestionWithAnswers, view: QuestionsView) -> list[CardEle
 def _answer(answer: AnswerView) -> list[CardElement]:
     by = line(f"**{plain(answer.organisation)}** ({plain(answer.member_name)}), {answer.answered_on:%a %-d %b}")
     return [by, quoted(answer.text)]
-
-
-def _audience(audience: str) -> str:
-    return AUDIENCE_WORDS.get(audience, "every partner")

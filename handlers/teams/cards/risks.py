@@ -116,13 +116,6 @@ def risk_card(risk: RiskView, *, buttons: bool = True, organisations: Sequence[t
     return card(body, _buttons(risk, organisations) if buttons else ())
 
 
-def escalation_summary(risk: RiskView) -> str:
-    owner = risk.owner_name or "no owner yet"
-    return (
-        f"{risk.severity.value.capitalize()} risk escalated to the leads: {risk.title} ({risk.status.value}, {owner})"
-    )
-
-
 def risks_list_card(result: RisksResult) -> Card:
     """Every open risk of the asker's programmes, as many as fit a message, the most severe
     (then the oldest) first across programmes, and how many more were left out. Leads act on
