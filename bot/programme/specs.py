@@ -1,0 +1,247 @@
+"""The programme file's shape: each section's items as pydantic models, checked one by one."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from bot.programme.cross_checks import _advisories, _cross_check, _Parts, _platform_problem
+from bot.programme.fields import (
+    MAX_MEASURE_LABEL,
+    Channel,
+    Clock,
+    Day,
+    Key,
+    Kind,
+    MeasureKey,
+    Money,
+    Name,
+    Path,
+    PositiveMoney,
+    Quantity,
+    RoleName,
+    SchemeKind,
+    ServiceName,
+    Services,
+    SeverityName,
+    SlackUser,
+    Source,
+    TeamsUser,
+    UnitName,
+    Weekly,
+    Zone,
+)
+from bot.programme.problems import Problem, ProgrammeFileError, _to_problems
+from models.vocabulary import (
+    OrganisationKind,
+    Platform,
+    Service,
+    Severity,
+)
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+
+class Cadence(_Spec):
+    """Local times in the programme's timezone, on working days."""
+
+    checkin: Clock = time(9, 30)
+    reminder: Clock = time(14, 0)
+    brief: Clock = time(8, 30)
+    digest: Weekly = (4, time(15, 0))
+
+    @field_validator("reminder")
+    @classmethod
+    def _after_checkin(cls, reminder: time, info: ValidationInfo) -> time:
+        checkin = info.data.get("checkin")
+        if checkin is not None and reminder <= checkin:
+            raise ValueError(f"the reminder ({reminder:%H:%M}) must come after the check-in prompt ({checkin:%H:%M})")
+        return reminder
+
+
+class Thresholds(_Spec):
+    """Where the rules raise a risk; stored in Programme.settings["thresholds"]."""
+
+    underspend_risk_percent: int = Field(90, ge=1, le=100)
+    silent_after_working_days: int = Field(3, ge=1, le=30)
+    capacity_alert_level: int = Field(3, ge=1, le=4)
+    admin_cap_percent: int = Field(2, ge=0, le=100)
+    worsening_over_working_days: int = Field(3, ge=1, le=20)
+    discharges_rising_over_working_days: int = Field(3, ge=1, le=20)
+    escalate_from: SeverityName = Severity.HIGH  # the lowest severity told to the leads at once
+
+
+class ProgrammeSettings(_Spec):
+    """The `programme` section without its tranches."""
+
+    slug: Key
+    name: Name
+    timezone: Zone = "Europe/London"
+    deadline: Day
+    channel: Channel | None = None
+    leads_channel: Channel | None = None
+    teams_channel: Channel | None = None
+    teams_leads_channel: Channel | None = None
+    cadence: Cadence = Field(default_factory=Cadence)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    @model_validator(mode="after")
+    def _somewhere_to_post(self) -> ProgrammeSettings:
+        if not self.channel and not self.teams_channel:
+            raise ValueError(
+                "give `channel:` (a Slack channel) or `teams_channel:` (a Teams channel id), or both: "
+                "the weekly digest goes there"
+            )
+        return self
+
+
+class TrancheSpec(_Spec):
+    key: Key
+    name: Name
+    amount: PositiveMoney
+    source: Source
+    announced: Day
+    available: Day
+
+    @field_validator("available")
+    @classmethod
+    def _after_announced(cls, available: date, info: ValidationInfo) -> date:
+        announced = info.data.get("announced")
+        if announced is not None and available < announced:
+            raise ValueError(f"available {available} is before it is announced ({announced})")
+        return available
+
+
+class ProgrammeSpec(ProgrammeSettings):
+    tranches: list[TrancheSpec] = Field(min_length=1)
+
+
+DEFAULT_SERVICES: dict[OrganisationKind, tuple[Service, ...]] = {
+    OrganisationKind.LOCAL_AUTHORITY: (Service.REABLEMENT,),
+    OrganisationKind.ACUTE_TRUST: (Service.ACUTE_DISCHARGE,),
+    OrganisationKind.VCS: (Service.VCS,),
+    OrganisationKind.HOME_CARE: (Service.HOME_CARE,),
+    OrganisationKind.GP: (Service.GP,),
+    OrganisationKind.COMMUNITY_NURSING: (Service.COMMUNITY_NURSING,),
+    OrganisationKind.HOUSING: (Service.HOUSING,),
+    OrganisationKind.CARE_HOME: (Service.CARE_HOME,),
+    OrganisationKind.HOSPICE: (Service.HOSPICE,),
+}
+
+
+class OrganisationSpec(_Spec):
+    key: Key
+    name: Name
+    kind: Kind
+    services: Services | None = Field(None, description="omitted: the usual services of the kind")
+
+    @model_validator(mode="after")
+    def _default_services(self) -> OrganisationSpec:
+        if self.services is None:
+            self.services = list(DEFAULT_SERVICES.get(self.kind, ()))
+        return self
+
+
+class MemberSpec(_Spec):
+    slack: SlackUser | None = None
+    teams: TeamsUser | None = None
+    name: Name
+    organisation: Key
+    role: RoleName
+    timezone: Zone | None = None
+
+    @model_validator(mode="after")
+    def _one_platform(self) -> MemberSpec:
+        problem = _platform_problem(self.model_dump())
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @property
+    def platform(self) -> Platform:
+        return Platform.SLACK if self.slack is not None else Platform.TEAMS
+
+    @property
+    def user_id(self) -> str:
+        return self.slack if self.slack is not None else str(self.teams)
+
+
+class SchemeSpec(_Spec):
+    key: Key
+    name: Name
+    owner: Key
+    type: SchemeKind
+    source: Source
+    budget: Money
+    unit: UnitName
+    planned: Quantity
+
+
+class MeasureSpec(_Spec):
+    """An optional number a service gives at check-in beside its level: blank means not reported."""
+
+    key: MeasureKey
+    label: Annotated[str, Field(min_length=1, max_length=MAX_MEASURE_LABEL)]
+    unit: Annotated[str, Field(min_length=1, max_length=24)] | None = None
+
+
+class ProgrammeFile(_Spec):
+    programme: ProgrammeSpec
+    organisations: list[OrganisationSpec] = Field(min_length=1)
+    members: list[MemberSpec] = Field(default_factory=list)
+    schemes: list[SchemeSpec] = Field(default_factory=list)
+    measures: dict[ServiceName, list[MeasureSpec]] = Field(default_factory=dict)
+
+    _source: str = PrivateAttr("<file>")
+    _lines: dict[Path, int] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProgrammeFile:
+        """Also guards a ProgrammeFile built in code rather than parsed from a file."""
+        parts = _Parts(
+            settings=self.programme,
+            tranches=list(enumerate(self.programme.tranches)),
+            schemes=list(enumerate(self.schemes)),
+        )
+        for section, items in (
+            (("programme", "tranches"), self.programme.tranches),
+            (("organisations",), self.organisations),
+            (("members",), self.members),
+            (("schemes",), self.schemes),
+        ):
+            parts.written[section] = [(i, item.model_dump(exclude_none=True)) for i, item in enumerate(items)]
+        for service, measures in self.measures.items():
+            parts.written[("measures", service.value)] = [(i, m.model_dump()) for i, m in enumerate(measures)]
+        issues = _cross_check(parts, {})
+        if issues:
+            raise ProgrammeFileError(_to_problems(issues, {}, "<ProgrammeFile>"), "<ProgrammeFile>")
+        return self
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    @property
+    def allocation(self) -> Decimal:
+        return sum((t.amount for t in self.programme.tranches), Decimal("0"))
+
+    @property
+    def budgeted(self) -> Decimal:
+        return sum((s.budget for s in self.schemes), Decimal("0"))
+
+    def warnings(self) -> list[Problem]:
+        """Things that load but are probably not what the admin meant."""
+        return _to_problems(_advisories(self), self._lines, self._source)
