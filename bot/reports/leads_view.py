@@ -43,7 +43,7 @@ from bot.reports.decisions import DecisionView, decisions_between
 from bot.reports.engagement import Engagement, programme_start, response_rates
 from bot.reports.status import StatusScreen, status_screen
 from bot.views.directory import Directory, chosen, held_view
-from bot.views.status_cache import ScreenCache, ScreenKey, asker, cached_view
+from bot.views.status_cache import Membership, ScreenCache, ScreenKey, asker, cached_view
 from models.tables import Member, Organisation, Programme, row_id
 from models.vocabulary import A_ROLE, Role
 
@@ -180,16 +180,7 @@ def cached_status_for(
     found = asker(session, platform, user_id, [role.value for role in LEADS])
     if found is None:
         return ViewRefused("not_member", JOIN_TEXT)
-    viewer = Viewer(
-        member_id=found.member_id,
-        name=found.member_name,
-        role=Role(found.role),
-        organisation_id=found.organisation_id,
-        organisation_name=found.organisation_name or "",
-        programme_id=found.programme_id,
-        programme_slug=found.programme_slug,
-        programme_name=found.programme_name,
-    )
+    viewer = _viewer(found)
     key, screen = screens.screen_of(session, found, now, status_screen)
     return CachedStatus(key=key, variant=variant_of(viewer), view=_status(viewer, screen))
 
@@ -203,18 +194,22 @@ def status_in_memory(
     held = held_view(directory, screens, found, now) if found is not None else None
     if found is None or held is None:
         return None
-    viewer = Viewer(
+    viewer = _viewer(found)
+    key, screen = held
+    return CachedStatus(key=key, variant=variant_of(viewer), view=_status(viewer, screen))
+
+
+def _viewer(found: Membership) -> Viewer:
+    return Viewer(
         member_id=found.member_id,
         name=found.member_name,
         role=Role(found.role),
         organisation_id=found.organisation_id,
-        organisation_name=found.organisation_name,
+        organisation_name=found.organisation_name or "",
         programme_id=found.programme_id,
         programme_slug=found.programme_slug,
         programme_name=found.programme_name,
     )
-    key, screen = held
-    return CachedStatus(key=key, variant=variant_of(viewer), view=_status(viewer, screen))
 
 
 def variant_of(viewer: Viewer) -> Variant:
