@@ -162,7 +162,7 @@ class SpendReport(SQLModel, table=True):
 
     __tablename__ = "spend_report"
     __table_args__ = (
-        Index("ix_spend_report_latest", "scheme_id", "reported_at", "id"),
+        Index("ix_spend_report_newest", "scheme_id", "local_date", "reported_at", "id"),
         Index("ix_spend_report_since", "programme_id", "id"),
     )
 

@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.checkin.prompts import CheckinScope, SchemeScope, checkin_scope
@@ -20,6 +19,7 @@ from bot.checkin.questions import QuestionOnForm, open_questions_for, question_k
 from bot.common.calendar import local_now
 from bot.common.measures import Measure, measure_value, measures_for
 from bot.common.money import format_money, format_quantity
+from bot.common.newest import newest_first, newest_rows
 from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, SpendReport, row_id
 from models.vocabulary import SERVICE_LABELS, Service, Unit
 
@@ -324,17 +324,11 @@ def _standing_blockers(session: Session, organisation_id: int, today: date) -> s
     return session.exec(
         select(CheckIn.blockers)
         .where(CheckIn.organisation_id == organisation_id, CheckIn.local_date <= today)
-        .order_by(col(CheckIn.local_date).desc(), col(CheckIn.id).desc())
+        .order_by(*newest_first(CheckIn))
     ).first()
 
 
 def _latest(session: Session, model: Any, partition: Any, where: Any, today: date) -> dict[Any, Any]:
     """The newest row of `model` per value of `partition`, on or before today."""
-    rank = (
-        func.row_number()
-        .over(partition_by=partition, order_by=(col(model.local_date).desc(), col(model.id).desc()))
-        .label("rank")
-    )
-    ranked = select(model.id, rank).where(where, model.local_date <= today).subquery()
-    rows = session.exec(select(model).join(ranked, ranked.c.id == model.id).where(ranked.c.rank == 1)).all()
+    rows = session.execute(newest_rows(model, (partition,), where, col(model.local_date) <= today)).scalars().all()
     return {getattr(row, partition.key): row for row in rows}

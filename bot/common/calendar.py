@@ -54,6 +54,14 @@ def count_working_days(start: date, end: date) -> int:
     return _weekdays(start, end) - holidays_on_weekdays
 
 
+def silent_working_days(last: date | None, start: date, today: date) -> int:
+    """Working days without a report: from the day after `last` (never reported: from `start`)
+    to yesterday. Today does not count: it is not over. The one test of "gone quiet", for a
+    scheme's spend and a service's or a partner's check-ins alike."""
+    since = last + timedelta(days=1) if last else start
+    return count_working_days(since, today - timedelta(days=1))
+
+
 def _weekdays(start: date, end: date) -> int:
     weeks, extra = divmod((end - start).days + 1, 7)
     return weeks * 5 + sum(1 for offset in range(extra) if (start.weekday() + offset) % 7 < 5)

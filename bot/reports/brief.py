@@ -25,20 +25,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.checkin.form import service_label
+from bot.checkin.levels import newest_levels
 from bot.common.calendar import local_instant, previous_working_day
 from bot.common.money import format_money
 from bot.common.redact import redact
 from bot.common.wording import plural
 from bot.reports.engagement import COMMUNITY, SECTORS, roster, sector_of
 from bot.spend.spend import Flag, percent_of, spend_position
-from models.tables import CapacityReport, CheckIn, Organisation, Programme, Risk, RiskEvent, row_id
+from models.tables import CheckIn, Organisation, Programme, Risk, RiskEvent, row_id
 
 VOICE_MOST = 40  # partner voice items in one brief; the rest are counted
 
@@ -217,44 +217,11 @@ def _money(session: Session, programme: Programme, day: date, today: date) -> Mo
     )
 
 
-def latest_levels(
-    session: Session, programme_id: int, *, on: date | None = None, before: date | None = None
-) -> dict[tuple[int, str], tuple[int, date]]:
-    """(organisation, service) -> (level, local date) of the newest report dated `on` that day,
-    or dated before `before`: one window query."""
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=(col(CapacityReport.organisation_id), col(CapacityReport.service)),
-            order_by=(col(CapacityReport.local_date).desc(), col(CapacityReport.id).desc()),
-        )
-        .label("rank")
-    )
-    query = select(  # type: ignore[call-overload]  # SQLModel types select() for at most four columns
-        col(CapacityReport.organisation_id).label("organisation_id"),
-        col(CapacityReport.service).label("service"),
-        col(CapacityReport.level).label("level"),
-        col(CapacityReport.local_date).label("local_date"),
-        rank,
-    ).where(CapacityReport.programme_id == programme_id)
-    if on is not None:
-        query = query.where(CapacityReport.local_date == on)
-    if before is not None:
-        query = query.where(col(CapacityReport.local_date) < before)
-    ranked = query.subquery()
-    rows = session.exec(
-        select(ranked.c.organisation_id, ranked.c.service, ranked.c.level, ranked.c.local_date).where(
-            ranked.c.rank == 1
-        )
-    ).all()
-    return {(row[0], row[1]): (row[2], row[3]) for row in rows}
-
-
 def capacity_changes(
     session: Session, programme_id: int, day: date, organisations: dict[int | None, Organisation]
 ) -> tuple[CapacityChange, ...]:
-    that_day = latest_levels(session, programme_id, on=day)
-    earlier = latest_levels(session, programme_id, before=day)
+    that_day = newest_levels(session, programme_id, day, day)
+    earlier = newest_levels(session, programme_id, day - timedelta(days=1))
     changes = []
     for (organisation_id, service), (level, _) in that_day.items():
         previous = earlier.get((organisation_id, service))

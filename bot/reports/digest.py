@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlmodel import Session, col, select
 
 from bot.checkin.form import service_label
+from bot.checkin.levels import newest_levels
 from bot.common.calendar import (
     count_working_days,
     is_working_day,
@@ -41,7 +42,7 @@ from bot.common.calendar import (
 from bot.common.money import format_money
 from bot.common.redact import redact
 from bot.common.wording import plural
-from bot.reports.brief import Voice, latest_levels, outlook, partner_voice, voice_markdown
+from bot.reports.brief import Voice, outlook, partner_voice, voice_markdown
 from bot.reports.decisions import DecisionView, decisions_between
 from bot.reports.engagement import response_rates
 from bot.spend.spend import BurnUp, SpendPosition, burn_up, forecast_lines, percent_of, spend_position
@@ -210,7 +211,7 @@ def _capacity(
             col(CapacityReport.local_date) <= today,
         )
     ).all()
-    latest = latest_levels(session, row_id(programme), before=today + timedelta(days=1))
+    latest = newest_levels(session, row_id(programme), today)
     days = set(working_days(start, today))
     worst: dict[str, int] = {}
     pressed: dict[str, set[date]] = {}

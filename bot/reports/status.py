@@ -28,17 +28,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.checkin.form import service_label
+from bot.checkin.levels import Pair, Standing, newest_levels
 from bot.common.calendar import count_working_days, is_working_day, local_date
 from bot.common.capacity import level_wording
 from bot.reports.engagement import Quiet, Roster, quiet_from, roster, sector_of
 from bot.risks.risks import RiskView, open_risks
 from bot.spend.spend import Flag, spend_position
-from models.tables import CapacityReport, Organisation, Programme, row_id
+from models.tables import Organisation, Programme, row_id
 from models.vocabulary import Severity
 
 DEFAULT_SILENT_AFTER = 3
@@ -241,7 +240,7 @@ def _wording(level: int) -> str | None:
 
 def _latest_levels(
     session: Session, programme_id: int, today: date, wanted: set[tuple[int, str]] | None = None
-) -> dict[tuple[int, str], tuple[int, date]]:
+) -> dict[Pair, Standing]:
     """(organisation, service) -> (level, local date) of the newest report on or before today.
 
     Two statements whatever the history: the newest report of each pair among the last
@@ -251,45 +250,12 @@ def _latest_levels(
     answer is the same as one window query over the whole history, at a fraction of the cost.
     With `wanted` None, the second statement looks at every organisation."""
     since = today - timedelta(days=RECENT_DAYS)
-    latest = _ranked(session, programme_id, since, today)
+    latest = newest_levels(session, programme_id, today, since)
     missing = None if wanted is None else sorted({org for org, service in wanted if (org, service) not in latest})
-    earlier = _ranked(session, programme_id, None, since - timedelta(days=1), missing)
+    earlier = newest_levels(session, programme_id, since - timedelta(days=1), None, missing)
     for key, found in earlier.items():
         latest.setdefault(key, found)
     return latest
-
-
-def _ranked(
-    session: Session, programme_id: int, first: date | None, last: date, organisations: list[int] | None = None
-) -> dict[tuple[int, str], tuple[int, date]]:
-    """The newest report per (organisation, service) dated from `first` (None: any) to `last`,
-    by local date then id; only of `organisations` when given."""
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=(col(CapacityReport.organisation_id), col(CapacityReport.service)),
-            order_by=(col(CapacityReport.local_date).desc(), col(CapacityReport.id).desc()),
-        )
-        .label("rank")
-    )
-    query = sa_select(
-        col(CapacityReport.organisation_id).label("organisation_id"),
-        col(CapacityReport.service).label("service"),
-        col(CapacityReport.level).label("level"),
-        col(CapacityReport.local_date).label("local_date"),
-        rank,
-    ).where(col(CapacityReport.programme_id) == programme_id, col(CapacityReport.local_date) <= last)
-    if first is not None:
-        query = query.where(col(CapacityReport.local_date) >= first)
-    if organisations is not None:
-        query = query.where(col(CapacityReport.organisation_id).in_(organisations))
-    ranked = query.subquery()
-    rows = session.exec(
-        select(ranked.c.organisation_id, ranked.c.service, ranked.c.level, ranked.c.local_date).where(
-            ranked.c.rank == 1
-        )
-    ).all()
-    return {(row[0], row[1]): (row[2], row[3]) for row in rows}
 
 
 def _risks(risks: list[RiskView]) -> RiskPanel:

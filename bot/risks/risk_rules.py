@@ -54,7 +54,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.checkin.form import service_label
-from bot.common.calendar import add_working_days, count_working_days, is_working_day, local_date
+from bot.checkin.levels import newest_levels
+from bot.common.calendar import add_working_days, count_working_days, is_working_day, local_date, silent_working_days
 from bot.common.capacity import HIGHEST, level_wording
 from bot.risks.risks import RaisedRisk, raise_risks
 from bot.spend.spend import Flag, SpendPosition, spend_position
@@ -141,34 +142,8 @@ def _latest_as_of(
 ) -> dict[tuple[int, str], _Report]:
     """Each (organisation, service)'s latest report dated on or before `day` (and on or after
     `first`, when given; of those organisations, when given): one query."""
-    order = (
-        col(CapacityReport.local_date).desc(),
-        col(CapacityReport.reported_at).desc(),
-        col(CapacityReport.id).desc(),
-    )
-    rank = (
-        func.row_number()
-        .over(partition_by=(col(CapacityReport.organisation_id), col(CapacityReport.service)), order_by=order)
-        .label("rank")
-    )
-    query = sa_select(
-        col(CapacityReport.organisation_id),
-        col(CapacityReport.service),
-        col(CapacityReport.local_date),
-        col(CapacityReport.level),
-        rank,
-    ).where(col(CapacityReport.programme_id) == programme_id, col(CapacityReport.local_date) <= day)
-    if first is not None:
-        query = query.where(col(CapacityReport.local_date) >= first)
-    if organisations is not None:
-        query = query.where(col(CapacityReport.organisation_id).in_(organisations))
-    ranked = query.subquery()
-    rows = session.execute(
-        sa_select(ranked.c.organisation_id, ranked.c.service, ranked.c.local_date, ranked.c.level).where(
-            ranked.c.rank == 1
-        )
-    ).all()
-    return {(r[0], r[1]): _Report(r[0], r[1], r[2], r[3], {}) for r in rows}
+    found = newest_levels(session, programme_id, day, first, organisations)
+    return {key: _Report(key[0], key[1], day, level, {}) for key, (level, day) in found.items()}
 
 
 def _last_reported(session: Session, programme_id: int, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], date]:
@@ -282,12 +257,6 @@ def _start(session: Session, programme: Programme) -> date:
 
 
 # --- the rules --------------------------------------------------------------------------------
-
-
-def silent_working_days(last: date | None, start: date, today: date) -> int:
-    """Working days without a report, from the day after `last` (never: from `start`) to yesterday."""
-    since = last + timedelta(days=1) if last else start
-    return count_working_days(since, today - timedelta(days=1))
 
 
 def findings(session: Session, programme: Programme, today: date) -> list[Finding]:

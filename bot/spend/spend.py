@@ -3,8 +3,8 @@
 Plain numbers a finance lead would trust. Every amount is Decimal, to the penny.
 
 Definitions (the README repeats them for users):
-- A scheme's figures are the latest row of the append-only ledger (SpendReport) for it, by
-  reported_at then id: `actual` is spent to date, `committed` is committed but not yet spent.
+- A scheme's figures are the newest row of the append-only ledger (SpendReport) for it, by
+  date, then the time it was said, then id (bot.common.newest): `actual` is spent to date, `committed` is committed but not yet spent.
   Commitment = actual + committed.
 - Allocated so far: tranches whose `available_on` is on or before today; total: all tranches.
 - The period runs from the first tranche's available date to the deadline. Working days are
@@ -40,8 +40,9 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.common.calendar import add_working_days, count_working_days, working_days_left
+from bot.common.calendar import add_working_days, count_working_days, silent_working_days, working_days_left
 from bot.common.money import format_money, format_quantity
+from bot.common.newest import newest_first
 from bot.common.wording import shortened
 from bot.programme.programmes import get_programme
 from models.db import session_scope
@@ -187,13 +188,13 @@ def _schemes(session: Session, programme_id: int) -> list[tuple[Scheme, str]]:
 
 
 def _latest_as_of(session: Session, programme_id: int, day: date) -> dict[int, _Figures]:
-    """Each scheme's latest row (by reported_at, then id) among rows dated on or before `day`:
-    one query, a look-up per scheme down the ledger's (scheme, reported_at, id) index from its
+    """Each scheme's newest row (bot.common.newest) among rows dated on or before `day`: one
+    query, a look-up per scheme down the ledger's (scheme, local_date, reported_at, id) index from its
     newest row, so the cost follows the number of schemes, not the length of the ledger."""
     newest = (
         sa_select(col(SpendReport.id))
         .where(col(SpendReport.scheme_id) == col(Scheme.id), col(SpendReport.local_date) <= day)
-        .order_by(col(SpendReport.reported_at).desc(), col(SpendReport.id).desc())
+        .order_by(*newest_first(SpendReport))
         .limit(1)
         .correlate(Scheme)
         .scalar_subquery()
@@ -213,13 +214,13 @@ def _latest_as_of(session: Session, programme_id: int, day: date) -> dict[int, _
 
 def _ledger(session: Session, programme_id: int, schemes: set[int]) -> list[tuple[int, date, Decimal, Decimal]]:
     """Every ledger row of the programme (scheme, local date, actual, committed), in the order
-    that decides which row wins: scheme, reported_at, id. One query."""
+    that decides which row wins (bot.common.newest), oldest first within each scheme. One query."""
     rows = session.execute(
         sa_select(
             col(SpendReport.scheme_id), col(SpendReport.local_date), col(SpendReport.actual), col(SpendReport.committed)
         )
         .where(col(SpendReport.programme_id) == programme_id)
-        .order_by(col(SpendReport.scheme_id), col(SpendReport.reported_at), col(SpendReport.id))
+        .order_by(col(SpendReport.scheme_id), *(order.element.asc() for order in newest_first(SpendReport)))
     ).all()
     return [(r[0], r[1], r[2], r[3]) for r in rows if r[0] in schemes]
 
@@ -439,15 +440,10 @@ def _overcommitted(position: SpendPosition) -> list[Flag]:
     return flags
 
 
-def silent_working_days(last_reported: date | None, period: _Period) -> int:
-    """Working days without a report, up to yesterday: after the last report's date, or from
-    the period's start for a scheme that never reported. Today does not count: it is not over."""
-    since = last_reported + timedelta(days=1) if last_reported else period.start
-    return count_working_days(since, min(period.today - timedelta(days=1), period.deadline))
-
-
 def _silent(scheme: SchemeSpend, period: _Period, after: int) -> list[Flag]:
-    days = silent_working_days(scheme.last_reported, period)
+    days = silent_working_days(
+        scheme.last_reported, period.start, min(period.today, period.deadline + timedelta(days=1))
+    )
     if days < after:
         return []
     since = f"last report {scheme.last_reported:%a %d %b}" if scheme.last_reported else "never reported"
@@ -513,21 +509,18 @@ def burn_up(session: Session, programme: Programme, today: date) -> BurnUp:
 
 def _daily_deltas(rows: list[tuple[int, date, Decimal, Decimal]], start: date) -> dict[date, tuple[Decimal, Decimal]]:
     """How the programme's totals change on each day. Per scheme, the figure at the end of a day
-    is its latest row (by reported_at, id) dated on or before that day; rows come in that order,
-    so within a date the last row wins, and across dates a later date's row only takes over if
-    it was reported later. Days before the start are folded into the start."""
+    is its newest row dated on or before that day (bot.common.newest); rows come oldest first, so
+    the last row of each date is that date's figure and replaces the one before. Days before the
+    start are folded into the start."""
     deltas: dict[date, tuple[Decimal, Decimal]] = {}
-    for _, group in groupby(enumerate(rows), key=lambda item: item[1][0]):
-        last_by_date: dict[date, tuple[int, Decimal, Decimal]] = {}
-        for order, (_, day, actual, committed) in group:
-            last_by_date[max(day, start)] = (order, actual, committed)
-        best = (-1, ZERO, ZERO)
-        for day in sorted(last_by_date):
-            candidate = last_by_date[day]
-            if candidate[0] > best[0]:
-                d_actual, d_committed = deltas.get(day, (ZERO, ZERO))
-                deltas[day] = (d_actual + candidate[1] - best[1], d_committed + candidate[2] - best[2])
-                best = candidate
+    for _, scheme_rows in groupby(rows, key=lambda row: row[0]):
+        before = (ZERO, ZERO)
+        for day, same_day in groupby(scheme_rows, key=lambda row: row[1]):
+            *_, (_, _, actual, committed) = same_day
+            folded = max(day, start)
+            d_actual, d_committed = deltas.get(folded, (ZERO, ZERO))
+            deltas[folded] = (d_actual + actual - before[0], d_committed + committed - before[1])
+            before = (actual, committed)
     return deltas
 
 

@@ -21,6 +21,7 @@ from bot.checkin.ledger import lock_member
 from bot.common.calendar import local_date
 from bot.common.commands import JOIN_TEXT
 from bot.common.money import AmountError, format_money, format_quantity, parse_amount
+from bot.common.newest import newest_first
 from bot.common.redact import redact
 from bot.people.membership import memberships
 from bot.spend.spend import SpendPosition, spend_position, unit_label
@@ -127,10 +128,7 @@ def _scheme(session: Session, programme_id: int, key: str) -> Scheme | EntryRefu
 
 def _latest(session: Session, scheme: Scheme) -> Figures | None:
     row = session.exec(
-        select(SpendReport)
-        .where(SpendReport.scheme_id == scheme.id)
-        .order_by(col(SpendReport.reported_at).desc(), col(SpendReport.id).desc())
-        .limit(1)
+        select(SpendReport).where(SpendReport.scheme_id == scheme.id).order_by(*newest_first(SpendReport)).limit(1)
     ).first()
     return Figures(row.actual, row.committed, row.activity) if row else None
 
