@@ -29,7 +29,6 @@ from bot.checkin import (
     validate,
 )
 from bot.checkin.questions import (
-    MAX_ANSWER,
     MAX_TEXT,
     Asked,
     AskRefused,
@@ -38,11 +37,10 @@ from bot.checkin.questions import (
     ask_or_show,
     ask_question,
     closing_date,
-    open_questions_for,
-    question_key,
     split_audience,
 )
-from bot.common.commands import JOIN_TEXT
+from bot.checkin.questions_on_form import MAX_ANSWER, open_questions_for, question_key
+from bot.common.asking import JOIN_TEXT
 from bot.common.redact import REPLACEMENT
 from bot.programme.loader import load_path
 from models.db import session_scope

@@ -46,7 +46,7 @@ from bot.checkin.ledger import (
     record,
     record_no_change,
 )
-from bot.checkin.questions import QuestionOnForm, question_key
+from bot.checkin.questions_on_form import QuestionOnForm, question_key
 
 __all__ = [
     "ABSURD_MULTIPLE",

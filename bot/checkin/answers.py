@@ -29,7 +29,7 @@ from bot.checkin.form import (
     scheme_key,
     service_key,
 )
-from bot.checkin.questions import MAX_ANSWER, QuestionOnForm
+from bot.checkin.questions_on_form import MAX_ANSWER, QuestionOnForm
 from bot.common.capacity import HIGHEST, LOWEST, parse_level
 from bot.common.money import AmountError, format_money, parse_amount
 from bot.common.redact import figure_holds_nhs_number, figure_refusal, redact

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.checkin.prompts import CheckinScope, SchemeScope, checkin_scope
-from bot.checkin.questions import QuestionOnForm, open_questions_for, question_key
+from bot.checkin.questions_on_form import QuestionOnForm, open_questions_for, question_key
 from bot.common.calendar import local_now
 from bot.common.measures import Measure, measure_value, measures_for
 from bot.common.money import format_money, format_quantity
@@ -298,7 +298,7 @@ def _last_measures(
             CapacityReport.local_date <= today,
             CapacityReport.local_date > today - timedelta(days=LAST_MEASURE_DAYS),
         )
-        .order_by(col(CapacityReport.local_date).desc(), col(CapacityReport.id).desc())
+        .order_by(*newest_first(CapacityReport))
     ).all()
     found: dict[tuple[str, str], tuple[Decimal, date]] = {}
     days: set[tuple[str, date]] = set()

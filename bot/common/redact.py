@@ -199,3 +199,9 @@ def redact(text: str | None) -> Redacted:
 def figure_refusal(asked: str) -> str:
     """Why a numeric field holding an NHS number is refused, and what to enter instead."""
     return f"That looks like an NHS number. Enter {asked}, not a patient's details"
+
+
+def removed_sentence(count: int) -> str:
+    """What someone is told when `count` NHS numbers were taken out of their text before it was stored."""
+    numbers = "1 NHS number was" if count == 1 else f"{count} NHS numbers were"
+    return f"{numbers} removed before it was stored: no patient details in chat, please."

@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
 from bot.common.money import format_money
-from bot.demo.simulation import START, WinterLog, december_file, simulate_winter
+from bot.demo.simulation import WinterLog, simulate_winter
+from bot.demo.story import START, december_file
 from bot.programme.loader import load_path
 from bot.programme.programme_file import SAMPLE_PATH, parse_programme_file
 from bot.programme.programmes import get_programme

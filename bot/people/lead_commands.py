@@ -1,5 +1,5 @@
 """What the leads' own commands (`decide`, `ask`) share: which programme a lead means, why
-someone else may not, and the audit row each writes. Platform-neutral."""
+someone else may not, when their text is refused, and the audit row each writes. Platform-neutral."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.common.wording import join_words
 from bot.people.membership import memberships, senior_role
 from models.tables import AuditEvent, Member, Programme
@@ -68,6 +68,16 @@ def lead_command(
 
 def _not_lead(role: Role, doing: str, advice: str) -> NotForYou:
     return NotForYou("not_lead", f"Only the programme's leads {doing}; you are {A_ROLE[role]}. {advice}")
+
+
+def text_refusal(body: str, noun: str, most: int, *, empty: str, shorten: str) -> NotForYou | None:
+    """Why a lead's text is not stored, or None: `empty` when there is none, and when it is longer
+    than `most` characters as written, how long it is followed by `shorten`."""
+    if not body:
+        return NotForYou("empty", empty)
+    if len(body) > most:
+        return NotForYou("too_long", f"That {noun} is {len(body):,} characters; the most is {most:,}. {shorten}")
+    return None
 
 
 def audit(session: Session, member: Member, action: str, subject: str, detail: dict[str, Any], now: datetime) -> None:

@@ -21,8 +21,8 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from bot.common.calendar import local_date
-from bot.common.redact import redact
-from bot.people.lead_commands import NotForYou, Refusal, audit, lead_command
+from bot.common.redact import redact, removed_sentence
+from bot.people.lead_commands import NotForYou, Refusal, audit, lead_command, text_refusal
 from models.tables import Decision, Member, Organisation, row_id
 
 MAX_TEXT = 2000
@@ -75,14 +75,15 @@ def record_decision(
     if isinstance(chosen, NotForYou):
         return DecisionRefused(chosen.reason, chosen.message)
     member, programme, body = chosen.member, chosen.programme, chosen.body
-    if not body:
-        return DecisionRefused("empty", f"Write the decision after the command, for example `{EXAMPLE}`.")
-    if len(body) > MAX_TEXT:
-        return DecisionRefused(
-            "too_long",
-            f"That decision is {len(body):,} characters; the most is {MAX_TEXT:,}. "
-            "Shorten it (the detail can live in the minutes) and send it again.",
-        )
+    refused = text_refusal(
+        body,
+        "decision",
+        MAX_TEXT,
+        empty=f"Write the decision after the command, for example `{EXAMPLE}`.",
+        shorten="Shorten it (the detail can live in the minutes) and send it again.",
+    )
+    if refused is not None:
+        return DecisionRefused(refused.reason, refused.message)
     cleaned = redact(body)
     day = local_date(now, programme.timezone)
     decision = Decision(
@@ -106,8 +107,7 @@ def record_decision(
     organisation = session.get(Organisation, member.organisation_id)
     message = f"Decision recorded for {programme.name}. Every partner will see it in the weekly digest."
     if cleaned.count:
-        numbers = "1 NHS number was" if cleaned.count == 1 else f"{cleaned.count} NHS numbers were"
-        message += f" {numbers} removed before it was stored: no patient details in chat, please."
+        message += " " + removed_sentence(cleaned.count)
     return DecisionRecorded(
         decision_id=row_id(decision),
         programme_id=row_id(programme),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.checkin.question_words import audience_words
 from bot.checkin.questions import (
     LOOK_BACK_DAYS,
     AnswerView,
@@ -18,7 +19,6 @@ from bot.checkin.questions import (
     AskRefused,
     QuestionsView,
     QuestionWithAnswers,
-    audience_words,
 )
 from bot.common.wording import shortened
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS

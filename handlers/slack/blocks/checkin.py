@@ -45,7 +45,7 @@ from bot.checkin import (
     scheme_key,
     service_key,
 )
-from bot.checkin.questions import MAX_ANSWER
+from bot.checkin.questions_on_form import MAX_ANSWER
 from bot.checkin.said import (
     CAPACITY_HEADING,
     CAPACITY_LEVELS,

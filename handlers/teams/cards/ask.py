@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from microsoft_teams.cards import CardElement
 
+from bot.checkin.question_words import audience_words
 from bot.checkin.questions import (
     LOOK_BACK_DAYS,
     AnswerView,
@@ -18,7 +19,6 @@ from bot.checkin.questions import (
     AskRefused,
     QuestionsView,
     QuestionWithAnswers,
-    audience_words,
 )
 from bot.common.wording import plural
 from handlers.teams.cards.base import Card, card, heading, line, plain

@@ -34,7 +34,7 @@ from bot.checkin import (
     service_key,
 )
 from bot.checkin.prompts import Prompt
-from bot.checkin.questions import MAX_ANSWER
+from bot.checkin.questions_on_form import MAX_ANSWER
 from bot.checkin.said import (
     CAPACITY_HEADING,
     CAPACITY_LEVELS,
