@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from bot.checkin.prompts import is_prompted, prompted_members
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.people.away import (
     Outcome,
     UntilError,

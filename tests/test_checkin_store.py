@@ -34,7 +34,7 @@ from bot.checkin import (
     submit_checkin,
     validate,
 )
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.common.redact import REPLACEMENT
 from bot.programme.loader import load_path, load_programme
 from bot.programme.programme_file import parse_programme_file

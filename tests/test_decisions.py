@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.common.redact import REPLACEMENT
 from bot.programme.loader import load_path
 from bot.reports.decisions import DecisionRecorded, DecisionRefused, decisions_between, record_decision

@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.programme.loader import load_path
 from bot.views.directory import Directory, chosen, directory_for
 from bot.views.status_cache import asker

@@ -19,7 +19,8 @@ from slack_signing import interactivity_body, signed_headers, slash_command_body
 from sqlmodel import select
 from test_slack_checkin import good_answers, submission
 
-from bot.common.replays import command_writes, purge_seen, request_key, seen_once
+from bot.commands.table import command_writes
+from bot.common.replays import purge_seen, request_key, seen_once
 from bot.programme.loader import load_path
 from models.db import session_scope
 from models.tables import CheckIn, Decision, Question, RequestSeen, Scheme, SpendReport

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from test_slack_checkin import good_answers, send, texts, typed_into
 
 from bot.checkin.questions import AnswerView, Asked, AskRefused, QuestionsView, QuestionWithAnswers
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.programme.loader import load_path
 from handlers.slack.blocks.ask import answers_blocks, ask_blocks, ask_text
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS, check_message, check_modal

@@ -14,7 +14,7 @@ import time_machine
 from fixtures_slack import said
 from sqlmodel import select
 
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from models.db import session_scope
 from models.tables import AuditEvent, Member
 

@@ -15,7 +15,7 @@ from slack_signing import block_actions_payload
 from sqlmodel import col, select
 
 from bot.checkin import programme_today
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.common.redact import REPLACEMENT
 from bot.programme.loader import load_path, load_programme
 from bot.programme.programme_file import parse_programme_file

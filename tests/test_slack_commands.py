@@ -15,7 +15,7 @@ from slack_signing import (
     slash_command_body,
 )
 
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from handlers.slack.blocks.limits import check_message
 
 

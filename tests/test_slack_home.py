@@ -23,7 +23,7 @@ from slack_signing import signed_headers
 from sqlmodel import select
 from test_slack_checkin import good_answers, open_modal, send
 
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.programme.loader import load_path
 from bot.reports.leads_view import LeadHome, PartnerHome, home_for
 from handlers.slack.blocks.home import home_view

@@ -17,7 +17,7 @@ from slack_double import APP_ID, TEAM_ID, dm_channel
 from slack_signing import block_actions_payload
 from sqlmodel import select
 
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.programme.loader import load_path
 from bot.risks.risks import history, raise_risk, risk_view
 from bot.sending.escalations import JOB, escalation_key, target

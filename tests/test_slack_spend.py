@@ -13,7 +13,7 @@ import time_machine
 from fixtures_slack import said
 from sqlmodel import select
 
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.common.money import format_money
 from bot.programme.loader import load_path
 from bot.spend.spend import spend_position

@@ -18,7 +18,7 @@ from fixtures_slack import insert_member, said
 from sqlmodel import select
 
 from bot.common.calendar import working_days
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.programme.loader import load_path
 from bot.reports.engagement import response_rates
 from models.db import session_scope

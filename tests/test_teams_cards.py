@@ -15,7 +15,7 @@ from teams_double import strings
 from test_brief import BOB, DEV, FRI, MON, brief, check_in, programme  # noqa: F401
 from test_risk_blocks import overview, risk
 
-from bot.common.commands import help_for
+from bot.commands.table import help_for
 from bot.reports.status import status_screen
 from bot.risks.risks import RiskRefused
 from handlers.teams.cards.help import help_card, unknown_command_card

@@ -29,7 +29,7 @@ def test_the_package_holds_the_manifest_with_the_app_id_and_both_icons(tmp_path)
 
 
 def test_the_command_menu_lists_the_commands_the_bot_answers():
-    from handlers.teams.commands import COMMANDS
+    from bot.commands.table import BY_NAME as COMMANDS
 
     lists = {tuple(c["scopes"]): c["commands"] for c in manifest(APP_ID)["bots"][0]["commandLists"]}
     personal = [c["title"] for c in lists[("personal",)]]

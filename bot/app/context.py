@@ -7,12 +7,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.app.background import Workers
+from bot.commands.table import Call, Unknown, asker_help, command_for
 from bot.common.config import Settings
 from bot.views.directory import Directory, directory_for
 from bot.views.status_cache import ScreenCache, screens_of
@@ -58,6 +59,28 @@ class HandlerContext:
             return work(session)
 
         return await self.reading(refreshed)
+
+    async def answer(self, platform: str, user_id: str, text: str, now: datetime) -> tuple[Any, Any]:
+        """A typed command's (result type, result), as bot.commands.table says: from memory
+        when the process holds the answer, else in a unit of work when the command may write,
+        else in a read that also brings the directory up to date for this user."""
+        command, word, rest = command_for(text)
+        if command is None:
+            helped = await self.reading(lambda session: asker_help(session, platform, user_id))
+            return Unknown, Unknown(word, helped)
+        call = Call(platform, user_id, rest, now)
+        directory, screens = self.held()
+        if command.from_memory is not None:
+            found = command.from_memory(directory, screens, call)
+            if found is not None:
+                return command.result, found
+
+        def work(session: Session) -> Any:
+            return command.run(session, call, screens)
+
+        if command.writes(rest):
+            return command.result, await self.in_session(work)
+        return command.result, await self.reading_as(platform, user_id, work)
 
     async def in_background_session(self, work: Callable[[Session], T]) -> T:
         """The same on the background thread: for work after the acknowledgement."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.checkin.prompts import PROMPTED_ROLES
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.people.membership import memberships
 from models.tables import Member, Programme
 from models.vocabulary import A_ROLE, Role

@@ -19,7 +19,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from bot.common.commands import BY_NAME, parse
 from models.tables import RequestSeen
 
 KEEP_FOR = timedelta(days=1)
@@ -51,13 +50,3 @@ def purge_seen(engine: Engine, now: datetime) -> int:
     """Forget the keys seen more than KEEP_FOR ago; the number forgotten."""
     with engine.begin() as connection:
         return connection.execute(delete(RequestSeen).where(col(RequestSeen.seen_at) < now - KEEP_FOR)).rowcount
-
-
-def command_writes(text: str) -> bool:
-    """Whether `/winter TEXT` (or the same typed in Teams) may record something, as the command
-    table says. Unknown words count as writing: a replay of them is refused, never acted on twice."""
-    word, rest = parse(text)
-    command = BY_NAME.get(word)
-    if command is None:
-        return True
-    return command.records == "always" or (command.records == "with words" and bool(rest.strip()))

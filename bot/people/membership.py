@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from bot.common.commands import Help, help_for
 from models.tables import Member, Programme
 from models.vocabulary import Role
 
@@ -28,13 +27,6 @@ def senior_role(members: list[Member]) -> Role | None:
     """The most senior role across someone's programmes (admin first, observer last)."""
     roles = [Role(member.role) for member in members]
     return min(roles, key=SENIORITY.__getitem__) if roles else None
-
-
-def asker_help(session: Session, platform: str, user_id: str) -> Help:
-    """What this chat user may do, from every programme they are on."""
-    rows = memberships(session, platform, user_id)
-    names = tuple(programme.name for _, programme in rows)
-    return help_for(senior_role([member for member, _ in rows]), names)
 
 
 def known_user_id(session: Session, platform: str, candidates: tuple[str, ...]) -> str:

@@ -18,7 +18,7 @@ Who sees what:
   the decisions of the last DECISION_DAYS days.
 - Observers see the status with no names of quiet partners at all (a count only), and the same
   Home as a lead's without names.
-- Someone on no programme is told how to join (bot.common.commands.JOIN_TEXT).
+- Someone on no programme is told how to join (bot.common.asking.JOIN_TEXT).
 
 The screen itself is the same for everyone on a programme; only the quiet names differ by
 *variant* (`variant_of`: leads and admins, each partner organisation, observers). With a
@@ -37,7 +37,7 @@ from sqlmodel import Session
 
 from bot.checkin.form import SchemeOnForm, ServiceOnForm, TodaysCheckin, build_form
 from bot.common.calendar import is_working_day, local_date
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.people.membership import memberships
 from bot.reports.decisions import DecisionView, decisions_between
 from bot.reports.engagement import Engagement, programme_start, response_rates

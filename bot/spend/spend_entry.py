@@ -19,7 +19,7 @@ from bot.checkin.answers import FieldError, parse_activity
 from bot.checkin.form import Figures
 from bot.checkin.ledger import lock_member
 from bot.common.calendar import local_date
-from bot.common.commands import JOIN_TEXT
+from bot.common.asking import JOIN_TEXT
 from bot.common.money import AmountError, format_money, format_quantity, parse_amount
 from bot.common.newest import newest_first
 from bot.common.redact import redact

@@ -17,7 +17,8 @@ from urllib.parse import parse_qsl
 
 from slack_sdk.signature import SignatureVerifier
 
-from bot.common.replays import command_writes, request_key
+from bot.commands.table import command_writes
+from bot.common.replays import request_key
 
 _OBJECT_FIELDS = ("team", "enterprise", "channel", "container", "message", "user", "view", "event")
 _WRITING_INTERACTIONS = frozenset({"block_actions", "view_submission", "view_closed", "shortcut", "message_action"})

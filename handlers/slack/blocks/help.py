@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block, HeaderBlock, MarkdownTextObject, SectionBlock
 
-from bot.common.commands import Help
+from bot.commands.table import Help
 from handlers.slack.blocks.text import escape, join_words, verbatim
 from models.vocabulary import A_ROLE, Role
 

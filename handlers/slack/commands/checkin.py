@@ -1,4 +1,5 @@
-"""`/winter checkin [programme]`: open today's check-in at any time, to answer or amend it."""
+"""How Slack shows `/winter checkin [programme]`: today's check-in opens as a modal, to answer or
+amend it at any time; a refusal goes in the acknowledgement."""
 
 from __future__ import annotations
 
@@ -7,19 +8,17 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.checkin import Refusal
-from handlers.slack.views.opening import load_form, show_form
+from bot.checkin import CheckinForm, Refusal
+from handlers.slack.views.opening import show_form
 
 if TYPE_CHECKING:
-    from handlers.slack.commands.winter import Invocation
+    from handlers.slack.commands.shown import Invocation
 
 log = logging.getLogger(__name__)
 
 
-async def checkin(call: Invocation) -> None:
-    """Refusals go in the ack; otherwise ack at once and open the modal with the trigger_id."""
-    user_id = call.command["user_id"]
-    form = await load_form(call.context, user_id, slug=call.rest.strip() or None)
+async def show_checkin(call: Invocation, form: CheckinForm | Refusal) -> None:
+    """Ack at once and open the modal with the trigger_id, which lasts three seconds."""
     if isinstance(form, Refusal):
         await call.ack(response_type="ephemeral", text=form.reason)
         return

@@ -17,8 +17,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.commands.table import asker_help
 from bot.common.replays import request_key, seen_once
-from bot.people.membership import asker_help
 from handlers.slack.blocks.help import help_blocks, help_text
 from handlers.slack.context import SlackContext
 from models.vocabulary import Platform

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from microsoft_teams.cards import CardElement
 
-from bot.common.commands import Help
+from bot.commands.table import Help
 from bot.common.wording import join_words, shortened
 from handlers.teams.cards.base import Card, card, heading, line, plain
 from handlers.teams.cards.text import teams_words

@@ -6,10 +6,10 @@ risk as it now stands. Who may do what is checked by bot/ from the sender's own 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from microsoft_teams.api import AdaptiveCardInvokeActivity
+from microsoft_teams.api import ActivityBase, AdaptiveCardInvokeActivity
 from microsoft_teams.apps import ActivityContext, App
 
 from bot.app.context import HandlerContext
@@ -26,36 +26,79 @@ STALE = "That button no longer points at anything I know. Type `help` to see wha
 _NOT_ANSWERS = frozenset({"verb", "programme", "date", "risk_id"})
 
 
-def register(app: App, context: HandlerContext) -> None:
-    async def on_card_action(ctx: ActivityContext[AdaptiveCardInvokeActivity]) -> Any:
-        turn = await begin(context, ctx.activity, ctx.api)
-        action = (turn.activity.get("value") or {}).get("action") or {}
-        data = action.get("data") or {}
-        card = await act(context, turn, str(action.get("verb") or data.get("verb") or ""), data)
-        return card_answer(card)
+CardVerb = Callable[[HandlerContext, Turn, Mapping[str, Any]], Awaitable[Shown]]
 
-    app.on_card_action(on_card_action)
+
+def register(app: App, context: HandlerContext) -> None:
+    """One route on the SDK's router per verb (VERBS), matched on the Action.Execute verb; a
+    verb no route takes (a card from an older version) falls through to the stale notice."""
+    for verb, pressed in VERBS.items():
+        app.router.add_handler(_pressing(verb), _listener(context, pressed))
+
+    async def stale(ctx: ActivityContext[AdaptiveCardInvokeActivity]) -> Any:
+        return card_answer(Notice(STALE))
+
+    app.on_card_action(stale)
+
+
+def _pressing(verb: str) -> Callable[[ActivityBase], bool]:
+    def selector(activity: ActivityBase) -> bool:
+        if not isinstance(activity, AdaptiveCardInvokeActivity) or activity.value is None:
+            return False
+        action = activity.value.action
+        return (action.verb or action.data.get("verb")) == verb
+
+    return selector
+
+
+def _listener(context: HandlerContext, pressed: CardVerb) -> Callable[[ActivityContext[Any]], Awaitable[Any]]:
+    async def on_pressed(ctx: ActivityContext[AdaptiveCardInvokeActivity]) -> Any:
+        turn = await begin(context, ctx.activity, ctx.api)
+        data = ((turn.activity.get("value") or {}).get("action") or {}).get("data") or {}
+        return card_answer(await pressed(context, turn, data))
+
+    return on_pressed
 
 
 async def act(context: HandlerContext, turn: Turn, verb: str, data: Mapping[str, Any]) -> Shown:
-    if verb in RISK_VERBS:
-        return await press(context, turn, verb, data)
-    if verb not in (SUBMIT, NO_CHANGE, OPEN):
-        return Notice(STALE)
+    """The same for a button sent back as a message, by a client too old for Universal Actions."""
+    pressed = VERBS.get(verb)
+    return Notice(STALE) if pressed is None else await pressed(context, turn, data)
+
+
+async def _open(context: HandlerContext, turn: Turn, data: Mapping[str, Any]) -> Shown:
     programme_id = _programme(data)
-    if verb == OPEN:
-        form = await context.in_session(
-            lambda s: open_checkin(s, TEAMS, turn.user_id, turn.now, programme_id=programme_id)
-        )
-        return notice_card(form.reason) if isinstance(form, Refusal) else checkin_card(form)
-    if verb == NO_CHANGE:
-        outcome = await context.in_session(lambda s: checkin_no_change(s, TEAMS, turn.user_id, programme_id, turn.now))
-    else:
-        answers = _answers(data)
-        outcome = await context.in_session(
-            lambda s: submit_checkin(s, TEAMS, turn.user_id, programme_id, answers, turn.now)
-        )
+    form = await context.reading(lambda s: open_checkin(s, TEAMS, turn.user_id, turn.now, programme_id=programme_id))
+    return notice_card(form.reason) if isinstance(form, Refusal) else checkin_card(form)
+
+
+async def _no_change(context: HandlerContext, turn: Turn, data: Mapping[str, Any]) -> Shown:
+    programme_id = _programme(data)
+    outcome = await context.in_session(lambda s: checkin_no_change(s, TEAMS, turn.user_id, programme_id, turn.now))
     return await _shown(context, turn, outcome, data)
+
+
+async def _submit(context: HandlerContext, turn: Turn, data: Mapping[str, Any]) -> Shown:
+    programme_id, answers = _programme(data), _answers(data)
+    outcome = await context.in_session(
+        lambda s: submit_checkin(s, TEAMS, turn.user_id, programme_id, answers, turn.now)
+    )
+    return await _shown(context, turn, outcome, data)
+
+
+def _risk_button(verb: str) -> CardVerb:
+    async def pressed(context: HandlerContext, turn: Turn, data: Mapping[str, Any]) -> Shown:
+        return await press(context, turn, verb, data)
+
+    return pressed
+
+
+VERBS: dict[str, CardVerb] = {
+    OPEN: _open,
+    NO_CHANGE: _no_change,
+    SUBMIT: _submit,
+    **{verb: _risk_button(verb) for verb in RISK_VERBS},
+}
 
 
 async def _shown(

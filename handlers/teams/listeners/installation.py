@@ -12,7 +12,7 @@ from microsoft_teams.api import ConversationUpdateActivity, InstallUpdateActivit
 from microsoft_teams.apps import ActivityContext, App
 
 from bot.app.context import HandlerContext
-from bot.people.membership import asker_help
+from bot.commands.table import asker_help
 from handlers.teams.activity import card_message
 from handlers.teams.cards.base import card, line
 from handlers.teams.cards.help import help_card

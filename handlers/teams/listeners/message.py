@@ -13,12 +13,13 @@ from microsoft_teams.api import MessageActivity
 from microsoft_teams.apps import ActivityContext, App
 
 from bot.app.context import HandlerContext
-from bot.common.commands import parse
+from bot.commands.table import Unknown
+from bot.common.asking import parse
 from handlers.teams.activity import card_message, shown_message
 from handlers.teams.cards.base import card, line
-from handlers.teams.commands import COMMANDS, answer
+from handlers.teams.commands import SHOWN, typed
 from handlers.teams.listeners.card_action import act
-from handlers.teams.turn import begin, command_text
+from handlers.teams.turn import TEAMS, begin, command_text
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,7 @@ async def received(context: HandlerContext, ctx: ActivityContext[MessageActivity
     if not turn.personal:
         await ctx.send(card_message(card([line(IN_PERSONAL_CHAT)])))
         return
-    text = command_text(turn.activity.get("text"))
-    word = parse(text)[0]
-    log.info("teams %s from %s", word if word in COMMANDS else "(unknown command)", turn.user_id)
-    answered = await context.in_session(lambda session: answer(session, turn.user_id, text, turn.now))
-    await ctx.send(card_message(answered))
+    text = typed(command_text(turn.activity.get("text")))
+    shows, result = await context.answer(TEAMS, turn.user_id, text, turn.now)
+    log.info("teams %s from %s", "(unknown command)" if shows is Unknown else parse(text)[0], turn.user_id)
+    await ctx.send(card_message(SHOWN[shows](result)))

@@ -1,0 +1,71 @@
+"""How Slack shows each result type of bot.commands.table: all in the acknowledgement, only to
+the asker (ephemeral), except the check-in form, which opens as a modal."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.checkin import CheckinForm, Refusal
+from bot.checkin.questions import Asked, AskRefused, QuestionsView
+from bot.commands.table import Help, Unknown
+from bot.people.away import AwayResult
+from bot.reports.decisions import DecisionRecorded, DecisionRefused
+from bot.reports.leads_view import CachedStatus, EngagementView, ViewRefused
+from bot.risks.risk_actions import RisksResult
+from bot.spend.position import SpendPosition
+from bot.spend.spend_entry import EntryRefused, LeadEntry
+from handlers.slack.blocks.ask import ask_blocks, ask_text
+from handlers.slack.blocks.away import away_blocks, away_text
+from handlers.slack.blocks.decide import decide_blocks, decide_text
+from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
+from handlers.slack.blocks.partners import partners_blocks, partners_text
+from handlers.slack.commands.checkin import show_checkin
+from handlers.slack.commands.risks import show_risks
+from handlers.slack.commands.spend import show_spend
+from handlers.slack.commands.status import show_status
+from handlers.slack.context import SlackContext
+
+
+@dataclass(frozen=True)
+class Invocation:
+    context: SlackContext
+    ack: AsyncAck
+    command: dict[str, Any]
+    client: AsyncWebClient
+
+
+Show = Callable[[Invocation, Any], Awaitable[None]]
+
+
+def _said(text: Callable[[Any], str], blocks: Callable[[Any], list[dict[str, Any]]]) -> Show:
+    async def show(call: Invocation, result: Any) -> None:
+        await call.ack(response_type="ephemeral", text=text(result), blocks=blocks(result))
+
+    return show
+
+
+async def _unknown(call: Invocation, result: Unknown) -> None:
+    await call.ack(
+        response_type="ephemeral",
+        text=f"I don't know that command. {help_text(result.help)}",
+        blocks=unknown_command_blocks(result.word, result.help),
+    )
+
+
+SHOWN: dict[Any, Show] = {
+    Help: _said(help_text, help_blocks),
+    Unknown: _unknown,
+    CachedStatus | ViewRefused: show_status,
+    CheckinForm | Refusal: show_checkin,
+    AwayResult: _said(away_text, away_blocks),
+    SpendPosition | LeadEntry | EntryRefused: show_spend,
+    RisksResult: show_risks,
+    EngagementView | ViewRefused: _said(partners_text, partners_blocks),
+    DecisionRecorded | DecisionRefused: _said(decide_text, decide_blocks),
+    Asked | AskRefused | QuestionsView: _said(ask_text, ask_blocks),
+}
