@@ -15,7 +15,8 @@ from bot.programme.loader import load_path
 from bot.programme.programme_file import SAMPLE_PATH
 from bot.sending.deliveries import LEASE, Planned, claim, delivery_key, plan
 from bot.sending.jobs import JobContext
-from bot.sending.jobs.daily_prompts import recipient, run_daily_prompts
+from bot.sending.jobs.daily_prompts import run_daily_prompts
+from bot.sending.jobs.prompting import recipient
 from bot.sending.jobs.reminders import run_reminders
 from bot.sending.scheduler import build_clock, tick
 from handlers.slack.messenger import SlackMessenger, sync_client

@@ -162,6 +162,17 @@ def _add_checkin(
     return row
 
 
+def _of_checkin(checkin: CheckIn) -> dict[str, Any]:
+    """What a report row takes from its check-in: the report is dated and timed as the check-in."""
+    return {
+        "programme_id": checkin.programme_id,
+        "member_id": checkin.member_id,
+        "checkin_id": checkin.id,
+        "local_date": checkin.local_date,
+        "reported_at": checkin.submitted_at,
+    }
+
+
 def _add_spend(
     session: Session,
     checkin: CheckIn,
@@ -172,17 +183,13 @@ def _add_spend(
 ) -> ReportedScheme:
     session.add(
         SpendReport(
-            programme_id=checkin.programme_id,
+            **_of_checkin(checkin),
             scheme_id=scheme.id,
-            member_id=checkin.member_id,
-            checkin_id=checkin.id,
-            local_date=checkin.local_date,
             actual=figures.actual,
             committed=figures.committed,
             activity=figures.activity,
             correction_reason=correction_reason,
             source=source,
-            reported_at=checkin.submitted_at,
         )
     )
     plain = Figures(actual=figures.actual, committed=figures.committed, activity=figures.activity)
@@ -209,15 +216,11 @@ def _add_capacity(
 ) -> ReportedService:
     session.add(
         CapacityReport(
-            programme_id=checkin.programme_id,
+            **_of_checkin(checkin),
             organisation_id=checkin.organisation_id,
-            member_id=checkin.member_id,
-            checkin_id=checkin.id,
             service=service.service,
-            local_date=checkin.local_date,
             level=level,
             measures=measures,
-            reported_at=checkin.submitted_at,
         )
     )
     return ReportedService(service.service, service.label, level, _reported_measures(service, measures))

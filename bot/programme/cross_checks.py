@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.common.money import format_money
 from bot.programme.fields import MAX_MEASURES, Path
-from bot.programme.problems import _Issue, format_location
+from bot.programme.problems import Issue, format_location
 from models.vocabulary import (
     FUNDING_SOURCE_LABELS,
     FundingSource,
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # the specs' own validators run these checks: the specs impor
 
 
 @dataclass
-class _Parts:
+class Parts:
     """What the checks across sections look at: the items that passed validation (with their
     index in the file), every item as written, and the sections where some item failed."""
 
@@ -48,18 +48,18 @@ def _where(path: Path, lines: Mapping[Path, int]) -> str:
     return f"line {lines[path]}" if path in lines else format_location(path)
 
 
-def _duplicates(items: list[tuple[Path, str]], what: str, lines: Mapping[Path, int]) -> list[_Issue]:
+def _duplicates(items: list[tuple[Path, str]], what: str, lines: Mapping[Path, int]) -> list[Issue]:
     first: dict[str, Path] = {}
     issues = []
     for path, ident in items:
         if ident in first:
-            issues.append(_Issue(path, f"{what} {ident!r} is given twice (first at {_where(first[ident], lines)})"))
+            issues.append(Issue(path, f"{what} {ident!r} is given twice (first at {_where(first[ident], lines)})"))
         else:
             first[ident] = path
     return issues
 
 
-def _unique(parts: _Parts, lines: Mapping[Path, int]) -> list[_Issue]:
+def _unique(parts: Parts, lines: Mapping[Path, int]) -> list[Issue]:
     return [
         *_duplicates(parts.written_values(("programme", "tranches"), "key"), "tranche key", lines),
         *_duplicates(parts.written_values(("organisations",), "key"), "organisation key", lines),
@@ -69,19 +69,19 @@ def _unique(parts: _Parts, lines: Mapping[Path, int]) -> list[_Issue]:
     ]
 
 
-def _platform_problem(member: Mapping[str, Any]) -> str | None:
+def platform_problem(member: Mapping[str, Any]) -> str | None:
     given = [name for name in ("slack", "teams") if member.get(name) is not None]
     if len(given) == 1:
         return None
     return f"give exactly one of `slack: <user id>` or `teams: <user id>` ({'both' if given else 'neither'} given)"
 
 
-def _platforms(parts: _Parts) -> list[_Issue]:
+def _platforms(parts: Parts) -> list[Issue]:
     """Checked on the items as written, so a bad role does not hide a missing user id."""
     return [
-        _Issue(("members", index), problem)
+        Issue(("members", index), problem)
         for index, item in parts.written.get(("members",), [])
-        if (problem := _platform_problem(item))
+        if (problem := platform_problem(item))
     ]
 
 
@@ -91,21 +91,21 @@ def _unknown_organisation(key: str, known: set[str]) -> str:
     return f"no organisation has the key {key!r} in `organisations`: {hint}"
 
 
-def _references(parts: _Parts) -> list[_Issue]:
+def _references(parts: Parts) -> list[Issue]:
     known = {key for _, key in parts.written_values(("organisations",), "key")}
     references = [
         *parts.written_values(("members",), "organisation"),
         *parts.written_values(("schemes",), "owner"),
     ]
-    return [_Issue(path, _unknown_organisation(key, known)) for path, key in references if key not in known]
+    return [Issue(path, _unknown_organisation(key, known)) for path, key in references if key not in known]
 
 
-def _tranche_dates(parts: _Parts) -> list[_Issue]:
+def _tranche_dates(parts: Parts) -> list[Issue]:
     if parts.settings is None:
         return []
     deadline = parts.settings.deadline
     return [
-        _Issue(
+        Issue(
             ("programme", "tranches", i, "available"),
             f"available {t.available} is after the spend deadline {deadline}: the money could not be spent",
         )
@@ -121,7 +121,7 @@ def _sum_by_source(pairs: list[tuple[FundingSource, Decimal]]) -> dict[FundingSo
     return totals
 
 
-def _funding(parts: _Parts) -> list[_Issue]:
+def _funding(parts: Parts) -> list[Issue]:
     """Budgets per funding source may not exceed that source's tranches: an error, not a warning,
     because a plan that spends money the area has not got makes every forecast wrong.
 
@@ -130,7 +130,7 @@ def _funding(parts: _Parts) -> list[_Issue]:
         return []
     allocated = _sum_by_source([(t.source, t.amount) for _, t in parts.tranches])
     issues = [
-        _Issue(
+        Issue(
             ("schemes", i, "source"),
             f"no tranche is funded by {s.source.value}: add that tranche to `programme.tranches`, "
             f"or fund the scheme from {', '.join(src.value for src in allocated)}",
@@ -144,7 +144,7 @@ def _funding(parts: _Parts) -> list[_Issue]:
         if available is not None and total > available:
             label = FUNDING_SOURCE_LABELS[source]
             issues.append(
-                _Issue(
+                Issue(
                     ("schemes",),
                     f"schemes funded by {source.value} add up to {format_money(total, pence=True)}, more than "
                     f"the {format_money(available, pence=True)} of {label} tranches "
@@ -154,15 +154,15 @@ def _funding(parts: _Parts) -> list[_Issue]:
     return issues
 
 
-def _too_many_measures(path: Path, count: int) -> list[_Issue]:
+def _too_many_measures(path: Path, count: int) -> list[Issue]:
     if count <= MAX_MEASURES:
         return []
     return [
-        _Issue(path, f"{count} measures: give at most {MAX_MEASURES} a service (each is a box on the check-in form)")
+        Issue(path, f"{count} measures: give at most {MAX_MEASURES} a service (each is a box on the check-in form)")
     ]
 
 
-def _measure_lists(parts: _Parts, lines: Mapping[Path, int]) -> list[_Issue]:
+def _measure_lists(parts: Parts, lines: Mapping[Path, int]) -> list[Issue]:
     """Keys unique within a service, and few enough to fit the check-in form."""
     issues = []
     for section, items in parts.written.items():
@@ -173,7 +173,7 @@ def _measure_lists(parts: _Parts, lines: Mapping[Path, int]) -> list[_Issue]:
     return issues
 
 
-def _cross_check(parts: _Parts, lines: Mapping[Path, int]) -> list[_Issue]:
+def cross_check(parts: Parts, lines: Mapping[Path, int]) -> list[Issue]:
     return [
         *_unique(parts, lines),
         *_measure_lists(parts, lines),
@@ -184,23 +184,23 @@ def _cross_check(parts: _Parts, lines: Mapping[Path, int]) -> list[_Issue]:
     ]
 
 
-def _advisories(spec: ProgrammeFile) -> list[_Issue]:
+def advisories(spec: ProgrammeFile) -> list[Issue]:
     issues = []
     cap = Decimal(spec.programme.thresholds.admin_cap_percent)
     admin = sum((s.budget for s in spec.schemes if s.type is SchemeType.ADMINISTRATION), Decimal("0"))
     if spec.allocation and admin * 100 > spec.allocation * cap:
         issues.append(
-            _Issue(
+            Issue(
                 ("schemes",),
                 f"administration schemes take {format_money(admin)}, more than {cap}% of the "
                 f"{format_money(spec.allocation)} allocation (check the fund's conditions)",
             )
         )
     if spec.members and not any(m.role in (Role.ADMIN, Role.LEAD) for m in spec.members):
-        issues.append(_Issue(("members",), "no member is a lead or admin: nobody will get the daily brief"))
+        issues.append(Issue(("members",), "no member is a lead or admin: nobody will get the daily brief"))
     reported = {service for o in spec.organisations for service in o.services or []}
     issues += [
-        _Issue(
+        Issue(
             ("measures", service.value), f"no organisation reports {service.value}, so nobody is asked these measures"
         )
         for service in spec.measures
@@ -208,7 +208,7 @@ def _advisories(spec: ProgrammeFile) -> list[_Issue]:
     ]
     staffed = {m.organisation for m in spec.members}
     issues += [
-        _Issue(("schemes", i, "owner"), f"nobody at {s.owner!r} is in `members`, so nobody can report this scheme")
+        Issue(("schemes", i, "owner"), f"nobody at {s.owner!r} is in `members`, so nobody can report this scheme")
         for i, s in enumerate(spec.schemes)
         if spec.members and s.owner not in staffed
     ]

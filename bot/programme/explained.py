@@ -8,22 +8,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ValidationError,
-)
+from pydantic import BaseModel, ValidationError
 
 from bot.programme.fields import Path
-from bot.programme.problems import _Issue
-from models.vocabulary import (
-    FundingSource,
-    OrganisationKind,
-    Role,
-    SchemeType,
-    Service,
-    Severity,
-    Unit,
-)
+from bot.programme.problems import Issue
+from models.vocabulary import FundingSource, OrganisationKind, Role, SchemeType, Service, Severity, Unit
 
 _ENUMS: dict[str, tuple[str, type[StrEnum]]] = {
     "kind": ("organisation kind", OrganisationKind),
@@ -45,7 +34,7 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel]:
     return model
 
 
-def _shown(value: Any) -> str:
+def shown_input(value: Any) -> str:
     return repr(value) if isinstance(value, (str, int, Decimal)) else type(value).__name__
 
 
@@ -68,9 +57,9 @@ def _explain(error: Mapping[str, Any], model: type[BaseModel]) -> str:
     if kind == "value_error":
         return str(error["ctx"]["error"])
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"should be a mapping of `field: value` lines, not {_shown(value)}"
+        return f"should be a mapping of `field: value` lines, not {shown_input(value)}"
     if kind == "list_type":
-        return f"should be a list, one item per line starting with '- ', not {_shown(value)}"
+        return f"should be a list, one item per line starting with '- ', not {shown_input(value)}"
     if kind == "too_short":
         return "needs at least one item"
     if kind == "string_too_long" and isinstance(value, str):
@@ -78,22 +67,22 @@ def _explain(error: Mapping[str, Any], model: type[BaseModel]) -> str:
     if kind == "string_too_short":
         return "is empty: write something here"
     if kind == "string_type":
-        return f"should be text, not {_shown(value)}"
+        return f"should be text, not {shown_input(value)}"
     if kind.startswith("int_"):
-        return f"should be a whole number, not {_shown(value)}"
+        return f"should be a whole number, not {shown_input(value)}"
     message = str(error["msg"])
-    return message[:1].lower() + message[1:] + (f" (got {_shown(value)})" if value is not None else "")
+    return message[:1].lower() + message[1:] + (f" (got {shown_input(value)})" if value is not None else "")
 
 
-def _validation_issues(error: ValidationError, model: type[BaseModel], prefix: Path) -> list[_Issue]:
+def validation_issues(error: ValidationError, model: type[BaseModel], prefix: Path) -> list[Issue]:
     issues = []
     for e in error.errors(include_url=False):
         loc = tuple(p for p in e["loc"] if isinstance(p, (str, int)))
         if e["type"] == "invalid_key":
             # A stray non-text key is most often a number split at its commas in a { ... } item.
-            issues.append(_Issue(prefix + loc[:-1], _STRAY_KEY))
+            issues.append(Issue(prefix + loc[:-1], _STRAY_KEY))
         else:
-            issues.append(_Issue(prefix + loc, _explain(e, model)))
+            issues.append(Issue(prefix + loc, _explain(e, model)))
     return issues
 
 

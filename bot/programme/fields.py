@@ -8,22 +8,10 @@ from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    AfterValidator,
-    BeforeValidator,
-    Field,
-)
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from bot.common.money import format_money, parse_amount
-from models.vocabulary import (
-    FundingSource,
-    OrganisationKind,
-    Role,
-    SchemeType,
-    Service,
-    Severity,
-    Unit,
-)
+from models.vocabulary import FundingSource, OrganisationKind, Role, SchemeType, Service, Severity, Unit
 
 SECTIONS = ("programme", "organisations", "members", "schemes", "measures")
 MAX_MEASURES = 5  # per service: each is an input in the check-in modal, and Slack allows 100 blocks
@@ -61,7 +49,7 @@ def _measure_key(value: str) -> str:
     return value
 
 
-def _word(value: Any) -> Any:
+def as_word(value: Any) -> Any:
     """'Home care', 'home-care' and 'HOME_CARE' all mean home_care."""
     if isinstance(value, str):
         return re.sub(r"[\s-]+", "_", value.strip().lower())
@@ -208,12 +196,12 @@ Zone = Annotated[str, AfterValidator(_zone)]
 Channel = Annotated[str, Field(max_length=100), AfterValidator(_no_spaces)]
 SlackUser = Annotated[str, Field(max_length=200), AfterValidator(_slack_user)]
 TeamsUser = Annotated[str, Field(max_length=200), AfterValidator(_no_spaces)]
-Kind = Annotated[OrganisationKind, BeforeValidator(_word)]
-RoleName = Annotated[Role, BeforeValidator(_word)]
-Source = Annotated[FundingSource, BeforeValidator(_word)]
-SchemeKind = Annotated[SchemeType, BeforeValidator(_word)]
-UnitName = Annotated[Unit, BeforeValidator(_word)]
-ServiceName = Annotated[Service, BeforeValidator(_word)]
+Kind = Annotated[OrganisationKind, BeforeValidator(as_word)]
+RoleName = Annotated[Role, BeforeValidator(as_word)]
+Source = Annotated[FundingSource, BeforeValidator(as_word)]
+SchemeKind = Annotated[SchemeType, BeforeValidator(as_word)]
+UnitName = Annotated[Unit, BeforeValidator(as_word)]
+ServiceName = Annotated[Service, BeforeValidator(as_word)]
 Services = Annotated[list[ServiceName], AfterValidator(_distinct)]
-SeverityName = Annotated[Severity, BeforeValidator(_word)]
+SeverityName = Annotated[Severity, BeforeValidator(as_word)]
 MeasureKey = Annotated[str, AfterValidator(_measure_key)]

@@ -38,7 +38,7 @@ class ProgrammeFileError(Exception):
 
 
 @dataclass(frozen=True)
-class _Issue:
+class Issue:
     path: Path
     message: str
     line: int | None = None
@@ -61,7 +61,7 @@ def _line_for(path: Path, lines: Mapping[Path, int]) -> int | None:
     return lines.get(())
 
 
-def _to_problems(issues: list[_Issue], lines: Mapping[Path, int], source: str) -> list[Problem]:
+def to_problems(issues: list[Issue], lines: Mapping[Path, int], source: str) -> list[Problem]:
     problems = [
         Problem(
             line=issue.line if issue.line is not None else _line_for(issue.path, lines),

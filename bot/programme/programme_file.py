@@ -20,10 +20,10 @@ from pydantic import (
     ValidationError,
 )
 
-from bot.programme.cross_checks import _cross_check, _Parts
-from bot.programme.explained import _shown, _validation_issues
-from bot.programme.fields import SECTIONS, Path, _word, parse_money
-from bot.programme.problems import Problem, ProgrammeFileError, _Issue, _to_problems
+from bot.programme.cross_checks import Parts, cross_check
+from bot.programme.explained import shown_input, validation_issues
+from bot.programme.fields import SECTIONS, Path, as_word, parse_money
+from bot.programme.problems import Issue, Problem, ProgrammeFileError, to_problems
 from bot.programme.programme_guard import (
     MAX_FILE_BYTES,
     Refused,
@@ -39,10 +39,10 @@ from bot.programme.specs import (
     ProgrammeSettings,
     ProgrammeSpec,
     SchemeSpec,
+    Spec,
     TrancheSpec,
-    _Spec,
 )
-from bot.programme.yaml_reading import _read_yaml, _yaml_problem
+from bot.programme.yaml_reading import read_yaml, yaml_problem
 from models.vocabulary import (
     Service,
 )
@@ -58,23 +58,23 @@ def sample_text() -> str:
 # Section by section: each item validated on its own, then the checks across sections.
 
 
-def _validate(model: type[_Spec], raw: Any, path: Path, issues: list[_Issue]) -> Any:
+def _validate(model: type[Spec], raw: Any, path: Path, issues: list[Issue]) -> Any:
     try:
         return model.model_validate(raw)
     except ValidationError as error:
-        issues += _validation_issues(error, model, path)
+        issues += validation_issues(error, model, path)
         return None
     except ProgrammeFileError as error:
-        issues += [_Issue(path, problem.message) for problem in error.problems]
+        issues += [Issue(path, problem.message) for problem in error.problems]
         return None
 
 
 def _items(
     parent: Mapping[str, Any],
     path: Path,
-    model: type[_Spec],
-    issues: list[_Issue],
-    parts: _Parts,
+    model: type[Spec],
+    issues: list[Issue],
+    parts: Parts,
     *,
     required: bool = False,
 ) -> list[tuple[int, Any]]:
@@ -83,10 +83,10 @@ def _items(
     raw = parent.get(name)
     if raw is None or raw == []:
         if required:
-            issues.append(_Issue(path, f"`{name}` needs at least one item"))
+            issues.append(Issue(path, f"`{name}` needs at least one item"))
         return []
     if not isinstance(raw, list):
-        issues.append(_Issue(path, f"should be a list, one item per line starting with '- ', not {_shown(raw)}"))
+        issues.append(Issue(path, f"should be a list, one item per line starting with '- ', not {shown_input(raw)}"))
         parts.incomplete.add(path)
         return []
     valid = []
@@ -100,10 +100,10 @@ def _items(
     return valid
 
 
-def _programme(raw: Any, issues: list[_Issue], parts: _Parts) -> None:
+def _programme(raw: Any, issues: list[Issue], parts: Parts) -> None:
     path: Path = ("programme",)
     if not isinstance(raw, dict):
-        issues.append(_Issue(path, "`programme` is missing or empty: give slug, name, deadline, channel and tranches"))
+        issues.append(Issue(path, "`programme` is missing or empty: give slug, name, deadline, channel and tranches"))
         parts.incomplete.add((*path, "tranches"))
         return
     settings = {k: v for k, v in raw.items() if k != "tranches"}
@@ -114,9 +114,9 @@ def _programme(raw: Any, issues: list[_Issue], parts: _Parts) -> None:
 def _service_problem(name: Any, seen: Mapping[Service, str]) -> str | None:
     values = [service.value for service in Service]
     try:
-        service = Service(_word(name))
+        service = Service(as_word(name))
     except ValueError:
-        close = difflib.get_close_matches(str(_word(name)), values, n=1)
+        close = difflib.get_close_matches(str(as_word(name)), values, n=1)
         guess = f" (did you mean {close[0]}?)" if close else ""
         return f"unknown service {name!r}{guess}: use one of {', '.join(values)}"
     if service in seen:
@@ -124,12 +124,12 @@ def _service_problem(name: Any, seen: Mapping[Service, str]) -> str | None:
     return None
 
 
-def _measure_items(raw: Any, path: Path, issues: list[_Issue], parts: _Parts) -> None:
+def _measure_items(raw: Any, path: Path, issues: list[Issue], parts: Parts) -> None:
     if raw is None or raw == []:
-        issues.append(_Issue(path, "give at least one measure (key, label and unit), or leave the service out"))
+        issues.append(Issue(path, "give at least one measure (key, label and unit), or leave the service out"))
         return
     if not isinstance(raw, list):
-        issues.append(_Issue(path, f"should be a list, one measure per line starting with '- ', not {_shown(raw)}"))
+        issues.append(Issue(path, f"should be a list, one measure per line starting with '- ', not {shown_input(raw)}"))
         return
     parts.written[path] = [(index, item) for index, item in enumerate(raw) if isinstance(item, dict)]
     parts.measure_counts[path] = len(raw)
@@ -137,42 +137,42 @@ def _measure_items(raw: Any, path: Path, issues: list[_Issue], parts: _Parts) ->
         _validate(MeasureSpec, item, (*path, index), issues)
 
 
-def _measures(raw: Any, issues: list[_Issue], parts: _Parts) -> None:
+def _measures(raw: Any, issues: list[Issue], parts: Parts) -> None:
     """`measures:` maps a service to its list of measures; each is checked on its own."""
     path: Path = ("measures",)
     if raw is None:
         return
     if not isinstance(raw, dict):
         shape = "a mapping of `service:` lines, each with a list of measures"
-        issues.append(_Issue(path, f"should be {shape}, not {_shown(raw)}"))
+        issues.append(Issue(path, f"should be {shape}, not {shown_input(raw)}"))
         return
     seen: dict[Service, str] = {}
     for name, items in raw.items():
         where = (*path, str(name))
         problem = _service_problem(name, seen)
         if problem:
-            issues.append(_Issue(where, problem))
+            issues.append(Issue(where, problem))
         else:
-            seen[Service(_word(name))] = str(name)
+            seen[Service(as_word(name))] = str(name)
         _measure_items(items, where, issues, parts)
 
 
-def _sections(data: dict[Any, Any], issues: list[_Issue]) -> None:
+def _sections(data: dict[Any, Any], issues: list[Issue]) -> None:
     for key in data:
         if key not in SECTIONS:
             close = difflib.get_close_matches(str(key), SECTIONS, n=1)
             guess = f": did you mean `{close[0]}`?" if close else ""
             known = ", ".join(SECTIONS)
-            issues.append(_Issue((str(key),), f"unknown section `{key}`{guess} (the sections are: {known})"))
+            issues.append(Issue((str(key),), f"unknown section `{key}`{guess} (the sections are: {known})"))
 
 
-def _check(data: Any) -> tuple[list[_Issue], _Parts]:
-    issues: list[_Issue] = []
-    parts = _Parts()
+def _check(data: Any) -> tuple[list[Issue], Parts]:
+    issues: list[Issue] = []
+    parts = Parts()
     if data is None:
-        return [_Issue((), "the file is empty: start from the sample (`winterbot init FILE.yaml`)")], parts
+        return [Issue((), "the file is empty: start from the sample (`winterbot init FILE.yaml`)")], parts
     if not isinstance(data, dict):
-        return [_Issue((), f"the file should have the sections {', '.join(SECTIONS)}, not {_shown(data)}")], parts
+        return [Issue((), f"the file should have the sections {', '.join(SECTIONS)}, not {shown_input(data)}")], parts
     _sections(data, issues)
     _programme(data.get("programme"), issues, parts)
     _items(data, ("organisations",), OrganisationSpec, issues, parts, required=True)
@@ -194,20 +194,20 @@ def parse_programme_file(text: str, source: str = "<file>") -> ProgrammeFile:
     if hidden:
         raise ProgrammeFileError([_refusal(refused, source) for refused in hidden], source)
     try:
-        data, lines, issues = _read_yaml(text)
+        data, lines, issues = read_yaml(text)
     except yaml.reader.ReaderError as error:
         raise ProgrammeFileError([_refusal(unreadable_character(text, error.position), source)], source) from None
     except yaml.YAMLError as error:
-        raise ProgrammeFileError([_yaml_problem(error, source)], source) from None
+        raise ProgrammeFileError([yaml_problem(error, source)], source) from None
     except Refused as refused:
         raise ProgrammeFileError([_refusal(refused, source)], source) from None
     found, parts = _check(data)
     issues += found
     if isinstance(data, dict):
         flagged = {issue.path for issue in issues}
-        issues += [issue for issue in _cross_check(parts, lines) if issue.path not in flagged]
+        issues += [issue for issue in cross_check(parts, lines) if issue.path not in flagged]
     if issues:
-        raise ProgrammeFileError(_to_problems(issues, lines, source), source)
+        raise ProgrammeFileError(to_problems(issues, lines, source), source)
     complete = {
         **data,
         "members": data.get("members") or [],
@@ -216,7 +216,7 @@ def parse_programme_file(text: str, source: str = "<file>") -> ProgrammeFile:
     }
     spec = _validate(ProgrammeFile, complete, (), issues)
     if spec is None:
-        raise ProgrammeFileError(_to_problems(issues, lines, source), source)
+        raise ProgrammeFileError(to_problems(issues, lines, source), source)
     spec._source, spec._lines = source, lines
     return spec
 

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.programme.cross_checks import _advisories, _cross_check, _Parts, _platform_problem
+from bot.programme.cross_checks import Parts, advisories, cross_check, platform_problem
 from bot.programme.fields import (
     MAX_MEASURE_LABEL,
     Channel,
@@ -42,7 +42,7 @@ from bot.programme.fields import (
     Weekly,
     Zone,
 )
-from bot.programme.problems import Problem, ProgrammeFileError, _to_problems
+from bot.programme.problems import Problem, ProgrammeFileError, to_problems
 from models.vocabulary import (
     OrganisationKind,
     Platform,
@@ -51,11 +51,11 @@ from models.vocabulary import (
 )
 
 
-class _Spec(BaseModel):
+class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
 
 
-class Cadence(_Spec):
+class Cadence(Spec):
     """Local times in the programme's timezone, on working days."""
 
     checkin: Clock = time(9, 30)
@@ -72,7 +72,7 @@ class Cadence(_Spec):
         return reminder
 
 
-class Thresholds(_Spec):
+class Thresholds(Spec):
     """Where the rules raise a risk; stored in Programme.settings["thresholds"]."""
 
     underspend_risk_percent: int = Field(90, ge=1, le=100)
@@ -84,7 +84,7 @@ class Thresholds(_Spec):
     escalate_from: SeverityName = Severity.HIGH  # the lowest severity told to the leads at once
 
 
-class ProgrammeSettings(_Spec):
+class ProgrammeSettings(Spec):
     """The `programme` section without its tranches."""
 
     slug: Key
@@ -108,7 +108,7 @@ class ProgrammeSettings(_Spec):
         return self
 
 
-class TrancheSpec(_Spec):
+class TrancheSpec(Spec):
     key: Key
     name: Name
     amount: PositiveMoney
@@ -142,7 +142,7 @@ DEFAULT_SERVICES: dict[OrganisationKind, tuple[Service, ...]] = {
 }
 
 
-class OrganisationSpec(_Spec):
+class OrganisationSpec(Spec):
     key: Key
     name: Name
     kind: Kind
@@ -155,7 +155,7 @@ class OrganisationSpec(_Spec):
         return self
 
 
-class MemberSpec(_Spec):
+class MemberSpec(Spec):
     slack: SlackUser | None = None
     teams: TeamsUser | None = None
     name: Name
@@ -165,7 +165,7 @@ class MemberSpec(_Spec):
 
     @model_validator(mode="after")
     def _one_platform(self) -> MemberSpec:
-        problem = _platform_problem(self.model_dump())
+        problem = platform_problem(self.model_dump())
         if problem:
             raise ValueError(problem)
         return self
@@ -179,7 +179,7 @@ class MemberSpec(_Spec):
         return self.slack if self.slack is not None else str(self.teams)
 
 
-class SchemeSpec(_Spec):
+class SchemeSpec(Spec):
     key: Key
     name: Name
     owner: Key
@@ -190,7 +190,7 @@ class SchemeSpec(_Spec):
     planned: Quantity
 
 
-class MeasureSpec(_Spec):
+class MeasureSpec(Spec):
     """An optional number a service gives at check-in beside its level: blank means not reported."""
 
     key: MeasureKey
@@ -198,7 +198,7 @@ class MeasureSpec(_Spec):
     unit: Annotated[str, Field(min_length=1, max_length=24)] | None = None
 
 
-class ProgrammeFile(_Spec):
+class ProgrammeFile(Spec):
     programme: ProgrammeSpec
     organisations: list[OrganisationSpec] = Field(min_length=1)
     members: list[MemberSpec] = Field(default_factory=list)
@@ -211,7 +211,7 @@ class ProgrammeFile(_Spec):
     @model_validator(mode="after")
     def _consistent(self) -> ProgrammeFile:
         """Also guards a ProgrammeFile built in code rather than parsed from a file."""
-        parts = _Parts(
+        parts = Parts(
             settings=self.programme,
             tranches=list(enumerate(self.programme.tranches)),
             schemes=list(enumerate(self.schemes)),
@@ -225,9 +225,9 @@ class ProgrammeFile(_Spec):
             parts.written[section] = [(i, item.model_dump(exclude_none=True)) for i, item in enumerate(items)]
         for service, measures in self.measures.items():
             parts.written[("measures", service.value)] = [(i, m.model_dump()) for i, m in enumerate(measures)]
-        issues = _cross_check(parts, {})
+        issues = cross_check(parts, {})
         if issues:
-            raise ProgrammeFileError(_to_problems(issues, {}, "<ProgrammeFile>"), "<ProgrammeFile>")
+            raise ProgrammeFileError(to_problems(issues, {}, "<ProgrammeFile>"), "<ProgrammeFile>")
         return self
 
     @property
@@ -244,4 +244,4 @@ class ProgrammeFile(_Spec):
 
     def warnings(self) -> list[Problem]:
         """Things that load but are probably not what the admin meant."""
-        return _to_problems(_advisories(self), self._lines, self._source)
+        return to_problems(advisories(self), self._lines, self._source)

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from bot.programme.fields import Path
-from bot.programme.problems import Problem, _Issue
+from bot.programme.problems import Issue, Problem
 from bot.programme.programme_guard import (
     GuardedComposer,
 )
@@ -56,7 +56,7 @@ _YamlReader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], issues: list[_Issue], stack: frozenset[int]) -> None:
+def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], issues: list[Issue], stack: frozenset[int]) -> None:
     """Record the line of every path, and every mapping key given twice (PyYAML keeps the last)."""
     lines.setdefault(path, node.start_mark.line + 1)
     if id(node) in stack:
@@ -70,7 +70,7 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], issues: list[_Iss
             key, line = key_node.value, key_node.start_mark.line + 1
             if key in seen:
                 issues.append(
-                    _Issue((*path, key), f"`{key}` is given twice (first on line {seen[key]}): keep one", line)
+                    Issue((*path, key), f"`{key}` is given twice (first on line {seen[key]}): keep one", line)
                 )
             else:
                 seen[key] = line
@@ -81,12 +81,12 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], issues: list[_Iss
             _walk(item, (*path, index), lines, issues, stack)
 
 
-def _read_yaml(text: str) -> tuple[Any, dict[Path, int], list[_Issue]]:
+def read_yaml(text: str) -> tuple[Any, dict[Path, int], list[Issue]]:
     reader = _YamlReader(text)
     try:
         node = reader.get_single_node()
         lines: dict[Path, int] = {}
-        issues: list[_Issue] = []
+        issues: list[Issue] = []
         if node is None:
             return None, lines, issues
         _walk(node, (), lines, issues, frozenset())
@@ -95,7 +95,7 @@ def _read_yaml(text: str) -> tuple[Any, dict[Path, int], list[_Issue]]:
         reader.dispose()
 
 
-def _yaml_problem(error: yaml.YAMLError, source: str) -> Problem:
+def yaml_problem(error: yaml.YAMLError, source: str) -> Problem:
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None) or ""

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
+
+from sqlmodel import Session
 
 from bot.reports.brief import compose_brief
 from bot.sending.deliveries import Planned, delivery_key, ledger, plan
@@ -22,27 +25,51 @@ from models.db import session_scope
 from models.tables import Programme, row_id
 
 JOB = "daily-brief"
+R = TypeVar("R")
 WAITING = "waiting for an earlier part"
 
 
 def run_daily_brief(ctx: JobContext, programme: Programme, now: datetime) -> JobResult:
     result = begin(JOB, programme, now, programme.brief_time)
-    if result.note:
-        return result
     destinations = leads_destinations(programme)
-    if not destinations:
-        result.note = "nothing sent: the programme has no leads' channel or channel"
+    brief = report_due(
+        ctx,
+        programme,
+        result,
+        destinations,
+        "leads' channel or channel",
+        lambda session: compose_brief(session, programme, result.local_date),
+    )
+    if brief is None:
         return result
-    if settled(ctx, row_id(programme), result):
-        return result
-    with session_scope(ctx.engine) as session:
-        brief = compose_brief(session, programme, result.local_date)
     result.summary = f"the brief on {brief.day:%a %d %b}"
     for destination in destinations:
         items = report_outgoing(ctx, result, destination, brief)
         if items is not None:
             deliver_in_order(ctx, result, row_id(programme), items, now)
     return result
+
+
+def report_due(
+    ctx: JobContext,
+    programme: Programme,
+    result: JobResult,
+    destinations: list[Destination],
+    channel: str,
+    compose: Callable[[Session], R],
+) -> R | None:
+    """The report composed, or None when there is nothing to do: the job is not due (the result's
+    note says why), the programme has no `channel` to send it to (the note says so), or every
+    key of the day is settled already."""
+    if result.note:
+        return None
+    if not destinations:
+        result.note = f"nothing sent: the programme has no {channel}"
+        return None
+    if settled(ctx, row_id(programme), result):
+        return None
+    with session_scope(ctx.engine) as session:
+        return compose(session)
 
 
 def part_key(result: JobResult, destination: Destination, part: str) -> str:

@@ -15,10 +15,9 @@ from datetime import datetime, timedelta
 from bot.reports.digest import compose_digest, digest_day, is_digest_day
 from bot.sending.escalations import programme_destinations, target
 from bot.sending.jobs.base import JobContext, JobResult, begin
-from bot.sending.jobs.daily_brief import deliver_in_order, part_key, report_outgoing, settled
+from bot.sending.jobs.daily_brief import deliver_in_order, part_key, report_due, report_outgoing
 from bot.sending.jobs.fanout import Outgoing
 from bot.sending.ports import Destination
-from models.db import session_scope
 from models.tables import Programme, row_id
 
 JOB = "weekly-digest"
@@ -30,16 +29,12 @@ def run_weekly_digest(ctx: JobContext, programme: Programme, now: datetime) -> J
     waiting = result.note is None or result.note.startswith("nothing sent: not due")
     if waiting and not is_digest_day(programme, today):
         result.note = f"nothing sent: the digest goes on {digest_day(programme, today + timedelta(days=7)):%a %d %b}"
-    if result.note:
-        return result
     destinations = programme_destinations(programme)
-    if not destinations:
-        result.note = "nothing sent: the programme has no channel"
+    digest = report_due(
+        ctx, programme, result, destinations, "channel", lambda session: compose_digest(session, programme, today)
+    )
+    if digest is None:
         return result
-    if settled(ctx, row_id(programme), result):
-        return result
-    with session_scope(ctx.engine) as session:
-        digest = compose_digest(session, programme, today)
     result.summary = f"the digest of {digest.week_from:%a %d %b} to {today:%a %d %b}"
     for destination in destinations:
         items = report_outgoing(ctx, result, destination, digest)
