@@ -26,7 +26,8 @@ from test_brief import (  # noqa: F401  (fixtures)
 from bot.reports.brief import Voice, to_markdown
 from bot.reports.decisions import DecisionView
 from bot.reports.digest import Digest, compose_digest, digest_day, digest_week, is_digest_day
-from bot.risks.risks import change_status, raise_risk
+from bot.risks.changes import change_status
+from bot.risks.register import raise_risk
 from handlers.slack.blocks.digest import digest_messages
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS, check_message
 from models.db import session_scope

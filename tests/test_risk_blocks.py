@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.risks.changes import RiskRefused
+from bot.risks.listing import EventView, RiskView
 from bot.risks.risk_actions import Register, RisksOverview
-from bot.risks.risks import EventView, RiskRefused, RiskView
 from handlers.slack.blocks.limits import check_message, check_modal
 from handlers.slack.blocks.risks import (
     assign_modal,

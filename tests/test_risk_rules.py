@@ -17,8 +17,10 @@ from sqlmodel import Session, select
 
 from bot.common.redact import REPLACEMENT
 from bot.programme.loader import load_path
-from bot.risks.risk_rules import Finding, RuleSettings, findings, scan
-from bot.spend.spend import spend_position
+from bot.risks.register import Finding
+from bot.risks.scan import findings, scan
+from bot.risks.terms import RuleSettings
+from bot.spend.ledger import spend_position
 from models.db import session_scope
 from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, Risk, Scheme, SpendReport
 from models.vocabulary import RiskStatus, Severity

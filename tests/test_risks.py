@@ -11,15 +11,9 @@ from sqlmodel import col, select
 
 from bot.common.redact import REPLACEMENT
 from bot.programme.loader import load_path
-from bot.risks.risks import (
-    RaisedRisk,
-    RiskChanged,
-    RiskRefused,
-    change_status,
-    history,
-    open_risks,
-    raise_risk,
-)
+from bot.risks.changes import RiskChanged, RiskRefused, change_status
+from bot.risks.listing import history, open_risks
+from bot.risks.register import RaisedRisk, raise_risk
 from models.db import session_scope
 from models.tables import Member, Organisation, Programme, Risk, RiskEvent
 from models.vocabulary import RiskStatus, Severity
@@ -246,7 +240,7 @@ def test_a_risk_from_another_programme_is_refused(db):
 def test_a_concurrent_raise_that_loses_the_race_updates_the_winner(db, monkeypatch):
     """Both processes saw no open risk; the unique open_key stops the second insert, which
     then finds the winner's risk and updates it, in the same transaction."""
-    import bot.risks.risks as module
+    import bot.risks.register as module
 
     first = raise_(db, severity="medium")
     real = module._open_by_key

@@ -1,6 +1,6 @@
 """The risk register in Slack end to end: signed requests to the real ASGI app, the Slack double
 answering its Web API calls, and the register in the database afterwards. Risks are raised
-with bot.risks.risks.raise_risk; escalation posts are made with the real SlackMessenger and written
+with bot.risks.register.raise_risk; escalation posts are made with the real SlackMessenger and written
 to the delivery ledger as the risk-scan job would."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from sqlmodel import select
 
 from bot.common.asking import JOIN_TEXT
 from bot.programme.loader import load_path
-from bot.risks.risks import history, raise_risk, risk_view
+from bot.risks.listing import history, risk_view
+from bot.risks.register import raise_risk
 from bot.sending.escalations import JOB, escalation_key, target
 from bot.sending.ports import Destination, SendError
 from handlers.slack.blocks.limits import check_message, check_modal

@@ -14,7 +14,8 @@ from sqlmodel import select
 
 from bot.programme.loader import load_path
 from bot.reports.status import StatusScreen, status_screen
-from bot.risks.risks import change_status, raise_risk
+from bot.risks.changes import change_status
+from bot.risks.register import raise_risk
 from models.db import session_scope
 from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, Scheme, SpendReport
 from models.vocabulary import Severity

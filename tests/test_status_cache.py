@@ -27,7 +27,8 @@ from bot.reports.leads_view import (
     viewer_of,
 )
 from bot.reports.status import StatusScreen, status_screen
-from bot.risks.risks import change_status, raise_risk
+from bot.risks.changes import change_status
+from bot.risks.register import raise_risk
 from bot.views.status_cache import ScreenCache, asker, data_version, screens_for
 from handlers.slack.blocks.status import status_blocks, status_text
 from handlers.slack.commands.status import RenderedStatus

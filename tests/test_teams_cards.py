@@ -17,7 +17,7 @@ from test_risk_blocks import overview, risk
 
 from bot.commands.table import help_for
 from bot.reports.status import status_screen
-from bot.risks.risks import RiskRefused
+from bot.risks.changes import RiskRefused
 from handlers.teams.cards.help import help_card, unknown_command_card
 from handlers.teams.cards.reports import PART_BYTES, chart_image, report_cards
 from handlers.teams.cards.risks import risk_card, risks_list_card

@@ -24,8 +24,10 @@ from test_risk_blocks import RAISED, overview, risk
 from bot.programme.loader import load_path
 from bot.reports.brief import Voice
 from bot.reports.decisions import DecisionView
+from bot.risks.changes import RiskRefused, change_status
+from bot.risks.listing import EventView
+from bot.risks.register import raise_risk
 from bot.risks.risk_actions import Register, RisksOverview
-from bot.risks.risks import EventView, RiskRefused, change_status, raise_risk
 from handlers.teams.cards.report_text import split_text
 from handlers.teams.cards.reports import chart_card, report_cards
 from handlers.teams.cards.risks import risk_card, risk_notice_card, risks_list_card

@@ -46,7 +46,7 @@ class WebHooks:
 
     def after_risk_change(self, risk_id: int, platform: str, now: datetime) -> int:
         """The number of other platforms' copies updated."""
-        from bot.risks.risks import risk_view
+        from bot.risks.listing import risk_view
         from bot.sending.escalations import sent_copies
         from models.db import session_scope
 

@@ -4,7 +4,7 @@ Platform-neutral: `status_screen` returns a frozen `StatusScreen` that a handler
 an Adaptive Card, the App Home tab). The number of queries is fixed whatever the number of
 organisations, members, schemes, days or reports: spend (bot.spend.spend), the roster of partners and
 their check-in days (bot.reports.engagement), two window queries for the capacity grid (the recent days,
-then earlier days for the cells not found there), and the open risks (bot.risks.risks).
+then earlier days for the cells not found there), and the open risks (bot.risks.listing).
 
 Definitions:
 - Money: bot.spend.spend.spend_position on today's local date; the forecast shown is the outturn at the
@@ -15,7 +15,7 @@ Definitions:
   its report is `silent_after_working_days` working days old or more (programme file thresholds,
   default 3), counted from the day after the report to yesterday, as bot.spend.spend counts a silent
   scheme; a cell never reported is stale too.
-- Risks: open (not closed) risks from bot.risks.risks.open_risks: a count per severity (critical first)
+- Risks: open (not closed) risks from bot.risks.listing.open_risks: a count per severity (critical first)
   and the first TOP_RISKS, critical and oldest first.
 - Quiet: bot.reports.engagement's quiet partners, after `silent_after_working_days` prompted days.
 - Today: partners prompted today (a working day, not after the deadline, live, not away) and how
@@ -35,7 +35,7 @@ from bot.checkin.levels import Pair, Standing, newest_levels
 from bot.common.calendar import count_working_days, is_working_day, local_date
 from bot.common.capacity import level_wording
 from bot.reports.engagement import Quiet, Roster, quiet_from, roster, sector_of
-from bot.risks.risks import RiskView, open_risks
+from bot.risks.listing import RiskView, open_risks
 from bot.spend.spend import Flag, spend_position
 from models.tables import Organisation, Programme, row_id
 from models.vocabulary import Severity

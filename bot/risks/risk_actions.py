@@ -2,7 +2,7 @@
 
 Platform-neutral: a handler passes the chat user it was given by the platform (never a user
 named in a button's value) and renders the plain results. The register's own rules (which
-status may move to which, closing needs a note) stay in `bot.risks.risks.change_status`; this
+status may move to which, closing needs a note) stay in `bot.risks.changes.change_status`; this
 module only finds the asker's membership of the risk's programme first.
 """
 
@@ -16,16 +16,8 @@ from sqlmodel import Session, col, select
 
 from bot.common.asking import JOIN_TEXT
 from bot.people.membership import memberships
-from bot.risks.risks import (
-    ACTING_ROLES,
-    RiskChanged,
-    RiskRefused,
-    RiskView,
-    change_status,
-    open_risks,
-    refusal,
-    risk_view,
-)
+from bot.risks.changes import ACTING_ROLES, RiskChanged, RiskRefused, change_status, refusal
+from bot.risks.listing import RiskView, open_risks, risk_view
 from bot.views.directory import Directory, held_view
 from bot.views.status_cache import ScreenCache, cached_view
 from models.tables import Member, Organisation, Programme, Risk, row_id

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.common.wording import age_words, shortened
-from bot.risks.risks import EventView, RiskView
+from bot.risks.listing import EventView, RiskView
 
 Escape = Callable[[str], str]
 When = Callable[[EventView], str]

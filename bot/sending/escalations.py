@@ -14,7 +14,8 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from bot.common.calendar import local_date
-from bot.risks.risks import SEVERITY_RANK, RiskView, open_risks
+from bot.risks.listing import RiskView, open_risks
+from bot.risks.register import SEVERITY_RANK
 from bot.sending.ports import Destination
 from models.tables import Delivery, Member, Programme, Risk, row_id
 from models.vocabulary import DeliveryState, Platform, Role, Severity

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Union
 
 from bot.checkin.prompts import Prompt
-from bot.risks.risks import RiskView
+from bot.risks.listing import RiskView
 
 if TYPE_CHECKING:
     from bot.reports.brief import Brief

@@ -13,7 +13,7 @@ from typing import Any
 from bot.checkin.prompts import Prompt
 from bot.reports.brief import Brief, to_markdown
 from bot.reports.digest import Digest, digest_markdown
-from bot.risks.risks import RiskView
+from bot.risks.listing import RiskView
 from bot.sending.ports import Destination, Recipient, Report
 from handlers.slack.blocks.digest import report_messages
 from handlers.slack.blocks.limits import check_message

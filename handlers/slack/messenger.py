@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from bot.checkin.prompts import Prompt
 from bot.common.config import Settings
-from bot.risks.risks import RiskView
+from bot.risks.listing import RiskView
 from bot.sending.ports import Destination, Recipient, Report, SendError
 from handlers.slack.api_errors import method_of, refusal
 from handlers.slack.blocks.digest import report_messages

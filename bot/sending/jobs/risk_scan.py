@@ -29,7 +29,8 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from bot.common.calendar import is_working_day, local_date
-from bot.risks.risk_rules import RuleSettings, scan
+from bot.risks.scan import scan
+from bot.risks.terms import RuleSettings
 from bot.sending import escalations, job_runs
 from bot.sending.deliveries import claimable
 from bot.sending.jobs.base import JobContext, JobResult, begin

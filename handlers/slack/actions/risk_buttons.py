@@ -25,8 +25,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlmodel import Session
 
+from bot.risks.changes import RiskChanged, RiskRefused
+from bot.risks.listing import RiskView
 from bot.risks.risk_actions import RisksResult, act_on_risk, assignable_organisations, may_open_form, risks_command
-from bot.risks.risks import RiskChanged, RiskRefused, RiskView
 from bot.sending.escalations import Copy, sent_copies
 from handlers.slack.actions.replies import tell_privately
 from handlers.slack.blocks.risks import (

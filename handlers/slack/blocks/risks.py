@@ -29,9 +29,11 @@ from slack_sdk.models.views import View
 
 from bot.common.calendar import zone
 from bot.common.wording import plural, shortened
+from bot.risks.changes import RiskRefused
+from bot.risks.listing import EventView, RiskView
+from bot.risks.register import MAX_TEXT, SEVERITY_RANK
 from bot.risks.risk_actions import Register, RisksOverview, RisksResult
 from bot.risks.risk_words import risk_facts
-from bot.risks.risks import MAX_TEXT, SEVERITY_RANK, EventView, RiskRefused, RiskView
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.text import escape
 from models.vocabulary import A_ROLE, RiskStatus, Severity

@@ -13,7 +13,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.risks.risks import RiskRefused
+from bot.risks.changes import RiskRefused
 from handlers.slack.actions.risk_buttons import change_and_locate, decode_form, show_change
 from handlers.slack.blocks.risks import CLOSE_CALLBACK, NOTE_BLOCK, notice_modal
 from handlers.slack.context import SlackContext
