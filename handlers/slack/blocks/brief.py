@@ -17,15 +17,14 @@ from bot.reports.brief import (
     Brief,
     CapacityChange,
     RiskChange,
-    Voice,
-    capacity_sentence,
-    checkins_sentence,
-    money_sentences,
-    risk_sentence,
 )
+from bot.reports.brief_words import capacity_sentence, checkins_sentence, money_sentences, risk_sentence
+from bot.reports.said import flag_lines, voice_lines
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
-from handlers.slack.blocks.status import LEVEL_EMOJI, SEVERITY_EMOJI, context, header
-from handlers.slack.blocks.text import escape
+from handlers.slack.blocks.marks import LEVEL_EMOJI, SEVERITY_EMOJI
+from handlers.slack.blocks.markup import MRKDWN
+from handlers.slack.blocks.status import context, header
+from handlers.slack.blocks.text import CONTINUED, escape, split_text
 from models.vocabulary import Severity
 
 Json = dict[str, Any]
@@ -33,9 +32,8 @@ Json = dict[str, Any]
 SECTION_TEXT = 2900  # under Slack's 3,000
 PART_BLOCKS = MESSAGE_BLOCKS - 2  # room for the "continued" notes at either end
 PART_CHARS = 12_000  # a message's text in all, well inside what Slack accepts
-CONTINUED = "(continued)"
 PAGE_BREAK: Json = {"type": "_page_break"}  # a marker, never sent: the next block starts a message
-FLAGS_SHOWN = 5
+ALL_FLAGS = "`/winter spend` shows them all."
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ def brief_blocks(b: Brief) -> list[Json]:
     if c.not_heard_from:
         checkins.append("Not heard from: " + ", ".join(escape(name) for name in c.not_heard_from) + ".")
     money = [escape(line) for line in money_sentences(b.money)]
-    money += flag_lines([flag.message for flag in b.money.flags])
+    money += flag_lines([flag.message for flag in b.money.flags], MRKDWN, ALL_FLAGS)
     return [
         header(b.title),
         context(f"{b.today:%a %d %b %Y} · covering {b.day:%a %d %b}, the last working day"),
@@ -65,7 +63,7 @@ def brief_blocks(b: Brief) -> list[Json]:
         *lines_blocks("*Capacity changes*", [capacity_line(x) for x in b.capacity] or ["No service changed level."]),
         *lines_blocks("*Risks new or changed*", [risk_line(r) for r in b.risks] or ["None."]),
         {"type": "divider"},
-        *lines_blocks("*Partner voice*", voice_lines(b.voice, b.voice_left_out)),
+        *lines_blocks("*Partner voice*", voice_lines(b.voice, b.voice_left_out, MRKDWN)),
     ]
 
 
@@ -82,65 +80,11 @@ def risk_line(r: RiskChange) -> str:
     return f"{emoji} {'*New*: ' if r.new else ''}{escape(risk_sentence(r))}"
 
 
-def flag_lines(messages: Sequence[str]) -> list[str]:
-    lines = [f":warning: {escape(m)}" for m in messages[:FLAGS_SHOWN]]
-    if len(messages) > FLAGS_SHOWN:
-        left = len(messages) - FLAGS_SHOWN
-        lines.append(f"{left} more flag{'' if left == 1 else 's'}: `/winter spend` shows them all.")
-    return lines
-
-
-def voice_lines(voice: Sequence[Voice], left_out: int) -> list[str]:
-    """Each blocker or comment quoted, attributed to the organisation; a very long one in
-    several quoted pieces, the attribution under the last."""
-    if not voice:
-        return ["No blockers or comments from community partners."]
-    lines: list[str] = []
-    for v in voice:
-        for label, text in (("blockers", v.blockers), ("comment", v.comment)):
-            if not text:
-                continue
-            pieces = split_text(escape(text), SECTION_TEXT - 200)
-            for index, piece in enumerate(pieces):
-                quoted = "\n".join(f">{line}" for line in piece.splitlines() or [""])
-                if index == len(pieces) - 1:
-                    quoted += f"\n— *{escape(v.organisation)}*, {label}, {v.day:%a %d %b}"
-                lines.append(quoted)
-    if left_out:
-        lines.append(f"{left_out} more not shown here.")
-    return lines
-
-
 # -- paging, shared by the digest ---------------------------------------------------------------
 
 
 def section(text: str) -> Json:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def split_text(text: str, width: int) -> list[str]:
-    """Text in pieces of at most `width` characters, split at a line break or space where there
-    is one, never inside an &entity;, each piece but the last ending and each but the first
-    starting with "(continued)"."""
-    room = width - len(CONTINUED) * 2 - 4
-    if len(text) <= width:
-        return [text]
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > room:
-        cut = max(rest.rfind("\n", 0, room), rest.rfind(" ", 0, room))
-        if cut < room // 2:
-            cut = room
-            amp = rest.rfind("&", max(0, cut - 5), cut)
-            if amp != -1 and ";" not in rest[amp:cut]:
-                cut = amp
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    pieces.append(rest)
-    return [
-        (f"{CONTINUED} " if i else "") + piece + (f" {CONTINUED}" if i < len(pieces) - 1 else "")
-        for i, piece in enumerate(pieces)
-    ]
 
 
 def lines_blocks(title: str, lines: Iterable[str]) -> list[Json]:

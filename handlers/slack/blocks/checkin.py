@@ -40,23 +40,13 @@ from bot.checkin import (
     SchemeOnForm,
     ServiceOnForm,
     amount_text,
+    form_words,
     initial_values,
-    quantity_text,
+    said,
     scheme_key,
     service_key,
 )
 from bot.checkin.questions_on_form import MAX_ANSWER
-from bot.checkin.said import (
-    CAPACITY_HEADING,
-    CAPACITY_LEVELS,
-    CORRECTION_HINT,
-    NO_PATIENT_DETAILS,
-    activity_words,
-    figure_words,
-    headline,
-    questions_answered_sentence,
-    redaction_sentence,
-)
 from bot.common.capacity import LEVELS, level_label
 from bot.common.measures import value_text
 from bot.common.money import format_money
@@ -69,11 +59,9 @@ TEXT_ACTION = "value"
 LEVEL_ACTION = "level"
 ANSWERED_BLOCK = "checkin_answered"
 _FIXED_BLOCKS = 6  # intro, capacity heading, correction, blockers, comment, footer
-_QUESTIONS_HEADING = "*The leads ask*: answer what you can; each question is optional"
 _QUESTIONS_LEFT_OUT = "{n} of the leads' questions are left out so the form fits Slack: they stay open for you."
 _SCHEME_BLOCKS = 5  # divider, heading, three inputs; two fewer when compact
 _COMPACT_SCHEME_BLOCKS = 3
-_MEASURE_PLACEHOLDER = "Optional: leave blank if you have no figure today"
 _MEASURES_LEFT_OUT = (
     "Some optional figures are left out so the form fits Slack: {names}. Your levels and figures above still count."
 )
@@ -94,8 +82,8 @@ def checkin_modal(form: CheckinForm, private_metadata: str, notice: str | None =
     view = View(
         type="modal",
         callback_id=CALLBACK_ID,
-        title="Amend today's check-in" if form.amending else "Today's check-in",
-        submit="Save changes" if form.amending else "Send check-in",
+        title=form_words.form_title(form),
+        submit=form_words.submit_words(form),
         close="Cancel",
         private_metadata=private_metadata,
         blocks=_form_blocks(form, notice),
@@ -130,18 +118,18 @@ def _form_blocks(form: CheckinForm, notice: str | None) -> list[Block]:
     for scheme in form.schemes:
         blocks += _scheme_blocks(scheme, values, compact)
     if form.services:
-        blocks.append(_section(f"*{CAPACITY_HEADING}*, {CAPACITY_LEVELS}"))
+        blocks.append(_section(f"*{said.CAPACITY_HEADING}*, {said.CAPACITY_LEVELS}"))
         for service in form.services:
             blocks.append(_level_input(service, values))
             blocks += [_measure_input(m, values) for m in service.measures if m.key not in hidden]
     if asked:
-        blocks.append(_section(_QUESTIONS_HEADING))
+        blocks.append(_section(f"*{form_words.QUESTIONS_HEADING}*: {form_words.QUESTIONS_NOTE}"))
         blocks += [_question_input(q, values) for q in form.questions[:asked]]
     blocks += [
-        _text_input(CORRECTION, "Correction", values, hint=CORRECTION_HINT),
+        _text_input(CORRECTION, form_words.CORRECTION_LABEL, values, hint=said.CORRECTION_HINT),
         _text_input(BLOCKERS, "Blockers", values, multiline=True, hint="What is getting in the way, if anything"),
-        _text_input(COMMENT, "Anything the leads should hear", values, multiline=True),
-        _context(NO_PATIENT_DETAILS),
+        _text_input(COMMENT, form_words.COMMENT_LABEL, values, multiline=True),
+        _context(said.NO_PATIENT_DETAILS),
     ]
     return blocks
 
@@ -153,11 +141,9 @@ def _intro(
     if notice:
         lines.append(notice)
     if form.today is not None:
-        lines.append(
-            f"You checked in at {form.today.submitted_at:%H:%M}. Saving again keeps that answer in the history."
-        )
+        lines.append(form_words.checked_in_sentence(form.today))
     if form.schemes:
-        lines.append("Figures are to date (cumulative) and start as the last answer: change what has moved.")
+        lines.append(form_words.FIGURES_TO_DATE)
     if left_out:
         names = ", ".join(escape(m.measure.label) for m in left_out)
         lines.append(_MEASURES_LEFT_OUT.format(names=names))
@@ -179,7 +165,7 @@ def _scheme_blocks(scheme: SchemeOnForm, values: dict[str, str], compact: bool) 
 
 def _figure_input(scheme: SchemeOnForm, figure: str, prefix: str, values: dict[str, str]) -> InputBlock:
     key = scheme_key(scheme.id, figure)
-    words = figure_words(scheme, figure)
+    words = said.figure_words(scheme, figure)
     element = PlainTextInputElement(action_id=TEXT_ACTION, initial_value=values.get(key), placeholder=words.placeholder)
     return InputBlock(block_id=key, label=prefix + words.label, element=element, hint=words.hint or None)
 
@@ -193,37 +179,33 @@ def _level_input(service: ServiceOnForm, values: dict[str, str]) -> InputBlock:
     chosen = values.get(key)
     element = StaticSelectElement(
         action_id=LEVEL_ACTION,
-        placeholder="Choose a level, 1 to 4",
+        placeholder=form_words.LEVEL_PLACEHOLDER,
         options=[_level_option(level.number) for level in LEVELS],
         initial_option=_level_option(int(chosen)) if chosen else None,
     )
-    hint = f"Last: level {service.last_level} on {service.last_date:%a %-d %b}" if service.last_date else None
-    return InputBlock(block_id=key, label=service.label, element=element, hint=hint)
+    return InputBlock(block_id=key, label=service.label, element=element, hint=form_words.last_level_hint(service))
 
 
 def _measure_input(measure: MeasureOnForm, values: dict[str, str]) -> InputBlock:
     """Optional, and blank each day: yesterday's number is not today's (the hint shows it)."""
-    hint = None
-    if measure.last_value is not None and measure.last_date is not None:
-        hint = f"Last: {quantity_text(measure.last_value)} on {measure.last_date:%a %-d %b}"
     element = PlainTextInputElement(
-        action_id=TEXT_ACTION, initial_value=values.get(measure.key), placeholder=_MEASURE_PLACEHOLDER
+        action_id=TEXT_ACTION, initial_value=values.get(measure.key), placeholder=form_words.MEASURE_PLACEHOLDER
     )
+    hint = form_words.last_measure_hint(measure)
     return InputBlock(block_id=measure.key, label=measure.measure.question, element=element, hint=hint, optional=True)
 
 
 def _question_input(question: QuestionOnForm, values: dict[str, str]) -> InputBlock:
     """Optional, multiline; the question is the label, who asked it and until when the hint."""
-    asker = question.asked_by + (f" ({question.asked_by_organisation})" if question.asked_by_organisation else "")
-    hint = f"Asked by {asker} on {question.asked_on:%a %-d %b}; open until {question.closes_on:%a %-d %b}"
     element = PlainTextInputElement(
         action_id=TEXT_ACTION,
         initial_value=values.get(question.key),
         multiline=True,
         max_length=MAX_ANSWER,
-        placeholder="Optional: leave blank to skip",
+        placeholder=form_words.QUESTION_PLACEHOLDER,
     )
-    return InputBlock(block_id=question.key, label=question.text, element=element, hint=hint[:2000], optional=True)
+    hint = form_words.question_hint(question)[:2000]
+    return InputBlock(block_id=question.key, label=question.text, element=element, hint=hint, optional=True)
 
 
 def _text_input(
@@ -239,18 +221,18 @@ def _text_input(
 
 
 def redaction_notice(count: int) -> str:
-    return f":warning: {redaction_sentence(count)}"
+    return f":warning: {said.redaction_sentence(count)}"
 
 
 def _headline(result: CheckinResult) -> str:
-    return headline(result, lambda name: f"*{escape(name)}*")
+    return said.headline(result, lambda name: f"*{escape(name)}*")
 
 
 def _scheme_line(scheme: ReportedScheme) -> str:
     figures = scheme.figures
     line = (
         f"*{escape(scheme.name)}*\nSpent {amount_text(figures.actual)} · "
-        f"committed {amount_text(figures.committed)} · {activity_words(scheme)}"
+        f"committed {amount_text(figures.committed)} · {said.activity_words(scheme)}"
     )
     if scheme.correction_reason:
         line += f"\n_Correction: {escape(scheme.correction_reason)}_"
@@ -262,7 +244,7 @@ def _notes(result: CheckinResult) -> list[Block]:
     if result.redactions:
         notes.append(_section(redaction_notice(result.redactions)))
     if result.questions_answered:
-        notes.append(_context(questions_answered_sentence(result.questions_answered)))
+        notes.append(_context(said.questions_answered_sentence(result.questions_answered)))
     if result.nothing_to_reaffirm:
         names = ", ".join(escape(n) for n in result.nothing_to_reaffirm)
         notes.append(_context(f"Nothing on record yet for {names}: open the check-in to give figures."[:2000]))
@@ -275,7 +257,7 @@ def _result_blocks(result: CheckinResult) -> list[Block]:
     blocks += [_section(_scheme_line(s)) for s in result.schemes[:room]]
     if result.services:
         lines = [_service_line(s) for s in result.services]
-        blocks.append(_section(("*Capacity today*\n" + "\n".join(lines))[:3000]))
+        blocks.append(_section((f"*{said.CAPACITY_HEADING}*\n" + "\n".join(lines))[:3000]))
     return blocks
 
 

@@ -18,23 +18,23 @@ from bot.reports.digest import (
     service_sentence,
     spend_sentences,
 )
+from bot.reports.said import flag_lines, voice_lines
 from bot.sending.ports import Report
-from bot.spend.spend import forecast_lines
+from bot.spend.words import forecast_lines
 from handlers.slack.blocks.brief import (
+    ALL_FLAGS,
     PAGE_BREAK,
     SlackMessage,
     brief_messages,
-    flag_lines,
     lines_blocks,
     paginate,
-    voice_lines,
 )
-from handlers.slack.blocks.status import LEVEL_EMOJI, context, header
+from handlers.slack.blocks.marks import LEVEL_EMOJI, NEVER
+from handlers.slack.blocks.markup import MRKDWN
+from handlers.slack.blocks.status import context, header
 from handlers.slack.blocks.text import escape
 
 Json = dict
-
-NEVER = ":white_circle:"
 
 
 def digest_messages(digest: Digest) -> list[SlackMessage]:
@@ -52,7 +52,7 @@ def report_messages(report: Report) -> list[SlackMessage]:
 def digest_blocks(d: Digest) -> list[Json]:
     spend = [escape(line) for line in spend_sentences(d)]
     spend += [escape(line) for line in forecast_lines(d.position)[1:2]]
-    spend += flag_lines([flag.message for flag in d.position.flags])
+    spend += flag_lines([flag.message for flag in d.position.flags], MRKDWN, ALL_FLAGS)
     n = d.next
     blocks: list[Json] = [
         header(d.title),
@@ -78,7 +78,7 @@ def digest_blocks(d: Digest) -> list[Json]:
             [f"• {escape(decision_sentence(x))}" for x in d.decisions] or ["No decision was recorded this week."],
         ),
         {"type": "divider"},
-        *lines_blocks("*Partner voice*", voice_lines(d.voice, d.voice_left_out)),
+        *lines_blocks("*Partner voice*", voice_lines(d.voice, d.voice_left_out, MRKDWN)),
         {"type": "divider"},
         *lines_blocks(
             "*Engagement by sector* (check-ins, last five working days)",

@@ -19,11 +19,10 @@ from bot.common.money import format_money, format_quantity
 from bot.common.wording import plural, shortened
 from bot.reports.decisions import DecisionView
 from bot.reports.leads_view import Home, JoinHome, LeadHome, PartnerHome
-from bot.spend.spend import percent_of
+from bot.spend.words import percent_of
 from handlers.slack.blocks.limits import SURFACE_BLOCKS
+from handlers.slack.blocks.marks import LEVEL_EMOJI, NEVER
 from handlers.slack.blocks.status import (
-    LEVEL_EMOJI,
-    NEVER,
     SECTION_TEXT,
     context,
     header,

@@ -35,6 +35,7 @@ from bot.risks.register import MAX_TEXT, SEVERITY_RANK
 from bot.risks.risk_actions import Register, RisksOverview, RisksResult
 from bot.risks.risk_words import risk_facts
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
+from handlers.slack.blocks.marks import SEVERITY_EMOJI
 from handlers.slack.blocks.text import escape
 from models.vocabulary import A_ROLE, RiskStatus, Severity
 
@@ -53,12 +54,6 @@ NOTE_BLOCK = NOTE_ACTION = "note"
 OWNER_BLOCK = OWNER_ACTION = "owner"
 ESCALATION_BLOCK = "risk_escalation"
 
-SEVERITY_EMOJI = {
-    Severity.CRITICAL: ":red_circle:",
-    Severity.HIGH: ":large_orange_circle:",
-    Severity.MEDIUM: ":large_yellow_circle:",
-    Severity.LOW: ":white_circle:",
-}
 SECTION_TEXT = 2900  # under Slack's 3,000 for a section
 OPTION_TEXT = 75
 SELECT_OPTIONS = 100

@@ -12,19 +12,22 @@ shown is the calmest.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from bot.common.money import format_money
 from bot.common.wording import plural, shortened
-from bot.reports.brief import outlook
+from bot.reports import status_words
 from bot.reports.engagement import Quiet
 from bot.reports.leads_view import StatusView, ViewRefused
-from bot.reports.status import CapacityCell, CapacityRow, MoneyPanel, RiskPanel, StatusScreen, TodayCheckins
-from bot.spend.spend import percent_of
+from bot.reports.money import MoneyPanel
+from bot.reports.said import flag_lines
+from bot.reports.status import CapacityCell, CapacityRow, RiskPanel, StatusScreen, TodayCheckins
+from bot.reports.status_words import NAME_WIDTH
+from bot.spend.words import outlook, percent_of
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
+from handlers.slack.blocks.marks import SEVERITY_EMOJI
+from handlers.slack.blocks.markup import MRKDWN
 from handlers.slack.blocks.text import escape
-from models.vocabulary import Severity
 
 Json = dict[str, Any]
 StatusResult = StatusScreen | StatusView | ViewRefused
@@ -32,21 +35,10 @@ StatusResult = StatusScreen | StatusView | ViewRefused
 SECTION_TEXT = 2900  # under Slack's 3,000
 HEADER_TEXT = 150
 CONTEXT_TEXT = 2000
-NAME_WIDTH = 60
 CAPACITY_SECTIONS = 24  # the grid's budget of sections in one message
 QUIET_SECTIONS = 4  # room for QUIET_NAMES lines and the count
 QUIET_NAMES = 40  # at most this many quiet partners named; the rest are counted
 FLAGS_SHOWN = 3
-
-LEVEL_EMOJI = {1: ":large_green_circle:", 2: ":large_yellow_circle:", 3: ":large_orange_circle:", 4: ":red_circle:"}
-NEVER = ":white_circle:"
-STALE = ":hourglass:"
-SEVERITY_EMOJI = {
-    Severity.CRITICAL: ":red_circle:",
-    Severity.HIGH: ":large_orange_circle:",
-    Severity.MEDIUM: ":large_yellow_circle:",
-    Severity.LOW: ":white_circle:",
-}
 
 
 def status_blocks(result: StatusResult) -> list[Json]:
@@ -112,10 +104,7 @@ def money_text(m: MoneyPanel) -> str:
             f"{format_money(m.outturn_recent)}: {outlook(m.variance_recent)}; {format_money(m.run_rate_needed)} a working day would spend it all"
         ),
     ]
-    flags = [f":warning: {escape(flag.message)}" for flag in m.flags[:FLAGS_SHOWN]]
-    if len(m.flags) > FLAGS_SHOWN:
-        left = len(m.flags) - FLAGS_SHOWN
-        flags.append(f"{plural(left, 'more flag')}: `/winter spend` shows them all")
+    flags = flag_lines([flag.message for flag in m.flags], MRKDWN, "`/winter spend` shows them all", FLAGS_SHOWN)
     return shortened("\n".join(lines + flags), SECTION_TEXT)
 
 
@@ -126,22 +115,13 @@ def capacity_blocks(rows: Sequence[CapacityRow], stale_after: int, budget: int) 
     """One line per organisation, most pressed first; at most `budget` sections, the rest counted."""
     if not rows:
         return [section("*Capacity*: no organisation reports a service yet.")]
-    ordered = sorted(rows, key=_pressure)
-    levels = [c.level for r in rows for c in r.cells]
-    counts = " · ".join(f"{LEVEL_EMOJI[n]} {levels.count(n)}" for n in (4, 3, 2, 1))
-    stale = sum(1 for r in rows for c in r.cells if c.stale)
+    ordered = status_words.most_pressed(rows)
     title = (
-        f"*Capacity* ({plural(len(rows), 'organisation')}, most pressed first): {counts} · "
-        f"{STALE} {stale} stale (no report for {stale_after}+ working days, or never)"
+        f"*Capacity* ({plural(len(rows), 'organisation')}, most pressed first): "
+        f"{status_words.capacity_counts(rows, stale_after, MRKDWN)}"
     )
     lines = [capacity_line(row) for row in ordered]
-    return packed(lines, title=title, budget=budget, more=lambda n: _more_organisations(n, ordered[-n:]))
-
-
-def _pressure(row: CapacityRow) -> tuple[int, int, str, int]:
-    worst = row.worst or 0
-    stale = sum(1 for c in row.cells if c.stale)
-    return (-worst, -stale, row.name.lower(), row.organisation_id)
+    return packed(lines, title=title, budget=budget, more=lambda n: status_words.more_organisations(ordered[-n:]))
 
 
 def capacity_line(row: CapacityRow) -> str:
@@ -150,19 +130,7 @@ def capacity_line(row: CapacityRow) -> str:
 
 
 def cell_text(cell: CapacityCell) -> str:
-    label = escape(cell.label)
-    if cell.level is None:
-        return f"{label} {NEVER} never reported {STALE}"
-    text = f"{label} {LEVEL_EMOJI.get(cell.level, '')} {cell.level}"
-    if cell.stale:
-        text += f" {STALE} stale, {plural(cell.working_days_old or 0, 'working day')} old"
-    return text
-
-
-def _more_organisations(n: int, rows: Sequence[CapacityRow]) -> str:
-    worst = max((r.worst or 0 for r in rows), default=0)
-    at_most = f", none above level {worst}" if worst else ", none reported"
-    return f"{plural(n, 'more organisation')} not shown{at_most}."
+    return escape(status_words.cell(cell, MRKDWN))
 
 
 # -- risks ---------------------------------------------------------------------------------
@@ -207,22 +175,14 @@ def quiet_blocks(quiet: Sequence[Quiet], after: int, withheld: int = 0) -> list[
 
 
 def quiet_line(q: Quiet) -> str:
-    last = f"last {q.last_check_in:%a %d %b}" if q.last_check_in else "never answered"
-    return (
-        f"• {escape(shortened(q.name, NAME_WIDTH))} ({escape(shortened(q.organisation, NAME_WIDTH))}): "
-        f"{plural(q.working_days_silent, 'working day')} silent, {last}"
-    )
+    return f"• {status_words.quiet(q, MRKDWN)}"
 
 
 # -- today ---------------------------------------------------------------------------------
 
 
 def today_text(t: TodayCheckins) -> str:
-    if not t.working_day:
-        return f"*Today's check-ins*: nobody is asked today ({t.local_date:%a %d %b})."
-    if t.expected == 0:
-        return "*Today's check-ins*: no partner is due to answer today."
-    return f"*Today's check-ins*: {t.answered} of {t.expected} partners have answered ({percent_of(Decimal(t.answered), Decimal(t.expected))})."
+    return status_words.today(t, MRKDWN)
 
 
 # -- small pieces, shared by the other builders ----------------------------------------------

@@ -28,24 +28,14 @@ from bot.checkin import (
     SchemeOnForm,
     ServiceOnForm,
     amount_text,
+    form_words,
     initial_values,
-    quantity_text,
+    said,
     scheme_key,
     service_key,
 )
 from bot.checkin.prompts import Prompt
 from bot.checkin.questions_on_form import MAX_ANSWER
-from bot.checkin.said import (
-    CAPACITY_HEADING,
-    CAPACITY_LEVELS,
-    CORRECTION_HINT,
-    NO_PATIENT_DETAILS,
-    activity_words,
-    figure_words,
-    headline,
-    questions_answered_sentence,
-    redaction_sentence,
-)
 from bot.common.capacity import LEVELS, level_label
 from bot.common.measures import value_text
 from bot.common.money import format_money
@@ -99,19 +89,19 @@ def _checkin_card(
     for scheme in form.schemes:
         body += _scheme(scheme, values, errors, compact)
     if form.services:
-        body.append(subheading(f"{CAPACITY_HEADING}, {CAPACITY_LEVELS}"))
+        body.append(subheading(f"{said.CAPACITY_HEADING}, {said.CAPACITY_LEVELS}"))
         for service in form.services:
             body += _service(service, values, errors, compact)
     if form.questions:
-        body.append(subheading("The leads ask: answer what you can; each question is optional"))
+        body.append(subheading(f"{form_words.QUESTIONS_HEADING}: {form_words.QUESTIONS_NOTE}"))
         for question in form.questions:
             body += _question(question, values, errors)
-    body += _text(CORRECTION, "Correction", values, errors, hint=CORRECTION_HINT)
+    body += _text(CORRECTION, form_words.CORRECTION_LABEL, values, errors, hint=said.CORRECTION_HINT)
     body += _text(BLOCKERS, "Blockers: what is getting in the way, if anything", values, errors, multiline=True)
-    body += _text(COMMENT, "Anything the leads should hear", values, errors, multiline=True)
-    body.append(line(NO_PATIENT_DETAILS, subtle=True))
+    body += _text(COMMENT, form_words.COMMENT_LABEL, values, errors, multiline=True)
+    body.append(line(said.NO_PATIENT_DETAILS, subtle=True))
     data = form_data(form.scope.programme_id, form.local_date)
-    actions = [action("Save changes" if form.amending else "Send check-in", SUBMIT, **data)]
+    actions = [action(form_words.submit_words(form), SUBMIT, **data)]
     if prompt is not None and not form.amending and (form.schemes or form.services):
         actions.append(action("Nothing new today", NO_CHANGE, **data))
     return card(body, actions)
@@ -125,7 +115,7 @@ def _opening(form: CheckinForm, prompt: Prompt | None, notice: str | None, error
     elif prompt is not None:
         title = f"Good morning {plain(first)}. Here is today's check-in for {plain(scope.organisation_name)}."
     else:
-        title = ("Amend today's check-in" if form.amending else "Today's check-in") + f": {scope.organisation_name}"
+        title = f"{form_words.form_title(form)}: {scope.organisation_name}"
     body: list[CardElement] = [heading(title) if prompt is None else line(f"**{title}**")]
     body.append(line(f"{plain(scope.programme_name)} · {form.local_date:%A %-d %B}", subtle=True))
     if errors:
@@ -134,11 +124,9 @@ def _opening(form: CheckinForm, prompt: Prompt | None, notice: str | None, error
     if notice:
         body.append(line(notice, attention=True))
     if form.today is not None:
-        body.append(
-            line(f"You checked in at {form.today.submitted_at:%H:%M}. Saving again keeps that answer in the history.")
-        )
+        body.append(line(form_words.checked_in_sentence(form.today)))
     if form.schemes:
-        body.append(line("Figures are to date (cumulative) and start as the last answer: change what has moved."))
+        body.append(line(form_words.FIGURES_TO_DATE))
     return body
 
 
@@ -157,7 +145,7 @@ def _scheme(scheme: SchemeOnForm, values: Values, errors: Errors, compact: bool)
     )
     for figure in FIGURES:
         key = scheme_key(scheme.id, figure)
-        words = figure_words(scheme, figure)
+        words = said.figure_words(scheme, figure)
         body.append(
             TextInput(
                 id=key,
@@ -179,15 +167,16 @@ def _service(service: ServiceOnForm, values: Values, errors: Errors, compact: bo
         ChoiceSetInput(
             id=key,
             label=service.label,
-            placeholder="Choose a level, 1 to 4",
+            placeholder=form_words.LEVEL_PLACEHOLDER,
             choices=[Choice(title=level_label(level.number), value=str(level.number)) for level in LEVELS],
             value=values.get(key) or None,
             is_required=True,
             error_message=f"{service.label}: choose a level, 1 to 4",
         )
     ]
-    if service.last_date is not None and not compact:
-        body.append(line(f"Last: level {service.last_level} on {service.last_date:%a %-d %b}", subtle=True))
+    last = form_words.last_level_hint(service)
+    if last is not None and not compact:
+        body.append(line(last, subtle=True))
     body += _error(key, errors)
     for measure in service.measures:
         body += _measure(measure, values, errors)
@@ -199,30 +188,27 @@ def _measure(measure: MeasureOnForm, values: Values, errors: Errors) -> list[Car
         TextInput(
             id=measure.key,
             label=measure.measure.question,
-            placeholder="Optional: leave blank if you have no figure today",
+            placeholder=form_words.MEASURE_PLACEHOLDER,
             value=values.get(measure.key) or None,
         )
     ]
-    if measure.last_value is not None and measure.last_date is not None:
-        body.append(line(f"Last: {quantity_text(measure.last_value)} on {measure.last_date:%a %-d %b}", subtle=True))
+    last = form_words.last_measure_hint(measure)
+    if last is not None:
+        body.append(line(last, subtle=True))
     return body + _error(measure.key, errors)
 
 
 def _question(question: QuestionOnForm, values: Values, errors: Errors) -> list[CardElement]:
-    asker = question.asked_by + (f" ({question.asked_by_organisation})" if question.asked_by_organisation else "")
     return [
         TextInput(
             id=question.key,
             label=question.text[:500],
             is_multiline=True,
             max_length=MAX_ANSWER,
-            placeholder="Optional: leave blank to skip",
+            placeholder=form_words.QUESTION_PLACEHOLDER,
             value=values.get(question.key) or None,
         ),
-        line(
-            plain(f"Asked by {asker} on {question.asked_on:%a %-d %b}; open until {question.closes_on:%a %-d %b}"),
-            subtle=True,
-        ),
+        line(plain(form_words.question_hint(question)), subtle=True),
         *_error(question.key, errors),
     ]
 
@@ -248,17 +234,17 @@ def _text(
 
 
 def confirmation_card(result: CheckinResult) -> Card:
-    body: list[CardElement] = [line("✅ " + headline(result, lambda name: f"**{plain(name)}**"))]
+    body: list[CardElement] = [line("✅ " + said.headline(result, lambda name: f"**{plain(name)}**"))]
     if result.redactions:
-        body.append(line(f"⚠ {redaction_sentence(result.redactions)}", attention=True))
+        body.append(line(f"⚠ {said.redaction_sentence(result.redactions)}", attention=True))
     if result.questions_answered:
-        body.append(line(questions_answered_sentence(result.questions_answered), subtle=True))
+        body.append(line(said.questions_answered_sentence(result.questions_answered), subtle=True))
     if result.nothing_to_reaffirm:
         names = ", ".join(plain(n) for n in result.nothing_to_reaffirm)
         body.append(line(f"Nothing on record yet for {names}: amend the check-in to give figures.", subtle=True))
     body += [line(_scheme_line(s)) for s in result.schemes]
     if result.services:
-        body.append(subheading("Capacity today"))
+        body.append(subheading(said.CAPACITY_HEADING))
         body += [line(_service_line(s)) for s in result.services]
     body.append(line(f"{plain(result.programme_name)} · {result.local_date:%a %-d %b %Y}", subtle=True))
     return card(body, [action("Amend today's check-in", OPEN, **form_data(result.programme_id, result.local_date))])
@@ -268,7 +254,7 @@ def _scheme_line(scheme: ReportedScheme) -> str:
     figures = scheme.figures
     text = (
         f"**{plain(scheme.name)}**: spent {amount_text(figures.actual)} · "
-        f"committed {amount_text(figures.committed)} · {activity_words(scheme)}"
+        f"committed {amount_text(figures.committed)} · {said.activity_words(scheme)}"
     )
     if scheme.correction_reason:
         text += f"\n\n_Correction: {plain(scheme.correction_reason)}_"

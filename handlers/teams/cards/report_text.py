@@ -8,6 +8,7 @@ from models.vocabulary import Severity
 CONTINUED = "(continued)"
 LEVEL_MARK = {1: "🟢", 2: "🟡", 3: "🟠", 4: "🔴"}
 NEVER = "⚪"
+STALE = "⏳"
 SEVERITY_MARK = {Severity.CRITICAL: "🔴", Severity.HIGH: "🟠", Severity.MEDIUM: "🟡", Severity.LOW: "⚪"}
 
 

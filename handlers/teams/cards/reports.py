@@ -18,7 +18,8 @@ from microsoft_teams.cards import CardElement, Image
 from PIL import Image as Picture
 
 from bot.common.wording import plural
-from bot.reports.brief import Brief, Voice, capacity_sentence, checkins_sentence, money_sentences, risk_sentence
+from bot.reports.brief import Brief
+from bot.reports.brief_words import capacity_sentence, checkins_sentence, money_sentences, risk_sentence
 from bot.reports.digest import (
     Digest,
     decision_sentence,
@@ -28,16 +29,17 @@ from bot.reports.digest import (
     service_sentence,
     spend_sentences,
 )
+from bot.reports.said import flag_lines, voice_lines
 from bot.sending.ports import Report
-from bot.spend.spend import forecast_lines
+from bot.spend.words import forecast_lines
 from handlers.teams.cards.base import MAX_TEXT, Card, card, heading, line, plain, subheading
 from handlers.teams.cards.report_text import CONTINUED, level_mark, severity_mark, split_text
+from handlers.teams.cards.text import MARKDOWN
 
 PART_BYTES = 20_000  # the sections of one card as JSON; the heading, footer and envelope fit in the rest
 PART_ELEMENTS = 40  # body elements of a card in all
 FRAME_ELEMENTS = 3  # the heading, the subtitle or nothing, the "continued" footer
-PIECE_CHARS = 3_000  # a very long comment or line goes on in another block
-FLAGS_SHOWN = 5
+ALL_FLAGS = "type `spend` to see them all."
 CHART_COLOURS = 32
 BREAK = ("", ())  # a section that starts a new card
 
@@ -79,7 +81,9 @@ def brief_sections(b: Brief) -> list[Section]:
     checkins = [plain(checkins_sentence(c))]
     if c.not_heard_from:
         checkins.append("Not heard from: " + ", ".join(plain(n) for n in c.not_heard_from) + ".")
-    money = [plain(s) for s in money_sentences(b.money)] + flag_lines([f.message for f in b.money.flags])
+    money = [plain(s) for s in money_sentences(b.money)] + flag_lines(
+        [f.message for f in b.money.flags], MARKDOWN, ALL_FLAGS
+    )
     capacity = [f"{'⬆️' if x.worse else '⬇️'} {level_mark(x.level_to)} {plain(capacity_sentence(x))}" for x in b.capacity]
     risks = [f"{severity_mark(r.severity)} {'**New**: ' if r.new else ''}{plain(risk_sentence(r))}" for r in b.risks]
     return [
@@ -87,7 +91,7 @@ def brief_sections(b: Brief) -> list[Section]:
         (f"Money (to the end of {b.day:%a %d %b})", money),
         ("Capacity changes", capacity or ["No service changed level."]),
         ("Risks new or changed", risks or ["None."]),
-        ("Partner voice", voice_lines(b.voice, b.voice_left_out)),
+        ("Partner voice", voice_lines(b.voice, b.voice_left_out, MARKDOWN)),
     ]
 
 
@@ -99,7 +103,7 @@ def digest_subtitle(d: Digest) -> str:
 
 def digest_sections(d: Digest) -> list[Section]:
     spend = [plain(s) for s in spend_sentences(d)] + [plain(s) for s in forecast_lines(d.position)[1:2]]
-    spend += flag_lines([flag.message for flag in d.position.flags])
+    spend += flag_lines([flag.message for flag in d.position.flags], MARKDOWN, ALL_FLAGS)
     if d.chart_png:
         spend.append("_The burn-up chart follows: spend and commitment against the even pace to the deadline._")
     return [
@@ -116,39 +120,10 @@ def digest_sections(d: Digest) -> list[Section]:
             "Decisions this week",
             [f"- {plain(decision_sentence(x))}" for x in d.decisions] or ["No decision was recorded this week."],
         ),
-        ("Partner voice", voice_lines(d.voice, d.voice_left_out)),
+        ("Partner voice", voice_lines(d.voice, d.voice_left_out, MARKDOWN)),
         ("Engagement by sector (check-ins, last five working days)", [plain(sector_sentence(s)) for s in d.engagement]),
         ("What is next", [plain(s) for s in next_sentences(d.next)]),
     ]
-
-
-def flag_lines(messages: Sequence[str]) -> list[str]:
-    lines = [f"⚠️ {plain(m)}" for m in messages[:FLAGS_SHOWN]]
-    if len(messages) > FLAGS_SHOWN:
-        left = len(messages) - FLAGS_SHOWN
-        lines.append(f"{plural(left, 'more flag')}: type `spend` to see them all.")
-    return lines
-
-
-def voice_lines(voice: Sequence[Voice], left_out: int) -> list[str]:
-    """Each blocker or comment in the partner's own words, attributed to the organisation;
-    a very long one in several pieces, the attribution under the last."""
-    if not voice:
-        return ["No blockers or comments from community partners."]
-    lines: list[str] = []
-    for v in voice:
-        for label, text in (("blockers", v.blockers), ("comment", v.comment)):
-            if not text:
-                continue
-            pieces = split_text(plain(text), PIECE_CHARS)
-            for index, piece in enumerate(pieces):
-                quoted = f"“{piece}”"
-                if index == len(pieces) - 1:
-                    quoted += f"\n\n— **{plain(v.organisation)}**, {label}, {v.day:%a %d %b}"
-                lines.append(quoted)
-    if left_out:
-        lines.append(f"{left_out} more not shown here.")
-    return lines
 
 
 # -- paging -----------------------------------------------------------------------------------------

@@ -8,26 +8,25 @@ quiet partners and the flags are shown up to a point and the rest counted, never
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 from microsoft_teams.cards import CardElement
 
 from bot.common.money import format_money
 from bot.common.wording import plural, shortened
-from bot.reports.brief import outlook
+from bot.reports import status_words
 from bot.reports.engagement import Quiet
 from bot.reports.leads_view import StatusView, ViewRefused
-from bot.reports.status import CapacityCell, CapacityRow, MoneyPanel, RiskPanel, StatusScreen, TodayCheckins
-from bot.spend.spend import percent_of
+from bot.reports.money import MoneyPanel
+from bot.reports.status import CapacityRow, RiskPanel, StatusScreen
+from bot.reports.status_words import NAME_WIDTH
+from bot.spend.words import outlook, percent_of
 from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
-from handlers.teams.cards.report_text import LEVEL_MARK, NEVER, severity_mark
-from handlers.teams.cards.text import bullets, said
+from handlers.teams.cards.report_text import severity_mark
+from handlers.teams.cards.text import MARKDOWN, bullets, said
 
-STALE = "⏳"
 ROWS_SHOWN = 25
 QUIET_SHOWN = 15
 FLAGS_SHOWN = 5
-NAME_WIDTH = 60
 TITLE_WIDTH = 200
 FOOTER = "Type `risks` to list every open risk, `spend` to see every scheme."
 
@@ -50,7 +49,7 @@ def status_card(result: StatusResult) -> Card:
         *money(m),
         *risks(screen.risks),
         *quiet(screen.quiet, screen.quiet_after_working_days, withheld),
-        line(today(screen.checkins_today)),
+        line(status_words.today(screen.checkins_today, MARKDOWN)),
         *capacity(screen.capacity.rows, screen.capacity.stale_after_working_days),
         line(FOOTER, subtle=True),
     ]
@@ -126,52 +125,27 @@ def quiet(people: Sequence[Quiet], after: int, withheld: int) -> list[CardElemen
 
 
 def quiet_line(q: Quiet) -> str:
-    last = f"last {q.last_check_in:%a %d %b}" if q.last_check_in else "never answered"
-    return (
-        f"{plain(shortened(q.name, NAME_WIDTH))} ({plain(shortened(q.organisation, NAME_WIDTH))}): "
-        f"{plural(q.working_days_silent, 'working day')} silent, {last}"
-    )
-
-
-def today(t: TodayCheckins) -> str:
-    if not t.working_day:
-        return f"**Today's check-ins**: nobody is asked today ({t.local_date:%a %d %b})."
-    if t.expected == 0:
-        return "**Today's check-ins**: no partner is due to answer today."
-    share = percent_of(Decimal(t.answered), Decimal(t.expected))
-    return f"**Today's check-ins**: {t.answered} of {t.expected} partners have answered ({share})."
+    return status_words.quiet(q, MARKDOWN)
 
 
 def capacity(rows: Sequence[CapacityRow], stale_after: int) -> list[CardElement]:
     if not rows:
         return [subheading("Capacity"), line("No organisation reports a service yet.")]
-    ordered = sorted(rows, key=_pressure)
-    levels = [c.level for r in rows for c in r.cells]
-    stale = sum(1 for r in rows for c in r.cells if c.stale)
-    counts = " · ".join(f"{LEVEL_MARK[n]} {levels.count(n)}" for n in (4, 3, 2, 1))
+    ordered = status_words.most_pressed(rows)
     body: list[CardElement] = [
         subheading(f"Capacity ({plural(len(rows), 'organisation')}, most pressed first)"),
-        line(f"{counts} · {STALE} {stale} stale (no report for {stale_after}+ working days, or never)", subtle=True),
+        line(status_words.capacity_counts(rows, stale_after, MARKDOWN), subtle=True),
         facts(
-            [(shortened(row.name, NAME_WIDTH), " · ".join(cell(c) for c in row.cells)) for row in ordered[:ROWS_SHOWN]]
+            [
+                (
+                    shortened(row.name, NAME_WIDTH),
+                    " · ".join(status_words.cell(c, MARKDOWN) for c in row.cells),
+                )
+                for row in ordered[:ROWS_SHOWN]
+            ]
         ),
     ]
     left = ordered[ROWS_SHOWN:]
     if left:
-        worst = max((r.worst or 0 for r in left), default=0)
-        at_most = f", none above level {worst}" if worst else ", none reported"
-        body.append(line(f"{plural(len(left), 'more organisation')} not shown{at_most}."))
+        body.append(line(status_words.more_organisations(left)))
     return body
-
-
-def _pressure(row: CapacityRow) -> tuple[int, int, str, int]:
-    return (-(row.worst or 0), -sum(1 for c in row.cells if c.stale), row.name.lower(), row.organisation_id)
-
-
-def cell(c: CapacityCell) -> str:
-    if c.level is None:
-        return f"{c.label} {NEVER} never reported {STALE}"
-    text = f"{c.label} {LEVEL_MARK.get(c.level, '')} {c.level}"
-    if c.stale:
-        text += f" {STALE} stale, {plural(c.working_days_old or 0, 'working day')} old"
-    return text

@@ -7,6 +7,9 @@ import json
 from microsoft_teams.cards import CardElement, Container
 
 from handlers.teams.cards.base import line, plain
+from handlers.teams.cards.report_text import LEVEL_MARK, NEVER, STALE, split_text
+
+QUOTED_PIECE = 3_000  # a very long comment goes on in another block
 
 
 def teams_words(text: str) -> str:
@@ -36,3 +39,26 @@ def bullets(lines: list[str]) -> str:
 def size(element: CardElement) -> int:
     """Bytes the element adds to a card's JSON, to keep a message under Teams' 28 KB."""
     return len(json.dumps(element.model_dump(by_alias=True, exclude_none=True)).encode()) + 1
+
+
+class TeamsMarkdown:
+    """How Teams sets bot/'s words (bot.common.markup): markdown escaping and bold, quotation
+    marks, and emoji for flags and capacity levels."""
+
+    warning = "⚠️"
+    paragraph = "\n\n"
+    levels = LEVEL_MARK
+    never = NEVER
+    stale = STALE
+
+    def text(self, words: str) -> str:
+        return plain(words)
+
+    def bold(self, words: str) -> str:
+        return f"**{plain(words)}**"
+
+    def quoted(self, words: str) -> list[str]:
+        return [f"“{piece}”" for piece in split_text(plain(words), QUOTED_PIECE)]
+
+
+MARKDOWN = TeamsMarkdown()
