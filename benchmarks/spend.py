@@ -33,7 +33,8 @@ from sqlmodel import Session
 
 from benchmarks.large_programme import LARGE_TODAY, build_large_programme
 from bot.programme.programmes import get_programme
-from bot.spend.spend import burn_up, spend_position
+from bot.spend.burn_up import burn_up
+from bot.spend.ledger import spend_position
 from models.db import make_engine, normalise_url
 from models.tables import SpendReport
 

@@ -12,7 +12,8 @@ from sqlmodel import select
 
 from bot.common.calendar import local_instant
 from bot.programme.loader import load_path
-from bot.reports.brief import Brief, compose_brief, to_markdown
+from bot.reports.brief import Brief, compose_brief
+from bot.reports.markdown import to_markdown
 from bot.risks.changes import change_status
 from bot.risks.register import raise_risk
 from handlers.slack.blocks.brief import brief_messages

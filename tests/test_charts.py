@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
+from bot.spend.burn_up import BurnUp, BurnUpPoint
 from bot.spend.charts import DPI, FIGSIZE, burn_up_png, money_tick
-from bot.spend.spend import BurnUp, BurnUpPoint
 
 START = date(2026, 12, 1)
 DEADLINE = date(2027, 3, 31)

@@ -23,9 +23,10 @@ from test_brief import (  # noqa: F401  (fixtures)
     spend,
 )
 
-from bot.reports.brief import Voice, to_markdown
 from bot.reports.decisions import DecisionView
 from bot.reports.digest import Digest, compose_digest, digest_day, digest_week, is_digest_day
+from bot.reports.markdown import to_markdown
+from bot.reports.voice import Voice
 from bot.risks.changes import change_status
 from bot.risks.register import raise_risk
 from handlers.slack.blocks.digest import digest_messages

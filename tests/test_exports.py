@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.spend.exports import HEADERS, export, spend_return_rows, write_csv, write_xlsx
-from bot.spend.spend import Flag, Forecast, SchemeSpend, SourceSpend, SpendPosition
+from bot.spend.position import Flag, Forecast, SchemeSpend, SourceSpend, SpendPosition
 
 TODAY = date(2027, 1, 22)
 D = Decimal

@@ -16,7 +16,7 @@ from sqlmodel import select
 from bot.common.asking import JOIN_TEXT
 from bot.common.money import format_money
 from bot.programme.loader import load_path
-from bot.spend.spend import spend_position
+from bot.spend.ledger import spend_position
 from models.db import session_scope
 from models.tables import AuditEvent, Programme, SpendReport
 

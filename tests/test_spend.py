@@ -21,7 +21,9 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from bot.spend.spend import burn_up, format_spend, spend_position, status_text
+from bot.spend.burn_up import burn_up
+from bot.spend.ledger import spend_position, status_text
+from bot.spend.words import format_spend
 from models.db import session_scope
 from models.tables import Organisation, Programme, Scheme, SpendReport, Tranche
 

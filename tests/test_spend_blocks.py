@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from bot.spend.spend import Flag, Forecast, SchemeSpend, SourceSpend, SpendPosition
+from bot.spend.position import Flag, Forecast, SchemeSpend, SourceSpend, SpendPosition
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS, check_message
 from handlers.slack.blocks.spend import spend_blocks, spend_text
 

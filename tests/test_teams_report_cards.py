@@ -22,8 +22,8 @@ from test_digest import digest
 from test_risk_blocks import RAISED, overview, risk
 
 from bot.programme.loader import load_path
-from bot.reports.brief import Voice
 from bot.reports.decisions import DecisionView
+from bot.reports.voice import Voice
 from bot.risks.changes import RiskRefused, change_status
 from bot.risks.listing import EventView
 from bot.risks.register import raise_risk

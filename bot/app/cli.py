@@ -195,7 +195,7 @@ def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.database_ready import ready_engine
     from bot.programme.programmes import UnknownProgramme
-    from bot.spend.spend import status_text
+    from bot.spend.ledger import status_text
 
     engine = ready_engine(settings.database_url, wait=False)
     try:
@@ -241,15 +241,15 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def _write_return(session: Session, programme: Programme, today: date, out: Path) -> str:
     from bot.spend.exports import export
-    from bot.spend.spend import spend_position
+    from bot.spend.ledger import spend_position
 
     export(spend_position(session, programme, today), out)
     return "the spend return"
 
 
 def _write_chart(session: Session, programme: Programme, today: date, out: Path) -> str:
+    from bot.spend.burn_up import burn_up
     from bot.spend.charts import burn_up_png
-    from bot.spend.spend import burn_up
 
     out.write_bytes(burn_up_png(burn_up(session, programme, today)))
     return "the burn-up chart"

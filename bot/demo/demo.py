@@ -22,9 +22,10 @@ from bot.programme.programme_file import SAMPLE_PATH, parse_programme_file
 from bot.programme.programmes import get_programme
 from bot.reports.summary import format_summary, programme_summary
 from bot.sending.jobs.base import JobContext
+from bot.spend.burn_up import burn_up
 from bot.spend.charts import burn_up_png
 from bot.spend.exports import export
-from bot.spend.spend import burn_up, spend_position
+from bot.spend.ledger import spend_position
 from handlers.slack.folder import FolderMessenger
 from models.db import make_engine, migrate, session_scope
 from models.tables import Decision, Risk

@@ -55,7 +55,7 @@ from bot.risks.changes import change_status
 from bot.risks.listing import open_risks
 from bot.sending.jobs.base import JobContext
 from bot.sending.scheduler import tick, watch_pass
-from bot.spend.spend import spend_position
+from bot.spend.ledger import spend_position
 from models.db import session_scope
 from models.tables import CapacityReport, Member, Organisation, Programme, row_id
 from models.vocabulary import RiskStatus, Severity

@@ -8,7 +8,7 @@ Definitions:
   working day, on the next working day (`digest_day`). Its week runs from the day after the
   previous digest day to today, so a digest moved by Good Friday leaves no day uncovered; on
   any other day the week is the seven days ending today.
-- Spend: bot.spend.spend's position today, the burn-up series and its chart; the even pace is the
+- Spend: bot.spend.ledger's position today, the burn-up series and its chart; the even pace is the
   chart's trajectory, the total allocation spread evenly over the calendar days from the start
   of the period to the deadline.
 - Capacity by service: per service, the worst level reported by any organisation in the week,
@@ -16,7 +16,7 @@ Definitions:
   the working days of the week with a report at level 3 or more.
 - Risks opened (raised or reopened) and closed in the week, by their RiskEvents (local time).
 - Decisions of the week (bot.reports.decisions), newest first.
-- Partner voice: bot.reports.brief.partner_voice over the week, newest first, at most VOICE_MOST.
+- Partner voice: bot.reports.voice.partner_voice over the week, newest first, at most VOICE_MOST.
 - Engagement by sector: bot.reports.engagement's response rates over the last five working days.
 - What is next: working days left after today, tranches still to land, the deadline.
 """
@@ -42,11 +42,14 @@ from bot.common.calendar import (
 from bot.common.money import format_money
 from bot.common.redact import redact
 from bot.common.wording import plural
-from bot.reports.brief import Voice, outlook, partner_voice, voice_markdown
 from bot.reports.decisions import DecisionView, decisions_between
 from bot.reports.engagement import response_rates
-from bot.spend.spend import BurnUp, SpendPosition, burn_up, forecast_lines, percent_of, spend_position
-from models.tables import CapacityReport, Organisation, Programme, Risk, RiskEvent, Tranche, row_id
+from bot.reports.voice import Organisations, Voice, at_most, organisations_by_id, partner_voice, voice_markdown
+from bot.spend.burn_up import BurnUp, burn_up
+from bot.spend.ledger import live_tranches, spend_position
+from bot.spend.position import SpendPosition, penny
+from bot.spend.words import forecast_lines, outlook, percent_of
+from models.tables import CapacityReport, Programme, Risk, RiskEvent, row_id
 
 VOICE_MOST = 20
 PRESSED = 3  # a level at or above this counts as a day under pressure
@@ -152,9 +155,7 @@ def compose_digest(session: Session, programme: Programme, today: date, *, chart
     """The digest for the week ending `today` (a local date)."""
     assert programme.id is not None
     week_from = digest_week(programme, today)
-    organisations = {
-        o.id: o for o in session.exec(select(Organisation).where(Organisation.programme_id == programme.id))
-    }
+    organisations = organisations_by_id(session, programme)
     position = spend_position(session, programme, today)
     burn = burn_up(session, programme, today)
     png = b""
@@ -162,7 +163,7 @@ def compose_digest(session: Session, programme: Programme, today: date, *, chart
         from bot.spend.charts import burn_up_png
 
         png = burn_up_png(burn)
-    voice = partner_voice(session, programme, week_from, today, organisations)
+    voice, left_out = at_most(partner_voice(session, programme, week_from, today, organisations), VOICE_MOST)
     opened, closed = _risk_moves(session, programme, week_from, today, organisations)
     return Digest(
         programme_slug=programme.slug,
@@ -177,8 +178,8 @@ def compose_digest(session: Session, programme: Programme, today: date, *, chart
         opened=opened,
         closed=closed,
         decisions=tuple(decisions_between(session, programme.id, week_from, today)),
-        voice=tuple(voice[:VOICE_MOST]),
-        voice_left_out=max(0, len(voice) - VOICE_MOST),
+        voice=voice,
+        voice_left_out=left_out,
         engagement=_engagement(session, programme, today),
         next=_next(session, programme, today),
     )
@@ -189,15 +190,15 @@ def _even_pace(burn: BurnUp, today: date) -> Decimal:
     if span <= 0:
         return burn.allocated_total
     done = min(max((today - burn.start).days, 0), span)
-    return (burn.allocated_total * done / span).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return penny(burn.allocated_total * done / span)
 
 
 def _capacity(
-    session: Session, programme: Programme, start: date, today: date, organisations: dict
+    session: Session, programme: Programme, start: date, today: date, organisations: Organisations
 ) -> tuple[ServiceWeek, ...]:
     services: list[str] = []
     running: dict[str, int] = {}
-    for organisation in sorted(organisations.values(), key=lambda o: o.id):
+    for organisation in sorted(organisations.values(), key=row_id):
         if organisation.archived_at is not None:
             continue
         for service in organisation.services or []:
@@ -223,8 +224,8 @@ def _capacity(
             pressed.setdefault(service, set()).add(day)
     newest: dict[str, int] = {}
     for (organisation_id, service), (level, _) in latest.items():
-        organisation = organisations.get(organisation_id)
-        if organisation is None or organisation.archived_at is not None:
+        owner = organisations.get(organisation_id)
+        if owner is None or owner.archived_at is not None:
             continue
         newest[service] = max(newest.get(service, 0), level)
     return tuple(
@@ -241,7 +242,7 @@ def _capacity(
 
 
 def _risk_moves(
-    session: Session, programme: Programme, start: date, today: date, organisations: dict
+    session: Session, programme: Programme, start: date, today: date, organisations: Organisations
 ) -> tuple[tuple[RiskMove, ...], tuple[RiskMove, ...]]:
     begin = local_instant(start, time(0), programme.timezone)
     end = local_instant(today + timedelta(days=1), time(0), programme.timezone)
@@ -276,13 +277,7 @@ def _engagement(session: Session, programme: Programme, today: date) -> tuple[Se
 
 
 def _next(session: Session, programme: Programme, today: date) -> WhatNext:
-    tranches = session.exec(
-        select(Tranche)
-        .where(
-            Tranche.programme_id == programme.id, col(Tranche.archived_at).is_(None), col(Tranche.available_on) > today
-        )
-        .order_by(col(Tranche.available_on), col(Tranche.id))
-    ).all()
+    tranches = [t for t in live_tranches(session, row_id(programme)) if t.available_on > today]
     return WhatNext(
         deadline=programme.deadline,
         working_days_left=count_working_days(today + timedelta(days=1), programme.deadline),

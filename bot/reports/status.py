@@ -2,20 +2,20 @@
 
 Platform-neutral: `status_screen` returns a frozen `StatusScreen` that a handler renders (Block Kit,
 an Adaptive Card, the App Home tab). The number of queries is fixed whatever the number of
-organisations, members, schemes, days or reports: spend (bot.spend.spend), the roster of partners and
+organisations, members, schemes, days or reports: spend (bot.spend.ledger), the roster of partners and
 their check-in days (bot.reports.engagement), two window queries for the capacity grid (the recent days,
-then earlier days for the cells not found there), and the open risks (bot.risks.listing).
+then earlier days for the cells not found there), and the open risks (bot.risks.risks).
 
 Definitions:
-- Money: bot.spend.spend.spend_position on today's local date; the forecast shown is the outturn at the
+- Money: bot.spend.ledger.spend_position on today's local date; the forecast shown is the outturn at the
   recent run rate (the last 10 working days).
 - Capacity grid: a row per live organisation that runs services, a cell per service it runs (in
   the order of the programme file): the latest CapacityReport for that organisation and service
   dated on or before today (by local date, then id), its level and date. A cell is *stale* when
   its report is `silent_after_working_days` working days old or more (programme file thresholds,
-  default 3), counted from the day after the report to yesterday, as bot.spend.spend counts a silent
-  scheme; a cell never reported is stale too.
-- Risks: open (not closed) risks from bot.risks.listing.open_risks: a count per severity (critical first)
+  default 3), counted from the day after the report to yesterday (bot.common.calendar.silent_working_days),
+  as a silent scheme is counted; a cell never reported is stale too.
+- Risks: open (not closed) risks from bot.risks.risks.open_risks: a count per severity (critical first)
   and the first TOP_RISKS, critical and oldest first.
 - Quiet: bot.reports.engagement's quiet partners, after `silent_after_working_days` prompted days.
 - Today: partners prompted today (a working day, not after the deadline, live, not away) and how
@@ -26,42 +26,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
 from bot.checkin.form import service_label
 from bot.checkin.levels import Pair, Standing, newest_levels
-from bot.common.calendar import count_working_days, is_working_day, local_date
+from bot.common.calendar import is_working_day, local_date, silent_working_days
 from bot.common.capacity import level_wording
 from bot.reports.engagement import Quiet, Roster, quiet_from, roster, sector_of
-from bot.risks.listing import RiskView, open_risks
-from bot.spend.spend import Flag, spend_position
+from bot.reports.money import MoneyPanel
+from bot.risks.risks import RiskView, open_risks
+from bot.spend.flags import spend_thresholds
+from bot.spend.ledger import spend_position
 from models.tables import Organisation, Programme, row_id
 from models.vocabulary import Severity
 
-DEFAULT_SILENT_AFTER = 3
 TOP_RISKS = 5
 RECENT_DAYS = 14  # capacity: the newest reports are looked for in these calendar days first
-
-
-@dataclass(frozen=True)
-class MoneyPanel:
-    allocated_so_far: Decimal
-    allocated_total: Decimal
-    actual: Decimal
-    committed: Decimal
-    outturn_recent: Decimal  # forecast at the deadline at the recent run rate
-    variance_recent: Decimal  # outturn - allocation: negative means underspend
-    run_rate_needed: Decimal  # per working day, to spend the rest by the deadline
-    recent_run_rate: Decimal  # per working day
-    working_days_left: int
-    deadline: date
-    flags: tuple[Flag, ...]
-
-    @property
-    def commitment(self) -> Decimal:
-        return self.actual + self.committed
 
 
 @dataclass(frozen=True)
@@ -133,8 +114,7 @@ class StatusScreen:
 
 
 def silent_after(programme: Programme) -> int:
-    given = ((programme.settings or {}).get("thresholds") or {}).get("silent_after_working_days")
-    return int(given) if given else DEFAULT_SILENT_AFTER
+    return spend_thresholds(programme).silent_after_working_days
 
 
 def status_screen(session: Session, programme: Programme, now: datetime) -> StatusScreen:
@@ -149,30 +129,12 @@ def status_screen(session: Session, programme: Programme, now: datetime) -> Stat
         programme_name=programme.name,
         now=now,
         today=today,
-        money=_money(session, programme, today),
+        money=MoneyPanel.of(spend_position(session, programme, today)),
         capacity=capacity_grid(session, programme, today, after, people.organisations),
         risks=_risks(open_risks(session, programme.id, now)),
         quiet=tuple(quiet_from(people, after)),
         quiet_after_working_days=after,
         checkins_today=_today(people),
-    )
-
-
-def _money(session: Session, programme: Programme, today: date) -> MoneyPanel:
-    position = spend_position(session, programme, today)
-    forecast = position.forecast
-    return MoneyPanel(
-        allocated_so_far=position.allocated_so_far,
-        allocated_total=position.allocated_total,
-        actual=position.actual,
-        committed=position.committed,
-        outturn_recent=forecast.outturn_recent,
-        variance_recent=forecast.variance_recent,
-        run_rate_needed=forecast.run_rate_needed,
-        recent_run_rate=forecast.recent_run_rate,
-        working_days_left=forecast.working_days_left,
-        deadline=position.deadline,
-        flags=position.flags,
     )
 
 
@@ -193,7 +155,6 @@ def capacity_grid(
         )
     wanted = {(row_id(o), service) for o in organisations if o.archived_at is None for service in (o.services or ())}
     latest = _latest_levels(session, row_id(programme), today, wanted)
-    yesterday = today - timedelta(days=1)
     rows, services = [], []
     for organisation in organisations:
         if organisation.archived_at is not None or not organisation.services:
@@ -207,7 +168,7 @@ def capacity_grid(
                 cells.append(CapacityCell(service, service_label(service), None, None, None, None, True))
                 continue
             level, day = report
-            old = count_working_days(day + timedelta(days=1), yesterday)
+            old = silent_working_days(day, start=day, today=today)
             cells.append(
                 CapacityCell(
                     service=service,

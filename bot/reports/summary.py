@@ -16,17 +16,11 @@ from bot.common.calendar import working_days_left
 from bot.common.money import format_money, format_quantity
 from bot.common.wording import plural, shortened
 from bot.programme.programmes import get_programme
-from models.tables import Member, Organisation, Scheme, Tranche, row_id
-from models.vocabulary import (
-    FUNDING_SOURCE_LABELS,
-    KIND_LABELS,
-    SCHEME_TYPE_LABELS,
-    UNIT_LABELS,
-    FundingSource,
-    OrganisationKind,
-    SchemeType,
-    Unit,
-)
+from bot.spend.ledger import live_tranches
+from bot.spend.position import allocated
+from bot.spend.words import scheme_type_label, source_label, unit_label
+from models.tables import Member, Organisation, Scheme, row_id
+from models.vocabulary import KIND_LABELS, OrganisationKind
 
 
 @dataclass(frozen=True)
@@ -90,11 +84,7 @@ def live(model: type[_Archivable]) -> ColumnElement[bool]:
 def programme_summary(session: Session, slug: str, today: date) -> ProgrammeSummary:
     programme = get_programme(session, slug)
     pid = programme.id
-    tranches = session.exec(
-        select(Tranche)
-        .where(Tranche.programme_id == pid, live(Tranche))
-        .order_by(col(Tranche.available_on), col(Tranche.id))
-    ).all()
+    tranches = live_tranches(session, row_id(programme))
     organisations = session.exec(
         select(Organisation).where(Organisation.programme_id == pid, live(Organisation)).order_by(col(Organisation.id))
     ).all()
@@ -106,7 +96,7 @@ def programme_summary(session: Session, slug: str, today: date) -> ProgrammeSumm
     per_org = Counter(m.organisation_id for m in members)
     by_source: dict[str, Decimal] = {}
     for t in tranches:
-        label = FUNDING_SOURCE_LABELS[FundingSource(t.funding_source)]
+        label = source_label(t.funding_source)
         by_source[label] = by_source.get(label, Decimal("0")) + t.amount
     return ProgrammeSummary(
         slug=programme.slug,
@@ -117,7 +107,7 @@ def programme_summary(session: Session, slug: str, today: date) -> ProgrammeSumm
         tranches=tuple(
             TrancheLine(
                 name=t.name,
-                source=FUNDING_SOURCE_LABELS[FundingSource(t.funding_source)],
+                source=source_label(t.funding_source),
                 amount=t.amount,
                 announced_on=t.announced_on,
                 available_on=t.available_on,
@@ -126,8 +116,8 @@ def programme_summary(session: Session, slug: str, today: date) -> ProgrammeSumm
             for t in tranches
         ),
         by_source=tuple(by_source.items()),
-        allocation=sum((t.amount for t in tranches), Decimal("0")),
-        available_now=sum((t.amount for t in tranches if t.available_on <= today), Decimal("0")),
+        allocation=allocated(tranches),
+        available_now=allocated(tranches, today),
         organisations=tuple(
             OrganisationLine(
                 name=o.name,
@@ -141,11 +131,11 @@ def programme_summary(session: Session, slug: str, today: date) -> ProgrammeSumm
             SchemeLine(
                 name=s.name,
                 owner=names.get(s.owner_organisation_id, "?"),
-                scheme_type=SCHEME_TYPE_LABELS[SchemeType(s.scheme_type)],
-                source=FUNDING_SOURCE_LABELS[FundingSource(s.funding_source)],
+                scheme_type=scheme_type_label(s.scheme_type),
+                source=source_label(s.funding_source),
                 budget=s.budget,
                 planned=s.planned,
-                unit=UNIT_LABELS[Unit(s.unit)],
+                unit=unit_label(s.unit),
             )
             for s in schemes
         ),

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bot.common.money import format_short
-from bot.spend.spend import BurnUp
+from bot.spend.burn_up import BurnUp
 
 FIGSIZE = (8.0, 4.5)  # inches; at 120 dpi, 960 x 540 px
 DPI = 120

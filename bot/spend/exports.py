@@ -22,11 +22,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.spend.spend import SchemeSpend, SpendPosition, source_label, unit_label
-from models.vocabulary import SCHEME_TYPE_LABELS, SchemeType
+from bot.spend.position import PENNY, ZERO, SchemeSpend, SpendPosition
+from bot.spend.words import scheme_type_label, source_label, unit_label
 
-PENNY = Decimal("0.01")
-ZERO = Decimal("0")
 MONEY_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
 UNITS_FORMAT = "#,##0.00"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -85,13 +83,6 @@ class ReturnRow:
             self.unit,
             self.period_end,
         )
-
-
-def scheme_type_label(value: str) -> str:
-    try:
-        return SCHEME_TYPE_LABELS[SchemeType(value)]
-    except ValueError:
-        return value
 
 
 def spend_return_rows(position: SpendPosition, period_end: date) -> list[ReturnRow]:

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.checkin.prompts import Prompt
-from bot.reports.brief import Brief, to_markdown
+from bot.reports.brief import Brief
 from bot.reports.digest import Digest, digest_markdown
+from bot.reports.markdown import to_markdown
 from bot.risks.listing import RiskView
 from bot.sending.ports import Destination, Recipient, Report
 from handlers.slack.blocks.digest import report_messages

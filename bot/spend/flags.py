@@ -1,0 +1,133 @@
+"""The spend flags: pure rules over a position and its period, each a sentence a lead can act on.
+
+Flags:
+- underspend_risk: the recent-rate outturn below `underspend_risk_percent` of the total
+  allocation (programme file thresholds), once a working day of the period has passed.
+- overcommitted: actual + committed above the total allocation; per scheme, above its budget.
+- silent_scheme: no ledger row for `silent_after_working_days` working days or more, counted
+  from the day after the last row to yesterday (a scheme that never reported: from the start).
+- activity_behind_plan: activity to date below 75% of planned x (working days elapsed / working
+  days in the period), judged once 10% of the period's working days have passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bot.common.calendar import silent_working_days
+from bot.common.money import format_money, format_quantity
+from bot.spend.period import Period
+from bot.spend.position import Flag, SchemeSpend, SpendPosition, penny
+from bot.spend.words import unit_label, whole_percent
+from models.tables import Programme
+
+BEHIND_PLAN_SHARE = Decimal("0.75")  # activity below 75% of the pro-rata plan is behind
+BEHIND_PLAN_AFTER = Decimal("0.10")  # judged only once 10% of the period's working days have passed
+
+
+@dataclass(frozen=True)
+class SpendThresholds:
+    """The programme file's thresholds the spend flags use (bot.common.thresholds fills them);
+    the status screen counts a stale capacity report as a silent scheme is counted."""
+
+    underspend_risk_percent: int = 90
+    silent_after_working_days: int = 3
+
+
+def spend_thresholds(programme: Programme) -> SpendThresholds:
+    given = (programme.settings or {}).get("thresholds") or {}
+    known = SpendThresholds.__dataclass_fields__
+    return SpendThresholds(**{name: int(value) for name, value in given.items() if name in known and value is not None})
+
+
+def spend_flags(position: SpendPosition, period: Period, thresholds: SpendThresholds) -> tuple[Flag, ...]:
+    flags = [
+        *_underspend(position, period, thresholds.underspend_risk_percent),
+        *_overcommitted(position),
+    ]
+    for scheme in position.schemes:
+        flags += _silent(scheme, period, thresholds.silent_after_working_days)
+        flags += _behind_plan(scheme, period)
+    return tuple(flags)
+
+
+def _underspend(position: SpendPosition, period: Period, percent: int) -> list[Flag]:
+    """Judged on the recent-rate outturn, once a working day has passed (before that there
+    is no rate to forecast from)."""
+    forecast, allocation = position.forecast, position.allocated_total
+    if period.elapsed == 0 or allocation <= 0:
+        return []
+    if forecast.outturn_recent * 100 >= allocation * percent:
+        return []
+    share = whole_percent(forecast.outturn_recent, allocation)
+    return [
+        Flag(
+            "underspend_risk",
+            position.programme_slug,
+            f"Underspend risk: at the recent run rate ({format_money(forecast.recent_run_rate)} a working day) "
+            f"the forecast outturn is {format_money(forecast.outturn_recent)}, {share}% of the "
+            f"{format_money(allocation)} allocation, below the {percent}% threshold; "
+            f"{format_money(forecast.run_rate_needed)} a working day is needed to spend it all.",
+        )
+    ]
+
+
+def _overcommitted(position: SpendPosition) -> list[Flag]:
+    flags = []
+    if position.commitment > position.allocated_total:
+        flags.append(
+            Flag(
+                "overcommitted",
+                position.programme_slug,
+                f"Overcommitted: spent and committed {format_money(position.commitment, pence=True)} is "
+                f"{format_money(position.commitment - position.allocated_total, pence=True)} more than the "
+                f"{format_money(position.allocated_total, pence=True)} allocation.",
+            )
+        )
+    for s in position.schemes:
+        commitment = s.actual + s.committed
+        if commitment > s.budget:
+            flags.append(
+                Flag(
+                    "overcommitted",
+                    s.key,
+                    f"{s.name} is overcommitted: spent and committed {format_money(commitment, pence=True)} is "
+                    f"{format_money(commitment - s.budget, pence=True)} over its budget of "
+                    f"{format_money(s.budget, pence=True)}.",
+                )
+            )
+    return flags
+
+
+def _silent(scheme: SchemeSpend, period: Period, after: int) -> list[Flag]:
+    days = silent_working_days(scheme.last_reported, period.start, period.judged_until)
+    if days < after:
+        return []
+    since = f"last report {scheme.last_reported:%a %d %b}" if scheme.last_reported else "never reported"
+    return [
+        Flag(
+            "silent_scheme",
+            scheme.key,
+            f"{scheme.name} ({scheme.owner}) has not reported for {days} working days ({since}).",
+        )
+    ]
+
+
+def _behind_plan(scheme: SchemeSpend, period: Period) -> list[Flag]:
+    """Activity below 75% of the plan pro rata to the working days elapsed; judged once 10% of
+    the period has passed. Compared exactly: activity x total < 0.75 x planned x elapsed."""
+    if scheme.planned <= 0 or period.total == 0 or period.share_elapsed < BEHIND_PLAN_AFTER:
+        return []
+    if scheme.activity * period.total >= BEHIND_PLAN_SHARE * scheme.planned * period.elapsed:
+        return []
+    expected = penny(scheme.planned * period.elapsed / period.total)
+    unit = unit_label(scheme.unit)
+    return [
+        Flag(
+            "activity_behind_plan",
+            scheme.key,
+            f"{scheme.name} is behind plan: {format_quantity(scheme.activity)} {unit} to date against "
+            f"{format_quantity(expected)} expected by now ({format_quantity(scheme.planned)} planned by the deadline).",
+        )
+    ]
