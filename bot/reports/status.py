@@ -4,7 +4,7 @@ Platform-neutral: `status_screen` returns a frozen `StatusScreen` that a handler
 an Adaptive Card, the App Home tab). The number of queries is fixed whatever the number of
 organisations, members, schemes, days or reports: spend (bot.spend.ledger), the roster of partners and
 their check-in days (bot.reports.engagement), two window queries for the capacity grid (the recent days,
-then earlier days for the cells not found there), and the open risks (bot.risks.risks).
+then earlier days for the cells not found there), and the open risks (bot.risks.listing).
 
 Definitions:
 - Money: bot.spend.ledger.spend_position on today's local date; the forecast shown is the outturn at the
@@ -15,7 +15,7 @@ Definitions:
   its report is `silent_after_working_days` working days old or more (programme file thresholds,
   default 3), counted from the day after the report to yesterday (bot.common.calendar.silent_working_days),
   as a silent scheme is counted; a cell never reported is stale too.
-- Risks: open (not closed) risks from bot.risks.risks.open_risks: a count per severity (critical first)
+- Risks: open (not closed) risks from bot.risks.listing.open_risks: a count per severity (critical first)
   and the first TOP_RISKS, critical and oldest first.
 - Quiet: bot.reports.engagement's quiet partners, after `silent_after_working_days` prompted days.
 - Today: partners prompted today (a working day, not after the deadline, live, not away) and how
@@ -35,7 +35,7 @@ from bot.common.calendar import is_working_day, local_date, silent_working_days
 from bot.common.capacity import level_wording
 from bot.reports.engagement import Quiet, Roster, quiet_from, roster, sector_of
 from bot.reports.money import MoneyPanel
-from bot.risks.risks import RiskView, open_risks
+from bot.risks.listing import RiskView, open_risks
 from bot.spend.flags import spend_thresholds
 from bot.spend.ledger import spend_position
 from models.tables import Organisation, Programme, row_id

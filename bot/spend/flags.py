@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from bot.common.calendar import silent_working_days
 from bot.common.money import format_money, format_quantity
+from bot.common.thresholds import thresholds_of
 from bot.spend.period import Period
 from bot.spend.position import Flag, SchemeSpend, SpendPosition, penny
 from bot.spend.words import unit_label, whole_percent
@@ -36,9 +37,7 @@ class SpendThresholds:
 
 
 def spend_thresholds(programme: Programme) -> SpendThresholds:
-    given = (programme.settings or {}).get("thresholds") or {}
-    known = SpendThresholds.__dataclass_fields__
-    return SpendThresholds(**{name: int(value) for name, value in given.items() if name in known and value is not None})
+    return thresholds_of(SpendThresholds, programme.settings)
 
 
 def spend_flags(position: SpendPosition, period: Period, thresholds: SpendThresholds) -> tuple[Flag, ...]:
