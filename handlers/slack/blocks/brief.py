@@ -19,7 +19,6 @@ from bot.reports.brief import (
     RiskChange,
 )
 from bot.reports.brief_words import capacity_sentence, checkins_sentence, money_sentences, risk_sentence
-from bot.reports.brief_words import capacity_sentence, checkins_sentence, money_sentences, risk_sentence
 from bot.reports.said import flag_lines, voice_lines
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.marks import LEVEL_EMOJI, SEVERITY_EMOJI

@@ -20,7 +20,6 @@ from bot.reports import status_words
 from bot.reports.engagement import Quiet
 from bot.reports.leads_view import StatusView, ViewRefused
 from bot.reports.money import MoneyPanel
-from bot.reports.money import MoneyPanel
 from bot.reports.said import flag_lines
 from bot.reports.status import CapacityCell, CapacityRow, RiskPanel, StatusScreen, TodayCheckins
 from bot.reports.status_words import NAME_WIDTH

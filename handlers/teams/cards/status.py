@@ -17,7 +17,6 @@ from bot.reports import status_words
 from bot.reports.engagement import Quiet
 from bot.reports.leads_view import StatusView, ViewRefused
 from bot.reports.money import MoneyPanel
-from bot.reports.money import MoneyPanel
 from bot.reports.status import CapacityRow, RiskPanel, StatusScreen
 from bot.reports.status_words import NAME_WIDTH
 from bot.spend.words import outlook, percent_of
