@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.checkin import answers_words
 from bot.checkin.question_words import audience_words
 from bot.checkin.questions import (
     LOOK_BACK_DAYS,
@@ -20,7 +21,7 @@ from bot.checkin.questions import (
     QuestionsView,
     QuestionWithAnswers,
 )
-from bot.common.wording import shortened
+from bot.common.wording import plural, shortened
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.status import SECTION_TEXT, context, header, section
 from handlers.slack.blocks.text import escape
@@ -52,8 +53,8 @@ def ask_text(result: AskResult) -> str:
         return f"No questions asked of partners on {result.programme_name} in the last {LOOK_BACK_DAYS} days."
     answers = sum(q.answered for q in result.questions)
     return (
-        f"{_count(len(result.questions), 'question')} asked of partners on {result.programme_name} in the last "
-        f"{LOOK_BACK_DAYS} days; {_count(answers, 'answer')} so far."
+        f"{plural(len(result.questions), 'question')} asked of partners on {result.programme_name} in the last "
+        f"{LOOK_BACK_DAYS} days; {plural(answers, 'answer')} so far."
     )
 
 
@@ -63,12 +64,7 @@ def answers_blocks(view: QuestionsView) -> list[Json]:
         context(f"Asked since {view.since:%a %-d %b %Y}, newest first. Shown only to you."),
     ]
     if not view.questions:
-        blocks.append(
-            section(
-                f"No questions in the last {LOOK_BACK_DAYS} days. Ask one with `/winter ask QUESTION`: it goes "
-                "on every partner's next check-in (start it with `community:` or `statutory:` for one sector)."
-            )
-        )
+        blocks.append(section(answers_words.NO_QUESTIONS))
         return blocks
     shown = view.questions[:QUESTIONS_SHOWN]
     packed = [_pack([_answer_text(a) for a in q.answers]) for q in shown]
@@ -79,12 +75,9 @@ def answers_blocks(view: QuestionsView) -> list[Json]:
         blocks += [section(text) for text, _ in chunks[:n]]
         left = sum(count for _, count in chunks[n:])
         if left:
-            blocks.append(context(f"{_count(left, 'more answer')} not shown here: the message is full."))
+            blocks.append(context(f"{plural(left, 'more answer')} not shown here: the message is full."))
     more = len(view.questions) - len(shown)
-    footer = "Ask another with `/winter ask QUESTION`; `community:` or `statutory:` first asks one sector."
-    if more:
-        footer = f"{_count(more, 'older question')} not shown. " + footer
-    blocks.append(context(footer))
+    blocks.append(context(answers_words.footer(more)))
     return blocks
 
 
@@ -93,18 +86,7 @@ def quote(text: str) -> str:
 
 
 def _heading(question: QuestionWithAnswers, view: QuestionsView) -> str:
-    status = (
-        f"open until {question.closes_on:%a %-d %b}"
-        if question.closes_on >= view.today
-        else f"closed {question.closes_on:%a %-d %b}"
-    )
-    asker = escape(question.asked_by) + (
-        f" ({escape(question.asked_by_organisation)})" if question.asked_by_organisation else ""
-    )
-    meta = (
-        f"_Asked by {asker} on {question.asked_on:%a %-d %b} of {audience_words(question.audience)}, {status}. "
-        f"{question.answered} of {question.asked} answered._"
-    )
+    meta = answers_words.asked_line(question, view.today, escape)
     return shortened(f"{quote(question.text)}\n{meta}", SECTION_TEXT)
 
 
@@ -139,7 +121,3 @@ def _share(packed: list[list[tuple[str, int]]], room: int) -> list[int]:
         if not progressed:
             break
     return given
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

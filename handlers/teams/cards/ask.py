@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from microsoft_teams.cards import CardElement
 
+from bot.checkin import answers_words
 from bot.checkin.question_words import audience_words
 from bot.checkin.questions import (
-    LOOK_BACK_DAYS,
     AnswerView,
     Asked,
     AskRefused,
@@ -22,13 +22,12 @@ from bot.checkin.questions import (
 )
 from bot.common.wording import plural
 from handlers.teams.cards.base import Card, card, heading, line, plain
-from handlers.teams.cards.text import quoted, said, size
+from handlers.teams.cards.text import quoted, said, size, teams_words
 
 AskResult = Asked | AskRefused | QuestionsView
 QUESTIONS_SHOWN = 10
 CARD_BYTES = 24_000  # the body's budget, under Teams' 28 KB with room for the card's own JSON
 MORE_BYTES = 200  # kept back for each question's "N more answers" line
-HOW_TO_ASK = "Ask another with `ask QUESTION`; `community:` or `statutory:` first asks one sector."
 
 
 def ask_card(result: AskResult) -> Card:
@@ -51,16 +50,11 @@ def answers_card(view: QuestionsView) -> Card:
         line(f"Asked since {view.since:%a %-d %b %Y}, newest first.", subtle=True),
     ]
     if not view.questions:
-        body.append(
-            line(
-                f"No questions in the last {LOOK_BACK_DAYS} days. Ask one with `ask QUESTION`: it goes on every "
-                "partner's next check-in (start it with `community:` or `statutory:` for one sector)."
-            )
-        )
+        body.append(line(teams_words(answers_words.NO_QUESTIONS)))
         return card(body)
     shown = view.questions[:QUESTIONS_SHOWN]
     more = len(view.questions) - len(shown)
-    footer = line((f"{plural(more, 'older question')} not shown. " if more else "") + HOW_TO_ASK, subtle=True)
+    footer = line(teams_words(answers_words.footer(more)), subtle=True)
     headings = [_heading(q, view) for q in shown]
     answers = [[_answer(a) for a in q.answers] for q in shown]
     fixed = sum(size(e) for e in [*body, footer, *(e for h in headings for e in h)]) + MORE_BYTES * len(shown)
@@ -89,24 +83,12 @@ def share(sizes: list[list[int]], room: int) -> list[int]:
 
 
 def _heading(question: QuestionWithAnswers, view: QuestionsView) -> list[CardElement]:
-    status = (
-        f"open until {question.closes_on:%a %-d %b}"
-        if question.closes_on >= view.today
-        else f"closed {question.closes_on:%a %-d %b}"
-    )
-    asker = plain(question.asked_by) + (
-        f" ({plain(question.asked_by_organisation)})" if question.asked_by_organisation else ""
-    )
     first = quoted(question.text)
     first.separator = True
     first.spacing = "Large"
     return [
         first,
-        line(
-            f"_Asked by {asker} on {question.asked_on:%a %-d %b} of {audience_words(question.audience)}, {status}. "
-            f"{question.answered} of {question.asked} answered._",
-            subtle=True,
-        ),
+        line(answers_words.asked_line(question, view.today, plain), subtle=True),
     ]
 
 
