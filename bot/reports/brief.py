@@ -37,9 +37,10 @@ from bot.common.calendar import local_instant, previous_working_day
 from bot.common.redact import redact
 from bot.reports.engagement import COMMUNITY, SECTORS, roster, sector_of
 from bot.reports.money import MoneyPanel
-from bot.reports.voice import Organisations, Voice, at_most, organisations_by_id, partner_voice
+from bot.reports.organisations import Organisations, name_of, organisations_by_id
+from bot.reports.voice import Voice, at_most, partner_voice
 from bot.spend.ledger import spend_position
-from models.tables import Organisation, Programme, Risk, RiskEvent, row_id
+from models.tables import Programme, Risk, RiskEvent, row_id
 
 VOICE_MOST = 40  # partner voice items in one brief; the rest are counted
 
@@ -140,6 +141,7 @@ def compose_brief(session: Session, programme: Programme, today: date) -> Brief:
             programme,
             local_instant(day, time(0), programme.timezone),
             local_instant(today, time(0), programme.timezone),
+            organisations,
         ),
         voice=voice,
         voice_left_out=left_out,
@@ -204,17 +206,16 @@ def capacity_changes(
     return tuple(changes)
 
 
-def risk_changes(session: Session, programme: Programme, start: datetime, end: datetime) -> tuple[RiskChange, ...]:
-    """Every risk with an event in [start, end): two queries."""
+def risk_changes(
+    session: Session, programme: Programme, start: datetime, end: datetime, organisations: Organisations
+) -> tuple[RiskChange, ...]:
+    """Every risk with an event in [start, end): one query."""
     rows = session.exec(
         select(RiskEvent, Risk)
         .join(Risk, col(Risk.id) == col(RiskEvent.risk_id))
         .where(Risk.programme_id == programme.id, col(RiskEvent.at) >= start, col(RiskEvent.at) < end)
         .order_by(col(RiskEvent.at), col(RiskEvent.id))
     ).all()
-    owners = dict(
-        session.exec(select(Organisation.id, Organisation.name).where(Organisation.programme_id == programme.id)).all()
-    )
     actions: dict[int, list[str]] = defaultdict(list)
     risks: dict[int, Risk] = {}
     for event, risk in rows:
@@ -227,7 +228,7 @@ def risk_changes(session: Session, programme: Programme, start: datetime, end: d
             title=redact(risk.title).text,
             severity=risk.severity,
             status=risk.status,
-            owner=owners.get(risk.owner_organisation_id),
+            owner=name_of(organisations, risk.owner_organisation_id),
             new="raised" in actions[risk_id],
             actions=tuple(actions[risk_id]),
         )

@@ -44,7 +44,8 @@ from bot.common.redact import redact
 from bot.common.wording import plural
 from bot.reports.decisions import DecisionView, decisions_between
 from bot.reports.engagement import response_rates
-from bot.reports.voice import Organisations, Voice, at_most, organisations_by_id, partner_voice, voice_markdown
+from bot.reports.organisations import Organisations, name_of, organisations_by_id
+from bot.reports.voice import Voice, at_most, partner_voice, voice_markdown
 from bot.spend.burn_up import BurnUp, burn_up
 from bot.spend.ledger import live_tranches, spend_position
 from bot.spend.position import SpendPosition, penny
@@ -256,12 +257,11 @@ def _risk_moves(
     opened: dict[int, RiskMove] = {}
     closed: dict[int, RiskMove] = {}
     for event, risk in rows:
-        owner = organisations.get(risk.owner_organisation_id)
         move = RiskMove(
             row_id(risk),
             redact(risk.title).text,
             risk.severity,
-            owner.name if owner else None,
+            name_of(organisations, risk.owner_organisation_id),
             local_date(event.at, programme.timezone),
             redact(event.note).text or None,
         )

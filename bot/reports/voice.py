@@ -13,11 +13,11 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from bot.common.newest import newest_first
 from bot.common.redact import redact
 from bot.reports.engagement import COMMUNITY, sector_of
-from models.tables import CheckIn, Organisation, Programme
-
-Organisations = dict[int | None, Organisation]
+from bot.reports.organisations import Organisations, organisations_by_id
+from models.tables import CheckIn, Programme
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,6 @@ class Voice:
     day: date
     blockers: str | None
     comment: str | None
-
-
-def organisations_by_id(session: Session, programme: Programme) -> Organisations:
-    """Every organisation of the programme, archived too, by id."""
-    return {o.id: o for o in session.exec(select(Organisation).where(Organisation.programme_id == programme.id))}
 
 
 def partner_voice(
@@ -55,7 +50,7 @@ def partner_voice(
             col(CheckIn.local_date) >= start,
             col(CheckIn.local_date) <= end,
         )
-        .order_by(col(CheckIn.local_date).desc(), col(CheckIn.submitted_at).desc(), col(CheckIn.id).desc())
+        .order_by(*newest_first(CheckIn))
     ).all()
     superseded = {row.supersedes_id for row in rows if row.supersedes_id is not None}
     seen: set[tuple[int, str, str]] = set()
