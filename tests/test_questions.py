@@ -28,6 +28,7 @@ from bot.checkin import (
     submit_checkin,
     validate,
 )
+from bot.checkin.field_keys import question_key
 from bot.checkin.questions import (
     MAX_TEXT,
     Asked,
@@ -39,7 +40,7 @@ from bot.checkin.questions import (
     closing_date,
     split_audience,
 )
-from bot.checkin.questions_on_form import MAX_ANSWER, open_questions_for, question_key
+from bot.checkin.questions_on_form import MAX_ANSWER, open_questions_for
 from bot.common.asking import JOIN_TEXT
 from bot.common.redact import REPLACEMENT
 from bot.programme.loader import load_path

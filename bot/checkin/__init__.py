@@ -15,12 +15,18 @@ from bot.checkin.answers import (
     read_measure,
     validate,
 )
-from bot.checkin.flow import Rejected, checkin_no_change, open_checkin, programme_today, submit_checkin
-from bot.checkin.form import (
+from bot.checkin.field_keys import (
     BLOCKERS,
     COMMENT,
     CORRECTION,
     FIGURES,
+    measure_key,
+    question_key,
+    scheme_key,
+    service_key,
+)
+from bot.checkin.flow import Rejected, checkin_no_change, open_checkin, programme_today, submit_checkin
+from bot.checkin.form import (
     CheckinForm,
     Figures,
     LastFigures,
@@ -31,10 +37,7 @@ from bot.checkin.form import (
     amount_text,
     build_form,
     initial_values,
-    measure_key,
     quantity_text,
-    scheme_key,
-    service_key,
 )
 from bot.checkin.ledger import (
     SOURCE_CHECKIN,
@@ -46,7 +49,7 @@ from bot.checkin.ledger import (
     record,
     record_no_change,
 )
-from bot.checkin.questions_on_form import QuestionOnForm, question_key
+from bot.checkin.questions_on_form import QuestionOnForm
 
 __all__ = [
     "ABSURD_MULTIPLE",

@@ -14,11 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from bot.checkin.field_keys import BLOCKERS, COMMENT, CORRECTION, FIGURES, scheme_key, service_key
 from bot.checkin.form import (
-    BLOCKERS,
-    COMMENT,
-    CORRECTION,
-    FIGURES,
     CheckinForm,
     Figures,
     MeasureOnForm,
@@ -26,8 +23,6 @@ from bot.checkin.form import (
     ServiceOnForm,
     amount_text,
     quantity_text,
-    scheme_key,
-    service_key,
 )
 from bot.checkin.questions_on_form import MAX_ANSWER, QuestionOnForm
 from bot.common.capacity import HIGHEST, LOWEST, parse_level

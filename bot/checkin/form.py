@@ -1,9 +1,5 @@
-"""The check-in form of one member on one local date, prefilled with the last answers.
-
-Field keys are platform-neutral ("scheme:12:actual", "service:home_care",
-"measure:home_care:hours_not_delivered", "question:7", "blockers"): the validator's errors and every
-platform's renderer use them, so an error names its field.
-"""
+"""The check-in form of one member on one local date, prefilled with the last answers; each
+field is named by its key (bot.checkin.field_keys)."""
 
 from __future__ import annotations
 
@@ -14,8 +10,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.checkin.field_keys import BLOCKERS, COMMENT, CORRECTION, FIGURES, measure_key, scheme_key, service_key
 from bot.checkin.prompts import CheckinScope, SchemeScope, checkin_scope
-from bot.checkin.questions_on_form import QuestionOnForm, open_questions_for, question_key
+from bot.checkin.questions_on_form import QuestionOnForm, open_questions_for
 from bot.common.calendar import local_now
 from bot.common.measures import Measure, measure_value, measures_for
 from bot.common.money import format_money, format_quantity
@@ -23,10 +20,6 @@ from bot.common.newest import newest_first, newest_rows
 from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, SpendReport, row_id
 from models.vocabulary import SERVICE_LABELS, Service, Unit
 
-CORRECTION = "correction"
-BLOCKERS = "blockers"
-COMMENT = "comment"
-FIGURES = ("actual", "committed", "activity")
 LAST_MEASURE_DAYS = 31  # how far back the hint looks for a measure's last value
 
 ACTIVITY_LABELS: dict[str, str] = {
@@ -41,18 +34,6 @@ ACTIVITY_LABELS: dict[str, str] = {
     Unit.SESSIONS: "Sessions delivered to date",
     Unit.ASSESSMENTS: "Assessments completed to date",
 }
-
-
-def scheme_key(scheme_id: int, figure: str) -> str:
-    return f"scheme:{scheme_id}:{figure}"
-
-
-def service_key(service: str) -> str:
-    return f"service:{service}"
-
-
-def measure_key(service: str, key: str) -> str:
-    return f"measure:{service}:{key}"
 
 
 @dataclass(frozen=True)
@@ -143,7 +124,7 @@ class CheckinForm:
     def keys(self) -> tuple[str, ...]:
         figures = [scheme_key(s.id, f) for s in self.schemes for f in FIGURES]
         services = [key for s in self.services for key in s.keys]
-        questions = [question_key(q.id) for q in self.questions]
+        questions = [q.key for q in self.questions]
         return (*figures, *services, *questions, CORRECTION, BLOCKERS, COMMENT)
 
 

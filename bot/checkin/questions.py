@@ -29,8 +29,7 @@ from sqlmodel import Session, col, select
 from bot.checkin.audiences import ALL, in_audience, partners_by_sector
 from bot.checkin.question_words import EXAMPLE, NOT_A_LEAD, asked_message
 from bot.common.calendar import add_working_days, local_date
-from bot.common.redact import redact
-from bot.people.lead_commands import NotForYou, Refusal, audit, lead_command, text_refusal
+from bot.people.lead_commands import NotForYou, Refusal, add_audited, lead_command, text_to_store
 from models.tables import CheckIn, Member, Organisation, Programme, Question, QuestionAnswer, row_id
 
 MAX_TEXT = 500
@@ -109,7 +108,7 @@ def ask_question(session: Session, platform: str, user_id: str, text: str, now: 
         return chosen
     member, programme, rest = chosen
     audience, body = split_audience(rest)
-    refused = text_refusal(
+    cleaned = text_to_store(
         body,
         "question",
         MAX_TEXT,
@@ -117,9 +116,8 @@ def ask_question(session: Session, platform: str, user_id: str, text: str, now: 
         "`statutory:` to ask one sector only. `/winter ask` on its own shows the answers so far.",
         shorten="A short question gets quicker answers: shorten it and send it again.",
     )
-    if refused is not None:
-        return AskRefused(refused.reason, refused.message)
-    cleaned = redact(body)
+    if isinstance(cleaned, NotForYou):
+        return AskRefused(cleaned.reason, cleaned.message)
     day = local_date(now, programme.timezone)
     question = Question(
         programme_id=row_id(programme),
@@ -130,8 +128,6 @@ def ask_question(session: Session, platform: str, user_id: str, text: str, now: 
         local_date=day,
         closes_on=closing_date(day),
     )
-    session.add(question)
-    session.flush()
     detail = {
         "local_date": day.isoformat(),
         "closes_on": question.closes_on.isoformat(),
@@ -139,8 +135,7 @@ def ask_question(session: Session, platform: str, user_id: str, text: str, now: 
         "text": cleaned.text,
         "redactions": cleaned.count,
     }
-    audit(session, member, "question.asked", f"question:{question.id}", detail, now)
-    session.flush()
+    add_audited(session, member, question, "question.asked", detail, now)
     partners = len(in_audience(partners_by_sector(session, row_id(programme)), audience))
     return Asked(
         question_id=row_id(question),

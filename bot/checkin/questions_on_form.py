@@ -17,15 +17,11 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from bot.checkin.audiences import ALL, sector_of
+from bot.checkin.field_keys import question_key
 from models.tables import CheckIn, Member, Organisation, Question, QuestionAnswer, row_id
 
 MAX_ANSWER = 1000
 QUESTIONS_ON_FORM = 5
-
-
-def question_key(question_id: int) -> str:
-    """The check-in field of a question: "question:12"."""
-    return f"question:{question_id}"
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.checkin import CheckinResult, Refusal, Rejected, amount_text, checkin_no_change, open_checkin, submit_checkin
-from bot.checkin.form import CheckinForm, scheme_key, service_key
+from bot.checkin.field_keys import question_key, scheme_key, service_key
+from bot.checkin.form import CheckinForm
 from bot.checkin.questions import ask_question
-from bot.checkin.questions_on_form import question_key
 from bot.common.calendar import is_working_day, local_instant
 from bot.common.newest import newest_first
 from bot.demo.story import (

@@ -15,8 +15,8 @@ from enum import StrEnum
 from dateutil.relativedelta import relativedelta
 from sqlmodel import Session
 
-from bot.common.calendar import bank_holiday, is_working_day, local_date, local_instant, next_working_day
 from bot.common.asking import JOIN_TEXT
+from bot.common.calendar import bank_holiday, is_working_day, local_date, local_instant, next_working_day
 from bot.common.redact import redact
 from bot.common.wording import join_words
 from bot.people.membership import memberships

@@ -10,9 +10,10 @@ from typing import Any, Literal
 from sqlmodel import Session
 
 from bot.common.asking import JOIN_TEXT
+from bot.common.redact import Redacted, redact
 from bot.common.wording import join_words
 from bot.people.membership import memberships, senior_role
-from models.tables import AuditEvent, Member, Programme
+from models.tables import AuditEvent, Decision, Member, Programme, Question, row_id
 from models.vocabulary import A_ROLE, Role
 
 LEADING_ROLES = frozenset({Role.ADMIN, Role.LEAD})
@@ -70,14 +71,28 @@ def _not_lead(role: Role, doing: str, advice: str) -> NotForYou:
     return NotForYou("not_lead", f"Only the programme's leads {doing}; you are {A_ROLE[role]}. {advice}")
 
 
-def text_refusal(body: str, noun: str, most: int, *, empty: str, shorten: str) -> NotForYou | None:
-    """Why a lead's text is not stored, or None: `empty` when there is none, and when it is longer
-    than `most` characters as written, how long it is followed by `shorten`."""
+def text_to_store(body: str, noun: str, most: int, *, empty: str, shorten: str) -> Redacted | NotForYou:
+    """A lead's text as it is stored, NHS numbers redacted (bot.common.redact); or why not:
+    `empty` when there is none, and when it is longer than `most` characters as written, how
+    long it is followed by `shorten`."""
     if not body:
         return NotForYou("empty", empty)
     if len(body) > most:
         return NotForYou("too_long", f"That {noun} is {len(body):,} characters; the most is {most:,}. {shorten}")
-    return None
+    return redact(body)
+
+
+def add_audited(
+    session: Session, member: Member, row: Decision | Question, action: str, detail: dict[str, Any], now: datetime
+) -> int:
+    """Store a row a lead's command writes and its audit row: the action ("decision.recorded")
+    on the row's kind and id ("decision:12"). Returns the row's id."""
+    session.add(row)
+    session.flush()
+    stored = row_id(row)
+    audit(session, member, action, f"{action.partition('.')[0]}:{stored}", detail, now)
+    session.flush()
+    return stored
 
 
 def audit(session: Session, member: Member, action: str, subject: str, detail: dict[str, Any], now: datetime) -> None:

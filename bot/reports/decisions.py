@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from bot.common.calendar import local_date
 from bot.common.redact import redact, removed_sentence
-from bot.people.lead_commands import NotForYou, Refusal, audit, lead_command, text_refusal
+from bot.people.lead_commands import NotForYou, Refusal, add_audited, lead_command, text_to_store
 from models.tables import Decision, Member, Organisation, row_id
 
 MAX_TEXT = 2000
@@ -75,16 +75,15 @@ def record_decision(
     if isinstance(chosen, NotForYou):
         return DecisionRefused(chosen.reason, chosen.message)
     member, programme, body = chosen.member, chosen.programme, chosen.body
-    refused = text_refusal(
+    cleaned = text_to_store(
         body,
         "decision",
         MAX_TEXT,
         empty=f"Write the decision after the command, for example `{EXAMPLE}`.",
         shorten="Shorten it (the detail can live in the minutes) and send it again.",
     )
-    if refused is not None:
-        return DecisionRefused(refused.reason, refused.message)
-    cleaned = redact(body)
+    if isinstance(cleaned, NotForYou):
+        return DecisionRefused(cleaned.reason, cleaned.message)
     day = local_date(now, programme.timezone)
     decision = Decision(
         programme_id=row_id(programme),
@@ -93,17 +92,8 @@ def record_decision(
         local_date=day,
         decided_at=now,
     )
-    session.add(decision)
-    session.flush()
-    audit(
-        session,
-        member,
-        "decision.recorded",
-        f"decision:{decision.id}",
-        {"local_date": day.isoformat(), "text": cleaned.text, "redactions": cleaned.count},
-        now,
-    )
-    session.flush()
+    detail = {"local_date": day.isoformat(), "text": cleaned.text, "redactions": cleaned.count}
+    add_audited(session, member, decision, "decision.recorded", detail, now)
     organisation = session.get(Organisation, member.organisation_id)
     message = f"Decision recorded for {programme.name}. Every partner will see it in the weekly digest."
     if cleaned.count:

@@ -36,8 +36,8 @@ from typing import Literal
 from sqlmodel import Session
 
 from bot.checkin.form import SchemeOnForm, ServiceOnForm, TodaysCheckin, build_form
-from bot.common.calendar import is_working_day, local_date
 from bot.common.asking import JOIN_TEXT
+from bot.common.calendar import is_working_day, local_date
 from bot.people.membership import memberships
 from bot.reports.decisions import DecisionView, decisions_between
 from bot.reports.engagement import Engagement, programme_start, response_rates
