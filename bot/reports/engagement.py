@@ -41,6 +41,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Self
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -75,11 +76,27 @@ NOTHING = Tally(0, 0)
 
 
 @dataclass(frozen=True)
-class OrganisationEngagement:
+class OrganisationRow:
+    """An organisation as a report's row names it; subclasses add what the row says of it."""
+
     organisation_id: int
     name: str
     kind: str  # models.vocabulary.OrganisationKind value
     sector: str  # "statutory" or "community"
+
+    @classmethod
+    def of(cls, organisation: Organisation, **more: Any) -> Self:
+        return cls(
+            organisation_id=row_id(organisation),
+            name=organisation.name,
+            kind=organisation.kind,
+            sector=sector_of(organisation.kind),
+            **more,
+        )
+
+
+@dataclass(frozen=True)
+class OrganisationEngagement(OrganisationRow):
     partners: int  # live partners now
     last_week: Tally
     since_start: Tally
@@ -311,11 +328,8 @@ def engagement_from(r: Roster, since: date | None = None) -> Engagement:
         if organisation.archived_at is not None and not any(m.prompted for m in members):
             continue
         rows.append(
-            OrganisationEngagement(
-                organisation_id=row_id(organisation),
-                name=organisation.name,
-                kind=organisation.kind,
-                sector=sector_of(organisation.kind),
+            OrganisationEngagement.of(
+                organisation,
                 partners=sum(1 for m in members if m.member.archived_at is None),
                 last_week=_tally(members, week_from),
                 since_start=_tally(members, first),

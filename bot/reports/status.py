@@ -33,7 +33,7 @@ from bot.checkin.form import service_label
 from bot.checkin.levels import Pair, Standing, newest_levels
 from bot.common.calendar import is_working_day, local_date, silent_working_days
 from bot.common.capacity import level_wording
-from bot.reports.engagement import Quiet, Roster, quiet_from, roster, sector_of
+from bot.reports.engagement import OrganisationRow, Quiet, Roster, quiet_from, roster
 from bot.reports.money import MoneyPanel
 from bot.risks.listing import RiskView, open_risks
 from bot.spend.flags import spend_thresholds
@@ -57,11 +57,7 @@ class CapacityCell:
 
 
 @dataclass(frozen=True)
-class CapacityRow:
-    organisation_id: int
-    name: str
-    kind: str
-    sector: str  # "statutory" or "community"
+class CapacityRow(OrganisationRow):
     cells: tuple[CapacityCell, ...]
 
     @property
@@ -180,15 +176,7 @@ def capacity_grid(
                     stale=old >= stale_after,
                 )
             )
-        rows.append(
-            CapacityRow(
-                organisation_id=row_id(organisation),
-                name=organisation.name,
-                kind=organisation.kind,
-                sector=sector_of(organisation.kind),
-                cells=tuple(cells),
-            )
-        )
+        rows.append(CapacityRow.of(organisation, cells=tuple(cells)))
     return CapacityGrid(services=tuple(services), rows=tuple(rows), stale_after_working_days=stale_after)
 
 
