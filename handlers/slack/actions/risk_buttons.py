@@ -4,7 +4,7 @@ Acknowledge, Mitigated and Reopen act at once; Assign owner and Close… open a 
 After a change every copy of the risk shows its new state: the message the button was on
 (an ephemeral `/winter risks` list is replaced through its response URL, since chat.update
 cannot reach it) and every escalation post of the risk. A refusal reaches only the person who
-pressed, and changes nothing. The forms' submissions (views/risk_close.py, risk_assign.py)
+pressed, and changes nothing. The forms' submissions (views/risk_forms.py)
 share `change_and_locate` and `show_change` with the buttons.
 """
 
