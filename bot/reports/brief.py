@@ -31,11 +31,12 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
+from bot.checkin.audiences import COMMUNITY, sector_of
 from bot.checkin.form import service_label
 from bot.checkin.levels import newest_levels
 from bot.common.calendar import local_instant, previous_working_day
 from bot.common.redact import redact
-from bot.reports.engagement import COMMUNITY, SECTORS, roster, sector_of
+from bot.reports.engagement import SECTORS, roster
 from bot.reports.money import MoneyPanel
 from bot.reports.organisations import Organisations, name_of, organisations_by_id
 from bot.reports.voice import Voice, at_most, partner_voice

@@ -29,8 +29,9 @@ Definitions (the README repeats them for users):
   None when nothing was asked (no prompted day in the window).
 - *Last week* is the last LAST_WEEK_WORKING_DAYS (5) working days before today (plus today for
   those who have answered it); *since the start* runs from the start (or `since`, when later).
-- Sector: "statutory" for the kinds in models.vocabulary.STATUTORY_KINDS, "community" otherwise.
-  An answer counts for the organisation the member is in now.
+- Sector (bot.checkin.audiences.sector_of): "statutory" for the kinds in
+  models.vocabulary.STATUTORY_KINDS, "community" otherwise. An answer counts for the
+  organisation the member is in now.
 - *Quiet*: a live partner, not away today, whose prompted days since their last check-in (never
   answered: since the start), up to yesterday, number `after_working_days` or more.
 """
@@ -46,13 +47,12 @@ from typing import Any, Self
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot.checkin.audiences import COMMUNITY, STATUTORY, sector_of
 from bot.checkin.prompts import PROMPTED_ROLES
 from bot.common.calendar import add_working_days, count_working_days, local_date, working_days
 from models.tables import CheckIn, Member, Organisation, Programme, Tranche, row_id
-from models.vocabulary import OrganisationKind
 
 LAST_WEEK_WORKING_DAYS = 5
-STATUTORY, COMMUNITY = "statutory", "community"
 SECTORS = (STATUTORY, COMMUNITY)
 _TENTH = Decimal("0.1")
 
@@ -139,13 +139,6 @@ def percent(part: int, whole: int) -> Decimal | None:
     if whole <= 0:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(_TENTH, rounding=ROUND_HALF_UP)
-
-
-def sector_of(kind: str) -> str:
-    try:
-        return OrganisationKind(kind).sector
-    except ValueError:
-        return COMMUNITY
 
 
 # -- the roster: who was asked on which day, from four queries ------------------------------

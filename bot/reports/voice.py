@@ -13,9 +13,9 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from bot.checkin.audiences import COMMUNITY, sector_of
 from bot.common.newest import newest_first
 from bot.common.redact import redact
-from bot.reports.engagement import COMMUNITY, sector_of
 from bot.reports.organisations import Organisations, organisations_by_id
 from models.tables import CheckIn, Programme
 
