@@ -10,7 +10,7 @@ import pytest
 
 from bot.risks.changes import RiskRefused
 from bot.risks.listing import EventView, RiskView
-from bot.risks.risk_actions import Register, RisksOverview
+from bot.risks.requests import Register, RisksOverview
 from handlers.slack.blocks.limits import check_message, check_modal
 from handlers.slack.blocks.risks import (
     assign_modal,

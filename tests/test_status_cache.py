@@ -373,7 +373,7 @@ def test_one_cache_per_database(db, tmp_path):
 
 
 def _views(engine, screens: ScreenCache) -> tuple[object, object, object]:
-    from bot.risks.risk_actions import RisksOverview, risks_command
+    from bot.risks.requests import RisksOverview, risks_command
     from bot.spend.spend_entry import spend_command
 
     with session_scope(engine) as s:

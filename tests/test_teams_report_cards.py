@@ -27,7 +27,7 @@ from bot.reports.voice import Voice
 from bot.risks.changes import RiskRefused, change_status
 from bot.risks.listing import EventView
 from bot.risks.register import raise_risk
-from bot.risks.risk_actions import Register, RisksOverview
+from bot.risks.requests import Register, RisksOverview
 from handlers.teams.cards.report_text import split_text
 from handlers.teams.cards.reports import chart_card, report_cards
 from handlers.teams.cards.risks import risk_card, risk_notice_card, risks_list_card

@@ -31,7 +31,7 @@ from bot.reports.leads_view import (
     engagement_for,
     status_in_memory,
 )
-from bot.risks.risk_actions import RisksResult, risks_command, risks_in_memory
+from bot.risks.requests import RisksResult, risks_command, risks_in_memory
 from bot.spend.position import SpendPosition
 from bot.spend.spend_entry import EntryRefused, LeadEntry, spend_command, spend_in_memory
 from bot.views.directory import Directory

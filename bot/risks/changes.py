@@ -1,6 +1,6 @@
 """Leads acting on a risk in the register: acknowledge, mitigate, close, reopen, assign.
 
-Platform-neutral: handlers call `change_status` from a button (through bot.risks.risk_actions)
+Platform-neutral: handlers call `change_status` from a button (through bot.risks.requests)
 and render the plain results. Everything runs in the caller's unit of work (no commit here).
 Closing clears the risk's open key so its rule can raise a fresh risk later; the closed one
 keeps its history. A note is redacted before it is stored.

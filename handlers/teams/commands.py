@@ -14,7 +14,7 @@ from bot.common.asking import parse
 from bot.people.away import AwayResult
 from bot.reports.decisions import DecisionRecorded, DecisionRefused
 from bot.reports.leads_view import CachedStatus, EngagementView, ViewRefused
-from bot.risks.risk_actions import RisksResult
+from bot.risks.requests import RisksResult
 from bot.spend.position import SpendPosition
 from bot.spend.spend_entry import EntryRefused, LeadEntry
 from handlers.teams.cards.ask import ask_card

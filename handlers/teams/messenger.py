@@ -23,7 +23,7 @@ from bot.checkin import build_form
 from bot.checkin.prompts import Prompt, prompt_summary
 from bot.common.config import Settings
 from bot.risks.listing import RiskView
-from bot.risks.risk_actions import assignable_organisations
+from bot.risks.requests import assignable_organisations
 from bot.sending.ports import Destination, Recipient, Report, SendError
 from handlers.teams.activity import card_message, image_message
 from handlers.teams.cards.base import Card, card, line, plain

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from bot.app.context import HandlerContext
 from bot.risks.changes import RiskRefused
 from bot.risks.listing import RiskView
-from bot.risks.risk_actions import act_on_risk, assignable_organisations
+from bot.risks.requests import act_on_risk, assignable_organisations
 from bot.sending.escalations import sent_copies
 from handlers.teams.activity import Notice, Shown
 from handlers.teams.cards.risks import risk_card

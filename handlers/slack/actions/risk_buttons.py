@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from bot.risks.changes import RiskChanged, RiskRefused
 from bot.risks.listing import RiskView
-from bot.risks.risk_actions import RisksResult, act_on_risk, assignable_organisations, may_open_form, risks_command
+from bot.risks.requests import RisksResult, act_on_risk, assignable_organisations, may_open_form, risks_command
 from bot.sending.escalations import Copy, sent_copies
 from handlers.slack.actions.replies import tell_privately
 from handlers.slack.blocks.risks import (

@@ -32,8 +32,8 @@ from bot.common.wording import plural, shortened
 from bot.risks.changes import RiskRefused
 from bot.risks.listing import EventView, RiskView
 from bot.risks.register import MAX_TEXT, SEVERITY_RANK
-from bot.risks.risk_actions import Register, RisksOverview, RisksResult
-from bot.risks.risk_words import risk_facts
+from bot.risks.requests import Register, RisksOverview, RisksResult
+from bot.risks.words import risk_facts
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.marks import SEVERITY_EMOJI
 from handlers.slack.blocks.text import escape

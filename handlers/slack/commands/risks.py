@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.risks.risk_actions import RisksOverview, RisksResult
+from bot.risks.requests import RisksOverview, RisksResult
 from handlers.rendered import Rendered
 from handlers.slack.blocks.risks import risks_list
 

@@ -16,7 +16,7 @@ from bot.commands.table import Help, Unknown
 from bot.people.away import AwayResult
 from bot.reports.decisions import DecisionRecorded, DecisionRefused
 from bot.reports.leads_view import CachedStatus, EngagementView, ViewRefused
-from bot.risks.risk_actions import RisksResult
+from bot.risks.requests import RisksResult
 from bot.spend.position import SpendPosition
 from bot.spend.spend_entry import EntryRefused, LeadEntry
 from handlers.slack.blocks.ask import ask_blocks, ask_text

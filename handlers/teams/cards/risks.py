@@ -23,8 +23,8 @@ from bot.common.wording import plural
 from bot.risks.changes import RiskRefused
 from bot.risks.listing import EventView, RiskView
 from bot.risks.register import MAX_TEXT, SEVERITY_RANK
-from bot.risks.risk_actions import Register, RisksResult
-from bot.risks.risk_words import risk_facts, shortened
+from bot.risks.requests import Register, RisksResult
+from bot.risks.words import risk_facts, shortened
 from handlers.teams.cards.base import VERSION, Card, action, card, heading, line, plain
 from handlers.teams.cards.report_text import SEVERITY_MARK
 from models.vocabulary import A_ROLE, RiskStatus, Severity

@@ -1,4 +1,4 @@
-"""Acting on the risk register from chat: who is asking, may they, and what `/winter risks` shows.
+"""What a chat user asks of the risk register: who is asking, may they, and what `/winter risks` shows.
 
 Platform-neutral: a handler passes the chat user it was given by the platform (never a user
 named in a button's value) and renders the plain results. The register's own rules (which
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -22,9 +21,6 @@ from bot.views.directory import Directory, held_view
 from bot.views.status_cache import ScreenCache, cached_view
 from models.tables import Member, Organisation, Programme, Risk, row_id
 from models.vocabulary import Role
-
-if TYPE_CHECKING:
-    from bot.views.status_cache import ScreenCache
 
 # The actions that open a form first; checked before the form opens, so nobody types a
 # note for a change they may not make. `change_status` checks again when it is sent.
