@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
@@ -43,7 +43,7 @@ from bot.common.money import format_money
 from bot.common.redact import redact
 from bot.common.wording import plural
 from bot.reports.decisions import DecisionView, decisions_between
-from bot.reports.engagement import response_rates
+from bot.reports.engagement import percent, response_rates
 from bot.reports.organisations import Organisations, name_of, organisations_by_id
 from bot.reports.voice import Voice, at_most, partner_voice, voice_markdown
 from bot.spend.burn_up import BurnUp, burn_up
@@ -85,9 +85,7 @@ class SectorWeek:
 
     @property
     def rate(self) -> Decimal | None:
-        if self.prompted <= 0:
-            return None
-        return (Decimal(self.answered) * 100 / Decimal(self.prompted)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return percent(self.answered, self.prompted)
 
 
 @dataclass(frozen=True)
