@@ -28,6 +28,7 @@ from handlers.slack.blocks.text import escape
 from handlers.slack.installation import Installation
 from handlers.slack.retry import Pacers, PatientRateLimitRetry
 from handlers.slack.throttle import ChannelThrottle
+from handlers.slack.web import SERVER_ERROR_RETRIES, client_settings
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +38,12 @@ HISTORY_LOOKBACK = 100
 
 def sync_client(settings: Settings) -> WebClient:
     """A client that waits out each 429 as Slack asks and tries again (handlers.slack.retry)."""
-    if not settings.slack_bot_token:
-        raise ValueError("SLACK_BOT_TOKEN is not set")
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(),
-            PatientRateLimitRetry(),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-        logger=logging.getLogger("winterbot.slack.web"),
-    )
+    retries = [
+        ConnectionErrorRetryHandler(),
+        PatientRateLimitRetry(),
+        ServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+    ]
+    return WebClient(retry_handlers=retries, **client_settings(settings))
 
 
 class SlackMessenger:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -27,12 +28,17 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     ]
 
 
-def make_web_client(settings: Settings) -> AsyncWebClient:
+def client_settings(settings: Settings) -> dict[str, Any]:
+    """What every client is made with, the clock's synchronous one too: the bot token (which
+    must be set), the API's address and the log."""
     if not settings.slack_bot_token:
         raise ValueError("SLACK_BOT_TOKEN is not set")
-    return AsyncWebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        retry_handlers=retry_handlers(),
-        logger=logging.getLogger("winterbot.slack.web"),
-    )
+    return {
+        "token": settings.slack_bot_token,
+        "base_url": settings.slack_api_url,
+        "logger": logging.getLogger("winterbot.slack.web"),
+    }
+
+
+def make_web_client(settings: Settings) -> AsyncWebClient:
+    return AsyncWebClient(retry_handlers=retry_handlers(), **client_settings(settings))
