@@ -203,7 +203,7 @@ def todays_checkin(session: Session, member: Member, today: date, tz: str) -> To
     row = session.exec(
         select(CheckIn)
         .where(CheckIn.member_id == member.id, CheckIn.local_date == today)
-        .order_by(col(CheckIn.id).desc())
+        .order_by(*newest_first(CheckIn))
     ).first()
     if row is None:
         return None
