@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 from teams_activities import TeamsUser, installed, message, team_installed
 
-from handlers.teams.references import Where, channel, forget, personal_chat, remember, teams_ids
+from bot.people.conversations import Where, channel, personal_chat
+from handlers.teams.references import forget, remember, teams_ids
 from models.db import session_scope
 from models.tables import ConversationRef
 

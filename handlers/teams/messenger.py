@@ -19,22 +19,19 @@ from typing import Any, TypeVar
 from microsoft_teams.apps import App
 from sqlalchemy.engine import Engine
 
-from bot.checkin import build_form
 from bot.checkin.prompts import Prompt, prompt_summary
 from bot.common.config import Settings
+from bot.people.conversations import Where
 from bot.risks.listing import RiskView
-from bot.risks.requests import assignable_organisations
+from bot.sending.addresses import Addresses
 from bot.sending.ports import Destination, Recipient, Report, SendError
 from handlers.teams.activity import card_message, image_message
 from handlers.teams.cards.base import Card, card, line, plain
 from handlers.teams.cards.checkin import checkin_card
 from handlers.teams.cards.reports import chart_image, report_cards
 from handlers.teams.cards.risks import risk_card
-from handlers.teams.references import Where, channel, personal_chat
 from handlers.teams.sdk import DEFAULT_SERVICE_URL, sdk_app
 from handlers.teams.sending import parse_reference, post, update
-from models.db import session_scope
-from models.tables import Member
 
 T = TypeVar("T")
 TIMEOUT_SECONDS = 60.0
@@ -49,7 +46,7 @@ class TeamsMessenger:
 
     def __init__(self, settings: Settings, engine: Engine, app: App | None = None) -> None:
         self._app = app or sdk_app(settings)
-        self._engine = engine
+        self._addresses = Addresses(engine)
         self._default_url = settings.teams_service_url or DEFAULT_SERVICE_URL
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="teams-messenger", daemon=True)
@@ -69,11 +66,9 @@ class TeamsMessenger:
 
     def send_prompt(self, recipient: Recipient, prompt: Prompt, key: str) -> str:
         """The prompt carries the whole check-in form, prefilled from the last answers."""
-        with session_scope(self._engine) as session:
-            where = personal_chat(session, recipient.user_id)
-            member = session.get(Member, recipient.member_id)
-            form = build_form(session, member, prompt.local_date) if member is not None else None
-        if member is None or form is None:
+        where = self._addresses.personal_chat(recipient.user_id)
+        form = self._addresses.prompt_form(recipient.member_id, prompt.local_date)
+        if form is None:
             raise SendError(f"member {recipient.member_id} is no longer on the programme", permanent=True)
         if where is None:
             raise SendError(f"{recipient.name} {NO_CHAT}")
@@ -85,17 +80,15 @@ class TeamsMessenger:
     # channels and escalations
 
     def _where(self, destination: Destination) -> Where:
-        with session_scope(self._engine) as session:
-            if destination.is_channel:
-                return channel(session, destination.address, self._default_url)
-            found = personal_chat(session, destination.address)
+        if destination.is_channel:
+            return self._addresses.channel(destination.address, self._default_url)
+        found = self._addresses.personal_chat(destination.address)
         if found is None:
             raise SendError(f"{destination.address} {NO_CHAT}")
         return found
 
     def _organisations(self, risk: RiskView) -> Sequence[tuple[str, str]]:
-        with session_scope(self._engine) as session:
-            return [(str(i), name) for i, name in assignable_organisations(session, risk.id)]
+        return self._addresses.assignable(risk.id)
 
     def post_risk(self, destination: Destination, risk: RiskView, key: str) -> str:
         content = risk_card(risk, organisations=self._organisations(risk))
@@ -109,8 +102,7 @@ class TeamsMessenger:
 
     def update_risk(self, reference: str, risk: RiskView) -> None:
         conversation_id, activity_id = parse_reference(reference)
-        with session_scope(self._engine) as session:
-            where = channel(session, conversation_id, self._default_url)
+        where = self._addresses.channel(conversation_id, self._default_url)
         content = risk_card(risk, organisations=self._organisations(risk))
         self._run(update(self._app.api, where, activity_id, card_message(content, activity_id=activity_id)))
 

@@ -10,10 +10,10 @@ import httpx
 from microsoft_teams.api import ApiClient, MessageActivityInput
 
 from bot.app.context import HandlerContext
+from bot.people.conversations import Where, channel
 from bot.sending.ports import SendError
 from handlers.teams.activity import card_message
 from handlers.teams.cards.base import Card
-from handlers.teams.references import Where, channel
 from handlers.teams.sdk import DEFAULT_SERVICE_URL
 
 log = logging.getLogger(__name__)
