@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from bot.common.redact import REPLACEMENT
-from bot.demo.demo import run_demo
+from bot.demo.run import run_demo
 from handlers.slack.blocks.limits import check_message
 from models.db import make_engine, session_scope
 from models.tables import CheckIn, Risk, Tranche

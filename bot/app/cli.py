@@ -42,7 +42,7 @@ def _iso_date(text: str) -> date:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.demo.demo import run_demo
+    from bot.demo.run import run_demo
     from bot.demo.story import START
 
     result = run_demo(Path(args.out), today=args.today or START, until=args.until, progress=_progress_bar())
