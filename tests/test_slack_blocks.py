@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.common.asking import JOIN_TEXT
 from bot.commands.table import help_for
+from bot.common.asking import JOIN_TEXT
 from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
 from handlers.slack.blocks.limits import BlockKitLimitError, check_home, check_message, check_modal
 from models.vocabulary import Role

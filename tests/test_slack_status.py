@@ -17,8 +17,8 @@ import time_machine
 from fixtures_slack import insert_member, said
 from sqlmodel import select
 
-from bot.common.calendar import working_days
 from bot.common.asking import JOIN_TEXT
+from bot.common.calendar import working_days
 from bot.programme.loader import load_path
 from bot.reports.engagement import response_rates
 from models.db import session_scope

@@ -21,8 +21,8 @@ from test_spend_blocks import position
 from test_status_blocks import large  # noqa: F401 (a fixture)
 
 from bot.checkin.questions import AnswerView, QuestionsView, QuestionWithAnswers, ask_or_show
-from bot.people.away import request_away, request_back
 from bot.commands.table import asker_help
+from bot.people.away import request_away, request_back
 from bot.programme.loader import load_path
 from bot.reports.decisions import record_decision
 from bot.reports.leads_view import engagement_for, status_for
