@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from models.vocabulary import Severity
+
 
 class Markup(Protocol):
     @property
@@ -17,6 +19,26 @@ class Markup(Protocol):
     @property
     def paragraph(self) -> str:
         """What starts a new paragraph inside one block of text."""
+        ...
+
+    @property
+    def bullet(self) -> str:
+        """What starts an item of a list."""
+        ...
+
+    @property
+    def up(self) -> str:
+        """The arrow of a level that rose."""
+        ...
+
+    @property
+    def down(self) -> str:
+        """The arrow of a level that fell."""
+        ...
+
+    @property
+    def severities(self) -> Mapping[Severity, str]:
+        """A risk's severity as a coloured mark."""
         ...
 
     @property

@@ -1,5 +1,6 @@
-"""Words the brief and the digest say alike on every platform: the spend flags, shown up to a
-point and the rest counted, and the partners' own words, quoted and attributed."""
+"""Words the reports say alike on every platform: the spend flags, shown up to a point and the
+rest counted, the partners' own words, quoted and attributed, and the marks of a capacity level
+and of a risk's severity."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from bot.common.markup import Markup
 from bot.common.wording import plural
 from bot.reports.voice import Voice
+from models.vocabulary import Severity
 
 FLAGS_SHOWN = 5
 NO_VOICE = "No blockers or comments from community partners."
@@ -37,3 +39,15 @@ def voice_lines(voice: Sequence[Voice], left_out: int, markup: Markup) -> list[s
     if left_out:
         lines.append(f"{left_out} more not shown here.")
     return lines
+
+
+def level_mark(level: int | None, markup: Markup) -> str:
+    return markup.levels.get(level, markup.never) if level is not None else markup.never
+
+
+def severity_mark(severity: str | Severity, markup: Markup) -> str:
+    """A severity's mark; nothing for a value that is not a severity."""
+    try:
+        return markup.severities[Severity(severity)]
+    except ValueError:
+        return ""

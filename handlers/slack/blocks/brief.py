@@ -13,19 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.reports.brief import (
-    Brief,
-    CapacityChange,
-    RiskChange,
-)
-from bot.reports.brief_words import capacity_sentence, checkins_sentence, money_sentences, risk_sentence
-from bot.reports.said import flag_lines, voice_lines
+from bot.reports.brief import Brief
+from bot.reports.sections import Part, brief_parts, brief_subtitle
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
-from handlers.slack.blocks.marks import LEVEL_EMOJI, SEVERITY_EMOJI
 from handlers.slack.blocks.markup import MRKDWN
 from handlers.slack.blocks.status import context, header
 from handlers.slack.blocks.text import CONTINUED, escape, split_text
-from models.vocabulary import Severity
 
 Json = dict[str, Any]
 
@@ -47,37 +40,7 @@ def brief_messages(brief: Brief) -> list[SlackMessage]:
 
 
 def brief_blocks(b: Brief) -> list[Json]:
-    c = b.checkins
-    checkins = [escape(checkins_sentence(c))]
-    if c.not_heard_from:
-        checkins.append("Not heard from: " + ", ".join(escape(name) for name in c.not_heard_from) + ".")
-    money = [escape(line) for line in money_sentences(b.money)]
-    money += flag_lines([flag.message for flag in b.money.flags], MRKDWN, ALL_FLAGS)
-    return [
-        header(b.title),
-        context(f"{b.today:%a %d %b %Y} · covering {b.day:%a %d %b}, the last working day"),
-        *lines_blocks(f"*Check-ins on {b.day:%a %d %b}*", checkins),
-        {"type": "divider"},
-        *lines_blocks(f"*Money* (to the end of {b.day:%a %d %b})", money),
-        {"type": "divider"},
-        *lines_blocks("*Capacity changes*", [capacity_line(x) for x in b.capacity] or ["No service changed level."]),
-        *lines_blocks("*Risks new or changed*", [risk_line(r) for r in b.risks] or ["None."]),
-        {"type": "divider"},
-        *lines_blocks("*Partner voice*", voice_lines(b.voice, b.voice_left_out, MRKDWN)),
-    ]
-
-
-def capacity_line(c: CapacityChange) -> str:
-    arrow = ":arrow_up:" if c.worse else ":arrow_down:"
-    return f"{arrow} {LEVEL_EMOJI.get(c.level_to, '')} {escape(capacity_sentence(c))}"
-
-
-def risk_line(r: RiskChange) -> str:
-    try:
-        emoji = SEVERITY_EMOJI[Severity(r.severity)]
-    except ValueError:
-        emoji = ""
-    return f"{emoji} {'*New*: ' if r.new else ''}{escape(risk_sentence(r))}"
+    return [header(b.title), context(brief_subtitle(b)), *parts_blocks(brief_parts(b, MRKDWN, ALL_FLAGS))]
 
 
 # -- paging, shared by the digest ---------------------------------------------------------------
@@ -85,6 +48,17 @@ def risk_line(r: RiskChange) -> str:
 
 def section(text: str) -> Json:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def parts_blocks(parts: Sequence[Part]) -> list[Json]:
+    """Each part's sections, a divider between parts."""
+    blocks: list[Json] = []
+    for index, part in enumerate(parts):
+        if index:
+            blocks.append({"type": "divider"})
+        for s in part:
+            blocks += lines_blocks(f"*{s.heading}*" + (f" {s.aside}" if s.aside else ""), s.lines)
+    return blocks
 
 
 def lines_blocks(title: str, lines: Iterable[str]) -> list[Json]:

@@ -1,9 +1,9 @@
 """How Slack sets bot/'s words (bot.common.markup): mrkdwn escaping and bold, block quotes, and
-the emoji codes for flags and capacity levels."""
+the emoji codes for flags, arrows, severities and capacity levels."""
 
 from __future__ import annotations
 
-from handlers.slack.blocks.marks import LEVEL_EMOJI, NEVER, STALE
+from handlers.slack.blocks.marks import LEVEL_EMOJI, NEVER, SEVERITY_EMOJI, STALE
 from handlers.slack.blocks.text import escape, split_text
 
 QUOTED_PIECE = 2700  # a quoted piece and its attribution stay inside one 2,900-character section
@@ -12,6 +12,10 @@ QUOTED_PIECE = 2700  # a quoted piece and its attribution stay inside one 2,900-
 class Mrkdwn:
     warning = ":warning:"
     paragraph = "\n"
+    bullet = "•"
+    up = ":arrow_up:"
+    down = ":arrow_down:"
+    severities = SEVERITY_EMOJI
     levels = LEVEL_EMOJI
     never = NEVER
     stale = STALE

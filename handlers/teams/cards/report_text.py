@@ -12,17 +12,6 @@ STALE = "⏳"
 SEVERITY_MARK = {Severity.CRITICAL: "🔴", Severity.HIGH: "🟠", Severity.MEDIUM: "🟡", Severity.LOW: "⚪"}
 
 
-def severity_mark(severity: str | Severity) -> str:
-    try:
-        return SEVERITY_MARK[Severity(severity)]
-    except ValueError:
-        return ""
-
-
-def level_mark(level: int | None) -> str:
-    return LEVEL_MARK.get(level, NEVER) if level is not None else NEVER
-
-
 def split_text(text: str, width: int) -> list[str]:
     """Text in pieces of at most `width` characters, split at a line break or space where there
     is one and never between a backslash and the character it escapes; each piece but the last

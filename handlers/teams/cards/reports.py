@@ -13,37 +13,26 @@ import base64
 import io
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 
 from microsoft_teams.cards import CardElement, Image
 from PIL import Image as Picture
 
-from bot.common.wording import plural
 from bot.reports.brief import Brief
-from bot.reports.brief_words import capacity_sentence, checkins_sentence, money_sentences, risk_sentence
-from bot.reports.digest import (
-    Digest,
-    decision_sentence,
-    move_sentence,
-    next_sentences,
-    sector_sentence,
-    service_sentence,
-    spend_sentences,
-)
-from bot.reports.said import flag_lines, voice_lines
+from bot.reports.digest import Digest
+from bot.reports.sections import Section, brief_parts, brief_subtitle, digest_parts, digest_subtitle
 from bot.sending.ports import Report
-from bot.spend.words import forecast_lines
-from handlers.teams.cards.base import MAX_TEXT, Card, card, heading, line, plain, subheading
-from handlers.teams.cards.report_text import CONTINUED, level_mark, severity_mark, split_text
+from handlers.teams.cards.base import MAX_TEXT, Card, card, heading, line, subheading
+from handlers.teams.cards.report_text import CONTINUED, split_text
 from handlers.teams.cards.text import MARKDOWN
 
 PART_BYTES = 20_000  # the sections of one card as JSON; the heading, footer and envelope fit in the rest
 PART_ELEMENTS = 40  # body elements of a card in all
 FRAME_ELEMENTS = 3  # the heading, the subtitle or nothing, the "continued" footer
 ALL_FLAGS = "type `spend` to see them all."
+CHART_FOLLOWS = "_The burn-up chart follows: spend and commitment against the even pace to the deadline._"
 CHART_COLOURS = 32
-BREAK = ("", ())  # a section that starts a new card
-
-Section = tuple[str, Sequence[str]]
+BREAK = Section("", [])  # a section that starts a new card
 
 
 def report_cards(report: Report) -> list[Card]:
@@ -72,58 +61,16 @@ def chart_image(png: bytes, colours: int = CHART_COLOURS) -> str:
 # -- what each report says ----------------------------------------------------------------------
 
 
-def brief_subtitle(b: Brief) -> str:
-    return f"{b.today:%a %d %b %Y} · covering {b.day:%a %d %b}, the last working day"
-
-
 def brief_sections(b: Brief) -> list[Section]:
-    c = b.checkins
-    checkins = [plain(checkins_sentence(c))]
-    if c.not_heard_from:
-        checkins.append("Not heard from: " + ", ".join(plain(n) for n in c.not_heard_from) + ".")
-    money = [plain(s) for s in money_sentences(b.money)] + flag_lines(
-        [f.message for f in b.money.flags], MARKDOWN, ALL_FLAGS
-    )
-    capacity = [f"{'⬆️' if x.worse else '⬇️'} {level_mark(x.level_to)} {plain(capacity_sentence(x))}" for x in b.capacity]
-    risks = [f"{severity_mark(r.severity)} {'**New**: ' if r.new else ''}{plain(risk_sentence(r))}" for r in b.risks]
-    return [
-        (f"Check-ins on {b.day:%a %d %b}", checkins),
-        (f"Money (to the end of {b.day:%a %d %b})", money),
-        ("Capacity changes", capacity or ["No service changed level."]),
-        ("Risks new or changed", risks or ["None."]),
-        ("Partner voice", voice_lines(b.voice, b.voice_left_out, MARKDOWN)),
-    ]
-
-
-def digest_subtitle(d: Digest) -> str:
-    n = d.next
-    days = plural(n.working_days_left, "working day")
-    return f"The week {d.week_from:%a %d %b} to {d.today:%a %d %b %Y} · {days} left to {n.deadline:%a %d %b %Y}"
+    return [s for part in brief_parts(b, MARKDOWN, ALL_FLAGS) for s in part]
 
 
 def digest_sections(d: Digest) -> list[Section]:
-    spend = [plain(s) for s in spend_sentences(d)] + [plain(s) for s in forecast_lines(d.position)[1:2]]
-    spend += flag_lines([flag.message for flag in d.position.flags], MARKDOWN, ALL_FLAGS)
+    """The spend on a card of its own, saying the burn-up chart follows when there is one."""
+    (spend, *first), *rest = digest_parts(d, MARKDOWN, ALL_FLAGS)
     if d.chart_png:
-        spend.append("_The burn-up chart follows: spend and commitment against the even pace to the deadline._")
-    return [
-        ("Spend against the trajectory", spend),
-        BREAK,
-        (
-            "Capacity by service this week",
-            [f"{level_mark(s.latest)} {plain(service_sentence(s))}" for s in d.capacity]
-            or ["No service is reported on."],
-        ),
-        ("Risks opened this week", [plain(move_sentence(m)) for m in d.opened] or ["None."]),
-        ("Risks closed this week", [plain(move_sentence(m)) for m in d.closed] or ["None."]),
-        (
-            "Decisions this week",
-            [f"- {plain(decision_sentence(x))}" for x in d.decisions] or ["No decision was recorded this week."],
-        ),
-        ("Partner voice", voice_lines(d.voice, d.voice_left_out, MARKDOWN)),
-        ("Engagement by sector (check-ins, last five working days)", [plain(sector_sentence(s)) for s in d.engagement]),
-        ("What is next", [plain(s) for s in next_sentences(d.next)]),
-    ]
+        spend = replace(spend, lines=[*spend.lines, CHART_FOLLOWS])
+    return [spend, *first, BREAK, *(s for part in rest for s in part)]
 
 
 # -- paging -----------------------------------------------------------------------------------------
@@ -133,11 +80,13 @@ def paginate(title: str, subtitle: str, sections: Sequence[Section]) -> list[Car
     """Sections into cards of at most PART_ELEMENTS elements and PART_BYTES of section JSON;
     a section that does not fit goes on in the next card under its heading, "(continued)"."""
     pages: list[list[CardElement]] = [[]]
-    for name, lines in sections:
-        if (name, lines) == BREAK:
+    for section in sections:
+        if section == BREAK:
             if pages[-1]:
                 pages.append([])
             continue
+        name = section.heading + (f" {section.aside}" if section.aside else "")
+        lines = section.lines
         if not _fits(pages[-1], [subheading(name), *[line(text) for text in lines[:1]]]):
             pages.append([])  # a heading goes with at least its first line
         pages[-1].append(subheading(name))

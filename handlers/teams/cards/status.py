@@ -17,11 +17,11 @@ from bot.reports import status_words
 from bot.reports.engagement import Quiet
 from bot.reports.leads_view import StatusView, ViewRefused
 from bot.reports.money import MoneyPanel
+from bot.reports.said import severity_mark
 from bot.reports.status import CapacityRow, RiskPanel, StatusScreen
 from bot.reports.status_words import NAME_WIDTH
 from bot.spend.words import outlook, percent_of
 from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
-from handlers.teams.cards.report_text import severity_mark
 from handlers.teams.cards.text import MARKDOWN, bullets, said
 
 ROWS_SHOWN = 25
@@ -85,9 +85,9 @@ def money(m: MoneyPanel) -> list[CardElement]:
 def risks(panel: RiskPanel) -> list[CardElement]:
     if panel.total == 0:
         return [subheading("Open risks: none")]
-    counts = " · ".join(f"{severity_mark(sev)} {n} {sev.value}" for sev, n in panel.by_severity if n)
+    counts = " · ".join(f"{severity_mark(sev, MARKDOWN)} {n} {sev.value}" for sev, n in panel.by_severity if n)
     lines = [
-        f"{severity_mark(r.severity)} {plain(shortened(r.title, TITLE_WIDTH))} · "
+        f"{severity_mark(r.severity, MARKDOWN)} {plain(shortened(r.title, TITLE_WIDTH))} · "
         f"{plain(shortened(r.owner_name, NAME_WIDTH)) if r.owner_name else 'no owner yet'} · {r.status.value} · "
         f"{plural(r.age_working_days, 'working day')} old"
         for r in panel.top

@@ -7,7 +7,7 @@ import json
 from microsoft_teams.cards import CardElement, Container
 
 from handlers.teams.cards.base import line, plain
-from handlers.teams.cards.report_text import LEVEL_MARK, NEVER, STALE, split_text
+from handlers.teams.cards.report_text import LEVEL_MARK, NEVER, SEVERITY_MARK, STALE, split_text
 
 QUOTED_PIECE = 3_000  # a very long comment goes on in another block
 
@@ -43,10 +43,14 @@ def size(element: CardElement) -> int:
 
 class TeamsMarkdown:
     """How Teams sets bot/'s words (bot.common.markup): markdown escaping and bold, quotation
-    marks, and emoji for flags and capacity levels."""
+    marks, and emoji for flags, arrows, severities and capacity levels."""
 
     warning = "⚠️"
     paragraph = "\n\n"
+    bullet = "-"
+    up = "⬆️"
+    down = "⬇️"
+    severities = SEVERITY_MARK
     levels = LEVEL_MARK
     never = NEVER
     stale = STALE
