@@ -221,30 +221,19 @@ def _list_text(result: RisksOverview, left_out: int) -> str:
 
 def close_modal(risk: RiskView, private_metadata: str) -> Json:
     """Closing needs a note: what was done, or why the risk no longer applies."""
-    view = View(
-        type="modal",
-        callback_id=CLOSE_CALLBACK,
-        title="Close this risk",
-        submit="Close risk",
-        close="Cancel",
-        private_metadata=private_metadata,
-        blocks=[
-            _about(risk),
-            InputBlock(
-                block_id=NOTE_BLOCK,
-                label="Closing note",
-                element=PlainTextInputElement(
-                    action_id=NOTE_ACTION,
-                    multiline=True,
-                    max_length=MAX_TEXT,
-                    placeholder="What was done, or why it no longer applies",
-                ),
-                hint="Kept in the risk's history. No patient details, please.",
-                optional=False,
-            ),
-        ],
+    note = InputBlock(
+        block_id=NOTE_BLOCK,
+        label="Closing note",
+        element=PlainTextInputElement(
+            action_id=NOTE_ACTION,
+            multiline=True,
+            max_length=MAX_TEXT,
+            placeholder="What was done, or why it no longer applies",
+        ),
+        hint="Kept in the risk's history. No patient details, please.",
+        optional=False,
     )
-    return view.to_dict()
+    return _risk_form(risk, note, (CLOSE_CALLBACK, "Close this risk", "Close risk"), private_metadata)
 
 
 def assign_modal(risk: RiskView, organisations: Sequence[tuple[int, str]], private_metadata: str) -> Json:
@@ -268,14 +257,21 @@ def assign_modal(risk: RiskView, organisations: Sequence[tuple[int, str]], priva
         select = StaticSelectElement(
             action_id=OWNER_ACTION, placeholder="Choose an organisation", option_groups=groups, initial_option=current
         )
+    owner = InputBlock(block_id=OWNER_BLOCK, label="Owner organisation", element=select)
+    return _risk_form(risk, owner, (ASSIGN_CALLBACK, "Assign an owner", "Assign"), private_metadata)
+
+
+def _risk_form(risk: RiskView, answer: InputBlock, form: tuple[str, str, str], private_metadata: str) -> Json:
+    """A form about one risk asking one thing; `form` is its callback id, title and submit button."""
+    callback_id, title, submit = form
     view = View(
         type="modal",
-        callback_id=ASSIGN_CALLBACK,
-        title="Assign an owner",
-        submit="Assign",
+        callback_id=callback_id,
+        title=title,
+        submit=submit,
         close="Cancel",
         private_metadata=private_metadata,
-        blocks=[_about(risk), InputBlock(block_id=OWNER_BLOCK, label="Owner organisation", element=select)],
+        blocks=[_about(risk), answer],
     )
     return view.to_dict()
 
