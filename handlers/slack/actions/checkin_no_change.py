@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.checkin import Refusal, checkin_no_change
+from handlers.slack.actions.pressing import on_press
 from handlers.slack.actions.replies import tell_privately
 from handlers.slack.blocks.prompt import NO_CHANGE
 from handlers.slack.context import SlackContext
@@ -20,13 +21,7 @@ from models.vocabulary import Platform
 
 
 def register(app: AsyncApp, context: SlackContext) -> None:
-    async def checkin_nothing_new(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
-        await ack()
-        await pressed(context, body, client, respond)
-
-    app.action(NO_CHANGE)(checkin_nothing_new)
+    on_press(app, NO_CHANGE, context, pressed)
 
 
 async def pressed(context: SlackContext, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:

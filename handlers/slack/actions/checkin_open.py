@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.checkin import Refusal
+from handlers.slack.actions.pressing import on_press
 from handlers.slack.actions.replies import tell_privately
 from handlers.slack.blocks.prompt import OPEN_CHECKIN
 from handlers.slack.context import SlackContext
@@ -17,11 +18,7 @@ from handlers.slack.views.opening import load_form, show_form
 
 
 def register(app: AsyncApp, context: SlackContext) -> None:
-    async def checkin_open(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
-        await ack()
-        await pressed(context, body, client, respond)
-
-    app.action(OPEN_CHECKIN)(checkin_open)
+    on_press(app, OPEN_CHECKIN, context, pressed)
 
 
 async def pressed(context: SlackContext, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,6 +29,7 @@ from bot.risks.changes import RiskChanged, RiskRefused
 from bot.risks.listing import RiskView
 from bot.risks.requests import RisksResult, act_on_risk, assignable_organisations, may_open_form, risks_command
 from bot.sending.escalations import Copy, sent_copies
+from handlers.slack.actions.pressing import on_press
 from handlers.slack.actions.replies import tell_privately
 from handlers.slack.blocks.risks import (
     ACTION_IDS,
@@ -219,11 +220,7 @@ def _code(error: SlackApiError) -> str:
 
 
 def register(app: AsyncApp, context: SlackContext) -> None:
-    async def risk_button(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
-        await ack()
-        await pressed(context, body, client, respond)
-
-    app.action(RISK_BUTTON)(risk_button)
+    on_press(app, RISK_BUTTON, context, pressed)
 
 
 async def pressed(context: SlackContext, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
