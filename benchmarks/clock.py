@@ -72,7 +72,7 @@ from benchmarks.large_programme import LARGE_TODAY, TZ, build_large_programme
 from benchmarks.spend import postgres_schema
 from bot.common.calendar import local_instant, local_now, next_working_day
 from bot.common.config import Settings
-from bot.programme.programmes import all_programmes
+from bot.programme.lookup import all_programmes
 from bot.sending.deliveries import GAVE_UP
 from bot.sending.jobs import JOBS, JobContext, JobResult
 from bot.sending.scheduler import tick

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from benchmarks.large_programme import LARGE_TODAY, build_large_programme
-from bot.programme.programmes import get_programme
+from bot.programme.lookup import get_programme
 from bot.spend.burn_up import burn_up
 from bot.spend.ledger import spend_position
 from models.db import make_engine, normalise_url

@@ -44,8 +44,8 @@ from benchmarks.harness import (
     winterbot_env,
 )
 from bot.common.calendar import local_instant
+from bot.programme.file import SAMPLE_PATH
 from bot.programme.loader import load_path
-from bot.programme.programme_file import SAMPLE_PATH
 from models.db import make_engine, migrate, session_scope
 from models.tables import Member
 

@@ -36,8 +36,8 @@ from bot.checkin import (
 )
 from bot.common.asking import JOIN_TEXT
 from bot.common.redact import REPLACEMENT
+from bot.programme.file import parse_programme_file
 from bot.programme.loader import load_path, load_programme
-from bot.programme.programme_file import parse_programme_file
 from models.db import session_scope
 from models.tables import CapacityReport, CheckIn, Member, Programme, SpendReport
 

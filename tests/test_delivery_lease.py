@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from bot.common.calendar import local_instant
 from bot.common.config import Settings
+from bot.programme.file import SAMPLE_PATH
 from bot.programme.loader import load_path
-from bot.programme.programme_file import SAMPLE_PATH
 from bot.sending import deliveries
 from bot.sending.deliveries import FENCES_LOST, Planned, claim, mark_failed, mark_sent, plan
 from bot.sending.jobs import JobContext

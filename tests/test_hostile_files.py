@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.app.cli import main
-from bot.programme.programme_file import sample_text
+from bot.programme.file import sample_text
 from models import Programme, session_scope
 
 SECONDS = 2.0

@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from bot.checkin.prompts import Prompt, checkin_scope
 from bot.common.config import Settings
+from bot.programme.file import SAMPLE_PATH
 from bot.programme.loader import load_path
-from bot.programme.programme_file import SAMPLE_PATH
 from bot.sending.deliveries import LEASE, Planned, claim, delivery_key, plan
 from bot.sending.jobs import JobContext
 from bot.sending.jobs.daily_prompts import run_daily_prompts

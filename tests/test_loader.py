@@ -11,14 +11,14 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import SQLModel, col, select
 
-from bot.programme.loader import ACTION, ACTOR, load_path, load_programme
-from bot.programme.programme_file import (
+from bot.programme.file import (
     SAMPLE_PATH,
     ProgrammeFile,
     ProgrammeFileError,
     parse_programme_file,
     sample_text,
 )
+from bot.programme.loader import ACTION, ACTOR, load_path, load_programme
 from models import AuditEvent, Member, Organisation, Programme, Scheme, Tranche, session_scope
 
 FIXTURES = Path(__file__).with_name("fixtures")

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.common.money import format_money
-from bot.programme.programme_file import (
+from bot.programme.file import (
     SAMPLE_PATH,
     Problem,
     ProgrammeFile,

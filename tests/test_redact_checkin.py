@@ -31,10 +31,10 @@ from bot.checkin import (
     validate,
 )
 from bot.people.away import UntilError, parse_until
+from bot.programme.file import parse_programme_file
 from bot.programme.loader import load_path, load_programme
-from bot.programme.programme_file import parse_programme_file
 from bot.reports.decisions import DecisionRecorded, decisions_between, record_decision
-from bot.spend.spend_entry import EntryRefused, LeadEntry, record_lead_entry
+from bot.spend.entry import EntryRefused, LeadEntry, record_lead_entry
 from handlers.teams.cards.checkin import checkin_card
 from models.db import session_scope
 from models.tables import (

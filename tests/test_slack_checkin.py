@@ -17,8 +17,8 @@ from sqlmodel import col, select
 from bot.checkin import programme_today
 from bot.common.asking import JOIN_TEXT
 from bot.common.redact import REPLACEMENT
+from bot.programme.file import parse_programme_file
 from bot.programme.loader import load_path, load_programme
-from bot.programme.programme_file import parse_programme_file
 from handlers.slack.blocks.limits import check_message, check_modal
 from models.db import session_scope
 from models.tables import CapacityReport, CheckIn, Member, Programme, Scheme, SpendReport

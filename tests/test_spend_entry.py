@@ -12,8 +12,8 @@ from sqlmodel import col, select
 
 from bot.common.redact import REPLACEMENT
 from bot.programme.loader import load_path
+from bot.spend.entry import EntryRefused, LeadEntry, record_lead_entry
 from bot.spend.ledger import spend_position
-from bot.spend.spend_entry import EntryRefused, LeadEntry, record_lead_entry
 from models.db import session_scope
 from models.tables import AuditEvent, Member, Programme, SpendReport
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from bot.programme.file import SAMPLE_PATH
 from bot.programme.loader import load_path
-from bot.programme.programme_file import SAMPLE_PATH
 from bot.reports.decisions import DecisionRecorded, DecisionRefused
 from bot.reports.engagement import response_rates
 from bot.reports.leads_view import ViewRefused

@@ -15,8 +15,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.people.away import set_away
+from bot.programme.file import parse_programme_file
 from bot.programme.loader import load_path, load_programme
-from bot.programme.programme_file import parse_programme_file
 from bot.reports.leads_view import (
     LEADS,
     CachedStatus,
@@ -374,7 +374,7 @@ def test_one_cache_per_database(db, tmp_path):
 
 def _views(engine, screens: ScreenCache) -> tuple[object, object, object]:
     from bot.risks.requests import RisksOverview, risks_command
-    from bot.spend.spend_entry import spend_command
+    from bot.spend.entry import spend_command
 
     with session_scope(engine) as s:
         spend = spend_command(s, "slack", LEAD, "", NOW, screens)
@@ -413,7 +413,7 @@ def test_spend_risks_and_response_rates_are_computed_once_per_change(db):
 
 
 def test_a_partner_reads_the_same_cached_spend_as_a_lead(db):
-    from bot.spend.spend_entry import spend_command
+    from bot.spend.entry import spend_command
 
     screens = ScreenCache()
     with session_scope(db) as s:

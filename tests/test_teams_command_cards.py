@@ -27,7 +27,7 @@ from bot.programme.loader import load_path
 from bot.reports.decisions import record_decision
 from bot.reports.leads_view import engagement_for, status_for
 from bot.reports.status import status_screen
-from bot.spend.spend_entry import spend_command
+from bot.spend.entry import spend_command
 from handlers.teams.cards.ask import ask_card
 from handlers.teams.cards.away import away_card
 from handlers.teams.cards.decide import decide_card

@@ -72,7 +72,7 @@ def _progress_bar(width: int = 30) -> Callable[[date, int, int], None]:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.programme.programme_file import sample_text
+    from bot.programme.file import sample_text
 
     target = Path(args.file)
     if target.exists() and not args.force:
@@ -104,8 +104,8 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     """The file is read and checked before the database is reached: a bad file is reported
     even while the database is away, and a hostile one never gets near it."""
     from bot.app.database_ready import ready_engine
+    from bot.programme.file import ProgrammeFileError
     from bot.programme.loader import load_programme, read_path
-    from bot.programme.programme_file import ProgrammeFileError
 
     path = Path(args.file)
     if not path.is_file():
@@ -158,7 +158,7 @@ def _job_context(settings: Settings, workers: int, *, wait: bool = False) -> Job
 
 
 def cmd_run_job(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.programme.programmes import UnknownProgramme
+    from bot.programme.lookup import UnknownProgramme
     from bot.sending.scheduler import run_job
 
     ctx = _job_context(settings, args.workers)
@@ -194,7 +194,7 @@ def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.database_ready import ready_engine
-    from bot.programme.programmes import UnknownProgramme
+    from bot.programme.lookup import UnknownProgramme
     from bot.spend.ledger import status_text
 
     engine = ready_engine(settings.database_url, wait=False)
@@ -210,7 +210,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.database_ready import ready_engine
-    from bot.programme.programmes import UnknownProgramme, get_programme
+    from bot.programme.lookup import UnknownProgramme, get_programme
     from models.db import session_scope
 
     out = Path(args.out)

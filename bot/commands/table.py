@@ -32,8 +32,8 @@ from bot.reports.leads_view import (
     status_in_memory,
 )
 from bot.risks.requests import RisksResult, risks_command, risks_in_memory
+from bot.spend.entry import EntryRefused, LeadEntry, spend_command, spend_in_memory
 from bot.spend.position import SpendPosition
-from bot.spend.spend_entry import EntryRefused, LeadEntry, spend_command, spend_in_memory
 from bot.views.directory import Directory
 from bot.views.status_cache import ScreenCache
 from models.vocabulary import Role

@@ -17,9 +17,9 @@ from sqlmodel import func, select
 from bot.common.money import format_money
 from bot.demo.simulation import WinterLog, simulate_winter
 from bot.demo.story import START, december_file
+from bot.programme.file import SAMPLE_PATH, parse_programme_file
 from bot.programme.loader import load_path
-from bot.programme.programme_file import SAMPLE_PATH, parse_programme_file
-from bot.programme.programmes import get_programme
+from bot.programme.lookup import get_programme
 from bot.reports.summary import format_summary, programme_summary
 from bot.sending.jobs.base import JobContext
 from bot.spend.burn_up import burn_up

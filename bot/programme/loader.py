@@ -20,8 +20,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.programme.load_report import FILE_NAMES, KindReport, LoadReport
-from bot.programme.programme_file import (
+from bot.programme.file import (
     MemberSpec,
     OrganisationSpec,
     Problem,
@@ -32,7 +31,8 @@ from bot.programme.programme_file import (
     TrancheSpec,
     parse_programme_file,
 )
-from bot.programme.programme_guard import MAX_FILE_BYTES, Refused, decode
+from bot.programme.guard import MAX_FILE_BYTES, Refused, decode
+from bot.programme.load_report import FILE_NAMES, KindReport, LoadReport
 from models.db import session_scope
 from models.tables import AuditEvent, Member, Organisation, Programme, Scheme, Tranche, utcnow
 

@@ -8,15 +8,15 @@ from typing import Any
 import yaml
 
 from bot.programme.fields import Path
-from bot.programme.problems import Issue, Problem
-from bot.programme.programme_guard import (
+from bot.programme.guard import (
     GuardedComposer,
 )
+from bot.programme.problems import Issue, Problem
 
 
 class _YamlReader(GuardedComposer, yaml.SafeLoader):
     """A SafeLoader that keeps numbers exact and reads 14:00 as a time, not 840, and refuses
-    what would exhaust time or memory (bot.programme.programme_guard).
+    what would exhaust time or memory (bot.programme.guard).
 
     PyYAML follows YAML 1.1: 1200000.50 becomes a float and 14:00 a base-60 integer.
     Here a decimal number becomes a Decimal made from the text as written, and anything

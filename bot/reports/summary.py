@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from bot.common.calendar import working_days_left
 from bot.common.money import format_money, format_quantity
 from bot.common.wording import plural, shortened
-from bot.programme.programmes import get_programme
+from bot.programme.lookup import get_programme
 from bot.spend.ledger import live_tranches
 from bot.spend.position import allocated
 from bot.spend.words import scheme_type_label, source_label, unit_label

@@ -24,7 +24,7 @@ from types import FrameType
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.programme.programmes import all_programmes, get_programme
+from bot.programme.lookup import all_programmes, get_programme
 from bot.sending.jobs import JOBS, JobContext, JobResult
 from bot.sending.jobs.risk_scan import WATCH_SECONDS, watch
 from models.db import session_scope

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.common.newest import newest_first
-from bot.programme.programmes import get_programme
+from bot.programme.lookup import get_programme
 from bot.spend.flags import spend_flags, spend_thresholds
 from bot.spend.period import period_of, recent_window
 from bot.spend.position import ZERO, SchemeSpend, SpendPosition, allocated, by_source, forecast

@@ -15,8 +15,8 @@ from bot.people.away import AwayResult
 from bot.reports.decisions import DecisionRecorded, DecisionRefused
 from bot.reports.leads_view import CachedStatus, EngagementView, ViewRefused
 from bot.risks.requests import RisksResult
+from bot.spend.entry import EntryRefused, LeadEntry
 from bot.spend.position import SpendPosition
-from bot.spend.spend_entry import EntryRefused, LeadEntry
 from handlers.teams.cards.ask import ask_card
 from handlers.teams.cards.away import away_card
 from handlers.teams.cards.base import Card

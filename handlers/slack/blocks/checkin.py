@@ -25,28 +25,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.checkin import (
-    BLOCKERS,
-    COMMENT,
-    CORRECTION,
-    FIGURES,
-    MAX_TEXT,
-    CheckinForm,
-    CheckinResult,
-    MeasureOnForm,
-    QuestionOnForm,
-    ReportedScheme,
-    ReportedService,
-    SchemeOnForm,
-    ServiceOnForm,
-    amount_text,
-    form_words,
-    initial_values,
-    said,
-    scheme_key,
-    service_key,
-)
-from bot.checkin.questions_on_form import MAX_ANSWER
+from bot.checkin import form_words, said
+from bot.checkin.answers import MAX_TEXT
+from bot.checkin.field_keys import BLOCKERS, COMMENT, CORRECTION, FIGURES, scheme_key, service_key
+from bot.checkin.form import CheckinForm, MeasureOnForm, SchemeOnForm, ServiceOnForm, amount_text, initial_values
+from bot.checkin.ledger import CheckinResult, ReportedScheme, ReportedService
+from bot.checkin.questions_on_form import MAX_ANSWER, QuestionOnForm
 from bot.common.capacity import LEVELS, level_label
 from bot.common.measures import value_text
 from bot.common.money import format_money

@@ -14,8 +14,8 @@ from typing import Any
 
 from bot.common.money import format_money, format_quantity
 from bot.common.wording import shortened
+from bot.spend.entry import EntryRefused, LeadEntry
 from bot.spend.position import SchemeSpend, SpendPosition
-from bot.spend.spend_entry import EntryRefused, LeadEntry
 from bot.spend.words import forecast_lines, percent_of, source_label
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.text import escape

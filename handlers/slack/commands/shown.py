@@ -17,8 +17,8 @@ from bot.people.away import AwayResult
 from bot.reports.decisions import DecisionRecorded, DecisionRefused
 from bot.reports.leads_view import CachedStatus, EngagementView, ViewRefused
 from bot.risks.requests import RisksResult
+from bot.spend.entry import EntryRefused, LeadEntry
 from bot.spend.position import SpendPosition
-from bot.spend.spend_entry import EntryRefused, LeadEntry
 from handlers.slack.blocks.ask import ask_blocks, ask_text
 from handlers.slack.blocks.away import away_blocks, away_text
 from handlers.slack.blocks.decide import decide_blocks, decide_text

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.spend.entry import EntryRefused, LeadEntry
 from bot.spend.position import SpendPosition
-from bot.spend.spend_entry import EntryRefused, LeadEntry
 from handlers.rendered import Rendered
 from handlers.slack.blocks.spend import spend_blocks, spend_text
 

@@ -13,29 +13,13 @@ from datetime import date
 
 from microsoft_teams.cards import CardElement, Choice, ChoiceSetInput, TextBlock, TextInput
 
-from bot.checkin import (
-    BLOCKERS,
-    COMMENT,
-    CORRECTION,
-    FIGURES,
-    MAX_TEXT,
-    CheckinForm,
-    CheckinResult,
-    MeasureOnForm,
-    QuestionOnForm,
-    ReportedScheme,
-    ReportedService,
-    SchemeOnForm,
-    ServiceOnForm,
-    amount_text,
-    form_words,
-    initial_values,
-    said,
-    scheme_key,
-    service_key,
-)
+from bot.checkin import form_words, said
+from bot.checkin.answers import MAX_TEXT
+from bot.checkin.field_keys import BLOCKERS, COMMENT, CORRECTION, FIGURES, scheme_key, service_key
+from bot.checkin.form import CheckinForm, MeasureOnForm, SchemeOnForm, ServiceOnForm, amount_text, initial_values
+from bot.checkin.ledger import CheckinResult, ReportedScheme, ReportedService
 from bot.checkin.prompts import Prompt
-from bot.checkin.questions_on_form import MAX_ANSWER
+from bot.checkin.questions_on_form import MAX_ANSWER, QuestionOnForm
 from bot.common.capacity import LEVELS, level_label
 from bot.common.measures import value_text
 from bot.common.money import format_money

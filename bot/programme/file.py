@@ -23,14 +23,14 @@ from pydantic import (
 from bot.programme.cross_checks import Parts, cross_check
 from bot.programme.explained import shown_input, validation_issues
 from bot.programme.fields import SECTIONS, Path, as_word, parse_money
-from bot.programme.problems import Issue, Problem, ProgrammeFileError, to_problems
-from bot.programme.programme_guard import (
+from bot.programme.guard import (
     MAX_FILE_BYTES,
     Refused,
     hidden_characters,
     too_large,
     unreadable_character,
 )
+from bot.programme.problems import Issue, Problem, ProgrammeFileError, to_problems
 from bot.programme.specs import (
     MeasureSpec,
     MemberSpec,
