@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
-Work = Callable[[], Awaitable[None]]
+Work = Callable[[], Awaitable[object]]  # what it returns is not kept
 
 REQUEST_THREADS = 4
 BACKGROUND_THREADS = 1

@@ -86,7 +86,7 @@ class HandlerContext:
         """The same on the background thread: for work after the acknowledgement."""
         return await self.workers.background.run_sync(lambda: self._run(work))
 
-    def after_ack(self, key: str, work: Callable[[], Awaitable[None]]) -> None:
+    def after_ack(self, key: str, work: Callable[[], Awaitable[object]]) -> None:
         """Do `work` once the acknowledgement has gone, merged with waiting work of the same key
         (see bot.app.background). Its failure is logged, never shown: what was asked is stored."""
         self.workers.background.submit(key, work)

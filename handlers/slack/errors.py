@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -32,7 +33,7 @@ from bot.app.database_ready import NOTHING_SAVED, is_unreachable, reason
 
 log = logging.getLogger(__name__)
 
-JSON = {"content-type": "application/json;charset=utf-8"}
+JSON: dict[str, str | Sequence[str]] = {"content-type": "application/json;charset=utf-8"}
 _TELLING: set[asyncio.Task[None]] = set()  # kept until done: the loop holds tasks only weakly
 
 

@@ -173,7 +173,7 @@ class SlackMessenger:
         response = self._call(self.client.conversations_open, users=user_id)
         return response["channel"]["id"]
 
-    def _call(self, method, **kwargs):  # type: ignore[no-untyped-def]
+    def _call(self, method, **kwargs):
         """Each call waits its turn with the method's pacer (handlers.slack.retry), if the app is
         still installed there; what Slack refuses is a SendError, permanent when retrying cannot help."""
         self.installation.check()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from microsoft_teams.api import Attachment, MessageActivityInput
+from microsoft_teams.api.activities.message import MessageActivityInput
+from microsoft_teams.api.models.attachment import Attachment
 
 from handlers.teams.cards.base import CONTENT_TYPE, Card
 

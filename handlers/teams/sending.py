@@ -7,7 +7,8 @@ import logging
 from collections.abc import Sequence
 
 import httpx
-from microsoft_teams.api import ApiClient, MessageActivityInput
+from microsoft_teams.api import ApiClient
+from microsoft_teams.api.activities.message import MessageActivityInput
 
 from bot.app.context import HandlerContext
 from bot.people.conversations import Where, channel

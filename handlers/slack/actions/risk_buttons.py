@@ -200,7 +200,8 @@ async def _fetch(client: AsyncWebClient, channel: str, ts: str) -> Mapping[str, 
     except SlackApiError as error:
         log.warning("could not read the message %s:%s to update it: %s", channel, ts, _code(error))
         return None
-    return next((m for m in response.get("messages", []) if m.get("ts") == ts), None)
+    messages: list[dict[str, Any]] = response.get("messages", [])
+    return next((m for m in messages if m.get("ts") == ts), None)
 
 
 async def _chat_update(client: AsyncWebClient, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 def register(app: AsyncApp, context: SlackContext) -> None:
     async def tokens_revoked(event: dict[str, Any], body: dict[str, Any]) -> None:
-        tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+        given = event.get("tokens")
+        tokens = given if isinstance(given, dict) else {}
         if not tokens.get("bot"):
             log.info("Slack workspace %s revoked user tokens only: the bot token still sends", body.get("team_id"))
             return

@@ -12,6 +12,7 @@ from microsoft_teams.cards import (
     ExecuteAction,
     Fact,
     FactSet,
+    ShowCardAction,
     TextBlock,
 )
 
@@ -23,7 +24,7 @@ MAX_TEXT = 4000  # kept well under Teams' 28 KB message limit per block of text
 Card = dict[str, Any]
 
 
-def card(body: Sequence[CardElement], actions: Sequence[ExecuteAction] = ()) -> Card:
+def card(body: Sequence[CardElement], actions: Sequence[ExecuteAction | ShowCardAction] = ()) -> Card:
     """A whole card as JSON, full width in Teams (cards are narrow by default)."""
     model = AdaptiveCard(version=VERSION, body=list(body), actions=list(actions) or None)
     data = model.model_dump(by_alias=True, exclude_none=True)

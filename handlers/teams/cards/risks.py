@@ -15,6 +15,7 @@ from microsoft_teams.cards import (
     ChoiceSetInput,
     ExecuteAction,
     ShowCardAction,
+    TextBlock,
     TextInput,
 )
 
@@ -44,8 +45,8 @@ BUTTONS: dict[RiskStatus, tuple[str, ...]] = {
 LABELS = {ACKNOWLEDGE: "Acknowledge", MITIGATE: "Mitigated", REOPEN: "Reopen"}
 
 
-def risk_elements(risk: RiskView, detail_chars: int = MAX_TEXT) -> list[CardElement]:
-    body: list[CardElement] = [line(f"{SEVERITY_MARK[risk.severity]} **{plain(risk.title)}**")]
+def risk_elements(risk: RiskView, detail_chars: int = MAX_TEXT) -> list[TextBlock]:
+    body = [line(f"{SEVERITY_MARK[risk.severity]} **{plain(risk.title)}**")]
     if risk.detail:
         body.append(line(plain(shortened(risk.detail, detail_chars))))
     body.append(line(facts(risk), subtle=True))
@@ -135,7 +136,7 @@ def risks_list_card(result: RisksResult) -> Card:
     return card(body)
 
 
-def _listed(risk: RiskView) -> list[CardElement]:
+def _listed(risk: RiskView) -> list[TextBlock]:
     elements = risk_elements(risk, LIST_DETAIL)
     elements[0].separator = True
     return elements

@@ -9,7 +9,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from microsoft_teams.api import ActivityBase, AdaptiveCardInvokeActivity
+from microsoft_teams.api import ActivityBase
+from microsoft_teams.api.activities.invoke.adaptive_card import AdaptiveCardInvokeActivity
 from microsoft_teams.apps import ActivityContext, App
 
 from bot.app.context import HandlerContext

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from microsoft_teams.api import ConversationUpdateActivity, InstallUpdateActivity
 from microsoft_teams.apps import ActivityContext, App
@@ -60,5 +61,5 @@ def _team_welcome(turn: Turn) -> str:
     )
 
 
-def _kind(raw: dict[str, object]) -> str:
-    return str((raw.get("conversation") or {}).get("conversationType") or "personal")  # type: ignore[union-attr]
+def _kind(raw: dict[str, Any]) -> str:
+    return str((raw.get("conversation") or {}).get("conversationType") or "personal")

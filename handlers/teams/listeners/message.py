@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from microsoft_teams.api import MessageActivity
+from microsoft_teams.api.activities.message import MessageActivity
 from microsoft_teams.apps import ActivityContext, App
 
 from bot.app.context import HandlerContext
