@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 from bot.checkin.audiences import ALL, in_audience, partners_by_sector
 from bot.checkin.question_words import EXAMPLE, NOT_A_LEAD, asked_message
 from bot.common.calendar import add_working_days, local_date
-from bot.people.lead_commands import NotForYou, Refusal, add_audited, lead_command, text_to_store
+from bot.people.lead_commands import NotForYou, add_audited, lead_command, text_to_store
 from models.tables import CheckIn, Member, Organisation, Programme, Question, QuestionAnswer, row_id
 
 MAX_TEXT = 500
@@ -57,10 +57,7 @@ class Asked:
     message: str  # plain sentences for the person who asked
 
 
-@dataclass(frozen=True)
-class AskRefused:
-    reason: Refusal
-    message: str
+AskRefused = NotForYou  # a lead command's refusal (bot.people.lead_commands), as `ask` gives it
 
 
 @dataclass(frozen=True)
@@ -117,7 +114,7 @@ def ask_question(session: Session, platform: str, user_id: str, text: str, now: 
         shorten="A short question gets quicker answers: shorten it and send it again.",
     )
     if isinstance(cleaned, NotForYou):
-        return AskRefused(cleaned.reason, cleaned.message)
+        return cleaned
     day = local_date(now, programme.timezone)
     question = Question(
         programme_id=row_id(programme),
@@ -254,5 +251,5 @@ def _leading(session: Session, platform: str, user_id: str, text: str) -> tuple[
         message = chosen.message
         if chosen.reason == "which_programme":
             message = message.rstrip(".") + ", or just the short name for the answers so far."
-        return AskRefused(chosen.reason, message)
+        return NotForYou(chosen.reason, message)
     return chosen.member, chosen.programme, chosen.body

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from bot.common.calendar import local_date
 from bot.common.redact import redact, removed_sentence
-from bot.people.lead_commands import NotForYou, Refusal, add_audited, lead_command, text_to_store
+from bot.people.lead_commands import NotForYou, add_audited, lead_command, text_to_store
 from models.tables import Decision, Member, Organisation, row_id
 
 MAX_TEXT = 2000
@@ -43,10 +43,7 @@ class DecisionRecorded:
     message: str  # one or two plain sentences for the person who recorded it
 
 
-@dataclass(frozen=True)
-class DecisionRefused:
-    reason: Refusal
-    message: str
+DecisionRefused = NotForYou  # a lead command's refusal (bot.people.lead_commands), as `decide` gives it
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,7 @@ def record_decision(
         advice="Ask one of your leads to record it.",
     )
     if isinstance(chosen, NotForYou):
-        return DecisionRefused(chosen.reason, chosen.message)
+        return chosen
     member, programme, body = chosen.member, chosen.programme, chosen.body
     cleaned = text_to_store(
         body,
@@ -83,7 +80,7 @@ def record_decision(
         shorten="Shorten it (the detail can live in the minutes) and send it again.",
     )
     if isinstance(cleaned, NotForYou):
-        return DecisionRefused(cleaned.reason, cleaned.message)
+        return cleaned
     day = local_date(now, programme.timezone)
     decision = Decision(
         programme_id=row_id(programme),
