@@ -12,7 +12,7 @@ from bot.checkin import CheckinForm, Refusal
 from handlers.slack.views.opening import show_form
 
 if TYPE_CHECKING:
-    from handlers.slack.commands.shown import Invocation
+    from handlers.slack.commands.invocation import Invocation
 
 log = logging.getLogger(__name__)
 

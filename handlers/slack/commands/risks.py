@@ -11,7 +11,7 @@ from handlers.rendered import Rendered
 from handlers.slack.blocks.risks import risks_list
 
 if TYPE_CHECKING:
-    from handlers.slack.commands.shown import Invocation
+    from handlers.slack.commands.invocation import Invocation
 
 
 RENDERED: Rendered[tuple[str, list[dict[str, Any]]]] = Rendered()

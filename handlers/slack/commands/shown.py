@@ -4,11 +4,7 @@ the asker (ephemeral), except the check-in form, which opens as a modal."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
-
-from slack_bolt.async_app import AsyncAck
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.checkin import CheckinForm, Refusal
 from bot.checkin.questions import Asked, AskRefused, QuestionsView
@@ -25,19 +21,10 @@ from handlers.slack.blocks.decide import decide_blocks, decide_text
 from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
 from handlers.slack.blocks.partners import partners_blocks, partners_text
 from handlers.slack.commands.checkin import show_checkin
+from handlers.slack.commands.invocation import Invocation
 from handlers.slack.commands.risks import show_risks
 from handlers.slack.commands.spend import show_spend
 from handlers.slack.commands.status import show_status
-from handlers.slack.context import SlackContext
-
-
-@dataclass(frozen=True)
-class Invocation:
-    context: SlackContext
-    ack: AsyncAck
-    command: dict[str, Any]
-    client: AsyncWebClient
-
 
 Show = Callable[[Invocation, Any], Awaitable[None]]
 

@@ -12,7 +12,7 @@ from handlers.rendered import Rendered
 from handlers.slack.blocks.spend import spend_blocks, spend_text
 
 if TYPE_CHECKING:
-    from handlers.slack.commands.shown import Invocation
+    from handlers.slack.commands.invocation import Invocation
 
 
 RENDERED: Rendered[tuple[str, list[dict[str, Any]]]] = Rendered()

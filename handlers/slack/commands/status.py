@@ -18,7 +18,7 @@ from bot.views.status_cache import ScreenKey
 from handlers.slack.blocks.status import status_blocks, status_text
 
 if TYPE_CHECKING:
-    from handlers.slack.commands.shown import Invocation
+    from handlers.slack.commands.invocation import Invocation
 
 MAX_RENDERED = 64  # screens x variants (leads, observers, each partner organisation)
 

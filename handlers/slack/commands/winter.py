@@ -12,7 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.table import Unknown
 from bot.common.asking import parse
-from handlers.slack.commands.shown import SHOWN, Invocation
+from handlers.slack.commands.invocation import Invocation
+from handlers.slack.commands.shown import SHOWN
 from handlers.slack.context import SlackContext
 from models.vocabulary import Platform
 
