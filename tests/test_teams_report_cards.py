@@ -28,9 +28,10 @@ from bot.risks.changes import RiskRefused, change_status
 from bot.risks.listing import EventView
 from bot.risks.register import raise_risk
 from bot.risks.requests import Register, RisksOverview
+from handlers.teams.cards.base import notice_card as risk_notice_card
 from handlers.teams.cards.report_text import split_text
 from handlers.teams.cards.reports import chart_card, report_cards
-from handlers.teams.cards.risks import risk_card, risk_notice_card, risks_list_card
+from handlers.teams.cards.risks import risk_card, risks_list_card
 from models.db import session_scope
 from models.tables import Programme
 from models.vocabulary import RiskStatus, Role, Severity

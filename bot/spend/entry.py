@@ -257,12 +257,6 @@ def _at(words: list[str], index: int) -> str | None:
     return words[index] if len(words) > index else None
 
 
-def only_reads(text: str) -> bool:
-    """`spend` or `spend SLUG` only shows the position: nothing it does writes (an entry needs a
-    scheme key and a figure at least)."""
-    return len(text.split()) < 2
-
-
 def spend_in_memory(
     directory: Directory, screens: ScreenCache, platform: str, user_id: str, text: str, now: datetime
 ) -> SpendPosition | None:

@@ -19,8 +19,8 @@ from bot.spend.entry import EntryRefused, LeadEntry
 from bot.spend.position import SpendPosition
 from handlers.teams.cards.ask import ask_card
 from handlers.teams.cards.away import away_card
-from handlers.teams.cards.base import Card
-from handlers.teams.cards.checkin import checkin_card, notice_card
+from handlers.teams.cards.base import Card, notice_card
+from handlers.teams.cards.checkin import checkin_card
 from handlers.teams.cards.decide import decide_card
 from handlers.teams.cards.help import help_card, unknown_command_card
 from handlers.teams.cards.partners import partners_card

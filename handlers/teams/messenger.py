@@ -26,7 +26,7 @@ from bot.risks.listing import RiskView
 from bot.sending.addresses import Addresses
 from bot.sending.ports import Destination, Recipient, Report, SendError
 from handlers.teams.activity import card_message, image_message
-from handlers.teams.cards.base import Card, card, line, plain
+from handlers.teams.cards.base import Card, notice_card
 from handlers.teams.cards.checkin import checkin_card
 from handlers.teams.cards.reports import chart_image, report_cards
 from handlers.teams.cards.risks import risk_card
@@ -98,7 +98,7 @@ class TeamsMessenger:
         return None
 
     def post_notice(self, destination: Destination, text: str, key: str) -> str:
-        return self._post(self._where(destination), card([line(plain(text))]), text)
+        return self._post(self._where(destination), notice_card(text), text)
 
     def update_risk(self, reference: str, risk: RiskView) -> None:
         conversation_id, activity_id = parse_reference(reference)

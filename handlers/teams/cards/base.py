@@ -67,3 +67,8 @@ def plain(text: str) -> str:
     """Someone's own words shown as written: Teams reads TextBlock text as markdown, so the
     characters that would make bold, italics or a link are escaped."""
     return text.translate(_MARKDOWN)
+
+
+def notice_card(text: str) -> Card:
+    """One plain sentence on a card of its own: a refusal, or a notice to a channel."""
+    return card([line(plain(text))])

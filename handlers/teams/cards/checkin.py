@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from datetime import date
 
-from microsoft_teams.cards import CardElement, Choice, ChoiceSetInput, TextBlock, TextInput
+from microsoft_teams.cards import CardElement, Choice, ChoiceSetInput, TextInput
 
 from bot.checkin import form_words, said
 from bot.checkin.answers import MAX_TEXT
@@ -249,7 +249,3 @@ def _service_line(service: ReportedService) -> str:
     lines = [f"{plain(service.label)}: {level_label(service.level)}"]
     lines += [f"- {plain(m.label)}: {plain(value_text(m.value, m.unit))}" for m in service.measures]
     return "\n\n".join(lines)
-
-
-def notice_card(text: str) -> Card:
-    return card([TextBlock(text=plain(text), wrap=True)])

@@ -26,7 +26,7 @@ from bot.risks.listing import EventView, RiskView
 from bot.risks.register import MAX_TEXT, SEVERITY_RANK
 from bot.risks.requests import Register, RisksResult
 from bot.risks.words import risk_facts, shortened
-from handlers.teams.cards.base import VERSION, Card, action, card, heading, line, plain
+from handlers.teams.cards.base import VERSION, Card, action, card, heading, line, notice_card, plain
 from handlers.teams.cards.report_text import SEVERITY_MARK
 from models.vocabulary import A_ROLE, RiskStatus, Severity
 
@@ -124,7 +124,7 @@ def risks_list_card(result: RisksResult) -> Card:
     (then the oldest) first across programmes, and how many more were left out. Leads act on
     a risk from its escalation card; the list is for reading."""
     if isinstance(result, RiskRefused):
-        return card([line(plain(result.reason))])
+        return notice_card(result.reason)
     shown = _choose(result.registers)
     body: list[CardElement] = []
     for register in result.registers:
@@ -183,7 +183,3 @@ def _who_acts(register: Register) -> str:
     if register.may_act:
         return "Act on a risk from its escalation card, in the leads' channel."
     return f"The leads act on these; you are {A_ROLE[register.role]}, so you can read the register but not change it."
-
-
-def risk_notice_card(text: str) -> Card:
-    return card([line(plain(text))])

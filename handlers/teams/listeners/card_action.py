@@ -16,8 +16,8 @@ from microsoft_teams.apps import ActivityContext, App
 from bot.app.context import HandlerContext
 from bot.checkin import CheckinResult, Refusal, Rejected, checkin_no_change, open_checkin, submit_checkin
 from handlers.teams.activity import Notice, Shown, card_answer
-from handlers.teams.cards.base import Card
-from handlers.teams.cards.checkin import NO_CHANGE, OPEN, SUBMIT, checkin_card, confirmation_card, notice_card
+from handlers.teams.cards.base import Card, notice_card
+from handlers.teams.cards.checkin import NO_CHANGE, OPEN, SUBMIT, checkin_card, confirmation_card
 from handlers.teams.risk_buttons import RISK_VERBS, press
 from handlers.teams.turn import TEAMS, Turn, begin
 
