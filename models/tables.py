@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Column, Index, PrimaryKeyConstraint, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, PrimaryKeyConstraint, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.types import Money, Quantity, UTCDateTime
@@ -35,6 +35,12 @@ def row_id(row: _Stored) -> int:
     if row.id is None:
         raise ValueError(f"{type(row).__name__} has no id: it was never stored")
     return row.id
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy Table of a table model, for Core statements (bulk inserts, upserts):
+    SQLModel sets `__table__` on the class without declaring it to type checkers."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
 def _instant(nullable: bool = False, **kw: Any) -> Any:

@@ -16,16 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.common.redact import redact
-from models.tables import Risk, RiskEvent, row_id
+from models.tables import Risk, RiskEvent, row_id, table_of
 from models.vocabulary import RiskStatus, Severity
 
-_RISKS: Table = Risk.__table__  # type: ignore[attr-defined]
-_EVENTS: Table = RiskEvent.__table__  # type: ignore[attr-defined]
+_RISKS = table_of(Risk)
+_EVENTS = table_of(RiskEvent)
 SEVERITY_RANK: dict[Severity, int] = {s: i for i, s in enumerate(Severity)}  # low 0 .. critical 3
 MAX_TITLE = 300
 MAX_TEXT = 2000

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot.views.status_cache import Version, data_version
-from models.tables import JobRun, Programme
+from models.tables import JobRun, Programme, table_of
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def record(
         "finished_at": now,
     }
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(JobRun.__table__).values(**values)  # type: ignore[attr-defined]
+    statement = dialect.insert(table_of(JobRun)).values(**values)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=[col(JobRun.programme_id), col(JobRun.job)],
