@@ -14,11 +14,12 @@ from bot.checkin.field_keys import BLOCKERS, COMMENT, CORRECTION, FIGURES, measu
 from bot.checkin.prompts import CheckinScope, SchemeScope, checkin_scope
 from bot.checkin.questions_on_form import QuestionOnForm, open_questions_for
 from bot.common.calendar import local_now
+from bot.common.labels import service_label
 from bot.common.measures import Measure, measure_value, measures_for
 from bot.common.money import format_money, format_quantity
 from bot.common.newest import newest_first, newest_rows
 from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, SpendReport, row_id
-from models.vocabulary import SERVICE_LABELS, Service, Unit
+from models.vocabulary import Unit
 
 LAST_MEASURE_DAYS = 31  # how far back the hint looks for a measure's last value
 
@@ -292,13 +293,6 @@ def _last_measures(
             if value is not None:
                 found.setdefault((row.service, key), (value, row.local_date))
     return found
-
-
-def service_label(service: str) -> str:
-    try:
-        return SERVICE_LABELS[Service(service)]
-    except ValueError:
-        return service.replace("_", " ").capitalize()
 
 
 def _standing_blockers(session: Session, organisation_id: int, today: date) -> str | None:

@@ -32,9 +32,9 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from bot.checkin.audiences import COMMUNITY, sector_of
-from bot.checkin.form import service_label
 from bot.checkin.levels import newest_levels
 from bot.common.calendar import local_instant, previous_working_day
+from bot.common.labels import service_label
 from bot.common.redact import redact
 from bot.reports.engagement import SECTORS, roster
 from bot.reports.money import MoneyPanel

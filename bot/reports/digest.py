@@ -29,7 +29,6 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from bot.checkin.form import service_label
 from bot.checkin.levels import newest_levels
 from bot.common.calendar import (
     count_working_days,
@@ -39,6 +38,7 @@ from bot.common.calendar import (
     next_working_day,
     working_days,
 )
+from bot.common.labels import service_label
 from bot.common.money import format_money
 from bot.common.redact import redact
 from bot.common.wording import plural

@@ -29,10 +29,10 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.checkin.form import service_label
 from bot.checkin.levels import Pair, Standing, newest_levels
 from bot.common.calendar import is_working_day, local_date, silent_working_days
 from bot.common.capacity import level_wording
+from bot.common.labels import service_label
 from bot.reports.engagement import OrganisationRow, Quiet, Roster, quiet_from, roster
 from bot.reports.money import MoneyPanel
 from bot.risks.listing import RiskView, open_risks

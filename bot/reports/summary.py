@@ -13,12 +13,12 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from bot.common.calendar import working_days_left
+from bot.common.labels import scheme_type_label, source_label, unit_label
 from bot.common.money import format_money, format_quantity
 from bot.common.wording import plural, shortened
 from bot.programme.lookup import get_programme
 from bot.spend.ledger import live_tranches
 from bot.spend.position import allocated
-from bot.spend.words import scheme_type_label, source_label, unit_label
 from models.tables import Member, Organisation, Scheme, row_id
 from models.vocabulary import KIND_LABELS, OrganisationKind
 

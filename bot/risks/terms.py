@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.checkin.form import service_label
 from bot.common.calendar import silent_working_days
+from bot.common.labels import service_label
 from bot.common.thresholds import thresholds_of
 from bot.risks.register import Finding
 from models.tables import Organisation, Programme

@@ -20,13 +20,13 @@ from bot.checkin.form import Figures
 from bot.checkin.ledger import lock_member
 from bot.common.asking import JOIN_TEXT
 from bot.common.calendar import local_date
+from bot.common.labels import unit_label
 from bot.common.money import AmountError, format_money, format_quantity, parse_amount
 from bot.common.newest import newest_first
 from bot.common.redact import redact
 from bot.people.membership import memberships
 from bot.spend.ledger import spend_position
 from bot.spend.position import SpendPosition
-from bot.spend.words import unit_label
 from bot.views.directory import Directory, held_view
 from bot.views.status_cache import ScreenCache, cached_view
 from models.tables import AuditEvent, Member, Programme, Scheme, SpendReport, row_id

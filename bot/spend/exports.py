@@ -22,8 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.common.labels import scheme_type_label, source_label, unit_label
 from bot.spend.position import PENNY, ZERO, SchemeSpend, SpendPosition
-from bot.spend.words import scheme_type_label, source_label, unit_label
 
 MONEY_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
 UNITS_FORMAT = "#,##0.00"

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.common.calendar import silent_working_days
+from bot.common.labels import unit_label
 from bot.common.money import format_money, format_quantity
 from bot.common.thresholds import thresholds_of
 from bot.spend.period import Period
 from bot.spend.position import Flag, SchemeSpend, SpendPosition, penny
-from bot.spend.words import unit_label, whole_percent
+from bot.spend.words import whole_percent
 from models.tables import Programme
 
 BEHIND_PLAN_SHARE = Decimal("0.75")  # activity below 75% of the pro-rata plan is behind

@@ -1,47 +1,15 @@
-"""Spend in words: the vocabulary's labels, percentages, the forecast in sentences and the
+"""Spend in words: percentages, the forecast in sentences and the
 position as terminal text (what `winterbot status SLUG` prints)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from enum import Enum
-from typing import TypeVar
 
+from bot.common.labels import source_label
 from bot.common.money import format_money, format_quantity
 from bot.common.wording import shortened
 from bot.spend.period import RECENT_WORKING_DAYS
 from bot.spend.position import SpendPosition
-from models.vocabulary import (
-    FUNDING_SOURCE_LABELS,
-    SCHEME_TYPE_LABELS,
-    UNIT_LABELS,
-    FundingSource,
-    SchemeType,
-    Unit,
-)
-
-E = TypeVar("E", bound=Enum)
-
-
-def vocabulary_label(labels: Mapping[E, str], vocabulary: type[E], value: str) -> str:
-    """The label of a stored vocabulary value; a value the vocabulary does not know, as it is."""
-    try:
-        return labels[vocabulary(value)]
-    except ValueError:
-        return value
-
-
-def source_label(source: str) -> str:
-    return vocabulary_label(FUNDING_SOURCE_LABELS, FundingSource, source)
-
-
-def unit_label(unit: str) -> str:
-    return vocabulary_label(UNIT_LABELS, Unit, unit)
-
-
-def scheme_type_label(value: str) -> str:
-    return vocabulary_label(SCHEME_TYPE_LABELS, SchemeType, value)
 
 
 def whole_percent(part: Decimal, whole: Decimal) -> Decimal:

@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from bot.common.labels import source_label
 from bot.common.money import format_money, format_quantity
 from bot.common.wording import shortened
 from bot.spend.entry import EntryRefused, LeadEntry
 from bot.spend.position import SchemeSpend, SpendPosition
-from bot.spend.words import forecast_lines, percent_of, source_label
+from bot.spend.words import forecast_lines, percent_of
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.text import escape
 

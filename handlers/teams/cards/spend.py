@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from microsoft_teams.cards import CardElement
 
+from bot.common.labels import source_label
 from bot.common.money import format_money, format_quantity
 from bot.common.wording import plural, shortened
 from bot.spend.entry import EntryRefused, LeadEntry
 from bot.spend.position import SchemeSpend, SpendPosition
-from bot.spend.words import forecast_lines, percent_of, source_label
+from bot.spend.words import forecast_lines, percent_of
 from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
 from handlers.teams.cards.text import bullets, said
 
