@@ -1,1 +1,2 @@
-"""What every other part of bot/ uses: the calendar, money, words, redaction, configuration, the command table."""
+"""What every other part of bot/ uses: the calendar, money, words and labels, redaction,
+configuration, the one ordering of "newest", and reading what someone typed."""

@@ -1,1 +1,2 @@
-"""Capacity risks: the rules, the register, leads' actions and escalations."""
+"""Capacity risks: the readings and pure rules that find them, the register that raises them,
+and the leads' requests and changes to them (their escalation is bot.sending's)."""
