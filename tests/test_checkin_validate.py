@@ -1,13 +1,26 @@
-"""validate(form, answers): pure checks of a check-in, keyed by the form's field keys."""
+"""validate(form, answers): pure checks of a check-in, keyed by the form's field keys: amounts,
+activity, corrections, capacity levels, free text and the values a form starts with."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from checkin_validate_support import (
+    ACTIVITY,
+    ACTUAL,
+    COMMITTED,
+    HOURS,
+    STAFF,
+    answers_for,
+    errors,
+    last,
+    make_form,
+    ok,
+    scheme,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,113 +28,16 @@ from bot.checkin import (
     BLOCKERS,
     COMMENT,
     CORRECTION,
-    CheckinForm,
     FieldError,
-    LastFigures,
-    MeasureOnForm,
-    SchemeOnForm,
     ServiceOnForm,
-    Submission,
     TodaysCheckin,
     initial_values,
-    measure_key,
     parse_activity,
     scheme_key,
     service_key,
     validate,
 )
-from bot.checkin.prompts import CheckinScope, SchemeScope
-from bot.common.measures import Measure
 from bot.common.redact import REPLACEMENT
-
-TODAY = date(2027, 1, 5)
-HOURS, STAFF = 11, 12
-
-
-def last(actual: str, committed: str, activity: str, on: date = date(2027, 1, 4)) -> LastFigures:
-    return LastFigures(Decimal(actual), Decimal(committed), Decimal(activity), on)
-
-
-def scheme(
-    id: int = HOURS,
-    *,
-    unit: str = "hours",
-    budget: str = "90000",
-    planned: str = "3000",
-    previous: LastFigures | None = None,
-) -> SchemeOnForm:
-    labels = {"hours": "hours", "staff_wte": "staff (WTE)"}
-    return SchemeOnForm(
-        id=id,
-        name=f"Scheme {id}",
-        unit=unit,
-        unit_label=labels[unit],
-        budget=Decimal(budget),
-        planned=Decimal(planned),
-        last=previous,
-    )
-
-
-def make_form(
-    *schemes: SchemeOnForm,
-    services: tuple[ServiceOnForm, ...] = (ServiceOnForm("home_care", "Home care", None, None),),
-    today: TodaysCheckin | None = None,
-    blockers: str | None = None,
-) -> CheckinForm:
-    scope = CheckinScope(
-        programme_id=1,
-        programme_name="Vale",
-        member_id=7,
-        member_name="Kerry Walsh",
-        organisation_id=3,
-        organisation_name="Brightside Home Care",
-        schemes=tuple(
-            SchemeScope(s.id, f"s{s.id}", s.name, s.unit, s.unit_label, s.budget, s.planned) for s in schemes
-        ),
-        services=tuple(s.service for s in services),
-    )
-    return CheckinForm(
-        scope=scope,
-        timezone="Europe/London",
-        local_date=TODAY,
-        schemes=tuple(schemes),
-        services=services,
-        blockers=blockers,
-        today=today,
-    )
-
-
-def answers_for(form: CheckinForm, **overrides: str | None) -> dict[str, str | None]:
-    """Every required field answered sensibly; keyword names use __ for ':'."""
-    answers: dict[str, str | None] = {}
-    for s in form.schemes:
-        answers |= {
-            scheme_key(s.id, "actual"): "£12,500",
-            scheme_key(s.id, "committed"): "2k",
-            scheme_key(s.id, "activity"): "400",
-        }
-    for s in form.services:
-        answers[service_key(s.service)] = "2"
-    answers |= {key.replace("__", ":"): value for key, value in overrides.items()}
-    return answers
-
-
-def ok(form: CheckinForm, answers: dict[str, str | None]) -> Submission:
-    outcome = validate(form, answers)
-    assert isinstance(outcome, Submission), outcome
-    return outcome
-
-
-def errors(form: CheckinForm, answers: dict[str, str | None]) -> dict[str, str]:
-    outcome = validate(form, answers)
-    assert isinstance(outcome, dict), outcome
-    assert set(outcome) <= set(form.keys)
-    return outcome
-
-
-ACTUAL = scheme_key(HOURS, "actual")
-COMMITTED = scheme_key(HOURS, "committed")
-ACTIVITY = scheme_key(HOURS, "activity")
 
 
 def test_a_good_answer_becomes_exact_figures_and_levels():
@@ -359,144 +275,6 @@ def test_any_answers_give_a_submission_or_errors_on_known_fields(answers):
         assert outcome and set(outcome) <= set(form.keys)
     else:
         assert all(a.figures.actual >= 0 and a.figures.activity >= 0 for a in outcome.schemes)
-
-
-# Optional measures ------------------------------------------------------------------------
-
-HOURS_LOST = measure_key("home_care", "hours_not_delivered")
-WAITING = measure_key("home_care", "people_waiting")
-SAME_DAY = measure_key("gp", "same_day_capacity_used")
-
-
-def measured_form(today: TodaysCheckin | None = None) -> CheckinForm:
-    home_care = ServiceOnForm(
-        "home_care",
-        "Home care",
-        3,
-        date(2027, 1, 4),
-        (
-            MeasureOnForm(
-                Measure("home_care", "hours_not_delivered", "Care hours not delivered yesterday", "hours"),
-                Decimal("12.5"),
-                date(2027, 1, 4),
-            ),
-            MeasureOnForm(Measure("home_care", "people_waiting", "People waiting for a package of care", "people")),
-        ),
-    )
-    gp = ServiceOnForm(
-        "gp",
-        "General practice",
-        None,
-        None,
-        (MeasureOnForm(Measure("gp", "same_day_capacity_used", "Same-day used", "%")),),
-    )
-    return make_form(scheme(), services=(home_care, gp), today=today)
-
-
-def test_measure_keys_follow_their_service_on_the_form():
-    assert HOURS_LOST == "measure:home_care:hours_not_delivered"
-    keys = measured_form().keys
-    assert keys[3:6] == (service_key("home_care"), HOURS_LOST, WAITING)
-    assert keys[6:8] == (service_key("gp"), SAME_DAY)
-
-
-@pytest.mark.parametrize("blank", [None, "", "   "])
-def test_measures_are_optional_and_blank_is_not_reported(blank):
-    form = measured_form()
-    sub = ok(form, answers_for(form, **{HOURS_LOST.replace(":", "__"): blank}))
-    assert [a.measures for a in sub.services] == [{}, {}]
-
-
-@pytest.mark.parametrize(("typed", "value"), [("12.5", "12.50"), ("1,250", "1250"), ("0", "0"), (" 3 ", "3")])
-def test_a_measure_is_an_exact_number(typed, value):
-    form = measured_form()
-    sub = ok(form, answers_for(form, **{HOURS_LOST.replace(":", "__"): typed, SAME_DAY.replace(":", "__"): "85%"}))
-    home_care, gp = sub.services
-    assert home_care.measures == {"hours_not_delivered": Decimal(value)}
-    assert isinstance(home_care.measures["hours_not_delivered"], Decimal)
-    assert gp.measures == {"same_day_capacity_used": Decimal(85)}
-
-
-@pytest.mark.parametrize(
-    ("typed", "says"),
-    [
-        ("-3", "negative"),
-        ("12.345", "two decimal places"),
-        ("lots", "not a number"),
-        ("12 hours", "not a number"),
-        ("9" * 13, "too large"),
-    ],
-)
-def test_a_bad_measure_is_refused_on_its_own_field_saying_what_to_write(typed, says):
-    form = measured_form()
-    found = errors(form, answers_for(form, **{HOURS_LOST.replace(":", "__"): typed}))
-    assert list(found) == [HOURS_LOST]
-    assert says in found[HOURS_LOST] and "leave it blank" in found[HOURS_LOST]
-    assert "activity" not in found[HOURS_LOST]
-
-
-def test_a_percent_sign_is_only_for_a_measure_in_percent():
-    form = measured_form()
-    assert list(errors(form, answers_for(form, **{HOURS_LOST.replace(":", "__"): "12%"}))) == [HOURS_LOST]
-
-
-def test_measures_are_not_prefilled_from_an_earlier_day():
-    values = initial_values(measured_form())
-    assert HOURS_LOST not in values and WAITING not in values
-    assert values[service_key("home_care")] == "3"
-
-
-def test_amending_today_offers_todays_measures_again():
-    form = measured_form()
-    (hours, waiting), gp = form.services[0].measures, form.services[1]
-    today = replace(form.services[0], measures=(replace(hours, last_value=Decimal("1250.5"), last_date=TODAY), waiting))
-    values = initial_values(replace(form, services=(today, gp)))
-    assert values[HOURS_LOST] == "1,250.5" and WAITING not in values
-
-
-# -- an NHS number typed into a numeric field is refused, saying why --------------------------
-
-
-@pytest.mark.parametrize(
-    "typed", ["943 476 5919", "9434765919", "943.476.5919", "943\u00a0476\u00a05919", "(943) 476-5919", "9,434,765,919"]
-)
-def test_an_nhs_number_as_activity_is_refused_saying_why_and_the_rest_stands(typed):
-    form = make_form(scheme(), scheme(STAFF, unit="staff_wte"))
-    found = errors(form, answers_for(form, **{ACTIVITY.replace(":", "__"): typed, "comment": "fine"}))
-    assert list(found) == [ACTIVITY]
-    assert found[ACTIVITY] == "That looks like an NHS number. Enter the number of hours, not a patient's details"
-    assert typed not in found[ACTIVITY] and "5919" not in found[ACTIVITY]
-
-
-@pytest.mark.parametrize("figure", ["actual", "committed"])
-@pytest.mark.parametrize("typed", ["943 476 5919", "£9434765919", "£943-476-5919"])
-def test_an_nhs_number_as_an_amount_is_refused_saying_why(figure, typed):
-    form = make_form(scheme(budget="10000000000"))  # a budget so large the amount alone would pass
-    key = scheme_key(HOURS, figure)
-    found = errors(form, answers_for(form, **{key.replace(":", "__"): typed}))
-    assert list(found) == [key]
-    assert found[key] == "That looks like an NHS number. Enter an amount in pounds, not a patient's details"
-
-
-def test_an_nhs_number_as_a_measure_is_refused_naming_its_unit():
-    form = measured_form()
-    found = errors(
-        form,
-        answers_for(
-            form, **{HOURS_LOST.replace(":", "__"): "943 476 5919", SAME_DAY.replace(":", "__"): "9434765919%"}
-        ),
-    )
-    assert set(found) == {HOURS_LOST, SAME_DAY}
-    assert found[HOURS_LOST].startswith(
-        "That looks like an NHS number. Enter the number of hours, not a patient's details"
-    )
-    assert "Enter a percentage" in found[SAME_DAY]
-
-
-def test_a_ten_digit_activity_failing_the_check_is_still_just_a_large_number():
-    assert parse_activity("123 456 7890") == Decimal("1234567890.00")
-    with pytest.raises(FieldError, match="NHS number"):
-        parse_activity("943 476 5919", asked="the number of visits")
 
 
 def test_nul_and_bidi_controls_in_free_text_are_removed_before_storing():
