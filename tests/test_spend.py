@@ -1,5 +1,6 @@
-"""The spend position, forecast, flags and burn-up on hand-computed cases, on SQLite and on
-PostgreSQL (the `engine` fixture).
+"""The spend position, forecast, flags and burn-up on a hand-computed worked example, and the number
+of queries they take, on SQLite and on PostgreSQL (the `engine` fixture). Easter week and each flag
+at its edge are in test_spend_edges.py.
 
 The calendar behind every number here (England's working days, from bot.common.calendar):
   The period runs from Mon 7 Dec 2026 (the first tranche) to Wed 31 Mar 2027.
@@ -14,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import date, timedelta
 
 import pytest
+from spend_support import START, TOPUP, WED_20_JAN, D, add_programme, report, rules
 from sqlalchemy import event
 from sqlmodel import Session, select
 
@@ -25,102 +26,7 @@ from bot.spend.burn_up import burn_up
 from bot.spend.ledger import spend_position, status_text
 from bot.spend.words import format_spend
 from models.db import session_scope
-from models.tables import Organisation, Programme, Scheme, SpendReport, Tranche
-
-D = Decimal
-UTC = UTC
-START = date(2026, 12, 7)
-TOPUP = date(2027, 1, 18)
-WED_20_JAN = date(2027, 1, 20)
-
-
-def add_programme(
-    session: Session,
-    *,
-    tranches: tuple[tuple[str, str, date], ...] = (("100000.00", "local_authority_grant", START),),
-    schemes: tuple[tuple[str, str, str, str], ...] = (("hours", "local_authority_grant", "60000.00", "1000"),),
-    underspend: int = 90,
-    silent: int = 3,
-    slug: str = "vale",
-) -> Programme:
-    """A programme with tranches (amount, source, available) and schemes (key, source, budget, planned)."""
-    programme = Programme(
-        slug=slug,
-        name="Vale fund",
-        deadline=date(2027, 3, 31),
-        channel="C0VALE",
-        checkin_time=time(9, 30),
-        reminder_time=time(14),
-        brief_time=time(8, 30),
-        digest_time=time(15),
-        settings={"thresholds": {"underspend_risk_percent": underspend, "silent_after_working_days": silent}},
-    )
-    session.add(programme)
-    session.flush()
-    org = Organisation(programme_id=programme.id, key="carers", name="Home Carers Ltd", kind="home_care")
-    session.add(org)
-    session.flush()
-    for index, (amount, source, available) in enumerate(tranches):
-        session.add(
-            Tranche(
-                programme_id=programme.id,
-                key=f"t{index}",
-                name=f"Tranche {index + 1}",
-                amount=D(amount),
-                funding_source=source,
-                announced_on=available - timedelta(days=14),
-                available_on=available,
-            )
-        )
-    for key, source, budget, planned in schemes:
-        session.add(
-            Scheme(
-                programme_id=programme.id,
-                owner_organisation_id=org.id,
-                key=key,
-                name=f"Scheme {key}",
-                scheme_type="home_care",
-                funding_source=source,
-                budget=D(budget),
-                unit="hours",
-                planned=D(planned),
-            )
-        )
-    session.flush()
-    return programme
-
-
-def report(
-    session: Session,
-    programme: Programme,
-    key: str,
-    day: date,
-    actual: str,
-    committed: str = "0",
-    activity: str = "0",
-    *,
-    hour: int = 10,
-    reason: str | None = None,
-) -> None:
-    scheme = session.exec(select(Scheme).where(Scheme.programme_id == programme.id, Scheme.key == key)).one()
-    session.add(
-        SpendReport(
-            programme_id=programme.id,
-            scheme_id=scheme.id,
-            local_date=day,
-            actual=D(actual),
-            committed=D(committed),
-            activity=D(activity),
-            correction_reason=reason,
-            reported_at=datetime.combine(day, time(hour), tzinfo=UTC),
-        )
-    )
-    session.flush()
-
-
-def rules(position, subject: str | None = None) -> list[str]:
-    return [f.rule for f in position.flags if subject is None or f.subject == subject]
-
+from models.tables import Programme, SpendReport
 
 # -- the worked example: a top-up, a correction, a scheme that never reports ----------------
 
@@ -241,122 +147,6 @@ def test_the_status_text_carries_the_numbers(worked, engine):
     assert "£2,775.51 a working day" in text and "£72,800.01" in text and "£37,655.25" in text
     session.commit()
     assert status_text(engine, "vale", WED_20_JAN) == text
-
-
-# -- Easter and the clock change, the last week of the period --------------------------------
-
-
-@pytest.mark.parametrize(
-    ("day", "left", "elapsed"),
-    [
-        # Thu 25 March: 25, Tue 30, Wed 31 (Good Friday 26 and Easter Monday 29 are bank holidays,
-        # the clocks go forward on Sun 28, which changes nothing about dates).
-        (date(2027, 3, 25), 3, 75),
-        (date(2027, 3, 26), 2, 76),
-        (date(2027, 3, 29), 2, 76),
-        (date(2027, 3, 30), 2, 76),
-        (date(2027, 3, 31), 1, 77),
-    ],
-)
-def test_easter_week_working_days(engine, day, left, elapsed):
-    with session_scope(engine) as session:
-        programme = add_programme(session)
-        f = spend_position(session, programme, day).forecast
-        assert (f.working_days_left, f.working_days_elapsed) == (left, elapsed)
-        assert left + elapsed == 78
-
-
-def test_rate_needed_in_easter_week_to_the_penny(engine):
-    with session_scope(engine) as session:
-        programme = add_programme(session, schemes=(("hours", "local_authority_grant", "100000.00", "10"),))
-        report(session, programme, "hours", date(2027, 3, 24), "70000.01")
-        # 29,999.99 left over 3 working days = 9,999.99666.. -> £10,000.00 (half up)
-        assert spend_position(session, programme, date(2027, 3, 25)).forecast.run_rate_needed == D("10000.00")
-        # on the deadline, one day left: the whole remainder
-        assert spend_position(session, programme, date(2027, 3, 31)).forecast.run_rate_needed == D("29999.99")
-        # after the deadline, no days left: the remainder, not a division by zero
-        after = spend_position(session, programme, date(2027, 4, 1)).forecast
-        assert (after.working_days_left, after.run_rate_needed, after.outturn_recent) == (
-            0,
-            D("29999.99"),
-            D("70000.01"),
-        )
-
-
-# -- each flag at its edge -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("actual", "flagged"), [("90000.00", False), ("89999.99", True)])
-def test_underspend_flag_at_the_threshold(engine, actual, flagged):
-    with session_scope(engine) as session:
-        programme = add_programme(session, schemes=(("hours", "local_authority_grant", "100000.00", "0"),))
-        # All spent on 7 Dec, before the recent window (Wed 6 .. Tue 19 Jan): the recent rate
-        # is 0, so the recent outturn is the actual, against 90% of 100,000 = 90,000.00.
-        report(session, programme, "hours", START, actual)
-        position = spend_position(session, programme, WED_20_JAN)
-        assert position.forecast.outturn_recent == D(actual)
-        assert ("underspend_risk" in rules(position)) is flagged
-
-
-def test_no_underspend_flag_before_a_working_day_has_passed(engine):
-    with session_scope(engine) as session:
-        programme = add_programme(session)
-        assert "underspend_risk" not in rules(spend_position(session, programme, START))
-        assert "underspend_risk" in rules(spend_position(session, programme, START + timedelta(days=1)))
-
-
-@pytest.mark.parametrize(("committed", "flags"), [("40000.00", []), ("40000.01", ["vale", "hours"])])
-def test_overcommitted_at_the_allocation_and_the_budget(engine, committed, flags):
-    with session_scope(engine) as session:
-        programme = add_programme(session, schemes=(("hours", "local_authority_grant", "100000.00", "0"),))
-        report(session, programme, "hours", WED_20_JAN, "60000.00", committed)
-        position = spend_position(session, programme, WED_20_JAN)
-        assert [f.subject for f in position.flags if f.rule == "overcommitted"] == flags
-
-
-def test_overcommitted_scheme_within_the_allocation(engine):
-    with session_scope(engine) as session:
-        programme = add_programme(session, schemes=(("hours", "local_authority_grant", "1234.57", "0"),))
-        report(session, programme, "hours", WED_20_JAN, "1000.00", "234.58")  # 1,234.58: a penny over
-        overcommitted = [f for f in spend_position(session, programme, WED_20_JAN).flags if f.rule == "overcommitted"]
-        assert [f.subject for f in overcommitted] == ["hours"]
-        assert "£0.01 over its budget of £1,234.57" in overcommitted[0].message
-
-
-@pytest.mark.parametrize(
-    ("last", "today", "silent"),
-    [
-        (date(2027, 1, 18), date(2027, 1, 21), False),  # Tue 19, Wed 20: 2 working days
-        (date(2027, 1, 18), date(2027, 1, 22), True),  # Tue 19, Wed 20, Thu 21: 3
-        (date(2026, 12, 24), date(2026, 12, 30), False),  # 25 and 28 are bank holidays: only Tue 29
-        (date(2026, 12, 24), date(2027, 1, 5), True),  # 29, 30, 31 Dec, 4 Jan: 4
-        (None, date(2026, 12, 9), False),  # never reported: Mon 7, Tue 8 since the start
-        (None, date(2026, 12, 10), True),  # Mon 7, Tue 8, Wed 9
-    ],
-)
-def test_silent_scheme_after_three_working_days(engine, last, today, silent):
-    with session_scope(engine) as session:
-        programme = add_programme(session, silent=3)
-        if last:
-            report(session, programme, "hours", last, "10.00", activity="1000")
-        assert ("silent_scheme" in rules(spend_position(session, programme, today))) is silent
-
-
-@pytest.mark.parametrize(
-    ("today", "activity", "behind"),
-    [
-        # Thu 17 Dec: 8 of 78 working days gone (10.3%); by now 0.75 x 390 x 8/78 = 30 hours.
-        (date(2026, 12, 17), "30.00", False),
-        (date(2026, 12, 17), "29.99", True),
-        # Wed 16 Dec: 7 of 78 (9.0%), under 10% of the period: not judged yet.
-        (date(2026, 12, 16), "0", False),
-    ],
-)
-def test_activity_behind_plan_at_its_edges(engine, today, activity, behind):
-    with session_scope(engine) as session:
-        programme = add_programme(session, schemes=(("hours", "local_authority_grant", "60000.00", "390"),))
-        report(session, programme, "hours", START, "1.00", activity=activity)
-        assert ("activity_behind_plan" in rules(spend_position(session, programme, today))) is behind
 
 
 # -- the burn-up series ----------------------------------------------------------------------
