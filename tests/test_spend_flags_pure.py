@@ -112,3 +112,14 @@ def test_activity_behind_plan_below_three_quarters_of_the_pro_rata_plan():
     assert spend_flags(position(scheme(activity=at_plan)), PERIOD, SpendThresholds()) == ()
     behind = spend_flags(position(scheme(activity=at_plan - 2)), PERIOD, SpendThresholds())
     assert rules(behind) == [("activity_behind_plan", "hours")]
+
+
+def test_the_underspend_share_never_rounds_up_to_the_threshold_it_is_below():
+    def said(outturn: str) -> str:
+        [flag] = spend_flags(position(scheme(), outturn=outturn), PERIOD, SpendThresholds())
+        return flag.message
+
+    assert "£89,700, 89.7% of the £100,000 allocation, below the 90% threshold" in said("89700.00")
+    assert "£89,960, 89.9% of the £100,000 allocation, below the 90% threshold" in said("89960.00")
+    assert "£85,000, 85% of the £100,000 allocation" in said("85000.00")
+    assert "£89,400, 89% of the £100,000 allocation" in said("89400.00")

@@ -21,7 +21,7 @@ from bot.common.money import format_money, format_quantity
 from bot.common.thresholds import thresholds_of
 from bot.spend.period import Period
 from bot.spend.position import Flag, SchemeSpend, SpendPosition, penny
-from bot.spend.words import whole_percent
+from bot.spend.words import percent_below
 from models.tables import Programme
 
 BEHIND_PLAN_SHARE = Decimal("0.75")  # activity below 75% of the pro-rata plan is behind
@@ -60,13 +60,13 @@ def _underspend(position: SpendPosition, period: Period, percent: int) -> list[F
         return []
     if forecast.outturn_recent * 100 >= allocation * percent:
         return []
-    share = whole_percent(forecast.outturn_recent, allocation)
+    share = percent_below(forecast.outturn_recent, allocation, percent)
     return [
         Flag(
             "underspend_risk",
             position.programme_slug,
             f"Underspend risk: at the recent run rate ({format_money(forecast.recent_run_rate)} a working day) "
-            f"the forecast outturn is {format_money(forecast.outturn_recent)}, {share}% of the "
+            f"the forecast outturn is {format_money(forecast.outturn_recent)}, {share} of the "
             f"{format_money(allocation)} allocation, below the {percent}% threshold; "
             f"{format_money(forecast.run_rate_needed)} a working day is needed to spend it all.",
         )

@@ -3,7 +3,7 @@ position as terminal text (what `winterbot status SLUG` prints)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from bot.common.labels import source_label
 from bot.common.money import format_money, format_quantity
@@ -15,6 +15,16 @@ from bot.spend.position import SpendPosition
 def whole_percent(part: Decimal, whole: Decimal) -> Decimal:
     """part / whole as a whole percent (ROUND_HALF_UP); `whole` is positive."""
     return (part * 100 / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def percent_below(part: Decimal, whole: Decimal, threshold: int) -> str:
+    """part / whole as a percent for a sentence that says it is below `threshold`: whole when
+    rounding keeps it below, else to one decimal rounded down, so it never reads as the
+    threshold itself (89.7%, not 90%, below a 90% threshold). `whole` is positive."""
+    share = whole_percent(part, whole)
+    if share < threshold:
+        return f"{share}%"
+    return f"{(part * 100 / whole).quantize(Decimal('0.1'), rounding=ROUND_DOWN)}%"
 
 
 def percent_of(part: Decimal, whole: Decimal) -> str:
