@@ -253,3 +253,11 @@ def test_a_very_long_brief_is_split_and_nothing_is_lost(engine, programme):
     shown = [v.comment for v in b.voice]
     assert all(f"Comment {n:02d}" in text for n in range(60) if any(f"Comment {n:02d}" in c for c in shown))
     assert f"{b.voice_left_out} more not shown" in text
+
+
+def test_the_change_in_spend_is_said_since_the_day_before_not_on_it(engine, programme):
+    spend(engine, THU, "1000", "500")
+    spend(engine, FRI, "1800", "300")
+    said = to_markdown(brief(engine, programme, MON))
+    assert f"Spent £1,800 (+£800 since {THU:%a %d %b})" in said
+    assert " on Thu" not in said.split("Spent", 1)[1].split("\n", 1)[0]

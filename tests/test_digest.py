@@ -216,3 +216,13 @@ def test_a_very_long_digest_is_split_within_the_limits_and_nothing_is_cut(engine
     # a 3,000-character blocker is split, not cut: every x is there
     assert text.count("x") >= 20 * 2980
     assert "(continued)" in text
+
+
+def test_a_capacity_line_names_the_organisations_behind_its_worst_level(engine, programme):
+    capacity(engine, MON, 3)
+    capacity(engine, TUE, 4)
+    capacity(engine, WED, 2)
+    weeks = {s.service: s for s in digest(engine, programme).capacity}
+    home = weeks["home_care"]
+    assert (home.worst, home.worst_at) == (4, ("Home Carers Ltd",))
+    assert "Home care: worst this week 4 (Home Carers Ltd), latest 2" in to_markdown(digest(engine, programme))

@@ -28,7 +28,7 @@ def checkins_sentence(c: CheckinsDay) -> str:
 def money_sentences(m: MoneyChange) -> list[str]:
     return [
         (
-            f"Spent {format_money(m.actual)} ({signed(m.actual_change)} on {m.before:%a %d %b}), committed "
+            f"Spent {format_money(m.actual)} ({signed(m.actual_change)} since {m.before:%a %d %b}), committed "
             f"{format_money(m.committed)} ({signed(m.committed_change)}), of {format_money(m.allocated_total)} "
             f"({format_money(m.allocated_so_far)} available so far)."
         ),

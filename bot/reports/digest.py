@@ -11,8 +11,8 @@ Definitions:
 - Spend: bot.spend.ledger's position today, the burn-up series and its chart; the even pace is the
   chart's trajectory, the total allocation spread evenly over the calendar days from the start
   of the period to the deadline.
-- Capacity by service: per service, the worst level reported by any organisation in the week,
-  the latest (each organisation's newest report on or before today, the worst of those), and
+- Capacity by service: per service, the worst level reported by any organisation in the week
+  and which organisations reported it (by name), the latest (each organisation's newest report on or before today, the worst of those), and
   the working days of the week with a report at level 3 or more.
 - Risks opened (raised or reopened) and closed in the week, by their RiskEvents (local time).
 - Decisions of the week (bot.reports.decisions), newest first.
@@ -41,7 +41,7 @@ from bot.common.calendar import (
 from bot.common.labels import service_label
 from bot.common.money import format_money
 from bot.common.redact import redact
-from bot.common.wording import plural
+from bot.common.wording import join_words, plural
 from bot.reports.decisions import DecisionView, decisions_between
 from bot.reports.engagement import percent, response_rates
 from bot.reports.organisations import Organisations, name_of, organisations_by_id
@@ -65,6 +65,7 @@ class ServiceWeek:
     worst: int | None  # the worst level reported in the week; None: no report in the week
     latest: int | None  # the worst of each organisation's newest level; None: never reported
     days_pressed: int  # working days of the week with a report at level PRESSED or more
+    worst_at: tuple[str, ...] = ()  # the organisations that reported the week's worst level, by name
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,12 @@ def _capacity(
                 services.append(service)
             running[service] = running.get(service, 0) + 1
     rows = session.exec(
-        select(col(CapacityReport.service), col(CapacityReport.local_date), col(CapacityReport.level)).where(
+        select(
+            col(CapacityReport.service),
+            col(CapacityReport.local_date),
+            col(CapacityReport.level),
+            col(CapacityReport.organisation_id),
+        ).where(
             CapacityReport.programme_id == programme.id,
             col(CapacityReport.local_date) >= start,
             col(CapacityReport.local_date) <= today,
@@ -214,11 +220,15 @@ def _capacity(
     latest = newest_levels(session, row_id(programme), today)
     days = set(working_days(start, today))
     worst: dict[str, int] = {}
+    worst_at: dict[str, set[int]] = {}
     pressed: dict[str, set[date]] = {}
-    for service, day, level in rows:
+    for service, day, level, organisation_id in rows:
         if service not in services:
             services.append(service)
-        worst[service] = max(worst.get(service, 0), level)
+        if level > worst.get(service, 0):
+            worst[service], worst_at[service] = level, set()
+        if level == worst[service]:
+            worst_at[service].add(organisation_id)
         if level >= PRESSED and day in days:
             pressed.setdefault(service, set()).add(day)
     newest: dict[str, int] = {}
@@ -235,6 +245,7 @@ def _capacity(
             worst=worst.get(s),
             latest=newest.get(s),
             days_pressed=len(pressed.get(s, ())),
+            worst_at=tuple(sorted(n for o in worst_at.get(s, ()) if (n := name_of(organisations, o)))),
         )
         for s in services
     )
@@ -308,6 +319,8 @@ def service_sentence(s: ServiceWeek) -> str:
     if s.worst is None and s.latest is None:
         return f"{s.label}: no report yet"
     week = f"worst this week {s.worst}" if s.worst is not None else "no report this week"
+    if s.worst_at:
+        week += f" ({join_words(list(s.worst_at))})"
     latest = f"latest {s.latest}" if s.latest is not None else "never reported"
     pressed = f"{plural(s.days_pressed, 'working day')} at level {PRESSED} or more"
     return f"{s.label}: {week}, {latest}; {pressed}"
