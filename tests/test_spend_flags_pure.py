@@ -123,3 +123,14 @@ def test_the_underspend_share_never_rounds_up_to_the_threshold_it_is_below():
     assert "£89,960, 89.9% of the £100,000 allocation, below the 90% threshold" in said("89960.00")
     assert "£85,000, 85% of the £100,000 allocation" in said("85000.00")
     assert "£89,400, 89% of the £100,000 allocation" in said("89400.00")
+
+
+def test_behind_plan_says_the_expected_figure_as_its_unit_is_counted():
+    def expected(unit: str, planned: str) -> str:
+        [flag] = spend_flags(position(scheme(unit=unit, planned=D(planned), activity=D(0))), PERIOD, SpendThresholds())
+        return flag.message.split(" to date against ", 1)[1].split(" expected by now", 1)[0]
+
+    assert (PERIOD.elapsed, PERIOD.total) == (33, 82)  # 1 Dec to Tue 19 Jan; to Wed 31 Mar
+    assert expected("people", "30") == "12"  # 30 x 33 / 82 = 12.07: people are counted whole
+    assert expected("staff_wte", "0.4") == "0.2"  # 0.16 WTE, to one decimal
+    assert expected("hours", "2000") == "804.9"  # 804.88 hours

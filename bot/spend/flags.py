@@ -20,8 +20,8 @@ from bot.common.labels import unit_label
 from bot.common.money import format_money, format_quantity
 from bot.common.thresholds import thresholds_of
 from bot.spend.period import Period
-from bot.spend.position import Flag, SchemeSpend, SpendPosition, penny
-from bot.spend.words import percent_below
+from bot.spend.position import Flag, SchemeSpend, SpendPosition
+from bot.spend.words import percent_below, quantity_in
 from models.tables import Programme
 
 BEHIND_PLAN_SHARE = Decimal("0.75")  # activity below 75% of the pro-rata plan is behind
@@ -121,13 +121,13 @@ def _behind_plan(scheme: SchemeSpend, period: Period) -> list[Flag]:
         return []
     if scheme.activity * period.total >= BEHIND_PLAN_SHARE * scheme.planned * period.elapsed:
         return []
-    expected = penny(scheme.planned * period.elapsed / period.total)
+    expected = quantity_in(scheme.planned * period.elapsed / period.total, scheme.unit)
     unit = unit_label(scheme.unit)
     return [
         Flag(
             "activity_behind_plan",
             scheme.key,
             f"{scheme.name} is behind plan: {format_quantity(scheme.activity)} {unit} to date against "
-            f"{format_quantity(expected)} expected by now ({format_quantity(scheme.planned)} planned by the deadline).",
+            f"{expected} expected by now ({format_quantity(scheme.planned)} planned by the deadline).",
         )
     ]

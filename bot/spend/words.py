@@ -17,6 +17,17 @@ def whole_percent(part: Decimal, whole: Decimal) -> Decimal:
     return (part * 100 / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
+COUNTED_WHOLE = frozenset({"beds", "packages", "equipment_items", "people", "visits", "sessions", "assessments"})
+
+
+def quantity_in(value: Decimal, unit: str) -> str:
+    """A computed quantity (a pro-rata expectation) as its unit is counted: whole for what is
+    counted whole (people, beds, packages, ...), else to one decimal (hours, staff as WTE,
+    bed-weeks); half up. Figures people entered are shown as they gave them, not through this."""
+    step = Decimal(1) if unit in COUNTED_WHOLE else Decimal("0.1")
+    return format_quantity(value.quantize(step, rounding=ROUND_HALF_UP))
+
+
 def percent_below(part: Decimal, whole: Decimal, threshold: int) -> str:
     """part / whole as a percent for a sentence that says it is below `threshold`: whole when
     rounding keeps it below, else to one decimal rounded down, so it never reads as the
