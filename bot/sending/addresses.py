@@ -27,11 +27,13 @@ class Addresses:
         with session_scope(self._engine) as session:
             return channel(session, channel_id, default_service_url)
 
-    def prompt_form(self, member_id: int, day: date) -> CheckinForm | None:
-        """The whole check-in form a prompt carries, prefilled; None for a member no longer there."""
+    def prompt(self, user_id: str, member_id: int, day: date) -> tuple[Where | None, CheckinForm | None]:
+        """Where a member's prompt goes and the whole check-in form it carries, prefilled (None for
+        a member no longer there), in one unit of work: a fan-out asks this once a member."""
         with session_scope(self._engine) as session:
             member = session.get(Member, member_id)
-            return build_form(session, member, day) if member is not None else None
+            form = build_form(session, member, day) if member is not None else None
+            return personal_chat(session, user_id), form
 
     def assignable(self, risk_id: int) -> list[tuple[str, str]]:
         """(organisation id as text, name) of those who may own the risk."""

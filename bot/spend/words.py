@@ -10,6 +10,7 @@ from bot.common.money import format_money, format_quantity
 from bot.common.wording import shortened
 from bot.spend.period import RECENT_WORKING_DAYS
 from bot.spend.position import SpendPosition
+from models.vocabulary import Unit
 
 
 def whole_percent(part: Decimal, whole: Decimal) -> Decimal:
@@ -17,7 +18,9 @@ def whole_percent(part: Decimal, whole: Decimal) -> Decimal:
     return (part * 100 / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
-COUNTED_WHOLE = frozenset({"beds", "packages", "equipment_items", "people", "visits", "sessions", "assessments"})
+COUNTED_WHOLE = frozenset(
+    {Unit.BEDS, Unit.PACKAGES, Unit.EQUIPMENT_ITEMS, Unit.PEOPLE, Unit.VISITS, Unit.SESSIONS, Unit.ASSESSMENTS}
+)
 
 
 def quantity_in(value: Decimal, unit: str) -> str:

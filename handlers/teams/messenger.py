@@ -66,8 +66,7 @@ class TeamsMessenger:
 
     def send_prompt(self, recipient: Recipient, prompt: Prompt, key: str) -> str:
         """The prompt carries the whole check-in form, prefilled from the last answers."""
-        where = self._addresses.personal_chat(recipient.user_id)
-        form = self._addresses.prompt_form(recipient.member_id, prompt.local_date)
+        where, form = self._addresses.prompt(recipient.user_id, recipient.member_id, prompt.local_date)
         if form is None:
             raise SendError(f"member {recipient.member_id} is no longer on the programme", permanent=True)
         if where is None:

@@ -1,7 +1,7 @@
 """Opening the check-in modal, from the prompt's button or from `/winter checkin`.
 
 Slack's trigger_id lasts three seconds, so the database work before views.open is one small
-unit of work, off the event loop.
+read, off the event loop.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ async def load_form(
     context: SlackContext, user_id: str, *, programme_id: int | None = None, slug: str | None = None
 ) -> CheckinForm | Refusal:
     now = datetime.now(UTC)
-    return await context.in_session(
+    return await context.reading(
         lambda session: open_checkin(session, Platform.SLACK, user_id, now, programme_id=programme_id, slug=slug)
     )
 
