@@ -78,6 +78,7 @@ class Flag:
     rule: str  # "underspend_risk", "overcommitted", "silent_scheme", "activity_behind_plan"
     subject: str  # the programme slug or a scheme key
     message: str  # one plain sentence a lead can act on
+    raised_on: date | None = None  # the working day a flag with hysteresis was raised (underspend_risk)
 
 
 @dataclass(frozen=True)
