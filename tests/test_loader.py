@@ -183,10 +183,14 @@ def test_measures_are_stored_in_settings_in_file_order(engine):
     assert measures["home_care"] == [
         {"key": "hours_not_delivered", "label": "Care hours that could not be delivered yesterday", "unit": "hours"},
         {"key": "people_waiting", "label": "People waiting for a package of care", "unit": "people"},
+        {"key": "packages_booked", "label": "Packages of care booked since your last check-in", "unit": "packages"},
     ]
-    assert measures["acute_discharge"] == [
-        {"key": "discharges", "label": "People discharged yesterday", "unit": "people"}
-    ]
+    assert measures["acute_discharge"][0] == {
+        "key": "discharges",
+        "label": "People discharged yesterday",
+        "unit": "people",
+    }
+    assert [m["key"] for m in measures["acute_discharge"][1:]] == [f"discharges_p{n}" for n in range(4)]
     thresholds = one(engine, Programme, slug=SLUG).settings["thresholds"]
     assert thresholds["escalate_from"] == "high"
     assert thresholds["worsening_over_working_days"] == thresholds["discharges_rising_over_working_days"] == 3

@@ -122,10 +122,10 @@ def test_the_sample_defines_the_measures_the_rules_read():
     spec = parse_programme_file(sample_text())
     keys = {service.value: [m.key for m in measures] for service, measures in spec.measures.items()}
     assert keys == {
-        "home_care": ["hours_not_delivered", "people_waiting"],
+        "home_care": ["hours_not_delivered", "people_waiting", "packages_booked"],
         "gp": ["same_day_capacity_used"],
         "vcs": ["referrals_turned_away"],
         "community_nursing": ["visits_deferred"],
-        "acute_discharge": ["discharges"],
+        "acute_discharge": ["discharges", "discharges_p0", "discharges_p1", "discharges_p2", "discharges_p3"],
     }
     assert spec.measures[Service.GP][0].unit == "%"

@@ -211,6 +211,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.database_ready import ready_engine
     from bot.programme.lookup import UnknownProgramme, get_programme
+    from bot.spend.return_calendar import NoReturnCalendar, NotAPeriodEnd
     from models.db import session_scope
 
     out = Path(args.out)
@@ -225,26 +226,46 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with session_scope(engine) as session:
             programme = get_programme(session, args.slug)
-            written = (
-                _write_chart(session, programme, today, out)
-                if kind == ".png"
-                else _write_return(session, programme, today, out)
-            )
-    except UnknownProgramme as error:
+            if kind == ".png":
+                written = _write_chart(session, programme, args.period_end or today, out)
+            elif args.period_end is not None:
+                written = _write_fortnightly(session, programme, args.period_end, today, out)
+            else:
+                written = _write_return(session, programme, today, out)
+    except (UnknownProgramme, NoReturnCalendar, NotAPeriodEnd) as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
     finally:
         engine.dispose()
-    print(f"Wrote {written} for {programme.name} as at {today:%d %b %Y} to {out}")
+    print(f"Wrote {written} for {programme.name} to {out}")
     return EXIT_OK
 
 
 def _write_return(session: Session, programme: Programme, today: date, out: Path) -> str:
+    """Without --period-end: the spend position as at today, as before the return had a calendar."""
     from bot.spend.exports import export
     from bot.spend.ledger import spend_position
+    from bot.spend.return_calendar import return_calendar
 
     export(spend_position(session, programme, today), out)
-    return "the spend return"
+    calendar = return_calendar(programme.settings, programme.deadline)
+    latest = calendar.latest_end(today) if calendar else None
+    hint = (
+        f" (for the fortnightly return to {latest:%d %b %Y}, give --period-end {latest.isoformat()})" if latest else ""
+    )
+    return f"the spend return as at {today:%d %b %Y}{hint}"
+
+
+def _write_fortnightly(session: Session, programme: Programme, period_end: date, today: date, out: Path) -> str:
+    from bot.spend.return_files import export_return
+    from bot.spend.return_periods import fortnightly_return
+
+    ret = fortnightly_return(session, programme, period_end, today)
+    export_return(ret, out)
+    latest = f"{ret.latest.start:%d %b} to {ret.latest.end:%d %b %Y}"
+    if out.suffix.lower() == ".csv":
+        return f"the fortnightly return for {latest}"
+    return f"the fortnightly return for {latest} ({plural(len(ret.periods), 'period')}, a sheet each)"
 
 
 def _write_chart(session: Session, programme: Programme, today: date, out: Path) -> str:
@@ -252,7 +273,7 @@ def _write_chart(session: Session, programme: Programme, today: date, out: Path)
     from bot.spend.charts import burn_up_png
 
     out.write_bytes(burn_up_png(burn_up(session, programme, today)))
-    return "the burn-up chart"
+    return f"the burn-up chart as at {today:%d %b %Y}"
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -315,7 +336,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("slug", metavar="SLUG")
     export.add_argument("--out", required=True, metavar="FILE", help="a .csv, .xlsx or .png file")
-    export.add_argument("--today", type=_iso_date, help="as at this date (YYYY-MM-DD)")
+    export.add_argument("--today", type=_iso_date, help="as at this date (YYYY-MM-DD); default today")
+    export.add_argument(
+        "--period-end",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help=(
+            "the fortnightly return for the period ending that day (a period end on the programme "
+            "file's fortnightly_return calendar): .xlsx has every period to it, .csv that period; "
+            "without it, the spend position as at --today"
+        ),
+    )
     export.set_defaults(func=cmd_export)
 
     from bot.sending.jobs import JOBS

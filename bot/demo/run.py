@@ -26,6 +26,9 @@ from bot.spend.burn_up import burn_up
 from bot.spend.charts import burn_up_png
 from bot.spend.exports import export
 from bot.spend.ledger import spend_position
+from bot.spend.return_calendar import return_calendar
+from bot.spend.return_files import export_return
+from bot.spend.return_periods import fortnightly_return
 from handlers.slack.folder import FolderMessenger
 from models.db import make_engine, migrate, session_scope
 from models.tables import Decision, Risk
@@ -101,8 +104,13 @@ def _closing(
         programme = get_programme(session, slug)
         last = min(until or programme.deadline, programme.deadline)
         position = spend_position(session, programme, last)
-        export(position, out_dir / "spend-return.xlsx")
-        export(position, out_dir / "spend-return.csv")
+        calendar = return_calendar(programme.settings, programme.deadline)
+        period_end = calendar.latest_end(last) if calendar else None
+        for name in ("spend-return.xlsx", "spend-return.csv"):  # every period to the last; the csv, the last
+            if period_end is None:  # no return period has ended yet: the position on the last day
+                export(position, out_dir / name)
+            else:
+                export_return(fortnightly_return(session, programme, period_end, last), out_dir / name)
         (out_dir / "charts" / "burn-up-final.png").write_bytes(burn_up_png(burn_up(session, programme, last)))
         risks = session.exec(select(func.count()).select_from(Risk).where(Risk.programme_id == programme.id)).one()
         still_open = session.exec(
@@ -153,7 +161,7 @@ on a simulated clock. No workspace, no network.
 | `digests/DATE-digest.md`, `.json` | the Friday digest to the programme channel (the next working day when Friday is a bank holiday) |
 | `charts/burn-up-DATE.png` | the burn-up chart uploaded with each digest; `burn-up-final.png` at the end |
 | `escalations.md`, `escalations.jsonl` | every risk escalated to the leads' channel (and the owners' DMs, in the JSON) |
-| `spend-return.xlsx`, `.csv` | the final spend return |
+| `spend-return.xlsx`, `.csv` | the fortnightly return: in the `.xlsx` a sheet per period (spend to date by funding source and scheme, discharges by pathway, packages of care booked) and a summary; in the `.csv` the last period ended |
 | `programme-december.yaml` | the programme file as first loaded; the January top-up is loaded on 12 January |
 | `winterbot-demo.db` | the SQLite database: `DATABASE_URL=sqlite:///winterbot-demo.db winterbot status vale-winter-2026` |
 """

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from bot.common.money import format_money
 from bot.programme.fields import MAX_MEASURES, Path
 from bot.programme.problems import Issue, format_location
+from bot.programme.return_checks import return_line_advisories
 from models.vocabulary import (
     FUNDING_SOURCE_LABELS,
     FundingSource,
@@ -114,6 +115,22 @@ def _tranche_dates(parts: Parts) -> list[Issue]:
     ]
 
 
+def _return_calendar(parts: Parts) -> list[Issue]:
+    settings = parts.settings
+    if settings is None or settings.fortnightly_return is None:
+        return []
+    first = settings.fortnightly_return.first_period_end
+    if first <= settings.deadline:
+        return []
+    return [
+        Issue(
+            ("programme", "fortnightly_return", "first_period_end"),
+            f"the first return period would end on {first}, after the spend deadline {settings.deadline}: "
+            "give the end of the first period the return covers",
+        )
+    ]
+
+
 def _sum_by_source(pairs: list[tuple[FundingSource, Decimal]]) -> dict[FundingSource, Decimal]:
     totals: dict[FundingSource, Decimal] = {}
     for source, amount in pairs:
@@ -180,6 +197,7 @@ def cross_check(parts: Parts, lines: Mapping[Path, int]) -> list[Issue]:
         *_references(parts),
         *_platforms(parts),
         *_tranche_dates(parts),
+        *_return_calendar(parts),
         *_funding(parts),
     ]
 
@@ -206,6 +224,7 @@ def advisories(spec: ProgrammeFile) -> list[Issue]:
         for service in spec.measures
         if service not in reported
     ]
+    issues += return_line_advisories(spec)
     staffed = {m.organisation for m in spec.members}
     issues += [
         Issue(("schemes", i, "owner"), f"nobody at {s.owner!r} is in `members`, so nobody can report this scheme")

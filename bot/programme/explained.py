@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -28,9 +28,11 @@ _ENUMS: dict[str, tuple[str, type[StrEnum]]] = {
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel]:
     for part in loc:
         info = model.model_fields.get(part) if isinstance(part, str) else None
-        nested = info.annotation if info else None
-        if isinstance(nested, type) and issubclass(nested, BaseModel):
-            model = nested
+        # An optional section (`ReturnSpec | None`) names its model inside the union.
+        for nested in (info.annotation, *get_args(info.annotation)) if info else ():
+            if isinstance(nested, type) and issubclass(nested, BaseModel):
+                model = nested
+                break
     return model
 
 

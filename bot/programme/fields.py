@@ -40,7 +40,7 @@ def _key(value: str) -> str:
     return value
 
 
-def _measure_key(value: str) -> str:
+def measure_key(value: str) -> str:
     if not _MEASURE_KEY.match(value):
         raise ValueError(
             f"{value!r} is not a usable measure key: use lower-case letters, digits and underscores, "
@@ -204,4 +204,4 @@ UnitName = Annotated[Unit, BeforeValidator(as_word)]
 ServiceName = Annotated[Service, BeforeValidator(as_word)]
 Services = Annotated[list[ServiceName], AfterValidator(_distinct)]
 SeverityName = Annotated[Severity, BeforeValidator(as_word)]
-MeasureKey = Annotated[str, AfterValidator(_measure_key)]
+MeasureKey = Annotated[str, AfterValidator(measure_key)]

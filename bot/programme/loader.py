@@ -144,6 +144,7 @@ def _upsert_programme(
         "thresholds": spec.thresholds.model_dump(mode="json"),
         "measures": measures,
         "teams": {k: v for k, v in teams.items() if v},
+        "fortnightly_return": spec.fortnightly_return.model_dump(mode="json") if spec.fortnightly_return else {},
     }
     programme = session.exec(select(Programme).where(Programme.slug == spec.slug)).first()
     if programme is None:

@@ -43,6 +43,7 @@ from bot.programme.fields import (
     Zone,
 )
 from bot.programme.problems import Problem, ProgrammeFileError, to_problems
+from bot.programme.return_spec import ReturnSpec
 from models.vocabulary import (
     OrganisationKind,
     Platform,
@@ -97,6 +98,7 @@ class ProgrammeSettings(Spec):
     teams_leads_channel: Channel | None = None
     cadence: Cadence = Field(default_factory=Cadence)
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    fortnightly_return: ReturnSpec | None = None  # stored in Programme.settings["fortnightly_return"]
 
     @model_validator(mode="after")
     def _somewhere_to_post(self) -> ProgrammeSettings:

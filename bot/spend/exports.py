@@ -162,10 +162,10 @@ def write_csv(rows: list[ReturnRow], path: Path | str) -> None:
         writer = csv.writer(handle)
         writer.writerow(HEADERS)
         for row in rows:
-            writer.writerow(_csv_cell(value) for value in row.values())
+            writer.writerow(csv_cell(value) for value in row.values())
 
 
-def _csv_cell(value: object) -> str:
+def csv_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -184,40 +184,48 @@ def write_xlsx(rows: list[ReturnRow], path: Path | str, position: SpendPosition)
     sheet = book.active
     sheet.title = "Spend return"
     _return_sheet(sheet, rows)
-    _summary_sheet(book.create_sheet("Summary"), position)
+    summary_sheet(book.create_sheet("Summary"), position)
     book.save(path)
 
 
 def _return_sheet(sheet: Worksheet, rows: list[ReturnRow]) -> None:
-    sheet.append(HEADERS)
-    for cell in sheet[1]:
-        cell.font, cell.fill = BOLD, HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    header_row(sheet, HEADERS)
     for row in rows:
-        sheet.append(row.values())
-        cells = sheet[sheet.max_row]
-        for index, cell in enumerate(cells, start=1):
-            if index in MONEY_COLUMNS:
-                cell.number_format = MONEY_FORMAT
-            elif index in UNITS_COLUMNS:
-                cell.number_format = UNITS_FORMAT
-            elif index in DATE_COLUMNS:
-                cell.number_format = DATE_FORMAT
-            if row.is_total:
-                cell.font, cell.fill = BOLD, TOTAL_FILL
+        append_row(sheet, row)
     sheet.freeze_panes = "B2"  # the header and the scheme names stay in view
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{sheet.max_row}"
-    _fit_columns(sheet)
+    fit_columns(sheet)
 
 
-def _summary_sheet(sheet: Worksheet, position: SpendPosition) -> None:
+def header_row(sheet: Worksheet, headers: Sequence[str]) -> None:
+    sheet.append(tuple(headers))
+    for cell in sheet[sheet.max_row]:
+        cell.font, cell.fill = BOLD, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def append_row(sheet: Worksheet, row: ReturnRow) -> None:
+    """One line of the return, its money, units and date formatted; a total in bold."""
+    sheet.append(row.values())
+    for index, cell in enumerate(sheet[sheet.max_row], start=1):
+        if index in MONEY_COLUMNS:
+            cell.number_format = MONEY_FORMAT
+        elif index in UNITS_COLUMNS:
+            cell.number_format = UNITS_FORMAT
+        elif index in DATE_COLUMNS:
+            cell.number_format = DATE_FORMAT
+        if row.is_total:
+            cell.font, cell.fill = BOLD, TOTAL_FILL
+
+
+def summary_sheet(sheet: Worksheet, position: SpendPosition) -> None:
     f = position.forecast
     sheet.append([f"{position.programme_name}: spend as at {position.today:%d %b %Y}"])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(["Deadline", position.deadline])
     sheet["B2"].number_format = DATE_FORMAT
     sheet.append([])
-    _money_table(
+    money_table(
         sheet,
         (
             "Funding source",
@@ -253,7 +261,7 @@ def _summary_sheet(sheet: Worksheet, position: SpendPosition) -> None:
         ],
     )
     sheet.append([])
-    _money_table(
+    money_table(
         sheet,
         ("Forecast", "Value"),
         [
@@ -275,7 +283,7 @@ def _summary_sheet(sheet: Worksheet, position: SpendPosition) -> None:
         sheet.append([flag.message])
     if not position.flags:
         sheet.append(["None"])
-    _fit_columns(sheet, skip_rows={1} | {row for row in range(1, sheet.max_row + 1) if _is_flag_row(sheet, row)})
+    fit_columns(sheet, skip_rows={1} | {row for row in range(1, sheet.max_row + 1) if _is_flag_row(sheet, row)})
 
 
 def _is_flag_row(sheet: Worksheet, row: int) -> bool:
@@ -284,7 +292,7 @@ def _is_flag_row(sheet: Worksheet, row: int) -> bool:
     return isinstance(value, str) and sheet.cell(row, 2).value is None and len(value) > 40
 
 
-def _money_table(sheet: Worksheet, headers: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> None:
+def money_table(sheet: Worksheet, headers: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> None:
     sheet.append(headers)
     for cell in sheet[sheet.max_row]:
         cell.font, cell.fill = BOLD, HEADER_FILL
@@ -298,7 +306,7 @@ def _money_table(sheet: Worksheet, headers: tuple[str, ...], rows: Sequence[tupl
                 cell.font, cell.fill = BOLD, TOTAL_FILL
 
 
-def _fit_columns(sheet: Worksheet, skip_rows: AbstractSet[int] = frozenset()) -> None:
+def fit_columns(sheet: Worksheet, skip_rows: AbstractSet[int] = frozenset()) -> None:
     widths: dict[int, int] = {}
     for row in sheet.iter_rows():
         for cell in row:
