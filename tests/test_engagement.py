@@ -131,8 +131,9 @@ def test_today_counts_once_answered(db):
     nurses = _row(_rates(db), "Community Nurses")
     # 9 working days to yesterday, plus today (answered); Vic, who has not answered today, has 9.
     assert nurses.since_start == Tally(2, 10)
-    assert nurses.last_week == Tally(2, 6)
-    assert nurses.last_week.rate == Decimal("33.3")
+    # The last week is exactly the five working days before today: today's answer is not in it.
+    assert nurses.last_week == Tally(1, 5)
+    assert nurses.last_week.rate == Decimal("20.0")
 
 
 def test_statutory_and_community_totals(db):
@@ -146,9 +147,9 @@ def test_statutory_and_community_totals(db):
     # carers 4/14, surgery 2/3, nurses 2/10, volunteers 0/9
     assert community.since_start == Tally(8, 36)
     assert community.since_start.rate == Decimal("22.2")
-    # carers 1/6, surgery 0/0, nurses 2/6, volunteers 0/5
-    assert community.last_week == Tally(3, 17)
-    assert community.last_week.rate == Decimal("17.6")
+    # carers 1/6, surgery 0/0, nurses 1/5, volunteers 0/5
+    assert community.last_week == Tally(2, 16)
+    assert community.last_week.rate == Decimal("12.5")
     assert e.overall.since_start == Tally(17, 45)
 
 

@@ -111,7 +111,10 @@ def test_spend_flags_become_risks(loaded):
         spend(session, "staff", D(2026, 12, 31), "1000", "340000", "0")  # over budget and the allocation
         # "beds" never reported: silent, and behind plan
         flags = {(f.rule, f.subject) for f in spend_position(session, programme, MON_4_JAN).flags}
+        # Nothing was spent in December: the underspend flag, raised on Fri 11 Dec, needs three
+        # working days at or above its threshold to clear, and 31 Dec is one.
         assert flags == {
+            ("underspend_risk", "rules-fund"),
             ("overcommitted", "rules-fund"),
             ("overcommitted", "hours"),
             ("overcommitted", "staff"),
@@ -127,6 +130,7 @@ def test_spend_flags_become_risks(loaded):
         }
         brightside, council = org(session, "brightside").id, org(session, "council").id
         assert {k: (f.severity, f.owner_organisation_id) for k, f in found.items()} == {
+            ("underspend_risk", "rules-fund"): (Severity.HIGH, None),
             ("overcommitted", "rules-fund"): (Severity.HIGH, None),
             ("overcommitted", "hours"): (Severity.MEDIUM, brightside),
             ("overcommitted", "staff"): (Severity.MEDIUM, brightside),
@@ -147,6 +151,7 @@ def test_underspend_risk_is_high_and_unowned(loaded):
         found = by_rule(findings(session, programme, MON_4_JAN), "underspend_risk")
         assert set(found) == {"rules-fund"}
         assert (found["rules-fund"].severity, found["rules-fund"].owner_organisation_id) == (Severity.HIGH, None)
-        assert found["rules-fund"].detail.startswith("Underspend risk: at the recent run rate")
-        thresholds(session, programme, underspend_risk_percent=1)
+        assert found["rules-fund"].detail.startswith("Underspend risk (raised Fri 11 Dec): at the recent run rate")
+        # Raised after 30 working days below, not the default 3: not yet, on 4 Jan.
+        thresholds(session, programme, underspend_after_working_days=30)
         assert by_rule(findings(session, programme, MON_4_JAN), "underspend_risk") == {}

@@ -4,13 +4,15 @@ numbers is in test_spend.py's docstring."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from spend_support import START, WED_20_JAN, D, add_programme, report, rules
 
 from bot.spend.ledger import spend_position
 from models.db import session_scope
+
+DEADLINE = date(2027, 3, 31)
 
 # -- Easter and the clock change, the last week of the period --------------------------------
 
@@ -67,11 +69,35 @@ def test_underspend_flag_at_the_threshold(engine, actual, flagged):
         assert ("underspend_risk" in rules(position)) is flagged
 
 
-def test_no_underspend_flag_before_a_working_day_has_passed(engine):
+def test_the_underspend_flag_waits_for_three_working_days_below(engine):
     with session_scope(engine) as session:
         programme = add_programme(session)
-        assert "underspend_risk" not in rules(spend_position(session, programme, START))
-        assert "underspend_risk" in rules(spend_position(session, programme, START + timedelta(days=1)))
+        # Nothing spent: readings from Tue 8 Dec (Mon 7 Dec, the start, has no rate yet) are below.
+        # The third, Thu 10 Dec, raises it for Fri 11 Dec; not before.
+        for day in (START, date(2026, 12, 8), date(2026, 12, 10)):
+            assert "underspend_risk" not in rules(spend_position(session, programme, day))
+        [flag] = [
+            f for f in spend_position(session, programme, date(2026, 12, 11)).flags if f.rule == "underspend_risk"
+        ]
+        assert flag.raised_on == date(2026, 12, 11)
+        assert flag.message.startswith("Underspend risk (raised Fri 11 Dec): ")
+
+
+def test_on_the_deadline_with_every_figure_in_the_outturn_is_the_actual(engine):
+    with session_scope(engine) as session:
+        programme = add_programme(session, schemes=(("hours", "local_authority_grant", "100000.00", "10"),))
+        report(session, programme, "hours", date(2027, 3, 25), "80000.00")
+        report(session, programme, "hours", date(2027, 3, 30), "85000.00")
+        morning = spend_position(session, programme, DEADLINE).forecast
+        # Before the deadline's figures: Wed 31 Mar is still a working day left.
+        assert morning.working_days_left == 1
+        assert morning.outturn_period > D("85000.00")
+        report(session, programme, "hours", DEADLINE, "86543.21", "1000.00")
+        evening = spend_position(session, programme, DEADLINE).forecast
+        assert evening.working_days_left == 0
+        assert evening.outturn_recent == evening.outturn_period == D("86543.21")
+        assert evening.variance_recent == D("-13456.79")
+        assert (evening.outturn_committed, evening.variance_committed) == (D("87543.21"), D("-12456.79"))
 
 
 @pytest.mark.parametrize(("committed", "flags"), [("40000.00", []), ("40000.01", ["vale", "hours"])])

@@ -67,11 +67,6 @@ def _weekdays(start: date, end: date) -> int:
     return weeks * 5 + sum(1 for offset in range(extra) if (start.weekday() + offset) % 7 < 5)
 
 
-def working_days_left(today: date, deadline: date) -> int:
-    """Working days from today to the deadline, both included (today counts while it lasts)."""
-    return count_working_days(today, deadline)
-
-
 def next_working_day(day: date) -> date:
     """The first working day strictly after `day`."""
     day += timedelta(days=1)

@@ -77,6 +77,7 @@ class Thresholds(Spec):
     """Where the rules raise a risk; stored in Programme.settings["thresholds"]."""
 
     underspend_risk_percent: int = Field(90, ge=1, le=100)
+    underspend_after_working_days: int = Field(3, ge=1, le=20)
     silent_after_working_days: int = Field(3, ge=1, le=30)
     capacity_alert_level: int = Field(3, ge=1, le=4)
     admin_cap_percent: int = Field(2, ge=0, le=100)

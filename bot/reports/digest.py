@@ -8,9 +8,10 @@ Definitions:
   working day, on the next working day (`digest_day`). Its week runs from the day after the
   previous digest day to today, so a digest moved by Good Friday leaves no day uncovered; on
   any other day the week is the seven days ending today.
-- Spend: bot.spend.ledger's position today, the burn-up series and its chart; the even pace is the
-  chart's trajectory, the total allocation spread evenly over the calendar days from the start
-  of the period to the deadline.
+- Spend: bot.spend.ledger's position today, the burn-up series and its chart; the even pace is
+  bot.common.definitions': each tranche spread evenly over the working days from the day it is
+  available to the deadline, counted to the last working day done (today once its figures are in).
+- Working days left: the position's (bot.common.definitions), the same number as every view.
 - Capacity by service: per service, the worst level reported by any organisation in the week
   and which organisations reported it (by name), the latest (each organisation's newest report on or before today, the worst of those), and
   the working days of the week with a report at level 3 or more.
@@ -31,13 +32,13 @@ from sqlmodel import Session, col, select
 
 from bot.checkin.levels import newest_levels
 from bot.common.calendar import (
-    count_working_days,
     is_working_day,
     local_date,
     local_instant,
     next_working_day,
     working_days,
 )
+from bot.common.definitions import even_pace
 from bot.common.labels import service_label
 from bot.common.money import format_money
 from bot.common.redact import redact
@@ -48,7 +49,7 @@ from bot.reports.organisations import Organisations, name_of, organisations_by_i
 from bot.reports.voice import Voice, at_most, partner_voice, voice_markdown
 from bot.spend.burn_up import BurnUp, burn_up
 from bot.spend.ledger import live_tranches, spend_position
-from bot.spend.position import SpendPosition, penny
+from bot.spend.position import SpendPosition
 from bot.spend.words import forecast_lines, outlook, percent_of
 from models.tables import CapacityReport, Programme, Risk, RiskEvent, row_id
 
@@ -99,7 +100,7 @@ class Upcoming:
 @dataclass(frozen=True)
 class WhatNext:
     deadline: date
-    working_days_left: int  # after today, to the deadline included
+    working_days_left: int  # bot.common.definitions: today too until its figures are in
     tranches: tuple[Upcoming, ...]  # still to land, soonest first
 
 
@@ -172,7 +173,7 @@ def compose_digest(session: Session, programme: Programme, today: date, *, chart
         week_from=week_from,
         position=position,
         burn=burn,
-        even_pace=_even_pace(burn, today),
+        even_pace=_even_pace(burn, position),
         chart_png=png,
         capacity=_capacity(session, programme, week_from, today, organisations),
         opened=opened,
@@ -181,16 +182,13 @@ def compose_digest(session: Session, programme: Programme, today: date, *, chart
         voice=voice,
         voice_left_out=left_out,
         engagement=_engagement(session, programme, today),
-        next=_next(session, programme, today),
+        next=_next(session, programme, position),
     )
 
 
-def _even_pace(burn: BurnUp, today: date) -> Decimal:
-    span = (burn.deadline - burn.start).days
-    if span <= 0:
-        return burn.allocated_total
-    done = min(max((today - burn.start).days, 0), span)
-    return penny(burn.allocated_total * done / span)
+def _even_pace(burn: BurnUp, position: SpendPosition) -> Decimal:
+    through = position.today if position.today_in else position.today - timedelta(days=1)
+    return even_pace(((day, amount) for day, amount, _ in burn.tranches), burn.deadline, through)
 
 
 def _capacity(
@@ -285,11 +283,11 @@ def _engagement(session: Session, programme: Programme, today: date) -> tuple[Se
     return tuple(SectorWeek(s.sector, s.last_week.answered, s.last_week.prompted) for s in sectors)
 
 
-def _next(session: Session, programme: Programme, today: date) -> WhatNext:
-    tranches = [t for t in live_tranches(session, row_id(programme)) if t.available_on > today]
+def _next(session: Session, programme: Programme, position: SpendPosition) -> WhatNext:
+    tranches = [t for t in live_tranches(session, row_id(programme)) if t.available_on > position.today]
     return WhatNext(
         deadline=programme.deadline,
-        working_days_left=count_working_days(today + timedelta(days=1), programme.deadline),
+        working_days_left=position.forecast.working_days_left,
         tranches=tuple(Upcoming(t.name, t.amount, t.available_on) for t in tranches),
     )
 
@@ -345,12 +343,7 @@ def sector_sentence(s: SectorWeek) -> str:
 
 
 def next_sentences(n: WhatNext) -> list[str]:
-    out = [
-        (
-            f"{plural(n.working_days_left, 'working day')} left after today; "
-            f"the money must be spent by {n.deadline:%a %d %b %Y}."
-        )
-    ]
+    out = [(f"{plural(n.working_days_left, 'working day')} left; the money must be spent by {n.deadline:%a %d %b %Y}.")]
     out += [f"{t.name}: {format_money(t.amount)} lands on {t.available_on:%a %d %b %Y}." for t in n.tranches]
     return out
 

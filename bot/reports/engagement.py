@@ -8,9 +8,10 @@ who is quiet and today's count need only each partner's last check-in (`roster(h
 the status screen's): one aggregate the database works out, not a row per answer of the winter.
 
 Definitions (the README repeats them for users):
-- The programme starts on the earliest `available_on` of its live tranches (no tranche: the
-  local date the programme was created). Members carry no joining date, so every member's
-  prompted days start there too.
+- The engagement window starts on the day of the first check-in prompt sent (none sent yet:
+  the earliest `available_on` of the live tranches, or the local date the programme was
+  created; bot.common.definitions). Members carry no joining date, so every member's prompted
+  days start there too.
 - A member's *prompted day* is a working day from the start to yesterday, never after the
   deadline, on which the member was prompted: a partner (the roles in bot.checkin.prompts.PROMPTED_ROLES,
   by their role now: roles carry no history), not archived yet (an archived member counts on the
@@ -27,8 +28,8 @@ Definitions (the README repeats them for users):
   day (a weekend, a bank holiday, a lead answering) is not counted at all.
 - Rate = answered / prompted x 100, a Decimal percent to one decimal place (ROUND_HALF_UP),
   None when nothing was asked (no prompted day in the window).
-- *Last week* is the last LAST_WEEK_WORKING_DAYS (5) working days before today (plus today for
-  those who have answered it); *since the start* runs from the start (or `since`, when later).
+- *Last week* is exactly the last LAST_WEEK_WORKING_DAYS (5) working days before today
+  (bot.common.definitions.last_working_days); today is not in it; *since the start* runs from the start (or `since`, when later).
 - Sector (bot.checkin.audiences.sector_of): "statutory" for the kinds in
   models.vocabulary.STATUTORY_KINDS, "community" otherwise. An answer counts for the
   organisation the member is in now.
@@ -49,8 +50,10 @@ from sqlmodel import Session, col, select
 
 from bot.checkin.audiences import COMMUNITY, STATUTORY, sector_of
 from bot.checkin.prompts import PROMPTED_ROLES
-from bot.common.calendar import add_working_days, count_working_days, local_date, working_days
-from models.tables import CheckIn, Member, Organisation, Programme, Tranche, row_id
+from bot.checkin.window import asked_from
+from bot.common.calendar import count_working_days, local_date, working_days
+from bot.common.definitions import last_working_days
+from models.tables import CheckIn, Member, Organisation, Programme, row_id
 
 LAST_WEEK_WORKING_DAYS = 5
 SECTORS = (STATUTORY, COMMUNITY)
@@ -115,7 +118,7 @@ class Engagement:
     programme_id: int
     programme_name: str
     today: date
-    start: date  # the programme's start (earliest tranche available)
+    start: date  # the engagement window's start: the first prompt sent (bot.checkin.window)
     since: date  # the first day of the "since the start" window: max(start, since asked)
     last_week_from: date  # the first of the last 5 working days before today
     organisations: tuple[OrganisationEngagement, ...]  # statutory first, then by name
@@ -173,20 +176,11 @@ class Roster:
         return [m for m in self.members if m.member.archived_at is None and not m.away_today]
 
 
-def programme_start(session: Session, programme: Programme) -> date:
-    first = session.exec(
-        select(func.min(Tranche.available_on)).where(
-            Tranche.programme_id == programme.id, col(Tranche.archived_at).is_(None)
-        )
-    ).one()
-    return first if first is not None else local_date(programme.created_at, programme.timezone)
-
-
 def roster(session: Session, programme: Programme, today: date, history: bool = True) -> Roster:
     """Four queries: the start, the organisations, the partners, their check-in days (with
     `history`, every day each answered; without, each one's last day and today)."""
     assert programme.id is not None
-    start = programme_start(session, programme)
+    start = asked_from(session, programme)
     organisations = tuple(
         session.exec(
             select(Organisation).where(Organisation.programme_id == programme.id).order_by(col(Organisation.id))
@@ -311,7 +305,7 @@ def response_rates(session: Session, programme: Programme, today: date, since: d
 
 def engagement_from(r: Roster, since: date | None = None) -> Engagement:
     first = max(r.start, since) if since is not None else r.start
-    week_from = add_working_days(r.today, -LAST_WEEK_WORKING_DAYS)
+    week_from, week_to = last_working_days(r.today, LAST_WEEK_WORKING_DAYS)
     by_org: dict[int, list[_MemberDays]] = defaultdict(list)
     for m in r.members:
         by_org[m.member.organisation_id].append(m)
@@ -324,7 +318,7 @@ def engagement_from(r: Roster, since: date | None = None) -> Engagement:
             OrganisationEngagement.of(
                 organisation,
                 partners=sum(1 for m in members if m.member.archived_at is None),
-                last_week=_tally(members, week_from),
+                last_week=_tally(members, week_from, week_to),
                 since_start=_tally(members, first),
             )
         )
@@ -343,10 +337,10 @@ def engagement_from(r: Roster, since: date | None = None) -> Engagement:
     )
 
 
-def _tally(members: list[_MemberDays], first: date) -> Tally:
+def _tally(members: list[_MemberDays], first: date, last: date = date.max) -> Tally:
     return Tally(
-        answered=sum(sum(1 for d in m.answered if d >= first) for m in members),
-        prompted=sum(sum(1 for d in m.prompted if d >= first) for m in members),
+        answered=sum(sum(1 for d in m.answered if first <= d <= last) for m in members),
+        prompted=sum(sum(1 for d in m.prompted if first <= d <= last) for m in members),
     )
 
 

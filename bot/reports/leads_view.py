@@ -36,11 +36,12 @@ from typing import Literal
 from sqlmodel import Session
 
 from bot.checkin.form import SchemeOnForm, ServiceOnForm, TodaysCheckin, build_form
+from bot.checkin.window import asked_from
 from bot.common.asking import JOIN_TEXT
 from bot.common.calendar import is_working_day, local_date
 from bot.people.membership import memberships
 from bot.reports.decisions import DecisionView, decisions_between
-from bot.reports.engagement import Engagement, programme_start, response_rates
+from bot.reports.engagement import Engagement, response_rates
 from bot.reports.status import StatusScreen, status_screen
 from bot.views.directory import Directory, chosen, held_view
 from bot.views.status_cache import Membership, ScreenCache, ScreenKey, asker, cached_view
@@ -275,9 +276,7 @@ def home_for(session: Session, platform: str, user_id: str, now: datetime, scree
             viewer=viewer,
             today=today,
             prompted_today=(
-                is_working_day(today)
-                and programme_start(session, programme) <= today <= programme.deadline
-                and away is None
+                is_working_day(today) and asked_from(session, programme) <= today <= programme.deadline and away is None
             ),
             away_until=away,
             checkin=form.today,

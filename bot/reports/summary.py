@@ -12,12 +12,12 @@ from typing import Protocol
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
-from bot.common.calendar import working_days_left
+from bot.common.definitions import working_days_left
 from bot.common.labels import scheme_type_label, source_label, unit_label
 from bot.common.money import format_money, format_quantity
 from bot.common.wording import plural, shortened
 from bot.programme.lookup import get_programme
-from bot.spend.ledger import live_tranches
+from bot.spend.ledger import figures_in, live_tranches
 from bot.spend.position import allocated
 from models.tables import Member, Organisation, Scheme, row_id
 from models.vocabulary import KIND_LABELS, OrganisationKind
@@ -103,7 +103,7 @@ def programme_summary(session: Session, slug: str, today: date) -> ProgrammeSumm
         name=programme.name,
         today=today,
         deadline=programme.deadline,
-        working_days_left=working_days_left(today, programme.deadline),
+        working_days_left=working_days_left(today, programme.deadline, figures_in(session, programme, today)),
         tranches=tuple(
             TrancheLine(
                 name=t.name,

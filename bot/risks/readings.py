@@ -17,9 +17,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.checkin.levels import newest_levels
-from bot.common.calendar import add_working_days, local_date
+from bot.common.calendar import add_working_days
 from bot.risks.terms import Pair, Report, RuleSettings
-from models.tables import CapacityReport, CheckIn, Member, Organisation, Programme, Scheme, Tranche, row_id
+from models.tables import CapacityReport, CheckIn, Member, Organisation, Scheme, row_id
 from models.vocabulary import Role
 
 RUN_LOOKBACK_DAYS = 42  # calendar days the capacity rule reads first to find when a run began
@@ -34,17 +34,6 @@ def first_needed(today: date, settings: RuleSettings) -> date:
         settings.discharges_rising_over_working_days,
     )
     return add_working_days(today, -(max(n, w, n + d + 1) + 1))
-
-
-def programme_start(session: Session, programme: Programme) -> date:
-    """The programme's start: the earliest available date of its live tranches (none: the day
-    it was created)."""
-    first = session.exec(
-        select(func.min(Tranche.available_on)).where(
-            Tranche.programme_id == programme.id, col(Tranche.archived_at).is_(None)
-        )
-    ).one()
-    return first if first is not None else local_date(programme.created_at, programme.timezone)
 
 
 def live_organisations(session: Session, programme_id: int) -> dict[int, Organisation]:

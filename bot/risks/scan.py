@@ -49,6 +49,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from bot.checkin.window import asked_from
 from bot.common.calendar import add_working_days, is_working_day, local_date
 from bot.risks.capacity_rules import (
     at_alert,
@@ -68,7 +69,6 @@ from bot.risks.readings import (
     levels_as_of,
     live_organisations,
     live_partners,
-    programme_start,
     run_starts,
     scheme_owners,
 )
@@ -104,7 +104,7 @@ def findings(session: Session, programme: Programme, today: date) -> list[Findin
         return []
     programme_id = row_id(programme)
     settings = RuleSettings.of(programme)
-    start = programme_start(session, programme)
+    start = asked_from(session, programme)
     live = live_organisations(session, programme_id)
     window = first_needed(today, settings)
     latest = {pair: r for pair, r in levels_as_of(session, programme_id, today, window).items() if pair[0] in live}

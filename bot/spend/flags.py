@@ -2,7 +2,9 @@
 
 Flags:
 - underspend_risk: the recent-rate outturn below `underspend_risk_percent` of the total
-  allocation (programme file thresholds), once a working day of the period has passed.
+  allocation (programme file thresholds), with hysteresis: raised after
+  `underspend_after_working_days` working days below, cleared after as many at or above
+  (bot.spend.underspend decides; the sentence gives today's figures and the day it was raised).
 - overcommitted: actual + committed above the total allocation; per scheme, above its budget.
 - silent_scheme: no ledger row for `silent_after_working_days` working days or more, counted
   from the day after the last row to yesterday (a scheme that never reported: from the start).
@@ -21,7 +23,8 @@ from bot.common.money import format_money, format_quantity
 from bot.common.thresholds import thresholds_of
 from bot.spend.period import Period
 from bot.spend.position import Flag, SchemeSpend, SpendPosition
-from bot.spend.words import percent_below, quantity_in
+from bot.spend.underspend import UnderspendState
+from bot.spend.words import percent_below, percent_of, quantity_in
 from models.tables import Programme
 
 BEHIND_PLAN_SHARE = Decimal("0.75")  # activity below 75% of the pro-rata plan is behind
@@ -35,15 +38,18 @@ class SpendThresholds:
 
     underspend_risk_percent: int = 90
     silent_after_working_days: int = 3
+    underspend_after_working_days: int = 3
 
 
 def spend_thresholds(programme: Programme) -> SpendThresholds:
     return thresholds_of(SpendThresholds, programme.settings)
 
 
-def spend_flags(position: SpendPosition, period: Period, thresholds: SpendThresholds) -> tuple[Flag, ...]:
+def spend_flags(
+    position: SpendPosition, period: Period, thresholds: SpendThresholds, underspend: UnderspendState
+) -> tuple[Flag, ...]:
     flags = [
-        *_underspend(position, period, thresholds.underspend_risk_percent),
+        *_underspend(position, thresholds.underspend_risk_percent, underspend),
         *_overcommitted(position),
     ]
     for scheme in position.schemes:
@@ -52,23 +58,26 @@ def spend_flags(position: SpendPosition, period: Period, thresholds: SpendThresh
     return tuple(flags)
 
 
-def _underspend(position: SpendPosition, period: Period, percent: int) -> list[Flag]:
-    """Judged on the recent-rate outturn, once a working day has passed (before that there
-    is no rate to forecast from)."""
+def _underspend(position: SpendPosition, percent: int, state: UnderspendState) -> list[Flag]:
+    """Raised or not by the readings of the working days before (bot.spend.underspend); the
+    sentence gives today's forecast, which may already be back at or above the threshold."""
     forecast, allocation = position.forecast, position.allocated_total
-    if period.elapsed == 0 or allocation <= 0:
+    if state.raised_on is None or allocation <= 0:
         return []
-    if forecast.outturn_recent * 100 >= allocation * percent:
-        return []
-    share = percent_below(forecast.outturn_recent, allocation, percent)
+    outturn = forecast.outturn_recent
+    if outturn * 100 < allocation * percent:
+        where = f"{percent_below(outturn, allocation, percent)} of the {format_money(allocation)} allocation, below"
+    else:
+        where = f"{percent_of(outturn, allocation)} of the {format_money(allocation)} allocation, back at or above"
     return [
         Flag(
             "underspend_risk",
             position.programme_slug,
-            f"Underspend risk: at the recent run rate ({format_money(forecast.recent_run_rate)} a working day) "
-            f"the forecast outturn is {format_money(forecast.outturn_recent)}, {share} of the "
-            f"{format_money(allocation)} allocation, below the {percent}% threshold; "
+            f"Underspend risk (raised {state.raised_on:%a %d %b}): at the recent run rate "
+            f"({format_money(forecast.recent_run_rate)} a working day) the forecast outturn is "
+            f"{format_money(outturn)}, {where} the {percent}% threshold; "
             f"{format_money(forecast.run_rate_needed)} a working day is needed to spend it all.",
+            raised_on=state.raised_on,
         )
     ]
 

@@ -8,7 +8,7 @@ day are its newest row dated on or before it (bot.common.newest).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select as sa_select
@@ -17,9 +17,10 @@ from sqlmodel import Session, col, select
 
 from bot.common.newest import newest_first
 from bot.programme.lookup import get_programme
-from bot.spend.flags import spend_flags, spend_thresholds
+from bot.spend.flags import SpendThresholds, spend_flags, spend_thresholds
 from bot.spend.period import period_of, recent_window
 from bot.spend.position import ZERO, SchemeSpend, SpendPosition, allocated, by_source, forecast
+from bot.spend.underspend import UnderspendState, actual_by_day, readings, underspend_state
 from bot.spend.words import format_spend
 from models.db import session_scope
 from models.tables import Organisation, Programme, Scheme, SpendReport, Tranche, row_id
@@ -99,12 +100,14 @@ def ledger_rows(session: Session, programme_id: int, schemes: set[int]) -> list[
 
 def spend_position(session: Session, programme: Programme, today: date) -> SpendPosition:
     """Where the money stands on `today` (the programme's local date): the ledger's rows dated
-    on or before today, the tranches, the forecast and the flags. Five queries."""
+    on or before today, the tranches, the forecast and the flags. Six queries."""
     assert programme.id is not None
     tranches = live_tranches(session, programme.id)
     schemes = live_schemes(session, programme.id)
-    period = period_of((t.available_on for t in tranches), programme.deadline, today)
     latest = latest_as_of(session, programme.id, today)
+    lines = tuple(_scheme_spend(scheme, owner, latest.get(row_id(scheme))) for scheme, owner in schemes)
+    today_in = any(s.last_reported == today for s in lines)
+    period = period_of((t.available_on for t in tranches), programme.deadline, today, today_in)
     n, before, last = recent_window(period)
     if n:
         recent_spent = _total_actual(latest_as_of(session, programme.id, last), schemes) - _total_actual(
@@ -112,7 +115,6 @@ def spend_position(session: Session, programme: Programme, today: date) -> Spend
         )
     else:
         recent_spent = ZERO
-    lines = tuple(_scheme_spend(scheme, owner, latest.get(row_id(scheme))) for scheme, owner in schemes)
     allocated_total = allocated(tranches)
     actual = sum((s.actual for s in lines), ZERO)
     committed = sum((s.committed for s in lines), ZERO)
@@ -127,10 +129,56 @@ def spend_position(session: Session, programme: Programme, today: date) -> Spend
         committed=committed,
         by_source=by_source(tranches, lines, today),
         schemes=lines,
-        forecast=forecast(period, allocated_total, actual, recent_spent, n),
+        forecast=forecast(period, allocated_total, actual, committed, recent_spent, n),
         flags=(),
     )
-    return replace(position, flags=spend_flags(position, period, spend_thresholds(programme)))
+    thresholds = spend_thresholds(programme)
+    underspend = _underspend(session, programme, today, tranches, schemes, thresholds)
+    return replace(position, flags=spend_flags(position, period, thresholds, underspend))
+
+
+def underspend_history(session: Session, programme: Programme, today: date) -> UnderspendState:
+    """The underspend flag on `today` and every spell it was raised before (two queries more)."""
+    assert programme.id is not None
+    tranches = live_tranches(session, programme.id)
+    schemes = live_schemes(session, programme.id)
+    return _underspend(session, programme, today, tranches, schemes, spend_thresholds(programme))
+
+
+def _underspend(
+    session: Session,
+    programme: Programme,
+    today: date,
+    tranches: list[Tranche],
+    schemes: list[tuple[Scheme, str]],
+    thresholds: SpendThresholds,
+) -> UnderspendState:
+    rows = ledger_rows(session, row_id(programme), {row_id(s) for s, _ in schemes})
+    found = readings(
+        actual_by_day(rows),
+        [(t.available_on, t.announced_on, t.amount) for t in tranches],
+        programme.deadline,
+        today - timedelta(days=1),
+        thresholds.underspend_risk_percent,
+    )
+    return underspend_state(found, today, thresholds.underspend_after_working_days)
+
+
+def figures_in(session: Session, programme: Programme, today: date) -> bool:
+    """Whether a spend figure dated `today` has been entered for a live scheme: today is then
+    done, no longer a working day left (bot.common.definitions)."""
+    return bool(
+        session.exec(
+            select(SpendReport.id)
+            .join(Scheme, col(Scheme.id) == col(SpendReport.scheme_id))
+            .where(
+                SpendReport.programme_id == programme.id,
+                SpendReport.local_date == today,
+                col(Scheme.archived_at).is_(None),
+            )
+            .limit(1)
+        ).first()
+    )
 
 
 def _total_actual(latest: dict[int, Figures], schemes: list[tuple[Scheme, str]]) -> Decimal:

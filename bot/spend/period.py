@@ -1,7 +1,7 @@
 """The spend period in working days: from the first tranche's available date to the deadline.
 
-Working days are England's (bot.common.calendar). `left` counts today and the deadline; before
-the first tranche lands, working days are counted from its date. The recent window is the last
+Working days are England's (bot.common.calendar); what is done and what is left follow
+bot.common.definitions (today is left until its figures are in). The recent window is the last
 RECENT_WORKING_DAYS working days before today (fewer early in the period).
 """
 
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bot.common.calendar import add_working_days, count_working_days, working_days_left
+from bot.common.calendar import add_working_days, count_working_days
+from bot.common.definitions import working_days_done, working_days_left
 
 RECENT_WORKING_DAYS = 10
 
@@ -22,9 +23,10 @@ class Period:
     start: date
     deadline: date
     today: date
-    elapsed: int  # working days from the start to yesterday (capped at the deadline)
-    left: int  # working days from today to the deadline, both included
+    elapsed: int  # working days done: the start to yesterday, today too once its figures are in
+    left: int  # working days left: today (until its figures are in) to the deadline
     total: int  # working days from the start to the deadline
+    before_today: int  # working days from the start to yesterday (capped at the deadline)
 
     @property
     def share_elapsed(self) -> Decimal:
@@ -36,24 +38,25 @@ class Period:
         return min(self.today, self.deadline + timedelta(days=1))
 
 
-def period_of(available_on: Iterable[date], deadline: date, today: date) -> Period:
-    """The period whose tranches land on `available_on` (none yet: it starts today)."""
+def period_of(available_on: Iterable[date], deadline: date, today: date, today_in: bool = False) -> Period:
+    """The period whose tranches land on `available_on` (none yet: it starts today); `today_in`:
+    a figure dated today has been entered, so today is done, not left."""
     start = min(available_on, default=today)
-    last_counted = min(today - timedelta(days=1), deadline)
     return Period(
         start=start,
         deadline=deadline,
         today=today,
-        elapsed=count_working_days(start, last_counted),
-        left=working_days_left(max(today, start), deadline),
+        elapsed=working_days_done(start, today, deadline, today_in),
+        left=working_days_left(today, deadline, today_in),
         total=count_working_days(start, deadline),
+        before_today=count_working_days(start, min(today - timedelta(days=1), deadline)),
     )
 
 
 def recent_window(period: Period) -> tuple[int, date, date]:
     """(n, the day before the window, its last day): the last n working days before today,
     n = RECENT_WORKING_DAYS or fewer early in the period."""
-    n = min(RECENT_WORKING_DAYS, period.elapsed)
+    n = min(RECENT_WORKING_DAYS, period.before_today)
     last = min(period.today - timedelta(days=1), period.deadline)
     if n == 0:
         return 0, last, last

@@ -7,14 +7,16 @@ Definitions (the README repeats them for users):
   date, then the time it was said, then id (bot.common.newest; read by bot.spend.ledger): `actual`
   is spent to date, `committed` is committed but not yet spent. Commitment = actual + committed.
 - Allocated so far: tranches whose `available_on` is on or before today; total: all tranches.
-- The period runs from the first tranche's available date to the deadline. Working days are
-  England's (bot.common.calendar). `working_days_left` counts today and the deadline.
+- The period runs from the first tranche's available date to the deadline. Working days done
+  and left are bot.common.definitions': today is left until a figure dated today is entered,
+  so on the deadline, once its figures are in, nothing is left and the outturn is the actual.
 - Run rate needed = (total allocation - actual) / working days left (0 left: the remainder;
-  never below 0). Before the first tranche lands, working days are counted from its date.
+  never below 0).
 - Recent run rate: actual spent over the last RECENT_WORKING_DAYS working days before today
   (from the ledger's figures as they stood at each end), per working day. Whole-period run
-  rate: actual / working days elapsed since the period began (today excluded).
-- Outturn forecast at the deadline = actual + run rate x working days left, for each rate.
+  rate: actual / working days done since the period began.
+- Outturn forecast at the deadline = actual + run rate x working days left, for each rate; on a
+  committed basis, actual + committed (what is spent and what is promised, with no more).
 - Projected variance = forecast - total allocation (negative: underspend).
 - Rates are quantized to the penny (ROUND_HALF_UP) where they divide; the outturns are then exact.
 Only live (not archived) schemes and tranches count. The flags are bot.spend.flags'.
@@ -71,6 +73,8 @@ class Forecast:
     outturn_period: Decimal
     variance_recent: Decimal  # outturn - allocation: negative means underspend
     variance_period: Decimal
+    outturn_committed: Decimal = ZERO  # actual + committed
+    variance_committed: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,11 @@ class SpendPosition:
     @property
     def commitment(self) -> Decimal:
         return self.actual + self.committed
+
+    @property
+    def today_in(self) -> bool:
+        """A figure dated today has been entered: today is done, not left (bot.common.definitions)."""
+        return any(s.last_reported == self.today for s in self.schemes)
 
 
 def penny(value: Decimal) -> Decimal:
@@ -130,9 +139,11 @@ def by_source(tranches: list[Tranche], schemes: tuple[SchemeSpend, ...], today: 
     )
 
 
-def forecast(period: Period, allocation: Decimal, actual: Decimal, recent_spent: Decimal, n: int) -> Forecast:
+def forecast(
+    period: Period, allocation: Decimal, actual: Decimal, committed: Decimal, recent_spent: Decimal, n: int
+) -> Forecast:
     """The outturn at the deadline at the recent rate (`recent_spent` over the last `n` working
-    days) and at the whole period's rate."""
+    days), at the whole period's rate, and on the committed basis."""
     remaining = max(allocation - actual, ZERO)
     recent_rate = per_day(recent_spent, n)
     period_rate = per_day(actual, period.elapsed)
@@ -148,4 +159,6 @@ def forecast(period: Period, allocation: Decimal, actual: Decimal, recent_spent:
         outturn_period=outturn_period,
         variance_recent=outturn_recent - allocation,
         variance_period=outturn_period - allocation,
+        outturn_committed=actual + committed,
+        variance_committed=actual + committed - allocation,
     )

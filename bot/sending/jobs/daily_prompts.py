@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.common.definitions import PROMPT_JOB
 from bot.sending.jobs.base import JobContext, JobResult
 from bot.sending.jobs.prompting import prompt_unanswered
 from models.tables import Programme
 
-JOB = "daily-prompts"
+JOB = PROMPT_JOB
 
 
 def run_daily_prompts(ctx: JobContext, programme: Programme, now: datetime) -> JobResult:
