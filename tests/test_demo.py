@@ -44,7 +44,7 @@ def test_the_home_care_provider_under_pressure_reaches_the_leads(winter):
 
 
 def test_the_forecast_catches_the_underspend_and_the_top_up_arrives_in_january(winter):
-    assert "The forecast flagged an underspend from 08 Dec" in winter.text
+    assert "The briefs flagged an underspend from Fri 11 Dec; still flagged at the end." in winter.text
     engine = make_engine(f"sqlite:///{winter.database}")
     with session_scope(engine) as session:
         keys = set(session.exec(select(Tranche.key)).all())

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
+from bot.common.calendar import previous_working_day
 from bot.common.money import format_money
 from bot.demo.simulation import WinterLog, simulate_winter
 from bot.demo.story import START, december_file
@@ -25,10 +26,11 @@ from bot.sending.jobs.base import JobContext
 from bot.spend.burn_up import burn_up
 from bot.spend.charts import burn_up_png
 from bot.spend.exports import export
-from bot.spend.ledger import spend_position
+from bot.spend.ledger import spend_position, underspend_history
 from bot.spend.return_calendar import return_calendar
 from bot.spend.return_files import export_return
 from bot.spend.return_periods import fortnightly_return
+from bot.spend.underspend import Spell
 from handlers.slack.folder import FolderMessenger
 from models.db import make_engine, migrate, session_scope
 from models.tables import Decision, Risk
@@ -104,6 +106,7 @@ def _closing(
         programme = get_programme(session, slug)
         last = min(until or programme.deadline, programme.deadline)
         position = spend_position(session, programme, last)
+        underspend = underspend_history(session, programme, last).spells
         calendar = return_calendar(programme.settings, programme.deadline)
         period_end = calendar.latest_end(last) if calendar else None
         for name in ("spend-return.xlsx", "spend-return.csv"):  # every period to the last; the csv, the last
@@ -141,12 +144,22 @@ def _closing(
             f"committed {format_money(position.committed)}."
         ),
     ]
-    if log.first_underspend_flag:
-        cleared = f", cleared {log.underspend_cleared:%d %b}" if log.underspend_cleared else ", still flagged"
-        lines.append(f"The forecast flagged an underspend from {log.first_underspend_flag:%d %b}{cleared}.")
+    lines += [underspend_sentence(spell) for spell in underspend]
     if log.problems:
         lines.append(f"Problems ({len(log.problems)}): " + " | ".join(log.problems[:5]))
     return "\n".join(lines)
+
+
+def underspend_sentence(spell: Spell) -> str:
+    """A spell of the underspend flag as the briefs carried it: from the first brief with it to
+    the last (the flag changes only on working days, so these are brief days)."""
+    if spell.cleared_on is None:
+        return f"The briefs flagged an underspend from {spell.raised_on:%a %d %b}; still flagged at the end."
+    last = previous_working_day(spell.cleared_on)
+    return (
+        f"The briefs flagged an underspend from {spell.raised_on:%a %d %b} to {last:%a %d %b}; "
+        f"cleared {spell.cleared_on:%a %d %b}."
+    )
 
 
 INDEX = """# winterbot demo: a winter in the Vale

@@ -75,8 +75,6 @@ class WinterLog:
     questions: int = 0
     acknowledged: int = 0
     closed: int = 0
-    first_underspend_flag: date | None = None
-    underspend_cleared: date | None = None
     peak_levels: dict[str, int] = field(default_factory=dict)
     days: int = 0
     problems: list[str] = field(default_factory=list)
@@ -125,7 +123,6 @@ def _working_day(ctx: JobContext, sample: Path, slug: str, day: date, rng: rando
         log.late += 1
         _check_in(ctx, programme, user, habit, day, local_instant(day, time(14, 20 + minute)), rng, log)
     _tick(ctx, day, TICKS[3], log)  # the digest on its day, the scan again
-    _watch_spend(ctx.engine, programme, day, log)
 
 
 def _programme(engine: Engine, slug: str) -> Programme:
@@ -297,12 +294,3 @@ def _why_closed(session: Session, programme: Programme, rule: str, subject: str,
     if level is not None and level < 3:
         return f"Back at level {level}: extra staff in place; the leads will watch it at the huddle."
     return None
-
-
-def _watch_spend(engine: Engine, programme: Programme, day: date, log: WinterLog) -> None:
-    with session_scope(engine) as session:
-        flagged = any(f.rule == "underspend_risk" for f in spend_position(session, programme, day).flags)
-    if flagged and log.first_underspend_flag is None:
-        log.first_underspend_flag = day
-    if not flagged and log.first_underspend_flag and log.underspend_cleared is None:
-        log.underspend_cleared = day

@@ -75,6 +75,7 @@ class Forecast:
     variance_period: Decimal
     outturn_committed: Decimal = ZERO  # actual + committed
     variance_committed: Decimal = ZERO
+    recent_working_days: int = 0  # the recent window: RECENT_WORKING_DAYS, fewer early on
 
 
 @dataclass(frozen=True)
@@ -161,4 +162,5 @@ def forecast(
         variance_period=outturn_period - allocation,
         outturn_committed=actual + committed,
         variance_committed=actual + committed - allocation,
+        recent_working_days=n,
     )

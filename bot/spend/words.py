@@ -8,7 +8,6 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from bot.common.labels import source_label
 from bot.common.money import format_money, format_quantity
 from bot.common.wording import shortened
-from bot.spend.period import RECENT_WORKING_DAYS
 from bot.spend.position import SpendPosition
 from models.vocabulary import Unit
 
@@ -73,18 +72,23 @@ def forecast_lines(position: SpendPosition) -> list[str]:
     f = position.forecast
     return [
         (
-            f"Working days: {f.working_days_elapsed} gone, {f.working_days_left} left to "
-            f"{position.deadline:%a %d %b %Y} (today counts; weekends and England's bank holidays do not)"
+            f"Working days: {f.working_days_elapsed} done, {f.working_days_left} left to "
+            f"{position.deadline:%a %d %b %Y} (today is left until its figures are in; weekends and "
+            "England's bank holidays do not count)"
         ),
         f"Run rate needed to spend the rest: {pence(f.run_rate_needed)} a working day",
         (
-            f"Recent run rate (last {min(RECENT_WORKING_DAYS, f.working_days_elapsed)} working days): "
+            f"Recent run rate (last {f.recent_working_days} working days): "
             f"{pence(f.recent_run_rate)} a day; outturn at the deadline {pence(f.outturn_recent)} "
             f"({variance_words(f.variance_recent)})"
         ),
         (
             f"Whole-period run rate: {pence(f.period_run_rate)} a day; outturn at the deadline "
             f"{pence(f.outturn_period)} ({variance_words(f.variance_period)})"
+        ),
+        (
+            f"Committed basis (spent and committed, no more): outturn {pence(f.outturn_committed)} "
+            f"({variance_words(f.variance_committed)})"
         ),
     ]
 
