@@ -4,9 +4,9 @@ bot.demo.simulation plays day by day.
 
 Most partners answer daily, two are patchy and the housing association goes quiet; Brightside
 Home Care comes under growing pressure into January (level 4 after New Year); discharges rise
-after Christmas; spend starts slowly, so the forecast flags an underspend until the leads act in
-mid-January; the ICB's step-down top-up is announced on 12 January (the programme file is loaded
-again with it); recruitment lags its plan.
+after Christmas; spend starts slowly, so the forecast flags an underspend until the leads'
+mid-January decisions show in the figures (early February); the ICB's step-down top-up is
+announced on 12 January (the programme file is loaded again with it); recruitment lags its plan.
 """
 
 from __future__ import annotations
