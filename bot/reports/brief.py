@@ -14,17 +14,22 @@ Definitions:
   before it; the forecast is today's (the outturn at the recent run rate).
 - Capacity changes: each (organisation, service) with a report dated the day whose level differs
   from its latest report before the day; up means more pressure.
+- Spend flags: the schemes behind plan measured and worst first (bot.spend.behind_plan), the
+  silent schemes by name; the underspend and overcommitted flags as they are.
 - Risks: every risk with a RiskEvent from the start of the day to the start of today (local
-  time), so consecutive briefs cover every hour once: new (raised) or changed (the other actions).
+  time), so consecutive briefs cover every hour once, that was raised or whose severity, status
+  or owner changed (bot.reports.risk_moves: the risk scan's daily rewording of a risk's figures
+  is not a change).
 - Partner voice: the blockers and comments of the day's check-ins from community organisations
-  (bot.reports.voice), quoted and attributed to the organisation; an amended check-in shows only
-  its newest version. Free text is redacted at storage and again there, so no NHS number reaches
-  a brief.
+  (bot.reports.voice), the same words from several organisations quoted once
+  (bot.reports.quotes), the first VOICE_MOST of them; an amended check-in shows only its newest
+  version. Free text is redacted at storage and again there, so no NHS number reaches a brief.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -39,11 +44,19 @@ from bot.common.redact import redact
 from bot.reports.engagement import SECTORS, roster
 from bot.reports.money import MoneyPanel
 from bot.reports.organisations import Organisations, name_of, organisations_by_id
-from bot.reports.voice import Voice, at_most, partner_voice
+from bot.reports.quotes import Quote, first_quotes
+from bot.reports.risk_moves import Event, moves
+from bot.reports.voice import partner_voice
+from bot.risks.capacity_rules import CAPACITY
+from bot.spend.behind_plan import Shortfall, shortfalls
+from bot.spend.flags import spend_thresholds
 from bot.spend.ledger import spend_position
-from models.tables import Programme, Risk, RiskEvent, row_id
+from bot.spend.position import SchemeSpend, SpendPosition
+from models.tables import Member, Programme, Risk, RiskEvent, row_id
+from models.vocabulary import Severity
 
-VOICE_MOST = 40  # partner voice items in one brief; the rest are counted
+VOICE_MOST = 3  # quotes in one brief; the rest are counted
+SILENT_SCHEME = "silent_scheme"  # bot.spend.flags' rule
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,9 @@ class MoneyChange(MoneyPanel):
     before: date  # the working day before `day`
     actual_before: Decimal
     committed_before: Decimal
+    behind_plan: tuple[Shortfall, ...] = ()  # worst first
+    silent: tuple[SchemeSpend, ...] = ()  # the schemes flagged silent
+    underspend_percent: int = 90  # the programme's threshold for the underspend flag
 
     @property
     def actual_change(self) -> Decimal:
@@ -88,6 +104,7 @@ class CapacityChange:
     label: str
     level_from: int
     level_to: int
+    subject: str = ""  # "org-key:service", as a capacity risk names its subject
 
     @property
     def worse(self) -> bool:
@@ -103,6 +120,9 @@ class RiskChange:
     owner: str | None
     new: bool  # raised in the window; otherwise changed
     actions: tuple[str, ...]  # the events' actions, oldest first, repeats dropped
+    said: tuple[str, ...] = ()  # what changed, in words (bot.reports.risk_moves)
+    critical_now: bool = False  # raised as critical, or became critical, in the window
+    subject: str = ""  # the rule's subject ("org-key:service" for a capacity risk)
 
 
 @dataclass(frozen=True)
@@ -114,9 +134,9 @@ class Brief:
     checkins: CheckinsDay
     money: MoneyChange
     capacity: tuple[CapacityChange, ...]  # worse first
-    risks: tuple[RiskChange, ...]  # new first
-    voice: tuple[Voice, ...]
-    voice_left_out: int = 0
+    risks: tuple[RiskChange, ...]  # newly critical first, then new, then by severity
+    voice: tuple[Quote, ...]
+    voice_left_out: int = 0  # quotes not shown
 
     @property
     def title(self) -> str:
@@ -128,7 +148,8 @@ def compose_brief(session: Session, programme: Programme, today: date) -> Brief:
     assert programme.id is not None
     day = previous_working_day(today)
     organisations = organisations_by_id(session, programme)
-    voice, left_out = at_most(partner_voice(session, programme, day, day, organisations), VOICE_MOST)
+    voice, left_out = first_quotes(partner_voice(session, programme, day, day, organisations), VOICE_MOST)
+    capacity = capacity_changes(session, programme.id, day, organisations)
     return Brief(
         programme_slug=programme.slug,
         programme_name=programme.name,
@@ -136,13 +157,14 @@ def compose_brief(session: Session, programme: Programme, today: date) -> Brief:
         day=day,
         checkins=_checkins(session, programme, day),
         money=_money(session, programme, day, today),
-        capacity=capacity_changes(session, programme.id, day, organisations),
+        capacity=capacity,
         risks=risk_changes(
             session,
             programme,
             local_instant(day, time(0), programme.timezone),
             local_instant(today, time(0), programme.timezone),
             organisations,
+            {c.subject: (c.level_from, c.level_to) for c in capacity},
         ),
         voice=voice,
         voice_left_out=left_out,
@@ -188,7 +210,15 @@ def _money(session: Session, programme: Programme, day: date, today: date) -> Mo
         before=before,
         actual_before=earlier.actual,
         committed_before=earlier.committed,
+        behind_plan=shortfalls(now),
+        silent=_silent(now),
+        underspend_percent=spend_thresholds(programme).underspend_risk_percent,
     )
+
+
+def _silent(position: SpendPosition) -> tuple[SchemeSpend, ...]:
+    silent = {f.subject for f in position.flags if f.rule == SILENT_SCHEME}
+    return tuple(s for s in position.schemes if s.key in silent)
 
 
 def capacity_changes(
@@ -202,39 +232,76 @@ def capacity_changes(
         organisation = organisations.get(organisation_id)
         if previous is None or previous[0] == level or organisation is None:
             continue
-        changes.append(CapacityChange(organisation.name, service, service_label(service), previous[0], level))
+        changes.append(
+            CapacityChange(
+                organisation.name,
+                service,
+                service_label(service),
+                previous[0],
+                level,
+                f"{organisation.key}:{service}",
+            )
+        )
     changes.sort(key=lambda c: (not c.worse, -c.level_to, c.organisation.lower(), c.service))
     return tuple(changes)
 
 
 def risk_changes(
-    session: Session, programme: Programme, start: datetime, end: datetime, organisations: Organisations
+    session: Session,
+    programme: Programme,
+    start: datetime,
+    end: datetime,
+    organisations: Organisations,
+    levels: Mapping[str, tuple[int, int]] | None = None,
 ) -> tuple[RiskChange, ...]:
-    """Every risk with an event in [start, end): one query."""
+    """Every risk raised, or whose severity, status or owner changed, in [start, end): two queries.
+    `levels`: the day's capacity changes by subject, said for a capacity risk that moved with one."""
+    levels = levels or {}
     rows = session.exec(
         select(RiskEvent, Risk)
         .join(Risk, col(Risk.id) == col(RiskEvent.risk_id))
         .where(Risk.programme_id == programme.id, col(RiskEvent.at) >= start, col(RiskEvent.at) < end)
         .order_by(col(RiskEvent.at), col(RiskEvent.id))
     ).all()
-    actions: dict[int, list[str]] = defaultdict(list)
+    who = _acting(session, {e.member_id for e, _ in rows if e.member_id is not None}, organisations)
+    events: dict[int, list[RiskEvent]] = defaultdict(list)
     risks: dict[int, Risk] = {}
     for event, risk in rows:
         risks[row_id(risk)] = risk
-        if event.action not in actions[row_id(risk)]:
-            actions[row_id(risk)].append(event.action)
-    out = [
-        RiskChange(
-            risk_id=risk_id,
-            title=redact(risk.title).text,
-            severity=risk.severity,
-            status=risk.status,
-            owner=name_of(organisations, risk.owner_organisation_id),
-            new="raised" in actions[risk_id],
-            actions=tuple(actions[risk_id]),
+        events[row_id(risk)].append(event)
+    out = []
+    for risk_id, risk in risks.items():
+        owner = name_of(organisations, risk.owner_organisation_id)
+        level = levels.get(risk.subject) if risk.rule == CAPACITY else None
+        moved = moves([Event(e.action, e.note, who.get(e.member_id)) for e in events[risk_id]], owner, level)
+        if not moved.worth_saying:
+            continue
+        out.append(
+            RiskChange(
+                risk_id=risk_id,
+                title=redact(risk.title).text,
+                severity=risk.severity,
+                status=risk.status,
+                owner=owner,
+                new=moved.new,
+                actions=tuple(dict.fromkeys(e.action for e in events[risk_id])),
+                said=moved.said,
+                critical_now=risk.severity == Severity.CRITICAL and moved.became(Severity.CRITICAL),
+                subject=risk.subject,
+            )
         )
-        for risk_id, risk in risks.items()
-    ]
     rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    out.sort(key=lambda r: (not r.new, rank.get(r.severity, 4), r.risk_id))
+    out.sort(key=lambda r: (not r.critical_now, not r.new, rank.get(r.severity, 4), r.risk_id))
     return tuple(out)
+
+
+def _acting(session: Session, member_ids: set[int], organisations: Organisations) -> dict[int | None, str]:
+    """Who acted on a risk, by member id: "Helen Price (NHS Vale ICB)"."""
+    if not member_ids:
+        return {}
+    members = session.exec(select(Member).where(col(Member.id).in_(member_ids))).all()
+    out: dict[int | None, str] = {}
+    for m in members:
+        organisation = name_of(organisations, m.organisation_id)
+        out[m.id] = f"{m.name} ({organisation})" if organisation else m.name
+    return out

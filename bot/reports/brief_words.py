@@ -1,14 +1,44 @@
-"""The brief in words: the sentences every renderer shares, and the brief as plain Markdown."""
+"""The brief in words: the sentences every renderer shares, what each part shows and what it
+leaves to a command, and the brief as plain Markdown.
+
+The brief is read in a minute before the huddle, so it says what changed since the last one and
+what needs the leads: the newly critical risks, the money at risk and the partners not heard
+from come first; lists are cut to their first few whole items and say how many more there are
+and where they are (`shows`: a platform's words for a command that shows them all).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
-from bot.common.money import format_money
-from bot.common.wording import plural
-from bot.reports.brief import Brief, CapacityChange, CheckinsDay, MoneyChange, RiskChange
-from bot.reports.voice import voice_markdown
-from bot.spend.words import either_way, outlook, percent_of
+from bot.common.money import format_money, format_short
+from bot.common.wording import join_words, plural
+from bot.reports.brief import VOICE_MOST, Brief, CapacityChange, CheckinsDay, MoneyChange, RiskChange
+from bot.reports.quotes import Quote
+from bot.spend.behind_plan import Shortfall
+from bot.spend.position import Flag
+from bot.spend.words import either_way, outlook, percent_below, percent_of, quantity_in
+
+Shows = Callable[[str], str]  # a command's word -> "`/winter risks` shows them all."
+T = TypeVar("T")
+
+NAMED_MOST = 3  # schemes named in a flag's one line
+NAME_WIDTH = 36
+_LINKING = frozenset(
+    {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "while", "with"}
+)
+UNDERSPEND, OVERCOMMITTED = "underspend_risk", "overcommitted"
+NO_CAPACITY_CHANGE = "No service changed level."
+CAPACITY_WITH_RISKS = "Each change is said with its risk."
+NO_RISK_CHANGE = "None."
+
+
+def slash_command(word: str) -> str:
+    return f"`/winter {word}` shows them all."
 
 
 def signed(value: Decimal) -> str:
@@ -25,20 +55,102 @@ def checkins_sentence(c: CheckinsDay) -> str:
     )
 
 
+def not_heard_sentence(c: CheckinsDay) -> str | None:
+    return f"Not heard from: {join_words(c.not_heard_from)}." if c.not_heard_from else None
+
+
 def money_sentences(m: MoneyChange) -> list[str]:
+    available = f" ({format_money(m.allocated_so_far)} available)" if m.allocated_so_far < m.allocated_total else ""
     return [
         (
             f"Spent {format_money(m.actual)} ({signed(m.actual_change)} since {m.before:%a %d %b}), committed "
-            f"{format_money(m.committed)} ({signed(m.committed_change)}), of {format_money(m.allocated_total)} "
-            f"({format_money(m.allocated_so_far)} available so far)."
+            f"{format_money(m.committed)} ({signed(m.committed_change)}), of {format_money(m.allocated_total)}"
+            f"{available}."
         ),
         (
-            f"Forecast at the recent pace ({format_money(m.recent_run_rate)} a working day): "
-            f"{format_money(m.outturn_recent)} by {m.deadline:%a %d %b %Y}, {outlook(m.variance_recent)}; "
-            f"{format_money(m.run_rate_needed)} a working day would spend it all in the "
-            f"{plural(m.working_days_left, 'working day')} left."
+            f"Forecast {format_money(m.outturn_recent)} by {m.deadline:%a %d %b} at the recent "
+            f"{format_money(m.recent_run_rate)} a working day, {outlook(m.variance_recent)}; "
+            f"{format_money(m.run_rate_needed)} a day would spend it all."
         ),
     ]
+
+
+# -- the money at risk and the other flags -------------------------------------------------------
+
+
+def money_at_risk(m: MoneyChange, day: date) -> list[str]:
+    """The underspend and overcommitted flags: money the leads may lose or overspend."""
+    out = []
+    for flag in m.flags:
+        if flag.rule == UNDERSPEND:
+            out.append(underspend_sentence(flag, m, day))
+        elif flag.rule == OVERCOMMITTED:
+            out.append(flag.message)
+    return out
+
+
+def underspend_sentence(flag: Flag, m: MoneyChange, day: date) -> str:
+    """The flag's own sentence on the first brief since it was raised; then one short line."""
+    if flag.raised_on is not None and flag.raised_on > day:
+        return flag.message
+    since = f" (raised {flag.raised_on:%a %d %b})" if flag.raised_on else ""
+    outturn, allocation, percent = m.outturn_recent, m.allocated_total, m.underspend_percent
+    if allocation > 0 and outturn * 100 < allocation * percent:
+        share = percent_below(outturn, allocation, percent)
+    else:
+        share = f"{percent_of(outturn, allocation)}, back at or above {percent}%"
+    return f"Underspend risk{since}: forecast {format_short(outturn)}, {share} of {format_short(allocation)}."
+
+
+def behind_plan_sentence(behind: Sequence[Shortfall], shows: Shows) -> str | None:
+    """One line: the worst NAMED_MOST schemes (as a share of what was expected by now) and the
+    count of the rest."""
+    if not behind:
+        return None
+    if len(behind) == 1:
+        s = behind[0]
+        return (
+            f"Behind plan: {s.name}, {quantity_in(s.activity, s.unit)} to date against "
+            f"{s.expected_words} expected by now ({s.share})."
+        )
+    named = [
+        f"{short_name(s.name)} ({s.share}{' of expected' if i == 0 else ''})" for i, s in enumerate(behind[:NAMED_MOST])
+    ]
+    return f"Behind plan: {len(behind)} schemes, worst {join_words(named)}" + _rest(len(behind), shows("spend"))
+
+
+def silent_sentence(m: MoneyChange, shows: Shows) -> str | None:
+    """The silent schemes in one line, the first few named."""
+    if not m.silent:
+        return None
+    if len(m.silent) == 1:
+        s = m.silent[0]
+        since = f"last report {s.last_reported:%a %d %b}" if s.last_reported else "never reported"
+        return f"Not reporting: {short_name(s.name)} ({s.owner}; {since})."
+    named = [short_name(s.name) for s in m.silent[:NAMED_MOST]]
+    return f"Not reporting: {len(m.silent)} schemes, {join_words(named)}" + _rest(len(m.silent), shows("spend"))
+
+
+def short_name(name: str, width: int = NAME_WIDTH) -> str:
+    """A scheme's name as a list names it: whole, or its first words and an ellipsis."""
+    if len(name) <= width:
+        return name
+    words = name[: width - 1].rsplit(" ", 1)[0].split()
+    while len(words) > 1 and words[-1].lower() in _LINKING:
+        words.pop()
+    return " ".join(words).rstrip(",;:") + "…"
+
+
+def _rest(count: int, shows: str) -> str:
+    rest = count - NAMED_MOST
+    return f"; {rest} more: {shows}" if rest > 0 else "."
+
+
+def more_sentence(count: int, shows: str) -> str:
+    return f"{count} more: {shows}"
+
+
+# -- capacity and risks ------------------------------------------------------------------------------
 
 
 def capacity_sentence(c: CapacityChange) -> str:
@@ -46,30 +158,128 @@ def capacity_sentence(c: CapacityChange) -> str:
     return f"{c.organisation}: {c.label} {way} from level {c.level_from} to {c.level_to}"
 
 
+def critical_risks(b: Brief) -> list[RiskChange]:
+    """The risks raised as critical or made critical since the last brief: they lead it."""
+    return [r for r in b.risks if r.critical_now]
+
+
+def other_risks(b: Brief) -> list[RiskChange]:
+    return [r for r in b.risks if not r.critical_now]
+
+
+def capacity_told(b: Brief, risks: Sequence[RiskChange]) -> list[CapacityChange]:
+    """The capacity changes, but those the lines of `risks` already say ("level 3 → 4")."""
+    said = {(r.subject, phrase) for r in risks for phrase in r.said}
+    return [c for c in b.capacity if (c.subject, f"level {c.level_from} → {c.level_to}") not in said]
+
+
 def risk_sentence(r: RiskChange) -> str:
-    what = "new" if r.new else ", ".join(r.actions)
-    owner = r.owner or "no owner yet"
-    return f"{r.title} ({r.severity}, {r.status}, {owner}): {what}"
+    """A new risk with its severity and owner; a changed one with what changed."""
+    if r.new:
+        owner = "no owner yet" if r.owner is None else r.owner
+        whose = "" if r.owner and r.owner in r.title else f", {owner}"
+        return f"{r.title} ({r.severity}{whose})" + (f": {'; '.join(r.said)}" if r.said else "")
+    return f"{r.title} ({r.severity}): {'; '.join(r.said)}"
 
 
-def brief_markdown(b: Brief) -> str:
-    out = [
-        f"# {b.title}",
-        "",
-        f"{b.today:%A %d %B %Y}, covering {b.day:%A %d %B}.",
-        "",
-        f"## Check-ins on {b.day:%a %d %b}",
-        "",
-        checkins_sentence(b.checkins),
-    ]
-    if b.checkins.not_heard_from:
-        out.append(f"Not heard from: {', '.join(b.checkins.not_heard_from)}.")
+# -- how much each list shows ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How many lines each list of the brief takes at most, its "n more" line included."""
+
+    quotes: int = VOICE_MOST
+    risks: int = 5
+    capacity: int = 5
+
+
+# Tried in turn until the Markdown brief is under BRIEF_CHARS: the partners' words give way first,
+# then the risks of lesser note and the capacity changes, never "Needs you".
+FITTING = (
+    Limits(3, 5, 5),
+    Limits(2, 5, 5),
+    Limits(2, 3, 5),
+    Limits(2, 3, 3),
+    Limits(1, 3, 3),
+    Limits(1, 2, 3),
+    Limits(1, 2, 2),
+)
+BRIEF_CHARS = 1500
+
+
+def fitted(b: Brief, shows: Shows) -> Limits:
+    """The most generous limits under which the brief reads in a minute: under BRIEF_CHARS
+    characters as Markdown, besides its critical risks' lines (they may take it over). The
+    tightest when none does."""
+    budget = BRIEF_CHARS + sum(len(f"- {_new(r)}{risk_sentence(r)}\n") for r in critical_risks(b))
+    for limits in FITTING:
+        if len(_markdown(b, shows, limits)) < budget:
+            return limits
+    return FITTING[-1]
+
+
+def listed(items: Sequence[T], most: int) -> tuple[Sequence[T], int]:
+    """The items a list shows and how many more it counts: all, or `most` - 1 and a line."""
+    if len(items) <= most:
+        return items, 0
+    shown = max(most - 1, 0)
+    return items[:shown], len(items) - shown
+
+
+def shown_quotes(b: Brief, most: int) -> tuple[Sequence[Quote], int]:
+    return b.voice[:most], b.voice_left_out + max(len(b.voice) - most, 0)
+
+
+# -- Markdown --------------------------------------------------------------------------------------
+
+
+def brief_markdown(b: Brief, shows: Shows = slash_command) -> str:
+    return _markdown(b, shows, fitted(b, shows))
+
+
+def _markdown(b: Brief, shows: Shows, limits: Limits) -> str:
+    out = [f"# {b.title}", "", f"{b.today:%A %d %B %Y}, covering {b.day:%A %d %B}."]
+    needs = [_new(r) + risk_sentence(r) for r in critical_risks(b)] + money_at_risk(b.money, b.day)
+    needs += [s for s in [not_heard_sentence(b.checkins)] if s]
+    if needs:
+        out += ["", "## Needs you", "", *(f"- {n}" for n in needs)]
+    out += ["", f"## Check-ins on {b.day:%a %d %b}", "", checkins_sentence(b.checkins)]
     out += ["", "## Money", "", *money_sentences(b.money)]
-    out += [f"- Flag: {flag.message}" for flag in b.money.flags]
-    out += ["", "## Capacity changes", ""]
-    out += [f"- {capacity_sentence(c)}" for c in b.capacity] or ["No service changed level."]
+    flags = [behind_plan_sentence(b.money.behind_plan, shows), silent_sentence(b.money, shows)]
+    out += [f"- {s}" for s in flags if s]
+    risks, more_risks = listed(other_risks(b), limits.risks)
+    capacity = [capacity_sentence(c) for c in capacity_told(b, [*critical_risks(b), *risks])]
+    empty = CAPACITY_WITH_RISKS if b.capacity else NO_CAPACITY_CHANGE
+    out += ["", "## Capacity changes", "", *_list(capacity, limits.capacity, shows("status"), empty)]
     out += ["", "## Risks new or changed", ""]
-    out += [f"- {risk_sentence(r)}" for r in b.risks] or ["None."]
-    out += ["", "## Partner voice", ""]
-    out += voice_markdown(b.voice, b.voice_left_out)
+    out += [f"- {_new(r)}{risk_sentence(r)}" for r in risks] or [NO_RISK_CHANGE]
+    out += [more_sentence(more_risks, shows("risks"))] if more_risks else []
+    out += ["", "## Partner voice", "", *voice_markdown(*shown_quotes(b, limits.quotes))]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _new(r: RiskChange) -> str:
+    return "New: " if r.new else ""
+
+
+def _list(lines: list[str], most: int, shows: str, empty: str) -> list[str]:
+    if not lines:
+        return [empty]
+    shown, more = listed(lines, most)
+    return [f"- {line}" for line in shown] + ([more_sentence(more, shows)] if more else [])
+
+
+def voice_markdown(voice: Sequence[Quote], left_out: int) -> list[str]:
+    if not voice:
+        return ["No blockers or comments from community partners."]
+    out: list[str] = []
+    for q in voice:
+        out += [*(f"> {line}" for line in q.text.splitlines() or [""]), f"> — {q.attribution}", ""]
+    if left_out:
+        out.append(voice_left_out_sentence(left_out))
+    return out
+
+
+def voice_left_out_sentence(left_out: int) -> str:
+    return f"{plural(left_out, 'more quote')} not shown; the weekly digest has the week's."

@@ -5,12 +5,34 @@ markup (bot.common.markup) and lays the sections out and pages them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.common.markup import Markup
-from bot.common.wording import plural
-from bot.reports.brief import Brief
-from bot.reports.brief_words import capacity_sentence, checkins_sentence, money_sentences, risk_sentence
+from bot.common.wording import join_words, plural
+from bot.reports.brief import Brief, RiskChange
+from bot.reports.brief_words import (
+    CAPACITY_WITH_RISKS,
+    NO_CAPACITY_CHANGE,
+    NO_RISK_CHANGE,
+    Shows,
+    behind_plan_sentence,
+    capacity_sentence,
+    capacity_told,
+    checkins_sentence,
+    critical_risks,
+    fitted,
+    listed,
+    money_at_risk,
+    money_sentences,
+    more_sentence,
+    not_heard_sentence,
+    other_risks,
+    risk_sentence,
+    shown_quotes,
+    silent_sentence,
+    voice_left_out_sentence,
+)
 from bot.reports.digest import (
     Digest,
     decision_sentence,
@@ -20,7 +42,8 @@ from bot.reports.digest import (
     service_sentence,
     spend_sentences,
 )
-from bot.reports.said import flag_lines, level_mark, severity_mark, voice_lines
+from bot.reports.quotes import Quote
+from bot.reports.said import NO_VOICE, flag_lines, level_mark, severity_mark, voice_lines
 from bot.spend.words import forecast_lines
 
 
@@ -38,32 +61,61 @@ def brief_subtitle(b: Brief) -> str:
     return f"{b.today:%a %d %b %Y} · covering {b.day:%a %d %b}, the last working day"
 
 
-def brief_parts(b: Brief, markup: Markup, all_flags: str) -> list[Part]:
-    """`all_flags` says where every spend flag is shown, in the platform's own words."""
-    c = b.checkins
-    checkins = [markup.text(checkins_sentence(c))]
-    if c.not_heard_from:
-        checkins.append("Not heard from: " + ", ".join(markup.text(name) for name in c.not_heard_from) + ".")
+def brief_parts(b: Brief, markup: Markup, shows: Shows) -> list[Part]:
+    """`shows` says, in the platform's own words, which command shows all of a list cut short.
+    Each list shows what the Markdown brief shows (bot.reports.brief_words.fitted)."""
+    limits = fitted(b, shows)
+    needs = [_risk_line(r, markup) for r in critical_risks(b)]
+    needs += [f"{markup.warning} {markup.text(s)}" for s in money_at_risk(b.money, b.day)]
+    needs += [markup.text(s) for s in [not_heard_sentence(b.checkins)] if s]
     money = [markup.text(s) for s in money_sentences(b.money)]
-    money += flag_lines([flag.message for flag in b.money.flags], markup, all_flags)
+    flags = [behind_plan_sentence(b.money.behind_plan, shows), silent_sentence(b.money, shows)]
+    money += [f"{markup.warning} {markup.text(s)}" for s in flags if s]
+    risks, more_risks = listed(other_risks(b), limits.risks)
     capacity = [
         f"{markup.up if x.worse else markup.down} {level_mark(x.level_to, markup)} {markup.text(capacity_sentence(x))}"
-        for x in b.capacity
+        for x in capacity_told(b, [*critical_risks(b), *risks])
     ]
-    risks = [
-        f"{severity_mark(r.severity, markup)} {markup.bold('New') + ': ' if r.new else ''}"
-        f"{markup.text(risk_sentence(r))}"
-        for r in b.risks
-    ]
+    empty = CAPACITY_WITH_RISKS if b.capacity else NO_CAPACITY_CHANGE
+    risk_lines = [_risk_line(r, markup) for r in risks] or [NO_RISK_CHANGE]
+    risk_lines += [markup.text(more_sentence(more_risks, shows("risks")))] if more_risks else []
     return [
-        [Section(f"Check-ins on {b.day:%a %d %b}", checkins)],
+        *([[Section("Needs you", needs)]] if needs else []),
+        [Section(f"Check-ins on {b.day:%a %d %b}", [markup.text(checkins_sentence(b.checkins))])],
         [Section("Money", money, f"(to the end of {b.day:%a %d %b})")],
         [
-            Section("Capacity changes", capacity or ["No service changed level."]),
-            Section("Risks new or changed", risks or ["None."]),
+            Section("Capacity changes", _list(capacity, limits.capacity, shows("status"), empty, markup)),
+            Section("Risks new or changed", risk_lines),
         ],
-        [Section("Partner voice", voice_lines(b.voice, b.voice_left_out, markup))],
+        [Section("Partner voice", _voice_lines(*shown_quotes(b, limits.quotes), markup))],
     ]
+
+
+def _risk_line(r: RiskChange, markup: Markup) -> str:
+    new = markup.bold("New") + ": " if r.new else ""
+    return f"{severity_mark(r.severity, markup)} {new}{markup.text(risk_sentence(r))}"
+
+
+def _list(lines: list[str], most: int, shows: str, empty: str, markup: Markup) -> list[str]:
+    if not lines:
+        return [empty]
+    shown, more = listed(lines, most)
+    return [*shown, *([markup.text(more_sentence(more, shows))] if more else [])]
+
+
+def _voice_lines(voice: Sequence[Quote], left_out: int, markup: Markup) -> list[str]:
+    """Each quote escaped and quoted, attributed to every organisation that said it."""
+    if not voice:
+        return [NO_VOICE]
+    lines: list[str] = []
+    for q in voice:
+        pieces = markup.quoted(q.text)
+        names = join_words([markup.bold(name) for name in q.organisations])
+        pieces[-1] += f"{markup.paragraph}— {names}, {q.label}"
+        lines += pieces
+    if left_out:
+        lines.append(markup.text(voice_left_out_sentence(left_out)))
+    return lines
 
 
 def digest_subtitle(d: Digest) -> str:

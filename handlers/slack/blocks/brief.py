@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.reports.brief import Brief
+from bot.reports.brief_words import slash_command
 from bot.reports.sections import Part, brief_parts, brief_subtitle
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.markup import MRKDWN
@@ -40,7 +41,7 @@ def brief_messages(brief: Brief) -> list[SlackMessage]:
 
 
 def brief_blocks(b: Brief) -> list[Json]:
-    return [header(b.title), context(brief_subtitle(b)), *parts_blocks(brief_parts(b, MRKDWN, ALL_FLAGS))]
+    return [header(b.title), context(brief_subtitle(b)), *parts_blocks(brief_parts(b, MRKDWN, slash_command))]
 
 
 # -- paging, shared by the digest ---------------------------------------------------------------

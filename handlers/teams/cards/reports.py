@@ -62,7 +62,12 @@ def chart_image(png: bytes, colours: int = CHART_COLOURS) -> str:
 
 
 def brief_sections(b: Brief) -> list[Section]:
-    return [s for part in brief_parts(b, MARKDOWN, ALL_FLAGS) for s in part]
+    return [s for part in brief_parts(b, MARKDOWN, typed) for s in part]
+
+
+def typed(word: str) -> str:
+    """Where a list cut short is shown in full: the command typed to the bot."""
+    return f"type `{word}` to see them all."
 
 
 def digest_sections(d: Digest) -> list[Section]:
