@@ -1,5 +1,9 @@
 """The burn-up series behind the chart (bot.spend.charts): spend and commitment as the ledger
-stood at the end of each day of the period, against the allocation available by then."""
+stood at the end of each day of the period, against the allocation available by then, and the
+outturn projected at the deadline.
+
+The projection is spend_position's own forecast (`forecast.outturn_recent`), not a second copy of
+its rules, so the chart and the digest's words always give the same figure."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from itertools import groupby
 
 from sqlmodel import Session
 
-from bot.spend.ledger import LedgerRow, ledger_rows, live_schemes, live_tranches
+from bot.spend.ledger import LedgerRow, ledger_rows, live_schemes, live_tranches, spend_position
 from bot.spend.period import period_of
 from bot.spend.position import ZERO, allocated
 from models.tables import Programme, Tranche, row_id
@@ -36,11 +40,13 @@ class BurnUp:
     allocated_total: Decimal
     points: tuple[BurnUpPoint, ...]
     tranches: tuple[tuple[date, Decimal, str], ...]  # (available_on, amount, name)
+    projected_outturn: Decimal | None = None  # at the deadline, at the recent run rate; None: past it
 
 
 def burn_up(session: Session, programme: Programme, today: date) -> BurnUp:
     """One point per calendar day from the period's start to today: the ledger as it stood at
-    the end of each day. Three queries; Python work linear in rows plus days."""
+    the end of each day. Three queries, and spend_position's for the projected outturn (none
+    once the deadline has passed or before the money lands); Python work linear in rows plus days."""
     assert programme.id is not None
     tranches = live_tranches(session, programme.id)
     schemes = live_schemes(session, programme.id)
@@ -65,7 +71,14 @@ def burn_up(session: Session, programme: Programme, today: date) -> BurnUp:
         allocated_total=allocated(tranches),
         points=tuple(points),
         tranches=tuple((t.available_on, t.amount, t.name) for t in tranches),
+        projected_outturn=_projected_outturn(session, programme, today) if points else None,
     )
+
+
+def _projected_outturn(session: Session, programme: Programme, today: date) -> Decimal | None:
+    if today > programme.deadline:
+        return None
+    return spend_position(session, programme, today).forecast.outturn_recent
 
 
 def _daily_deltas(rows: list[LedgerRow], start: date) -> dict[date, tuple[Decimal, Decimal]]:
