@@ -36,6 +36,7 @@ from matplotlib.text import Annotation, Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 from matplotlib.transforms import Bbox, BboxBase
 
+from bot.common.definitions import even_pace
 from bot.common.money import format_short
 from bot.spend.burn_up import BurnUp
 
@@ -222,9 +223,12 @@ def _draw_allocation(axes: Axes, burn: BurnUp, landings: list[Landing]) -> list[
 
 
 def _draw_trajectory(axes: Axes, burn: BurnUp) -> None:
+    """The even pace (bot.common.definitions): each tranche over the working days from its day."""
+    tranches = [(day, amount) for day, amount, _ in burn.tranches]
+    days = [burn.start + timedelta(days=n) for n in range((burn.deadline - burn.start).days + 1)]
     axes.plot(
-        [_x(burn.start), _x(burn.deadline)],
-        [0.0, _pounds(burn.allocated_total)],
+        [_x(day) for day in days],
+        [_pounds(even_pace(tranches, burn.deadline, day)) for day in days],
         color=TRAJECTORY,
         linestyle=(0, (4, 3)),
         linewidth=1.3,
