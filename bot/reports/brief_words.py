@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
+from bot.common.labels import unit_label
 from bot.common.money import format_money, format_short
 from bot.common.wording import join_words, plural
 from bot.reports.brief import VOICE_MOST, Brief, CapacityChange, CheckinsDay, MoneyChange, RiskChange
@@ -95,11 +96,12 @@ def underspend_sentence(flag: Flag, m: MoneyChange, day: date) -> str:
         return flag.message
     since = f" (raised {flag.raised_on:%a %d %b})" if flag.raised_on else ""
     outturn, allocation, percent = m.outturn_recent, m.allocated_total, m.underspend_percent
-    if allocation > 0 and outturn * 100 < allocation * percent:
-        share = percent_below(outturn, allocation, percent)
-    else:
-        share = f"{percent_of(outturn, allocation)}, back at or above {percent}%"
-    return f"Underspend risk{since}: forecast {format_short(outturn)}, {share} of {format_short(allocation)}."
+    said = f"Underspend risk{since}: forecast {format_short(outturn)}"
+    if allocation <= 0:
+        return f"{said}."
+    if outturn * 100 < allocation * percent:
+        return f"{said}, {percent_below(outturn, allocation, percent)} of {format_short(allocation)}."
+    return f"{said}, {percent_of(outturn, allocation)} of {format_short(allocation)}, back at or above {percent}%."
 
 
 def behind_plan_sentence(behind: Sequence[Shortfall], shows: Shows) -> str | None:
@@ -110,13 +112,13 @@ def behind_plan_sentence(behind: Sequence[Shortfall], shows: Shows) -> str | Non
     if len(behind) == 1:
         s = behind[0]
         return (
-            f"Behind plan: {s.name}, {quantity_in(s.activity, s.unit)} to date against "
+            f"Behind plan: {s.name}, {quantity_in(s.activity, s.unit)} {unit_label(s.unit)} to date against "
             f"{s.expected_words} expected by now ({s.share})."
         )
-    named = [
-        f"{short_name(s.name)} ({s.share}{' of expected' if i == 0 else ''})" for i, s in enumerate(behind[:NAMED_MOST])
-    ]
-    return f"Behind plan: {len(behind)} schemes, worst {join_words(named)}" + _rest(len(behind), shows("spend"))
+    named = [f"{short_name(s.name)} ({s.share}{' of expected' if not i else ''})" for i, s in enumerate(behind)]
+    worst = "worst " if len(behind) > NAMED_MOST else ""
+    said = f"Behind plan: {len(behind)} schemes, {worst}{join_words(named[:NAMED_MOST])}"
+    return said + _rest(len(behind), shows("spend"))
 
 
 def silent_sentence(m: MoneyChange, shows: Shows) -> str | None:
@@ -135,7 +137,8 @@ def short_name(name: str, width: int = NAME_WIDTH) -> str:
     """A scheme's name as a list names it: whole, or its first words and an ellipsis."""
     if len(name) <= width:
         return name
-    words = name[: width - 1].rsplit(" ", 1)[0].split()
+    head = name[: width - 1]
+    words = (head if name[width - 1] == " " else head.rsplit(" ", 1)[0]).split()
     while len(words) > 1 and words[-1].lower() in _LINKING:
         words.pop()
     return " ".join(words).rstrip(",;:") + "…"

@@ -1,0 +1,79 @@
+"""The demo's whole winter, brief by brief: each reads in a minute (under 1,500 characters as
+Markdown) unless a risk became critical, and says what changed, never only "updated"."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.demo.run import run_demo
+from bot.reports.brief_words import BRIEF_CHARS
+from handlers.slack.blocks.limits import check_message
+
+pytestmark = pytest.mark.slow
+
+CHANGED = re.compile(
+    r"^- (New: .+"
+    r"|.+ \((low|medium|high|critical)\): "
+    r"(severity \w+ → \w+|level \d → \d|(acknowledged|mitigated|closed|reopened) by .+|assigned to .+"
+    r"|acknowledged|mitigated|closed|reopened)(; .+)?)$"
+)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """The briefs of the demo's winter, to the deadline."""
+    return run_demo(tmp_path_factory.mktemp("winter")).out_dir / "briefs"
+
+
+@pytest.fixture(scope="module")
+def briefs(folder) -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.md"))}
+
+
+def section(text: str, heading: str) -> list[str]:
+    """The lines under a "## heading", up to the next heading."""
+    if f"## {heading}\n" not in text:
+        return []
+    return [line for line in text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0].splitlines() if line]
+
+
+def critical(text: str) -> bool:
+    return any("(critical" in line for line in section(text, "Needs you"))
+
+
+def test_every_ordinary_brief_of_the_winter_reads_in_a_minute(briefs):
+    assert len(briefs) > 70
+    long = {name: len(text) for name, text in briefs.items() if len(text) >= BRIEF_CHARS and not critical(text)}
+    assert long == {}
+    assert any(critical(text) for text in briefs.values())  # the winter has its critical days
+
+
+def test_a_risk_is_listed_only_saying_what_changed(briefs):
+    said = []
+    for name, text in briefs.items():
+        assert ": updated" not in text, name
+        for line in section(text, "Risks new or changed"):
+            if line.startswith("- "):
+                assert CHANGED.match(line), f"{name}: {line}"
+                said.append(line)
+    assert any(" by " in line for line in said) and any("→" in line for line in said)
+
+
+def test_spend_flags_are_a_line_each_and_quantities_are_counted_whole(briefs):
+    for name, text in briefs.items():
+        money = section(text, "Money")
+        assert sum(line.startswith("- Behind plan:") for line in money) <= 1, name
+        assert sum(line.startswith("- Not reporting:") for line in money) <= 1, name
+        assert not re.search(r"\d\.\d+ (people|beds|packages|visits|sessions|assessments|equipment)", text), name
+        assert not re.search(r"\d\.\d\d+ staff", text), name
+    assert any("Behind plan: 14 schemes, worst " in text for text in briefs.values())
+
+
+def test_every_brief_posted_is_block_kit_slack_would_take(folder):
+    for path in folder.glob("*.json"):
+        for message in json.loads(path.read_text()):
+            check_message(message["blocks"])
