@@ -25,6 +25,7 @@ from bot.spend.position import Flag
 from bot.spend.words import either_way, outlook, percent_below, percent_of, quantity_in
 
 Shows = Callable[[str], str]  # a command's word -> "`/winter risks` shows them all."
+Text = Callable[[str], str]  # words from outside (a name) as a platform shows them: escaped
 T = TypeVar("T")
 
 NAMED_MOST = 3  # schemes named in a flag's one line
@@ -104,32 +105,33 @@ def underspend_sentence(flag: Flag, m: MoneyChange, day: date) -> str:
     return f"{said}, {percent_of(outturn, allocation)} of {format_short(allocation)}, back at or above {percent}%."
 
 
-def behind_plan_sentence(behind: Sequence[Shortfall], shows: Shows) -> str | None:
+def behind_plan_sentence(behind: Sequence[Shortfall], shows: Shows, text: Text = str) -> str | None:
     """One line: the worst NAMED_MOST schemes (as a share of what was expected by now) and the
-    count of the rest."""
+    count of the rest. `text` sets the names from the programme file as the platform needs
+    (escaped); the rest is the platform's own words."""
     if not behind:
         return None
     if len(behind) == 1:
         s = behind[0]
         return (
-            f"Behind plan: {s.name}, {quantity_in(s.activity, s.unit)} {unit_label(s.unit)} to date against "
+            f"Behind plan: {text(s.name)}, {quantity_in(s.activity, s.unit)} {unit_label(s.unit)} to date against "
             f"{s.expected_words} expected by now ({s.share})."
         )
-    named = [f"{short_name(s.name)} ({s.share}{' of expected' if not i else ''})" for i, s in enumerate(behind)]
+    named = [f"{text(short_name(s.name))} ({s.share}{' of expected' if not i else ''})" for i, s in enumerate(behind)]
     worst = "worst " if len(behind) > NAMED_MOST else ""
     said = f"Behind plan: {len(behind)} schemes, {worst}{join_words(named[:NAMED_MOST])}"
     return said + _rest(len(behind), shows("spend"))
 
 
-def silent_sentence(m: MoneyChange, shows: Shows) -> str | None:
-    """The silent schemes in one line, the first few named."""
+def silent_sentence(m: MoneyChange, shows: Shows, text: Text = str) -> str | None:
+    """The silent schemes in one line, the first few named; `text` as for behind_plan_sentence."""
     if not m.silent:
         return None
     if len(m.silent) == 1:
         s = m.silent[0]
         since = f"last report {s.last_reported:%a %d %b}" if s.last_reported else "never reported"
-        return f"Not reporting: {short_name(s.name)} ({s.owner}; {since})."
-    named = [short_name(s.name) for s in m.silent[:NAMED_MOST]]
+        return f"Not reporting: {text(short_name(s.name))} ({text(s.owner)}; {since})."
+    named = [text(short_name(s.name)) for s in m.silent[:NAMED_MOST]]
     return f"Not reporting: {len(m.silent)} schemes, {join_words(named)}" + _rest(len(m.silent), shows("spend"))
 
 

@@ -69,8 +69,11 @@ def brief_parts(b: Brief, markup: Markup, shows: Shows) -> list[Part]:
     needs += [f"{markup.warning} {markup.text(s)}" for s in money_at_risk(b.money, b.day)]
     needs += [markup.text(s) for s in [not_heard_sentence(b.checkins)] if s]
     money = [markup.text(s) for s in money_sentences(b.money)]
-    flags = [behind_plan_sentence(b.money.behind_plan, shows), silent_sentence(b.money, shows)]
-    money += [f"{markup.warning} {markup.text(s)}" for s in flags if s]
+    flags = [
+        behind_plan_sentence(b.money.behind_plan, shows, markup.text),
+        silent_sentence(b.money, shows, markup.text),
+    ]
+    money += [f"{markup.warning} {s}" for s in flags if s]
     risks, more_risks = listed(other_risks(b), limits.risks)
     capacity = [
         f"{markup.up if x.worse else markup.down} {level_mark(x.level_to, markup)} {markup.text(capacity_sentence(x))}"
@@ -78,13 +81,13 @@ def brief_parts(b: Brief, markup: Markup, shows: Shows) -> list[Part]:
     ]
     empty = CAPACITY_WITH_RISKS if b.capacity else NO_CAPACITY_CHANGE
     risk_lines = [_risk_line(r, markup) for r in risks] or [NO_RISK_CHANGE]
-    risk_lines += [markup.text(more_sentence(more_risks, shows("risks")))] if more_risks else []
+    risk_lines += [more_sentence(more_risks, shows("risks"))] if more_risks else []
     return [
         *([[Section("Needs you", needs)]] if needs else []),
         [Section(f"Check-ins on {b.day:%a %d %b}", [markup.text(checkins_sentence(b.checkins))])],
         [Section("Money", money, f"(to the end of {b.day:%a %d %b})")],
         [
-            Section("Capacity changes", _list(capacity, limits.capacity, shows("status"), empty, markup)),
+            Section("Capacity changes", _list(capacity, limits.capacity, shows("status"), empty)),
             Section("Risks new or changed", risk_lines),
         ],
         [Section("Partner voice", _voice_lines(*shown_quotes(b, limits.quotes), markup))],
@@ -96,11 +99,11 @@ def _risk_line(r: RiskChange, markup: Markup) -> str:
     return f"{severity_mark(r.severity, markup)} {new}{markup.text(risk_sentence(r))}"
 
 
-def _list(lines: list[str], most: int, shows: str, empty: str, markup: Markup) -> list[str]:
+def _list(lines: list[str], most: int, shows: str, empty: str) -> list[str]:
     if not lines:
         return [empty]
     shown, more = listed(lines, most)
-    return [*shown, *([markup.text(more_sentence(more, shows))] if more else [])]
+    return [*shown, *([more_sentence(more, shows)] if more else [])]
 
 
 def _voice_lines(voice: Sequence[Quote], left_out: int, markup: Markup) -> list[str]:
