@@ -262,3 +262,43 @@ def test_the_change_in_spend_is_said_since_the_day_before_not_on_it(engine, prog
     said = to_markdown(brief(engine, programme, MON))
     assert f"Spent £1,800 (+£800 since {THU:%a %d %b})" in said
     assert " on Thu" not in said.split("Spent", 1)[1].split("\n", 1)[0]
+
+
+def test_a_risk_reworded_by_the_scan_is_not_news_but_its_severity_status_or_owner_is(engine, programme):
+    with session_scope(engine) as session:
+        owner, council = organisation(session, "carers").id, organisation(session, "council").id
+        for subject, severity in (("a", "high"), ("b", "medium"), ("c", "low")):
+            raise_risk(
+                session, programme.id, "rule", subject, f"Risk {subject}", "Figures", severity, owner, at(THU, 15)
+            )
+        raise_risk(session, programme.id, "rule", "a", "Risk a, reworded", "New figures", "high", owner, at(FRI, 9))
+        raise_risk(session, programme.id, "rule", "b", "Risk b", "New figures", "high", owner, at(FRI, 9))
+        c = raise_risk(session, programme.id, "rule", "c", "Risk c", "Figures", "low", owner, at(THU, 15))
+        change_status(session, c.risk_id, member(session, LEAD), "assign", None, at(FRI, 10), council)
+    b = brief(engine, programme, MON)
+    assert [(r.title, r.said) for r in b.risks] == [
+        ("Risk b", ("severity medium → high",)),
+        ("Risk c", ("assigned to Council",)),
+    ]
+    assert "- Risk b (high): severity medium → high\n- Risk c (low): assigned to Council\n" in to_markdown(b)
+
+
+def test_a_service_gone_critical_leads_the_brief_saying_its_level(engine, programme):
+    capacity(engine, THU, 3)
+    capacity(engine, FRI, 4)
+    with session_scope(engine) as session:
+        owner = organisation(session, "carers").id
+        title = "Home Carers Ltd: home care at level {}"
+        raise_risk(
+            session, programme.id, "capacity", "carers:home_care", title.format(3), None, "high", owner, at(THU, 15)
+        )
+        raise_risk(
+            session, programme.id, "capacity", "carers:home_care", title.format(4), None, "critical", owner, at(FRI, 15)
+        )
+    b = brief(engine, programme, MON)
+    assert [(r.critical_now, r.said) for r in b.risks] == [(True, ("level 3 → 4",))]
+    markdown = to_markdown(b)
+    needs = markdown.split("## Needs you\n\n")[1].split("\n\n")[0]
+    assert needs.startswith("- Home Carers Ltd: home care at level 4 (critical): level 3 → 4\n")
+    assert "Capacity changes\n\nEach change is said with its risk." in markdown  # not twice
+    assert "up from level 3 to 4" not in all_text(brief_messages(b))
