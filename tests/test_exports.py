@@ -170,7 +170,12 @@ def test_xlsx_totals_match_the_position_to_the_penny(tmp_path):
     money = lambda v: D(str(v)).quantize(D("0.01"))  # noqa: E731  (openpyxl reads numbers back as float)
     total = by_name["Total"]
     assert (money(total[5]), money(total[6])) == (POSITION.actual, POSITION.committed)
-    schemes = [row for row in body if not str(row[0]).startswith("Total")]
+    schemes = [row for row in body if row[0] is not None and not str(row[0]).startswith("Total")]
+    assert len(schemes) == 4 and [row[0] for row in body[:4]] == [row[0] for row in schemes]
+    # The filter covers the header and the schemes; the totals sit below a blank row, out of its reach.
+    assert sheet.auto_filter.ref == "A1:K5"
+    assert all(value is None for value in body[4])
+    assert [row[0] for row in body[5:]] == ["Total: Local authority grant", "Total: ICB allocation", "Total"]
     assert sum(money(row[5]) for row in schemes) == POSITION.actual
     assert sum(money(row[6]) for row in schemes) == POSITION.committed
     assert money(by_name["Total: Local authority grant"][5]) == D("1234.58")
@@ -225,7 +230,8 @@ def test_empty_programme_writes_just_the_totals(tmp_path):
     rows = spend_return_rows(position, TODAY)
     assert [r.scheme for r in rows] == ["Total: Local authority grant", "Total: ICB allocation", "Total"]
     write_xlsx(rows, tmp_path / "empty.xlsx", position)
-    assert load_workbook(tmp_path / "empty.xlsx")["Spend return"].max_row == 4
+    sheet = load_workbook(tmp_path / "empty.xlsx")["Spend return"]
+    assert sheet.max_row == 5 and sheet.auto_filter.ref == "A1:K1"  # header, blank, three totals
 
 
 @pytest.mark.parametrize("name", ["return.pdf", "return", "return.xls", "return.csv.txt"])

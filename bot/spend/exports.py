@@ -1,8 +1,9 @@
-"""The spend return, in the shape of the fortnightly discharge fund return, as CSV or XLSX.
+"""The spend position as a return, as CSV or XLSX (the fortnightly return's periods are
+bot.spend.return_files', which writes its sheets with the pieces here).
 
 One row per scheme (scheme, scheme type, funding source, planned spend, actual to date,
 committed, planned and actual units, period end), then a total per funding source and an
-overall total. Totals are values, not formulas, taken from the SpendPosition itself, so the
+overall total: in the CSV after each source's schemes, in the XLSX below the filtered scheme rows. Totals are values, not formulas, taken from the SpendPosition itself, so the
 file says what `/winter spend` says to the penny. Money stays Decimal all the way into the
 file: the CSV writes it as text, the XLSX as exact decimal numbers with a £ format.
 """
@@ -189,12 +190,23 @@ def write_xlsx(rows: list[ReturnRow], path: Path | str, position: SpendPosition)
 
 
 def _return_sheet(sheet: Worksheet, rows: list[ReturnRow]) -> None:
+    return_rows(sheet, rows)
+    fit_columns(sheet)
+
+
+def return_rows(sheet: Worksheet, rows: list[ReturnRow]) -> None:
+    """The header and the scheme rows under an auto-filter, then the totals below a blank row,
+    out of the filter's reach, so sorting or filtering the schemes cannot scramble a total."""
     header_row(sheet, HEADERS)
-    for row in rows:
+    schemes = [row for row in rows if not row.is_total]
+    for row in schemes:
         append_row(sheet, row)
     sheet.freeze_panes = "B2"  # the header and the scheme names stay in view
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{sheet.max_row}"
-    fit_columns(sheet)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{len(schemes) + 1}"
+    sheet.append([])
+    for row in rows:
+        if row.is_total:
+            append_row(sheet, row)
 
 
 def header_row(sheet: Worksheet, headers: Sequence[str]) -> None:

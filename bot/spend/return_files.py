@@ -17,7 +17,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.common.labels import source_label
@@ -30,11 +29,11 @@ from bot.spend.exports import (
     MONEY_FORMAT,
     SUFFIXES,
     TOTAL_FILL,
-    append_row,
     csv_cell,
     fit_columns,
     header_row,
     money_table,
+    return_rows,
     spend_return_rows,
     summary_sheet,
 )
@@ -66,18 +65,7 @@ def write_return_xlsx(ret: FortnightlyReturn, path: Path | str) -> None:
 
 
 def period_sheet(sheet: Worksheet, ret: FortnightlyReturn, period: ReturnPeriod) -> None:
-    rows = spend_return_rows(period.position, period.end)
-    header_row(sheet, HEADERS)
-    schemes = [row for row in rows if not row.is_total]
-    for row in schemes:
-        append_row(sheet, row)
-    # The filter covers the header and the scheme rows only: the totals stay where they are.
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{len(schemes) + 1}"
-    sheet.freeze_panes = "B2"
-    sheet.append([])
-    for row in rows:
-        if row.is_total:
-            append_row(sheet, row)
+    return_rows(sheet, spend_return_rows(period.position, period.end))
     sheet.append([])
     _activity_block(sheet, ret, period)
     fit_columns(sheet)
