@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
-from bot.spend.underspend import Reading, Spell, actual_by_day, readings, underspend_state
+from bot.spend.underspend import Reading, Spell, readings, underspend_state
 
 ALLOCATION = D("100000.00")
 
@@ -69,9 +69,8 @@ def test_a_bank_holiday_is_not_a_reading_and_does_not_break_a_run():
 def test_readings_on_the_deadline_day_with_every_figure_in_give_the_actual():
     # One scheme: £1,000 a working day through March 2027, reported each working day.
     days = [date(2027, 3, d) for d in range(1, 32) if date(2027, 3, d).weekday() < 5 and d not in (26, 29)]
-    rows = [(1, day, D(1000) * (i + 1), D(0)) for i, day in enumerate(days)]
     found = readings(
-        actual_by_day(rows),
+        dict.fromkeys(days, D(1000)),
         [(date(2027, 3, 1), date(2027, 2, 20), D("30000"))],
         date(2027, 3, 31),
         date(2027, 3, 31),
@@ -86,10 +85,8 @@ def test_readings_on_the_deadline_day_with_every_figure_in_give_the_actual():
 
 
 def test_a_tranche_announced_later_is_not_in_earlier_readings():
-    rows = [(1, date(2027, 1, d), D(1000) * d, D(0)) for d in (4, 5, 6, 7, 8, 11, 12)]
+    changes = {date(2027, 1, d): D(1000) for d in (4, 5, 6, 7, 8, 11, 12)}
     tranches = [(date(2027, 1, 4), date(2027, 1, 1), D("100000")), (date(2027, 1, 11), date(2027, 1, 11), D("50000"))]
-    found = {
-        r.day: r.allocation for r in readings(actual_by_day(rows), tranches, date(2027, 3, 31), date(2027, 1, 12), 90)
-    }
+    found = {r.day: r.allocation for r in readings(changes, tranches, date(2027, 3, 31), date(2027, 1, 12), 90)}
     assert found[date(2027, 1, 8)] == D("100000")
     assert found[date(2027, 1, 11)] == D("150000")

@@ -1,8 +1,10 @@
 """The underspend flag with hysteresis: raised after N working days below its threshold, cleared
 after N at or above it, so one slow day does not raise it and one good day does not clear it.
 
-Pure: the ledger's rows and the tranches in, the flag's state out (bot.spend.ledger reads them).
+Pure: the day-by-day changes and the tranches in, the flag's state out (bot.spend.ledger reads them).
 
+- The ledger comes in as the day-by-day changes of the live schemes' total actual
+  (bot.spend.ledger.daily_actual_changes).
 - A *reading* is taken at the end of each working day d of the period, once a working day has
   passed (before that there is no rate): the outturn at the recent run rate as it stood with d's
   figures in (bot.spend.position's forecast on d, d done), against the tranches announced by d,
@@ -16,17 +18,13 @@ Pure: the ledger's rows and the tranches in, the flag's state out (bot.spend.led
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import groupby
 
 from bot.common.calendar import is_working_day, next_working_day, previous_working_day, working_days
 from bot.spend.period import period_of, recent_window
 from bot.spend.position import ZERO, per_day
-
-LedgerRow = tuple[int, date, Decimal, Decimal]  # (scheme, local date, actual, committed)
 
 
 @dataclass(frozen=True)
@@ -51,20 +49,6 @@ class UnderspendState:
     @property
     def raised(self) -> bool:
         return self.raised_on is not None
-
-
-def actual_by_day(rows: Iterable[LedgerRow]) -> dict[date, Decimal]:
-    """How the programme's total actual changes on each day: per scheme, the figure at the end of
-    a day is its newest row dated on or before it. Rows come in the ledger's order (oldest first
-    within a scheme, bot.spend.ledger.ledger_rows)."""
-    deltas: dict[date, Decimal] = {}
-    for _, scheme_rows in groupby(rows, key=lambda row: row[0]):
-        before = ZERO
-        for day, same_day in groupby(scheme_rows, key=lambda row: row[1]):
-            *_, (_, _, actual, _) = same_day
-            deltas[day] = deltas.get(day, ZERO) + actual - before
-            before = actual
-    return deltas
 
 
 class _Totals:
