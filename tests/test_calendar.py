@@ -14,9 +14,9 @@ from bot.common.calendar import (
     next_working_day,
     previous_working_day,
     working_days,
-    working_days_left,
     zone,
 )
+from bot.common.definitions import working_days_left
 
 WINTER_BANK_HOLIDAYS = [
     date(2026, 12, 25),
@@ -81,13 +81,16 @@ def test_christmas_fortnight_counts_six_working_days():
 
 def test_working_days_left_to_the_deadline():
     deadline = date(2027, 3, 31)
-    assert working_days_left(deadline, deadline) == 1
-    assert working_days_left(date(2027, 4, 1), deadline) == 0
-    assert working_days_left(date(2027, 3, 26), deadline) == 2
-    assert working_days_left(date(2027, 3, 25), deadline) == 3
+    assert working_days_left(deadline, deadline, False) == 1
+    assert working_days_left(date(2027, 4, 1), deadline, False) == 0
+    assert working_days_left(date(2027, 3, 26), deadline, False) == 2
+    assert working_days_left(date(2027, 3, 25), deadline, False) == 3
     # December 2026 to March 2027: 83 weekdays less five bank holidays... counted by hand:
     # Dec 23 weekdays - 2 = 21, Jan 21 - 1 = 20, Feb 20, Mar 23 - 2 = 21.
-    assert working_days_left(date(2026, 12, 1), deadline) == 21 + 20 + 20 + 21
+    assert working_days_left(date(2026, 12, 1), deadline, False) == 21 + 20 + 20 + 21
+    # Once today's figures are in, today is no longer left: on the deadline, none.
+    assert working_days_left(deadline, deadline, True) == 0
+    assert working_days_left(date(2027, 3, 25), deadline, True) == 2  # Good Friday and Easter Monday out
 
 
 def test_add_working_days_both_ways():

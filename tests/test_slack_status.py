@@ -120,14 +120,15 @@ def test_leads_see_response_rates_by_sector_and_organisation(slack_server, engin
     with session_scope(engine) as session:
         rates = response_rates(session, session.exec(select(Programme)).one(), TODAY)
     carers = next(o for o in rates.organisations if o.name == "Home Carers Ltd")
-    # last week: 13-19 Jan for Bob and Carol (10 days), plus today for Bob who has answered: 6 of 11
-    assert (carers.last_week.answered, carers.last_week.prompted) == (6, 11)
+    # last week: exactly the five working days before today, 13-19 Jan, for Bob and Carol (10 days);
+    # Bob's answer today is not in it: 5 of 10
+    assert (carers.last_week.answered, carers.last_week.prompted) == (5, 10)
     assert "Check-in response rates: Test fund" in shown
-    assert "*Community* (2 organisations): last week 37.5% (6 of 16) · since the start" in shown
+    assert "*Community* (2 organisations): last week 33.3% (5 of 15) · since the start" in shown
     assert "*Statutory* (1 organisation): last week nobody asked" in shown
-    assert "Home Carers Ltd" in shown and "54.5% 6/11" in shown
+    assert "Home Carers Ltd" in shown and "50.0% 5/10" in shown
     assert "Healthwatch" in shown and "0.0% 0/5" in shown
-    assert "community 37.5% (6 of 16) last week, 14.8% (13 of 88) since the start" in fallback
+    assert "community 33.3% (5 of 15) last week, 14.8% (13 of 88) since the start" in fallback
 
 
 @pytest.mark.parametrize(("user_id", "role"), [(BOB, "a partner"), (OBSERVER, "an observer")])
