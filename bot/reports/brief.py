@@ -2,7 +2,8 @@
 
 Platform-neutral: `compose_brief` returns a frozen `Brief` that a handler renders (Block Kit,
 an Adaptive Card) with the sentences of bot.reports.brief_words, which also writes it as plain
-Markdown (the demo's files).
+Markdown (the demo's files) and decides what the leads read first and how much of each list
+fits in a minute's reading.
 
 Definitions:
 - The brief on `today` covers *the day*: the previous working day (weekends and England's bank
@@ -19,7 +20,7 @@ Definitions:
 - Risks: every risk with a RiskEvent from the start of the day to the start of today (local
   time), so consecutive briefs cover every hour once, that was raised or whose severity, status
   or owner changed (bot.reports.risk_moves: the risk scan's daily rewording of a risk's figures
-  is not a change).
+  is not a change); a capacity risk that moved with its service's level on the day says the level.
 - Partner voice: the blockers and comments of the day's check-ins from community organisations
   (bot.reports.voice), the same words from several organisations quoted once
   (bot.reports.quotes), the first VOICE_MOST of them; an amended check-in shows only its newest
@@ -135,8 +136,8 @@ class Brief:
     money: MoneyChange
     capacity: tuple[CapacityChange, ...]  # worse first
     risks: tuple[RiskChange, ...]  # newly critical first, then new, then by severity
-    voice: tuple[Quote, ...]
-    voice_left_out: int = 0  # quotes not shown
+    voice: tuple[Quote, ...]  # the first VOICE_MOST; a renderer may show fewer to fit (brief_words.fitted)
+    voice_left_out: int = 0  # quotes beyond them
 
     @property
     def title(self) -> str:
