@@ -4,6 +4,7 @@ in a minute."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from bot.reports.brief_words import (
     BRIEF_CHARS,
     behind_plan_sentence,
     brief_markdown,
+    money_at_risk,
     risk_sentence,
     short_name,
     silent_sentence,
@@ -229,6 +231,23 @@ def test_the_underspend_flag_in_full_on_the_first_brief_then_one_short_line():
     assert back == "Underspend risk (raised Tue 08 Dec): forecast £3.4m, 92% of £3.7m, back at or above 90%."
     unknown = Flag("underspend_risk", "vale", "Underspend risk: …")
     assert underspend_sentence(unknown, money(), day=WED).startswith("Underspend risk: forecast £1.7m")
+
+
+def test_money_over_budget_is_a_sentence_for_the_programme_and_one_line_for_many_schemes():
+    programme = Flag("overcommitted", "vale", "Overcommitted: spent and committed £3,800,000.00 is £100,000.00 more …")
+    over = [replace(scheme(f"s{i}", f"Scheme {i}", "0", "1"), actual=Decimal(100_500 + 500 * i)) for i in range(4)]
+    flags = (UNDERSPEND, programme, *(Flag("overcommitted", s.key, f"{s.name} is overcommitted: …") for s in over))
+    said = money_at_risk(money(flags=flags, overcommitted=tuple(over)), WED, slash_command)
+    assert said == [
+        "Underspend risk (raised Tue 08 Dec): forecast £1.7m, 46% of £3.7m.",
+        programme.message,
+        (
+            "Over budget: 4 schemes, Scheme 0 (£500 over), Scheme 1 (£1,000 over) and Scheme 2 (£1,500 over); "
+            "1 more: `/winter spend` shows them all."
+        ),
+    ]
+    one = money_at_risk(money(flags=flags[2:3], overcommitted=tuple(over[:1])), WED, slash_command)
+    assert one == ["Scheme 0 is overcommitted: …"]
 
 
 def test_silent_schemes_in_one_line():

@@ -57,7 +57,7 @@ from models.tables import Member, Programme, Risk, RiskEvent, row_id
 from models.vocabulary import Severity
 
 VOICE_MOST = 3  # quotes in one brief; the rest are counted
-SILENT_SCHEME = "silent_scheme"  # bot.spend.flags' rule
+SILENT_SCHEME, OVERCOMMITTED = "silent_scheme", "overcommitted"  # bot.spend.flags' rules
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ class MoneyChange(MoneyPanel):
     committed_before: Decimal
     behind_plan: tuple[Shortfall, ...] = ()  # worst first
     silent: tuple[SchemeSpend, ...] = ()  # the schemes flagged silent
+    overcommitted: tuple[SchemeSpend, ...] = ()  # the schemes flagged over their budget
     underspend_percent: int = 90  # the programme's threshold for the underspend flag
 
     @property
@@ -212,14 +213,16 @@ def _money(session: Session, programme: Programme, day: date, today: date) -> Mo
         actual_before=earlier.actual,
         committed_before=earlier.committed,
         behind_plan=shortfalls(now),
-        silent=_silent(now),
+        silent=_flagged(now, SILENT_SCHEME),
+        overcommitted=_flagged(now, OVERCOMMITTED),
         underspend_percent=spend_thresholds(programme).underspend_risk_percent,
     )
 
 
-def _silent(position: SpendPosition) -> tuple[SchemeSpend, ...]:
-    silent = {f.subject for f in position.flags if f.rule == SILENT_SCHEME}
-    return tuple(s for s in position.schemes if s.key in silent)
+def _flagged(position: SpendPosition, rule: str) -> tuple[SchemeSpend, ...]:
+    """The schemes a rule flags, in the position's order."""
+    flagged = {f.subject for f in position.flags if f.rule == rule}
+    return tuple(s for s in position.schemes if s.key in flagged)
 
 
 def capacity_changes(

@@ -18,7 +18,7 @@ from typing import TypeVar
 from bot.common.labels import unit_label
 from bot.common.money import format_money, format_short
 from bot.common.wording import join_words, plural
-from bot.reports.brief import VOICE_MOST, Brief, CapacityChange, CheckinsDay, MoneyChange, RiskChange
+from bot.reports.brief import OVERCOMMITTED, VOICE_MOST, Brief, CapacityChange, CheckinsDay, MoneyChange, RiskChange
 from bot.reports.quotes import Quote
 from bot.spend.behind_plan import Shortfall
 from bot.spend.position import Flag
@@ -33,7 +33,7 @@ NAME_WIDTH = 36
 _LINKING = frozenset(
     {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "while", "with"}
 )
-UNDERSPEND, OVERCOMMITTED = "underspend_risk", "overcommitted"
+UNDERSPEND = "underspend_risk"  # bot.spend.flags' rule
 NO_CAPACITY_CHANGE = "No service changed level."
 CAPACITY_WITH_RISKS = "Each change is said with its risk."
 NO_RISK_CHANGE = "None."
@@ -80,14 +80,21 @@ def money_sentences(m: MoneyChange) -> list[str]:
 # -- the money at risk and the other flags -------------------------------------------------------
 
 
-def money_at_risk(m: MoneyChange, day: date) -> list[str]:
-    """The underspend and overcommitted flags: money the leads may lose or overspend."""
-    out = []
-    for flag in m.flags:
-        if flag.rule == UNDERSPEND:
-            out.append(underspend_sentence(flag, m, day))
-        elif flag.rule == OVERCOMMITTED:
-            out.append(flag.message)
+def money_at_risk(m: MoneyChange, day: date, shows: Shows, text: Text = str) -> list[str]:
+    """The underspend and overcommitted flags: money the leads may lose or overspend. The
+    programme's own flags as sentences; the schemes over budget in one line when more than one."""
+    schemes = {s.key for s in m.overcommitted}
+    out = [text(underspend_sentence(f, m, day)) for f in m.flags if f.rule == UNDERSPEND]
+    out += [text(f.message) for f in m.flags if f.rule == OVERCOMMITTED and f.subject not in schemes]
+    if len(m.overcommitted) == 1:
+        out += [text(f.message) for f in m.flags if f.rule == OVERCOMMITTED and f.subject in schemes]
+    elif m.overcommitted:
+        named = [
+            f"{text(short_name(s.name))} ({format_money(s.actual + s.committed - s.budget)} over)"
+            for s in m.overcommitted
+        ]
+        said = f"Over budget: {len(named)} schemes, {join_words(named[:NAMED_MOST])}"
+        out.append(said + _rest(len(named), shows("spend")))
     return out
 
 
@@ -245,7 +252,7 @@ def brief_markdown(b: Brief, shows: Shows = slash_command) -> str:
 
 def _markdown(b: Brief, shows: Shows, limits: Limits) -> str:
     out = [f"# {b.title}", "", f"{b.today:%A %d %B %Y}, covering {b.day:%A %d %B}."]
-    needs = [_new(r) + risk_sentence(r) for r in critical_risks(b)] + money_at_risk(b.money, b.day)
+    needs = [_new(r) + risk_sentence(r) for r in critical_risks(b)] + money_at_risk(b.money, b.day, shows)
     needs += [s for s in [not_heard_sentence(b.checkins)] if s]
     if needs:
         out += ["", "## Needs you", "", *(f"- {n}" for n in needs)]

@@ -66,7 +66,7 @@ def brief_parts(b: Brief, markup: Markup, shows: Shows) -> list[Part]:
     Each list shows what the Markdown brief shows (bot.reports.brief_words.fitted)."""
     limits = fitted(b, shows)
     needs = [_risk_line(r, markup) for r in critical_risks(b)]
-    needs += [f"{markup.warning} {markup.text(s)}" for s in money_at_risk(b.money, b.day)]
+    needs += [f"{markup.warning} {s}" for s in money_at_risk(b.money, b.day, shows, markup.text)]
     needs += [markup.text(s) for s in [not_heard_sentence(b.checkins)] if s]
     money = [markup.text(s) for s in money_sentences(b.money)]
     flags = [
