@@ -220,7 +220,10 @@ def test_the_chart_card_is_the_titled_picture_within_a_message(engine, programme
     assert image["type"] == "Image" and image["altText"] == d.chart_title
     assert image["url"].startswith("data:image/png;base64,")
     shown = Image.open(io.BytesIO(base64.b64decode(image["url"].split(",", 1)[1])))
-    assert shown.format == "PNG" and shown.size == Image.open(io.BytesIO(d.chart_png)).size
+    drawn = Image.open(io.BytesIO(d.chart_png))
+    # The same picture, narrowed only as far as the message needs, its proportions kept.
+    assert shown.format == "PNG" and 0.4 * drawn.width <= shown.width <= drawn.width
+    assert abs(shown.height / shown.width - drawn.height / drawn.width) < 0.01
 
 
 # -- splitting text -------------------------------------------------------------------------------------

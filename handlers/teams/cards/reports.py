@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from microsoft_teams.cards import CardElement, Image
 from PIL import Image as Picture
+from PIL.Image import Resampling
 
 from bot.reports.brief import Brief
 from bot.reports.digest import Digest
@@ -32,6 +33,7 @@ FRAME_ELEMENTS = 3  # the heading, the subtitle or nothing, the "continued" foot
 ALL_FLAGS = "type `spend` to see them all."
 CHART_FOLLOWS = "_The burn-up chart follows: spend and commitment against the even pace to the deadline._"
 CHART_COLOURS = 32
+CHART_URI_CHARS = 24_000  # leaves room in a 28 KB message for the card around it
 BREAK = Section("", [])  # a section that starts a new card
 
 
@@ -51,11 +53,19 @@ def chart_card(png: bytes, title: str) -> Card:
 def chart_image(png: bytes, colours: int = CHART_COLOURS) -> str:
     """The chart as a data URI small enough for a Teams message (the Bot Connector refuses
     messages much over 28 KB): the same picture with a palette of a few colours, which a
-    line chart on white loses nothing to."""
+    line chart on white loses nothing to, and narrower in steps while it is still too big (a
+    card shows it at the card's width, well under the 1080 px drawn for Slack's preview)."""
     with Picture.open(io.BytesIO(png)) as picture:
+        rgb = picture.convert("RGB")
+    scale = 1.0
+    while True:
+        size = (round(rgb.width * scale), round(rgb.height * scale))
         out = io.BytesIO()
-        picture.convert("RGB").quantize(colours).save(out, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+        rgb.resize(size, Resampling.LANCZOS).quantize(colours).save(out, format="PNG", optimize=True)
+        encoded = base64.b64encode(out.getvalue()).decode("ascii")
+        if len(encoded) <= CHART_URI_CHARS or scale < 0.4:
+            return "data:image/png;base64," + encoded
+        scale *= 0.85
 
 
 # -- what each report says ----------------------------------------------------------------------
