@@ -201,7 +201,7 @@ def test_xlsx_summary_has_allocation_by_source_and_the_forecast(tmp_path):
     assert D(str(rows["ICB allocation"][2])) == D("900000")
     assert D(str(rows["Total"][1])) == D("1500000")
     assert D(str(rows["Total"][3])).quantize(D("0.01")) == POSITION.actual
-    assert rows["Working days left (today included)"][1] == 47
+    assert rows["Working days left (today until its figures are in)"][1] == 47
     assert D(str(rows["Over (+) or under (-) spend, recent rate (£)"][1])) == D("-1482484.49")
     assert POSITION.flags[0].message in rows
 

@@ -121,7 +121,7 @@ def test_the_csv_carries_the_period_asked_for_in_one_table(the_return, tmp_path)
     summary = {(r["Scheme"], r["Funding source"]): r["Value"] for r in rows if r["Section"] == "summary"}
     assert summary[("Allocated so far (£)", "ICB allocation")] == "50000.00"
     assert summary[("Allocated so far (£)", "All sources")] == "150000.00"
-    assert summary[("Working days left (the period end included)", "")] == "56"
+    assert summary[("Working days left (the period end until its figures are in)", "")] == "56"
 
 
 def test_other_extensions_are_refused(the_return, tmp_path):

@@ -277,8 +277,8 @@ def summary_sheet(sheet: Worksheet, position: SpendPosition) -> None:
         sheet,
         ("Forecast", "Value"),
         [
-            ("Working days gone", f.working_days_elapsed),
-            ("Working days left (today included)", f.working_days_left),
+            ("Working days done", f.working_days_elapsed),
+            ("Working days left (today until its figures are in)", f.working_days_left),
             ("Run rate needed per working day (£)", f.run_rate_needed),
             ("Recent run rate per working day (£)", f.recent_run_rate),
             ("Whole-period run rate per working day (£)", f.period_run_rate),
@@ -286,6 +286,8 @@ def summary_sheet(sheet: Worksheet, position: SpendPosition) -> None:
             ("Outturn at the deadline, whole-period rate (£)", f.outturn_period),
             ("Over (+) or under (-) spend, recent rate (£)", f.variance_recent),
             ("Over (+) or under (-) spend, whole-period rate (£)", f.variance_period),
+            ("Outturn on a committed basis: spent and committed (£)", f.outturn_committed),
+            ("Over (+) or under (-) spend, committed basis (£)", f.variance_committed),
         ],
     )
     sheet.append([])

@@ -181,11 +181,13 @@ def summary_lines(position: SpendPosition) -> list[tuple[str, str, str, object]]
     ]
     f = position.forecast
     lines += [
-        ("summary", "Working days left (the period end included)", "", f.working_days_left),
+        ("summary", "Working days left (the period end until its figures are in)", "", f.working_days_left),
         ("summary", "Run rate needed per working day (£)", "", f.run_rate_needed),
         ("summary", "Recent run rate per working day (£)", "", f.recent_run_rate),
         ("summary", "Outturn at the deadline, recent rate (£)", "", f.outturn_recent),
         ("summary", "Over (+) or under (-) spend, recent rate (£)", "", f.variance_recent),
+        ("summary", "Outturn on a committed basis: spent and committed (£)", "", f.outturn_committed),
+        ("summary", "Over (+) or under (-) spend, committed basis (£)", "", f.variance_committed),
     ]
     lines += [("flag", flag.message, "", "") for flag in position.flags or ()]
     return lines
