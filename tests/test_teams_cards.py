@@ -83,8 +83,7 @@ def test_the_list_reads_for_a_partner_and_counts_what_is_left_out():
 
 
 def test_a_very_long_brief_is_split_into_parts_and_nothing_is_lost(engine, programme):
-    for n in range(30):
-        check_in(engine, BOB if n % 2 else DEV, FRI, comment=f"Comment {n:02d} " + "words " * 450, hh=8 + n % 10)
+    check_in(engine, BOB, FRI, comment="Comment 00 " + "words " * 6000)  # one quote longer than a card
     b = brief(engine, programme, MON)
     cards = report_cards(b)
     assert len(cards) > 1
@@ -92,9 +91,7 @@ def test_a_very_long_brief_is_split_into_parts_and_nothing_is_lost(engine, progr
         assert card["body"][0]["text"].endswith(f"(part {index + 1} of {len(cards)})")
         assert len(json.dumps(card).encode()) < MAX_BYTES and card["version"] == "1.5"
     text = "\n".join(strings(c["body"]) for c in cards)
-    for voice in b.voice:
-        tag = voice.comment.split(" words")[0]
-        assert text.count(f"“{tag}") == 1, f"{tag} appears once"
+    assert text.count("“Comment 00") == 1 and text.count("words") == 6000
     assert PART_BYTES < MAX_BYTES
 
 
