@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from bot.common.calendar import working_days
 from bot.demo.run import run_demo
 from bot.reports.brief_words import BRIEF_CHARS
 from handlers.slack.blocks.limits import check_message
@@ -24,9 +26,14 @@ CHANGED = re.compile(
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory) -> Path:
-    """The briefs of the demo's winter, to the deadline."""
-    return run_demo(tmp_path_factory.mktemp("winter")).out_dir / "briefs"
+def winter(tmp_path_factory):
+    """The demo's winter, to the deadline."""
+    return run_demo(tmp_path_factory.mktemp("winter"))
+
+
+@pytest.fixture(scope="module")
+def folder(winter) -> Path:
+    return winter.out_dir / "briefs"
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +84,18 @@ def test_every_brief_posted_is_block_kit_slack_would_take(folder):
     for path in folder.glob("*.json"):
         for message in json.loads(path.read_text()):
             check_message(message["blocks"])
+
+
+def test_the_closing_summary_names_the_days_the_briefs_flagged_the_underspend(winter, briefs):
+    flagged = sorted(
+        date.fromisoformat(name[:10])
+        for name, text in briefs.items()
+        if any(line.startswith("- Underspend risk (raised ") for line in text.splitlines())
+    )
+    assert flagged, "the demo's winter starts slowly: the briefs flag an underspend"
+    first, last = flagged[0], flagged[-1]
+    said = f"The briefs flagged an underspend from {first:%a %d %b} to {last:%a %d %b}; cleared "
+    assert said in winter.text
+    # One spell: every working day's brief between the first and the last carried it.
+    assert flagged == list(working_days(first, last))
+    assert all(f"(raised {first:%a %d %b})" in briefs[f"{day}-brief.md"] for day in flagged)
