@@ -120,6 +120,21 @@ def test_a_failed_prompt_does_not_open_the_window(db):
         assert response_rates(s, s.exec(select(Programme)).one(), date(2026, 12, 18)).start == date(2026, 12, 21)
 
 
+def test_the_last_week_of_engagement_across_easter(db):
+    # Prompts from Mon 21 Dec; Nia answers Thu 25 Mar and on Good Friday (never asked: not counted).
+    _prompted(db, date(2026, 12, 21))
+    with session_scope(db) as s:
+        _checkin(s, "U0PART0005", date(2027, 3, 25))
+        _checkin(s, "U0PART0005", date(2027, 3, 26))
+    with session_scope(db) as s:
+        rates = response_rates(s, s.exec(select(Programme)).one(), date(2027, 3, 30))
+        # Tue 30 Mar: the five working days before are Fri 19, Mon 22 to Thu 25 Mar.
+        assert rates.last_week_from == date(2027, 3, 19)
+        nurses = next(row for row in rates.organisations if row.name == "Community Nurses")
+        assert nurses.last_week.answered == 1
+        assert nurses.last_week == Tally(1, 5)  # Nia, the one nurse: five days asked, one answered
+
+
 # -- the same working days left in every view -------------------------------------------------
 
 
