@@ -56,6 +56,7 @@ from bot.risks.listing import open_risks
 from bot.sending.jobs.base import JobContext
 from bot.sending.scheduler import tick, watch_pass
 from bot.spend.ledger import spend_position
+from bot.spend.words import COUNTED_WHOLE
 from models.db import session_scope
 from models.tables import CapacityReport, Member, Organisation, Programme, row_id
 from models.vocabulary import RiskStatus, Severity
@@ -188,7 +189,8 @@ def _answers(session: Session, form: CheckinForm, day: date, rng: random.Random,
         actual = max(target, scheme.last.actual if scheme.last else Decimal(0))
         actual = min(actual, scheme.budget)
         committed = whole_pounds(min(scheme.budget - actual, scheme.budget * Decimal("0.12")))
-        done = (scheme.planned * share * behind).quantize(Decimal("0.01"))
+        step = Decimal(1) if scheme.unit in COUNTED_WHOLE else Decimal("0.1")
+        done = (scheme.planned * share * behind).quantize(step, rounding=ROUND_DOWN)
         activity = max(done, scheme.last.activity if scheme.last else Decimal(0))
         answers[scheme_key(scheme.id, "actual")] = amount_text(actual)
         answers[scheme_key(scheme.id, "committed")] = amount_text(committed)
