@@ -85,6 +85,7 @@ def test_the_underspend_flag_shows_while_raised_whatever_today_s_forecast():
     assert flag.raised_on == MON_18_JAN
     assert flag.message.startswith("Underspend risk (raised Mon 18 Jan): ")
     assert "90% of the £100,000 allocation, back at or above the 90% threshold" in flag.message
+    assert flag.message.endswith("The flag clears after 3 working days in a row at or above it.")
 
 
 def test_overcommitted_for_the_programme_and_for_a_scheme_over_its_budget():

@@ -21,6 +21,7 @@ from bot.common.calendar import silent_working_days
 from bot.common.labels import unit_label
 from bot.common.money import format_money, format_quantity
 from bot.common.thresholds import thresholds_of
+from bot.common.wording import plural
 from bot.spend.period import Period
 from bot.spend.position import Flag, SchemeSpend, SpendPosition
 from bot.spend.underspend import UnderspendState
@@ -49,7 +50,7 @@ def spend_flags(
     position: SpendPosition, period: Period, thresholds: SpendThresholds, underspend: UnderspendState
 ) -> tuple[Flag, ...]:
     flags = [
-        *_underspend(position, thresholds.underspend_risk_percent, underspend),
+        *_underspend(position, thresholds, underspend),
         *_overcommitted(position),
     ]
     for scheme in position.schemes:
@@ -58,17 +59,20 @@ def spend_flags(
     return tuple(flags)
 
 
-def _underspend(position: SpendPosition, percent: int, state: UnderspendState) -> list[Flag]:
+def _underspend(position: SpendPosition, thresholds: SpendThresholds, state: UnderspendState) -> list[Flag]:
     """Raised or not by the readings of the working days before (bot.spend.underspend); the
     sentence gives today's forecast, which may already be back at or above the threshold."""
     forecast, allocation = position.forecast, position.allocated_total
+    percent, after = thresholds.underspend_risk_percent, thresholds.underspend_after_working_days
     if state.raised_on is None or allocation <= 0:
         return []
     outturn = forecast.outturn_recent
+    clears = ""
     if outturn * 100 < allocation * percent:
         where = f"{percent_below(outturn, allocation, percent)} of the {format_money(allocation)} allocation, below"
     else:
         where = f"{percent_of(outturn, allocation)} of the {format_money(allocation)} allocation, back at or above"
+        clears = f" The flag clears after {plural(after, 'working day')} in a row at or above it."
     return [
         Flag(
             "underspend_risk",
@@ -76,7 +80,7 @@ def _underspend(position: SpendPosition, percent: int, state: UnderspendState) -
             f"Underspend risk (raised {state.raised_on:%a %d %b}): at the recent run rate "
             f"({format_money(forecast.recent_run_rate)} a working day) the forecast outturn is "
             f"{format_money(outturn)}, {where} the {percent}% threshold; "
-            f"{format_money(forecast.run_rate_needed)} a working day is needed to spend it all.",
+            f"{format_money(forecast.run_rate_needed)} a working day is needed to spend it all.{clears}",
             raised_on=state.raised_on,
         )
     ]
