@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator
 
 from bot.common.money import format_money, parse_amount
 from models.vocabulary import FundingSource, OrganisationKind, Role, SchemeType, Service, Severity, Unit
@@ -184,6 +184,26 @@ def _distinct(values: list[Service]) -> list[Service]:
     return values
 
 
+def _confidential(value: Any) -> bool | list[Service]:
+    """`true` (the whole organisation), `false`, or a list of its services (`[gp]`)."""
+    hint = "write `confidential: true` for the whole organisation, or list its services, like `confidential: [gp]`"
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "false", "no"):
+        return value.strip().lower() in ("true", "yes")
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise ValueError(f"{value!r} is not a confidentiality: {hint}")
+    services = []
+    for item in items:
+        try:
+            services.append(Service(as_word(item)))
+        except ValueError:
+            known = ", ".join(s.value for s in Service)
+            raise ValueError(f"{item!r} is not a service (the services are: {known}): {hint}") from None
+    return _distinct(services)
+
+
 Key = Annotated[str, AfterValidator(_key)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Money = Annotated[Decimal, BeforeValidator(_money)]
@@ -204,4 +224,5 @@ UnitName = Annotated[Unit, BeforeValidator(as_word)]
 ServiceName = Annotated[Service, BeforeValidator(as_word)]
 Services = Annotated[list[ServiceName], AfterValidator(_distinct)]
 SeverityName = Annotated[Severity, BeforeValidator(as_word)]
+Confidential = Annotated[bool | list[Service], PlainValidator(_confidential)]
 MeasureKey = Annotated[str, AfterValidator(measure_key)]

@@ -75,7 +75,7 @@ def load_programme(engine: Engine, spec: ProgrammeFile, *, prune: bool = False) 
     """Create or update the programme in `spec`, in one transaction."""
     now = utcnow()
     with session_scope(engine) as session:
-        programme, created, changes = _upsert_programme(session, spec.programme, _measures(spec))
+        programme, created, changes = _upsert_programme(session, spec.programme, _measures(spec), _confidential(spec))
         assert programme.id is not None
         kinds = _sync_all(session, programme.id, spec, prune, now)
         report = LoadReport(
@@ -135,7 +135,10 @@ def _programme_values(spec: ProgrammeSpec) -> dict[str, Any]:
 
 
 def _upsert_programme(
-    session: Session, spec: ProgrammeSpec, measures: dict[str, list[dict[str, str | None]]]
+    session: Session,
+    spec: ProgrammeSpec,
+    measures: dict[str, list[dict[str, str | None]]],
+    confidential: dict[str, str | list[str]],
 ) -> tuple[Programme, bool, list[str]]:
     """The programme row, whether it was created, and which fields changed."""
     values = _programme_values(spec)
@@ -145,6 +148,7 @@ def _upsert_programme(
         "measures": measures,
         "teams": {k: v for k, v in teams.items() if v},
         "fortnightly_return": spec.fortnightly_return.model_dump(mode="json") if spec.fortnightly_return else {},
+        "confidential": confidential,
     }
     programme = session.exec(select(Programme).where(Programme.slug == spec.slug)).first()
     if programme is None:
@@ -168,6 +172,12 @@ def _measures(spec: ProgrammeFile) -> dict[str, list[dict[str, str | None]]]:
         service.value: [measure.model_dump(mode="json") for measure in measures]
         for service, measures in spec.measures.items()
     }
+
+
+def _confidential(spec: ProgrammeFile) -> dict[str, str | list[str]]:
+    """Programme.settings["confidential"]: {organisation key: "all" or [service, ...]}, read by
+    bot.people.confidential. Kept with the programme, by key, so no table changes."""
+    return {o.key: setting for o in spec.organisations if (setting := o.confidential_setting) is not None}
 
 
 def _apply(row: Any, values: dict[str, Any]) -> list[str]:

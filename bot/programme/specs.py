@@ -21,6 +21,7 @@ from bot.programme.fields import (
     MAX_MEASURE_LABEL,
     Channel,
     Clock,
+    Confidential,
     Day,
     Key,
     Kind,
@@ -150,12 +151,37 @@ class OrganisationSpec(Spec):
     name: Name
     kind: Kind
     services: Services | None = Field(None, description="omitted: the usual services of the kind")
+    confidential: Confidential = Field(False, description="true, or the services whose levels only the leads see")
 
     @model_validator(mode="after")
     def _default_services(self) -> OrganisationSpec:
         if self.services is None:
             self.services = list(DEFAULT_SERVICES.get(self.kind, ()))
         return self
+
+    @model_validator(mode="after")
+    def _confidential_services_run(self) -> OrganisationSpec:
+        """A confidential service must be one the organisation reports on, or it hides nothing."""
+        if isinstance(self.confidential, list):
+            runs = self.services or []
+            strays = [s.value for s in self.confidential if s not in runs]
+            if strays:
+                raise ValueError(
+                    f"confidential lists {', '.join(strays)}, which {self.key!r} does not run "
+                    f"(its services are: {', '.join(s.value for s in runs) or 'none'}): list only its services, "
+                    "or write `confidential: true` for the whole organisation"
+                )
+        return self
+
+    @property
+    def confidential_setting(self) -> str | list[str] | None:
+        """As Programme.settings["confidential"] keeps it (bot.people.confidential): "all", the
+        services, or None when nothing of it is confidential."""
+        if self.confidential is True:
+            return "all"
+        if isinstance(self.confidential, list) and self.confidential:
+            return [service.value for service in self.confidential]
+        return None
 
 
 class MemberSpec(Spec):
