@@ -15,6 +15,11 @@ Definitions:
 - Capacity by service: per service, the worst level reported by any organisation in the week
   and which organisations reported it (by name), the latest (each organisation's newest report on or before today, the worst of those), and
   the working days of the week with a report at level 3 or more.
+- Confidential organisations (bot.people.confidential): the digest goes to the whole channel, so
+  their levels count in no service's worst, latest or days and are never named; each service
+  says them as an aggregate (`ServiceWeek.confidential`). A capacity risk of theirs is left out of
+  the risks opened and closed, any other says "a confidential organisation"; their words are
+  left out of the partner voice (counted with those not shown).
 - Risks opened (raised or reopened) and closed in the week, by their RiskEvents (local time).
 - Decisions of the week (bot.reports.decisions), newest first.
 - Partner voice: bot.reports.voice.partner_voice over the week, newest first, at most VOICE_MOST.
@@ -30,43 +35,36 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from bot.checkin.levels import newest_levels
 from bot.common.calendar import (
     is_working_day,
     local_date,
     local_instant,
     next_working_day,
-    working_days,
 )
 from bot.common.definitions import even_pace
-from bot.common.labels import service_label
 from bot.common.money import format_money
 from bot.common.redact import redact
-from bot.common.wording import join_words, plural
+from bot.common.wording import plural
+from bot.people.confidential import (
+    CHANNEL,
+    IN_CONFIDENCE,
+    Confidentiality,
+    scrub,
+)
 from bot.reports.decisions import DecisionView, decisions_between
+from bot.reports.digest_capacity import ServiceWeek, capacity_weeks, service_sentence
 from bot.reports.engagement import percent, response_rates
 from bot.reports.organisations import Organisations, name_of, organisations_by_id
 from bot.reports.voice import Voice, at_most, partner_voice, voice_markdown
+from bot.risks.listing import confidential_named, hidden_from, tells_level
 from bot.spend.burn_up import BurnUp, burn_up
 from bot.spend.ledger import live_tranches, spend_position
 from bot.spend.position import SpendPosition
 from bot.spend.words import forecast_lines, outlook, percent_of
-from models.tables import CapacityReport, Programme, Risk, RiskEvent, row_id
+from models.tables import Programme, Risk, RiskEvent, row_id
 
 VOICE_MOST = 20
-PRESSED = 3  # a level at or above this counts as a day under pressure
 OPENED = ("raised", "reopened")
-
-
-@dataclass(frozen=True)
-class ServiceWeek:
-    service: str
-    label: str
-    organisations: int  # organisations running the service
-    worst: int | None  # the worst level reported in the week; None: no report in the week
-    latest: int | None  # the worst of each organisation's newest level; None: never reported
-    days_pressed: int  # working days of the week with a report at level PRESSED or more
-    worst_at: tuple[str, ...] = ()  # the organisations that reported the week's worst level, by name
 
 
 @dataclass(frozen=True)
@@ -164,7 +162,10 @@ def compose_digest(session: Session, programme: Programme, today: date, *, chart
         from bot.spend.charts import burn_up_png
 
         png = burn_up_png(burn)
-    voice, left_out = at_most(partner_voice(session, programme, week_from, today, organisations), VOICE_MOST)
+    said = partner_voice(session, programme, week_from, today, organisations)
+    heard = [v for v in said if not v.confidential or CHANNEL.sees(v.organisation_id)]
+    voice, left_out = at_most(heard, VOICE_MOST)
+    left_out += len(said) - len(heard)
     opened, closed = _risk_moves(session, programme, week_from, today, organisations)
     return Digest(
         programme_slug=programme.slug,
@@ -175,7 +176,7 @@ def compose_digest(session: Session, programme: Programme, today: date, *, chart
         burn=burn,
         even_pace=_even_pace(burn, position),
         chart_png=png,
-        capacity=_capacity(session, programme, week_from, today, organisations),
+        capacity=capacity_weeks(session, programme, week_from, today, organisations),
         opened=opened,
         closed=closed,
         decisions=tuple(decisions_between(session, programme.id, week_from, today)),
@@ -189,64 +190,6 @@ def compose_digest(session: Session, programme: Programme, today: date, *, chart
 def _even_pace(burn: BurnUp, position: SpendPosition) -> Decimal:
     through = position.today if position.today_in else position.today - timedelta(days=1)
     return even_pace(((day, amount) for day, amount, _ in burn.tranches), burn.deadline, through)
-
-
-def _capacity(
-    session: Session, programme: Programme, start: date, today: date, organisations: Organisations
-) -> tuple[ServiceWeek, ...]:
-    services: list[str] = []
-    running: dict[str, int] = {}
-    for organisation in sorted(organisations.values(), key=row_id):
-        if organisation.archived_at is not None:
-            continue
-        for service in organisation.services or []:
-            if service not in services:
-                services.append(service)
-            running[service] = running.get(service, 0) + 1
-    rows = session.exec(
-        select(
-            col(CapacityReport.service),
-            col(CapacityReport.local_date),
-            col(CapacityReport.level),
-            col(CapacityReport.organisation_id),
-        ).where(
-            CapacityReport.programme_id == programme.id,
-            col(CapacityReport.local_date) >= start,
-            col(CapacityReport.local_date) <= today,
-        )
-    ).all()
-    latest = newest_levels(session, row_id(programme), today)
-    days = set(working_days(start, today))
-    worst: dict[str, int] = {}
-    worst_at: dict[str, set[int]] = {}
-    pressed: dict[str, set[date]] = {}
-    for service, day, level, organisation_id in rows:
-        if service not in services:
-            services.append(service)
-        if level > worst.get(service, 0):
-            worst[service], worst_at[service] = level, set()
-        if level == worst[service]:
-            worst_at[service].add(organisation_id)
-        if level >= PRESSED and day in days:
-            pressed.setdefault(service, set()).add(day)
-    newest: dict[str, int] = {}
-    for (organisation_id, service), (level, _) in latest.items():
-        owner = organisations.get(organisation_id)
-        if owner is None or owner.archived_at is not None:
-            continue
-        newest[service] = max(newest.get(service, 0), level)
-    return tuple(
-        ServiceWeek(
-            service=s,
-            label=service_label(s),
-            organisations=running.get(s, 0),
-            worst=worst.get(s),
-            latest=newest.get(s),
-            days_pressed=len(pressed.get(s, ())),
-            worst_at=tuple(sorted(n for o in worst_at.get(s, ()) if (n := name_of(organisations, o)))),
-        )
-        for s in services
-    )
 
 
 def _risk_moves(
@@ -263,14 +206,21 @@ def _risk_moves(
     ).all()
     opened: dict[int, RiskMove] = {}
     closed: dict[int, RiskMove] = {}
+    secret = Confidentiality.of(programme)
+    named = [(row_id(o), o.key, o.name) for o in organisations.values()]
     for event, risk in rows:
+        about = confidential_named(secret, named, risk.owner_organisation_id, (risk.title, risk.detail))
+        hid = hidden_from(about, CHANNEL)
+        if tells_level(risk.rule, risk.owner_organisation_id, hid):
+            continue
+        owner = name_of(organisations, risk.owner_organisation_id)
         move = RiskMove(
             row_id(risk),
-            redact(risk.title).text,
+            scrub(redact(risk.title).text, [name for _, name in hid]),
             risk.severity,
-            name_of(organisations, risk.owner_organisation_id),
+            IN_CONFIDENCE if any(i == risk.owner_organisation_id for i, _ in hid) else owner,
             local_date(event.at, programme.timezone),
-            redact(event.note).text or None,
+            None if hid else redact(event.note).text or None,
         )
         into = opened if event.action in OPENED else closed
         into.setdefault(row_id(risk), move)
@@ -311,17 +261,6 @@ def spend_sentences(d: Digest) -> list[str]:
         f"Spend is {pace}.",
         f"At the recent pace the outturn is {format_money(p.forecast.outturn_recent)}: {outlook(p.forecast.variance_recent)}.",
     ]
-
-
-def service_sentence(s: ServiceWeek) -> str:
-    if s.worst is None and s.latest is None:
-        return f"{s.label}: no report yet"
-    week = f"worst this week {s.worst}" if s.worst is not None else "no report this week"
-    if s.worst_at:
-        week += f" ({join_words(list(s.worst_at))})"
-    latest = f"latest {s.latest}" if s.latest is not None else "never reported"
-    pressed = f"{plural(s.days_pressed, 'working day')} at level {PRESSED} or more"
-    return f"{s.label}: {week}, {latest}; {pressed}"
 
 
 def move_sentence(m: RiskMove) -> str:

@@ -18,6 +18,9 @@ Who sees what:
   the decisions of the last DECISION_DAYS days.
 - Observers see the status with no names of quiet partners at all (a count only), and the same
   Home as a lead's without names.
+- Confidential organisations (bot.people.confidential): leads and admins, and the organisation's
+  own members, see their levels by name; other partners and observers see them counted per service,
+  and no risk that would name them with their level (bot.reports.status.for_audience).
 - Someone on no programme is told how to join (bot.common.asking.JOIN_TEXT).
 
 The screen itself is the same for everyone on a programme; only the quiet names differ by
@@ -39,10 +42,11 @@ from bot.checkin.form import SchemeOnForm, ServiceOnForm, TodaysCheckin, build_f
 from bot.checkin.window import asked_from
 from bot.common.asking import JOIN_TEXT
 from bot.common.calendar import is_working_day, local_date
+from bot.people.confidential import Audience
 from bot.people.membership import memberships
 from bot.reports.decisions import DecisionView, decisions_between
 from bot.reports.engagement import Engagement, response_rates
-from bot.reports.status import StatusScreen, status_screen
+from bot.reports.status import StatusScreen, for_audience, status_screen
 from bot.views.directory import Directory, chosen, held_view
 from bot.views.status_cache import Membership, ScreenCache, ScreenKey, asker, cached_view
 from models.tables import Member, Organisation, Programme, row_id
@@ -222,6 +226,12 @@ def variant_of(viewer: Viewer) -> Variant:
     return ("observer", 0)
 
 
+def audience_of(viewer: Viewer) -> Audience:
+    """Whose confidential levels the viewer may see: a partner their own organisation's; an
+    observer nobody's (one rendering serves every observer: see variant_of)."""
+    return Audience(viewer.role, viewer.organisation_id if viewer.role == Role.PARTNER else None)
+
+
 def _status(viewer: Viewer, screen: StatusScreen) -> StatusView:
     if viewer.is_lead:
         return StatusView(viewer=viewer, screen=screen, quiet_withheld=0)
@@ -229,7 +239,8 @@ def _status(viewer: Viewer, screen: StatusScreen) -> StatusView:
         shown = tuple(q for q in screen.quiet if q.organisation_id == viewer.organisation_id)
     else:
         shown = ()
-    return StatusView(viewer=viewer, screen=replace(screen, quiet=shown), quiet_withheld=len(screen.quiet) - len(shown))
+    seen = for_audience(screen, audience_of(viewer))
+    return StatusView(viewer=viewer, screen=replace(seen, quiet=shown), quiet_withheld=len(screen.quiet) - len(shown))
 
 
 def engagement_for(

@@ -17,6 +17,9 @@ Definitions:
   as a silent scheme is counted; a cell never reported is stale too.
 - Risks: open (not closed) risks from bot.risks.listing.open_risks: a count per severity (critical first)
   and the first TOP_RISKS, critical and oldest first.
+- Confidential (bot.people.confidential): each cell says whether its level is confidential; the
+  screen holds every level and every risk, and `for_audience` takes out what a viewer may not see
+  by name (other organisations' confidential levels, risks naming them), counted per service instead.
 - Quiet: bot.reports.engagement's quiet partners, after `silent_after_working_days` prompted days.
 - Today: partners prompted today (a working day, not after the deadline, live, not away) and how
   many of them have answered.
@@ -24,7 +27,7 @@ Definitions:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -33,9 +36,10 @@ from bot.checkin.levels import Pair, Standing, newest_levels
 from bot.common.calendar import is_working_day, local_date, silent_working_days
 from bot.common.capacity import level_wording
 from bot.common.labels import service_label
+from bot.people.confidential import Aggregate, Audience, Confidentiality, aggregate
 from bot.reports.engagement import OrganisationRow, Quiet, Roster, quiet_from, roster
 from bot.reports.money import MoneyPanel
-from bot.risks.listing import RiskView, open_risks
+from bot.risks.listing import RiskView, open_risks, visible_risks
 from bot.spend.flags import spend_thresholds
 from bot.spend.ledger import spend_position
 from models.tables import Organisation, Programme, row_id
@@ -54,6 +58,7 @@ class CapacityCell:
     reported_on: date | None
     working_days_old: int | None  # working days from the day after the report to yesterday
     stale: bool
+    confidential: bool = False  # shown by name only to the leads and the organisation's members
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class CapacityGrid:
     services: tuple[str, ...]  # every service in the rows, first seen first: the grid's columns
     rows: tuple[CapacityRow, ...]
     stale_after_working_days: int
+    confidential: tuple[Aggregate, ...] = ()  # the levels taken out for a viewer, counted per service
 
     def cell(self, organisation_id: int, service: str) -> CapacityCell | None:
         for row in self.rows:
@@ -84,6 +90,7 @@ class RiskPanel:
     by_severity: tuple[tuple[Severity, int], ...]  # critical, high, medium, low (zeros included)
     total: int
     top: tuple[RiskView, ...]  # the first TOP_RISKS, critical and oldest first
+    every: tuple[RiskView, ...] = ()  # all of them, for for_audience to count again
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,7 @@ def capacity_grid(
         )
     wanted = {(row_id(o), service) for o in organisations if o.archived_at is None for service in (o.services or ())}
     latest = _latest_levels(session, row_id(programme), today, wanted)
+    secret = Confidentiality.of(programme)
     rows, services = [], []
     for organisation in organisations:
         if organisation.archived_at is not None or not organisation.services:
@@ -160,8 +168,9 @@ def capacity_grid(
             if service not in services:
                 services.append(service)
             report = latest.get((row_id(organisation), service))
+            confidential = secret.level(organisation.key, service)
             if report is None:
-                cells.append(CapacityCell(service, service_label(service), None, None, None, None, True))
+                cells.append(CapacityCell(service, service_label(service), None, None, None, None, True, confidential))
                 continue
             level, day = report
             old = silent_working_days(day, start=day, today=today)
@@ -174,6 +183,7 @@ def capacity_grid(
                     reported_on=day,
                     working_days_old=old,
                     stale=old >= stale_after,
+                    confidential=confidential,
                 )
             )
         rows.append(CapacityRow.of(organisation, cells=tuple(cells)))
@@ -210,7 +220,36 @@ def _latest_levels(
 def _risks(risks: list[RiskView]) -> RiskPanel:
     order = sorted(Severity, key=lambda s: -list(Severity).index(s))
     counts = tuple((severity, sum(1 for r in risks if r.severity == severity)) for severity in order)
-    return RiskPanel(by_severity=counts, total=len(risks), top=tuple(risks[:TOP_RISKS]))
+    return RiskPanel(by_severity=counts, total=len(risks), top=tuple(risks[:TOP_RISKS]), every=tuple(risks))
+
+
+def for_audience(screen: StatusScreen, audience: Audience) -> StatusScreen:
+    """The screen without what `audience` may not see by name: other organisations' confidential
+    levels (counted per service instead) and the risks that would tell them."""
+    if audience.is_lead:
+        return screen
+    return replace(
+        screen,
+        capacity=_capacity_for(screen.capacity, audience),
+        risks=_risks(visible_risks(list(screen.risks.every), audience)),
+    )
+
+
+def _capacity_for(grid: CapacityGrid, audience: Audience) -> CapacityGrid:
+    hidden: dict[str, list[int | None]] = {}
+    rows = []
+    for row in grid.rows:
+        if audience.sees(row.organisation_id):
+            rows.append(row)
+            continue
+        for c in row.cells:
+            if c.confidential:
+                hidden.setdefault(c.service, []).append(c.level)
+        kept = tuple(c for c in row.cells if not c.confidential)
+        if kept:
+            rows.append(replace(row, cells=kept))
+    counted = tuple(aggregate(service, levels) for service, levels in hidden.items())
+    return replace(grid, rows=tuple(rows), confidential=counted)
 
 
 def _today(people: Roster) -> TodayCheckins:

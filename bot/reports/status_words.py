@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from bot.common.markup import Markup
 from bot.common.wording import plural, shortened
+from bot.people.confidential import Aggregate, aggregate_sentence
 from bot.reports.engagement import Quiet
 from bot.reports.status import CapacityCell, CapacityRow, TodayCheckins
 from bot.spend.words import percent_of
@@ -41,6 +42,14 @@ def cell(cell: CapacityCell, markup: Markup) -> str:
     if cell.stale:
         text += f" {markup.stale} stale, {plural(cell.working_days_old or 0, 'working day')} old"
     return text
+
+
+def confidential(aggregates: Sequence[Aggregate]) -> list[str]:
+    """The confidential levels taken out of the grid, counted per service; unescaped."""
+    return [aggregate_sentence(a) for a in aggregates]
+
+
+CONFIDENTIAL_NOTE = "Confidential organisations' levels are seen by name only by the leads."
 
 
 def more_organisations(rows: Sequence[CapacityRow]) -> str:

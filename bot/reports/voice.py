@@ -2,7 +2,9 @@
 attributed to their organisation, as the brief (the day) and the digest (the week) show them.
 
 Community organisations are the kinds outside models.vocabulary.STATUTORY_KINDS; an amended
-check-in shows only its newest version. Free text is redacted at storage and again here, so no
+check-in shows only its newest version. Each item says whether its organisation's words are
+confidential (bot.people.confidential): the brief, for the leads, quotes them; the digest, for
+everyone, leaves them out. Free text is redacted at storage and again here, so no
 NHS number reaches a brief or a digest.
 """
 
@@ -16,6 +18,7 @@ from sqlmodel import Session, col, select
 from bot.checkin.audiences import COMMUNITY, sector_of
 from bot.common.newest import newest_first
 from bot.common.redact import redact
+from bot.people.confidential import Confidentiality
 from bot.reports.organisations import Organisations, organisations_by_id
 from models.tables import CheckIn, Programme
 
@@ -29,6 +32,8 @@ class Voice:
     day: date
     blockers: str | None
     comment: str | None
+    organisation_id: int = 0
+    confidential: bool = False  # its words reach only the leads and its own members
 
 
 def partner_voice(
@@ -53,6 +58,7 @@ def partner_voice(
         .order_by(*newest_first(CheckIn))
     ).all()
     superseded = {row.supersedes_id for row in rows if row.supersedes_id is not None}
+    secret = Confidentiality.of(programme)
     seen: set[tuple[int, str, str]] = set()
     out: list[Voice] = []
     for row in rows:
@@ -69,7 +75,17 @@ def partner_voice(
             seen.add(key)
             said.append(cleaned)
         if any(said):
-            out.append(Voice(organisation.name, organisation.kind, row.local_date, said[0], said[1]))
+            out.append(
+                Voice(
+                    organisation.name,
+                    organisation.kind,
+                    row.local_date,
+                    said[0],
+                    said[1],
+                    row.organisation_id,
+                    secret.words(organisation.key),
+                )
+            )
     return out
 
 

@@ -14,9 +14,10 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.common.asking import JOIN_TEXT
+from bot.people.confidential import Audience
 from bot.people.membership import memberships
 from bot.risks.changes import ACTING_ROLES, RiskChanged, RiskRefused, change_status, refusal
-from bot.risks.listing import RiskView, open_risks, risk_view
+from bot.risks.listing import RiskView, hidden_from, open_risks, risk_view, visible_risks
 from bot.views.directory import Directory, held_view
 from bot.views.status_cache import ScreenCache, cached_view
 from models.tables import Member, Organisation, Programme, Risk, row_id
@@ -122,7 +123,7 @@ def risks_command(
         Register(
             programme_id=row_id(programme),
             programme_name=programme.name,
-            risks=_register(session, programme, now, views),
+            risks=_seen(_register(session, programme, now, views), Role(member.role), member.organisation_id),
             role=Role(member.role),
             may_act=Role(member.role) in ACTING_ROLES,
         )
@@ -146,12 +147,21 @@ def risks_in_memory(
             Register(
                 programme_id=membership.programme_id,
                 programme_name=membership.programme_name,
-                risks=found[1],
+                risks=_seen(found[1], role, membership.organisation_id),
                 role=role,
                 may_act=role in ACTING_ROLES,
             )
         )
     return RisksOverview(tuple(registers)) if registers else None
+
+
+def _seen(risks: tuple[RiskView, ...], role: Role, organisation_id: int) -> tuple[RiskView, ...]:
+    """The register as one member may see it: confidential organisations' pressure for the leads
+    and their own members only (bot.risks.listing.visible_risks)."""
+    audience = Audience(role, organisation_id if role == Role.PARTNER else None)
+    if not any(hidden_from(r.confidential, audience) for r in risks):
+        return risks  # the very tuple, so its rendering is kept (handlers.rendered)
+    return tuple(visible_risks(risks, audience))
 
 
 def _register(session: Session, programme: Programme, now: datetime, views: ScreenCache | None) -> tuple[RiskView, ...]:

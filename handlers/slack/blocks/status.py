@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.common.money import format_money
 from bot.common.wording import plural, shortened
+from bot.people.confidential import Aggregate
 from bot.reports import status_words
 from bot.reports.engagement import Quiet
 from bot.reports.leads_view import StatusView, ViewRefused
@@ -63,8 +64,10 @@ def status_blocks(result: StatusResult) -> list[Json]:
         context("Shown only to you. `/winter risks` lists every open risk; `/winter spend` every scheme."),
     ]
     budget = min(CAPACITY_SECTIONS, MESSAGE_BLOCKS - len(blocks) - len(tail))
+    confidential = confidential_blocks(screen.capacity.confidential)
+    budget -= len(confidential)
     blocks += capacity_blocks(screen.capacity.rows, screen.capacity.stale_after_working_days, budget)
-    return [*blocks, *tail]
+    return [*blocks, *confidential, *tail]
 
 
 def status_text(result: StatusResult) -> str:
@@ -122,6 +125,15 @@ def capacity_blocks(rows: Sequence[CapacityRow], stale_after: int, budget: int) 
     )
     lines = [capacity_line(row) for row in ordered]
     return packed(lines, title=title, budget=budget, more=lambda n: status_words.more_organisations(ordered[-n:]))
+
+
+def confidential_blocks(aggregates: Sequence[Aggregate]) -> list[Json]:
+    """The confidential levels the viewer may not see by name, counted per service: one section."""
+    if not aggregates:
+        return []
+    lines = [f"• {escape(text)}" for text in status_words.confidential(aggregates)]
+    text = "\n".join(["*In confidence*", *lines, f"_{status_words.CONFIDENTIAL_NOTE}_"])
+    return [section(shortened(text, SECTION_TEXT))]
 
 
 def capacity_line(row: CapacityRow) -> str:

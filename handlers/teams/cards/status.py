@@ -13,6 +13,7 @@ from microsoft_teams.cards import CardElement
 
 from bot.common.money import format_money
 from bot.common.wording import plural, shortened
+from bot.people.confidential import Aggregate
 from bot.reports import status_words
 from bot.reports.engagement import Quiet
 from bot.reports.leads_view import StatusView, ViewRefused
@@ -51,6 +52,7 @@ def status_card(result: StatusResult) -> Card:
         *quiet(screen.quiet, screen.quiet_after_working_days, withheld),
         line(status_words.today(screen.checkins_today, MARKDOWN)),
         *capacity(screen.capacity.rows, screen.capacity.stale_after_working_days),
+        *confidential(screen.capacity.confidential),
         line(FOOTER, subtle=True),
     ]
     return card(body)
@@ -126,6 +128,17 @@ def quiet(people: Sequence[Quiet], after: int, withheld: int) -> list[CardElemen
 
 def quiet_line(q: Quiet) -> str:
     return status_words.quiet(q, MARKDOWN)
+
+
+def confidential(aggregates: Sequence[Aggregate]) -> list[CardElement]:
+    """The confidential levels the asker may not see by name, counted per service."""
+    if not aggregates:
+        return []
+    return [
+        subheading("In confidence"),
+        line(bullets([plain(text) for text in status_words.confidential(aggregates)])),
+        line(status_words.CONFIDENTIAL_NOTE, subtle=True),
+    ]
 
 
 def capacity(rows: Sequence[CapacityRow], stale_after: int) -> list[CardElement]:
