@@ -277,6 +277,37 @@ class QuestionAnswer(SQLModel, table=True):
     answered_at: datetime = _instant(default_factory=utcnow)
 
 
+class Blocker(SQLModel, table=True):
+    """Something in a partner's way, raised at check-in: an item with a life (open, being worked
+    on, resolved, won't fix) and a thread of replies (BlockerEvent), not a quote that repeats."""
+
+    __table_args__ = (Index("ix_blocker_open", "programme_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    raised_by_member_id: int = Field(foreign_key="member.id")
+    checkin_id: int = Field(foreign_key="check_in.id")
+    text: str
+    status: str = Field(default="open", max_length=16)
+    owner_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    raised_on: date
+    raised_at: datetime = _instant(default_factory=utcnow)
+    updated_at: datetime = _instant(default_factory=utcnow)
+
+
+class BlockerEvent(SQLModel, table=True):
+    """One step in a blocker's thread: raised, a reply, taken on, resolved, won't fix, reopened."""
+
+    __tablename__ = "blocker_event"
+    id: int | None = Field(default=None, primary_key=True)
+    blocker_id: int = Field(foreign_key="blocker.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    action: str = Field(max_length=16)
+    note: str | None = None
+    at: datetime = _instant(default_factory=utcnow)
+
+
 class Delivery(SQLModel, table=True):
     """One scheduled send. The key (programme, job, recipient, local date) is written
     before the send, so no rerun, restart or second clock sends it twice."""

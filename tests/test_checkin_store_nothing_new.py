@@ -18,7 +18,7 @@ from checkin_store_support import (
     stored,
 )
 
-from models.tables import CapacityReport, CheckIn, SpendReport
+from models.tables import Blocker, CapacityReport, CheckIn, SpendReport
 
 
 def test_nothing_new_today_restates_the_last_figures_and_levels(db):
@@ -26,7 +26,10 @@ def test_nothing_new_today_restates_the_last_figures_and_levels(db):
     result = _no_change(db, BOB, TUESDAY)
     assert result.recorded and result.no_change and result.nothing_to_reaffirm == ()
     checkin = rows(db, CheckIn, CheckIn.id == result.checkin_id)[0]
-    assert checkin.no_change and checkin.local_date == date(2027, 1, 5) and checkin.blockers == "No drivers"
+    # Monday's blocker is an item of its own, still open: "nothing new" does not say it again.
+    assert checkin.no_change and checkin.local_date == date(2027, 1, 5) and checkin.blockers is None
+    [blocker] = rows(db, Blocker)
+    assert (blocker.text, blocker.status, blocker.raised_on) == ("No drivers", "open", date(2027, 1, 4))
     tuesday = rows(db, SpendReport, SpendReport.local_date == date(2027, 1, 5))
     monday = rows(db, SpendReport, SpendReport.local_date == date(2027, 1, 4))
     assert [(r.scheme_id, r.actual, r.committed, r.activity) for r in tuesday] == [

@@ -95,7 +95,9 @@ def test_the_next_form_is_prefilled_with_the_organisations_last_answer_whoever_g
         ("home_care", 2, date(2027, 1, 4)),
         ("reablement", 1, date(2027, 1, 4)),
     ]
-    assert form.blockers == "No drivers"
+    # Monday's blocker is an item now: Carol's box starts blank and the form lists it as still open.
+    assert form.blockers is None
+    assert [(b.text, b.raised_on, b.status) for b in form.open_blockers] == [("No drivers", date(2027, 1, 4), "open")]
     assert form.today is None  # Carol has not checked in; Monday's comment is not offered again
 
 
@@ -160,7 +162,7 @@ def test_refused_answers_come_back_with_the_whole_form_to_show_again(db):
     refused = submit(db, BOB, answers(form_for(db, BOB, TUESDAY.date()), levels=("9", "1")), now=TUESDAY)
     assert isinstance(refused, Rejected) and set(refused.errors) == {service_key("home_care")}
     assert refused.form == form_for(db, BOB, TUESDAY.date())
-    assert refused.form.blockers == "No drivers after 4pm"
+    assert [b.text for b in refused.form.open_blockers] == ["No drivers after 4pm"]
 
 
 def test_answers_are_checked_against_the_figures_on_record_when_sent_not_when_opened(db):

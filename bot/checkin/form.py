@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.checkin.blockers import open_blockers_of
 from bot.checkin.field_keys import BLOCKERS, COMMENT, CORRECTION, FIGURES, measure_key, scheme_key, service_key
 from bot.checkin.prompts import CheckinScope, SchemeScope, checkin_scope
 from bot.checkin.questions_on_form import QuestionOnForm, open_questions_for
@@ -107,15 +108,24 @@ class TodaysCheckin:
 
 
 @dataclass(frozen=True)
+class OpenBlocker:
+    blocker_id: int
+    text: str
+    raised_on: date
+    status: str  # open, or working (a lead has taken it on)
+
+
+@dataclass(frozen=True)
 class CheckinForm:
     scope: CheckinScope
     timezone: str
     local_date: date
     schemes: tuple[SchemeOnForm, ...]
     services: tuple[ServiceOnForm, ...]
-    blockers: str | None  # the organisation's standing blockers, offered again
+    blockers: str | None  # today's blockers when amending today's check-in; a new day starts blank
     today: TodaysCheckin | None
     questions: tuple[QuestionOnForm, ...] = ()  # the leads' open questions: optional answers
+    open_blockers: tuple[OpenBlocker, ...] = ()  # the organisation's blockers still open, oldest first
 
     @property
     def amending(self) -> bool:
@@ -194,9 +204,10 @@ def _form(session: Session, member: Member, today: date, shown: bool) -> Checkin
         local_date=today,
         schemes=_schemes(session, scope.schemes, today),
         services=_services(session, scope, today, programme.settings or {}, shown),
-        blockers=_standing_blockers(session, scope.organisation_id, today) if shown else None,
+        blockers=_todays_blockers(session, row_id(member), today) if shown else None,
         today=todays_checkin(session, member, today, programme.timezone),
         questions=tuple(open_questions_for(session, member, today)),
+        open_blockers=_open_blockers(session, scope.organisation_id) if shown else (),
     )
 
 
@@ -295,12 +306,20 @@ def _last_measures(
     return found
 
 
-def _standing_blockers(session: Session, organisation_id: int, today: date) -> str | None:
+def _todays_blockers(session: Session, member_id: int, today: date) -> str | None:
+    """What this member wrote under Blockers today (amending shows it again, or saving would
+    lose it); yesterday's are items of their own now (bot.checkin.blockers), not a box to refill."""
     return session.exec(
         select(CheckIn.blockers)
-        .where(CheckIn.organisation_id == organisation_id, CheckIn.local_date <= today)
+        .where(CheckIn.member_id == member_id, CheckIn.local_date == today)
         .order_by(*newest_first(CheckIn))
     ).first()
+
+
+def _open_blockers(session: Session, organisation_id: int) -> tuple[OpenBlocker, ...]:
+    return tuple(
+        OpenBlocker(row_id(b), b.text, b.raised_on, b.status) for b in open_blockers_of(session, organisation_id)
+    )
 
 
 def _latest(session: Session, model: Any, partition: Any, where: Any, today: date) -> dict[Any, Any]:

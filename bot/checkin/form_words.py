@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.checkin.form import CheckinForm, MeasureOnForm, ServiceOnForm, TodaysCheckin, quantity_text
 from bot.checkin.questions_on_form import QuestionOnForm
+from bot.common.wording import shortened
 
 FIGURES_TO_DATE = "Figures are to date (cumulative) and start as the last answer: change what has moved."
 LEVEL_PLACEHOLDER = "Choose a level, 1 to 4"
@@ -46,3 +47,16 @@ def question_hint(question: QuestionOnForm) -> str:
     """Who asked the question and until when it is open."""
     asker = question.asked_by + (f" ({question.asked_by_organisation})" if question.asked_by_organisation else "")
     return f"Asked by {asker} on {question.asked_on:%a %-d %b}; open until {question.closes_on:%a %-d %b}"
+
+
+BLOCKERS_LABEL = "New blockers"
+
+
+def blockers_hint(form: CheckinForm, command: str = "/winter blockers") -> str:
+    """Under the Blockers box: it is for new ones; the open ones stay open until answered."""
+    if not form.open_blockers:
+        return "What is getting in the way, if anything. Each one goes to the leads to answer."
+    shown = [f"#{b.blocker_id} {shortened(b.text, 60)} (since {b.raised_on:%a %-d %b})" for b in form.open_blockers[:3]]
+    more = len(form.open_blockers) - len(shown)
+    tail = f" and {more} more" if more else ""
+    return f"Only what is new: still open are {'; '.join(shown)}{tail}. Solved? `{command} resolve ID`."

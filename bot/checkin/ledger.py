@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bot.checkin.answers import QuestionAnswered, Submission
+from bot.checkin.blockers import raise_from_checkin
 from bot.checkin.form import (
     CheckinForm,
     Figures,
@@ -102,6 +103,7 @@ def record(session: Session, member: Member, submission: Submission, now: dateti
         comment=submission.comment,
         redactions=submission.redactions,
     )
+    raise_from_checkin(session, checkin, submission.blockers, now)
     schemes = tuple(
         _add_spend(session, checkin, a.scheme, a.figures, SOURCE_CHECKIN, a.correction_reason)
         for a in submission.schemes
@@ -126,7 +128,7 @@ def record_no_change(session: Session, member: Member, today: date, now: datetim
     form = build_form(session, member, today)
     if form.today is not None:
         return _already_answered(form, form.today)
-    checkin = _add_checkin(session, form, now, None, no_change=True, blockers=form.blockers)
+    checkin = _add_checkin(session, form, now, None, no_change=True)
     schemes = tuple(
         _add_spend(session, checkin, s, s.last, SOURCE_NO_CHANGE) for s in form.schemes if s.last is not None
     )

@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.checkin import CheckinForm, Refusal, open_checkin
+from bot.checkin.blockers import BlockersResult, blockers_command
 from bot.checkin.questions import Asked, AskRefused, QuestionsView, ask_or_show
 from bot.common.asking import JOIN_TEXT, parse
 from bot.people.away import AwayResult, request_away, request_back
@@ -209,6 +210,16 @@ COMMANDS: tuple[Command, ...] = (
         run=lambda session, call, _: record_decision(session, call.platform, call.user_id, call.rest, call.now),
         result=DecisionRecorded | DecisionRefused,
         records=Records.ALWAYS,
+    ),
+    Command(
+        "blockers",
+        "blockers [reply|take|resolve|wontfix|reopen ID NOTE]",
+        "The blockers partners raised and their answers, shown only to you; leads reply, take one on, "
+        "resolve it or say why not (`blockers reply 12 TEXT`); partners resolve their own",
+        ANSWERERS,
+        run=lambda session, call, _: blockers_command(session, call.platform, call.user_id, call.rest, call.now),
+        result=BlockersResult,
+        records=Records.WITH_WORDS,
     ),
     Command(
         "ask",

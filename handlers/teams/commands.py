@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.checkin import CheckinForm, Refusal
+from bot.checkin.blockers import BlockersResult
 from bot.checkin.questions import Asked, AskRefused, QuestionsView
 from bot.commands.table import Help, Unknown
 from bot.common.asking import parse
@@ -20,6 +21,7 @@ from bot.spend.position import SpendPosition
 from handlers.teams.cards.ask import ask_card
 from handlers.teams.cards.away import away_card
 from handlers.teams.cards.base import Card, notice_card
+from handlers.teams.cards.blockers import blockers_card
 from handlers.teams.cards.checkin import checkin_card
 from handlers.teams.cards.decide import decide_card
 from handlers.teams.cards.help import help_card, unknown_command_card
@@ -48,6 +50,7 @@ SHOWN: dict[Any, Callable[[Any], Card]] = {
     EngagementView | ViewRefused: partners_card,
     DecisionRecorded | DecisionRefused: decide_card,
     Asked | AskRefused | QuestionsView: ask_card,
+    BlockersResult: blockers_card,
 }
 
 

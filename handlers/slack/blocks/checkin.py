@@ -111,7 +111,7 @@ def _form_blocks(form: CheckinForm, notice: str | None) -> list[Block]:
         blocks += [_question_input(q, values) for q in form.questions[:asked]]
     blocks += [
         _text_input(CORRECTION, form_words.CORRECTION_LABEL, values, hint=said.CORRECTION_HINT),
-        _text_input(BLOCKERS, "Blockers", values, multiline=True, hint="What is getting in the way, if anything"),
+        _text_input(BLOCKERS, form_words.BLOCKERS_LABEL, values, multiline=True, hint=form_words.blockers_hint(form)),
         _text_input(COMMENT, form_words.COMMENT_LABEL, values, multiline=True),
         _context(said.NO_PATIENT_DETAILS),
     ]

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.checkin import CheckinForm, Refusal
+from bot.checkin.blockers import BlockersResult
 from bot.checkin.questions import Asked, AskRefused, QuestionsView
 from bot.commands.table import Help, Unknown
 from bot.people.away import AwayResult
@@ -17,6 +18,7 @@ from bot.spend.entry import EntryRefused, LeadEntry
 from bot.spend.position import SpendPosition
 from handlers.slack.blocks.ask import ask_blocks, ask_text
 from handlers.slack.blocks.away import away_blocks, away_text
+from handlers.slack.blocks.blockers import blockers_blocks, blockers_text
 from handlers.slack.blocks.decide import decide_blocks, decide_text
 from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
 from handlers.slack.blocks.partners import partners_blocks, partners_text
@@ -55,4 +57,5 @@ SHOWN: dict[Any, Show] = {
     EngagementView | ViewRefused: _said(partners_text, partners_blocks),
     DecisionRecorded | DecisionRefused: _said(decide_text, decide_blocks),
     Asked | AskRefused | QuestionsView: _said(ask_text, ask_blocks),
+    BlockersResult: _said(blockers_text, blockers_blocks),
 }

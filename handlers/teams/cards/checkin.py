@@ -81,7 +81,13 @@ def _checkin_card(
         for question in form.questions:
             body += _question(question, values, errors)
     body += _text(CORRECTION, form_words.CORRECTION_LABEL, values, errors, hint=said.CORRECTION_HINT)
-    body += _text(BLOCKERS, "Blockers: what is getting in the way, if anything", values, errors, multiline=True)
+    body += _text(
+        BLOCKERS,
+        f"{form_words.BLOCKERS_LABEL}: {form_words.blockers_hint(form, 'blockers')}",
+        values,
+        errors,
+        multiline=True,
+    )
     body += _text(COMMENT, form_words.COMMENT_LABEL, values, errors, multiline=True)
     body.append(line(said.NO_PATIENT_DETAILS, subtle=True))
     data = form_data(form.scope.programme_id, form.local_date)

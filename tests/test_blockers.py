@@ -1,0 +1,120 @@
+"""Blockers as things with a life (bot/checkin/blockers.py) on a real database: raised at
+check-in, changed by an amendment, answered by the leads, resolved by the partner, each seen only
+by whom it concerns; and the words every platform says of them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from checkin_store_support import (
+    BOB,
+    CAROL,
+    LEAD,
+    MONDAY,
+    OBSERVER,
+    TUESDAY,
+    WATCHER,
+    answers,
+    db,  # noqa: F401 (fixtures)
+    form_for,
+    rows,
+    stored,
+)
+
+from bot.checkin.blockers import BlockerActed, BlockerRefused, BlockersList, blockers_command
+from bot.checkin.blockers_words import acted_sentence, heading, listing_intro, thread
+from bot.common.redact import REPLACEMENT
+from models.db import session_scope
+from models.tables import Blocker, BlockerEvent
+
+
+def said(db, user_id: str, rest: str = "", now=TUESDAY):
+    with session_scope(db) as session:
+        return blockers_command(session, "slack", user_id, rest, now)
+
+
+def test_a_blocker_raised_at_check_in_is_an_item_and_a_new_day_starts_blank(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers after 4pm"))
+    [blocker] = rows(db, Blocker)
+    assert (blocker.text, blocker.status, blocker.raised_on) == ("No drivers after 4pm", "open", MONDAY.date())
+    assert [e.action for e in rows(db, BlockerEvent)] == ["raised"]
+    tuesday = form_for(db, CAROL, TUESDAY.date())
+    assert tuesday.blockers is None  # not yesterday's words again
+    assert [b.blocker_id for b in tuesday.open_blockers] == [blocker.id]
+
+
+def test_amending_the_day_s_check_in_changes_its_blocker_not_a_second_one(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers"))
+    assert form_for(db, BOB).blockers == "No drivers"  # amending shows today's words again
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers on the east side"), now=MONDAY + timedelta(hours=1))
+    [blocker] = rows(db, Blocker)
+    assert blocker.text == "No drivers on the east side"
+    stored(db, BOB, answers(form_for(db, BOB), blockers=""), now=MONDAY + timedelta(hours=2))
+    assert rows(db, Blocker)[0].status == "resolved"  # emptied: withdrawn
+    assert [e.action for e in rows(db, BlockerEvent)] == ["raised", "changed", "resolve"]
+
+
+def test_a_lead_replies_takes_it_on_and_the_partner_resolves_it(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="Referrals after 4pm with no medication list"))
+    blocker_id = rows(db, Blocker)[0].id
+    replied = said(db, LEAD, f"reply {blocker_id} We have asked the wards to send lists by 2pm")
+    assert isinstance(replied, BlockerActed) and replied.raiser_member_id == rows(db, Blocker)[0].raised_by_member_id
+    assert replied.blocker.status == "open" and replied.blocker.answered
+    taken = said(db, LEAD, f"take #{blocker_id}")
+    assert isinstance(taken, BlockerActed) and taken.blocker.status == "working" and taken.blocker.owner == "Council"
+    assert thread(taken.blocker) == [
+        "Alice Lead (Council) replied: We have asked the wards to send lists by 2pm",
+        "Alice Lead (Council) took it on",
+    ]
+    done = said(db, CAROL, f"resolve {blocker_id} Lists arrive by 2pm now")
+    assert isinstance(done, BlockerActed) and done.blocker.status == "resolved"
+    assert acted_sentence(done).startswith(
+        f"You marked resolved blocker #{blocker_id} from Home Carers Ltd; it is resolved."
+    )
+    listing = said(db, LEAD)
+    assert isinstance(listing, BlockersList) and listing.blockers == ()
+
+
+def test_who_may_do_what(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers"))
+    blocker_id = rows(db, Blocker)[0].id
+    assert isinstance(said(db, BOB, f"reply {blocker_id} thanks"), BlockerRefused)  # partners do not answer
+    assert isinstance(said(db, WATCHER, f"resolve {blocker_id}"), BlockerRefused)  # not their organisation's
+    assert isinstance(said(db, "U0STRANGER", ""), BlockerRefused)
+    refused = said(db, LEAD, f"wontfix {blocker_id}")
+    assert isinstance(refused, BlockerRefused) and "needs a note" in refused.message
+    assert "not something you can do" in said(db, LEAD, "shout 1").message
+    assert "by its number" in said(db, LEAD, "reply soon").message
+    assert "no blocker 999" in said(db, LEAD, "take 999").message
+    assert rows(db, Blocker)[0].status == "open"  # nothing refused changed it
+
+
+def test_each_sees_only_what_concerns_them(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers"))
+    lead, carol, watcher = said(db, LEAD), said(db, CAROL), said(db, WATCHER)
+    assert [b.text for b in lead.blockers] == ["No drivers"] and lead.may_answer
+    assert [b.text for b in carol.blockers] == ["No drivers"] and not carol.may_answer  # her organisation's
+    assert watcher.blockers == ()
+    assert listing_intro(carol).startswith("1 blocker open on ")
+    assert listing_intro(carol).endswith(" raised by your organisation, oldest first.")
+    observer = said(db, OBSERVER)
+    assert isinstance(observer, BlockerRefused) and "observer" in observer.message
+
+
+def test_a_lead_s_note_is_redacted_before_it_is_stored(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers"))
+    blocker_id = rows(db, Blocker)[0].id
+    said(db, LEAD, f"reply {blocker_id} Mr A 943 476 5919 has a driver now")
+    notes = [e.note for e in rows(db, BlockerEvent) if e.action == "reply"]
+    assert notes == [f"Mr A {REPLACEMENT} has a driver now"]
+
+
+def test_the_heading_says_whose_since_when_and_where_it_stands(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers"))
+    blocker_id = rows(db, Blocker)[0].id
+    taken = said(db, LEAD, f"take {blocker_id}")
+    assert (
+        heading(taken.blocker)
+        == f"#{blocker_id} Home Carers Ltd, since Mon 4 Jan (being worked on, taken on by Council)"
+    )
+    assert taken.blocker.raised_on == date(2027, 1, 4)
