@@ -91,9 +91,12 @@ def test_level_four_goes_to_the_leads_and_the_owner_once(ctx, programme, engine,
     told = {c["channel"] for c in posts_about(slack_api, "home care at level 4")}
     assert told == {CHANNEL, BOB, CAROL}  # the channel, and Home Carers Ltd's two partners
     assert first.line().startswith("risk-scan test-fund Tue 05 Jan 2027: risks ")
-    for call in posts_about(slack_api, "home care at level 4"):
-        check_message(call["blocks"])
-        assert "risk_acknowledge" in action_ids(call["blocks"])
+    [leads] = posts_about(slack_api, "home care at level 4", CHANNEL)
+    check_message(leads["blocks"])
+    assert "risk_acknowledge" in action_ids(leads["blocks"])
+    for partner in (BOB, CAROL):  # plain words for the partners, without the leads' buttons
+        [copy] = posts_about(slack_api, "home care at level 4", partner)
+        assert "blocks" not in copy.body and "`/winter checkin`" in copy["text"]
 
     again = run_risk_scan(ctx, programme, at(TUESDAY, 14, 30))
     assert again.sent == 0 and again.already_sent == first.sent

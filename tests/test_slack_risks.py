@@ -48,15 +48,20 @@ def test_a_lead_acknowledges_and_every_copy_of_the_escalation_shows_it(
     risk_id = raise_(engine, programme)
     in_channel = escalate(engine, slack_settings, programme, risk_id, Destination("slack", LEADS_CHANNEL))
     with session_scope(engine) as session:
+        alice = session.exec(select(Member).where(Member.platform_user_id == LEAD)).one()
         bob = session.exec(select(Member).where(Member.platform_user_id == PARTNER)).one()
-    in_dm = escalate(engine, slack_settings, programme, risk_id, Destination("slack", PARTNER, bob.id))
-    assert in_dm.startswith(dm_channel(PARTNER) + ":")
+    in_dm = escalate(engine, slack_settings, programme, risk_id, Destination("slack", LEAD, alice.id))
+    assert in_dm.startswith(dm_channel(LEAD) + ":")
+    partners = escalate(engine, slack_settings, programme, risk_id, Destination("slack", PARTNER, bob.id))
 
     press(slack_server, slack_api, "risk_acknowledge", risk_id, LEAD, in_channel)
 
     updates = slack_api.wait_for("chat.update", 2)
     assert stored(engine, risk_id).status == "acknowledged"
     assert sorted(f"{c['channel']}:{c['ts']}" for c in updates) == sorted([in_channel, in_dm])
+    assert partners not in {f"{c['channel']}:{c['ts']}" for c in slack_api.calls("chat.update")}, (
+        "a partner's copy is left as sent: the leads' buttons are not put on it"
+    )
     for call in updates:
         check_message(call["blocks"])
         shown = block_text(call["blocks"])

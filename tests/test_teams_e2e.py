@@ -346,9 +346,13 @@ def test_a_level_four_goes_to_the_teams_leads_with_buttons_and_a_lead_acknowledg
             ),
         ).json()
         assert "acknowledged" in strings(done["value"]).lower()
-    updated = [s for s in teams_api.sent() if s.http_method == "PUT"]
-    assert updated, "the other copies of the escalation in Teams were updated"
-    assert all("acknowledged" in s.card_text.lower() for s in updated)
+    for partner in (BOB, CAROL):  # the owner's partners: plain words, no buttons, left as sent
+        [copy] = [
+            s for s in teams_api.sent(partner.conversation_id) if "has gone to the winter fund's leads" in s.card_text
+        ]
+        assert all(not card.get("actions") for card in copy.cards)
+        assert "“checkin”" in copy.card_text and "/winter" not in copy.card_text
+        assert not [s for s in teams_api.sent(partner.conversation_id) if s.http_method == "PUT"]
     assert any(c["channel"] == "C0MIXLEADS" for c in slack_api.calls("chat.postMessage")), "Slack's leads were told too"
     in_slack = slack_api.wait_for("chat.update", 1)
     assert any(c["channel"] == "C0MIXLEADS" and "cknowledged" in json.dumps(c.get("blocks")) for c in in_slack)

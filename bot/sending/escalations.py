@@ -1,9 +1,14 @@
-"""Risk escalations: which risks go to whom, under which exactly-once key, and where the
-copies went so a lead's action can update every one of them.
+"""Risk escalations: which risks go to whom, under which exactly-once key, in whose words,
+and where the leads' copies went so a lead's action can update every one of them.
 
 An escalation is keyed by (programme, risk, severity, destination) and written to the same
 delivery ledger as the prompts: a risk is escalated once at each severity it reaches, a
 rerun of the scan finds the key already sent, and a failed post is retried, not lost.
+
+Two copies: the leads' (their channel, and a lead or admin of the owner organisation in a DM)
+carries the buttons; a partner of the owner organisation gets plain words instead (what was
+raised about their organisation, what happens next, how to add detail), which no lead's
+action rewrites, so it never grows buttons they cannot use or the register's own wording.
 """
 
 from __future__ import annotations
@@ -14,11 +19,13 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from bot.common.calendar import local_date
-from bot.risks.listing import RiskView, open_risks
+from bot.common.wording import age_words, shortened
+from bot.risks.listing import EventView, RiskView, open_risks
 from bot.risks.register import SEVERITY_RANK
+from bot.risks.words import NOTE_SHOWN, Escape, When
 from bot.sending.ports import Destination
 from models.tables import Delivery, Member, Programme, Risk, row_id
-from models.vocabulary import DeliveryState, Platform, Role, Severity
+from models.vocabulary import DeliveryState, Platform, RiskStatus, Role, Severity
 
 JOB = "risk-escalation"
 
@@ -44,15 +51,20 @@ def _prefix(programme_slug: str, risk_id: int) -> str:
 
 
 def sent_copies(session: Session, risk_id: int) -> list[Copy]:
-    """Every escalation of this risk that reached a platform, oldest first."""
+    """Every leads' copy of this risk's escalation that reached a platform, oldest first: the
+    posts a lead's action updates. A partner's copy is left as it was sent (plain words, no
+    state to keep up to date); a copy in someone's DM counts as the leads' while they are a
+    lead or an admin."""
     risk = session.get(Risk, risk_id)
     programme = session.get(Programme, risk.programme_id) if risk else None
     if risk is None or programme is None:
         return []
     rows = session.exec(
         select(Delivery.target, Delivery.platform_ref)
+        .join(Member, col(Member.id) == col(Delivery.member_id), isouter=True)
         .where(Delivery.job == JOB, Delivery.state == DeliveryState.SENT.value)
         .where(col(Delivery.key).startswith(_prefix(programme.slug, risk_id), autoescape=True))
+        .where(col(Delivery.member_id).is_(None) | col(Member.role).in_([r.value for r in LEADS_ROLES]))
         .order_by(col(Delivery.id))
     ).all()
     return [Copy((t or "").split(":", 1)[0], ref) for t, ref in rows if ref]
@@ -62,6 +74,15 @@ def sent_copies(session: Session, risk_id: int) -> list[Copy]:
 
 DEFAULT_ESCALATE_FROM = Severity.HIGH
 TOLD_ROLES = frozenset({Role.ADMIN, Role.LEAD, Role.PARTNER})
+LEADS_ROLES = frozenset({Role.ADMIN, Role.LEAD})  # told with the buttons, since they may use them
+
+
+@dataclass(frozen=True)
+class Told:
+    """A destination and whether it gets the leads' copy (buttons) or a partner's (plain words)."""
+
+    destination: Destination
+    for_leads: bool
 
 
 @dataclass(frozen=True)
@@ -69,6 +90,7 @@ class Escalation:
     key: str
     destination: Destination
     risk: RiskView
+    for_leads: bool = True  # False: a partner's DM, in plain words and without the leads' buttons
 
 
 def escalate_from(programme: Programme) -> Severity:
@@ -117,15 +139,16 @@ def escalations(session: Session, programme: Programme, now: datetime) -> list[E
         {r.owner_organisation_id for r in risks if r.owner_organisation_id},
         local_date(now, programme.timezone),
     )
+    leads = [Told(destination, True) for destination in leads_destinations(programme)]
     out: list[Escalation] = []
     for risk in risks:
-        for destination in [*leads_destinations(programme), *owners.get(risk.owner_organisation_id, [])]:
-            key = escalation_key(programme.slug, risk.id, risk.severity.value, destination)
-            out.append(Escalation(key, destination, risk))
+        for told in [*leads, *owners.get(risk.owner_organisation_id, [])]:
+            key = escalation_key(programme.slug, risk.id, risk.severity.value, told.destination)
+            out.append(Escalation(key, told.destination, risk, told.for_leads))
     return out
 
 
-def _owner_members(session: Session, organisation_ids: set[int], today: date) -> dict[int | None, list[Destination]]:
+def _owner_members(session: Session, organisation_ids: set[int], today: date) -> dict[int | None, list[Told]]:
     if not organisation_ids:
         return {}
     members = session.exec(
@@ -133,10 +156,82 @@ def _owner_members(session: Session, organisation_ids: set[int], today: date) ->
         .where(col(Member.organisation_id).in_(organisation_ids), col(Member.archived_at).is_(None))
         .order_by(col(Member.id))
     ).all()
-    out: dict[int | None, list[Destination]] = {}
+    out: dict[int | None, list[Told]] = {}
     for member in members:
-        if Role(member.role) not in TOLD_ROLES or (member.away_until and member.away_until > today):
+        role = Role(member.role)
+        if role not in TOLD_ROLES or (member.away_until and member.away_until > today):
             continue
         destination = Destination(member.platform, member.platform_user_id, member.id)
-        out.setdefault(member.organisation_id, []).append(destination)
+        out.setdefault(member.organisation_id, []).append(Told(destination, role in LEADS_ROLES))
     return out
+
+
+# --- a partner's copy ------------------------------------------------------------------------
+
+PARTNER_DETAIL = 1200  # the detail in a partner's copy; Teams shows up to 4,000 characters a line
+NEXT_STEPS = (
+    "What happens next: it is in the leads' channel now, and in the leads' daily brief on the "
+    "next working day; a lead may contact you about it."
+)
+
+
+def partner_copy(risk: RiskView, platform: str) -> str:
+    """The escalation as a partner of the owner organisation reads it, in plain words that read
+    the same whatever the platform does with markup: what was raised about their organisation,
+    what the leads do with it, and how to add detail (Slack's command, or the word Teams types).
+    No buttons, no status, no rule name and none of the register's history notes."""
+    about = f" about {risk.owner_name}" if risk.owner_name else ""
+    lines = [f"A {risk.severity.value} risk{about} has gone to the winter fund's leads: {risk.title}"]
+    if risk.detail:
+        lines.append(shortened(risk.detail, PARTNER_DETAIL))
+    lines.append(NEXT_STEPS)
+    lines.append(f"To add detail, {_checkin_words(platform)}: today's check-in has room for blockers and comments.")
+    return "\n\n".join(lines)
+
+
+def _checkin_words(platform: str) -> str:
+    """bot.commands.table's `checkin`, as each platform's people give it."""
+    if platform == Platform.SLACK.value:
+        return "use `/winter checkin`"
+    return "type “checkin” in your chat with winterbot"
+
+
+# --- the register as a partner or observer reads it ------------------------------------------
+
+STANDING = {
+    RiskStatus.OPEN: "waiting for a lead to pick it up",
+    RiskStatus.ACKNOWLEDGED: "a lead is on it",
+    RiskStatus.MITIGATED: "steps are in place and the leads are watching it",
+    RiskStatus.CLOSED: "closed by the leads",
+}
+# what a person did, in words; a note is quoted only where a lead wrote it for people to read
+DONE = {
+    "raised": "raised",
+    "acknowledged": "picked up",
+    "mitigated": "marked in hand",
+    "closed": "closed",
+    "reopened": "reopened",
+    "assigned": "given an owner",
+}
+QUOTED = frozenset({"acknowledged", "mitigated", "closed", "reopened"})
+
+
+def reader_facts(risk: RiskView, escape: Escape, when: When) -> str:
+    """A risk's facts for someone who reads the register but does not act on it (a partner, an
+    observer): its severity, where it stands in words, owner, age and the last thing a person
+    did. The register's own notes (a rule's "title changed; detail changed") and status and
+    action names are the leads' shorthand; a rule's rewording of its figures is not shown."""
+    owner = f"owner {escape(risk.owner_name)}" if risk.owner_name else "no owner yet"
+    parts = [risk.severity.value.capitalize(), STANDING[risk.status], owner, age_words(risk.age_working_days)]
+    event = risk.last_event
+    if event is not None and event.action in DONE and (event.by or event.action == "raised"):
+        parts.append(_done_words(event, escape, when))
+    return " · ".join(parts)
+
+
+def _done_words(event: EventView, escape: Escape, when: When) -> str:
+    who = f"by {escape(event.by)}" if event.by else "by winterbot's daily checks"
+    text = f"{DONE[event.action]} {who} {when(event)}"
+    if event.by and event.note and event.action in QUOTED:
+        text += f": “{escape(shortened(event.note, NOTE_SHOWN))}”"
+    return text

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -35,6 +35,7 @@ from bot.sending import escalations, job_runs
 from bot.sending.deliveries import claimable
 from bot.sending.jobs.base import JobContext, JobResult, begin
 from bot.sending.jobs.fanout import Outgoing, deliver
+from bot.sending.ports import Messenger
 from models.db import session_scope
 from models.tables import CapacityReport, Delivery, Programme, row_id
 
@@ -184,12 +185,23 @@ def _advisory_lock(session: Session, programme_id: int) -> bool:
 
 
 def _outgoing(escalation: escalations.Escalation) -> Outgoing:
-    destination, risk = escalation.destination, escalation.risk
+    destination = escalation.destination
     return Outgoing(
         key=escalation.key,
         platform=destination.platform,
-        send=lambda messenger, key: messenger.post_risk(destination, risk, key),
+        send=_sender(escalation),
         find=lambda messenger, key: messenger.find_posted(destination, key),
         member_id=destination.member_id,
         target=escalations.target(destination),
     )
+
+
+def _sender(escalation: escalations.Escalation) -> Callable[[Messenger, str], str]:
+    """The leads' copy is the risk with its buttons; a partner's is plain words from winterbot
+    (escalations.partner_copy), sent as a notice. Both carry the same key, so a copy found in
+    the channel or DM after a crash is not sent again."""
+    destination, risk = escalation.destination, escalation.risk
+    if escalation.for_leads:
+        return lambda messenger, key: messenger.post_risk(destination, risk, key)
+    words = escalations.partner_copy(risk, destination.platform)
+    return lambda messenger, key: messenger.post_notice(destination, words, key)

@@ -34,6 +34,7 @@ from bot.risks.listing import EventView, RiskView
 from bot.risks.register import MAX_TEXT, SEVERITY_RANK
 from bot.risks.requests import Register, RisksOverview, RisksResult
 from bot.risks.words import risk_facts
+from bot.sending.escalations import reader_facts
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.marks import SEVERITY_EMOJI
 from handlers.slack.blocks.text import escape
@@ -80,15 +81,16 @@ def block_prefix(risk_id: int) -> str:
     return f"risk:{risk_id}:"
 
 
-def risk_blocks(risk: RiskView, *, actions: bool = True) -> list[Json]:
-    """The risk's title and detail, a line of facts, and the buttons its status allows."""
+def risk_blocks(risk: RiskView, *, actions: bool = True, for_leads: bool = True) -> list[Json]:
+    """The risk's title and detail, a line of facts, and the buttons its status allows. Someone
+    who only reads the register (`for_leads=False`) gets the facts in plain words."""
     prefix = block_prefix(risk.id)
     heading = f"{SEVERITY_EMOJI[risk.severity]} *{escape(risk.title)}*"
     if risk.detail:
         heading += "\n" + escape(risk.detail)
     blocks: list[Block] = [
         SectionBlock(block_id=prefix + "title", text=MarkdownTextObject(text=shortened(heading, SECTION_TEXT))),
-        ContextBlock(block_id=prefix + "about", elements=[MarkdownTextObject(text=facts(risk))]),
+        ContextBlock(block_id=prefix + "about", elements=[MarkdownTextObject(text=_facts(risk, for_leads))]),
     ]
     if actions:
         buttons = [
@@ -102,6 +104,12 @@ def risk_blocks(risk: RiskView, *, actions: bool = True) -> list[Json]:
 def facts(risk: RiskView) -> str:
     """Severity · status · owner · age · the last thing that happened."""
     return shortened(risk_facts(risk, escape, _when), SECTION_TEXT)
+
+
+def _facts(risk: RiskView, for_leads: bool) -> str:
+    if for_leads:
+        return facts(risk)
+    return shortened(reader_facts(risk, escape, _when), SECTION_TEXT)
 
 
 def _when(event: EventView) -> str:
@@ -137,6 +145,8 @@ def escalation_text(risk: RiskView) -> str:
 
 
 def escalation_message(risk: RiskView) -> tuple[str, list[Json]]:
+    """The leads' copy, with their buttons. A partner of the owner organisation is sent plain
+    words instead (bot.sending.escalations.partner_copy), which no lead's action rewrites."""
     header = ContextBlock(
         block_id=ESCALATION_BLOCK,
         elements=[MarkdownTextObject(text=f":rotating_light: *Risk escalated to the leads* · {risk.severity.value}")],
@@ -162,7 +172,7 @@ def risks_list(result: RisksResult) -> tuple[str, list[Json]]:
         blocks.append(HeaderBlock(text=shortened(f"Risks: {register.programme_name}", HEADER_TEXT)).to_dict())
         blocks.append(_section(_summary(register, len(risks))))
         for risk in risks:
-            blocks += risk_blocks(risk, actions=register.may_act)
+            blocks += risk_blocks(risk, actions=register.may_act, for_leads=register.may_act)
     footer = "Shown only to you."
     if left_out:
         footer += f" {left_out} more not shown here: the daily brief and the digest list them too."

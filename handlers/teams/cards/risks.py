@@ -26,6 +26,7 @@ from bot.risks.listing import EventView, RiskView
 from bot.risks.register import MAX_TEXT, SEVERITY_RANK
 from bot.risks.requests import Register, RisksResult
 from bot.risks.words import risk_facts, shortened
+from bot.sending.escalations import reader_facts
 from handlers.teams.cards.base import VERSION, Card, action, card, heading, line, notice_card, plain
 from handlers.teams.cards.report_text import SEVERITY_MARK
 from models.vocabulary import A_ROLE, RiskStatus, Severity
@@ -45,11 +46,14 @@ BUTTONS: dict[RiskStatus, tuple[str, ...]] = {
 LABELS = {ACKNOWLEDGE: "Acknowledge", MITIGATE: "Mitigated", REOPEN: "Reopen"}
 
 
-def risk_elements(risk: RiskView, detail_chars: int = MAX_TEXT) -> list[TextBlock]:
+def risk_elements(risk: RiskView, detail_chars: int = MAX_TEXT, *, for_leads: bool = True) -> list[TextBlock]:
+    """The risk's title, detail and facts; someone who only reads the register
+    (`for_leads=False`) gets the facts in plain words."""
     body = [line(f"{SEVERITY_MARK[risk.severity]} **{plain(risk.title)}**")]
     if risk.detail:
         body.append(line(plain(shortened(risk.detail, detail_chars))))
-    body.append(line(facts(risk), subtle=True))
+    shown = facts(risk) if for_leads else reader_facts(risk, plain, _when)[:MAX_TEXT]
+    body.append(line(shown, subtle=True))
     return body
 
 
@@ -111,7 +115,8 @@ def _unfolding(title: str, inputs: list[CardElement], send: ExecuteAction) -> Sh
 
 
 def risk_card(risk: RiskView, *, buttons: bool = True, organisations: Sequence[tuple[str, str]] = ()) -> Card:
-    """An escalation: the header, the risk, and the buttons its status allows."""
+    """The leads' copy of an escalation: the header, the risk, and the buttons its status allows.
+    A partner of the owner organisation gets plain words instead (escalations.partner_copy)."""
     body: list[CardElement] = [
         line(f"🚨 **Risk escalated to the leads** · {risk.severity.value}", subtle=True),
         *risk_elements(risk),
@@ -131,13 +136,13 @@ def risks_list_card(result: RisksResult) -> Card:
         risks = [r for r in register.risks if r.id in shown]
         body += [heading(f"Risks: {register.programme_name}"), line(_summary(register, len(risks)))]
         for risk in risks:
-            body += _listed(risk)
+            body += _listed(risk, register.may_act)
         body.append(line(_who_acts(register), subtle=True))
     return card(body)
 
 
-def _listed(risk: RiskView) -> list[TextBlock]:
-    elements = risk_elements(risk, LIST_DETAIL)
+def _listed(risk: RiskView, for_leads: bool) -> list[TextBlock]:
+    elements = risk_elements(risk, LIST_DETAIL, for_leads=for_leads)
     elements[0].separator = True
     return elements
 
@@ -145,13 +150,13 @@ def _listed(risk: RiskView) -> list[TextBlock]:
 def _choose(registers: Sequence[Register]) -> set[int]:
     """The ids of the risks that fit in LIST_BYTES and LIST_ELEMENTS."""
     everything = sorted(
-        (risk for register in registers for risk in register.risks),
-        key=lambda r: (-SEVERITY_RANK[r.severity], r.raised_at, r.id),
+        ((risk, register.may_act) for register in registers for risk in register.risks),
+        key=lambda pair: (-SEVERITY_RANK[pair[0].severity], pair[0].raised_at, pair[0].id),
     )
     chosen: set[int] = set()
     used, count = 0, 3 * len(registers)
-    for risk in everything:
-        elements = _listed(risk)
+    for risk, for_leads in everything:
+        elements = _listed(risk, for_leads)
         size = sum(len(json.dumps(e.model_dump(by_alias=True, exclude_none=True))) for e in elements)
         if used + size > LIST_BYTES or count + len(elements) > LIST_ELEMENTS:
             break
