@@ -10,10 +10,15 @@ from pathlib import Path
 import pytest
 import time_machine
 from fixtures_slack import said
+from slack_double import BOT_TOKEN
 from sqlmodel import select
 
 from bot.checkin.blockers import BlockersList, blockers_command
+from bot.common.config import Settings
 from bot.programme.loader import load_path
+from bot.sending.jobs import JobContext
+from bot.sending.scheduler import watch_pass
+from handlers.slack.messenger import SlackMessenger, sync_client
 from handlers.teams.cards.blockers import blockers_card
 from models.db import session_scope
 from models.tables import Blocker, BlockerEvent, CheckIn, Member, Organisation, Programme
@@ -81,3 +86,26 @@ def test_the_teams_card_says_what_slack_says(engine, raised):
     assert f"#{raised} Home Carers Ltd, since Tue 19 Jan (open)" in text
     assert "Referrals after 4pm with no medication list" in text
     assert "blockers reply ID TEXT" in text
+
+
+@time_machine.travel(WED_20_JAN_10AM, tick=False)
+def test_the_partner_is_told_in_their_dm_at_once_and_once(slack_server, slack_api, engine, raised):
+    ctx = JobContext(
+        engine=engine,
+        messengers={
+            "slack": SlackMessenger(sync_client(Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack_api.url)))
+        },
+        workers=1,
+    )
+    said(slack_server.command(f"blockers reply {raised} Wards will send lists by 2pm", LEAD))
+    said(slack_server.command(f"blockers take {raised}", LEAD))
+    [result] = watch_pass(ctx, WED_20_JAN_10AM)
+    assert result.sent == 2
+    told = [c for c in slack_api.calls("chat.postMessage") if c["channel"] == BOB]
+    assert len(told) == 2
+    assert told[0]["text"].startswith(f"Alice Lead (Council) replied to your blocker #{raised} on Test fund")
+    assert "Wards will send lists by 2pm" in told[0]["text"] and "took on your blocker" in told[1]["text"]
+    assert watch_pass(ctx, WED_20_JAN_10AM) == []  # the ledger has them: nothing twice
+    said(slack_server.command(f"blockers resolve {raised}", BOB))  # his own answer is not told back to him
+    assert watch_pass(ctx, WED_20_JAN_10AM) == []
+    assert len([c for c in slack_api.calls("chat.postMessage") if c["channel"] == BOB]) == 2

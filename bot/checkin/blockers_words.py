@@ -4,7 +4,7 @@ renderer escapes it for its markup."""
 from __future__ import annotations
 
 from bot.checkin.blockers import BlockerActed, BlockersList, BlockerView, Reply
-from bot.common.wording import plural
+from bot.common.wording import plural, shortened
 
 STATUS_WORDS = {"open": "open", "working": "being worked on", "resolved": "resolved", "wont_fix": "won't fix"}
 DONE_WORDS = {
@@ -64,4 +64,23 @@ def acted_sentence(result: BlockerActed) -> str:
     return (
         f"You {done} blocker #{view.blocker_id} from {view.organisation}; it is "
         f"{STATUS_WORDS.get(view.status, view.status)}. It shows on `blockers` and on their next check-in."
+    )
+
+
+TOLD_WORDS = {
+    "reply": "replied to",
+    "take": "took on",
+    "resolve": "marked resolved",
+    "wontfix": "will not fix",
+    "reopen": "reopened",
+}
+
+
+def told_sentence(who: str, action: str, note: str | None, blocker_id: int, text: str, programme: str) -> str:
+    """What the partner who raised a blocker is told, in their DM, when someone answers it."""
+    done = TOLD_WORDS.get(action, action)
+    said = f": “{note}”" if note else "."
+    return (
+        f"{who} {done} your blocker #{blocker_id} on {programme} (“{shortened(text, 80)}”){said} "
+        f"Still a problem, or solved? Say so in your next check-in, or `/winter blockers resolve {blocker_id}`."
     )

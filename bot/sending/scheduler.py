@@ -9,7 +9,8 @@ Programmes are ticked side by side (PROGRAMMES_AT_ONCE at a time, each its jobs 
 one programme's fan-out does not make the next one's partners wait for it, and a tick's length
 follows the busiest programme rather than the sum of them all. Beside the tick, the watch
 (bot.sending.jobs.risk_scan.watch, every WATCH_SECONDS) scans a programme as soon as a service reports
-at the alert level, so a level 4 reaches the leads within seconds even while a tick is sending.
+at the alert level, so a level 4 reaches the leads within seconds even while a tick is sending; and
+it tells a partner when a lead has answered their blocker (bot.sending.jobs.blocker_replies).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.programme.lookup import all_programmes, get_programme
 from bot.sending.jobs import JOBS, JobContext, JobResult
+from bot.sending.jobs.blocker_replies import watch_replies
 from bot.sending.jobs.risk_scan import WATCH_SECONDS, watch
 from models.db import session_scope
 from models.tables import Programme
@@ -78,7 +80,11 @@ def watch_pass(ctx: JobContext, now: datetime) -> list[JobResult]:
         results = watch(ctx, now)
     except Exception:
         log.exception("the watch for capacity alerts failed; the next pass tries again")
-        return []
+        results = []
+    try:
+        results += watch_replies(ctx, now)
+    except Exception:
+        log.exception("the watch for answers to blockers failed; the next pass tries again")
     for result in results:
         _said(result)
     return results

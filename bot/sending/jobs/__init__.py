@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.sending.jobs.base import JobContext, JobResult
+from bot.sending.jobs.blocker_replies import run_blocker_replies
 from bot.sending.jobs.daily_brief import run_daily_brief
 from bot.sending.jobs.daily_prompts import run_daily_prompts
 from bot.sending.jobs.reminders import run_reminders
@@ -20,6 +21,7 @@ JOBS: dict[str, JobFunction] = {
     "risk-scan": run_risk_scan,
     "daily-brief": run_daily_brief,
     "weekly-digest": run_weekly_digest,
+    "blocker-reply": run_blocker_replies,
 }
 
 __all__ = ["JOBS", "JobContext", "JobResult"]
