@@ -19,13 +19,18 @@ from checkin_store_support import (
     form_for,
     rows,
     stored,
+    submit,
 )
+from sqlmodel import select
 
-from bot.checkin.blockers import BlockerActed, BlockerRefused, BlockersList, blockers_command
+from bot.checkin.blockers import BlockerActed, BlockerRefused, BlockersList, answer_standing, blockers_command
 from bot.checkin.blockers_words import acted_sentence, heading, listing_intro, thread
+from bot.checkin.field_keys import blocker_key
+from bot.checkin.flow import Rejected
+from bot.checkin.form import initial_values
 from bot.common.redact import REPLACEMENT
 from models.db import session_scope
-from models.tables import Blocker, BlockerEvent
+from models.tables import Blocker, BlockerEvent, CheckIn, Member
 
 
 def said(db, user_id: str, rest: str = "", now=TUESDAY):
@@ -118,3 +123,53 @@ def test_the_heading_says_whose_since_when_and_where_it_stands(db):
         == f"#{blocker_id} Home Carers Ltd, since Mon 4 Jan (being worked on, taken on by Council)"
     )
     assert taken.blocker.raised_on == date(2027, 1, 4)
+
+
+# -- asked after at the next check-in ---------------------------------------------------------------
+
+
+def test_the_next_check_in_asks_after_each_open_blocker_and_resolving_it_there_closes_it(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers"))
+    blocker_id = rows(db, Blocker)[0].id
+    tuesday = form_for(db, CAROL, TUESDAY.date())
+    assert initial_values(tuesday)[blocker_key(blocker_id)] == "still"  # still a problem unless said
+    stored(db, CAROL, answers(tuesday) | {blocker_key(blocker_id): "resolved"}, now=TUESDAY)
+    [blocker] = rows(db, Blocker)
+    assert blocker.status == "resolved"
+    [event] = [e for e in rows(db, BlockerEvent) if e.action == "resolve"]
+    assert event.note == "solved, said at check-in" and event.member_id != blocker.raised_by_member_id
+    assert form_for(db, BOB, TUESDAY.date() + timedelta(days=1)).open_blockers == ()
+
+
+def test_still_a_problem_leaves_it_open_and_changed_needs_the_new_words(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers"))
+    blocker_id = rows(db, Blocker)[0].id
+    stored(db, BOB, answers(form_for(db, BOB, TUESDAY.date())), now=TUESDAY)  # "still" by default
+    assert rows(db, Blocker)[0].status == "open"
+    wednesday = TUESDAY + timedelta(days=1)
+    form = form_for(db, BOB, wednesday.date())
+    refused = submit(db, BOB, answers(form) | {blocker_key(blocker_id): "changed"}, now=wednesday)
+    assert isinstance(refused, Rejected) and "under New blockers" in refused.errors[blocker_key(blocker_id)]
+    nonsense = submit(db, BOB, answers(form) | {blocker_key(blocker_id): "maybe"}, now=wednesday)
+    assert isinstance(nonsense, Rejected) and blocker_key(blocker_id) in nonsense.errors
+    changed = answers(form, blockers="Drivers back, but no keysafe codes") | {blocker_key(blocker_id): "changed"}
+    stored(db, BOB, changed, now=wednesday)
+    old, new = rows(db, Blocker)
+    assert (old.status, new.status, new.text) == ("resolved", "open", "Drivers back, but no keysafe codes")
+
+
+def test_an_answer_about_another_organisation_s_blocker_changes_nothing(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers"))
+    blocker_id = rows(db, Blocker)[0].id
+    with session_scope(db) as session:
+        watcher = session.exec(select(Member).where(Member.platform_user_id == WATCHER)).one()
+        checkin = CheckIn(
+            programme_id=watcher.programme_id,
+            member_id=watcher.id,
+            organisation_id=watcher.organisation_id,
+            local_date=TUESDAY.date(),
+        )
+        session.add(checkin)
+        session.flush()
+        assert answer_standing(session, checkin, ((blocker_id, "resolved"),), TUESDAY) == 0
+    assert rows(db, Blocker)[0].status == "open"

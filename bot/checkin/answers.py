@@ -14,7 +14,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bot.checkin.field_keys import BLOCKERS, COMMENT, CORRECTION, FIGURES, scheme_key, service_key
+from bot.checkin.field_keys import (
+    BLOCKERS,
+    CHANGED,
+    COMMENT,
+    CORRECTION,
+    FIGURES,
+    STANDING,
+    STILL,
+    blocker_key,
+    scheme_key,
+    service_key,
+)
 from bot.checkin.form import (
     CheckinForm,
     Figures,
@@ -80,6 +91,7 @@ class Submission:
     comment: str | None
     redactions: int
     questions: tuple[QuestionAnswered, ...] = ()  # the non-blank answers only
+    standing: tuple[tuple[int, str], ...] = ()  # (open blocker, "resolved" or "changed"); still ones left out
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,7 @@ def validate(form: CheckinForm, answers: Answers) -> Submission | Errors:
     measures = {s.service: _measures(s, answers, errors) for s in form.services}
     texts = {key: _free_text(answers, key, errors) for key in (CORRECTION, BLOCKERS, COMMENT)}
     replies = {q.id: _free_text(answers, q.key, errors, MAX_ANSWER) for q in form.questions}
+    standing = _standing(form, answers, bool(texts[BLOCKERS].text), errors)
     lowered = {s.id: _lowered(s, figures[s.id]) for s in form.schemes}
     if any(lowered.values()) and not texts[CORRECTION].text:
         errors.update(_correction_errors(form, figures, lowered))
@@ -117,7 +130,24 @@ def validate(form: CheckinForm, answers: Answers) -> Submission | Errors:
             for q in form.questions
             if replies[q.id].text
         ),
+        standing=standing,
     )
+
+
+def _standing(form: CheckinForm, answers: Answers, new_words: bool, errors: Errors) -> tuple[tuple[int, str], ...]:
+    """What the partner says of each open blocker: still a problem (the default), resolved, or
+    changed (then the New blockers box says how)."""
+    out = []
+    for blocker in form.open_blockers:
+        key = blocker_key(blocker.blocker_id)
+        said = (answers.get(key) or STILL).strip().lower()
+        if said not in STANDING:
+            errors[key] = "Choose still a problem, resolved or changed."
+        elif said == CHANGED and not new_words:
+            errors[key] = "Say how it has changed under New blockers, or choose still a problem or resolved."
+        elif said != STILL:
+            out.append((blocker.blocker_id, said))
+    return tuple(out)
 
 
 def parse_activity(text: str, what: str = "activity to date", asked: str = "the figure") -> Decimal:

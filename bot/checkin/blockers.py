@@ -128,6 +128,21 @@ def _todays(session: Session, checkin: CheckIn) -> Blocker | None:
     ).first()
 
 
+def answer_standing(session: Session, checkin: CheckIn, said: tuple[tuple[int, str], ...], now: datetime) -> int:
+    """What the partner said at check-in of their organisation's open blockers: resolved, or
+    changed (its new words are the day's new blocker). Only their organisation's, only live ones.
+    Returns how many moved."""
+    moved = 0
+    for blocker_id, answer in said:
+        blocker = session.get(Blocker, blocker_id)
+        if blocker is None or blocker.organisation_id != checkin.organisation_id or blocker.status not in LIVE:
+            continue
+        note = "solved, said at check-in" if answer == "resolved" else "changed: its new words are a new blocker"
+        _move(session, blocker, checkin.member_id, "resolve", note, now)
+        moved += 1
+    return moved
+
+
 def open_blockers_of(session: Session, organisation_id: int) -> list[Blocker]:
     """An organisation's blockers still open or being worked on, oldest first."""
     return list(

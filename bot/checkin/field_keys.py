@@ -28,3 +28,12 @@ def measure_key(service: str, key: str) -> str:
 def question_key(question_id: int) -> str:
     """The check-in field of a question: "question:12"."""
     return f"question:{question_id}"
+
+
+STILL, SOLVED, CHANGED = "still", "resolved", "changed"  # what a partner says of an open blocker
+STANDING = (STILL, SOLVED, CHANGED)
+
+
+def blocker_key(blocker_id: int) -> str:
+    """The check-in field asking after an open blocker: "blocker:12"."""
+    return f"blocker:{blocker_id}"

@@ -11,7 +11,17 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.checkin.blockers import open_blockers_of
-from bot.checkin.field_keys import BLOCKERS, COMMENT, CORRECTION, FIGURES, measure_key, scheme_key, service_key
+from bot.checkin.field_keys import (
+    BLOCKERS,
+    COMMENT,
+    CORRECTION,
+    FIGURES,
+    STILL,
+    blocker_key,
+    measure_key,
+    scheme_key,
+    service_key,
+)
 from bot.checkin.prompts import CheckinScope, SchemeScope, checkin_scope
 from bot.checkin.questions_on_form import QuestionOnForm, open_questions_for
 from bot.common.calendar import local_now
@@ -107,6 +117,9 @@ class TodaysCheckin:
     comment: str | None
 
 
+ASKED_BLOCKERS = 5  # open blockers a form asks after, oldest first; `/winter blockers` lists them all
+
+
 @dataclass(frozen=True)
 class OpenBlocker:
     blocker_id: int
@@ -162,6 +175,8 @@ def initial_values(form: CheckinForm) -> dict[str, str]:
     for question in form.questions:
         if question.answer:
             values[question.key] = question.answer
+    for blocker in form.open_blockers:
+        values[blocker_key(blocker.blocker_id)] = STILL
     if form.blockers:
         values[BLOCKERS] = form.blockers
     if form.today is not None and form.today.comment:
@@ -207,7 +222,7 @@ def _form(session: Session, member: Member, today: date, shown: bool) -> Checkin
         blockers=_todays_blockers(session, row_id(member), today) if shown else None,
         today=todays_checkin(session, member, today, programme.timezone),
         questions=tuple(open_questions_for(session, member, today)),
-        open_blockers=_open_blockers(session, scope.organisation_id) if shown else (),
+        open_blockers=_open_blockers(session, member, today),
     )
 
 
@@ -316,10 +331,15 @@ def _todays_blockers(session: Session, member_id: int, today: date) -> str | Non
     ).first()
 
 
-def _open_blockers(session: Session, organisation_id: int) -> tuple[OpenBlocker, ...]:
-    return tuple(
-        OpenBlocker(row_id(b), b.text, b.raised_on, b.status) for b in open_blockers_of(session, organisation_id)
-    )
+def _open_blockers(session: Session, member: Member, today: date) -> tuple[OpenBlocker, ...]:
+    """The organisation's open blockers the form asks after: the oldest ASKED_BLOCKERS, not the
+    one this member raised today (the New blockers box holds its words)."""
+    found = [
+        OpenBlocker(row_id(b), b.text, b.raised_on, b.status)
+        for b in open_blockers_of(session, member.organisation_id)
+        if not (b.raised_by_member_id == member.id and b.raised_on == today)
+    ]
+    return tuple(found[:ASKED_BLOCKERS])
 
 
 def _latest(session: Session, model: Any, partition: Any, where: Any, today: date) -> dict[Any, Any]:

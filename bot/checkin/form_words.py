@@ -4,7 +4,7 @@ about the figures and what was stored)."""
 
 from __future__ import annotations
 
-from bot.checkin.form import CheckinForm, MeasureOnForm, ServiceOnForm, TodaysCheckin, quantity_text
+from bot.checkin.form import CheckinForm, MeasureOnForm, OpenBlocker, ServiceOnForm, TodaysCheckin, quantity_text
 from bot.checkin.questions_on_form import QuestionOnForm
 from bot.common.wording import shortened
 
@@ -53,10 +53,21 @@ BLOCKERS_LABEL = "New blockers"
 
 
 def blockers_hint(form: CheckinForm, command: str = "/winter blockers") -> str:
-    """Under the Blockers box: it is for new ones; the open ones stay open until answered."""
-    if not form.open_blockers:
-        return "What is getting in the way, if anything. Each one goes to the leads to answer."
-    shown = [f"#{b.blocker_id} {shortened(b.text, 60)} (since {b.raised_on:%a %-d %b})" for b in form.open_blockers[:3]]
-    more = len(form.open_blockers) - len(shown)
-    tail = f" and {more} more" if more else ""
-    return f"Only what is new: still open are {'; '.join(shown)}{tail}. Solved? `{command} resolve ID`."
+    """Under the New blockers box: only what is new; the open ones are asked after above it."""
+    if form.open_blockers:
+        return "Only what is new: your organisation's open blockers are asked about above."
+    return "What is getting in the way, if anything. Each one goes to the leads to answer."
+
+
+OPEN_BLOCKERS_HEADING = "Your organisation's open blockers"
+STANDING_LABELS = {
+    "still": "Still a problem",
+    "resolved": "Resolved",
+    "changed": "Changed (say how under New blockers)",
+}
+
+
+def open_blocker_label(blocker: OpenBlocker) -> str:
+    """The question about one open blocker: its number, words and age."""
+    state = " (a lead is on it)" if blocker.status == "working" else ""
+    return shortened(f"#{blocker.blocker_id} since {blocker.raised_on:%a %-d %b}{state}: {blocker.text}", 150)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bot.checkin.answers import QuestionAnswered, Submission
-from bot.checkin.blockers import raise_from_checkin
+from bot.checkin.blockers import answer_standing, raise_from_checkin
 from bot.checkin.form import (
     CheckinForm,
     Figures,
@@ -103,6 +103,7 @@ def record(session: Session, member: Member, submission: Submission, now: dateti
         comment=submission.comment,
         redactions=submission.redactions,
     )
+    answer_standing(session, checkin, submission.standing, now)
     raise_from_checkin(session, checkin, submission.blockers, now)
     schemes = tuple(
         _add_spend(session, checkin, a.scheme, a.figures, SOURCE_CHECKIN, a.correction_reason)

@@ -27,8 +27,26 @@ from slack_sdk.models.views import View
 
 from bot.checkin import form_words, said
 from bot.checkin.answers import MAX_TEXT
-from bot.checkin.field_keys import BLOCKERS, COMMENT, CORRECTION, FIGURES, scheme_key, service_key
-from bot.checkin.form import CheckinForm, MeasureOnForm, SchemeOnForm, ServiceOnForm, amount_text, initial_values
+from bot.checkin.field_keys import (
+    BLOCKERS,
+    COMMENT,
+    CORRECTION,
+    FIGURES,
+    STANDING,
+    STILL,
+    blocker_key,
+    scheme_key,
+    service_key,
+)
+from bot.checkin.form import (
+    CheckinForm,
+    MeasureOnForm,
+    OpenBlocker,
+    SchemeOnForm,
+    ServiceOnForm,
+    amount_text,
+    initial_values,
+)
 from bot.checkin.ledger import CheckinResult, ReportedScheme, ReportedService
 from bot.checkin.questions_on_form import MAX_ANSWER, QuestionOnForm
 from bot.common.capacity import LEVELS, level_label
@@ -41,6 +59,7 @@ from handlers.slack.blocks.text import escape
 CALLBACK_ID = "checkin_submit"
 TEXT_ACTION = "value"
 LEVEL_ACTION = "level"
+STANDING_ACTION = "standing"
 ANSWERED_BLOCK = "checkin_answered"
 _FIXED_BLOCKS = 6  # intro, capacity heading, correction, blockers, comment, footer
 _QUESTIONS_LEFT_OUT = "{n} of the leads' questions are left out so the form fits Slack: they stay open for you."
@@ -82,7 +101,7 @@ def _layout(form: CheckinForm) -> tuple[bool, int, int]:
     stay open for the partner's next check-in)."""
     measures = sum(len(s.measures) for s in form.services)
     questions = len(form.questions) + (1 if form.questions else 0)
-    base = _FIXED_BLOCKS + len(form.services)
+    base = _FIXED_BLOCKS + len(form.services) + len(form.open_blockers) + (1 if form.open_blockers else 0)
     full = base + _SCHEME_BLOCKS * len(form.schemes)
     if full + questions + measures <= SURFACE_BLOCKS:
         return False, measures, len(form.questions)
@@ -109,6 +128,9 @@ def _form_blocks(form: CheckinForm, notice: str | None) -> list[Block]:
     if asked:
         blocks.append(_section(f"*{form_words.QUESTIONS_HEADING}*: {form_words.QUESTIONS_NOTE}"))
         blocks += [_question_input(q, values) for q in form.questions[:asked]]
+    if form.open_blockers:
+        blocks.append(_section(f"*{form_words.OPEN_BLOCKERS_HEADING}*"))
+        blocks += [_standing_input(b, values) for b in form.open_blockers]
     blocks += [
         _text_input(CORRECTION, form_words.CORRECTION_LABEL, values, hint=said.CORRECTION_HINT),
         _text_input(BLOCKERS, form_words.BLOCKERS_LABEL, values, multiline=True, hint=form_words.blockers_hint(form)),
@@ -168,6 +190,21 @@ def _level_input(service: ServiceOnForm, values: dict[str, str]) -> InputBlock:
         initial_option=_level_option(int(chosen)) if chosen else None,
     )
     return InputBlock(block_id=key, label=service.label, element=element, hint=form_words.last_level_hint(service))
+
+
+def _standing_option(value: str) -> Option:
+    return Option(value=value, label=form_words.STANDING_LABELS[value])
+
+
+def _standing_input(blocker: OpenBlocker, values: dict[str, str]) -> InputBlock:
+    """Still a problem, resolved or changed: asked of each open blocker instead of a refilled box."""
+    key = blocker_key(blocker.blocker_id)
+    element = StaticSelectElement(
+        action_id=STANDING_ACTION,
+        options=[_standing_option(v) for v in STANDING],
+        initial_option=_standing_option(values.get(key) or STILL),
+    )
+    return InputBlock(block_id=key, label=form_words.open_blocker_label(blocker), element=element)
 
 
 def _measure_input(measure: MeasureOnForm, values: dict[str, str]) -> InputBlock:

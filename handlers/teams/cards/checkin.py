@@ -15,8 +15,26 @@ from microsoft_teams.cards import CardElement, Choice, ChoiceSetInput, TextInput
 
 from bot.checkin import form_words, said
 from bot.checkin.answers import MAX_TEXT
-from bot.checkin.field_keys import BLOCKERS, COMMENT, CORRECTION, FIGURES, scheme_key, service_key
-from bot.checkin.form import CheckinForm, MeasureOnForm, SchemeOnForm, ServiceOnForm, amount_text, initial_values
+from bot.checkin.field_keys import (
+    BLOCKERS,
+    COMMENT,
+    CORRECTION,
+    FIGURES,
+    STANDING,
+    STILL,
+    blocker_key,
+    scheme_key,
+    service_key,
+)
+from bot.checkin.form import (
+    CheckinForm,
+    MeasureOnForm,
+    OpenBlocker,
+    SchemeOnForm,
+    ServiceOnForm,
+    amount_text,
+    initial_values,
+)
 from bot.checkin.ledger import CheckinResult, ReportedScheme, ReportedService
 from bot.checkin.prompts import Prompt
 from bot.checkin.questions_on_form import MAX_ANSWER, QuestionOnForm
@@ -80,6 +98,10 @@ def _checkin_card(
         body.append(subheading(f"{form_words.QUESTIONS_HEADING}: {form_words.QUESTIONS_NOTE}"))
         for question in form.questions:
             body += _question(question, values, errors)
+    if form.open_blockers:
+        body.append(subheading(form_words.OPEN_BLOCKERS_HEADING))
+        for blocker in form.open_blockers:
+            body += _standing(blocker, values, errors)
     body += _text(CORRECTION, form_words.CORRECTION_LABEL, values, errors, hint=said.CORRECTION_HINT)
     body += _text(
         BLOCKERS,
@@ -171,6 +193,18 @@ def _service(service: ServiceOnForm, values: Values, errors: Errors, compact: bo
     for measure in service.measures:
         body += _measure(measure, values, errors)
     return body
+
+
+def _standing(blocker: OpenBlocker, values: Values, errors: Errors) -> list[CardElement]:
+    """Still a problem, resolved or changed: asked of each open blocker instead of a refilled box."""
+    key = blocker_key(blocker.blocker_id)
+    choice = ChoiceSetInput(
+        id=key,
+        label=form_words.open_blocker_label(blocker),
+        choices=[Choice(title=form_words.STANDING_LABELS[v], value=v) for v in STANDING],
+        value=values.get(key) or STILL,
+    )
+    return [choice, *_error(key, errors)]
 
 
 def _measure(measure: MeasureOnForm, values: Values, errors: Errors) -> list[CardElement]:
