@@ -71,6 +71,23 @@ def test_a_mistake_is_said_clearly_with_its_line(written, says):
     assert says in problems and "programme.yaml:" in problems
 
 
+@pytest.mark.parametrize(
+    ("edit", "needs"),
+    [
+        (("  leads_channel: C0VALELEADS\n", ""), "`leads_channel:`"),
+        (
+            ("  channel: C0VALEFUND1\n", '  channel: C0VALEFUND1\n  teams_channel: "19:vale@thread.tacv2"\n'),
+            "`teams_leads_channel:`",
+        ),
+    ],
+)
+def test_a_confidential_organisation_needs_a_leads_channel_on_each_platform(edit, needs):
+    """Else the brief and escalations, naming it with its level, would go to the programme channel."""
+    problems = _problems(sample_text().replace(*edit))
+    assert f"a confidential organisation needs {needs} in `programme`" in problems
+    parse_programme_file(_with("false").replace(*edit), "programme.yaml")  # none confidential: fine
+
+
 def test_the_rule_of_who_sees_by_name():
     assert Audience(Role.LEAD).sees(7) and Audience(Role.ADMIN).sees(7)
     assert Audience(Role.PARTNER, 7).sees(7) and not Audience(Role.PARTNER, 8).sees(7)

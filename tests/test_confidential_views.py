@@ -53,6 +53,7 @@ programme:
   name: Confidential fund
   deadline: 2027-03-31
   channel: C0CONF
+  leads_channel: C0CONFLEADS
   tranches:
     - {{key: la, name: LA grant, amount: 400000, source: local_authority_grant, announced: 2026-11-16, available: 2026-12-07}}
 organisations:

@@ -190,8 +190,43 @@ def _measure_lists(parts: Parts, lines: Mapping[Path, int]) -> list[Issue]:
     return issues
 
 
+def _is_confidential(value: Any) -> bool:
+    return (
+        value is True
+        or (isinstance(value, str) and value.strip().lower() in ("true", "yes"))
+        or bool(isinstance(value, list) and value)
+    )
+
+
+def _private_leads_channel(parts: Parts) -> list[Issue]:
+    """With a confidential organisation, each platform's leads' channel must be given: without
+    one, the leads' brief and escalations go to the programme channel, read by everyone."""
+    settings = parts.settings
+    secret = [i for i, item in parts.written.get(("organisations",), []) if _is_confidential(item.get("confidential"))]
+    if settings is None or not secret:
+        return []
+    missing = [
+        name
+        for name, channel, leads in (
+            ("leads_channel", settings.channel, settings.leads_channel),
+            ("teams_leads_channel", settings.teams_channel, settings.teams_leads_channel),
+        )
+        if channel and not leads
+    ]
+    return [
+        Issue(
+            ("organisations", secret[0], "confidential"),
+            f"a confidential organisation needs `{name}:` in `programme` (a private channel for the leads): "
+            "without it the leads' brief and escalations, which name it with its level, go to the programme "
+            "channel, where everyone reads them",
+        )
+        for name in missing
+    ]
+
+
 def cross_check(parts: Parts, lines: Mapping[Path, int]) -> list[Issue]:
     return [
+        *_private_leads_channel(parts),
         *_unique(parts, lines),
         *_measure_lists(parts, lines),
         *_references(parts),
