@@ -29,8 +29,9 @@ from bot.checkin.field_keys import blocker_key
 from bot.checkin.flow import Rejected
 from bot.checkin.form import initial_values
 from bot.common.redact import REPLACEMENT
+from bot.risks.scan import findings
 from models.db import session_scope
-from models.tables import Blocker, BlockerEvent, CheckIn, Member
+from models.tables import Blocker, BlockerEvent, CheckIn, Member, Programme
 
 
 def said(db, user_id: str, rest: str = "", now=TUESDAY):
@@ -173,3 +174,28 @@ def test_an_answer_about_another_organisation_s_blocker_changes_nothing(db):
         session.flush()
         assert answer_standing(session, checkin, ((blocker_id, "resolved"),), TUESDAY) == 0
     assert rows(db, Blocker)[0].status == "open"
+
+
+# -- unanswered: a risk for the leads --------------------------------------------------------------
+
+
+def test_a_blocker_nobody_answers_is_raised_as_one_risk_for_the_same_words(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers after 4pm"))
+    stored(db, WATCHER, {"blockers": "no drivers  after 4PM"})  # the same words, another organisation
+    stored(db, CAROL, answers(form_for(db, CAROL), blockers="Keysafe codes missing"))
+
+    def unanswered_on(day: date) -> list:
+        with session_scope(db) as session:
+            programme = session.exec(select(Programme)).one()
+            return [f for f in findings(session, programme, day) if f.rule == "blocker_unanswered"]
+
+    # Raised Mon 4 Jan: Tue 5, Wed 6 and Thu 7 Jan are the three working days with no answer.
+    assert unanswered_on(date(2027, 1, 7)) == []
+    found = unanswered_on(date(2027, 1, 8))
+    assert sorted(f.title for f in found) == [
+        "A blocker from Home Carers Ltd and 1 more has had no answer",
+        "A blocker from Home Carers Ltd has had no answer",
+    ]
+    first = rows(db, Blocker)[0].id
+    said(db, LEAD, f"reply {first} Wards are sending lists by 2pm")
+    assert [f.title for f in unanswered_on(date(2027, 1, 8))] == ["A blocker from Home Carers Ltd has had no answer"]

@@ -7,6 +7,7 @@ Who may do what:
 - raise: a partner, by writing in the check-in's Blockers box (a new day starts blank; an
   amendment of the same day's check-in changes that day's blocker, not a second one);
 - reply, take (on), resolve, wont_fix (with a note), reopen: the programme's leads and admins;
+  an answer to one answers every live blocker of the programme in the same words;
 - resolve, reopen: the partners of the organisation that raised it too (it is their problem);
 - see: leads and admins every blocker of the programme; a partner their own organisation's.
 Words are redacted before they are stored (bot.common.redact), as every free text is.
@@ -143,6 +144,39 @@ def answer_standing(session: Session, checkin: CheckIn, said: tuple[tuple[int, s
     return moved
 
 
+ANSWERS = ("reply", "take", "resolve", "wontfix")
+
+
+def same_words(text: str) -> str:
+    """What makes two blockers the same: their words, case and spacing aside."""
+    return " ".join(text.casefold().split())
+
+
+def unanswered_of(session: Session, programme_id: int) -> list[tuple[Blocker, str]]:
+    """The programme's live blockers that nobody but their raiser has answered, oldest first,
+    with the name of the organisation that raised each. Two queries."""
+    live = session.exec(
+        select(Blocker, Organisation.name)
+        .join(Organisation, col(Organisation.id) == col(Blocker.organisation_id))
+        .where(Blocker.programme_id == programme_id, col(Blocker.status).in_(LIVE))
+        .order_by(col(Blocker.raised_on), col(Blocker.id))
+    ).all()
+    if not live:
+        return []
+    answered = set(
+        session.exec(
+            select(BlockerEvent.blocker_id)
+            .join(Blocker, col(Blocker.id) == col(BlockerEvent.blocker_id))
+            .where(
+                Blocker.programme_id == programme_id,
+                col(BlockerEvent.action).in_(ANSWERS),
+                col(BlockerEvent.member_id) != col(Blocker.raised_by_member_id),
+            )
+        ).all()
+    )
+    return [(b, name) for b, name in live if b.id not in answered]
+
+
 def open_blockers_of(session: Session, organisation_id: int) -> list[Blocker]:
     """An organisation's blockers still open or being worked on, oldest first."""
     return list(
@@ -199,9 +233,22 @@ def act(
     clean = redact((note or "").strip()).text[:NOTE_MOST] or None
     if needs_note and not clean:
         return BlockerRefused(f"`blockers {action} {blocker_id}` needs a note: say what you will do or why.")
-    _move(session, blocker, row_id(member), action, clean, now)
+    for same in [blocker, *_siblings(session, blocker)] if role in LEADS else [blocker]:
+        _move(session, same, row_id(member), action, clean, now)
     session.flush()
     return BlockerActed(view_of(session, blocker), action, blocker.raised_by_member_id)
+
+
+def _siblings(session: Session, blocker: Blocker) -> list[Blocker]:
+    """The programme's other live blockers in the same words: one answer answers everyone who
+    raised it, each told in their own thread."""
+    words = same_words(blocker.text)
+    others = session.exec(
+        select(Blocker).where(
+            Blocker.programme_id == blocker.programme_id, col(Blocker.status).in_(LIVE), Blocker.id != blocker.id
+        )
+    ).all()
+    return [b for b in others if same_words(b.text) == words]
 
 
 def _move(session: Session, blocker: Blocker, member_id: int, action: str, note: str | None, now: datetime) -> None:
@@ -259,3 +306,39 @@ def view_of(session: Session, blocker: Blocker) -> BlockerView:
         raised_on=blocker.raised_on,
         replies=replies,
     )
+
+
+# -- answered from a button (the brief's Reply) ---------------------------------------------------
+
+ANSWERED_BY_BUTTON = ("reply", "take", "resolve", "wontfix")
+
+
+def answer_as(
+    session: Session, platform: str, user_id: str, blocker_id: int, action: str, note: str | None, now: datetime
+) -> BlockerActed | BlockerRefused:
+    """A lead's answer from a button or a form, as `blockers ACTION ID NOTE` typed: the chat user
+    is the one the platform gave, and act() checks that they lead the blocker's programme."""
+    rows = [(m, p) for m, p in memberships(session, platform, user_id) if Role(m.role) in ANSWERING]
+    if not rows:
+        return BlockerRefused(JOIN_TEXT if not memberships(session, platform, user_id) else _OBSERVING)
+    if action not in ANSWERED_BY_BUTTON:
+        return BlockerRefused(f"“{action}” is not something you can do to a blocker here. {USAGE}")
+    return act(session, rows, blocker_id, action, note, now)
+
+
+def may_answer(session: Session, platform: str, user_id: str, blocker_id: int) -> BlockerView | BlockerRefused:
+    """The blocker before its form opens, when the asker leads its programme; why not otherwise.
+    Reads only: the answer itself goes through act()."""
+    rows = memberships(session, platform, user_id)
+    if not rows:
+        return BlockerRefused(JOIN_TEXT)
+    blocker = session.get(Blocker, blocker_id)
+    member = next((m for m, _ in rows if blocker is not None and m.programme_id == blocker.programme_id), None)
+    if blocker is None or member is None:
+        return BlockerRefused(f"There is no blocker {blocker_id} in your programme; `blockers` lists them.")
+    if Role(member.role) not in LEADS:
+        return BlockerRefused("Only the programme's leads answer blockers from the brief; `blockers` shows yours.")
+    return view_of(session, blocker)
+
+
+_OBSERVING = "Blockers are for the programme's partners to raise and its leads to answer; you are an observer."

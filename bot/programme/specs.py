@@ -84,6 +84,7 @@ class Thresholds(Spec):
     admin_cap_percent: int = Field(2, ge=0, le=100)
     worsening_over_working_days: int = Field(3, ge=1, le=20)
     discharges_rising_over_working_days: int = Field(3, ge=1, le=20)
+    blocker_unanswered_working_days: int = Field(3, ge=1, le=20)
     escalate_from: SeverityName = Severity.HIGH  # the lowest severity told to the leads at once
 
 

@@ -16,10 +16,12 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from bot.checkin.blockers import same_words, unanswered_of
 from bot.checkin.levels import newest_levels
 from bot.common.calendar import add_working_days
+from bot.risks.blocker_rules import Unanswered
 from bot.risks.terms import Pair, Report, RuleSettings
-from models.tables import CapacityReport, CheckIn, Member, Organisation, Scheme, row_id
+from models.tables import Blocker, CapacityReport, CheckIn, Member, Organisation, Scheme, row_id
 from models.vocabulary import Role
 
 RUN_LOOKBACK_DAYS = 42  # calendar days the capacity rule reads first to find when a run began
@@ -188,3 +190,17 @@ def scheme_owners(session: Session, programme_id: int) -> dict[str, tuple[int, s
         )
     ).all()
     return {key: (owner_id, unit) for key, owner_id, unit in rows}
+
+
+def unanswered_blockers(session: Session, programme_id: int) -> list[Unanswered]:
+    """The live blockers nobody but their raiser has answered, the same words from several
+    organisations as one (on the oldest), oldest first."""
+    groups: dict[str, list[tuple[Blocker, str]]] = {}
+    for blocker, organisation in unanswered_of(session, programme_id):
+        groups.setdefault(same_words(blocker.text), []).append((blocker, organisation))
+    return [
+        Unanswered(
+            row_id(rows[0][0]), tuple(dict.fromkeys(name for _, name in rows)), rows[0][0].text, rows[0][0].raised_on
+        )
+        for rows in groups.values()
+    ]

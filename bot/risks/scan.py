@@ -51,6 +51,7 @@ from sqlmodel import Session
 
 from bot.checkin.window import asked_from
 from bot.common.calendar import add_working_days, is_working_day, local_date
+from bot.risks.blocker_rules import blocker_findings
 from bot.risks.capacity_rules import (
     at_alert,
     below_alert,
@@ -71,6 +72,7 @@ from bot.risks.readings import (
     live_partners,
     run_starts,
     scheme_owners,
+    unanswered_blockers,
 )
 from bot.risks.register import Finding, RaisedRisk, raise_risks
 from bot.risks.silence_rules import silent_partner_findings, silent_service_findings
@@ -126,6 +128,7 @@ def findings(session: Session, programme: Programme, today: date) -> list[Findin
         *silent_partner_findings(today, start, settings, live, partners, last_checkins(session, programme_id, today)),
         *_discharges(session, programme, today, start, settings, live, recent),
         *spend_findings(spend_position(session, programme, today), scheme_owners(session, programme_id)),
+        *blocker_findings(today, settings, unanswered_blockers(session, programme_id)),
     ]
     return _unique(out)
 

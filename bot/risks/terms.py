@@ -28,6 +28,7 @@ class RuleSettings:
     worsening_over_working_days: int = 3
     discharges_rising_over_working_days: int = 3
     underspend_risk_percent: int = 90
+    blocker_unanswered_working_days: int = 3
 
     @classmethod
     def of(cls, programme: Programme) -> RuleSettings:
