@@ -58,6 +58,9 @@ class _SendsNothing:
     def find_posted(self, destination: Any, key: str) -> str | None:
         return None
 
+    def post_notice(self, destination: Any, text: str, key: str) -> str:
+        return f"{destination.address}:1700000000.{next(self._ts):06d}"
+
 
 def seed_risks(url: str, slug: str, at: datetime) -> str:
     """The risk scan the clock would have run at `at` (the previous working day's reminder

@@ -36,7 +36,7 @@ from models.db import make_engine, migrate, session_scope
 from models.tables import Decision, Risk
 
 DATABASE_NAME = "winterbot-demo.db"
-GENERATED = ("briefs", "digests", "charts", "escalations.jsonl", "escalations.md")
+GENERATED = ("briefs", "digests", "charts", "escalations.jsonl", "escalations.md", "notices.md")
 Progress = Callable[[date, int, int], None]
 
 
@@ -173,7 +173,8 @@ on a simulated clock. No workspace, no network.
 | `briefs/DATE-brief.md`, `.json` | the leads' daily brief (08:30, working days): Markdown to read, and the Block Kit messages Slack would have been sent |
 | `digests/DATE-digest.md`, `.json` | the Friday digest to the programme channel (the next working day when Friday is a bank holiday) |
 | `charts/burn-up-DATE.png` | the burn-up chart uploaded with each digest; `burn-up-final.png` at the end |
-| `escalations.md`, `escalations.jsonl` | every risk escalated to the leads' channel (and the owners' DMs, in the JSON) |
+| `escalations.md`, `escalations.jsonl` | every risk escalated to the leads' channel (and the lead-role owners' DMs, in the JSON) |
+| `notices.md` | the plain-words notices: the owner partners' copies of escalations, and the answers to their blockers |
 | `spend-return.xlsx`, `.csv` | the fortnightly return: in the `.xlsx` a sheet per period (spend to date by funding source and scheme, discharges by pathway, packages of care booked) and a summary; in the `.csv` the last period ended |
 | `programme-december.yaml` | the programme file as first loaded; the January top-up is loaded on 12 January |
 | `winterbot-demo.db` | the SQLite database: `DATABASE_URL=sqlite:///winterbot-demo.db winterbot status vale-winter-2026` |

@@ -59,7 +59,7 @@ class Messenger(Protocol):
         ...
 
     def post_risk(self, destination: Destination, risk: RiskView, key: str) -> str:
-        """Post a risk escalation (with the leads' buttons); returns the platform's reference."""
+        """Post the leads' copy of a risk escalation (with the leads' buttons); returns the platform's reference."""
         ...
 
     def find_posted(self, destination: Destination, key: str) -> str | None:
@@ -67,7 +67,8 @@ class Messenger(Protocol):
         ...
 
     def post_notice(self, destination: Destination, text: str, key: str) -> str:
-        """Post one plain sentence from winterbot itself (what could not be sent, and why)."""
+        """Post plain words from winterbot itself: what could not be sent and why, a partner's copy
+        of an escalation, a lead's answer to a partner's blocker."""
         ...
 
     def update_risk(self, reference: str, risk: RiskView) -> None:
