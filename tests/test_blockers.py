@@ -23,15 +23,24 @@ from checkin_store_support import (
 )
 from sqlmodel import select
 
-from bot.checkin.blockers import BlockerActed, BlockerRefused, BlockersList, answer_standing, blockers_command
+from bot.checkin.blockers import (
+    BlockerActed,
+    BlockerRefused,
+    BlockersList,
+    answer_standing,
+    blockers_command,
+    unanswered_of,
+)
 from bot.checkin.blockers_words import acted_sentence, heading, listing_intro, thread
 from bot.checkin.field_keys import blocker_key
 from bot.checkin.flow import Rejected
 from bot.checkin.form import initial_values
 from bot.common.redact import REPLACEMENT
+from bot.people.lead_commands import NotForYou
+from bot.reports.decisions import DecisionRecorded, answered_blockers, record_decision
 from bot.risks.scan import findings
 from models.db import session_scope
-from models.tables import Blocker, BlockerEvent, CheckIn, Member, Programme
+from models.tables import Blocker, BlockerEvent, CheckIn, Decision, Member, Programme
 
 
 def said(db, user_id: str, rest: str = "", now=TUESDAY):
@@ -199,3 +208,35 @@ def test_a_blocker_nobody_answers_is_raised_as_one_risk_for_the_same_words(db):
     first = rows(db, Blocker)[0].id
     said(db, LEAD, f"reply {first} Wards are sending lists by 2pm")
     assert [f.title for f in unanswered_on(date(2027, 1, 8))] == ["A blocker from Home Carers Ltd has had no answer"]
+
+
+# -- a decision that answers a blocker ---------------------------------------------------------------
+
+
+def test_a_decision_can_answer_blockers_and_their_raisers_are_told(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers after 4pm"))
+    blocker_id = rows(db, Blocker)[0].id
+    with session_scope(db) as session:
+        refused = record_decision(session, "slack", LEAD, "Fund a second driver answers 999", TUESDAY)
+    assert isinstance(refused, NotForYou) and "no blocker 999" in refused.message
+    assert rows(db, Decision) == []  # nothing stored when a number is wrong
+    with session_scope(db) as session:
+        done = record_decision(
+            session, "slack", LEAD, f"Fund a second driver to 31 March, answers #{blocker_id}.", TUESDAY
+        )
+    assert isinstance(done, DecisionRecorded) and done.answers == (blocker_id,)
+    assert done.text == "Fund a second driver to 31 March" and "It answers blocker #" in done.message
+    [event] = [e for e in rows(db, BlockerEvent) if e.action == "decided"]
+    assert event.note == "Fund a second driver to 31 March"
+    assert unanswered_of_programme(db) == []  # a decision is an answer
+
+
+def unanswered_of_programme(db) -> list:
+    with session_scope(db) as session:
+        return unanswered_of(session, session.exec(select(Programme)).one().id)
+
+
+def test_the_closing_answers_are_read_however_they_are_written():
+    assert answered_blockers("Do it answers 12") == ("Do it", (12,))
+    assert answered_blockers("Do it, answers #12, #14 and 15.") == ("Do it", (12, 14, 15))
+    assert answered_blockers("Answers 12 are in the minutes") == ("Answers 12 are in the minutes", ())

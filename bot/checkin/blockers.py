@@ -38,6 +38,7 @@ ACTIONS: dict[str, tuple[frozenset[Role], str | None, bool]] = {
     "resolve": (frozenset({Role.PARTNER}), RESOLVED, False),
     "wontfix": (frozenset(), WONT_FIX, True),
     "reopen": (frozenset({Role.PARTNER}), OPEN, False),
+    "decided": (frozenset(), None, True),  # by `/winter decide ... answers ID`, not typed here
 }
 USAGE = (
     "`blockers` lists the open ones; leads answer with `blockers reply ID TEXT`, `blockers take ID`, "
@@ -144,7 +145,7 @@ def answer_standing(session: Session, checkin: CheckIn, said: tuple[tuple[int, s
     return moved
 
 
-ANSWERS = ("reply", "take", "resolve", "wontfix")
+ANSWERS = ("reply", "take", "resolve", "wontfix", "decided")
 
 
 def same_words(text: str) -> str:
@@ -205,7 +206,7 @@ def blockers_command(session: Session, platform: str, user_id: str, rest: str, n
         member, programme = _most_senior(rows)
         return _listing(session, member, programme)
     action = words[0].lower().replace("'", "").replace("-", "")
-    if action not in ACTIONS:
+    if action not in ACTIONS or action == "decided":
         return BlockerRefused(f"“{words[0]}” is not something you can do to a blocker. {USAGE}")
     if len(words) < 2 or not words[1].lstrip("#").isdigit():
         return BlockerRefused(f"Say which blocker, by its number: `blockers {action} 12`. {USAGE}")
@@ -342,3 +343,17 @@ def may_answer(session: Session, platform: str, user_id: str, blocker_id: int) -
 
 
 _OBSERVING = "Blockers are for the programme's partners to raise and its leads to answer; you are an observer."
+
+
+def answered_by_decision(
+    session: Session, programme_id: int, member_id: int, blocker_ids: tuple[int, ...], text: str, now: datetime
+) -> str | None:
+    """A decision that answers blockers (`/winter decide ... answers 12`): a "decided" step in each
+    one's thread, with the decision's words. None when done; else why not (nothing written)."""
+    found = {b.id: b for b in session.exec(select(Blocker).where(col(Blocker.id).in_(blocker_ids))).all()}
+    missing = [i for i in blocker_ids if i not in found or found[i].programme_id != programme_id]
+    if missing:
+        return f"There is no blocker {missing[0]} in this programme; `/winter blockers` lists them by number."
+    for blocker_id in blocker_ids:
+        _move(session, found[blocker_id], member_id, "decided", text, now)
+    return None

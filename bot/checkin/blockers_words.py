@@ -15,6 +15,7 @@ DONE_WORDS = {
     "resolve": "marked it resolved",
     "wontfix": "will not fix it",
     "reopen": "reopened it",
+    "decided": "decided",
 }
 
 
@@ -68,6 +69,7 @@ def acted_sentence(result: BlockerActed) -> str:
 
 
 TOLD_WORDS = {
+    "decided": "recorded a decision on",
     "reply": "replied to",
     "take": "took on",
     "resolve": "marked resolved",

@@ -17,7 +17,7 @@ from models.tables import AuditEvent, Decision, Member, Programme, Question, row
 from models.vocabulary import A_ROLE, Role
 
 LEADING_ROLES = frozenset({Role.ADMIN, Role.LEAD})
-Refusal = Literal["not_member", "not_lead", "which_programme", "empty", "too_long"]
+Refusal = Literal["not_member", "not_lead", "which_programme", "empty", "too_long", "no_such_blocker"]
 
 
 @dataclass(frozen=True)

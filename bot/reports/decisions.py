@@ -11,15 +11,20 @@ Rules:
 - The text is required and at most MAX_TEXT (2,000) characters as written; NHS numbers are
   redacted (bot.common.redact) before it is stored, and the answer says how many were removed.
 - Each decision writes an AuditEvent ("decision.recorded") beside the Decision row.
+- A decision ending "answers 12" (or "answers #12, #14") answers those blockers: a "decided" step in
+  each one's thread (bot.checkin.blockers), so the partners who raised them are told and the
+  digest's "you said, we did" shows it. A number not in the programme refuses the whole decision.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from bot.checkin.blockers import answered_by_decision
 from bot.common.calendar import local_date
 from bot.common.redact import redact, removed_sentence
 from bot.people.lead_commands import NotForYou, add_audited, lead_command, text_to_store
@@ -41,6 +46,7 @@ class DecisionRecorded:
     organisation: str
     redactions: int  # NHS numbers removed before storing
     message: str  # one or two plain sentences for the person who recorded it
+    answers: tuple[int, ...] = ()  # the blockers it answers (`... answers 12, 14`)
 
 
 DecisionRefused = NotForYou  # a lead command's refusal (bot.people.lead_commands), as `decide` gives it
@@ -72,6 +78,7 @@ def record_decision(
     if isinstance(chosen, NotForYou):
         return chosen
     member, programme, body = chosen.member, chosen.programme, chosen.body
+    body, answers = answered_blockers(body)
     cleaned = text_to_store(
         body,
         "decision",
@@ -89,10 +96,22 @@ def record_decision(
         local_date=day,
         decided_at=now,
     )
-    detail = {"local_date": day.isoformat(), "text": cleaned.text, "redactions": cleaned.count}
+    if answers:
+        refused = answered_by_decision(session, row_id(programme), row_id(member), answers, cleaned.text, now)
+        if refused:
+            return NotForYou("no_such_blocker", refused)
+    detail = {
+        "local_date": day.isoformat(),
+        "text": cleaned.text,
+        "redactions": cleaned.count,
+        "answers": list(answers),
+    }
     add_audited(session, member, decision, "decision.recorded", detail, now)
     organisation = session.get(Organisation, member.organisation_id)
     message = f"Decision recorded for {programme.name}. Every partner will see it in the weekly digest."
+    if answers:
+        numbers = ", ".join(f"#{i}" for i in answers)
+        message += f" It answers blocker {numbers}: whoever raised it is told."
     if cleaned.count:
         message += " " + removed_sentence(cleaned.count)
     return DecisionRecorded(
@@ -106,7 +125,21 @@ def record_decision(
         organisation=organisation.name if organisation else "",
         redactions=cleaned.count,
         message=message,
+        answers=answers,
     )
+
+
+_ANSWERS = re.compile(r"\s+answers?\s+((?:#?\d+)(?:\s*(?:,|and)\s*#?\d+)*)\s*\.?\s*$", re.IGNORECASE)
+
+
+def answered_blockers(body: str) -> tuple[str, tuple[int, ...]]:
+    """The decision's words without a closing "answers 12" / "answers #12, #14 and 15", and those
+    blockers' numbers."""
+    found = _ANSWERS.search(body)
+    if not found:
+        return body, ()
+    numbers = tuple(dict.fromkeys(int(n) for n in re.findall(r"\d+", found.group(1))))
+    return body[: found.start()].rstrip(" ,;:-\u2013"), numbers
 
 
 def decisions_between(session: Session, programme_id: int, start: date, end: date) -> list[DecisionView]:
