@@ -231,7 +231,7 @@ def for_audience(screen: StatusScreen, audience: Audience) -> StatusScreen:
     return replace(
         screen,
         capacity=_capacity_for(screen.capacity, audience),
-        risks=_risks(visible_risks(list(screen.risks.every), audience)),
+        risks=_risks(visible_risks(list(screen.risks.every or screen.risks.top), audience)),
     )
 
 
