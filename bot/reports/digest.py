@@ -56,6 +56,8 @@ from bot.reports.digest_capacity import ServiceWeek, capacity_weeks, service_sen
 from bot.reports.engagement import percent, response_rates
 from bot.reports.organisations import Organisations, name_of, organisations_by_id
 from bot.reports.voice import Voice, at_most, partner_voice, voice_markdown
+from bot.reports.you_said import NOTHING_SAID, YouSaid, you_said
+from bot.reports.you_said_words import you_said_lines
 from bot.risks.listing import confidential_named, hidden_from, tells_level
 from bot.spend.burn_up import BurnUp, burn_up
 from bot.spend.ledger import live_tranches, spend_position
@@ -120,6 +122,7 @@ class Digest:
     voice_left_out: int
     engagement: tuple[SectorWeek, ...]  # statutory, community, all
     next: WhatNext
+    you_said: YouSaid = NOTHING_SAID  # the week's blockers and what answered them
 
     @property
     def title(self) -> str:
@@ -184,6 +187,7 @@ def compose_digest(session: Session, programme: Programme, today: date, *, chart
         voice_left_out=left_out,
         engagement=_engagement(session, programme, today),
         next=_next(session, programme, position),
+        you_said=you_said(session, programme, week_from, today),
     )
 
 
@@ -302,6 +306,8 @@ def digest_markdown(d: Digest, chart_file: str | None = None) -> str:
     out += [f"- {move_sentence(m)}" for m in d.closed] or ["- none"]
     out += ["", "## Decisions", ""]
     out += [f"- {decision_sentence(x)}" for x in d.decisions] or ["No decision was recorded this week."]
+    out += ["", "## You said, we did", ""]
+    out += [line if line.endswith(":") else f"- {line}" for line in you_said_lines(d.you_said)]
     out += ["", "## Partner voice", "", *voice_markdown(d.voice, d.voice_left_out)]
     out += ["", "## Engagement by sector (last five working days)", ""]
     out += [f"- {sector_sentence(s)}" for s in d.engagement]

@@ -1,0 +1,43 @@
+"""You said, we did, in words: a line per blocker, shared by the digest's renderers."""
+
+from __future__ import annotations
+
+from bot.checkin.blockers_words import STATUS_WORDS
+from bot.common.wording import join_words, plural, shortened
+from bot.reports.you_said import Answer, SaidItem, YouSaid
+
+DID_WORDS = {
+    "reply": "replied",
+    "take": "took it on",
+    "resolve": "resolved it",
+    "wontfix": "will not fix it",
+    "decided": "decided",
+    "reopen": "reopened it",
+}
+
+
+def answer_words(answer: Answer) -> str:
+    did = DID_WORDS.get(answer.action, answer.action)
+    return f"{answer.who} {did}" + (f": “{shortened(answer.note, 160)}”" if answer.note else "")
+
+
+def said_line(item: SaidItem) -> str:
+    """“Words” (who, when): what answered it, or how long it has waited."""
+    head = f"“{shortened(item.text, 160)}” ({join_words(list(item.organisations))}, {item.raised_on:%a %-d %b})"
+    if item.answers:
+        return (
+            f"{head}: "
+            + "; ".join(answer_words(a) for a in item.answers)
+            + f". Now {STATUS_WORDS.get(item.status, item.status)}."
+        )
+    return f"{head}: no answer yet, {plural(item.waited, 'working day')} on."
+
+
+def you_said_lines(ys: YouSaid) -> list[str]:
+    lines = [said_line(i) for i in ys.raised] or ["No blocker was raised this week."]
+    if ys.waiting:
+        lines.append("Still open from before:")
+        lines += [said_line(i) for i in ys.waiting]
+    if ys.waiting_left_out:
+        lines.append(f"{plural(ys.waiting_left_out, 'more blocker')} still open: `/winter blockers` lists them.")
+    return lines
