@@ -25,14 +25,17 @@ from sqlmodel import select
 from bot.checkin.flow import submit_checkin
 from bot.programme.loader import load_path
 from bot.reports.digest import compose_digest, digest_markdown
-from bot.reports.leads_view import home_for, status_for
+from bot.reports.leads_view import engagement_for, home_for, status_for
+from bot.risks.requests import risks_command
 from bot.risks.scan import scan
 from bot.spend.exports import export
 from bot.spend.ledger import spend_position
 from handlers.slack.blocks.digest import digest_blocks
 from handlers.slack.blocks.home import home_view
 from handlers.slack.blocks.status import status_blocks
+from handlers.teams.cards.partners import partners_card
 from handlers.teams.cards.reports import report_cards
+from handlers.teams.cards.risks import risks_list_card
 from handlers.teams.cards.status import status_card
 from models.db import session_scope
 from models.tables import CapacityReport, Organisation, Programme
@@ -121,6 +124,8 @@ def _views(engine, slack_server, user_id: str) -> dict[str, str]:
             "status (Slack blocks)": _text(status_blocks(status)),
             "status (Teams card)": _text(status_card(status)),
             "App Home": _text(home_view(home)),
+            "/winter risks (Teams card)": _text(risks_list_card(risks_command(session, "slack", user_id, NOW))),
+            "/winter partners (Teams card)": _text(partners_card(engagement_for(session, "slack", user_id, NOW))),
         }
     for word in ("status", "risks", "partners", "spend"):
         views[f"/winter {word}"] = _answer(slack_server.command(word, user_id))
@@ -161,9 +166,10 @@ def test_the_leads_and_the_practice_itself_see_it_by_name(engine, slack_server, 
     views = _views(engine, slack_server, SEE_IT[role])
     assert f"*{SECRET}*: General practice :red_circle: 4" in views["/winter status"]
     assert f"{SECRET}: general practice at level 4" in views["/winter risks"]
-    assert SECRET in views["status (Teams card)"]
+    assert SECRET in views["status (Teams card)"] and SECRET in views["/winter risks (Teams card)"]
     if role == "lead":
-        assert SECRET in views["/winter partners"] and SECRET in views["App Home"]
+        assert SECRET in views["/winter partners"] and SECRET in views["/winter partners (Teams card)"]
+        assert SECRET in views["App Home"]
     else:
         assert "for the programme's leads" in views["/winter partners"]
 
