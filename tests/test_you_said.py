@@ -3,6 +3,7 @@ weekly digest says it to the whole programme channel."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 from checkin_store_support import (
@@ -10,6 +11,7 @@ from checkin_store_support import (
     CAROL,
     LEAD,
     MONDAY,
+    OBSERVER,
     TUESDAY,
     WATCHER,
     answers,
@@ -23,8 +25,10 @@ from sqlmodel import select
 from bot.checkin.blockers import blockers_command
 from bot.reports.decisions import record_decision
 from bot.reports.digest import compose_digest, digest_markdown
+from bot.reports.leads_view import home_for
 from bot.reports.you_said import you_said
 from bot.reports.you_said_words import you_said_lines
+from handlers.slack.blocks.home import home_view
 from models.db import session_scope
 from models.tables import Blocker, Programme
 
@@ -80,3 +84,26 @@ def test_a_confidential_organisation_s_words_are_left_out_of_the_channel_s_diges
         digest = compose_digest(session, session.exec(select(Programme)).one(), FRI_8_JAN, chart=False)
     text = digest_markdown(digest)
     assert "## You said, we did" in text and "No drivers after 4pm" in text and "Two GPs off sick" not in text
+
+
+def test_the_app_home_says_it_to_each_as_they_may_read_it(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers after 4pm"))
+    stored(db, WATCHER, {"blockers": "Two GPs off sick"})
+    drivers = next(b.id for b in rows(db, Blocker) if b.text.startswith("No drivers"))
+    lead(db, f"reply {drivers} Wards will send lists by 2pm")
+    with session_scope(db) as session:
+        programme = session.exec(select(Programme)).one()
+        programme.settings = {**(programme.settings or {}), "confidential": {"watch": "all"}}
+        session.add(programme)
+
+    def home_text(user_id: str) -> str:
+        with session_scope(db) as session:
+            return json.dumps(home_view(home_for(session, "slack", user_id, TUESDAY)))
+
+    carol = home_text(CAROL)  # Bob's colleague: her organisation's blockers and the answer
+    assert "You said, we did" in carol and "Wards will send lists by 2pm" in carol and "Two GPs" not in carol
+    lead_sees = home_text(LEAD)
+    assert "No drivers after 4pm" in lead_sees and "Two GPs off sick" in lead_sees  # the leads read all
+    observer = home_text(OBSERVER)
+    assert "No drivers after 4pm" in observer and "Two GPs off sick" not in observer
+    assert "Two GPs off sick" in home_text(WATCHER)  # their own words

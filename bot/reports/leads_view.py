@@ -47,6 +47,7 @@ from bot.people.membership import memberships
 from bot.reports.decisions import DecisionView, decisions_between
 from bot.reports.engagement import Engagement, response_rates
 from bot.reports.status import StatusScreen, for_audience, status_screen
+from bot.reports.you_said import NOTHING_SAID, YouSaid, you_said
 from bot.views.directory import Directory, chosen, held_view
 from bot.views.status_cache import Membership, ScreenCache, ScreenKey, asker, cached_view
 from models.tables import Member, Organisation, Programme, row_id
@@ -123,6 +124,7 @@ class PartnerHome:
     services: tuple[ServiceOnForm, ...]  # the latest level on or before today
     decisions: tuple[DecisionView, ...]  # the last DECISION_DAYS days, newest first
     decisions_from: date
+    you_said: YouSaid = NOTHING_SAID  # their organisation's blockers of those days and the answers
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ class LeadHome:
     status: StatusView
     decisions: tuple[DecisionView, ...]
     decisions_from: date
+    you_said: YouSaid = NOTHING_SAID  # the programme's blockers of those days and the answers
 
 
 @dataclass(frozen=True)
@@ -295,10 +298,14 @@ def home_for(session: Session, platform: str, user_id: str, now: datetime, scree
             services=form.services,
             decisions=decisions,
             decisions_from=since,
+            you_said=you_said(
+                session, programme, since, today, organisation_id=member.organisation_id, in_confidence=True
+            ),
         )
     if screens is not None:
         screen = screens.screen(session, programme, now, status_screen)[1]
     else:
         screen = status_screen(session, programme, now)
     status = _status(viewer, screen)
-    return LeadHome(status=status, decisions=decisions, decisions_from=since)
+    said = you_said(session, programme, since, today, in_confidence=viewer.role in LEADS)
+    return LeadHome(status=status, decisions=decisions, decisions_from=since, you_said=said)

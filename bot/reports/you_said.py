@@ -55,9 +55,19 @@ class YouSaid:
 NOTHING_SAID = YouSaid((), ())
 
 
-def you_said(session: Session, programme: Programme, start: date, end: date) -> YouSaid:
-    """The week from `start` to `end` (local dates, both included). Three queries."""
-    secret = Confidentiality.of(programme)
+def you_said(
+    session: Session,
+    programme: Programme,
+    start: date,
+    end: date,
+    *,
+    organisation_id: int | None = None,
+    in_confidence: bool = False,
+) -> YouSaid:
+    """The week from `start` to `end` (local dates, both included). Three queries.
+    `organisation_id`: that organisation's blockers only (a partner's own App Home);
+    `in_confidence`: the reader may see confidential organisations' words (the leads, or their own)."""
+    secret = Confidentiality.of(programme) if not in_confidence else Confidentiality()
     organisations = {
         o.id: o for o in session.exec(select(Organisation).where(Organisation.programme_id == programme.id))
     }
@@ -68,7 +78,9 @@ def you_said(session: Session, programme: Programme, start: date, end: date) -> 
             .where(Blocker.programme_id == programme.id, col(Blocker.raised_on) <= end)
             .order_by(col(Blocker.raised_on), col(Blocker.id))
         )
-        if not secret.words(organisations[b.organisation_id].key) and (b.raised_on >= start or b.status in LIVE)
+        if not secret.words(organisations[b.organisation_id].key)
+        and (b.raised_on >= start or b.status in LIVE)
+        and organisation_id in (None, b.organisation_id)
     ]
     answers = _answers(session, programme, [row_id(b) for b in blockers], organisations)
     items = [_item(group, organisations, answers, end) for group in _grouped(blockers)]

@@ -19,6 +19,8 @@ from bot.common.money import format_money, format_quantity
 from bot.common.wording import plural, shortened
 from bot.reports.decisions import DecisionView
 from bot.reports.leads_view import Home, JoinHome, LeadHome, PartnerHome
+from bot.reports.you_said import YouSaid
+from bot.reports.you_said_words import you_said_lines
 from bot.spend.words import percent_of
 from handlers.slack.blocks.limits import SURFACE_BLOCKS
 from handlers.slack.blocks.marks import LEVEL_EMOJI, NEVER
@@ -65,6 +67,7 @@ def lead_home_blocks(home: LeadHome) -> list[Json]:
         ),
         {"type": "divider"},
         *decision_blocks(home.decisions, home.decisions_from),
+        *you_said_blocks(home.you_said, home.decisions_from),
     ]
     return blocks
 
@@ -80,8 +83,18 @@ def partner_home_blocks(home: PartnerHome) -> list[Json]:
         section(services_text(home.services)),
         {"type": "divider"},
         *decision_blocks(home.decisions, home.decisions_from),
+        *you_said_blocks(home.you_said, home.decisions_from),
     ]
     return blocks
+
+
+def you_said_blocks(ys: YouSaid, since: date) -> list[Json]:
+    """You said, we did: the blockers since `since` with what answered them, and those still waiting."""
+    lines = [f"• {escape(line)}" if not line.endswith(":") else escape(line) for line in you_said_lines(ys)]
+    return [
+        {"type": "divider"},
+        section(shortened(f"*You said, we did* (since {since:%a %d %b})\n" + "\n".join(lines), SECTION_TEXT)),
+    ]
 
 
 def checkin_text(home: PartnerHome) -> str:
