@@ -73,6 +73,7 @@ def test_the_brief_has_slacks_sections_in_order_and_marks_not_slack_codes(engine
         "Money (to the end of Fri 08 Jan)",
         "Capacity changes",
         "Risks new or changed",
+        "Blockers",
         "Partner voice",
     ]
     text = strings(card["body"])

@@ -21,10 +21,15 @@ Definitions:
   time), so consecutive briefs cover every hour once, that was raised or whose severity, status
   or owner changed (bot.reports.risk_moves: the risk scan's daily rewording of a risk's figures
   is not a change); a capacity risk that moved with its service's level on the day says the level.
+- Blockers (bot.checkin.blockers, items since issue 17): those raised on the day still open or
+  being worked on, and any older one still open that nobody but its raiser has answered (a
+  reply, taking it on, resolving it, won't fix), oldest first, the same words raised on the same
+  day once with every organisation that raised them. The leads answer each from the brief.
 - Partner voice: the blockers and comments of the day's check-ins from community organisations
   (bot.reports.voice), the same words from several organisations quoted once
   (bot.reports.quotes), the first VOICE_MOST of them; an amended check-in shows only its newest
-  version. Free text is redacted at storage and again there, so no NHS number reaches a brief.
+  version; a blocker the Blockers part lists is not quoted again. Free text is redacted at
+  storage and again there, so no NHS number reaches a brief.
 """
 
 from __future__ import annotations
@@ -38,14 +43,15 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from bot.checkin.audiences import COMMUNITY, sector_of
+from bot.checkin.blockers import LIVE, OPEN, unanswered_of
 from bot.checkin.levels import newest_levels
-from bot.common.calendar import local_instant, previous_working_day
+from bot.common.calendar import local_instant, previous_working_day, working_days
 from bot.common.labels import service_label
 from bot.common.redact import redact
 from bot.reports.engagement import SECTORS, roster
 from bot.reports.money import MoneyPanel
 from bot.reports.organisations import Organisations, name_of, organisations_by_id
-from bot.reports.quotes import Quote, first_quotes
+from bot.reports.quotes import BlockerQuote, Quote, RaisedBlocker, blocker_quotes, first_quotes, without_listed
 from bot.reports.risk_moves import Event, moves
 from bot.reports.voice import partner_voice
 from bot.risks.capacity_rules import CAPACITY
@@ -53,7 +59,7 @@ from bot.spend.behind_plan import Shortfall, shortfalls
 from bot.spend.flags import spend_thresholds
 from bot.spend.ledger import spend_position
 from bot.spend.position import SchemeSpend, SpendPosition
-from models.tables import Member, Programme, Risk, RiskEvent, row_id
+from models.tables import Blocker, Member, Programme, Risk, RiskEvent, row_id
 from models.vocabulary import Severity
 
 VOICE_MOST = 3  # quotes in one brief; the rest are counted
@@ -139,6 +145,7 @@ class Brief:
     risks: tuple[RiskChange, ...]  # newly critical first, then new, then by severity
     voice: tuple[Quote, ...]  # the first VOICE_MOST; a renderer may show fewer to fit (brief_words.fitted)
     voice_left_out: int = 0  # quotes beyond them
+    blockers: tuple[BlockerQuote, ...] = ()  # new on the day, or open and unanswered; oldest first
 
     @property
     def title(self) -> str:
@@ -150,7 +157,9 @@ def compose_brief(session: Session, programme: Programme, today: date) -> Brief:
     assert programme.id is not None
     day = previous_working_day(today)
     organisations = organisations_by_id(session, programme)
-    voice, left_out = first_quotes(partner_voice(session, programme, day, day, organisations), VOICE_MOST)
+    blockers = brief_blockers(session, programme, day, organisations)
+    said = without_listed(partner_voice(session, programme, day, day, organisations), blockers)
+    voice, left_out = first_quotes(said, VOICE_MOST)
     capacity = capacity_changes(session, programme.id, day, organisations)
     return Brief(
         programme_slug=programme.slug,
@@ -170,6 +179,7 @@ def compose_brief(session: Session, programme: Programme, today: date) -> Brief:
         ),
         voice=voice,
         voice_left_out=left_out,
+        blockers=blockers,
     )
 
 
@@ -197,6 +207,26 @@ def _checkins(session: Session, programme: Programme, day: date) -> CheckinsDay:
         by_sector=tuple(SectorCount(s, counts[s][0], counts[s][1]) for s in SECTORS),
         not_heard_from=tuple(silent),
     )
+
+
+def brief_blockers(
+    session: Session, programme: Programme, day: date, organisations: Organisations
+) -> tuple[BlockerQuote, ...]:
+    """The day's live blockers, and the older ones still open that nobody but their raiser has
+    answered (bot.checkin.blockers.unanswered_of). Three queries."""
+    todays = session.exec(
+        select(Blocker).where(
+            Blocker.programme_id == programme.id, Blocker.raised_on == day, col(Blocker.status).in_(LIVE)
+        )
+    ).all()
+    waiting = [b for b, _ in unanswered_of(session, row_id(programme)) if b.raised_on < day and b.status == OPEN]
+    listed = [
+        RaisedBlocker(
+            row_id(b), name_of(organisations, b.organisation_id) or "", redact(b.text).text, b.raised_on, b.status
+        )
+        for b in sorted([*waiting, *todays], key=lambda b: (b.raised_on, row_id(b)))
+    ]
+    return tuple(blocker_quotes(listed, day, lambda raised: len(list(working_days(raised, day)))))
 
 
 def _money(session: Session, programme: Programme, day: date, today: date) -> MoneyChange:

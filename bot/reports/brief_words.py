@@ -17,9 +17,9 @@ from typing import TypeVar
 
 from bot.common.labels import unit_label
 from bot.common.money import format_money, format_short
-from bot.common.wording import join_words, plural
+from bot.common.wording import join_words, plural, shortened
 from bot.reports.brief import OVERCOMMITTED, VOICE_MOST, Brief, CapacityChange, CheckinsDay, MoneyChange, RiskChange
-from bot.reports.quotes import Quote
+from bot.reports.quotes import BlockerQuote, Quote
 from bot.spend.behind_plan import Shortfall
 from bot.spend.position import Flag
 from bot.spend.words import either_way, outlook, percent_below, percent_of, quantity_in
@@ -37,6 +37,9 @@ UNDERSPEND = "underspend_risk"  # bot.spend.flags' rule
 NO_CAPACITY_CHANGE = "No service changed level."
 CAPACITY_WITH_RISKS = "Each change is said with its risk."
 NO_RISK_CHANGE = "None."
+NO_BLOCKERS = "No new blockers, and none waiting for an answer."
+NO_OTHER_VOICE = "No other words from community partners."
+BLOCKER_WIDTH = 90  # a blocker's words in its one line
 
 
 def slash_command(word: str) -> str:
@@ -194,6 +197,33 @@ def risk_sentence(r: RiskChange) -> str:
     return f"{r.title} ({r.severity}): {'; '.join(r.said)}"
 
 
+# -- blockers ---------------------------------------------------------------------------------------
+
+
+def blocker_sentence(q: BlockerQuote) -> str:
+    """ "#12 Brightside Home Care: “No drivers after 4pm” (new)"; several organisations, one line."""
+    ids = ", ".join(f"#{i}" for i in q.blocker_ids)
+    if q.new:
+        state = "new" if q.status == "open" else "new, being worked on"
+    else:
+        state = f"open {plural(q.open_days, 'working day')}, no answer yet"
+    return f"{ids} {join_words(q.organisations)}: “{shortened(q.text, BLOCKER_WIDTH)}” ({state})"
+
+
+def shown_blockers(b: Brief, most: int) -> tuple[list[BlockerQuote], int]:
+    """The blockers a brief lists and how many more it counts: all, or `most` - 1 of them, the
+    day's new ones before the older unanswered, still shown oldest first."""
+    if len(b.blockers) <= most:
+        return list(b.blockers), 0
+    keep = max(most - 1, 0)
+    chosen = sorted(b.blockers, key=lambda q: not q.new)[:keep]
+    return [q for q in b.blockers if q in chosen], len(b.blockers) - keep
+
+
+def no_voice_sentence(b: Brief) -> str:
+    return NO_OTHER_VOICE if b.blockers else "No blockers or comments from community partners."
+
+
 # -- how much each list shows ----------------------------------------------------------------------
 
 
@@ -204,18 +234,21 @@ class Limits:
     quotes: int = VOICE_MOST
     risks: int = 5
     capacity: int = 5
+    blockers: int = 5
 
 
 # Tried in turn until the Markdown brief is under BRIEF_CHARS: the partners' words give way first,
-# then the risks of lesser note and the capacity changes, never "Needs you".
+# then the blockers, the risks of lesser note and the capacity changes, never "Needs you".
 FITTING = (
-    Limits(3, 5, 5),
-    Limits(2, 5, 5),
-    Limits(2, 3, 5),
-    Limits(2, 3, 3),
-    Limits(1, 3, 3),
-    Limits(1, 2, 3),
-    Limits(1, 2, 2),
+    Limits(3, 5, 5, 5),
+    Limits(2, 5, 5, 5),
+    Limits(2, 5, 5, 4),
+    Limits(2, 3, 5, 4),
+    Limits(2, 3, 3, 3),
+    Limits(1, 3, 3, 3),
+    Limits(1, 2, 3, 3),
+    Limits(1, 2, 2, 2),
+    Limits(1, 2, 2, 1),
 )
 BRIEF_CHARS = 1500
 
@@ -267,8 +300,16 @@ def _markdown(b: Brief, shows: Shows, limits: Limits) -> str:
     out += ["", "## Risks new or changed", ""]
     out += [f"- {_new(r)}{risk_sentence(r)}" for r in risks] or [NO_RISK_CHANGE]
     out += [more_sentence(more_risks, shows("risks"))] if more_risks else []
-    out += ["", "## Partner voice", "", *voice_markdown(*shown_quotes(b, limits.quotes))]
+    out += ["", "## Blockers", "", *blockers_markdown(b, limits.blockers, shows)]
+    out += ["", "## Partner voice", "", *voice_markdown(*shown_quotes(b, limits.quotes), empty=no_voice_sentence(b))]
     return "\n".join(out).rstrip() + "\n"
+
+
+def blockers_markdown(b: Brief, most: int, shows: Shows) -> list[str]:
+    blockers, more = shown_blockers(b, most)
+    if not blockers and not more:
+        return [NO_BLOCKERS]
+    return [f"- {blocker_sentence(q)}" for q in blockers] + ([more_sentence(more, shows("blockers"))] if more else [])
 
 
 def _new(r: RiskChange) -> str:
@@ -282,9 +323,11 @@ def _list(lines: list[str], most: int, shows: str, empty: str) -> list[str]:
     return [f"- {line}" for line in shown] + ([more_sentence(more, shows)] if more else [])
 
 
-def voice_markdown(voice: Sequence[Quote], left_out: int) -> list[str]:
+def voice_markdown(
+    voice: Sequence[Quote], left_out: int, empty: str = "No blockers or comments from community partners."
+) -> list[str]:
     if not voice:
-        return ["No blockers or comments from community partners."]
+        return [empty]
     out: list[str] = []
     for q in voice:
         out += [*(f"> {line}" for line in q.text.splitlines() or [""]), f"> — {q.attribution}", ""]

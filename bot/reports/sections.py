@@ -13,10 +13,12 @@ from bot.common.wording import join_words, plural
 from bot.reports.brief import Brief, RiskChange
 from bot.reports.brief_words import (
     CAPACITY_WITH_RISKS,
+    NO_BLOCKERS,
     NO_CAPACITY_CHANGE,
     NO_RISK_CHANGE,
     Shows,
     behind_plan_sentence,
+    blocker_sentence,
     capacity_sentence,
     capacity_told,
     checkins_sentence,
@@ -26,9 +28,11 @@ from bot.reports.brief_words import (
     money_at_risk,
     money_sentences,
     more_sentence,
+    no_voice_sentence,
     not_heard_sentence,
     other_risks,
     risk_sentence,
+    shown_blockers,
     shown_quotes,
     silent_sentence,
     voice_left_out_sentence,
@@ -43,7 +47,7 @@ from bot.reports.digest import (
     spend_sentences,
 )
 from bot.reports.quotes import Quote
-from bot.reports.said import NO_VOICE, flag_lines, level_mark, severity_mark, voice_lines
+from bot.reports.said import flag_lines, level_mark, severity_mark, voice_lines
 from bot.spend.words import forecast_lines
 
 
@@ -52,6 +56,7 @@ class Section:
     heading: str
     lines: list[str]
     aside: str = ""  # said after the heading, not in bold: "(to the end of Thu 07 Jan)"
+    answers: tuple[tuple[int, ...], ...] = ()  # by line: the blockers a lead may answer from it
 
 
 Part = list[Section]
@@ -90,8 +95,18 @@ def brief_parts(b: Brief, markup: Markup, shows: Shows) -> list[Part]:
             Section("Capacity changes", _list(capacity, limits.capacity, shows("status"), empty)),
             Section("Risks new or changed", risk_lines),
         ],
-        [Section("Partner voice", _voice_lines(*shown_quotes(b, limits.quotes), markup))],
+        [_blockers(b, markup, shows, limits.blockers)],
+        [Section("Partner voice", _voice_lines(*shown_quotes(b, limits.quotes), markup, no_voice_sentence(b)))],
     ]
+
+
+def _blockers(b: Brief, markup: Markup, shows: Shows, most: int) -> Section:
+    """One line a blocker (or the same words from several organisations), each answered from the
+    brief: `answers` says which blockers each line's buttons answer."""
+    shown, more = shown_blockers(b, most)
+    lines = [markup.text(blocker_sentence(q)) for q in shown]
+    lines += [more_sentence(more, shows("blockers"))] if more else []
+    return Section("Blockers", lines or [NO_BLOCKERS], answers=tuple(q.blocker_ids for q in shown))
 
 
 def _risk_line(r: RiskChange, markup: Markup) -> str:
@@ -106,10 +121,10 @@ def _list(lines: list[str], most: int, shows: str, empty: str) -> list[str]:
     return [*shown, *([more_sentence(more, shows)] if more else [])]
 
 
-def _voice_lines(voice: Sequence[Quote], left_out: int, markup: Markup) -> list[str]:
+def _voice_lines(voice: Sequence[Quote], left_out: int, markup: Markup, empty: str) -> list[str]:
     """Each quote escaped and quoted, attributed to every organisation that said it."""
     if not voice:
-        return [NO_VOICE]
+        return [empty]
     lines: list[str] = []
     for q in voice:
         pieces = markup.quoted(q.text)

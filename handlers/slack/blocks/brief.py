@@ -13,9 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.common.wording import shortened
 from bot.reports.brief import Brief
 from bot.reports.brief_words import slash_command
-from bot.reports.sections import Part, brief_parts, brief_subtitle
+from bot.reports.sections import Part, Section, brief_parts, brief_subtitle
+from handlers.slack.blocks.blocker_reply import reply_button
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.markup import MRKDWN
 from handlers.slack.blocks.status import context, header
@@ -26,6 +28,7 @@ Json = dict[str, Any]
 SECTION_TEXT = 2900  # under Slack's 3,000
 PART_BLOCKS = MESSAGE_BLOCKS - 2  # room for the "continued" notes at either end
 PART_CHARS = 12_000  # a message's text in all, well inside what Slack accepts
+ACTIONS_MOST = 25  # buttons in an actions block
 PAGE_BREAK: Json = {"type": "_page_break"}  # a marker, never sent: the next block starts a message
 ALL_FLAGS = "`/winter spend` shows them all."
 
@@ -58,7 +61,24 @@ def parts_blocks(parts: Sequence[Part]) -> list[Json]:
         if index:
             blocks.append({"type": "divider"})
         for s in part:
-            blocks += lines_blocks(f"*{s.heading}*" + (f" {s.aside}" if s.aside else ""), s.lines)
+            title = f"*{s.heading}*" + (f" {s.aside}" if s.aside else "")
+            blocks += answered_blocks(title, s) if s.answers else lines_blocks(title, s.lines)
+    return blocks
+
+
+def answered_blocks(title: str, s: Section) -> list[Json]:
+    """The brief's blockers: a section a line, with a Reply button beside a line about one blocker
+    and a row of them under a line about several (the same words from several organisations)."""
+    blocks = [section(title)]
+    for index, text in enumerate(s.lines):
+        ids = s.answers[index] if index < len(s.answers) else ()
+        block = section(shortened(text, SECTION_TEXT))
+        if len(ids) == 1:
+            block["accessory"] = reply_button(ids[0])
+        blocks.append(block)
+        if len(ids) > 1:
+            buttons = [reply_button(i, f"Reply to #{i}") for i in ids[:ACTIONS_MOST]]
+            blocks.append({"type": "actions", "elements": buttons})
     return blocks
 
 

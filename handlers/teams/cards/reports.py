@@ -15,15 +15,25 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 
-from microsoft_teams.cards import CardElement, Image
+from microsoft_teams.cards import (
+    ActionSet,
+    AdaptiveCard,
+    CardElement,
+    Choice,
+    ChoiceSetInput,
+    Image,
+    ShowCardAction,
+    TextInput,
+)
 from PIL import Image as Picture
 from PIL.Image import Resampling
 
+from bot.checkin.blockers import NOTE_MOST
 from bot.reports.brief import Brief
 from bot.reports.digest import Digest
 from bot.reports.sections import Section, brief_parts, brief_subtitle, digest_parts, digest_subtitle
 from bot.sending.ports import Report
-from handlers.teams.cards.base import MAX_TEXT, Card, card, heading, line, subheading
+from handlers.teams.cards.base import MAX_TEXT, VERSION, Card, action, card, heading, line, subheading
 from handlers.teams.cards.report_text import CONTINUED, split_text
 from handlers.teams.cards.text import MARKDOWN
 
@@ -35,6 +45,8 @@ CHART_FOLLOWS = "_The burn-up chart follows: spend and commitment against the ev
 CHART_COLOURS = 32
 CHART_URI_CHARS = 24_000  # leaves room in a 28 KB message for the card around it
 BREAK = Section("", [])  # a section that starts a new card
+BLOCKER_REPLY = "blocker_reply"  # the verb of a blocker's Send (handlers/teams/listeners/card_action.py)
+CHOICES = (("reply", "Reply"), ("take", "Take it on"), ("resolve", "Resolved"), ("wontfix", "Won't fix"))
 
 
 def report_cards(report: Report) -> list[Card]:
@@ -105,14 +117,43 @@ def paginate(title: str, subtitle: str, sections: Sequence[Section]) -> list[Car
         if not _fits(pages[-1], [subheading(name), *[line(text) for text in lines[:1]]]):
             pages.append([])  # a heading goes with at least its first line
         pages[-1].append(subheading(name))
-        for text in lines:
-            for piece in split_text(text, MAX_TEXT):
-                element = line(piece)
+        for index, text in enumerate(lines):
+            answers = section.answers[index] if index < len(section.answers) else ()
+            elements: list[CardElement] = [line(piece) for piece in split_text(text, MAX_TEXT)]
+            elements += [reply_actions(answers)] if answers else []
+            for element in elements:
                 if not _fits(pages[-1], [element]):
                     pages.append([subheading(f"{name} {CONTINUED}")])
                 pages[-1].append(element)
     pages = [p for p in pages if p] or [[]]
     return [_framed(title, subtitle, page, index, len(pages)) for index, page in enumerate(pages)]
+
+
+def reply_actions(blocker_ids: Sequence[int]) -> ActionSet:
+    """Under a blocker's line in the brief: Reply…, unfolding the words, what to do and Send (one
+    for each blocker when several organisations raised the same words). Input ids carry the
+    blocker's id, so two unfolded forms on one card never mix their answers."""
+    label = "Reply…" if len(blocker_ids) == 1 else "Reply to #{}…"
+    return ActionSet(actions=[_reply_form(i, label.format(i)) for i in blocker_ids])
+
+
+def _reply_form(blocker_id: int, title: str) -> ShowCardAction:
+    words = TextInput(
+        id=f"note:{blocker_id}",
+        label="Your answer",
+        is_multiline=True,
+        max_length=NOTE_MOST,
+        placeholder="What you will do, or why not",
+    )
+    choice = ChoiceSetInput(
+        id=f"action:{blocker_id}",
+        label="What to do",
+        style="expanded",
+        value="reply",
+        choices=[Choice(title=label, value=value) for value, label in CHOICES],
+    )
+    send = action("Send", BLOCKER_REPLY, blocker_id=blocker_id)
+    return ShowCardAction(title=title, card=AdaptiveCard(version=VERSION, body=[words, choice], actions=[send]))
 
 
 def _framed(title: str, subtitle: str, page: list[CardElement], index: int, total: int) -> Card:

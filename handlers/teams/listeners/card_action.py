@@ -1,5 +1,5 @@
 """A button on one of winterbot's cards (Action.Execute): the check-in's Send, Nothing new
-today and Amend, and the risk buttons. The answer is a card that Teams shows in place of the
+today and Amend, the risk buttons, and a blocker's Send on the leads' brief. The answer is a card that Teams shows in place of the
 one pressed: the form again with its errors (every answer as typed), the confirmation, or the
 risk as it now stands. Who may do what is checked by bot/ from the sender's own id."""
 
@@ -15,9 +15,12 @@ from microsoft_teams.apps import ActivityContext, App
 
 from bot.app.context import HandlerContext
 from bot.checkin import CheckinResult, Refusal, Rejected, checkin_no_change, open_checkin, submit_checkin
+from bot.checkin.blockers import answer_as
 from handlers.teams.activity import Notice, Shown, card_answer
 from handlers.teams.cards.base import Card, notice_card
+from handlers.teams.cards.blockers import blockers_card
 from handlers.teams.cards.checkin import NO_CHANGE, OPEN, SUBMIT, checkin_card, confirmation_card
+from handlers.teams.cards.reports import BLOCKER_REPLY
 from handlers.teams.risk_buttons import RISK_VERBS, press
 from handlers.teams.turn import TEAMS, Turn, begin
 
@@ -94,11 +97,26 @@ def _risk_button(verb: str) -> CardVerb:
     return pressed
 
 
+async def _blocker_reply(context: HandlerContext, turn: Turn, data: Mapping[str, Any]) -> Shown:
+    """A lead's answer to a blocker from the brief, as the Teams user who pressed Send (never anyone
+    named in the card's data); act() checks they lead its programme. Answered with the result."""
+    blocker_id = data.get("blocker_id")
+    if not isinstance(blocker_id, int) or isinstance(blocker_id, bool):
+        return Notice(STALE)
+    note, chosen = data.get(f"note:{blocker_id}"), data.get(f"action:{blocker_id}")
+    action = chosen if isinstance(chosen, str) and chosen else "reply"
+    words = note if isinstance(note, str) else None
+    outcome = await context.in_session(lambda s: answer_as(s, TEAMS, turn.user_id, blocker_id, action, words, turn.now))
+    log.info("teams blocker %s: %s by %s (%s)", blocker_id, action, turn.user_id, type(outcome).__name__)
+    return blockers_card(outcome)
+
+
 VERBS: dict[str, CardVerb] = {
     OPEN: _open,
     NO_CHANGE: _no_change,
     SUBMIT: _submit,
     **{verb: _risk_button(verb) for verb in RISK_VERBS},
+    BLOCKER_REPLY: _blocker_reply,
 }
 
 
