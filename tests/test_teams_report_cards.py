@@ -115,6 +115,7 @@ def test_a_short_digest_is_the_spend_then_the_rest_without_the_chart(engine, pro
         "Risks opened this week",
         "Risks closed this week",
         "Decisions this week",
+        "You said, we did",
         "Partner voice",
         "Engagement by sector (check-ins, last five working days)",
         "What is next",

@@ -48,6 +48,7 @@ from bot.reports.digest import (
 )
 from bot.reports.quotes import Quote
 from bot.reports.said import flag_lines, level_mark, severity_mark, voice_lines
+from bot.reports.you_said_words import you_said_lines
 from bot.spend.words import forecast_lines
 
 
@@ -142,6 +143,13 @@ def digest_subtitle(d: Digest) -> str:
     return f"The week {d.week_from:%a %d %b} to {d.today:%a %d %b %Y} · {days} left to {n.deadline:%a %d %b %Y}"
 
 
+def said_lines(d: Digest, markup: Markup) -> list[str]:
+    """You said, we did: a bullet a blocker, the heading of the still-waiting ones as it is."""
+    return [
+        markup.text(x) if x.endswith(":") else f"{markup.bullet} {markup.text(x)}" for x in you_said_lines(d.you_said)
+    ]
+
+
 def digest_parts(d: Digest, markup: Markup, all_flags: str) -> list[Part]:
     spend = [markup.text(s) for s in spend_sentences(d)]
     spend += [markup.text(s) for s in forecast_lines(d.position)[1:2]]
@@ -156,6 +164,7 @@ def digest_parts(d: Digest, markup: Markup, all_flags: str) -> list[Part]:
             Section("Risks closed this week", [markup.text(move_sentence(m)) for m in d.closed] or ["None."]),
         ],
         [Section("Decisions this week", decisions or ["No decision was recorded this week."])],
+        [Section("You said, we did", said_lines(d, markup))],
         [Section("Partner voice", voice_lines(d.voice, d.voice_left_out, markup))],
         [
             Section(
