@@ -23,6 +23,7 @@ from bot.common.config import Settings
 from bot.programme.loader import load_path
 from bot.sending.jobs import JobContext
 from bot.sending.jobs.daily_brief import run_daily_brief
+from bot.sending.jobs.weekly_digest import run_weekly_digest
 from bot.sending.scheduler import watch_pass
 from handlers.slack.blocks.blocker_reply import CHOICE_ACTION, CHOICE_BLOCK, NOTE_ACTION, NOTE_BLOCK
 from handlers.slack.blocks.limits import check_message, check_modal
@@ -32,7 +33,7 @@ from models.tables import Blocker, BlockerEvent, Member, Programme, Scheme
 
 LEAD, BOB, DEV = "U0TEST0001", "U0TEST0002", "U0TEST0004"
 LEADS = "C0LEADS"
-MON, TUE, WED = date(2027, 1, 4), date(2027, 1, 5), date(2027, 1, 6)
+MON, TUE, WED, FRI = date(2027, 1, 4), date(2027, 1, 5), date(2027, 1, 6), date(2027, 1, 8)
 WORDS = "No drivers after 4pm"
 
 
@@ -173,6 +174,19 @@ def test_raised_at_check_in_answered_from_the_brief_told_and_resolved_at_the_nex
 
     with time_machine.travel(at(WED, 8, 30), tick=True):
         assert blocker_lines(brief_post(ctx, programme, slack_api, WED)) == []
+
+    # The weekly digest, to the programme channel. Its week is Tue 5 to Fri 8 Jan (New Year's Day
+    # moved the last one to Mon 4 Jan): the blocker was raised before it and answered in it.
+    with time_machine.travel(at(FRI, 15, 1), tick=True):
+        before = len(slack_api.calls("chat.postMessage"))
+        assert run_weekly_digest(ctx, programme, at(FRI, 15, 1)).sent >= 1
+        posted = slack_api.calls("chat.postMessage")[before:]
+        blocks = [b for post in posted for b in post.get("blocks") or []]
+        [said_block] = [b for b in blocks if "*You said, we did*" in b.get("text", {}).get("text", "")]
+        text = said_block["text"]["text"]
+        assert f"“{WORDS}” (Home Carers Ltd, Mon 4 Jan)" in text
+        assert "Alice Lead (Council) replied: “Council drivers from Thursday”" in text
+        assert "resolved" in text
 
 
 def test_an_old_blocker_nobody_answered_stays_in_the_brief_until_a_lead_takes_it_on(

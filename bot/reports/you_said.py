@@ -1,8 +1,9 @@
 """You said, we did: the partners' blockers of a week and what answered them, for the weekly digest.
 
 Platform-neutral. Definitions:
-- *Raised this week*: blockers raised from the week's first day to its last (local dates), the
-  same words from several organisations as one item naming them all.
+- *This week*: blockers raised from the week's first day to its last (local dates), or answered
+  in it (an older blocker a lead answered this week is what "we did" is about), the same words
+  from several organisations as one item naming them all.
 - *Answers*: the steps in a blocker's thread by anyone but its raiser (a reply, taking it on,
   resolving it, saying it will not be fixed, a decision that answers it), oldest first.
 - *Still waiting*: blockers raised before the week and still open, with the working days they
@@ -20,7 +21,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from bot.checkin.blockers import LIVE, same_words
-from bot.common.calendar import count_working_days
+from bot.common.calendar import count_working_days, local_date
 from bot.people.confidential import Confidentiality
 from models.tables import Blocker, BlockerEvent, Member, Organisation, Programme, row_id
 
@@ -32,6 +33,7 @@ class Answer:
     who: str  # "Name (Organisation)"
     action: str  # reply, take, resolve, wontfix, decided, reopen
     note: str | None
+    on: date  # the local date it was given
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class SaidItem:
 
 @dataclass(frozen=True)
 class YouSaid:
-    raised: tuple[SaidItem, ...]  # raised in the week, oldest first
+    raised: tuple[SaidItem, ...]  # raised or answered in the week, oldest first
     waiting: tuple[SaidItem, ...]  # raised before the week, still open, longest waiting first
     waiting_left_out: int = 0
 
@@ -78,14 +80,15 @@ def you_said(
             .where(Blocker.programme_id == programme.id, col(Blocker.raised_on) <= end)
             .order_by(col(Blocker.raised_on), col(Blocker.id))
         )
-        if not secret.words(organisations[b.organisation_id].key)
-        and (b.raised_on >= start or b.status in LIVE)
-        and organisation_id in (None, b.organisation_id)
+        if not secret.words(organisations[b.organisation_id].key) and organisation_id in (None, b.organisation_id)
     ]
-    answers = _answers(session, programme, [row_id(b) for b in blockers], organisations)
+    answers = _answers(session, programme, [row_id(b) for b in blockers], organisations, end)
     items = [_item(group, organisations, answers, end) for group in _grouped(blockers)]
-    raised = tuple(i for i in items if i.raised_on >= start)
-    waiting = sorted((i for i in items if i.raised_on < start), key=lambda i: (-i.waited, i.blocker_id))
+    this_week = [i for i in items if i.raised_on >= start or any(a.on >= start for a in i.answers)]
+    raised = tuple(this_week)
+    waiting = sorted(
+        (i for i in items if i not in this_week and i.status in LIVE), key=lambda i: (-i.waited, i.blocker_id)
+    )
     return YouSaid(raised, tuple(waiting[:WAITING_MOST]), max(0, len(waiting) - WAITING_MOST))
 
 
@@ -97,8 +100,9 @@ def _grouped(blockers: list[Blocker]) -> list[list[Blocker]]:
 
 
 def _answers(
-    session: Session, programme: Programme, ids: list[int], organisations: dict[int | None, Organisation]
+    session: Session, programme: Programme, ids: list[int], organisations: dict[int | None, Organisation], end: date
 ) -> dict[int, list[Answer]]:
+    """The answers given by the end of the week (a digest written again later says what it said)."""
     found: dict[int, list[Answer]] = defaultdict(list)
     if not ids:
         return found
@@ -110,11 +114,12 @@ def _answers(
         .order_by(col(BlockerEvent.at), col(BlockerEvent.id))
     ).all()
     for event, raiser, member in rows:
-        if member.id == raiser:
+        on = local_date(event.at, programme.timezone)
+        if member.id == raiser or on > end:
             continue
         organisation = organisations.get(member.organisation_id)
         who = f"{member.name} ({organisation.name})" if organisation else member.name
-        found[event.blocker_id].append(Answer(who, event.action, event.note))
+        found[event.blocker_id].append(Answer(who, event.action, event.note, on))
     return found
 
 
