@@ -4,7 +4,7 @@ by whom it concerns; and the words every platform says of them."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from checkin_store_support import (
     BOB,
@@ -38,9 +38,12 @@ from bot.checkin.form import initial_values
 from bot.common.redact import REPLACEMENT
 from bot.people.lead_commands import NotForYou
 from bot.reports.decisions import DecisionRecorded, answered_blockers, record_decision
-from bot.risks.scan import findings
+from bot.risks.requests import risks_command
+from bot.risks.scan import findings, scan
 from models.db import session_scope
 from models.tables import Blocker, BlockerEvent, CheckIn, Decision, Member, Programme
+
+FRIDAY_8_JAN = datetime(2027, 1, 8, 10, tzinfo=UTC)
 
 
 def said(db, user_id: str, rest: str = "", now=TUESDAY):
@@ -240,3 +243,22 @@ def test_the_closing_answers_are_read_however_they_are_written():
     assert answered_blockers("Do it answers 12") == ("Do it", (12,))
     assert answered_blockers("Do it, answers #12, #14 and 15.") == ("Do it", (12, 14, 15))
     assert answered_blockers("Answers 12 are in the minutes") == ("Answers 12 are in the minutes", ())
+
+
+def test_a_confidential_organisation_s_unanswered_blocker_is_a_risk_only_the_leads_read(db):
+    with session_scope(db) as session:
+        programme = session.exec(select(Programme)).one()
+        programme.settings = {**(programme.settings or {}), "confidential": {"watch": "all"}}
+        session.add(programme)
+    stored(db, WATCHER, {"blockers": "Two GPs off sick"})
+    with session_scope(db) as session:
+        scan(session, session.exec(select(Programme)).one(), FRIDAY_8_JAN)
+
+    def register_of(user_id: str) -> str:
+        with session_scope(db) as session:
+            result = risks_command(session, "slack", user_id, FRIDAY_8_JAN)
+        return " ".join(f"{r.title} {r.detail}" for register in result.registers for r in register.risks)
+
+    assert "Two GPs off sick" in register_of(LEAD) and "Healthwatch" in register_of(LEAD)
+    for user_id in (BOB, OBSERVER):
+        assert "Two GPs off sick" not in register_of(user_id) and "Healthwatch" not in register_of(user_id)

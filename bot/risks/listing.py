@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from bot.common.calendar import count_working_days, local_date
 from bot.people.confidential import IN_CONFIDENCE, Audience, Confidentiality, scrub
+from bot.risks.blocker_rules import BLOCKER_UNANSWERED
 from bot.risks.capacity_rules import CAPACITY, CAPACITY_WORSENING
 from bot.risks.register import SEVERITY_RANK
 from models.tables import Member, Organisation, Programme, Risk, RiskEvent
@@ -79,7 +80,10 @@ def hidden_from(about: Iterable[tuple[int, str]], audience: Audience) -> list[tu
 
 
 def tells_level(rule: str, owner_id: int | None, hidden: list[tuple[int, str]]) -> bool:
-    """A capacity risk of a hidden organisation: its title is its level, so it is left out."""
+    """A capacity risk of a hidden organisation: its title is its level, so it is left out; so is
+    an unanswered blocker of one: its detail is their words."""
+    if rule == BLOCKER_UNANSWERED:
+        return bool(hidden)
     return rule in LEVEL_RULES and any(i == owner_id for i, _ in hidden)
 
 
