@@ -86,3 +86,7 @@ def told_sentence(who: str, action: str, note: str | None, blocker_id: int, text
         f"{who} {done} your blocker #{blocker_id} on {programme} (“{shortened(text, 80)}”){said} "
         f"Still a problem, or solved? Say so in your next check-in, or `/winter blockers resolve {blocker_id}`."
     )
+
+
+# What a lead may do from the brief's Reply (Slack's form, Teams' card): the action and its label.
+ANSWER_CHOICES = (("reply", "Reply"), ("take", "Take it on"), ("resolve", "Resolved"), ("wontfix", "Won't fix"))

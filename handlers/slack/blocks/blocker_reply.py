@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.checkin.blockers import NOTE_MOST, BlockerView
-from bot.checkin.blockers_words import heading, thread
+from bot.checkin.blockers_words import ANSWER_CHOICES, heading, thread
 from bot.common.wording import shortened
 from handlers.slack.blocks.text import escape
 
@@ -34,7 +34,6 @@ BUTTON_ID = re.compile(r"^blocker_reply:\d+$")
 CALLBACK = "blocker_reply"
 NOTE_BLOCK = NOTE_ACTION = "blocker_note"
 CHOICE_BLOCK = CHOICE_ACTION = "blocker_action"
-CHOICES = (("reply", "Reply"), ("take", "Take it on"), ("resolve", "Resolved"), ("wontfix", "Won't fix"))
 SECTION_TEXT = 2900
 THREAD_MOST = 10  # the last replies the form shows
 
@@ -51,7 +50,7 @@ def blocker_id_of(value: str | None) -> int | None:
 
 def reply_modal(view: BlockerView) -> Json:
     """The form: the blocker and its thread, the words, and what to do (a reply by default)."""
-    options = [Option(value=value, text=label) for value, label in CHOICES]
+    options = [Option(value=value, text=label) for value, label in ANSWER_CHOICES]
     words = InputBlock(
         block_id=NOTE_BLOCK,
         label="Your answer",

@@ -29,6 +29,7 @@ from PIL import Image as Picture
 from PIL.Image import Resampling
 
 from bot.checkin.blockers import NOTE_MOST
+from bot.checkin.blockers_words import ANSWER_CHOICES
 from bot.reports.brief import Brief
 from bot.reports.digest import Digest
 from bot.reports.sections import Section, brief_parts, brief_subtitle, digest_parts, digest_subtitle
@@ -46,7 +47,6 @@ CHART_COLOURS = 32
 CHART_URI_CHARS = 24_000  # leaves room in a 28 KB message for the card around it
 BREAK = Section("", [])  # a section that starts a new card
 BLOCKER_REPLY = "blocker_reply"  # the verb of a blocker's Send (handlers/teams/listeners/card_action.py)
-CHOICES = (("reply", "Reply"), ("take", "Take it on"), ("resolve", "Resolved"), ("wontfix", "Won't fix"))
 
 
 def report_cards(report: Report) -> list[Card]:
@@ -150,7 +150,7 @@ def _reply_form(blocker_id: int, title: str) -> ShowCardAction:
         label="What to do",
         style="expanded",
         value="reply",
-        choices=[Choice(title=label, value=value) for value, label in CHOICES],
+        choices=[Choice(title=label, value=value) for value, label in ANSWER_CHOICES],
     )
     send = action("Send", BLOCKER_REPLY, blocker_id=blocker_id)
     return ShowCardAction(title=title, card=AdaptiveCard(version=VERSION, body=[words, choice], actions=[send]))
