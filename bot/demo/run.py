@@ -16,6 +16,8 @@ from sqlmodel import func, select
 
 from bot.common.calendar import previous_working_day
 from bot.common.money import format_money
+from bot.demo.pages import write_threads, write_you_said
+from bot.demo.partner_side import WATCHED, PartnerSide
 from bot.demo.simulation import WinterLog, simulate_winter
 from bot.demo.story import START, december_file
 from bot.programme.file import SAMPLE_PATH, parse_programme_file
@@ -36,7 +38,17 @@ from models.db import make_engine, migrate, session_scope
 from models.tables import Decision, Risk
 
 DATABASE_NAME = "winterbot-demo.db"
-GENERATED = ("briefs", "digests", "charts", "escalations.jsonl", "escalations.md", "notices.md")
+GENERATED = (
+    "briefs",
+    "digests",
+    "charts",
+    "partner",
+    "escalations.jsonl",
+    "escalations.md",
+    "notices.md",
+    "blockers.md",
+    "you-said.md",
+)
 Progress = Callable[[date, int, int], None]
 
 
@@ -72,9 +84,11 @@ def _run_demo(sample: Path, out_dir: Path, today: date, until: date | None, prog
         load_path(engine, start_file)
         with session_scope(engine) as session:
             opening = format_summary(programme_summary(session, slug, today))
-        folder = FolderMessenger(out_dir)  # every message written into the folder as Slack would get it
+        folder = FolderMessenger(out_dir, WATCHED)  # every message written into the folder as Slack would get it
         ctx = JobContext(engine=engine, messengers={"slack": folder}, workers=1)
-        log = simulate_winter(ctx, sample, slug, until or date.max, progress)
+        side = PartnerSide(out_dir, folder)
+        log = simulate_winter(ctx, sample, slug, until or date.max, progress, side)
+        side.finish()
         closing = _closing(engine, folder, slug, out_dir, log, until)
     finally:
         engine.dispose()
@@ -115,6 +129,8 @@ def _closing(
             else:
                 export_return(fortnightly_return(session, programme, period_end, last), out_dir / name)
         (out_dir / "charts" / "burn-up-final.png").write_bytes(burn_up_png(burn_up(session, programme, last)))
+        blockers = write_threads(session, programme, out_dir / "blockers.md")
+        write_you_said(session, programme, START, last, out_dir / "you-said.md")
         risks = session.exec(select(func.count()).select_from(Risk).where(Risk.programme_id == programme.id)).one()
         still_open = session.exec(
             select(func.count()).select_from(Risk).where(Risk.programme_id == programme.id, Risk.status != "closed")
@@ -137,6 +153,10 @@ def _closing(
         (
             f"Risks raised {risks}: acknowledged {log.acknowledged}, closed {log.closed}, open at the end {still_open}. "
             f"Decisions recorded {decisions}; questions asked {log.questions}."
+        ),
+        (
+            f"Blockers raised {blockers}: {log.blockers_answered} answered by the leads within a day or two, "
+            f"{log.decisions_answering} by a decision; {log.jobs['blocker-reply']} answers told to the partners in their DMs."
         ),
         "Highest capacity levels: " + "; ".join(f"{name} {level}" for level, name in peak) + ".",
         (
@@ -166,7 +186,9 @@ INDEX = """# winterbot demo: a winter in the Vale
 
 Everything here was written by the real jobs (`winterbot clock`'s tick at 08:30, 09:30,
 14:00 and 15:00 each working day) and the real check-in handling, driven by synthetic partners
-on a simulated clock. No workspace, no network.
+on a simulated clock. No workspace, no network. The partners raise blockers that fit their
+organisation and the season; the leads answer them after the morning brief (or with a decision),
+the clock's watch tells the partner, and the partner's next check-in says resolved or still.
 
 | file | what it is |
 | --- | --- |
@@ -175,6 +197,9 @@ on a simulated clock. No workspace, no network.
 | `charts/burn-up-DATE.png` | the burn-up chart uploaded with each digest; `burn-up-final.png` at the end |
 | `escalations.md`, `escalations.jsonl` | every risk escalated to the leads' channel (and the lead-role owners' DMs, in the JSON) |
 | `notices.md` | the plain-words notices: the owner partners' copies of escalations, and the answers to their blockers |
+| `blockers.md` | every blocker the partners raised at check-in with its thread: the leads' replies, taking it on, decisions that answer it, won't fix, and the partner saying it was resolved |
+| `you-said.md` | you said, we did, week by week: each week's blockers and what answered them, and what still waits, as the Friday digest tells the channel |
+| `partner/kerry-walsh/`, `partner/marcus-bell/` | the partner's side of Slack for Brightside Home Care's manager and Home from Hospital's volunteer coordinator, on the days something happened to their blockers: `DATE-prompt.json` (the DM), `DATE-checkin.json` (the check-in modal as it opened, asking after their open blockers), `DATE-home.json` (their App Home that evening), and `README.md` to read it all with every DM they were sent |
 | `spend-return.xlsx`, `.csv` | the fortnightly return: in the `.xlsx` a sheet per period (spend to date by funding source and scheme, discharges by pathway, packages of care booked) and a summary; in the `.csv` the last period ended |
 | `programme-december.yaml` | the programme file as first loaded; the January top-up is loaded on 12 January |
 | `winterbot-demo.db` | the SQLite database: `DATABASE_URL=sqlite:///winterbot-demo.db winterbot status vale-winter-2026` |

@@ -5,8 +5,10 @@ real clock (`bot.sending.scheduler.tick`) is called at the day's instants, so th
 brief, the prompts, the reminders, the risk scan's escalations and the Friday digest through
 whatever messenger they are given. Synthetic partners answer through the real check-in
 (`bot.checkin.submit_checkin`, the same validation a Slack modal meets), and the web process's
-after-check-in scan runs as it would there. Leads acknowledge and close risks and record
-decisions through the register and decision use cases.
+after-check-in scan runs as it would there. The partners' blockers and comments fit their
+organisation and the season (bot.demo.partners, bot.demo.voices); the leads acknowledge and close
+risks, answer blockers and record decisions through the register, blocker and decision use cases
+(bot.demo.leads), and the clock's blocker-reply job tells the partners seconds later.
 
 The story (who answers how often, what the leads decide and ask, the shape of the season) is
 bot.demo.story's; this module plays it day by day. Deterministic: the same run writes the same files.
@@ -31,10 +33,11 @@ from bot.checkin.field_keys import question_key, scheme_key, service_key
 from bot.checkin.form import CheckinForm
 from bot.checkin.questions import ask_question
 from bot.common.calendar import is_working_day, local_instant
-from bot.common.newest import newest_first
+from bot.demo.leads import decide, leads_morning
+from bot.demo.partner_side import PartnerSide
+from bot.demo.partners import partner_words
 from bot.demo.story import (
     ANSWERS,
-    COMMUNITY_VOICE,
     DECISIONS,
     HABITS,
     LEAD,
@@ -50,16 +53,13 @@ from bot.demo.story import (
     whole_pounds,
 )
 from bot.programme.loader import load_path
-from bot.reports.decisions import record_decision
-from bot.risks.changes import change_status
-from bot.risks.listing import open_risks
-from bot.sending.jobs.base import JobContext
-from bot.sending.scheduler import tick, watch_pass
-from bot.spend.ledger import spend_position
+from bot.sending.jobs.base import JobContext, JobResult
+from bot.sending.jobs.blocker_replies import run_blocker_replies
+from bot.sending.jobs.risk_scan import watch
+from bot.sending.scheduler import tick
 from bot.spend.words import COUNTED_WHOLE
 from models.db import session_scope
-from models.tables import CapacityReport, Member, Organisation, Programme, row_id
-from models.vocabulary import RiskStatus, Severity
+from models.tables import Organisation, Programme
 
 PLATFORM = "slack"
 TICKS = (time(8, 30), time(9, 30), time(14, 0), time(15, 0))
@@ -76,6 +76,8 @@ class WinterLog:
     questions: int = 0
     acknowledged: int = 0
     closed: int = 0
+    blockers_answered: int = 0
+    decisions_answering: int = 0  # blockers answered by a decision
     peak_levels: dict[str, int] = field(default_factory=dict)
     days: int = 0
     problems: list[str] = field(default_factory=list)
@@ -88,7 +90,9 @@ def simulate_winter(
     slug: str,
     until: date,
     progress: Callable[[date, int, int], None] = lambda day, done, total: None,
+    witness: PartnerSide | None = None,
 ) -> WinterLog:
+    """Play the winter to `until`; `witness` is shown the watched partners' side of each day."""
     engine = ctx.engine
     rng = random.Random(SEED)
     log = WinterLog()
@@ -98,31 +102,35 @@ def simulate_winter(
     days = [START + timedelta(days=n) for n in range((last - START).days + 1)]
     for done, day in enumerate(days, start=1):
         if is_working_day(day):
-            _working_day(ctx, sample, slug, day, rng, log)
+            _working_day(ctx, sample, slug, day, rng, log, witness)
             log.days += 1
+            if witness is not None:
+                witness.day_over(engine, day)
         progress(day, done, len(days))
     return log
 
 
-def _working_day(ctx: JobContext, sample: Path, slug: str, day: date, rng: random.Random, log: WinterLog) -> None:
+def _working_day(
+    ctx: JobContext, sample: Path, slug: str, day: date, rng: random.Random, log: WinterLog, witness: PartnerSide | None
+) -> None:
     programme = _programme(ctx.engine, slug)
     if day == TOP_UP_ANNOUNCED:
         load_path(ctx.engine, sample)
     _tick(ctx, day, TICKS[0], log)  # the brief
-    _leads_morning(ctx.engine, programme, day, log)
+    _leads_morning(ctx, programme, day, log)
     _tick(ctx, day, TICKS[1], log)  # the prompts
     answering = [(user, habit) for user, habit in HABITS.items() if rng.random() < habit.answers]
     early = [(u, h) for u, h in answering if rng.random() >= h.late]
     for minute, (user, habit) in enumerate(early):
-        _check_in(ctx, programme, user, habit, day, local_instant(day, time(9, 45 + minute)), rng, log)
+        _check_in(ctx, programme, user, habit, day, local_instant(day, time(9, 45 + minute)), rng, log, witness)
     if day in DECISIONS:
-        _decide(ctx.engine, programme, day, log)
+        _decide(ctx, programme, day, log)
     if day == QUESTION_DAY:
         _ask(ctx.engine, day, log)
     _tick(ctx, day, TICKS[2], log)  # reminders, risk scan
     for minute, (user, habit) in enumerate(u for u in answering if u not in early):
         log.late += 1
-        _check_in(ctx, programme, user, habit, day, local_instant(day, time(14, 20 + minute)), rng, log)
+        _check_in(ctx, programme, user, habit, day, local_instant(day, time(14, 20 + minute)), rng, log, witness)
     _tick(ctx, day, TICKS[3], log)  # the digest on its day, the scan again
 
 
@@ -133,10 +141,35 @@ def _programme(engine: Engine, slug: str) -> Programme:
 
 def _tick(ctx: JobContext, day: date, at: time, log: WinterLog) -> None:
     for result in tick(ctx, local_instant(day, at)):
-        if result.sent:
-            log.jobs[result.job] += result.sent
-        if result.failed:
-            log.problems.append(result.line())
+        _count(result, log)
+
+
+def _count(result: JobResult, log: WinterLog) -> None:
+    if result.sent:
+        log.jobs[result.job] += result.sent
+    if result.failed:
+        log.problems.append(result.line())
+
+
+def _leads_morning(ctx: JobContext, programme: Programme, day: date, log: WinterLog) -> None:
+    acknowledged, closed, answered = leads_morning(ctx.engine, programme, day, log.problems.append)
+    log.acknowledged += acknowledged
+    log.closed += closed
+    log.blockers_answered += answered
+    _tell_partners(ctx, programme, local_instant(day, time(8, 56)), log)
+
+
+def _decide(ctx: JobContext, programme: Programme, day: date, log: WinterLog) -> None:
+    answered = decide(ctx.engine, programme, day, log.problems.append)
+    if answered is not None:
+        log.decisions += 1
+        log.decisions_answering += len(answered)
+    _tell_partners(ctx, programme, local_instant(day, time(11, 1)), log)
+
+
+def _tell_partners(ctx: JobContext, programme: Programme, now: datetime, log: WinterLog) -> None:
+    """The clock's watch, seconds after a lead answered: each partner told of the answer once."""
+    _count(run_blocker_replies(ctx, programme, now), log)
 
 
 def _check_in(
@@ -148,6 +181,7 @@ def _check_in(
     now: datetime,
     rng: random.Random,
     log: WinterLog,
+    witness: PartnerSide | None = None,
 ) -> None:
     with session_scope(ctx.engine) as session:
         outcome: CheckinResult | Rejected | Refusal
@@ -161,6 +195,8 @@ def _check_in(
             log.problems.append(f"{user} on {day}: {form.reason}")
             return
         answers = _answers(session, form, day, rng, log)
+        if witness is not None:
+            witness.opened(user, form, answers)
         if rng.random() < 0.02 and form.schemes:  # a slip of the thumb, refused on its field
             slipped = {**answers, scheme_key(form.schemes[0].id, "actual"): "twelve thousand"}
             if isinstance(submit_checkin(session, PLATFORM, user, programme.id, slipped, now), Rejected):
@@ -175,7 +211,10 @@ def _check_in(
         log.peak_levels[f"{outcome.organisation_name}: {service.label}"] = max(
             service.level, log.peak_levels.get(f"{outcome.organisation_name}: {service.label}", 0)
         )
-    watch_pass(ctx, now)  # the clock's watch, seconds after a check-in at the alert level
+    # The clock's watch, seconds after a check-in at the alert level. Its other half, telling
+    # partners of answers to their blockers, runs after the leads answer (_tell_partners).
+    for result in watch(ctx, now):
+        _count(result, log)
 
 
 def _answers(session: Session, form: CheckinForm, day: date, rng: random.Random, log: WinterLog) -> dict[str, Any]:
@@ -195,21 +234,18 @@ def _answers(session: Session, form: CheckinForm, day: date, rng: random.Random,
         answers[scheme_key(scheme.id, "actual")] = amount_text(actual)
         answers[scheme_key(scheme.id, "committed")] = amount_text(committed)
         answers[scheme_key(scheme.id, "activity")] = str(activity)
-    organisation = _organisation_key(session, form.scope.organisation_id)
+    organisation = session.get(Organisation, form.scope.organisation_id)
+    assert organisation is not None
     for service in form.services:
-        level = level_for(organisation, service.service, day, rng)
+        level = level_for(organisation.key, service.service, day, rng)
         answers[service_key(service.service)] = str(level)
         values = _measure_values(service.service, level, day, rng)
         for measure in service.measures:
             if measure.measure.key in values:
                 answers[measure.key] = str(values[measure.measure.key])
-    worst = max((int(answers[service_key(s.service)]) for s in form.services), default=1)
-    if worst >= 3 or rng.random() < 0.15:
-        answers["blockers"] = rng.choice(COMMUNITY_VOICE)
-    if day == REDACTION_DAY and organisation == "vale-home-from-hospital":
+    answers |= partner_words(session, form, organisation, day)
+    if day == REDACTION_DAY and organisation.key == "vale-home-from-hospital":
         answers["comment"] = "Mrs B (NHS 943 476 5919) went home without her key safe code; sorted by 4pm."
-    elif rng.random() < 0.1:
-        answers["comment"] = rng.choice(COMMUNITY_VOICE)
     for question in form.questions:
         answers[question_key(question.id)] = rng.choice(ANSWERS)
     return answers
@@ -233,11 +269,6 @@ def _measure_values(service: str, level: int, day: date, rng: random.Random) -> 
     return values
 
 
-def _organisation_key(session: Session, organisation_id: int) -> str:
-    organisation = session.get(Organisation, organisation_id)
-    return organisation.key if organisation else ""
-
-
 def _ask(engine: Engine, day: date, log: WinterLog) -> None:
     """A lead puts a question on the community partners' check-ins (`/winter ask`)."""
     with session_scope(engine) as session:
@@ -246,53 +277,3 @@ def _ask(engine: Engine, day: date, log: WinterLog) -> None:
         log.problems.append(f"question on {day}: {outcome.message}")
     else:
         log.questions += 1
-
-
-def _decide(engine: Engine, programme: Programme, day: date, log: WinterLog) -> None:
-    with session_scope(engine) as session:
-        outcome = record_decision(session, PLATFORM, LEAD, DECISIONS[day], local_instant(day, time(11, 0)))
-    if hasattr(outcome, "decision_id"):
-        log.decisions += 1
-    else:
-        log.problems.append(f"decision on {day}: {outcome.message}")
-
-
-def _leads_morning(engine: Engine, programme: Programme, day: date, log: WinterLog) -> None:
-    """After the brief: the lead acknowledges what was escalated, and closes a capacity risk
-    whose service has come back below the alert level, or the underspend once it has gone."""
-    now = local_instant(day, time(8, 50))
-    with session_scope(engine) as session:
-        lead = session.exec(select(Member).where(Member.platform_user_id == LEAD)).one()
-        flags = {f.rule for f in spend_position(session, programme, day).flags}
-        for risk in open_risks(session, row_id(programme), now):
-            note = _why_closed(session, programme, risk.rule, risk.subject, flags)
-            if note:
-                if not hasattr(change_status(session, risk.id, lead, "close", note, now), "reason"):
-                    log.closed += 1
-            elif (
-                risk.status == RiskStatus.OPEN
-                and risk.severity in (Severity.HIGH, Severity.CRITICAL)
-                and not hasattr(change_status(session, risk.id, lead, "acknowledge", None, now), "reason")
-            ):
-                log.acknowledged += 1
-
-
-def _why_closed(session: Session, programme: Programme, rule: str, subject: str, flags: set[str]) -> str | None:
-    if rule == "underspend_risk" and "underspend_risk" not in flags:
-        return "Forecast back above the threshold after spend was brought forward."
-    if rule != "capacity":
-        return None
-    organisation, _, service = subject.partition(":")
-    level = session.exec(
-        select(CapacityReport.level)
-        .join(Organisation, col(Organisation.id) == col(CapacityReport.organisation_id))
-        .where(
-            Organisation.key == organisation,
-            Organisation.programme_id == programme.id,
-            CapacityReport.service == service,
-        )
-        .order_by(*newest_first(CapacityReport))
-    ).first()
-    if level is not None and level < 3:
-        return f"Back at level {level}: extra staff in place; the leads will watch it at the huddle."
-    return None

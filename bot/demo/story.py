@@ -54,6 +54,8 @@ HABITS: dict[str, Habit] = {
     "U0VALE00019": Habit(0.85, 0.15),  # Beth Collins, Orchard Lodge
 }
 
+# The leads' decisions; one that settles a partner's open blocker answers it ("... answers 12"): the
+# blockers' story (bot.demo.voices) says which, by the decision's day.
 DECISIONS: dict[date, str] = {
     date(2026, 12, 4): "Daily huddle at 08:45 on working days from Monday 7 December; the brief is read first.",
     date(2026, 12, 18): "Christmas cover: Meadowbank takes Brightside's overflow of new packages until 8 January.",
@@ -64,14 +66,6 @@ DECISIONS: dict[date, str] = {
     date(2027, 3, 5): "Final month: commit the remaining balance by 19 March; anything unspent is returned.",
 }
 
-COMMUNITY_VOICE = (
-    "Two carers off sick this week; new packages cannot start before Thursday.",
-    "Referrals arriving after 4pm with no medication list; we cannot settle people safely that late.",
-    "Volunteers stretched over the holidays but every discharge was met at the door.",
-    "GP same-day slots gone by 10:30 on Mondays; discharge letters are not reaching us.",
-    "Waiting on a key safe fitter for three people; equipment delivery is the hold-up.",
-    "Transport from the ward was two hours late twice; people arrived home after dark.",
-)
 QUESTION_DAY = date(2027, 1, 5)
 QUESTION = "community: Are people reaching you without a medication list or a discharge letter this week?"
 ANSWERS = (

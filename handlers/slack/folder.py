@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from bot.risks.listing import RiskView
 from bot.sending.ports import Destination, Recipient, Report
 from handlers.slack.blocks.digest import report_messages
 from handlers.slack.blocks.limits import check_message
-from handlers.slack.blocks.prompt import prompt_blocks
+from handlers.slack.blocks.prompt import prompt_blocks, prompt_text
 from handlers.slack.blocks.risks import escalation_message
 
 
@@ -28,22 +30,35 @@ def _markdown(report: Report) -> str:
     return to_markdown(report)
 
 
+@dataclass(frozen=True)
+class DirectMessage:
+    """A DM as the partner would see it: a prompt, a reminder, a notice or an escalation's copy."""
+
+    kind: str
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+
+
 class FolderMessenger:
     """Implements the sending port (bot.sending.ports.Messenger) by writing files. Every message is
-    checked against Block Kit's limits first, as Slack would refuse one that breaks them."""
+    checked against Block Kit's limits first, as Slack would refuse one that breaks them. The DMs
+    of the `watched` users are also kept, in order, until `take_direct` collects them (the demo
+    shows a partner's side of Slack)."""
 
     platform = "slack"
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, watched: Iterable[str] = ()) -> None:
         self.out_dir = out_dir
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._direct: dict[str, list[DirectMessage]] = {user: [] for user in watched}
         for folder in ("briefs", "digests", "charts"):
             (out_dir / folder).mkdir(parents=True, exist_ok=True)
 
     def send_prompt(self, recipient: Recipient, prompt: Prompt, key: str) -> str:
         blocks = prompt_blocks(prompt)
         check_message(blocks)
+        self._keep(recipient.user_id, DirectMessage(prompt.kind, prompt_text(prompt), blocks))
         return self._count(f"{prompt.kind}s", recipient.user_id)
 
     def find_sent(self, recipient: Recipient, key: str) -> str | None:
@@ -57,6 +72,8 @@ class FolderMessenger:
         self._append("escalations.jsonl", json.dumps(record, ensure_ascii=False))
         if destination.is_channel:
             self._append("escalations.md", f"- {text}\n")
+        else:
+            self._keep(destination.address, DirectMessage("escalation", text, blocks))
         return reference
 
     def find_posted(self, destination: Destination, key: str) -> str | None:
@@ -64,6 +81,8 @@ class FolderMessenger:
 
     def post_notice(self, destination: Destination, text: str, key: str) -> str:
         self._append("notices.md", f"- {text}\n")
+        if not destination.is_channel:
+            self._keep(destination.address, DirectMessage("notice", text))
         return self._count("notices", destination.address)
 
     def update_risk(self, reference: str, risk: RiskView) -> None:
@@ -91,6 +110,17 @@ class FolderMessenger:
 
     def find_upload(self, destination: Destination, key: str) -> str | None:
         return None
+
+    def take_direct(self, user_id: str) -> list[DirectMessage]:
+        """The DMs a watched user has been sent since the last call, oldest first."""
+        with self._lock:
+            taken, self._direct[user_id] = self._direct.get(user_id, []), []
+            return taken
+
+    def _keep(self, user_id: str, message: DirectMessage) -> None:
+        with self._lock:
+            if user_id in self._direct:
+                self._direct[user_id].append(message)
 
     def _stem(self, report: Report) -> Path:
         folder = "briefs" if isinstance(report, Brief) else "digests"
