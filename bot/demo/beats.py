@@ -12,7 +12,9 @@ d = date
 @dataclass(frozen=True)
 class Beat:
     """A blocker in the story. `answer`: the lead's step (reply, take, resolve, wontfix), or
-    "none" when the partner sorts it out alone within `settles` working days of raising it.
+    "none" when the partner sorts it out alone within `settles` working days of raising it (no
+    beat uses it today: the digest's "you said, we did" would still show such a blocker as
+    "no answer yet" in the week it was raised, though it is resolved).
     `by`: whose lead answers (LEAD_OF). `wait`: working days before the lead answers (1: the
     next morning, after the brief). `settles`: working days after the last answer (after the
     decision when `decided_on` is set) before the partner says resolved. `only`: one

@@ -155,8 +155,9 @@ def _closing(
             f"Decisions recorded {decisions}; questions asked {log.questions}."
         ),
         (
-            f"Blockers raised {blockers}: {log.blockers_answered} answered by the leads within a day or two, "
-            f"{log.decisions_answering} by a decision; {log.jobs['blocker-reply']} answers told to the partners in their DMs."
+            f"Blockers raised {blockers}: the leads answered {log.blockers_answered} within a day or two "
+            f"(one answer answers the same words from every organisation) and {log.decisions_answering} by a "
+            f"decision; {log.jobs['blocker-reply']} answers told to the partners in their DMs."
         ),
         "Highest capacity levels: " + "; ".join(f"{name} {level}" for level, name in peak) + ".",
         (
