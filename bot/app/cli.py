@@ -369,12 +369,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Libraries that log whole requests and answers at DEBUG, held at INFO: users' words never reach the log.
+WORDS_AT_DEBUG = ("slack_bolt", "slack_sdk", "microsoft_teams", "httpx", "httpcore", "aiohttp")
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=os.environ.get("WINTERBOT_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    for talkative in WORDS_AT_DEBUG:
+        logging.getLogger(talkative).setLevel(max(logging.INFO, logging.getLogger().level))
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
