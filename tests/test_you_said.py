@@ -107,3 +107,19 @@ def test_the_app_home_says_it_to_each_as_they_may_read_it(db):
     observer = home_text(OBSERVER)
     assert "No drivers after 4pm" in observer and "Two GPs off sick" not in observer
     assert "Two GPs off sick" in home_text(WATCHER)  # their own words
+
+
+def test_a_lead_s_home_offers_a_reply_to_each_blocker_still_waiting(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers after 4pm"))
+    stored(db, CAROL, answers(form_for(db, CAROL), blockers="Keysafe codes missing"))
+    keysafe = next(b.id for b in rows(db, Blocker) if b.text.startswith("Keysafe"))
+    drivers = next(b.id for b in rows(db, Blocker) if b.text.startswith("No drivers"))
+    lead(db, f"reply {drivers} Wards will send lists by 2pm")
+
+    def buttons(user_id: str) -> list[str]:
+        with session_scope(db) as session:
+            view = home_view(home_for(session, "slack", user_id, TUESDAY))
+        return [b["accessory"]["action_id"] for b in view["blocks"] if "accessory" in b]
+
+    assert buttons(LEAD) == [f"blocker_reply:{keysafe}"]  # the answered one has no button
+    assert buttons(OBSERVER) == [] and buttons(BOB) == []

@@ -14,14 +14,16 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from bot.checkin.blockers import LIVE
 from bot.checkin.form import SchemeOnForm, ServiceOnForm
 from bot.common.money import format_money, format_quantity
 from bot.common.wording import plural, shortened
 from bot.reports.decisions import DecisionView
 from bot.reports.leads_view import Home, JoinHome, LeadHome, PartnerHome
 from bot.reports.you_said import YouSaid
-from bot.reports.you_said_words import you_said_lines
+from bot.reports.you_said_words import said_line, you_said_lines
 from bot.spend.words import percent_of
+from handlers.slack.blocks.blocker_reply import reply_button
 from handlers.slack.blocks.limits import SURFACE_BLOCKS
 from handlers.slack.blocks.marks import LEVEL_EMOJI, NEVER
 from handlers.slack.blocks.status import (
@@ -33,10 +35,12 @@ from handlers.slack.blocks.status import (
     status_blocks,
 )
 from handlers.slack.blocks.text import escape
-from models.vocabulary import A_ROLE
+from models.vocabulary import A_ROLE, Role
 
 Json = dict[str, Any]
 DECISIONS_SHOWN = 10
+REPLY_MOST = 10  # blockers with a Reply button on a lead's Home (a Home holds at most 100 blocks)
+ANSWERING_ROLES = frozenset({Role.ADMIN, Role.LEAD})
 SCHEME_SECTIONS = 20
 
 
@@ -68,7 +72,21 @@ def lead_home_blocks(home: LeadHome) -> list[Json]:
         {"type": "divider"},
         *decision_blocks(home.decisions, home.decisions_from),
         *you_said_blocks(home.you_said, home.decisions_from),
+        *(waiting_reply_blocks(home.you_said) if viewer.role in ANSWERING_ROLES else []),
     ]
+    return blocks
+
+
+def waiting_reply_blocks(ys: YouSaid) -> list[Json]:
+    """For the leads: each blocker still open with no answer, with the brief's Reply button."""
+    waiting = [i for i in (*ys.raised, *ys.waiting) if not i.answers and i.status in LIVE][:REPLY_MOST]
+    if not waiting:
+        return []
+    blocks = [section("*Waiting for an answer*")]
+    for item in waiting:
+        block = section(escape(shortened(said_line(item), 2900)))
+        block["accessory"] = reply_button(item.blocker_id)
+        blocks.append(block)
     return blocks
 
 
