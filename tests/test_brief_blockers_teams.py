@@ -19,6 +19,7 @@ from teams_double import strings
 from test_teams_e2e import (  # noqa: F401 (fixtures)
     ALICE,
     BOB,
+    TEAMS_CHANNEL,
     TEAMS_LEADS,
     action,
     jobs,
@@ -39,6 +40,7 @@ LONDON = ZoneInfo("Europe/London")
 MON_1000 = datetime(2027, 1, 4, 10, 0, tzinfo=LONDON)
 TUE_0830 = datetime(2027, 1, 5, 8, 30, tzinfo=LONDON)
 TUE_1000 = datetime(2027, 1, 5, 10, 0, tzinfo=LONDON)
+FRI_1501 = datetime(2027, 1, 8, 15, 1, tzinfo=LONDON)
 WORDS = "No drivers after 4pm"
 
 
@@ -115,6 +117,13 @@ def test_a_lead_answers_from_the_brief_card_and_the_partner_is_told_then_resolve
     with time_machine.travel(TUE_1000, tick=True):
         check_in(server, teams_api, engine, **{blocker_key(blocker.id): "resolved"})
     assert the_blocker(engine).status == "resolved"
+
+    # The weekly digest in the programme's Teams channel says it: you said, we did.
+    with time_machine.travel(FRI_1501, tick=True):
+        run_job(jobs, "weekly-digest", FRI_1501.astimezone(UTC), "mixed-fund")
+    said = " ".join(s.card_text for s in teams_api.sent(TEAMS_CHANNEL) if "You said, we did" in s.card_text)
+    assert f"“{WORDS}” (Home Carers Ltd, Mon 4 Jan)" in said
+    assert "Alice Lead (Council) replied: “Council drivers from Thursday”" in said and "resolved" in said
 
 
 def test_a_send_with_no_blocker_or_no_note_changes_nothing(server, teams_api, engine, jobs, installed_all):
