@@ -123,3 +123,14 @@ def test_a_lead_s_home_offers_a_reply_to_each_blocker_still_waiting(db):
 
     assert buttons(LEAD) == [f"blocker_reply:{keysafe}"]  # the answered one has no button
     assert buttons(OBSERVER) == [] and buttons(BOB) == []
+
+
+def test_a_blocker_its_partner_resolved_unanswered_is_not_said_to_be_waiting(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers after 4pm"))
+    drivers = rows(db, Blocker)[0].id
+    with session_scope(db) as session:
+        blockers_command(session, "slack", BOB, f"resolve {drivers}", TUESDAY)
+    [line] = you_said_lines(week(db))
+    assert (
+        line == "“No drivers after 4pm” (Home Carers Ltd, Mon 4 Jan): resolved by the partner, with no answer needed."
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.checkin.blockers import LIVE
 from bot.checkin.blockers_words import STATUS_WORDS
 from bot.common.wording import join_words, plural, shortened
 from bot.reports.you_said import Answer, SaidItem, YouSaid
@@ -30,6 +31,8 @@ def said_line(item: SaidItem) -> str:
             + "; ".join(answer_words(a) for a in item.answers)
             + f". Now {STATUS_WORDS.get(item.status, item.status)}."
         )
+    if item.status not in LIVE:
+        return f"{head}: {STATUS_WORDS.get(item.status, item.status)} by the partner, with no answer needed."
     return f"{head}: no answer yet, {plural(item.waited, 'working day')} on."
 
 
