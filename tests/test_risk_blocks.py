@@ -244,3 +244,18 @@ def test_more_than_a_hundred_organisations_are_grouped_not_cut():
 
 def test_a_notice_form_fits():
     check_modal(notice_modal("Only the programme's leads can change risks; you are a partner."))
+
+
+def test_the_status_panel_says_where_a_risk_stands_in_plain_words():
+    from bot.reports.status import RiskPanel
+    from handlers.slack.blocks.status import risk_blocks
+
+    risks = (
+        risk(1, status=RiskStatus.ACKNOWLEDGED),
+        risk(2, status=RiskStatus.OPEN),
+        risk(3, status=RiskStatus.MITIGATED),
+    )
+    panel = RiskPanel(by_severity=((Severity.HIGH, 3),), total=3, top=risks)
+    text = json.dumps(risk_blocks(panel))
+    assert "a lead is on it" in text and "not picked up yet" in text and "in hand" in text
+    assert "acknowledged" not in text and "mitigated" not in text

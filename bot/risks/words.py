@@ -9,6 +9,15 @@ from collections.abc import Callable
 from bot.common.wording import age_words, shortened
 from bot.risks.listing import EventView, RiskView
 
+# A risk's status as the status screen's panel says it to everyone who reads it: plain words, not
+# the register's (a partner or observer never sees "acknowledged" or "mitigated").
+PANEL_STATUS = {
+    "open": "not picked up yet",
+    "acknowledged": "a lead is on it",
+    "mitigated": "in hand",
+    "closed": "closed",
+}
+
 Escape = Callable[[str], str]
 When = Callable[[EventView], str]
 NOTE_SHOWN = 200

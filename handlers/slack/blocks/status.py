@@ -24,6 +24,7 @@ from bot.reports.money import MoneyPanel
 from bot.reports.said import flag_lines
 from bot.reports.status import CapacityCell, CapacityRow, RiskPanel, StatusScreen, TodayCheckins
 from bot.reports.status_words import NAME_WIDTH
+from bot.risks.words import PANEL_STATUS
 from bot.spend.words import outlook, percent_of
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.marks import SEVERITY_EMOJI
@@ -157,7 +158,7 @@ def risk_blocks(panel: RiskPanel) -> list[Json]:
         owner = escape(risk.owner_name) if risk.owner_name else "no owner yet"
         lines.append(
             f"{SEVERITY_EMOJI[risk.severity]} {escape(shortened(risk.title, 200))} · {owner} · "
-            f"{risk.status.value} · {plural(risk.age_working_days, 'working day')} old"
+            f"{PANEL_STATUS.get(risk.status.value, risk.status.value)} · {plural(risk.age_working_days, 'working day')} old"
         )
     if panel.total > len(panel.top):
         left = panel.total - len(panel.top)

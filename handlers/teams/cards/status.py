@@ -21,6 +21,7 @@ from bot.reports.money import MoneyPanel
 from bot.reports.said import severity_mark
 from bot.reports.status import CapacityRow, RiskPanel, StatusScreen
 from bot.reports.status_words import NAME_WIDTH
+from bot.risks.words import PANEL_STATUS
 from bot.spend.words import outlook, percent_of
 from handlers.teams.cards.base import Card, card, facts, heading, line, plain, subheading
 from handlers.teams.cards.text import MARKDOWN, bullets, said
@@ -90,7 +91,7 @@ def risks(panel: RiskPanel) -> list[CardElement]:
     counts = " · ".join(f"{severity_mark(sev, MARKDOWN)} {n} {sev.value}" for sev, n in panel.by_severity if n)
     lines = [
         f"{severity_mark(r.severity, MARKDOWN)} {plain(shortened(r.title, TITLE_WIDTH))} · "
-        f"{plain(shortened(r.owner_name, NAME_WIDTH)) if r.owner_name else 'no owner yet'} · {r.status.value} · "
+        f"{plain(shortened(r.owner_name, NAME_WIDTH)) if r.owner_name else 'no owner yet'} · {PANEL_STATUS.get(r.status.value, r.status.value)} · "
         f"{plural(r.age_working_days, 'working day')} old"
         for r in panel.top
     ]
