@@ -28,7 +28,9 @@ from bot.reports.digest import compose_digest, digest_markdown
 from bot.reports.leads_view import home_for
 from bot.reports.you_said import you_said
 from bot.reports.you_said_words import you_said_lines
+from handlers.slack.blocks.digest import digest_messages
 from handlers.slack.blocks.home import home_view
+from handlers.teams.cards.reports import report_cards
 from models.db import session_scope
 from models.tables import Blocker, Programme
 
@@ -134,3 +136,17 @@ def test_a_blocker_its_partner_resolved_unanswered_is_not_said_to_be_waiting(db)
     assert (
         line == "“No drivers after 4pm” (Home Carers Ltd, Mon 4 Jan): resolved by the partner, with no answer needed."
     )
+
+
+def test_the_digest_offers_a_reply_on_each_blocker_still_waiting_in_slack_and_teams(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers after 4pm"))
+    stored(db, CAROL, answers(form_for(db, CAROL), blockers="Keysafe codes missing"))
+    keysafe = next(b.id for b in rows(db, Blocker) if b.text.startswith("Keysafe"))
+    drivers = next(b.id for b in rows(db, Blocker) if b.text.startswith("No drivers"))
+    lead(db, f"reply {drivers} Wards will send lists by 2pm")
+    with session_scope(db) as session:
+        digest = compose_digest(session, session.exec(select(Programme)).one(), FRI_8_JAN, chart=False)
+    blocks = [b for m in digest_messages(digest) for b in m.blocks]
+    assert [b["accessory"]["action_id"] for b in blocks if "accessory" in b] == [f"blocker_reply:{keysafe}"]
+    cards = json.dumps(report_cards(digest))
+    assert f'"blocker_id": {keysafe}' in cards and f'"blocker_id": {drivers}' not in cards

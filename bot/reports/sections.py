@@ -48,7 +48,7 @@ from bot.reports.digest import (
 )
 from bot.reports.quotes import Quote
 from bot.reports.said import flag_lines, level_mark, severity_mark, voice_lines
-from bot.reports.you_said_words import you_said_lines
+from bot.reports.you_said_words import you_said_answers, you_said_lines
 from bot.spend.words import forecast_lines
 
 
@@ -164,7 +164,7 @@ def digest_parts(d: Digest, markup: Markup, all_flags: str) -> list[Part]:
             Section("Risks closed this week", [markup.text(move_sentence(m)) for m in d.closed] or ["None."]),
         ],
         [Section("Decisions this week", decisions or ["No decision was recorded this week."])],
-        [Section("You said, we did", said_lines(d, markup))],
+        [Section("You said, we did", said_lines(d, markup), answers=you_said_answers(d.you_said))],
         [Section("Partner voice", voice_lines(d.voice, d.voice_left_out, markup))],
         [
             Section(

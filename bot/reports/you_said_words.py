@@ -36,6 +36,18 @@ def said_line(item: SaidItem) -> str:
     return f"{head}: no answer yet, {plural(item.waited, 'working day')} on."
 
 
+def you_said_answers(ys: YouSaid) -> tuple[tuple[int, ...], ...]:
+    """By line of you_said_lines: the blocker a lead may still answer from it (open, no answer)."""
+
+    def answerable(item: SaidItem) -> tuple[int, ...]:
+        return (item.blocker_id,) if not item.answers and item.status in LIVE else ()
+
+    out = [answerable(i) for i in ys.raised] or [()]
+    if ys.waiting:
+        out += [(), *(answerable(i) for i in ys.waiting)]
+    return tuple(out)
+
+
 def you_said_lines(ys: YouSaid) -> list[str]:
     lines = [said_line(i) for i in ys.raised] or ["No blocker was raised this week."]
     if ys.waiting:
