@@ -182,8 +182,9 @@ def test_raised_at_check_in_answered_from_the_brief_told_and_resolved_at_the_nex
         assert run_weekly_digest(ctx, programme, at(FRI, 15, 1)).sent >= 1
         posted = slack_api.calls("chat.postMessage")[before:]
         blocks = [b for post in posted for b in post.get("blocks") or []]
-        [said_block] = [b for b in blocks if "*You said, we did*" in b.get("text", {}).get("text", "")]
-        text = said_block["text"]["text"]
+        texts = [b.get("text", {}).get("text", "") for b in blocks]
+        heading = texts.index("*You said, we did*")
+        text = "\n".join(texts[heading:])
         assert f"“{WORDS}” (Home Carers Ltd, Mon 4 Jan)" in text
         assert "Alice Lead (Council) replied: “Council drivers from Thursday”" in text
         assert "resolved" in text
