@@ -262,3 +262,12 @@ def test_a_confidential_organisation_s_unanswered_blocker_is_a_risk_only_the_lea
     assert "Two GPs off sick" in register_of(LEAD) and "Healthwatch" in register_of(LEAD)
     for user_id in (BOB, OBSERVER):
         assert "Two GPs off sick" not in register_of(user_id) and "Healthwatch" not in register_of(user_id)
+
+
+def test_the_same_words_from_several_organisations_are_listed_once_with_how_many(db):
+    stored(db, BOB, answers(form_for(db, BOB), blockers="No drivers after 4pm"))
+    stored(db, WATCHER, {"blockers": "no drivers after 4pm"})
+    listing = said(db, LEAD)
+    [view] = listing.blockers
+    assert view.also == ("Healthwatch",)
+    assert heading(view).startswith(f"#{view.blocker_id} Home Carers Ltd and 1 other (Healthwatch), since Mon 4 Jan")

@@ -15,7 +15,7 @@ Words are redacted before they are stored (bot.common.redact), as every free tex
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
@@ -63,6 +63,7 @@ class BlockerView:
     owner: str | None  # the organisation that took it on
     raised_on: date
     replies: tuple[Reply, ...]
+    also: tuple[str, ...] = ()  # other organisations that raised the same words (listed as one)
 
     @property
     def answered(self) -> bool:
@@ -275,7 +276,21 @@ def _listing(session: Session, member: Member, programme: Programme) -> Blockers
     if not leads:
         query = query.where(Blocker.organisation_id == member.organisation_id)
     blockers = session.exec(query.order_by(col(Blocker.raised_on), col(Blocker.id))).all()
-    return BlockersList(programme.name, tuple(view_of(session, b) for b in blockers), may_answer=leads)
+    groups: dict[str, list[Blocker]] = {}
+    for blocker in blockers:
+        groups.setdefault(same_words(blocker.text), []).append(blocker)
+    views = tuple(replace(view_of(session, g[0]), also=tuple(_also(session, g))) for g in groups.values())
+    return BlockersList(programme.name, views, may_answer=leads)
+
+
+def _also(session: Session, group: list[Blocker]) -> list[str]:
+    """The other organisations that raised the same words (one answer answers them all)."""
+    first = group[0].organisation_id
+    names = {
+        o.id: o.name
+        for o in session.exec(select(Organisation).where(col(Organisation.id).in_([b.organisation_id for b in group])))
+    }
+    return list(dict.fromkeys(names.get(b.organisation_id, "") for b in group if b.organisation_id != first))
 
 
 def view_of(session: Session, blocker: Blocker) -> BlockerView:

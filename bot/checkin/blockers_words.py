@@ -4,7 +4,7 @@ renderer escapes it for its markup."""
 from __future__ import annotations
 
 from bot.checkin.blockers import BlockerActed, BlockersList, BlockerView, Reply
-from bot.common.wording import plural, shortened
+from bot.common.wording import join_words, plural, shortened
 
 STATUS_WORDS = {"open": "open", "working": "being worked on", "resolved": "resolved", "wont_fix": "won't fix"}
 DONE_WORDS = {
@@ -21,7 +21,10 @@ DONE_WORDS = {
 
 def heading(view: BlockerView) -> str:
     owner = f", taken on by {view.owner}" if view.owner else ""
-    return f"#{view.blocker_id} {view.organisation}, since {view.raised_on:%a %-d %b} ({STATUS_WORDS.get(view.status, view.status)}{owner})"
+    who = view.organisation + (
+        f" and {plural(len(view.also), 'other')} ({join_words(list(view.also))})" if view.also else ""
+    )
+    return f"#{view.blocker_id} {who}, since {view.raised_on:%a %-d %b} ({STATUS_WORDS.get(view.status, view.status)}{owner})"
 
 
 def reply_line(reply: Reply) -> str:
