@@ -66,3 +66,24 @@ def _nobody_looking_at_their_home():
     LOOKING.clear()
     yield
     LOOKING.clear()
+
+
+# -- the demo's winters, run once for the whole session and only read by the tests -----------------
+
+
+@pytest.fixture(scope="session")
+def whole_winter(tmp_path_factory):
+    """`winterbot demo` to the deadline: the briefs, digests, return and database of the winter."""
+    from bot.demo.run import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("whole-winter"))
+
+
+@pytest.fixture(scope="session")
+def mid_january_winter(tmp_path_factory):
+    """The demo to Fri 15 Jan 2027: past New Year, the top-up's announcement and the leads' decision."""
+    from datetime import date
+
+    from bot.demo.run import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("to-15-jan"), until=date(2027, 1, 15))

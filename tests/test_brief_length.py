@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from bot.common.calendar import working_days
-from bot.demo.run import run_demo
 from bot.reports.brief_words import BRIEF_CHARS
 from handlers.slack.blocks.limits import check_message
 
@@ -26,9 +25,9 @@ CHANGED = re.compile(
 
 
 @pytest.fixture(scope="module")
-def winter(tmp_path_factory):
-    """The demo's winter, to the deadline."""
-    return run_demo(tmp_path_factory.mktemp("winter"))
+def winter(whole_winter):
+    """The demo's winter, to the deadline (run once for the session)."""
+    return whole_winter
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import pytest
 from sqlmodel import select
 
 from bot.common.redact import REPLACEMENT
-from bot.demo.run import run_demo
 from handlers.slack.blocks.limits import check_message
 from models.db import make_engine, session_scope
 from models.tables import CheckIn, Risk, Tranche
@@ -19,9 +18,9 @@ UNTIL = date(2027, 1, 15)  # past New Year, the top-up's announcement and the le
 
 
 @pytest.fixture(scope="module")
-def winter(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo")
-    return run_demo(out, until=UNTIL)
+def winter(mid_january_winter):
+    """The demo to UNTIL, run once for the session."""
+    return mid_january_winter
 
 
 def test_every_message_written_is_block_kit_slack_would_take(winter):

@@ -13,7 +13,6 @@ from sqlmodel import col, select
 
 from bot.checkin.blockers import ANSWERS, same_words
 from bot.common.calendar import local_date
-from bot.demo.run import run_demo
 from handlers.slack.blocks.limits import check_message
 from models.db import make_engine, session_scope
 from models.tables import Blocker, BlockerEvent, Member
@@ -25,8 +24,8 @@ SETTLED = ("resolve", "wontfix")
 
 
 @pytest.fixture(scope="module")
-def winter(tmp_path_factory):
-    return run_demo(tmp_path_factory.mktemp("winter"))
+def winter(whole_winter):
+    return whole_winter
 
 
 @pytest.fixture(scope="module")

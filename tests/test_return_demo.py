@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from bot.demo.run import run_demo
 from bot.programme.lookup import get_programme
 from bot.spend.ledger import spend_position
 from models.db import make_engine, session_scope
@@ -20,8 +19,9 @@ UNTIL = date(2027, 1, 15)  # periods end 13 Dec, 27 Dec and 10 Jan; 24 Jan is st
 
 
 @pytest.fixture(scope="module")
-def winter(tmp_path_factory):
-    return run_demo(tmp_path_factory.mktemp("demo"), until=UNTIL)
+def winter(mid_january_winter):
+    """The demo to Fri 15 Jan (UNTIL), run once for the session."""
+    return mid_january_winter
 
 
 def test_the_xlsx_has_every_period_ended_and_each_matches_winter_spend_that_day(winter):
