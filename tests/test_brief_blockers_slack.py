@@ -199,8 +199,10 @@ def test_an_old_blocker_nobody_answered_stays_in_the_brief_until_a_lead_takes_it
     with time_machine.travel(at(WED, 8, 30), tick=True):
         [line] = blocker_lines(brief_post(ctx, programme, slack_api, WED))
         assert line["text"]["text"].endswith("(open 2 working days, no answer yet)")
+        opened = len(slack_api.calls("views.open"))  # Bob's check-in form
         press_reply(slack_server, slack_api, {"ts": None}, blocker.id, LEAD, "alice")
-        view = slack_api.wait_for("views.open")[-1]["view"]
+        view = slack_api.wait_for("views.open", opened + 1)[-1]["view"]
+        assert view["callback_id"] == "blocker_reply"
         assert slack_server.interact(submission(view, None, "take", LEAD)).text in ("", "null")
         assert the_blocker(engine).status == "working"
         listing, _ = said(slack_server.command("blockers", LEAD))
