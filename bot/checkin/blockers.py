@@ -279,49 +279,47 @@ def _listing(session: Session, member: Member, programme: Programme) -> Blockers
     groups: dict[str, list[Blocker]] = {}
     for blocker in blockers:
         groups.setdefault(same_words(blocker.text), []).append(blocker)
-    views = tuple(replace(view_of(session, g[0]), also=tuple(_also(session, g))) for g in groups.values())
-    return BlockersList(programme.name, views, may_answer=leads)
+    views = views_of(session, row_id(programme), [g[0] for g in groups.values()])
+    names = {o.id: o.name for o in session.exec(select(Organisation).where(Organisation.programme_id == programme.id))}
+    also = [_also(g, names) for g in groups.values()]
+    return BlockersList(programme.name, tuple(replace(v, also=a) for v, a in zip(views, also, strict=True)), leads)
 
 
-def _also(session: Session, group: list[Blocker]) -> list[str]:
+def _also(group: list[Blocker], names: dict[int | None, str]) -> tuple[str, ...]:
     """The other organisations that raised the same words (one answer answers them all)."""
     first = group[0].organisation_id
-    names = {
-        o.id: o.name
-        for o in session.exec(select(Organisation).where(col(Organisation.id).in_([b.organisation_id for b in group])))
-    }
-    return list(dict.fromkeys(names.get(b.organisation_id, "") for b in group if b.organisation_id != first))
+    return tuple(dict.fromkeys(names.get(b.organisation_id, "") for b in group if b.organisation_id != first))
 
 
 def view_of(session: Session, blocker: Blocker) -> BlockerView:
-    names = {
-        o.id: o.name
-        for o in session.exec(select(Organisation).where(Organisation.programme_id == blocker.programme_id))
-    }
+    return views_of(session, blocker.programme_id, [blocker])[0]
+
+
+def views_of(session: Session, programme_id: int, blockers: list[Blocker]) -> list[BlockerView]:
+    """The blockers with their threads: two queries however many there are."""
+    names = {o.id: o.name for o in session.exec(select(Organisation).where(Organisation.programme_id == programme_id))}
+    threads: dict[int, list[Reply]] = {row_id(b): [] for b in blockers}
     events = session.exec(
         select(BlockerEvent, Member)
         .join(Member, col(Member.id) == col(BlockerEvent.member_id), isouter=True)
-        .where(BlockerEvent.blocker_id == blocker.id)
+        .where(col(BlockerEvent.blocker_id).in_(list(threads)))
         .order_by(col(BlockerEvent.at), col(BlockerEvent.id))
     ).all()
-    replies = tuple(
-        Reply(
-            who=f"{m.name} ({names.get(m.organisation_id, '')})" if m else "winterbot",
-            action=e.action,
-            note=e.note,
-            at=e.at,
+    for e, m in events:
+        who = f"{m.name} ({names.get(m.organisation_id, '')})" if m else "winterbot"
+        threads[e.blocker_id].append(Reply(who=who, action=e.action, note=e.note, at=e.at))
+    return [
+        BlockerView(
+            blocker_id=row_id(b),
+            organisation=names.get(b.organisation_id, ""),
+            text=b.text,
+            status=b.status,
+            owner=names.get(b.owner_organisation_id) if b.owner_organisation_id else None,
+            raised_on=b.raised_on,
+            replies=tuple(threads[row_id(b)]),
         )
-        for e, m in events
-    )
-    return BlockerView(
-        blocker_id=row_id(blocker),
-        organisation=names.get(blocker.organisation_id, ""),
-        text=blocker.text,
-        status=blocker.status,
-        owner=names.get(blocker.owner_organisation_id) if blocker.owner_organisation_id else None,
-        raised_on=blocker.raised_on,
-        replies=replies,
-    )
+        for b in blockers
+    ]
 
 
 # -- answered from a button (the brief's Reply) ---------------------------------------------------
