@@ -46,6 +46,11 @@ class SaidItem:
     answers: tuple[Answer, ...]
     waited: int  # working days from the day after it was raised to the end of the week
 
+    @property
+    def answerable(self) -> bool:
+        """Still open and nobody but its raiser has answered it: a lead may answer it from here."""
+        return not self.answers and self.status in LIVE
+
 
 @dataclass(frozen=True)
 class YouSaid:

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from bot.checkin.blockers import LIVE
-from bot.checkin.blockers_words import STATUS_WORDS
+from bot.checkin.blockers_words import DONE_WORDS, STATUS_WORDS
 from bot.common.wording import join_words, plural, shortened
 from bot.reports.you_said import Answer, SaidItem, YouSaid
 
-DID_WORDS = {
-    "reply": "replied",
-    "take": "took it on",
-    "resolve": "resolved it",
-    "wontfix": "will not fix it",
-    "decided": "decided",
-    "reopen": "reopened it",
-}
-
 
 def answer_words(answer: Answer) -> str:
-    did = DID_WORDS.get(answer.action, answer.action)
+    did = DONE_WORDS.get(answer.action, answer.action)
     return f"{answer.who} {did}" + (f": “{shortened(answer.note, 160)}”" if answer.note else "")
 
 
@@ -40,7 +31,7 @@ def you_said_answers(ys: YouSaid) -> tuple[tuple[int, ...], ...]:
     """By line of you_said_lines: the blocker a lead may still answer from it (open, no answer)."""
 
     def answerable(item: SaidItem) -> tuple[int, ...]:
-        return (item.blocker_id,) if not item.answers and item.status in LIVE else ()
+        return (item.blocker_id,) if item.answerable else ()
 
     out = [answerable(i) for i in ys.raised] or [()]
     if ys.waiting:

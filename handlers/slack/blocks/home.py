@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.checkin.blockers import LIVE
 from bot.checkin.form import SchemeOnForm, ServiceOnForm
 from bot.common.money import format_money, format_quantity
 from bot.common.wording import plural, shortened
@@ -79,7 +78,7 @@ def lead_home_blocks(home: LeadHome) -> list[Json]:
 
 def waiting_reply_blocks(ys: YouSaid) -> list[Json]:
     """For the leads: each blocker still open with no answer, with the brief's Reply button."""
-    waiting = [i for i in (*ys.raised, *ys.waiting) if not i.answers and i.status in LIVE][:REPLY_MOST]
+    waiting = [i for i in (*ys.raised, *ys.waiting) if i.answerable][:REPLY_MOST]
     if not waiting:
         return []
     blocks = [section("*Waiting for an answer*")]
