@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from bot.common.asking import JOIN_TEXT
 from bot.common.redact import redact
-from bot.people.membership import memberships
+from bot.people.membership import leading_first, memberships
 from models.tables import Blocker, BlockerEvent, CheckIn, Member, Organisation, Programme, row_id
 from models.vocabulary import Role
 
@@ -204,8 +204,9 @@ def blockers_command(session: Session, platform: str, user_id: str, rest: str, n
         )
     words = rest.split(maxsplit=2)
     if not words:
-        member, programme = _most_senior(rows)
-        return _listing(session, member, programme)
+        chosen = leading_first(rows)
+        assert chosen is not None  # rows is not empty here
+        return _listing(session, *chosen)
     action = words[0].lower().replace("'", "").replace("-", "")
     if action not in ACTIONS or action == "decided":
         return BlockerRefused(f"“{words[0]}” is not something you can do to a blocker. {USAGE}")
@@ -263,11 +264,6 @@ def _move(session: Session, blocker: Blocker, member_id: int, action: str, note:
     blocker.updated_at = now
     session.add(blocker)
     session.add(BlockerEvent(blocker_id=row_id(blocker), member_id=member_id, action=action, note=note, at=now))
-
-
-def _most_senior(rows: list[tuple[Member, Programme]]) -> tuple[Member, Programme]:
-    leading = [(m, p) for m, p in rows if Role(m.role) in LEADS]
-    return (leading or rows)[0]
 
 
 def _listing(session: Session, member: Member, programme: Programme) -> BlockersList:

@@ -23,6 +23,13 @@ def memberships(session: Session, platform: str, user_id: str) -> list[tuple[Mem
     return [(member, programme) for member, programme in rows]
 
 
+def leading_first(rows: list[tuple[Member, Programme]]) -> tuple[Member, Programme] | None:
+    """The membership a view is for: the first where the user leads (admin or lead), else the first."""
+    if not rows:
+        return None
+    return next(((m, p) for m, p in rows if Role(m.role) in (Role.ADMIN, Role.LEAD)), rows[0])
+
+
 def senior_role(members: list[Member]) -> Role | None:
     """The most senior role across someone's programmes (admin first, observer last)."""
     roles = [Role(member.role) for member in members]

@@ -43,7 +43,7 @@ from bot.checkin.window import asked_from
 from bot.common.asking import JOIN_TEXT
 from bot.common.calendar import is_working_day, local_date
 from bot.people.confidential import Audience
-from bot.people.membership import memberships
+from bot.people.membership import leading_first, memberships
 from bot.reports.decisions import DecisionView, decisions_between
 from bot.reports.engagement import Engagement, response_rates
 from bot.reports.status import StatusScreen, for_audience, status_screen
@@ -145,15 +145,8 @@ class JoinHome:
 Home = PartnerHome | LeadHome | JoinHome
 
 
-def choose(rows: list[tuple[Member, Programme]]) -> tuple[Member, Programme] | None:
-    """The membership a view is for: the first where the user leads (admin or lead), else the first."""
-    if not rows:
-        return None
-    return next(((m, p) for m, p in rows if Role(m.role) in LEADS), rows[0])
-
-
 def viewer_of(session: Session, platform: str, user_id: str) -> tuple[Viewer, Member, Programme] | None:
-    chosen = choose(memberships(session, platform, user_id))
+    chosen = leading_first(memberships(session, platform, user_id))
     if chosen is None:
         return None
     member, programme = chosen
