@@ -36,7 +36,7 @@ def test_healthz_answers_json_after_asking_the_database(slack_server):
     response = slack_server.http.get("/healthz")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
-    assert response.json() == {"ok": True, "database": "ok", "slack": "http", "teams": "off"}
+    assert response.json() == {"ok": True, "database": "ok", "slack": "http", "teams": "off", "notify": "off", "web": "off"}
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(tmp_path, start_app):
@@ -53,7 +53,7 @@ def test_without_slack_credentials_only_healthz_is_served(database_url, engine, 
         health = server.http.get("/healthz")
         body = slash_command_body("help")
         events = server.http.post("/slack/events", content=body, headers=signed_headers(body))
-    assert health.json() == {"ok": True, "database": "ok", "slack": "off", "teams": "off"}
+    assert health.json() == {"ok": True, "database": "ok", "slack": "off", "teams": "off", "notify": "off", "web": "off"}
     assert events.status_code == 404
     assert server.app.state.slack_app is None
 
@@ -174,6 +174,8 @@ def test_socket_mode_answers_the_same_command(database_url, engine, slack_api, a
         "database": "ok",
         "slack": "socket_mode",
         "teams": "off",
+        "notify": "off",
+        "web": "off",
         "socket_mode": "connected",
     }
     assert events.status_code == 404
@@ -234,7 +236,7 @@ def test_winterbot_serve_migrates_and_answers_only_signed_commands(tmp_path, sla
             process.terminate()
             code = process.wait(timeout=20)
     output = log.read_text()
-    assert health.json() == {"ok": True, "database": "ok", "slack": "http", "teams": "off"}
+    assert health.json() == {"ok": True, "database": "ok", "slack": "http", "teams": "off", "notify": "off", "web": "off"}
     assert response.status_code == 200
     assert "You are *a lead*" in json.dumps(response.json()["blocks"])
     assert forged.status_code == 401

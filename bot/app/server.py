@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.app.background import Workers
 from bot.app.database_ready import ready_engine
@@ -31,6 +31,7 @@ from bot.common.config import Settings
 from handlers.asgi.body_limit import BodyLimit
 from handlers.slack import build_slack_app
 from handlers.slack.endpoint import slack_endpoint
+from handlers.web import web_routes
 from models.db import (
     WEB_CONNECT_TIMEOUT_SECONDS,
     WEB_STATEMENT_TIMEOUT_SECONDS,
@@ -46,7 +47,7 @@ Lifespan = Callable[[Starlette], Any]
 
 
 def build_asgi_app(settings: Settings, engine: Engine) -> Starlette:
-    routes = [Route("/healthz", _healthz(engine, _describe(settings), _teams(settings)), methods=["GET"])]
+    routes: list[BaseRoute] = [Route("/healthz", _healthz(engine, settings), methods=["GET"])]
     lifespan = None
     hooks = WebHooks(settings, engine)
     workers = Workers()
@@ -62,6 +63,7 @@ def build_asgi_app(settings: Settings, engine: Engine) -> Starlette:
         routes.append(Route("/slack/events", endpoint, methods=["POST"]))
     if slack_app is not None and settings.slack_app_token:
         lifespan = _socket_mode(slack_app, settings.slack_app_token)
+    routes += web_routes(settings, engine)
     limit = Middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[limit])
     app.state.slack_app = slack_app
@@ -89,7 +91,15 @@ def serve(settings: Settings, port: int, host: str = "0.0.0.0") -> None:
     )
     app = build_asgi_app(settings, engine)
     tune_collector()
-    log.info("serving on %s:%d (slack: %s, teams: %s)", host, port, _describe(settings), _teams(settings))
+    log.info(
+        "serving on %s:%d (slack: %s, teams: %s, notify: %s, web pages: %s)",
+        host,
+        port,
+        _describe(settings),
+        _teams(settings),
+        _notify(settings),
+        "on" if settings.web_enabled else "off",
+    )
     try:
         uvicorn.run(app, host=host, port=port, lifespan="on", log_config=None)
     finally:
@@ -125,9 +135,22 @@ def _teams(settings: Settings) -> str:
     return "http" if settings.teams_enabled else "off"
 
 
-def _healthz(engine: Engine, slack: str, teams: str) -> Endpoint:
+def _notify(settings: Settings) -> str:
+    if not settings.notify_enabled:
+        return "off"
+    return "on+receipts" if settings.notify_callback_token else "on"
+
+
+def _healthz(engine: Engine, settings: Settings) -> Endpoint:
+    reports = {
+        "slack": _describe(settings),
+        "teams": _teams(settings),
+        "notify": _notify(settings),
+        "web": "on" if settings.web_enabled else "off",
+    }
+
     async def healthz(request: Request) -> Response:
-        body: dict[str, Any] = {"ok": True, "database": "ok", "slack": slack, "teams": teams}
+        body: dict[str, Any] = {"ok": True, "database": "ok", **reports}
         socket: AsyncSocketModeHandler | None = request.app.state.socket_mode
         if socket is not None:
             connected = await socket.client.is_connected()

@@ -10,6 +10,7 @@ from typing import Any
 from models.db import DEFAULT_URL
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_NOTIFY_API_URL = "https://api.notifications.service.gov.uk"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # Slack's and Teams' payloads are a few kilobytes
 
 
@@ -33,6 +34,15 @@ class Settings:
     # fetched from), for tests against a loopback double; the SDK itself reads CLOUD.
     teams_cloud: Any = field(default=None, repr=False, compare=False)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # The web pages (check-in, huddle board): where people reach this service, and the key
+    # that signs their links (WINTERBOT_PUBLIC_URL, WINTERBOT_WEB_SECRET).
+    public_url: str | None = None
+    web_secret: str | None = field(default=None, repr=False)
+    # GOV.UK Notify, for members reached by email or text message.
+    notify_api_key: str | None = field(default=None, repr=False)
+    notify_api_url: str = DEFAULT_NOTIFY_API_URL
+    notify_templates: dict[str, str] = field(default_factory=dict)
+    notify_callback_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -50,6 +60,12 @@ class Settings:
             teams_tenant_id=env.get("TENANT_ID") or None,
             teams_service_url=env.get("SERVICE_URL") or None,
             max_body_bytes=_max_body_bytes(env.get("WINTERBOT_MAX_BODY_BYTES")),
+            public_url=(env.get("WINTERBOT_PUBLIC_URL") or "").rstrip("/") or None,
+            web_secret=env.get("WINTERBOT_WEB_SECRET") or None,
+            notify_api_key=env.get("NOTIFY_API_KEY") or None,
+            notify_api_url=(env.get("NOTIFY_API_URL") or DEFAULT_NOTIFY_API_URL).rstrip("/"),
+            notify_templates=notify_templates(env.get("NOTIFY_TEMPLATES") or ""),
+            notify_callback_token=env.get("NOTIFY_CALLBACK_TOKEN") or None,
         )
 
     @property
@@ -65,6 +81,15 @@ class Settings:
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
 
+    @property
+    def web_enabled(self) -> bool:
+        """The check-in page and the huddle board need both where they live and a key to sign links."""
+        return bool(self.public_url and self.web_secret)
+
+    @property
+    def notify_enabled(self) -> bool:
+        return bool(self.notify_api_key)
+
 
 def _max_body_bytes(value: str | None) -> int:
     if not value:
@@ -75,3 +100,25 @@ def _max_body_bytes(value: str | None) -> int:
             f"{DEFAULT_MAX_BODY_BYTES}); it is {value!r}"
         )
     return int(value)
+
+
+NOTIFY_PURPOSES = ("prompt", "notice", "digest")
+NOTIFY_KINDS = ("email", "sms")
+
+
+def notify_templates(value: str) -> dict[str, str]:
+    """NOTIFY_TEMPLATES: `name=template-id` pairs separated by commas. `email` and `sms` are the
+    templates used for anything without its own; `prompt-email`, `digest-sms` and the like
+    override them for one purpose (bot.sending.notify_words says what each is sent)."""
+    known = {*NOTIFY_KINDS, *(f"{p}-{k}" for p in NOTIFY_PURPOSES for k in NOTIFY_KINDS)}
+    templates: dict[str, str] = {}
+    for pair in filter(None, (part.strip() for part in value.split(","))):
+        name, _, template_id = pair.partition("=")
+        name, template_id = name.strip(), template_id.strip()
+        if name not in known or not template_id:
+            raise ValueError(
+                f"NOTIFY_TEMPLATES has {pair!r}: write name=template-id pairs separated by commas, "
+                f"the names being {', '.join(sorted(known))}"
+            )
+        templates[name] = template_id
+    return templates
