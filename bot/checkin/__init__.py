@@ -1,6 +1,6 @@
 """The daily check-in: the form, checking answers, storing them. Platform-neutral."""
 
-from bot.checkin.access import Refusal, checkin_member
+from bot.checkin.access import Refusal, checkin_member, checkin_membership_by_id
 from bot.checkin.answers import (
     ABSURD_MULTIPLE,
     MAX_TEXT,
@@ -25,7 +25,17 @@ from bot.checkin.field_keys import (
     scheme_key,
     service_key,
 )
-from bot.checkin.flow import Rejected, checkin_no_change, open_checkin, programme_today, submit_checkin
+from bot.checkin.flow import (
+    Rejected,
+    checkin_no_change,
+    checkin_no_change_for,
+    member_on_day,
+    open_checkin,
+    open_checkin_for,
+    programme_today,
+    submit_checkin,
+    submit_checkin_for,
+)
 from bot.checkin.form import (
     CheckinForm,
     Figures,
@@ -84,10 +94,14 @@ __all__ = [
     "amount_text",
     "build_form",
     "checkin_member",
+    "checkin_membership_by_id",
     "checkin_no_change",
+    "checkin_no_change_for",
     "initial_values",
     "measure_key",
+    "member_on_day",
     "open_checkin",
+    "open_checkin_for",
     "parse_activity",
     "programme_today",
     "quantity_text",
@@ -98,5 +112,6 @@ __all__ = [
     "scheme_key",
     "service_key",
     "submit_checkin",
+    "submit_checkin_for",
     "validate",
 ]

@@ -79,3 +79,22 @@ def _not_a_partner(member: Member, programme: Programme) -> Refusal:
         "Check-ins are answered by partners, for their organisation's schemes and services. "
         f"You are {A_ROLE[Role(member.role)]} on {programme.name}, so there is no check-in for you to answer."
     )
+
+
+GONE = (
+    "winterbot no longer has you on a programme, so this link has no check-in to open. Ask your lead if that is wrong."
+)
+
+
+def checkin_membership_by_id(session: Session, member_id: int) -> tuple[Member, Programme] | Refusal:
+    """As checkin_membership, for a member named by id (a signed link's, never a client's own
+    claim): they must still be on the programme, and be one who checks in."""
+    member = session.get(Member, member_id)
+    if member is None or member.archived_at is not None:
+        return Refusal(GONE)
+    programme = session.get(Programme, member.programme_id)
+    if programme is None:
+        return Refusal(GONE)
+    if Role(member.role) not in PROMPTED_ROLES:
+        return _not_a_partner(member, programme)
+    return member, programme

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot.checkin.access import Refusal, checkin_membership
+from bot.checkin.access import Refusal, checkin_membership, checkin_membership_by_id
 from bot.checkin.answers import Answers, Errors, validate
 from bot.checkin.form import CheckinForm, build_form, form_to_check
 from bot.checkin.ledger import CheckinResult, lock_member, record, record_no_change
@@ -56,7 +56,12 @@ def submit_checkin(
     found = checkin_membership(session, platform, user_id, programme_id=programme_id)
     if isinstance(found, Refusal):
         return found
-    member, programme = found
+    return _submit(session, *found, answers, now)
+
+
+def _submit(
+    session: Session, member: Member, programme: Programme, answers: Answers, now: datetime
+) -> CheckinResult | Rejected:
     lock_member(session, member)
     today = local_date(now, programme.timezone)
     outcome = validate(form_to_check(session, member, today), answers)
@@ -73,3 +78,35 @@ def checkin_no_change(
         return found
     member, programme = found
     return record_no_change(session, member, local_date(now, programme.timezone), now)
+
+
+# By member id, for a page reached by a signed link (handlers/web): the link names the member
+# and the local day it is for, and works only on that day in the programme's timezone.
+
+
+def member_on_day(session: Session, member_id: int, day: date, now: datetime) -> tuple[Member, Programme] | Refusal:
+    """The member a link is for, when they still check in and `day` is today where they are."""
+    found = checkin_membership_by_id(session, member_id)
+    if isinstance(found, Refusal):
+        return found
+    if local_date(now, found[1].timezone) != day:
+        return Refusal(f"This link was for {day:%a %d %b}. Use the link in today's message.")
+    return found
+
+
+def open_checkin_for(session: Session, member_id: int, day: date, now: datetime) -> CheckinForm | Refusal:
+    found = member_on_day(session, member_id, day, now)
+    return found if isinstance(found, Refusal) else build_form(session, found[0], day)
+
+
+def submit_checkin_for(
+    session: Session, member_id: int, day: date, answers: Answers, now: datetime
+) -> CheckinResult | Rejected | Refusal:
+    """As submit_checkin, for the member and day of a signed link."""
+    found = member_on_day(session, member_id, day, now)
+    return found if isinstance(found, Refusal) else _submit(session, *found, answers, now)
+
+
+def checkin_no_change_for(session: Session, member_id: int, day: date, now: datetime) -> CheckinResult | Refusal:
+    found = member_on_day(session, member_id, day, now)
+    return found if isinstance(found, Refusal) else record_no_change(session, found[0], day, now)

@@ -1,12 +1,157 @@
-"""(being built)"""
+"""The check-in page for members reached by email or text message: GET /checkin/{token} shows
+the same form as Slack's modal and Teams' card, POST stores it through the same use cases.
+
+The link is the credential (bot.common.signed_links): it names the member and the local day,
+and is read again on every request; who may check in and on which day is checked by bot/ from
+the link's member id (bot.checkin.flow). A POST must also carry the form's CSRF field for the
+browser's cookie (handlers.web.csrf). Neither the link nor anything typed reaches a log line.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Engine
-from starlette.routing import BaseRoute
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
 
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from bot.checkin import (
+    CheckinResult,
+    Refusal,
+    Rejected,
+    checkin_no_change_for,
+    open_checkin_for,
+    submit_checkin_for,
+)
+from bot.checkin.form import CheckinForm
 from bot.common.config import Settings
+from bot.common.signed_links import CHECKIN, LinkGrant, LinkRefused, read
+from bot.common.web_links import CHECKIN_PATH
+from handlers.web import csrf
+from handlers.web.checkin_page import ACTION, NO_CHANGE, checkin_page, stored_page
+from handlers.web.pages import render
+from models.db import session_scope
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+COOKIE_PATH = CHECKIN_PATH.rstrip("/")
+MAX_FIELDS = 400  # some forty schemes of three figures, the services, questions and blockers
+MAX_TOKEN = 400
+NOT_SENT = (
+    "This form could not be sent from here, so nothing was stored. Open the link in today's message "
+    "from winterbot again and send the check-in from that page."
+)
 
 
 def checkin_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
-    return []
+    secret, public_url = settings.web_secret, settings.public_url
+    assert secret is not None, "the check-in page needs WINTERBOT_WEB_SECRET"
+
+    def in_session(work: Callable[[Session], T]) -> T:
+        with session_scope(engine) as session:
+            return work(session)
+
+    async def show(request: Request) -> Response:
+        token, now = request.path_params["token"], datetime.now(UTC)
+        grant = _grant(secret, token, now)
+        if isinstance(grant, LinkRefused):
+            return _link_refused(grant)
+        form = await run_in_threadpool(in_session, lambda s: open_checkin_for(s, grant.member_id, grant.day, now))
+        if isinstance(form, Refusal):
+            log.info("web check-in refused for member %s: not theirs to answer today", grant.member_id)
+            return refused_page(form.reason)
+        cookie = csrf.cookie_value(request) or csrf.new_value()
+        return _form_page(form, secret, cookie, token, public_url)
+
+    async def send(request: Request) -> Response:
+        token, now = request.path_params["token"], datetime.now(UTC)
+        grant = _grant(secret, token, now)
+        if isinstance(grant, LinkRefused):
+            return _link_refused(grant)
+        cookie = csrf.cookie_value(request)
+        async with request.form(max_files=0, max_fields=MAX_FIELDS) as data:
+            fields = {key: value for key, value in data.multi_items() if isinstance(value, str)}
+        if not csrf.origin_allowed(request, public_url) or not csrf.field_matches(
+            secret, cookie, token, fields.pop(csrf.FIELD, None)
+        ):
+            log.info(
+                "web check-in for member %s refused: its form's origin or CSRF field did not match", grant.member_id
+            )
+            return refused_page(NOT_SENT, title="Your check-in was not sent")
+        assert cookie is not None
+        no_change = fields.pop(ACTION, None) == NO_CHANGE
+        outcome = await run_in_threadpool(in_session, lambda s: _store(s, grant, fields, no_change, now))
+        if isinstance(outcome, Refusal):
+            log.info("web check-in refused for member %s: not theirs to answer today", grant.member_id)
+            return refused_page(outcome.reason)
+        if isinstance(outcome, Rejected):
+            log.info("web check-in from member %s refused on %d field(s)", grant.member_id, len(outcome.errors))
+            return _form_page(outcome.form, secret, cookie, token, public_url, typed=fields, errors=outcome.errors)
+        log.info("web check-in %s stored for member %s", outcome.checkin_id, grant.member_id)
+        return render(
+            "checkin_done.jinja", title="Check-in received", stored=stored_page(outcome), amend=f"{CHECKIN_PATH}{token}"
+        )
+
+    return [
+        Route(CHECKIN_PATH + "{token}", show, methods=["GET"]),
+        Route(CHECKIN_PATH + "{token}", send, methods=["POST"]),
+    ]
+
+
+def _store(
+    session: Session, grant: LinkGrant, fields: dict[str, str], no_change: bool, now: datetime
+) -> CheckinResult | Rejected | Refusal:
+    if no_change:
+        return checkin_no_change_for(session, grant.member_id, grant.day, now)
+    return submit_checkin_for(session, grant.member_id, grant.day, fields, now)
+
+
+def _grant(secret: str, token: str, now: datetime) -> LinkGrant | LinkRefused:
+    if len(token) > MAX_TOKEN:
+        return read(secret, "", CHECKIN, now)
+    return read(secret, token, CHECKIN, now)
+
+
+def _link_refused(refused: LinkRefused) -> Response:
+    log.info("web check-in link refused (%s)", "expired" if refused.expired else "not valid for this page")
+    if refused.expired:
+        return refused_page(refused.reason, title="This link has expired", status_code=410)
+    return refused_page(refused.reason)
+
+
+def refused_page(reason: str, *, title: str = "This link cannot open a check-in", status_code: int = 403) -> Response:
+    return render("checkin_refused.jinja", status_code, title=title, reason=reason)
+
+
+def _form_page(
+    form: CheckinForm,
+    secret: str,
+    cookie: str,
+    token: str,
+    public_url: str | None,
+    *,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    page = checkin_page(form, typed, errors)
+    response = render(
+        "checkin.jinja",
+        400 if errors else 200,
+        title="Today's check-in",
+        page=page,
+        errors=page.errors,
+        csrf_name=csrf.FIELD,
+        csrf_value=csrf.field_value(secret, cookie, token),
+        action_name=ACTION,
+        no_change_value=NO_CHANGE,
+    )
+    csrf.set_cookie(response, cookie, public_url, COOKIE_PATH)
+    return response
