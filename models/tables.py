@@ -120,6 +120,8 @@ class Member(SQLModel, table=True):
     platform_user_id: str = Field(max_length=200, index=True)
     name: str = Field(max_length=200)
     role: str = Field(max_length=16)
+    email: str | None = Field(default=None, max_length=254)  # beside a chat account, or where it is reached
+    mobile: str | None = Field(default=None, max_length=16)  # +447…
     timezone: str | None = Field(default=None, max_length=64)
     away_until: date | None = None
     archived_at: datetime | None = _instant(nullable=True, default=None)
@@ -330,6 +332,22 @@ class Delivery(SQLModel, table=True):
     platform_ref: str | None = Field(default=None, max_length=200)
     created_at: datetime = _instant(default_factory=utcnow)
     sent_at: datetime | None = _instant(nullable=True, default=None)
+
+
+class NotifyReceipt(SQLModel, table=True):
+    """GOV.UK Notify's word on a message it accepted (its delivery receipt callback). Keyed by
+    Notify's notification id, so a callback sent twice is recorded once; `reference` is the
+    delivery key the message went under. No address is kept: the delivery names the member."""
+
+    __tablename__ = "notify_receipt"
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: str = Field(max_length=64, unique=True)
+    reference: str | None = Field(default=None, max_length=300, index=True)
+    notification_type: str = Field(max_length=8)
+    status: str = Field(max_length=32)
+    completed_at: datetime | None = _instant(nullable=True, default=None)
+    received_at: datetime = _instant(default_factory=utcnow)
+    reported_at: datetime | None = _instant(nullable=True, default=None)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -63,8 +63,12 @@ A_ROLE: dict[Role, str] = {
 
 
 class Platform(StrEnum):
+    """Where a member is reached: a chat platform, or GOV.UK Notify's email or text message."""
+
     SLACK = "slack"
     TEAMS = "teams"
+    EMAIL = "email"
+    SMS = "sms"
 
 
 class FundingSource(StrEnum):

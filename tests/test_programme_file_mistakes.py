@@ -122,7 +122,7 @@ CASES = [
         ["'carerz'", "did you mean 'carers'"],
     ),
     ("{slack: U0TEST0002,", "{slack: U0TEST0002, teams: 29:abc,", "members[1]", "Bob Partner", ["both"]),
-    ("{slack: U0TEST0002,", "{", "members[1]", "Bob Partner", ["neither"]),
+    ("{slack: U0TEST0002,", "{", "members[1]", "Bob Partner", ["say how to reach this member", "email: <address>"]),
     ("{slack: U0TEST0002,", "{slack: bob,", "members[1].slack", "Bob Partner", ["Slack user id"]),
     (
         "{slack: U0TEST0002,",

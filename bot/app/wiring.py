@@ -23,6 +23,13 @@ def build_messengers(settings: Settings, engine: Engine) -> dict[str, Messenger]
         from handlers.teams.messenger import TeamsMessenger
 
         messengers["teams"] = TeamsMessenger(settings, engine)
+    if settings.notify_enabled:
+        from bot.sending.addresses import Addresses
+        from handlers.notify.messenger import NotifyMessenger, notify_client
+
+        client, addresses = notify_client(settings), Addresses(engine)
+        for platform in ("email", "sms"):
+            messengers[platform] = NotifyMessenger(platform, client, settings, addresses)
     return messengers
 
 

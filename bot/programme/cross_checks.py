@@ -66,15 +66,24 @@ def _unique(parts: Parts, lines: Mapping[Path, int]) -> list[Issue]:
         *_duplicates(parts.written_values(("organisations",), "key"), "organisation key", lines),
         *_duplicates(parts.written_values(("members",), "slack"), "Slack user", lines),
         *_duplicates(parts.written_values(("members",), "teams"), "Teams user", lines),
+        *_duplicates([(p, v.lower()) for p, v in parts.written_values(("members",), "email")], "Email address", lines),
+        *_duplicates(parts.written_values(("members",), "mobile"), "Mobile number", lines),
         *_duplicates(parts.written_values(("schemes",), "key"), "scheme key", lines),
     ]
 
 
 def platform_problem(member: Mapping[str, Any]) -> str | None:
-    given = [name for name in ("slack", "teams") if member.get(name) is not None]
-    if len(given) == 1:
+    """One chat account at most; an email address or a mobile number may stand beside it or
+    instead of it."""
+    chats = [name for name in ("slack", "teams") if member.get(name) is not None]
+    if len(chats) > 1:
+        return "give one of `slack: <user id>` or `teams: <user id>`, not both"
+    if chats or any(member.get(name) is not None for name in ("email", "mobile")):
         return None
-    return f"give exactly one of `slack: <user id>` or `teams: <user id>` ({'both' if given else 'neither'} given)"
+    return (
+        "say how to reach this member: `slack: <user id>`, `teams: <user id>`, `email: <address>` "
+        "or `mobile: <UK mobile number>`"
+    )
 
 
 def _platforms(parts: Parts) -> list[Issue]:

@@ -171,6 +171,32 @@ def _slack_user(value: str) -> str:
     return value
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address: write it as name@example.org")
+    return value
+
+
+def uk_mobile(value: str) -> str:
+    """A UK mobile number as +447…, however it was written (07700 900123, +44 7700 900123,
+    0044 7700-900-123, (07700) 900123); GOV.UK Notify texts UK mobiles without further setup."""
+    digits = re.sub(r"[\s\-().]", "", str(value))
+    for prefix in ("+44", "0044", "44"):
+        if digits.startswith(prefix):
+            digits = "0" + digits[len(prefix) :]
+            break
+    if not re.fullmatch(r"07\d{9}", digits):
+        raise ValueError(
+            f"{value!r} is not a UK mobile number: write 11 digits starting 07, such as 07700 900123 "
+            "(or +44 7700 900123)"
+        )
+    return "+44" + digits[1:]
+
+
 def _no_spaces(value: str) -> str:
     if not value or any(ch.isspace() for ch in value):
         raise ValueError(f"{value!r} must be one word with no spaces (an id, or a #channel-name)")
@@ -216,6 +242,8 @@ Zone = Annotated[str, AfterValidator(_zone)]
 Channel = Annotated[str, Field(max_length=100), AfterValidator(_no_spaces)]
 SlackUser = Annotated[str, Field(max_length=200), AfterValidator(_slack_user)]
 TeamsUser = Annotated[str, Field(max_length=200), AfterValidator(_no_spaces)]
+EmailAddress = Annotated[str, AfterValidator(_email)]
+Mobile = Annotated[str, BeforeValidator(uk_mobile)]
 Kind = Annotated[OrganisationKind, BeforeValidator(as_word)]
 RoleName = Annotated[Role, BeforeValidator(as_word)]
 Source = Annotated[FundingSource, BeforeValidator(as_word)]

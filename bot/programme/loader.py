@@ -281,6 +281,8 @@ def _member(spec: MemberSpec, org_ids: dict[str, int | None]) -> _Wanted:
         "name": spec.name,
         "organisation_id": org_ids[spec.organisation],
         "role": spec.role.value,
+        "email": spec.email,
+        "mobile": spec.mobile,
     }
     if spec.timezone is not None:
         values["timezone"] = spec.timezone

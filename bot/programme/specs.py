@@ -23,9 +23,11 @@ from bot.programme.fields import (
     Clock,
     Confidential,
     Day,
+    EmailAddress,
     Key,
     Kind,
     MeasureKey,
+    Mobile,
     Money,
     Name,
     Path,
@@ -186,8 +188,13 @@ class OrganisationSpec(Spec):
 
 
 class MemberSpec(Spec):
+    """Reached on the first of Slack, Teams, email and text message that is given; an email
+    address or mobile number beside a chat account is kept as their contact."""
+
     slack: SlackUser | None = None
     teams: TeamsUser | None = None
+    email: EmailAddress | None = None
+    mobile: Mobile | None = None
     name: Name
     organisation: Key
     role: RoleName
@@ -202,11 +209,20 @@ class MemberSpec(Spec):
 
     @property
     def platform(self) -> Platform:
-        return Platform.SLACK if self.slack is not None else Platform.TEAMS
+        return self._reached_on()[0]
 
     @property
     def user_id(self) -> str:
-        return self.slack if self.slack is not None else str(self.teams)
+        return self._reached_on()[1]
+
+    def _reached_on(self) -> tuple[Platform, str]:
+        ways = (
+            (Platform.SLACK, self.slack),
+            (Platform.TEAMS, self.teams),
+            (Platform.EMAIL, self.email),
+            (Platform.SMS, self.mobile),
+        )
+        return next((platform, address) for platform, address in ways if address is not None)
 
 
 class SchemeSpec(Spec):

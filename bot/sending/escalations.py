@@ -39,7 +39,14 @@ class Copy:
 
 
 def target(destination: Destination) -> str:
+    """How a destination is named in delivery keys and the ledger: a channel or chat id, or for
+    a member reached by email or text, their member id (an address is nobody's key, nor in a log)."""
+    if destination.member_id is not None and destination.platform in NOTIFY_PLATFORMS:
+        return f"{destination.platform}:m{destination.member_id}"
     return f"{destination.platform}:{destination.address}"
+
+
+NOTIFY_PLATFORMS = frozenset({Platform.EMAIL.value, Platform.SMS.value})
 
 
 def escalation_key(programme_slug: str, risk_id: int, severity: str, destination: Destination) -> str:
@@ -193,6 +200,8 @@ def _checkin_words(platform: str) -> str:
     """bot.commands.table's `checkin`, as each platform's people give it."""
     if platform == Platform.SLACK.value:
         return "use `/winter checkin`"
+    if platform in (Platform.EMAIL.value, Platform.SMS.value):
+        return "use the link in today's check-in message"
     return "type “checkin” in your chat with winterbot"
 
 

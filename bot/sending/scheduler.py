@@ -28,6 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.programme.lookup import all_programmes, get_programme
 from bot.sending.jobs import JOBS, JobContext, JobResult
 from bot.sending.jobs.blocker_replies import watch_replies
+from bot.sending.jobs.notify_failures import watch_failures
 from bot.sending.jobs.risk_scan import WATCH_SECONDS, watch
 from models.db import session_scope
 from models.tables import Programme
@@ -85,6 +86,10 @@ def watch_pass(ctx: JobContext, now: datetime) -> list[JobResult]:
         results += watch_replies(ctx, now)
     except Exception:
         log.exception("the watch for answers to blockers failed; the next pass tries again")
+    try:
+        results += watch_failures(ctx, now)
+    except Exception:
+        log.exception("the watch for undelivered emails and texts failed; the next pass tries again")
     for result in results:
         _said(result)
     return results

@@ -1,5 +1,5 @@
 """weekly-digest: the week's digest in the programme channel (on Slack, on Teams, or both),
-with the burn-up chart.
+with the burn-up chart, and one to each member reached by email or text message.
 
 Due on the programme's digest weekday at its digest time; when that day is a bank holiday,
 on the next working day (bot.reports.digest.digest_day). The first message (spend) is followed by the
@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlmodel import col, select
+
 from bot.reports.digest import compose_digest, digest_day, is_digest_day
-from bot.sending.escalations import programme_destinations, target
+from bot.sending.escalations import NOTIFY_PLATFORMS, programme_destinations, target
 from bot.sending.jobs.base import JobContext, JobResult, begin
 from bot.sending.jobs.daily_brief import deliver_in_order, part_key, report_due, report_outgoing
 from bot.sending.jobs.fanout import Outgoing
 from bot.sending.ports import Destination
-from models.tables import Programme, row_id
+from models.db import session_scope
+from models.tables import Member, Programme, row_id
 
 JOB = "weekly-digest"
 
@@ -36,14 +39,29 @@ def run_weekly_digest(ctx: JobContext, programme: Programme, now: datetime) -> J
     if digest is None:
         return result
     result.summary = f"the digest of {digest.week_from:%a %d %b} to {today:%a %d %b}"
-    for destination in destinations:
+    for destination in [*destinations, *_people_by_notify(ctx, programme)]:
         items = report_outgoing(ctx, result, destination, digest)
         if items is None:
             continue
-        if digest.chart_png:
+        if digest.chart_png and destination.is_channel:
             items.insert(1, _chart(result, destination, digest.chart_png, digest.chart_title))
         deliver_in_order(ctx, result, row_id(programme), items, now)
     return result
+
+
+def _people_by_notify(ctx: JobContext, programme: Programme) -> list[Destination]:
+    """Members reached by email or text have no channel: each is sent the digest of their own."""
+    with session_scope(ctx.engine) as session:
+        people = session.exec(
+            select(Member)
+            .where(
+                Member.programme_id == row_id(programme),
+                col(Member.platform).in_(sorted(NOTIFY_PLATFORMS)),
+                col(Member.archived_at).is_(None),
+            )
+            .order_by(col(Member.id))
+        ).all()
+        return [Destination(m.platform, m.platform_user_id, row_id(m)) for m in people]
 
 
 def _chart(result: JobResult, destination: Destination, png: bytes, title: str) -> Outgoing:
