@@ -9,15 +9,19 @@ import re
 from datetime import timedelta
 
 import time_machine
-from checkin_store_support import BOB, CAROL, MONDAY, ON_MONDAY, answers, form_for, keys, rows, stored
+from checkin_store_support import BOB, CAROL, LEAD, MONDAY, ON_MONDAY, PROGRAMME, answers, form_for, keys, rows, stored
 from starlette.testclient import TestClient
 from web_checkin_support import PUBLIC, SECRET, db, errors_in, form_fields, link, member_id, on_monday, opened, web  # noqa: F401
 
 from bot.app.server import build_asgi_app
 from bot.checkin import SOURCE_NO_CHANGE, scheme_key, service_key
+from bot.checkin.questions import Asked, ask_question
 from bot.common.config import Settings
 from bot.common.redact import REPLACEMENT
-from models.tables import Blocker, CapacityReport, CheckIn, SpendReport
+from bot.programme.file import parse_programme_file
+from bot.programme.loader import load_programme
+from models.db import session_scope
+from models.tables import Blocker, CapacityReport, CheckIn, Question, QuestionAnswer, SpendReport
 
 SENT_BY_SLACK = {"comment": "Two carers off sick", "blockers": "No drivers on Thursday"}
 
@@ -179,3 +183,37 @@ def test_the_page_works_over_plain_http_without_a_secure_cookie(db, on_monday):
         )
         assert done.status_code == 200, done.text
     assert PUBLIC not in cookie
+
+
+MEASURES = """measures:
+  home_care:
+    - {key: hours_not_delivered, label: Care hours that could not be delivered yesterday, unit: hours}
+"""
+HOURS_LOST = "measure:home_care:hours_not_delivered"
+
+
+def test_the_leads_questions_and_a_services_measures_are_asked_and_stored(engine, on_monday):
+    load_programme(engine, parse_programme_file(PROGRAMME.read_text(encoding="utf-8") + MEASURES, "checkin.yaml"))
+    with session_scope(engine) as session:
+        asked = ask_question(session, "slack", LEAD, "How many carers are off sick?", MONDAY - timedelta(hours=1))
+    assert isinstance(asked, Asked)
+    app = build_asgi_app(Settings(database_url=str(engine.url), public_url=PUBLIC, web_secret=SECRET), engine)
+    with TestClient(app, base_url=PUBLIC) as client:
+        path = link(engine)
+        html = client.get(path).text
+        assert "The leads ask" in html and "How many carers are off sick?" in html and "Asked by Alice Lead" in html
+        # the service with a measure is a fieldset around its level and its measure
+        home_care = html.split('<legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">\n    Home care\n')
+        assert len(home_care) == 2 and "Capacity level" in home_care[1].split("</fieldset>")[0]
+        assert "Care hours that could not be delivered yesterday" in html
+        (question,) = rows(engine, Question)
+        fields = form_fields(html)
+        assert fields[f"question:{question.id}"] == "" and fields[HOURS_LOST] == ""
+        typed = web_answers(engine, fields, **{f"question:{question.id}": "Three today", HOURS_LOST: "12.5"})
+        done = client.post(path, data=typed)
+    assert done.status_code == 200, done.text
+    assert "You answered 1 of the leads&#39; questions" in done.text
+    assert "Care hours that could not be delivered yesterday" in done.text
+    assert [a.text for a in rows(engine, QuestionAnswer)] == ["Three today"]
+    (home,) = rows(engine, CapacityReport, CapacityReport.service == "home_care")
+    assert home.measures == {"hours_not_delivered": "12.5"}

@@ -158,14 +158,11 @@ def _scheme(scheme: SchemeOnForm, make: Any) -> Group:
 
 
 def _service(service: ServiceOnForm, make: Any) -> Group:
+    """A service's level is a group of radios; with measures too, the service is a fieldset
+    around them, and its radios' legend says which they are."""
     choices = tuple((str(level.number), f"Level {level.number}", level.wording) for level in LEVELS)
-    level = make(
-        service.keys[0],
-        "radios",
-        f"{service.label}: capacity level",
-        form_words.last_level_hint(service),
-        choices=choices,
-    )
+    label = "Capacity level" if service.measures else service.label
+    level = make(service.keys[0], "radios", label, form_words.last_level_hint(service), choices=choices)
     return Group(service.label, None, (level, *(_measure(m, make) for m in service.measures)))
 
 

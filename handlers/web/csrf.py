@@ -48,9 +48,12 @@ def field_matches(secret: str, cookie: str | None, token: str, field: object) ->
 
 
 def origin_allowed(request: Request, public_url: str | None) -> bool:
-    """No Origin header (an older browser, a form some clients post without one), or ours."""
+    """No Origin header (an older browser), "null", or ours. Our pages send no referrer
+    (handlers.web.pages), and a browser then says "null" for the origin of their own form posts
+    (the Fetch standard's "serializing a request origin"), so "null" proves nothing either way:
+    the cookie and the field still must match, and another site's page never gets the cookie."""
     origin = request.headers.get("origin")
-    if origin is None:
+    if origin is None or origin == "null":
         return True
     return public_url is not None and origin.rstrip("/").lower() == origin_of(public_url)
 
