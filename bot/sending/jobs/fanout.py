@@ -143,7 +143,7 @@ def _attempt(
 ) -> str:
     messenger = ctx.messengers[item.platform]
     try:
-        if held.uncertain:
+        if held.uncertain or held.attempt > 1:  # a failed attempt may have gone all the same (a 5xx after it was taken)
             earlier = item.find(messenger, held.key)
             if earlier is not None:
                 mark_sent(ctx.engine, held.key, now, earlier, owner=held.owner)
