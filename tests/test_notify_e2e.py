@@ -225,3 +225,32 @@ def test_a_bad_address_is_refused_for_good_and_a_bounce_is_told_to_the_admin_onc
     with session_scope(engine) as session:
         [row] = session.exec(select(NotifyReceipt)).all()
         assert row.status == "permanent-failure" and row.reported_at is not None
+
+
+def test_a_leads_answer_to_a_blocker_raised_on_the_web_reaches_the_partner_by_email_once(
+    server, jobs, notify_api, engine
+):
+    from fixtures_slack import said
+
+    from models.tables import Blocker
+
+    with time_machine.travel(TUE_0931, tick=True):
+        run_job(jobs, "daily-prompts", utc(TUE_0931), SLUG)
+        path = path_of(notify_api.sent("email", GILL)[0].link)
+        page = server.http.get(path)
+        fields = form_fields(page.text)
+        sitting = scheme_id(engine, "sitting")
+        fields.update({f"scheme:{sitting}:{figure}": "0" for figure in ("actual", "committed", "activity")})
+        fields["blockers"] = "No sitters free at weekends"
+        stored = server.http.post(path, data=fields, headers=as_browser(page))
+        assert "Check-in received" in stored.text
+        with session_scope(engine) as session:
+            [blocker] = session.exec(select(Blocker)).all()
+        replied, _ = said(server.command(f"blockers reply {blocker.id} Two sitters start on Saturday", "U0RCH0006"))
+        assert "Two sitters start on Saturday" in replied
+        for _ in range(2):
+            watch_pass(jobs, utc(TUE_0931) + timedelta(minutes=5))
+    told = [m for m in notify_api.sent("email", GILL) if ":blocker-reply:" in (m.reference or "")]
+    assert len(told) == 1
+    assert "Two sitters start on Saturday" in told[0].personalisation["body"]
+    assert "Fay Admin" in told[0].personalisation["body"]
