@@ -85,7 +85,7 @@ def checkin_no_change(
 
 
 def member_on_day(session: Session, member_id: int, day: date, now: datetime) -> tuple[Member, Programme] | Refusal:
-    """The member a link is for, when they still check in and `day` is today where they are."""
+    """The member a link is for, when they still check in and `day` is today in their programme's timezone."""
     found = checkin_membership_by_id(session, member_id)
     if isinstance(found, Refusal):
         return found

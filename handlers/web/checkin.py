@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 COOKIE_PATH = CHECKIN_PATH.rstrip("/")
-MAX_FIELDS = 400  # some forty schemes of three figures, the services, questions and blockers
+MAX_FIELDS = 1000  # ample: Slack's modal, the same form, holds at most 100 blocks
 MAX_TOKEN = 400
 NOT_SENT = (
     "This form could not be sent from here, so nothing was stored. Open the link in today's message "

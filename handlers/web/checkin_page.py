@@ -72,6 +72,7 @@ class Group:
     legend: str
     hint: str | None
     fields: tuple[Field, ...]
+    id: str = ""  # of the hint, which the fieldset is described by
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def _scheme(scheme: SchemeOnForm, make: Any) -> Group:
                 scheme_key(scheme.id, figure), "money" if figure in MONEY else "number", words.label, words.hint or None
             )
         )
-    return Group(scheme.name, f"Budget {format_money(scheme.budget)}", tuple(fields))
+    return Group(scheme.name, f"Budget {format_money(scheme.budget)}", tuple(fields), f"scheme-{scheme.id}-budget")
 
 
 def _service(service: ServiceOnForm, make: Any) -> Group:
