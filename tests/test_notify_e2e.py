@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from fixtures_slack import RunningApp, running_app
+from fixtures_slack import RunningApp, running_app, said
 from notify_double import API_KEY, TEMPLATES, NotifyDouble
 from slack_double import BOT_TOKEN as SLACK_TOKEN
 from slack_double import SlackDouble
@@ -29,7 +29,7 @@ from bot.programme.loader import load_path
 from bot.sending.jobs.base import JobContext
 from bot.sending.scheduler import run_job, watch_pass
 from models.db import session_scope
-from models.tables import CheckIn, Delivery, Member, NotifyReceipt, Scheme, SpendReport, row_id
+from models.tables import Blocker, CheckIn, Delivery, Member, NotifyReceipt, Scheme, SpendReport, row_id
 
 pytest_plugins = ["fixtures_slack"]
 
@@ -230,10 +230,6 @@ def test_a_bad_address_is_refused_for_good_and_a_bounce_is_told_to_the_admin_onc
 def test_a_leads_answer_to_a_blocker_raised_on_the_web_reaches_the_partner_by_email_once(
     server, jobs, notify_api, engine
 ):
-    from fixtures_slack import said
-
-    from models.tables import Blocker
-
     with time_machine.travel(TUE_0931, tick=True):
         run_job(jobs, "daily-prompts", utc(TUE_0931), SLUG)
         path = path_of(notify_api.sent("email", GILL)[0].link)
