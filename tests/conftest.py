@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from models.db import make_engine, migrate, normalise_url
 
-pytest_plugins = ["fixtures_slack"]
+pytest_plugins = ["fixtures_slack", "browser_support"]  # browser_support: the session's one Chromium
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
