@@ -28,6 +28,7 @@ from bot.app.background import Workers
 from bot.app.database_ready import ready_engine
 from bot.app.wiring import WebHooks
 from bot.common.config import Settings
+from bot.common.web_links import without_tokens
 from handlers.asgi.body_limit import BodyLimit
 from handlers.slack import build_slack_app
 from handlers.slack.endpoint import slack_endpoint
@@ -81,8 +82,19 @@ def _teams_route(settings: Settings, engine: Engine, hooks: WebHooks, workers: W
     return Route(MESSAGING_ENDPOINT, teams.endpoint, methods=["POST"])
 
 
+class HideLinkTokens(logging.Filter):
+    """uvicorn's access log writes each request's path: a web page's link carries its holder's
+    credential (bot.common.web_links), which never reaches a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(without_tokens(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
 def serve(settings: Settings, port: int, host: str = "0.0.0.0") -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    logging.getLogger("uvicorn.access").addFilter(HideLinkTokens())
     ready_engine(settings.database_url, wait=True).dispose()
     engine = make_engine(
         settings.database_url,

@@ -7,6 +7,7 @@ A board link is for one lead and is short-lived: long enough for a huddle on the
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from bot.common.calendar import local_date, local_instant
@@ -32,3 +33,11 @@ def board_grant(member_id: int, now: datetime, timezone: str | None) -> LinkGran
 
 def board_url(base: str, secret: str, member_id: int, now: datetime, timezone: str | None) -> str:
     return f"{base.rstrip('/')}{BOARD_PATH}{sign(secret, board_grant(member_id, now, timezone))}"
+
+
+_TOKEN_IN_PATH = re.compile(rf"({re.escape(CHECKIN_PATH)}|{re.escape(BOARD_PATH)})[^/?#\s]+")
+
+
+def without_tokens(path: str) -> str:
+    """A request path fit for a log: a link's token is its holder's credential, so it is cut out."""
+    return _TOKEN_IN_PATH.sub(r"\1…", path)
