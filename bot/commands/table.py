@@ -23,6 +23,7 @@ from bot.checkin.questions import Asked, AskRefused, QuestionsView, ask_or_show
 from bot.common.asking import JOIN_TEXT, parse
 from bot.people.away import AwayResult, request_away, request_back
 from bot.people.membership import memberships, senior_role
+from bot.reports.board import BoardLink, BoardRefused, board_link
 from bot.reports.decisions import DecisionRecorded, DecisionRefused, record_decision
 from bot.reports.leads_view import (
     CachedStatus,
@@ -201,6 +202,15 @@ COMMANDS: tuple[Command, ...] = (
             session, call.platform, call.user_id, call.now, views=screens
         ),
         result=EngagementView | ViewRefused,
+    ),
+    Command(
+        "board",
+        "board",
+        "A link to the huddle board for the shared screen at the morning huddle: money, capacity, risks, "
+        "blockers, partner voice and decisions, kept up to date; it works for 12 hours",
+        LEADS,
+        run=lambda session, call, _: board_link(session, call.platform, call.user_id, call.now),
+        result=BoardLink | BoardRefused,
     ),
     Command(
         "decide",

@@ -30,11 +30,13 @@ from sqlmodel import Session
 from bot.checkin.blockers import unanswered_of
 from bot.common.asking import JOIN_TEXT
 from bot.common.calendar import local_now, previous_working_day, working_days
+from bot.common.config import Settings
 from bot.common.redact import redact
-from bot.common.web_links import BOARD_HOURS
+from bot.common.web_links import BOARD_HOURS, board_url
+from bot.people.membership import leading_first, memberships
 from bot.reports.decisions import DecisionView, decisions_between
 from bot.reports.engagement import Quiet
-from bot.reports.leads_view import LEADS, viewer_of
+from bot.reports.leads_view import LEADS
 from bot.reports.money import MoneyPanel
 from bot.reports.quotes import BlockerQuote, Quote, RaisedBlocker, blocker_quotes, quotes, without_listed
 from bot.reports.status import CapacityGrid, StatusScreen, TodayCheckins, status_screen
@@ -80,6 +82,7 @@ NOT_LEAD = (
     "The huddle board is for the programme's leads and admins; you are {role}. "
     "`/winter status` shows the programme on one screen."
 )
+NOT_CONFIGURED = "The huddle board needs WINTERBOT_PUBLIC_URL and WINTERBOT_WEB_SECRET set: ask your admin."
 GONE = "This board link was made for someone who is no longer on the programme. Ask a lead for a new link."
 ARCHIVED = "You are no longer on this programme, so its huddle board is closed to you."
 NO_LONGER_LEAD = "The huddle board is for the programme's leads and admins; you are now {role}."
@@ -115,15 +118,30 @@ class Board:
         return f"{self.local_now:%H:%M}"
 
 
-def board_link(session: Session, platform: str, user_id: str, now: datetime) -> BoardResult:
-    """`/winter board`: a link to the board of the programme the asker leads, or why not."""
-    found = viewer_of(session, platform, user_id)
-    if found is None:
+def board_link(
+    session: Session, platform: str, user_id: str, now: datetime, programme_slug: str | None = None
+) -> BoardResult:
+    """`/winter board` (or the brief's button, for the brief's programme `programme_slug`): a link
+    to the board of the programme the asker leads, or why not."""
+    rows = memberships(session, platform, user_id)
+    if programme_slug is not None:
+        rows = [(m, p) for m, p in rows if p.slug == programme_slug] or rows
+    chosen = leading_first(rows)
+    if chosen is None:
         return BoardRefused("not_member", JOIN_TEXT)
-    viewer, member, programme = found
-    if not viewer.is_lead:
-        return BoardRefused("not_lead", NOT_LEAD.format(role=A_ROLE[viewer.role]))
+    member, programme = chosen
+    role = Role(member.role)
+    if role not in LEADS:
+        return BoardRefused("not_lead", NOT_LEAD.format(role=A_ROLE[role]))
     return BoardLink(row_id(member), row_id(programme), programme.name, programme.timezone, now)
+
+
+def board_address(settings: Settings, link: BoardLink) -> str | None:
+    """The signed address of the board for `link`; None when the web pages are not configured
+    (then say NOT_CONFIGURED)."""
+    if not (settings.web_enabled and settings.public_url and settings.web_secret):
+        return None
+    return board_url(settings.public_url, settings.web_secret, link.member_id, link.now, link.timezone)
 
 
 def board_access(session: Session, member_id: int) -> tuple[Member, Programme] | BoardRefused:

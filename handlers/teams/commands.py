@@ -13,6 +13,7 @@ from bot.checkin.questions import Asked, AskRefused, QuestionsView
 from bot.commands.table import Help, Unknown
 from bot.common.asking import parse
 from bot.people.away import AwayResult
+from bot.reports.board import BoardLink, BoardRefused
 from bot.reports.decisions import DecisionRecorded, DecisionRefused
 from bot.reports.leads_view import CachedStatus, EngagementView, ViewRefused
 from bot.risks.requests import RisksResult
@@ -22,6 +23,7 @@ from handlers.teams.cards.ask import ask_card
 from handlers.teams.cards.away import away_card
 from handlers.teams.cards.base import Card, notice_card
 from handlers.teams.cards.blockers import blockers_card
+from handlers.teams.cards.board import typed_board_card
 from handlers.teams.cards.checkin import checkin_card
 from handlers.teams.cards.decide import decide_card
 from handlers.teams.cards.help import help_card, unknown_command_card
@@ -51,6 +53,7 @@ SHOWN: dict[Any, Callable[[Any], Card]] = {
     DecisionRecorded | DecisionRefused: decide_card,
     Asked | AskRefused | QuestionsView: ask_card,
     BlockersResult: blockers_card,
+    BoardLink | BoardRefused: typed_board_card,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.slack.actions import blocker_reply, checkin_no_change, checkin_open, risk_buttons
+from handlers.slack.actions import blocker_reply, board, checkin_no_change, checkin_open, risk_buttons
 from handlers.slack.context import SlackContext
 
 
@@ -13,3 +13,4 @@ def register(app: AsyncApp, context: SlackContext) -> None:
     checkin_no_change.register(app, context)
     risk_buttons.register(app, context)
     blocker_reply.register(app, context)
+    board.register(app, context)

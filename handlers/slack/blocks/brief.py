@@ -18,6 +18,7 @@ from bot.reports.brief import Brief
 from bot.reports.brief_words import slash_command
 from bot.reports.sections import Part, Section, brief_parts, brief_subtitle
 from handlers.slack.blocks.blocker_reply import reply_button
+from handlers.slack.blocks.board import board_section
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.markup import MRKDWN
 from handlers.slack.blocks.status import context, header
@@ -44,7 +45,12 @@ def brief_messages(brief: Brief) -> list[SlackMessage]:
 
 
 def brief_blocks(b: Brief) -> list[Json]:
-    return [header(b.title), context(brief_subtitle(b)), *parts_blocks(brief_parts(b, MRKDWN, slash_command))]
+    return [
+        header(b.title),
+        context(brief_subtitle(b)),
+        board_section(b.programme_slug),
+        *parts_blocks(brief_parts(b, MRKDWN, slash_command)),
+    ]
 
 
 # -- paging, shared by the digest ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from bot.checkin.blockers import BlockersResult
 from bot.checkin.questions import Asked, AskRefused, QuestionsView
 from bot.commands.table import Help, Unknown
 from bot.people.away import AwayResult
+from bot.reports.board import BoardLink, BoardRefused, BoardResult, board_address
 from bot.reports.decisions import DecisionRecorded, DecisionRefused
 from bot.reports.leads_view import CachedStatus, EngagementView, ViewRefused
 from bot.risks.requests import RisksResult
@@ -19,6 +20,7 @@ from bot.spend.position import SpendPosition
 from handlers.slack.blocks.ask import ask_blocks, ask_text
 from handlers.slack.blocks.away import away_blocks, away_text
 from handlers.slack.blocks.blockers import blockers_blocks, blockers_text
+from handlers.slack.blocks.board import board_blocks, board_text
 from handlers.slack.blocks.decide import decide_blocks, decide_text
 from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
 from handlers.slack.blocks.partners import partners_blocks, partners_text
@@ -46,6 +48,12 @@ async def _unknown(call: Invocation, result: Unknown) -> None:
     )
 
 
+async def _board(call: Invocation, result: BoardResult) -> None:
+    """The board's link is signed here, with the service's address and key (bot/ holds neither)."""
+    url = board_address(call.context.settings, result) if isinstance(result, BoardLink) else None
+    await call.ack(response_type="ephemeral", text=board_text(result, url), blocks=board_blocks(result, url))
+
+
 SHOWN: dict[Any, Show] = {
     Help: _said(help_text, help_blocks),
     Unknown: _unknown,
@@ -58,4 +66,5 @@ SHOWN: dict[Any, Show] = {
     DecisionRecorded | DecisionRefused: _said(decide_text, decide_blocks),
     Asked | AskRefused | QuestionsView: _said(ask_text, ask_blocks),
     BlockersResult: _said(blockers_text, blockers_blocks),
+    BoardLink | BoardRefused: _board,
 }

@@ -1,0 +1,67 @@
+"""The huddle board in Teams: the answer to `board` (and to the brief's Huddle board button), a
+card whose Action.OpenUrl opens the board's signed link, with when it expires; or why not.
+
+The link is signed with the service's address and key (bot.reports.board.board_address). A card
+pressed on (handlers/teams/listeners/card_action.py) has them from its context; a typed command's
+renderer takes only the result (handlers/teams/commands.py SHOWN), so build_teams_app hands the
+settings over at composition (`sign_with`): one Teams app a process, as bot.app.server builds.
+"""
+
+from __future__ import annotations
+
+from microsoft_teams.cards import ExecuteAction, OpenUrlAction
+
+from bot.common.config import Settings
+from bot.reports.board import NOT_CONFIGURED, BoardLink, BoardResult, board_address
+from handlers.teams.cards.base import Card, action, card, heading, line, notice_card, plain
+from handlers.teams.cards.text import teams_words
+
+BOARD_OPEN = "board_open"  # the verb of the brief's Huddle board button
+OPEN = "Open the huddle board"
+
+
+class _Signing:
+    settings: Settings | None = None
+
+
+_SIGNING = _Signing()
+
+
+def sign_with(settings: Settings) -> None:
+    """The settings typed `board` signs its links with (build_teams_app, at composition)."""
+    _SIGNING.settings = settings
+
+
+def typed_board_card(result: BoardResult) -> Card:
+    settings = _SIGNING.settings
+    url = board_address(settings, result) if settings is not None and isinstance(result, BoardLink) else None
+    return board_card(result, url)
+
+
+def board_card(result: BoardResult, url: str | None) -> Card:
+    if not isinstance(result, BoardLink):
+        return notice_card(teams_words(result.message))
+    if url is None:
+        return notice_card(NOT_CONFIGURED)
+    data = card(
+        [
+            heading(f"Huddle board: {result.programme_name}"),
+            line(
+                "Money against the deadline, capacity by service, open risks, blockers waiting, partner voice "
+                "and the decisions since the last huddle, on one screen that keeps itself up to date. "
+                "It has a printable version for the minutes."
+            ),
+            line(
+                f"The link works until {result.expires_local:%H:%M on %a %-d %b}. It is yours: share the screen, "
+                "not the link.",
+                subtle=True,
+            ),
+        ]
+    )
+    data["actions"] = [OpenUrlAction(title=plain(OPEN), url=url).model_dump(by_alias=True, exclude_none=True)]
+    return data
+
+
+def board_action(programme_slug: str) -> ExecuteAction:
+    """The brief's button: answered with the link card only for a lead or admin who presses it."""
+    return action("Huddle board", BOARD_OPEN, programme_slug=programme_slug)
