@@ -42,7 +42,7 @@ def test_the_link_opens_the_same_form_as_slack_and_teams(web, db):
     form = form_for(db, BOB)
     fields = set(re.findall(r'<(?:input|textarea|button)[^>]*\bname="([^"]+)"', html))
     assert set(form.keys) <= fields
-    assert fields - set(form.keys) == {"csrf", "action"}
+    assert fields - set(form.keys) == {"csrf", "action", "submission"}
     hours = keys(form)["Home care hours"]
     money = re.search(rf'<input[^>]*name="{scheme_key(hours, "actual")}"[^>]*>', html).group(0)
     assert 'inputmode="decimal"' in money and 'autocomplete="off"' in money
@@ -97,7 +97,8 @@ def test_a_bad_amount_is_shown_on_its_field_with_everything_typed_kept_and_nothi
     assert f'aria-describedby="scheme-{hours}-actual-error"' in html
     kept = form_fields(html)
     assert kept[actual] == "twelve" and kept["comment"] == "Rota is tight" and kept[service_key("reablement")] == "3"
-    assert {k: v for k, v in kept.items() if k != "csrf"} == {k: v for k, v in typed.items() if k != "csrf"}
+    fresh = ("csrf", "submission")  # a new form is shown: its own submission id
+    assert {k: v for k, v in kept.items() if k not in fresh} == {k: v for k, v in typed.items() if k not in fresh}
     assert rows(db, CheckIn) == [] and rows(db, SpendReport) == []
 
     fixed = web.post(link(db), data=kept | {actual: "12,500"})

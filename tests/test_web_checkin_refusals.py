@@ -193,8 +193,28 @@ def test_a_post_from_another_site_is_refused_and_our_own_accepted(web, db):
     assert rows(db, CheckIn) == []
     # Our pages send no referrer, so a browser's own post says "null"; the cookie and field decide.
     assert web.post(link(db), data=good(db, page), headers={"origin": "null"}).status_code == 200
-    assert web.post(link(db), data=good(db, page), headers={"origin": PUBLIC}).status_code == 200
+    again = opened(web, link(db))
+    assert web.post(link(db), data=good(db, again), headers={"origin": PUBLIC}).status_code == 200
     assert len(rows(db, CheckIn)) == 2
+
+
+def test_the_same_form_sent_twice_a_reload_or_a_double_tap_is_stored_once(web, db):
+    page = opened(web, link(db))
+    first = web.post(link(db), data=good(db, page))
+    assert h1(first.text) == ["Check-in received"]
+    again = web.post(link(db), data=good(db, page))
+    assert again.status_code == 200 and h1(again.text) == ["Check-in already received"]
+    assert "Nothing more was stored" in again.text
+    assert len(rows(db, CheckIn)) == 1
+
+
+def test_a_form_refused_for_a_mistake_may_be_sent_again_as_it_was(web, db):
+    page = opened(web, link(db))
+    wrong = {**good(db, page), **{k: "twelve" for k in good(db, page) if k.endswith(":actual")}}
+    for _ in range(2):
+        assert web.post(link(db), data=wrong).status_code == 400
+    assert web.post(link(db), data=good(db, page)).status_code == 200
+    assert len(rows(db, CheckIn)) == 1
 
 
 def test_a_form_with_too_many_fields_is_refused_unread(web, db):

@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from models.tables import RequestSeen
 
@@ -33,14 +34,23 @@ def request_key(kind: str, *parts: str) -> str:
     return f"{kind}:{digest}"[:KEY_LENGTH]
 
 
+def _insert_once(dialect_name: str, key: str, platform: str, now: datetime) -> Any:
+    table = RequestSeen.metadata.tables["request_seen"]  # RequestSeen.__table__, which SQLModel leaves untyped
+    dialect = sqlite_insert if dialect_name == "sqlite" else pg_insert
+    insert = dialect(table).values(key=key[:KEY_LENGTH], platform=platform, seen_at=now)
+    return insert.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+
+
+def first_time(session: Session, key: str, now: datetime, platform: str = "web") -> bool:
+    """As seen_once, inside the caller's unit of work: the key is kept only if the work commits."""
+    statement = _insert_once(session.get_bind().dialect.name, key, platform, now)
+    return session.execute(statement).first() is not None
+
+
 def seen_once(engine: Engine, key: str, platform: str, now: datetime, *, purge_every: int = PURGE_EVERY) -> bool:
     """True the first time `key` is seen (it is recorded), False for a replay of it."""
-    table = RequestSeen.metadata.tables["request_seen"]  # RequestSeen.__table__, which SQLModel leaves untyped
-    dialect = sqlite_insert if engine.dialect.name == "sqlite" else pg_insert
-    insert = dialect(table).values(key=key[:KEY_LENGTH], platform=platform, seen_at=now)
-    statement = insert.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
     with engine.begin() as connection:
-        inserted = connection.execute(statement).first() is not None
+        inserted = connection.execute(_insert_once(engine.dialect.name, key, platform, now)).first() is not None
     if inserted and next(_inserts) % purge_every == 0:
         purge_seen(engine, now)
     return inserted

@@ -10,6 +10,7 @@ browser's cookie (handlers.web.csrf). Neither the link nor anything typed reache
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -31,6 +32,7 @@ from bot.checkin import (
 )
 from bot.checkin.form import CheckinForm
 from bot.common.config import Settings
+from bot.common.replays import first_time, request_key
 from bot.common.signed_links import CHECKIN, LinkGrant, LinkRefused, read
 from bot.common.web_links import CHECKIN_PATH
 from handlers.web import csrf
@@ -43,6 +45,14 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 COOKIE_PATH = CHECKIN_PATH.rstrip("/")
+SUBMISSION = "submission"  # a hidden field: one random id each time the form is shown
+
+
+class Already:
+    """The same form sent again."""
+
+
+ALREADY = Already()
 MAX_FIELDS = 1000  # ample: Slack's modal, the same form, holds at most 100 blocks
 MAX_TOKEN = 400
 NOT_SENT = (
@@ -88,7 +98,11 @@ def checkin_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
             return refused_page(NOT_SENT, title="Your check-in was not sent")
         assert cookie is not None
         no_change = fields.pop(ACTION, None) == NO_CHANGE
-        outcome = await run_in_threadpool(in_session, lambda s: _store(s, grant, fields, no_change, now))
+        submission = fields.pop(SUBMISSION, None) or secrets.token_urlsafe(16)
+        outcome = await run_in_threadpool(in_session, lambda s: _store(s, grant, fields, no_change, submission, now))
+        if isinstance(outcome, Already):
+            log.info("web check-in from member %s sent again (a reload): stored once", grant.member_id)
+            return render("checkin_again.jinja", title="Check-in already received", amend=f"{CHECKIN_PATH}{token}")
         if isinstance(outcome, Refusal):
             log.info("web check-in refused for member %s: not theirs to answer today", grant.member_id)
             return refused_page(outcome.reason)
@@ -107,11 +121,19 @@ def checkin_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
 
 
 def _store(
-    session: Session, grant: LinkGrant, fields: dict[str, str], no_change: bool, now: datetime
-) -> CheckinResult | Rejected | Refusal:
+    session: Session, grant: LinkGrant, fields: dict[str, str], no_change: bool, submission: str, now: datetime
+) -> CheckinResult | Rejected | Refusal | Already:
+    """Stored once per form shown: the form's submission id is recorded in the same unit of work
+    as the answers, so a reload that posts the same form again (or a double tap) is ALREADY, and a
+    post that failed stored neither and may be sent again."""
+    if not first_time(session, request_key("web-checkin", str(grant.member_id), submission), now):
+        return ALREADY
     if no_change:
         return checkin_no_change_for(session, grant.member_id, grant.day, now)
-    return submit_checkin_for(session, grant.member_id, grant.day, fields, now)
+    outcome = submit_checkin_for(session, grant.member_id, grant.day, fields, now)
+    if isinstance(outcome, Rejected | Refusal):
+        session.rollback()  # nothing stored, so the same form may be sent again once put right
+    return outcome
 
 
 def _grant(secret: str, token: str, now: datetime) -> LinkGrant | LinkRefused:
@@ -150,6 +172,8 @@ def _form_page(
         errors=page.errors,
         csrf_name=csrf.FIELD,
         csrf_value=csrf.field_value(secret, cookie, token),
+        submission_name=SUBMISSION,
+        submission_value=secrets.token_urlsafe(16),
         action_name=ACTION,
         no_change_value=NO_CHANGE,
     )
