@@ -157,13 +157,15 @@ class Visit:
     page: Any
     site: Site
     outside: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # what the page's Content-Security-Policy stopped
 
 
 @contextmanager
 def visiting(browser: Any, site: Site, **options: Any) -> Iterator[Visit]:
     """A fresh context (PHONE, PROJECTOR, java_script_enabled=False...) whose every request to
     anywhere but the site is aborted and remembered; the block fails if there was one (a CDN, a
-    web font, an analytics beacon)."""
+    web font, an analytics beacon), or if the page's own Content-Security-Policy had to stop one
+    (Chromium says so on the console; such a request never reaches the network)."""
     context = browser.new_context(**options)
     context.set_default_timeout(10_000)
     visit = Visit(page=None, site=site)
@@ -179,10 +181,17 @@ def visiting(browser: Any, site: Site, **options: Any) -> Iterator[Visit]:
     context.route("**/*", guard)
     try:
         visit.page = context.new_page()
+        visit.page.on("console", lambda message: _csp_refusal(visit, message))
         yield visit
     finally:
         context.close()
     assert visit.outside == [], f"the page tried to reach outside the server: {visit.outside}"
+    assert visit.refused == [], f"the page's Content-Security-Policy refused: {visit.refused}"
+
+
+def _csp_refusal(visit: Visit, message: Any) -> None:
+    if message.type == "error" and "Content Security Policy" in message.text:
+        visit.refused.append(message.text)
 
 
 # -- what the tests check ---------------------------------------------------------------------------------

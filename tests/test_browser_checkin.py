@@ -315,3 +315,18 @@ def test_without_javascript_the_form_still_submits_and_stores(browser, site):
     figures, levels = stored(site, NO_SCRIPT)
     assert figures == EXPECTED_FIGURES
     assert levels == EXPECTED_LEVELS
+
+
+def test_a_request_off_the_machine_is_aborted_and_fails_the_test(browser, site):
+    """The guard every browser test runs under: a page reaching for a web font or a CDN is
+    stopped in the browser, and the test fails naming it. (The page's own Content-Security-Policy
+    stops a fetch or a stylesheet first; a navigation it does not govern reaches the guard.)"""
+    from playwright.sync_api import Error as PlaywrightError
+
+    outside = "https://fonts.example.com/frutiger.woff2"
+    guarded = visiting(browser, site, **PHONE)
+    with pytest.raises(AssertionError, match="tried to reach outside the server") as raised, guarded as visit:
+        visit.page.goto(link(site, LOOKER))
+        with pytest.raises(PlaywrightError, match="ERR_BLOCKED_BY_CLIENT"):
+            visit.page.goto(outside)
+    assert outside in str(raised.value)
