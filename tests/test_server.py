@@ -36,7 +36,14 @@ def test_healthz_answers_json_after_asking_the_database(slack_server):
     response = slack_server.http.get("/healthz")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
-    assert response.json() == {"ok": True, "database": "ok", "slack": "http", "teams": "off", "notify": "off", "web": "off"}
+    assert response.json() == {
+        "ok": True,
+        "database": "ok",
+        "slack": "http",
+        "teams": "off",
+        "notify": "off",
+        "web": "off",
+    }
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(tmp_path, start_app):
@@ -48,12 +55,34 @@ def test_healthz_is_503_when_the_database_does_not_answer(tmp_path, start_app):
     assert response.json()["database"] == "unreachable"
 
 
+def test_healthz_reports_notify_and_the_web_pages_when_they_are_set_up(database_url, engine, start_app):
+    settings = Settings(
+        database_url=database_url,
+        public_url="https://winterbot.example.org",
+        web_secret="k",
+        notify_api_key="winterbot-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0",
+        notify_callback_token="t",
+    )
+    with start_app(settings, engine) as server:
+        health = server.http.get("/healthz").json()
+        styles = server.http.get("/static/nhsuk/nhsuk-frontend.min.css")
+    assert (health["notify"], health["web"]) == ("on+receipts", "on")
+    assert styles.status_code == 200 and "nhsuk-" in styles.text and "https://" not in styles.text
+
+
 def test_without_slack_credentials_only_healthz_is_served(database_url, engine, start_app):
     with start_app(Settings(database_url=database_url), engine) as server:
         health = server.http.get("/healthz")
         body = slash_command_body("help")
         events = server.http.post("/slack/events", content=body, headers=signed_headers(body))
-    assert health.json() == {"ok": True, "database": "ok", "slack": "off", "teams": "off", "notify": "off", "web": "off"}
+    assert health.json() == {
+        "ok": True,
+        "database": "ok",
+        "slack": "off",
+        "teams": "off",
+        "notify": "off",
+        "web": "off",
+    }
     assert events.status_code == 404
     assert server.app.state.slack_app is None
 
@@ -236,7 +265,14 @@ def test_winterbot_serve_migrates_and_answers_only_signed_commands(tmp_path, sla
             process.terminate()
             code = process.wait(timeout=20)
     output = log.read_text()
-    assert health.json() == {"ok": True, "database": "ok", "slack": "http", "teams": "off", "notify": "off", "web": "off"}
+    assert health.json() == {
+        "ok": True,
+        "database": "ok",
+        "slack": "http",
+        "teams": "off",
+        "notify": "off",
+        "web": "off",
+    }
     assert response.status_code == 200
     assert "You are *a lead*" in json.dumps(response.json()["blocks"])
     assert forged.status_code == 401
