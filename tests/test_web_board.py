@@ -66,6 +66,14 @@ def test_the_printed_copy_does_not_refresh(web, engine):
         assert "board-print" in printed.text and "Huddle board" in printed.text
 
 
+def test_whoever_reads_the_screen_may_stop_its_refresh(web, engine):
+    url = link(engine, LEAD)
+    assert f'href="{url}?refresh=off">stop refreshing</a>' in web.get(url).text
+    still = web.get(f"{url}?refresh=off").text
+    assert 'http-equiv="refresh"' not in still and f'href="{url}">refresh every 2 minutes</a>' in still
+    assert "Printed for the minutes" not in still
+
+
 def test_the_stylesheet_is_served(web):
     css = web.get("/static/board.css")
     assert css.status_code == 200 and ".level-4" in css.text

@@ -1,5 +1,6 @@
 """The leads' huddle board: `GET /board/{token}` for the shared screen (refreshed every two
-minutes, no JavaScript), `GET /board/{token}/print` (or `?print=1`) for the minutes.
+minutes, no JavaScript), `GET /board/{token}/print` (or `?print=1`) for the minutes; `?refresh=off` is the screen without its
+refresh (WCAG 2.2.1: whoever reads it may stop the timed reload).
 
 The link is signed for one lead (bot.common.web_links.board_url, 12 hours); at every load the
 member it was signed for must still be on the programme as a lead or admin
@@ -38,12 +39,13 @@ def board_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
     secret = settings.web_secret or ""
 
     def page(request: Request) -> Response:
-        return _board(request, printing=request.query_params.get("print") not in (None, "", "0"))
+        printing = request.query_params.get("print") not in (None, "", "0")
+        return _board(request, printing, still=request.query_params.get("refresh") == "off")
 
     def printed(request: Request) -> Response:
-        return _board(request, printing=True)
+        return _board(request, printing=True, still=True)
 
-    def _board(request: Request, printing: bool) -> Response:
+    def _board(request: Request, printing: bool, still: bool) -> Response:
         now = datetime.now(UTC)
         grant = read(secret, request.path_params["token"], BOARD, now)
         if isinstance(grant, LinkRefused):
@@ -63,7 +65,11 @@ def board_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
             title=f"Huddle board: {board.programme_name}",
             board=board,
             chart=f"data:image/png;base64,{base64.b64encode(chart).decode()}",
-            refresh=None if printing else REFRESH_SECONDS,
+            printing=printing,
+            refresh=None if printing or still else REFRESH_SECONDS,
+            refresh_every=REFRESH_SECONDS,
+            page_url=request.url.path,
+            still_url=f"{request.url.path}?refresh=off",
             print_url=f"{request.url.path.rstrip('/')}/print",
             bodyClasses="board-body board-print" if printing else "board-body",
             containerClasses="board-width",
