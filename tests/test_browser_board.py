@@ -237,6 +237,18 @@ def test_on_a_phone_the_board_does_not_scroll_sideways_and_axe_finds_nothing_new
         screenshot(page, "board-phone")
 
 
+def test_without_javascript_the_board_is_whole(browser, site):
+    """The board needs no script: with JavaScript off it shows every panel and its links."""
+    with visiting(browser, site, **PROJECTOR, java_script_enabled=False) as visit:
+        page = visit.page
+        page.goto(lead_link(site))
+        assert_board_shown(page)
+        for section in PANELS:
+            assert page.locator(section).is_visible(), f"{section} is not shown"
+        assert page.get_by_role("link", name="stop refreshing").is_visible()
+        assert page.get_by_role("link", name="Printable version for the minutes").is_visible()
+
+
 def test_every_link_and_button_is_reached_with_tab(browser, site):
     with visiting(browser, site, **PROJECTOR) as visit:
         page = visit.page
