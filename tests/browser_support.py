@@ -218,16 +218,10 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def assert_accessible(page: Any, what: str, known: dict[str, str] | None = None) -> None:
-    """No serious or critical axe violation on the page, but for `known` ones (rule id: why it
-    is let through for now, and who was told). A known one that is gone fails too, so that it is
-    taken off the list and checked again from then on."""
-    known = known or {}
+def assert_accessible(page: Any, what: str) -> None:
+    """No serious or critical axe violation on the page."""
     violations = axe_violations(page)
-    unknown = [v for v in violations if v["id"] not in known]
-    assert not unknown, f"axe finds serious or critical problems on {what}:\n{describe_violations(unknown)}"
-    gone = sorted(set(known) - {v["id"] for v in violations})
-    assert not gone, f"axe no longer finds {gone} on {what}: take them off the known findings so they are checked"
+    assert not violations, f"axe finds serious or critical problems on {what}:\n{describe_violations(violations)}"
 
 
 def horizontal_overflow(page: Any) -> int:
