@@ -4,21 +4,24 @@ member reached by email or text; running the jobs again sends nothing more."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from fixtures_slack import RunningApp, running_app
+from fixtures_slack import RunningApp, running_app, said
 from notify_double import API_KEY, TEMPLATES, NotifyDouble
 from slack_double import BOT_TOKEN as SLACK_TOKEN
 from slack_double import SlackDouble
 from slack_signing import SIGNING_SECRET
 from teams_activities import installed, team_installed
 from teams_double import APP_ID, TeamsDouble
-from test_notify_e2e import GILL, HAL, PROGRAMME, PUBLIC, SECRET, SLUG
+from test_notify_e2e import GILL, HAL, PROGRAMME, PUBLIC, SECRET, SLUG, as_browser, path_of, scheme_id
 from test_teams_e2e import ALICE, BOB, bot_token, post, prompts_in
+from web_checkin_support import form_fields
 
 from bot.app.wiring import build_messengers
 from bot.common.config import Settings
@@ -120,3 +123,33 @@ def test_one_prompt_each_on_their_own_channel_and_one_digest_each(
     assert len({slack_key(c) for c in in_slack}) == len(in_slack), "each part once in Slack"
     in_teams = [s for s in teams_api.sent(TEAMS_CHANNEL) if s.cards and "Weekly digest" in s.card_text]
     assert in_teams and len({s.card_text for s in in_teams}) == len(in_teams), "each part once in Teams"
+
+
+@pytest.mark.slow
+def test_the_board_shows_the_numbers_of_winter_status_after_partners_checked_in_by_email_and_text(
+    server, jobs, notify_api, engine
+):
+    with time_machine.travel(TUE_0931, tick=True):
+        run_job(jobs, "daily-prompts", utc(TUE_0931), SLUG)
+        sitting = scheme_id(engine, "sitting")
+        for message in notify_api.sent():
+            path = path_of(message.link)
+            page = server.http.get(path)
+            fields = form_fields(page.text)
+            typed = {"actual": "12,500.50", "committed": "3,000", "activity": "320"}
+            fields.update(
+                {f"scheme:{sitting}:{figure}": value for figure, value in typed.items() if message.kind == "email"}
+            )
+            stored = server.http.post(path, data=fields, headers=as_browser(page))
+            assert "Check-in received" in stored.text, message.kind
+
+        status, _ = said(server.command("status", "U0RCH0006"))
+        answer = server.command("board", "U0RCH0006").json()
+        [url] = [b["accessory"]["url"] for b in answer["blocks"] if "accessory" in b]
+        board = unescape(re.sub(r"<[^>]+>", " ", server.http.get(url.removeprefix(PUBLIC)).text))
+    money = re.search(r"Spent (£[\d,.]+) · committed (£[\d,.]+)", board)
+    assert money and money.groups() == ("£12,501", "£3,000"), "whole pounds on a screen, as /winter status"
+    assert "Spent £12,501" in status and "committed £3,000" in status
+    checked = re.search(r"(\d+) of (\d+) partners have checked in today", board)
+    assert checked and checked.groups() == ("2", "5"), "Gill and Hal of the five partners"
+    assert f"{checked.group(1)} of {checked.group(2)}" in status
