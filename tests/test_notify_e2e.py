@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -50,8 +51,8 @@ def notify_api() -> Iterator[NotifyDouble]:
         yield double
 
 
-@pytest.fixture
-def settings(database_url: str, slack_api: SlackDouble, notify_api: NotifyDouble) -> Settings:
+def notify_settings(database_url: str, slack_api: SlackDouble, notify_api: NotifyDouble, **more: Any) -> Settings:
+    """Slack, the web pages and Notify, each at its double; `more` adds Teams, say."""
     return Settings(
         database_url=database_url,
         slack_bot_token=SLACK_TOKEN,
@@ -63,7 +64,13 @@ def settings(database_url: str, slack_api: SlackDouble, notify_api: NotifyDouble
         notify_api_url=notify_api.url,
         notify_templates=dict(TEMPLATES),
         notify_callback_token=CALLBACK,
+        **more,
     )
+
+
+@pytest.fixture
+def settings(database_url: str, slack_api: SlackDouble, notify_api: NotifyDouble) -> Settings:
+    return notify_settings(database_url, slack_api, notify_api)
 
 
 @pytest.fixture

@@ -12,20 +12,28 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from fixtures_slack import RunningApp, running_app, said
-from notify_double import API_KEY, TEMPLATES, NotifyDouble
-from slack_double import BOT_TOKEN as SLACK_TOKEN
+from fixtures_slack import said
+from notify_double import NotifyDouble
 from slack_double import SlackDouble
-from slack_signing import SIGNING_SECRET
 from teams_activities import installed, team_installed
 from teams_double import APP_ID, TeamsDouble
-from test_notify_e2e import GILL, HAL, PROGRAMME, PUBLIC, SECRET, SLUG, as_browser, path_of, scheme_id
+from test_notify_e2e import (  # noqa: F401 (fixtures)
+    GILL,
+    HAL,
+    PUBLIC,
+    SLUG,
+    as_browser,
+    notify_api,
+    notify_settings,
+    path_of,
+    scheme_id,
+    server,
+)
 from test_teams_e2e import ALICE, BOB, bot_token, post, prompts_in
 from web_checkin_support import form_fields
 
 from bot.app.wiring import build_messengers
 from bot.common.config import Settings
-from bot.programme.loader import load_path
 from bot.sending.jobs.base import JobContext
 from bot.sending.scheduler import run_job
 
@@ -44,35 +52,14 @@ def teams_api() -> Iterator[TeamsDouble]:
 
 
 @pytest.fixture
-def notify_api() -> Iterator[NotifyDouble]:
-    with NotifyDouble() as double:
-        yield double
-
-
-@pytest.fixture
 def settings(database_url: str, slack_api: SlackDouble, teams_api: TeamsDouble, notify_api: NotifyDouble) -> Settings:
-    return Settings(
-        database_url=database_url,
-        slack_bot_token=SLACK_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack_api.url,
-        teams_client_id=APP_ID,
-        teams_token=bot_token,
-        teams_service_url=teams_api.url,
-        teams_allow_unauthenticated=True,
-        public_url=PUBLIC,
-        web_secret=SECRET,
-        notify_api_key=API_KEY,
-        notify_api_url=notify_api.url,
-        notify_templates=dict(TEMPLATES),
-    )
-
-
-@pytest.fixture
-def server(settings: Settings, engine) -> Iterator[RunningApp]:
-    load_path(engine, PROGRAMME)
-    with running_app(settings, engine) as running:
-        yield running
+    teams = {
+        "teams_client_id": APP_ID,
+        "teams_token": bot_token,
+        "teams_service_url": teams_api.url,
+        "teams_allow_unauthenticated": True,
+    }
+    return notify_settings(database_url, slack_api, notify_api, **teams)
 
 
 @pytest.fixture
