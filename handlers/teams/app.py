@@ -16,7 +16,6 @@ from bot.app.background import Workers
 from bot.app.context import HandlerContext, RiskHook
 from bot.common.config import Settings
 from handlers.teams import errors, listeners, replays
-from handlers.teams.cards.board import sign_with
 from handlers.teams.sdk import MESSAGING_ENDPOINT, sdk_app
 from handlers.teams.tokens import CHECK_THREADS, check_tokens_off_the_loop
 from handlers.teams.web import StarletteAdapter, call
@@ -56,7 +55,6 @@ def build_teams_app(
     context = HandlerContext(
         settings=settings, engine=engine, on_risk_change=on_risk_change, workers=workers or Workers()
     )
-    sign_with(settings)  # typed `board` signs its link with these (handlers/teams/cards/board.py)
     errors.register(app)
     replays.register(app, context)
     listeners.register(app, context)

@@ -12,6 +12,7 @@ from bot.checkin.blockers import BlockersResult
 from bot.checkin.questions import Asked, AskRefused, QuestionsView
 from bot.commands.table import Help, Unknown
 from bot.common.asking import parse
+from bot.common.config import Settings
 from bot.people.away import AwayResult
 from bot.reports.board import BoardLink, BoardRefused
 from bot.reports.decisions import DecisionRecorded, DecisionRefused
@@ -41,18 +42,26 @@ def _checkin(form: CheckinForm | Refusal) -> Card:
     return notice_card(form.reason) if isinstance(form, Refusal) else checkin_card(form)
 
 
-SHOWN: dict[Any, Callable[[Any], Card]] = {
-    Help: help_card,
-    Unknown: lambda unknown: unknown_command_card(unknown.word, unknown.help),
-    CachedStatus | ViewRefused: _status,
-    CheckinForm | Refusal: _checkin,
-    AwayResult: away_card,
-    SpendPosition | LeadEntry | EntryRefused: spend_card,
-    RisksResult: risks_list_card,
-    EngagementView | ViewRefused: partners_card,
-    DecisionRecorded | DecisionRefused: decide_card,
-    Asked | AskRefused | QuestionsView: ask_card,
-    BlockersResult: blockers_card,
+Renderer = Callable[[Any, Settings], Card]
+
+
+def _plain(render: Callable[[Any], Card]) -> Renderer:
+    """A renderer that needs only the result (all but the board's, whose link is signed)."""
+    return lambda result, _settings: render(result)
+
+
+SHOWN: dict[Any, Renderer] = {
+    Help: _plain(help_card),
+    Unknown: _plain(lambda unknown: unknown_command_card(unknown.word, unknown.help)),
+    CachedStatus | ViewRefused: _plain(_status),
+    CheckinForm | Refusal: _plain(_checkin),
+    AwayResult: _plain(away_card),
+    SpendPosition | LeadEntry | EntryRefused: _plain(spend_card),
+    RisksResult: _plain(risks_list_card),
+    EngagementView | ViewRefused: _plain(partners_card),
+    DecisionRecorded | DecisionRefused: _plain(decide_card),
+    Asked | AskRefused | QuestionsView: _plain(ask_card),
+    BlockersResult: _plain(blockers_card),
     BoardLink | BoardRefused: typed_board_card,
 }
 

@@ -1,10 +1,8 @@
 """The huddle board in Teams: the answer to `board` (and to the brief's Huddle board button), a
 card whose Action.OpenUrl opens the board's signed link, with when it expires; or why not.
 
-The link is signed with the service's address and key (bot.reports.board.board_address). A card
-pressed on (handlers/teams/listeners/card_action.py) has them from its context; a typed command's
-renderer takes only the result (handlers/teams/commands.py SHOWN), so build_teams_app hands the
-settings over at composition (`sign_with`): one Teams app a process, as bot.app.server builds.
+The link is signed with the service's address and key (bot.reports.board.board_address), which
+the handler's context carries to the renderer.
 """
 
 from __future__ import annotations
@@ -20,21 +18,8 @@ BOARD_OPEN = "board_open"  # the verb of the brief's Huddle board button
 OPEN = "Open the huddle board"
 
 
-class _Signing:
-    settings: Settings | None = None
-
-
-_SIGNING = _Signing()
-
-
-def sign_with(settings: Settings) -> None:
-    """The settings typed `board` signs its links with (build_teams_app, at composition)."""
-    _SIGNING.settings = settings
-
-
-def typed_board_card(result: BoardResult) -> Card:
-    settings = _SIGNING.settings
-    url = board_address(settings, result) if settings is not None and isinstance(result, BoardLink) else None
+def typed_board_card(result: BoardResult, settings: Settings) -> Card:
+    url = board_address(settings, result) if isinstance(result, BoardLink) else None
     return board_card(result, url)
 
 

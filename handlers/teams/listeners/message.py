@@ -48,4 +48,4 @@ async def received(context: HandlerContext, ctx: ActivityContext[MessageActivity
     text = typed(command_text(turn.activity.get("text")))
     shows, result = await context.answer(TEAMS, turn.user_id, text, turn.now)
     log.info("teams %s from %s", "(unknown command)" if shows is Unknown else parse(text)[0], turn.user_id)
-    await ctx.send(card_message(SHOWN[shows](result)))
+    await ctx.send(card_message(SHOWN[shows](result, context.settings)))
