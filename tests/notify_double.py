@@ -42,6 +42,8 @@ class Sent:
 class _Faults:
     fail_next: list[int] = field(default_factory=list)
     accept_then_fail: int = 0
+    every: int = 0  # every Nth send is taken and then answered 500
+    sends: int = 0
 
 
 class NotifyDouble(LoopbackServer):
@@ -73,6 +75,11 @@ class NotifyDouble(LoopbackServer):
         """Take the next message(s) as Notify would, but answer 500: the sender cannot know it went."""
         with self._lock:
             self._faults.accept_then_fail += times
+
+    def flaky(self, every: int) -> None:
+        """From now on, every `every`th send is taken as Notify would and then answered 500."""
+        with self._lock:
+            self._faults.every, self._faults.sends = every, 0
 
     def receive(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
         if not _authorised(headers.get("authorization", "")):
@@ -109,8 +116,10 @@ class NotifyDouble(LoopbackServer):
         message = Sent(str(uuid.uuid4()), kind, to, template, personalisation, body.get("reference"))
         with self._lock:
             self.messages.append(message)
-            if self._faults.accept_then_fail:
-                self._faults.accept_then_fail -= 1
+            self._faults.sends += 1
+            flaky = self._faults.every and self._faults.sends % self._faults.every == 0
+            if self._faults.accept_then_fail or flaky:
+                self._faults.accept_then_fail = max(0, self._faults.accept_then_fail - 1)
                 return 500, _errors("Exception", "Internal server error")
         return 201, {
             "id": message.id,
