@@ -70,10 +70,12 @@ def chromium_path() -> str | None:
     return found if found and os.access(found, os.X_OK) else None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole session. Each launch runs on a fresh temporary
-    profile (Playwright's own user-data dir, deleted when the browser closes)."""
+    """One headless Chromium a test module, on a fresh temporary profile (Playwright's own
+    user-data dir, deleted when the browser closes). Not one a session: Playwright's sync API
+    keeps an event loop running in the main thread while it is open, and the tests after it
+    that call asyncio.run would fail."""
     executable = chromium_path()
     if executable is None and os.environ.get("CI"):
         pytest.fail(f"{INSTALL_HINT} CI installs it before the tests: it must be there.")

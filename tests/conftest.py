@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from models.db import make_engine, migrate, normalise_url
 
-pytest_plugins = ["fixtures_slack", "browser_support"]  # browser_support: the session's one Chromium
+pytest_plugins = ["fixtures_slack", "browser_support"]  # browser_support: a Chromium a browser test module
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
