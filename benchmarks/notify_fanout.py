@@ -1,6 +1,6 @@
 """Fan-out of the daily prompt to 1,000 partners reached by email and text through GOV.UK Notify,
 against the loopback double of Notify's API (tests/notify_double.py), which takes every Nth message
-and then answers 500: the hard case, where the message went but the sender cannot know it. Each
+and then answers 500 and, as Notify does, answers 429 beyond 3,000 requests a minute: the hard case, where the message went but the sender cannot know it. Each
 prompt carries the partner's signed check-in link. Beside it, in the same run, the same fan-out to
 the same partners in Slack (benchmarks/fanout.py, its double limiting chat.postMessage) as the
 reference.
@@ -58,6 +58,7 @@ def run(members: int, workers: int, every: int) -> dict[str, object]:
         programme = build_programme(url, members)
         to_notify(url)
         double.flaky(every)
+        double.rate_limit(3000, 60.0)
         settings = Settings(
             public_url="https://winterbot.example.org",
             web_secret="bench",
@@ -88,6 +89,7 @@ def run(members: int, workers: int, every: int) -> dict[str, object]:
             "duplicates": sum(n - 1 for n in to.values()),
             "errors_500": len(sent) // every,
             "lookups": sum(1 for method, _ in double.calls if method == "GET"),
+            "limited": double.limited,
             "job_runs": runs,
         }
 
@@ -106,20 +108,20 @@ def main() -> None:
     )
     print(
         f"{'':>6} {'workers':>7} {'wall s':>7} {'sends/s':>8} {'delivered':>9} {'dupes':>5} {'500s':>5} "
-        f"{'lookups':>7} {'runs':>4}"
+        f"{'lookups':>7} {'429s':>4} {'runs':>4}"
     )
     for workers in args.workers:
         r = run(args.members, workers, args.every)
         print(
             f"{'notify':>6} {r['workers']:>7} {r['wall_s']:>7.1f} {r['sends_per_s']:>8.1f} {r['delivered']:>9} "
-            f"{r['duplicates']:>5} {r['errors_500']:>5} {r['lookups']:>7} {r['job_runs']:>4}"
+            f"{r['duplicates']:>5} {r['errors_500']:>5} {r['lookups']:>7} {r['limited']:>4} {r['job_runs']:>4}"
         )
         if r["delivered"] != args.members or r["duplicates"]:
             raise SystemExit("FAILED: not every prompt was delivered exactly once")
         s = run_slack(args.members, workers, args.slack_limit, args.every)
         print(
             f"{'slack':>6} {s['workers']:>7} {s['wall_s']:>7.1f} {s['sends_per_s']:>8.1f} {s['delivered']:>9} "
-            f"{s['duplicates']:>5} {'-':>5} {'-':>7} {s['job_runs']:>4}   (reference: {args.slack_limit} posts/s, "
+            f"{s['duplicates']:>5} {'-':>5} {'-':>7} {'-':>4} {s['job_runs']:>4}   (reference: {args.slack_limit} posts/s, "
             f"every {args.every}th answered 429)"
         )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -44,6 +45,9 @@ class _Faults:
     accept_then_fail: int = 0
     every: int = 0  # every Nth send is taken and then answered 500
     sends: int = 0
+    limit: tuple[int, float] | None = None  # at most so many requests in any window of so many seconds
+    recent: list[float] = field(default_factory=list)
+    limited: int = 0
 
 
 class NotifyDouble(LoopbackServer):
@@ -81,12 +85,38 @@ class NotifyDouble(LoopbackServer):
         with self._lock:
             self._faults.every, self._faults.sends = every, 0
 
+    def rate_limit(self, most: int = 3000, per_seconds: float = 60.0) -> None:
+        """Answer 429 as Notify does beyond `most` requests in any `per_seconds` (3,000 a minute)."""
+        with self._lock:
+            self._faults.limit, self._faults.recent = (most, per_seconds), []
+
+    @property
+    def limited(self) -> int:
+        """How many requests were answered 429."""
+        return self._faults.limited
+
+    def _over_limit(self) -> bool:
+        if self._faults.limit is None:
+            return False
+        most, seconds = self._faults.limit
+        now = time.monotonic()
+        self._faults.recent = [t for t in self._faults.recent if t > now - seconds]
+        if len(self._faults.recent) >= most:
+            self._faults.limited += 1
+            return True
+        self._faults.recent.append(now)
+        return False
+
     def receive(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
         if not _authorised(headers.get("authorization", "")):
             with self._lock:
                 self.refused_auth += 1
             return 403, _errors("AuthError", "Invalid token: signature, api token not found")
         with self._lock:
+            if self._over_limit():
+                return 429, _errors(
+                    "RateLimitError", "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds"
+                )
             self.calls.append((method, path))
             if self._faults.fail_next:
                 return self._faults.fail_next.pop(0), _errors("Exception", "Internal server error")

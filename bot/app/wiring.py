@@ -26,10 +26,11 @@ def build_messengers(settings: Settings, engine: Engine) -> dict[str, Messenger]
     if settings.notify_enabled:
         from bot.sending.addresses import Addresses
         from handlers.notify.messenger import NotifyMessenger, notify_client
+        from handlers.notify.pace import Pace
 
-        client, addresses = notify_client(settings), Addresses(engine)
+        client, addresses, pace = notify_client(settings), Addresses(engine), Pace()
         for platform in ("email", "sms"):
-            messengers[platform] = NotifyMessenger(platform, client, settings, addresses)
+            messengers[platform] = NotifyMessenger(platform, client, settings, addresses, pace)
     return messengers
 
 

@@ -24,6 +24,7 @@ from bot.risks.listing import RiskView
 from bot.sending.addresses import Addresses
 from bot.sending.notify_words import NotifyMessage, digest_message, notice_message, prompt_message
 from bot.sending.ports import Destination, Recipient, Report, SendError
+from handlers.notify.pace import Pace
 from models.vocabulary import Platform
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,14 @@ PERMANENT_STATUSES = frozenset({400, 403, 404})
 class NotifyMessenger:
     """One of these for email and one for text messages, sharing a client."""
 
-    def __init__(self, platform: str, client: NotificationsAPIClient, settings: Settings, addresses: Addresses) -> None:
+    def __init__(
+        self, platform: str, client: NotificationsAPIClient, settings: Settings, addresses: Addresses, pace: Pace
+    ) -> None:
         if platform not in (Platform.EMAIL.value, Platform.SMS.value):
             raise ValueError(f"Notify sends email or sms, not {platform!r}")
         self.platform = platform
         self.client = client
+        self.pace = pace
         self.settings = settings
         self.addresses = addresses
 
@@ -107,6 +111,7 @@ class NotifyMessenger:
 
     def _send(self, address: str, message: NotifyMessage, key: str) -> str:
         template, fields = self._template(message.purpose), message.personalisation()
+        self.pace.wait()
         try:
             if self.platform == Platform.SMS.value:
                 response = self.client.send_sms_notification(
@@ -122,6 +127,7 @@ class NotifyMessenger:
 
     def _find(self, key: str) -> str | None:
         """Notify's id of a message sent under this key, when one was."""
+        self.pace.wait()
         try:
             found: dict[str, Any] = self.client.get_all_notifications(reference=key)
         except APIError as error:
