@@ -1,5 +1,5 @@
-"""Keeping to Notify's 3,000 messages a minute, pure: a burst goes at once, beyond it requests are
-spaced at the limit, from any thread."""
+"""Keeping to Notify's 3,000 requests a minute, pure: a minute's worth goes at once, and the next
+waits until the oldest of them is a minute old, from any thread."""
 
 from __future__ import annotations
 
@@ -22,29 +22,29 @@ class FakeClock:
         self.slept.append(seconds)
 
 
-def test_a_minutes_worth_goes_at_once_and_the_rest_at_the_limit():
+def test_a_minutes_worth_goes_at_once_and_the_next_when_the_first_is_a_minute_old():
     clock = FakeClock()
-    pace = Pace(3000, clock=clock, sleep=clock.sleep)
+    pace = Pace(3000, clock=clock, sleep=clock.sleep, window=60.0)
     assert all(pace.wait() == 0.0 for _ in range(3000))
-    assert [pace.wait() for _ in range(3)] == pytest.approx([0.02, 0.04, 0.06])
+    clock.now += 15
+    assert pace.wait() == pytest.approx(45.0)
 
 
-def test_the_bucket_fills_again_while_quiet():
+def test_in_any_minute_no_more_than_the_limit_go():
     clock = FakeClock()
-    pace = Pace(60, clock=clock, sleep=clock.sleep)
-    for _ in range(60):
-        pace.wait()
-    assert pace.wait() == pytest.approx(1.0)
-    clock.now += 10  # ten a second come back, less the one borrowed
-    assert [pace.wait() for _ in range(9)] == [0.0] * 9
-    assert pace.wait() == pytest.approx(1.0)
+    pace = Pace(10, clock=clock, sleep=clock.sleep, window=60.0)
+    went = []
+    for step in range(40):
+        clock.now = 100.0 + step * 2.5  # a request every 2.5 s, and a burst at the start
+        for _ in range(3 if step == 0 else 1):
+            went.append(clock.now + pace.wait())
+    for start in went:
+        assert sum(1 for t in went if start <= t < start + 60) <= 10
 
 
-def test_threads_share_the_slots():
+def test_threads_share_the_minute():
     clock = FakeClock()
-    pace = Pace(60, clock=clock, sleep=clock.sleep)
-    for _ in range(60):
-        pace.wait()
+    pace = Pace(5, clock=clock, sleep=clock.sleep, window=60.0)
     waits: list[float] = []
     lock = threading.Lock()
 
@@ -53,9 +53,9 @@ def test_threads_share_the_slots():
         with lock:
             waits.append(waited)
 
-    threads = [threading.Thread(target=send) for _ in range(20)]
+    threads = [threading.Thread(target=send) for _ in range(12)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(round(w, 6) for w in waits) == [float(i) for i in range(1, 21)]
+    assert sorted(waits) == [0.0] * 5 + [60.0] * 5 + [120.0] * 2

@@ -1,16 +1,18 @@
-"""Keeping to GOV.UK Notify's rate limit: 3,000 messages a minute for an API key, beyond which it
-answers 429. A token bucket: up to 3,000 go at once, and beyond that each request waits for the
-slot the limit gives it, so a very large fan-out goes out at the limit instead of meeting 429s and
-waiting out the delivery ledger's back-off. It counts this process's requests only: processes
-sharing one key share its minute."""
+"""Keeping to GOV.UK Notify's rate limit: 3,000 requests a minute for an API key, counted over any
+60 seconds, beyond which it answers 429. Up to 3,000 go at once; the next waits until the oldest of
+the last 3,000 is a minute old. So a very large fan-out goes out as fast as Notify takes it instead
+of meeting 429s and waiting out the delivery ledger's back-off. It counts this process's requests
+only: processes sharing one key share its minute."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 NOTIFY_PER_MINUTE = 3000
+WINDOW_SECONDS = 60.5  # Notify's minute, and half a second for the time a request takes to reach it
 
 
 class Pace:
@@ -21,22 +23,22 @@ class Pace:
         per_minute: int = NOTIFY_PER_MINUTE,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        window: float = WINDOW_SECONDS,
     ) -> None:
-        self._capacity = float(per_minute)
-        self._rate = per_minute / 60.0
+        self._most, self._window = per_minute, window
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
-        self._tokens = self._capacity
-        self._last = clock()
+        self._sent: deque[float] = deque()  # when each of the last `per_minute` requests went (or will)
 
     def wait(self) -> float:
         """Block until this request may go; the seconds waited."""
         with self._lock:
             now = self._clock()
-            self._tokens = min(self._capacity, self._tokens + (now - self._last) * self._rate)
-            self._last = now
-            self._tokens -= 1
-            waited = max(0.0, -self._tokens / self._rate)
+            slot = now
+            if len(self._sent) >= self._most:
+                slot = max(now, self._sent.popleft() + self._window)
+            self._sent.append(slot)
+        waited = slot - now
         if waited > 0:
             self._sleep(waited)
         return waited
