@@ -64,10 +64,14 @@ _INPUT = re.compile(r"<input\b([^>]*)>|<textarea\b([^>]*)>(.*?)</textarea>", re.
 _ATTR = re.compile(r'([a-zA-Z-]+)(?:="([^"]*)")?')
 
 
-def form_fields(html: str) -> dict[str, str]:
+def form_fields(html: str, form: str = "checkin-form") -> dict[str, str]:
     """What the form would post as it stands: each text input and textarea, each checked radio,
-    and the hidden fields (not the buttons)."""
+    and the hidden fields (not the buttons), of the form with that id (the page's other forms,
+    such as Away?, post their own fields)."""
     found: dict[str, str] = {}
+    start = html.find(f'<form id="{form}"')
+    if start >= 0:
+        html = html[start : html.index("</form>", start)]
     for one, area, text in _INPUT.findall(html):
         attrs = {k: unescape(v) for k, v in _ATTR.findall(one or area)}
         name = attrs.get("name")

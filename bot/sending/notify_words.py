@@ -60,6 +60,7 @@ def prompt_message(prompt: Prompt, link: str, platform: str) -> NotifyMessage:
         "",
         "The link is yours alone: it works until midnight tonight, and again to change today's answers.",
         "Anything that is stopping you getting people home goes in the blockers box, and the leads answer it.",
+        "Away? The same page pauses your prompts until the day you are back.",
         "Please do not write a patient's name or NHS number.",
     ]
     return NotifyMessage("prompt", subject, "\n".join(lines), link)

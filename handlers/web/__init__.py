@@ -13,6 +13,7 @@ from handlers.web.pages import STATIC, STATIC_PATH
 
 
 def web_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
+    from handlers.web.away import away_routes
     from handlers.web.board import board_routes
     from handlers.web.checkin import checkin_routes
     from handlers.web.receipts import receipt_routes
@@ -20,6 +21,7 @@ def web_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
     routes: list[BaseRoute] = [Mount(STATIC_PATH, StaticFiles(directory=STATIC), name="static")]
     if settings.web_enabled:
         routes += checkin_routes(settings, engine)
+        routes += away_routes(settings, engine)
         routes += board_routes(settings, engine)
     if settings.notify_enabled and settings.notify_callback_token:
         routes += receipt_routes(settings, engine)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from sqlalchemy.engine import Engine
@@ -33,9 +34,12 @@ from bot.checkin import (
 from bot.checkin.form import CheckinForm
 from bot.common.config import Settings
 from bot.common.replays import first_time, request_key
-from bot.common.signed_links import CHECKIN, LinkGrant, LinkRefused, read
+from bot.common.signed_links import LinkGrant, LinkRefused
 from bot.common.web_links import CHECKIN_PATH
+from bot.people.away_by_link import away_until
 from handlers.web import csrf
+from handlers.web.away import AWAY_SUFFIX
+from handlers.web.checkin_links import NOT_SENT, grant_of, link_refused, refused_page
 from handlers.web.checkin_page import ACTION, NO_CHANGE, checkin_page, stored_page
 from handlers.web.pages import render
 from models.db import session_scope
@@ -48,17 +52,19 @@ COOKIE_PATH = CHECKIN_PATH.rstrip("/")
 SUBMISSION = "submission"  # a hidden field: one random id each time the form is shown
 
 
+@dataclass(frozen=True)
+class Away:
+    """The page's "Away?" part: shown when the form is opened, not when answers come back."""
+
+    until: date | None  # the day prompts start again, while away
+
+
 class Already:
     """The same form sent again."""
 
 
 ALREADY = Already()
 MAX_FIELDS = 1000  # ample: Slack's modal, the same form, holds at most 100 blocks
-MAX_TOKEN = 400
-NOT_SENT = (
-    "This form could not be sent from here, so nothing was stored. Open the link in today's message "
-    "from winterbot again and send the check-in from that page."
-)
 
 
 def checkin_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
@@ -71,21 +77,24 @@ def checkin_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
 
     async def show(request: Request) -> Response:
         token, now = request.path_params["token"], datetime.now(UTC)
-        grant = _grant(secret, token, now)
+        grant = grant_of(secret, token, now)
         if isinstance(grant, LinkRefused):
-            return _link_refused(grant)
-        form = await run_in_threadpool(in_session, lambda s: open_checkin_for(s, grant.member_id, grant.day, now))
+            return link_refused(grant)
+        form, away = await run_in_threadpool(
+            in_session,
+            lambda s: (open_checkin_for(s, grant.member_id, grant.day, now), away_until(s, grant.member_id, now)),
+        )
         if isinstance(form, Refusal):
             log.info("web check-in refused for member %s: not theirs to answer today", grant.member_id)
             return refused_page(form.reason)
         cookie = csrf.cookie_value(request) or csrf.new_value()
-        return _form_page(form, secret, cookie, token, public_url)
+        return _form_page(form, secret, cookie, token, public_url, away=Away(away))
 
     async def send(request: Request) -> Response:
         token, now = request.path_params["token"], datetime.now(UTC)
-        grant = _grant(secret, token, now)
+        grant = grant_of(secret, token, now)
         if isinstance(grant, LinkRefused):
-            return _link_refused(grant)
+            return link_refused(grant)
         cookie = csrf.cookie_value(request)
         async with request.form(max_files=0, max_fields=MAX_FIELDS) as data:
             fields = {key: value for key, value in data.multi_items() if isinstance(value, str)}
@@ -136,23 +145,6 @@ def _store(
     return outcome
 
 
-def _grant(secret: str, token: str, now: datetime) -> LinkGrant | LinkRefused:
-    if len(token) > MAX_TOKEN:
-        return read(secret, "", CHECKIN, now)
-    return read(secret, token, CHECKIN, now)
-
-
-def _link_refused(refused: LinkRefused) -> Response:
-    log.info("web check-in link refused (%s)", "expired" if refused.expired else "not valid for this page")
-    if refused.expired:
-        return refused_page(refused.reason, title="This link has expired", status_code=410)
-    return refused_page(refused.reason)
-
-
-def refused_page(reason: str, *, title: str = "This link cannot open a check-in", status_code: int = 403) -> Response:
-    return render("checkin_refused.jinja", status_code, title=title, reason=reason)
-
-
 def _form_page(
     form: CheckinForm,
     secret: str,
@@ -162,6 +154,7 @@ def _form_page(
     *,
     typed: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    away: Away | None = None,
 ) -> Response:
     page = checkin_page(form, typed, errors)
     response = render(
@@ -176,6 +169,8 @@ def _form_page(
         submission_value=secrets.token_urlsafe(16),
         action_name=ACTION,
         no_change_value=NO_CHANGE,
+        away=away,
+        away_action=f"{CHECKIN_PATH}{token}{AWAY_SUFFIX}",
     )
     csrf.set_cookie(response, cookie, public_url, COOKIE_PATH)
     return response
