@@ -23,7 +23,6 @@ from test_teams_e2e import ALICE, BOB, PROGRAMME, bot_token, post, teams_api  # 
 from bot.common.config import Settings
 from bot.programme.loader import load_path
 from bot.reports.brief import compose_brief
-from handlers.teams.cards.board import BOARD_OPEN
 from handlers.teams.cards.reports import report_cards
 from models.db import session_scope
 from models.tables import Programme
@@ -79,17 +78,17 @@ def test_a_partner_types_board_and_is_refused(board_server, teams_api):
     assert "/winter" not in answer.card_text and not answer.cards[0].get("actions")
 
 
-def test_the_brief_card_has_the_board_button_and_only_a_lead_gets_the_link(board_server, teams_api, engine):
+def test_the_brief_points_to_board_in_the_personal_chat_and_puts_no_link_in_the_channel(
+    board_server, teams_api, engine
+):
     with session_scope(engine) as session:
         programme = session.exec(select(Programme)).one()
         cards = report_cards(compose_brief(session, programme, date(2027, 1, 20)))
-    [button] = [a for a in cards[0]["actions"] if a.get("verb") == BOARD_OPEN]
-    assert button["type"] == "Action.Execute" and button["title"] == "Huddle board"
-
-    refused = post(board_server, card_action(teams_api.url, BOB, BOARD_OPEN, button["data"])).json()
-    assert "you are a partner" in strings(refused["value"])
-    opened = post(board_server, card_action(teams_api.url, ALICE, BOARD_OPEN, button["data"])).json()
-    assert open_url(opened["value"]).startswith(f"{BASE}/board/")
+    text = strings(cards)
+    assert "type `board` in your chat with winterbot" in text
+    assert "/board/" not in text and not any(a.get("verb") == "board_open" for c in cards for a in c.get("actions", []))
+    stale = post(board_server, card_action(teams_api.url, ALICE, "board_open", {"programme_slug": "x"})).json()
+    assert "/board/" not in strings(stale["value"])
 
 
 def test_without_the_web_settings_the_card_says_what_is_missing(database_url, slack_api, teams_api, engine):

@@ -75,6 +75,7 @@ def test_the_brief_has_slacks_sections_in_order_and_marks_not_slack_codes(engine
         "Risks new or changed",
         "Blockers",
         "Partner voice",
+        "Huddle board",  # how to get the board's link: typed in the personal chat, not a button here
     ]
     text = strings(card["body"])
     assert "🔴 **New**: " in text and "New risk" in text and "⬆️ 🔴 " in text

@@ -7,14 +7,13 @@ the handler's context carries to the renderer.
 
 from __future__ import annotations
 
-from microsoft_teams.cards import ExecuteAction, OpenUrlAction
+from microsoft_teams.cards import OpenUrlAction
 
 from bot.common.config import Settings
 from bot.reports.board import NOT_CONFIGURED, BoardLink, BoardResult, board_address
-from handlers.teams.cards.base import Card, action, card, heading, line, notice_card, plain
+from handlers.teams.cards.base import Card, card, heading, line, notice_card, plain
 from handlers.teams.cards.text import teams_words
 
-BOARD_OPEN = "board_open"  # the verb of the brief's Huddle board button
 OPEN = "Open the huddle board"
 
 
@@ -47,6 +46,6 @@ def board_card(result: BoardResult, url: str | None) -> Card:
     return data
 
 
-def board_action(programme_slug: str) -> ExecuteAction:
-    """The brief's button: answered with the link card only for a lead or admin who presses it."""
-    return action("Huddle board", BOARD_OPEN, programme_slug=programme_slug)
+# The brief's pointer to the board. Not a button: Teams would answer it in the channel, for all to
+# see, and the board's link is its holder's alone (Slack answers its button to the presser only).
+BOARD_HINT = "Huddle board for the shared screen: type `board` in your chat with winterbot for a link of your own."

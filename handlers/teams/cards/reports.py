@@ -35,7 +35,7 @@ from bot.reports.digest import Digest
 from bot.reports.sections import Section, brief_parts, brief_subtitle, digest_parts, digest_subtitle
 from bot.sending.ports import Report
 from handlers.teams.cards.base import MAX_TEXT, VERSION, Card, action, card, heading, line, subheading
-from handlers.teams.cards.board import board_action
+from handlers.teams.cards.board import BOARD_HINT
 from handlers.teams.cards.report_text import CONTINUED, split_text
 from handlers.teams.cards.text import MARKDOWN
 
@@ -52,10 +52,8 @@ BLOCKER_REPLY = "blocker_reply"  # the verb of a blocker's Send (handlers/teams/
 
 def report_cards(report: Report) -> list[Card]:
     if isinstance(report, Brief):
-        cards = paginate(report.title, brief_subtitle(report), brief_sections(report))
-        board = board_action(report.programme_slug).model_dump(by_alias=True, exclude_none=True)
-        cards[0]["actions"] = [*cards[0].get("actions", []), board]  # the huddle's shared screen
-        return cards
+        huddle = Section("Huddle board", [BOARD_HINT])  # within the cards' limits like any other section
+        return paginate(report.title, brief_subtitle(report), [*brief_sections(report), huddle])
     if isinstance(report, Digest):
         return paginate(report.title, digest_subtitle(report), digest_sections(report))
     raise TypeError(f"not a brief or a digest: {type(report).__name__}")

@@ -16,11 +16,9 @@ from microsoft_teams.apps import ActivityContext, App
 from bot.app.context import HandlerContext
 from bot.checkin import CheckinResult, Refusal, Rejected, checkin_no_change, open_checkin, submit_checkin
 from bot.checkin.blockers import answer_as
-from bot.reports.board import BoardLink, board_address, board_link
 from handlers.teams.activity import Notice, Shown, card_answer
 from handlers.teams.cards.base import Card, notice_card
 from handlers.teams.cards.blockers import blockers_card
-from handlers.teams.cards.board import BOARD_OPEN, board_card
 from handlers.teams.cards.checkin import NO_CHANGE, OPEN, SUBMIT, checkin_card, confirmation_card
 from handlers.teams.cards.reports import BLOCKER_REPLY
 from handlers.teams.risk_buttons import RISK_VERBS, press
@@ -113,24 +111,12 @@ async def _blocker_reply(context: HandlerContext, turn: Turn, data: Mapping[str,
     return blockers_card(outcome)
 
 
-async def _board(context: HandlerContext, turn: Turn, data: Mapping[str, Any]) -> Shown:
-    """The brief's Huddle board: the link card for the Teams user who pressed it, when they lead the
-    brief's programme (board_link checks); why not otherwise."""
-    slug = data.get("programme_slug")
-    result = await context.reading(
-        lambda s: board_link(s, TEAMS, turn.user_id, turn.now, slug if isinstance(slug, str) and slug else None)
-    )
-    log.info("teams board link for %s: %s", turn.user_id, type(result).__name__)
-    return board_card(result, board_address(context.settings, result) if isinstance(result, BoardLink) else None)
-
-
 VERBS: dict[str, CardVerb] = {
     OPEN: _open,
     NO_CHANGE: _no_change,
     SUBMIT: _submit,
     **{verb: _risk_button(verb) for verb in RISK_VERBS},
     BLOCKER_REPLY: _blocker_reply,
-    BOARD_OPEN: _board,
 }
 
 
