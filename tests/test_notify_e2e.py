@@ -30,7 +30,7 @@ from bot.programme.loader import load_path
 from bot.sending.jobs.base import JobContext
 from bot.sending.scheduler import run_job, watch_pass
 from models.db import session_scope
-from models.tables import Blocker, CheckIn, Delivery, Member, NotifyReceipt, Scheme, SpendReport, row_id
+from models.tables import AuditEvent, Blocker, CheckIn, Delivery, Member, NotifyReceipt, Scheme, SpendReport, row_id
 
 pytest_plugins = ["fixtures_slack"]
 
@@ -257,3 +257,21 @@ def test_a_leads_answer_to_a_blocker_raised_on_the_web_reaches_the_partner_by_em
     assert len(told) == 1
     assert "Two sitters start on Saturday" in told[0].personalisation["body"]
     assert "Fay Admin" in told[0].personalisation["body"]
+
+
+def test_an_email_only_member_pauses_their_prompts_on_the_web_and_the_audit_keeps_no_address(
+    server, jobs, notify_api, engine
+):
+    with time_machine.travel(TUE_0931, tick=True):
+        run_job(jobs, "daily-prompts", utc(TUE_0931), SLUG)
+        path = path_of(notify_api.sent("email", GILL)[0].link)
+        page = server.http.get(path)
+        fields = form_fields(page.text, "away-form") | {"until": "next monday"}
+        paused = server.http.post(f"{path}/away", data=fields, headers=as_browser(page))
+        assert paused.status_code == 200 and "Your prompts are paused" in paused.text
+    with session_scope(engine) as session:
+        [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "member.away")).all()
+    assert event.actor == f"email:m{member_id(engine, 'Gill Partner')}" and "@" not in event.actor
+    with time_machine.travel(TUE_1401, tick=True):
+        run_job(jobs, "reminders", utc(TUE_1401), SLUG)
+    assert len(notify_api.sent("email", GILL)) == 1, "away: no reminder"

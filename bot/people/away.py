@@ -19,7 +19,7 @@ from bot.common.asking import JOIN_TEXT
 from bot.common.calendar import bank_holiday, is_working_day, local_date, local_instant, next_working_day
 from bot.common.redact import redact
 from bot.common.wording import join_words
-from bot.people.membership import memberships
+from bot.people.membership import actor_of, memberships
 from models.tables import AuditEvent, Member, Programme
 from models.vocabulary import Role
 
@@ -342,7 +342,7 @@ def _audit(member: Member, action: str, detail: dict[str, str]) -> AuditEvent:
     return AuditEvent(
         programme_id=member.programme_id,
         member_id=member.id,
-        actor=f"{member.platform}:{member.platform_user_id}",
+        actor=actor_of(member),
         action=action,
         subject=f"member:{member.id}",
         detail=detail,

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.common.asking import JOIN_TEXT
 from bot.common.redact import Redacted, redact
 from bot.common.wording import join_words
-from bot.people.membership import memberships, senior_role
+from bot.people.membership import actor_of, memberships, senior_role
 from models.tables import AuditEvent, Decision, Member, Programme, Question, row_id
 from models.vocabulary import A_ROLE, Role
 
@@ -100,7 +100,7 @@ def audit(session: Session, member: Member, action: str, subject: str, detail: d
         AuditEvent(
             programme_id=member.programme_id,
             member_id=member.id,
-            actor=f"{member.platform}:{member.platform_user_id}",
+            actor=actor_of(member),
             action=action,
             subject=subject,
             detail=detail,

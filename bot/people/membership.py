@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from models.tables import Member, Programme
-from models.vocabulary import Role
+from models.vocabulary import Platform, Role
 
 SENIORITY = {role: rank for rank, role in enumerate(Role)}
 
@@ -49,3 +49,14 @@ def known_user_id(session: Session, platform: str, candidates: tuple[str, ...]) 
         ).all()
     )
     return next((c for c in candidates if c in named), candidates[0])
+
+
+NOTIFY_PLATFORMS = frozenset({Platform.EMAIL.value, Platform.SMS.value})  # reached through GOV.UK Notify
+
+
+def actor_of(member: Member) -> str:
+    """Who did something, as the audit trail names them: their chat id, or for someone reached by
+    email or text their member id (an address is personal data the trail need not keep)."""
+    if member.platform in NOTIFY_PLATFORMS:
+        return f"{member.platform}:m{member.id}"
+    return f"{member.platform}:{member.platform_user_id}"

@@ -176,7 +176,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 def _email(value: str) -> str:
     value = value.strip()
-    if len(value) > 254 or not _EMAIL.match(value):
+    if len(value) > 200 or not _EMAIL.match(value):
         raise ValueError(f"{value!r} is not an email address: write it as name@example.org")
     return value
 

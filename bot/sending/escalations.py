@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from bot.common.calendar import local_date
 from bot.common.wording import age_words, shortened
+from bot.people.membership import NOTIFY_PLATFORMS
 from bot.risks.listing import EventView, RiskView, open_risks
 from bot.risks.register import SEVERITY_RANK
 from bot.risks.words import NOTE_SHOWN, Escape, When
@@ -44,9 +45,6 @@ def target(destination: Destination) -> str:
     if destination.member_id is not None and destination.platform in NOTIFY_PLATFORMS:
         return f"{destination.platform}:m{destination.member_id}"
     return f"{destination.platform}:{destination.address}"
-
-
-NOTIFY_PLATFORMS = frozenset({Platform.EMAIL.value, Platform.SMS.value})
 
 
 def escalation_key(programme_slug: str, risk_id: int, severity: str, destination: Destination) -> str:

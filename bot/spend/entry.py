@@ -24,7 +24,7 @@ from bot.common.labels import unit_label
 from bot.common.money import AmountError, format_money, format_quantity, parse_amount
 from bot.common.newest import newest_first
 from bot.common.redact import redact
-from bot.people.membership import memberships
+from bot.people.membership import actor_of, memberships
 from bot.spend.ledger import spend_position
 from bot.spend.position import SpendPosition
 from bot.views.directory import Directory, held_view
@@ -204,7 +204,7 @@ def _store(
         AuditEvent(
             programme_id=member.programme_id,
             member_id=member.id,
-            actor=f"{member.platform}:{member.platform_user_id}",
+            actor=actor_of(member),
             action="spend.lead_entry",
             subject=f"scheme:{scheme.key}",
             detail={
