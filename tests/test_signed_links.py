@@ -43,6 +43,13 @@ def test_any_change_to_a_token_is_refused(position, character):
         assert isinstance(read(SECRET, changed, CHECKIN, NOON), LinkRefused)
 
 
+def test_anything_added_to_a_token_is_refused():
+    token = sign(SECRET, LinkGrant(CHECKIN, 12, date(2027, 1, 5), NOON + timedelta(hours=8)))
+    body, _, signature = token.partition(".")
+    for changed in (token + "!!!!", token + "====", f"{body}==.{signature}", f"{body}.{signature}%20", " " + token):
+        assert isinstance(read(SECRET, changed, CHECKIN, NOON), LinkRefused), changed
+
+
 @pytest.mark.parametrize("token", ["", ".", "abc", "abc.", ".abc", "a.b.c", "é.é", "%%%.%%%"])
 def test_nonsense_is_refused_not_an_error(token):
     assert isinstance(read(SECRET, token, CHECKIN, NOON), LinkRefused)
