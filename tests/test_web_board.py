@@ -55,7 +55,7 @@ def test_a_leads_link_opens_the_board(web, engine, user_id):
     assert "Extend the bridging care contract to 31 March" in html and "An old decision" not in html
     assert 'src="data:image/png;base64,' in html
     assert page.headers["cache-control"] == "no-store"
-    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["referrer-policy"] == "same-origin"
     assert "style=" not in html
 
 

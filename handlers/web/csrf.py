@@ -1,11 +1,14 @@
 """Cross-site request forgery, without a login: a page reached by a signed link proves a POST
 came from its own form by a random cookie and a hidden field that must agree.
 
-The cookie (HttpOnly, SameSite=Strict, Secure when the service is reached over https) holds a
-random value, set when the form is shown; the form's hidden field carries an HMAC, under the web
-secret, of that value and the link's token. Another site can neither read the cookie nor make
-the field, and a field made for one link is no good for another. A POST whose Origin header is
-present and not the service's own is refused as well.
+The cookie (HttpOnly, SameSite=Lax, Secure when the service is reached over https) holds a
+random value, set when the form is shown; the form's hidden field carries an HMAC of that value
+and the link's token, under a key of its own derived from the web secret. Another site can
+neither read the cookie nor make the field, and a field made for one link is no good for another.
+Lax, not Strict: a browser does not send a Strict cookie on the visit that follows a link in a
+webmail page, and a fresh cookie would then void the form already open in another tab; a Lax
+cookie still never goes with another site's POST. A POST whose Origin header is present and not
+the service's own is refused as well.
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ def cookie_value(request: Request) -> str | None:
 
 def field_value(secret: str, cookie: str, token: str) -> str:
     """What the form's hidden field carries for this cookie and this link."""
-    message = f"{cookie}|{token}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    key = hmac.new(secret.encode(), b"winterbot csrf field", hashlib.sha256).digest()
+    return hmac.new(key, f"{cookie}|{token}".encode(), hashlib.sha256).hexdigest()
 
 
 def field_matches(secret: str, cookie: str | None, token: str, field: object) -> bool:
@@ -48,12 +51,11 @@ def field_matches(secret: str, cookie: str | None, token: str, field: object) ->
 
 
 def origin_allowed(request: Request, public_url: str | None) -> bool:
-    """No Origin header (an older browser), "null", or ours. Our pages send no referrer
-    (handlers.web.pages), and a browser then says "null" for the origin of their own form posts
-    (the Fetch standard's "serializing a request origin"), so "null" proves nothing either way:
-    the cookie and the field still must match, and another site's page never gets the cookie."""
+    """No Origin header (an older browser), or ours. Our pages send their referrer to their own
+    origin only (handlers.web.pages), so a browser's post from them names it; "null" (a page
+    with no referrer, a sandboxed frame) is not ours."""
     origin = request.headers.get("origin")
-    if origin is None or origin == "null":
+    if origin is None:
         return True
     return public_url is not None and origin.rstrip("/").lower() == origin_of(public_url)
 
@@ -69,6 +71,6 @@ def set_cookie(response: Response, value: str, public_url: str | None, path: str
         value,
         path=path,
         httponly=True,
-        samesite="strict",
+        samesite="lax",
         secure=bool(public_url and public_url.lower().startswith("https")),
     )

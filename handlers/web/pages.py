@@ -1,8 +1,9 @@
 """Rendering the web pages: one Jinja environment over our templates and the NHS.UK frontend's,
 and the headers every page carries.
 
-A page's link is its credential, so no page may leak it: no referrer is sent from it, it is never
-kept in a cache or shown in a frame, and only scripts carrying the response's nonce run.
+A page's link is its credential, so no page may leak it: a referrer goes only to this service
+itself (so a browser's form post names our origin, which handlers.web.csrf checks), the page is
+never kept in a cache or shown in a frame, and only scripts carrying the response's nonce run.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def page_headers(nonce: str) -> dict[str, str]:
     )
     return {
         "Content-Security-Policy": policy,
-        "Referrer-Policy": "no-referrer",
+        "Referrer-Policy": "same-origin",
         "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
