@@ -27,6 +27,7 @@ from bot.app.wiring import build_messengers
 from bot.common.config import Settings
 from bot.common.web_links import checkin_url
 from bot.programme.loader import load_path
+from bot.sending.jobs import daily_brief
 from bot.sending.jobs.base import JobContext
 from bot.sending.scheduler import run_job, watch_pass
 from models.db import session_scope
@@ -275,3 +276,33 @@ def test_an_email_only_member_pauses_their_prompts_on_the_web_and_the_audit_keep
     with time_machine.travel(TUE_1401, tick=True):
         run_job(jobs, "reminders", utc(TUE_1401), SLUG)
     assert len(notify_api.sent("email", GILL)) == 1, "away: no reminder"
+
+
+class Stopped(BaseException):
+    """The process stops (a deploy, the machine gone): not an error the job catches."""
+
+
+def test_a_digest_stopped_after_the_channel_still_reaches_the_members_by_email_and_text(
+    jobs, notify_api, slack_api, engine, monkeypatch
+):
+    load_path(engine, PROGRAMME)
+    friday = utc(datetime(2027, 1, 8, 15, 0, tzinfo=LONDON))
+    deliver = daily_brief.deliver_in_order
+
+    def stop_before_the_members(ctx, result, programme_id, items, now):
+        if items and items[0].platform in ("email", "sms"):
+            raise Stopped  # between the channel's digest and the first member's
+        return deliver(ctx, result, programme_id, items, now)
+
+    monkeypatch.setattr(daily_brief, "deliver_in_order", stop_before_the_members)
+    with pytest.raises(Stopped):
+        run_job(jobs, "weekly-digest", friday, SLUG)
+    in_channel = [c for c in slack_api.calls("chat.postMessage") if c.get("channel") == "C0REACH"]
+    assert in_channel and notify_api.sent() == []
+
+    monkeypatch.undo()  # the process starts again
+    for minutes in (3, 6):
+        run_job(jobs, "weekly-digest", friday + timedelta(minutes=minutes), SLUG)
+    assert sorted((m.kind, m.to) for m in notify_api.sent()) == [("email", GILL), ("sms", HAL)]
+    again = [c for c in slack_api.calls("chat.postMessage") if c.get("channel") == "C0REACH"]
+    assert len(again) == len(in_channel), "the channel's digest is not sent again"

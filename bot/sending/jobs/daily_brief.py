@@ -43,10 +43,8 @@ def run_daily_brief(ctx: JobContext, programme: Programme, now: datetime) -> Job
     if brief is None:
         return result
     result.summary = f"the brief on {brief.day:%a %d %b}"
-    for destination in destinations:
-        items = report_outgoing(ctx, result, destination, brief)
-        if items is not None:
-            deliver_in_order(ctx, result, row_id(programme), items, now)
+    batches = [items for d in destinations if (items := report_outgoing(ctx, result, d, brief)) is not None]
+    deliver_each_in_order(ctx, result, row_id(programme), batches, now)
     return result
 
 
@@ -119,6 +117,27 @@ def deliver_in_order(
             if rest:
                 result.skipped[WAITING] += rest
             break
+    return result
+
+
+def deliver_each_in_order(
+    ctx: JobContext, result: JobResult, programme_id: int, batches: Sequence[Sequence[Outgoing]], now: datetime
+) -> JobResult:
+    """Every destination's keys planned before any is sent, then each destination's messages in
+    order: a process that stops after the first destination leaves the others' keys unsent, for
+    the next run to send, rather than no keys at all, which would read as settled."""
+    everything = [item for batch in batches for item in batch]
+    if everything:
+        plan(
+            ctx.engine,
+            programme_id,
+            result.job,
+            result.local_date,
+            [Planned(i.key, i.member_id, i.target) for i in everything],
+            now,
+        )
+    for batch in batches:
+        deliver_in_order(ctx, result, programme_id, batch, now)
     return result
 
 

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from bot.reports.digest import compose_digest, digest_day, is_digest_day
 from bot.sending.escalations import NOTIFY_PLATFORMS, programme_destinations, target
 from bot.sending.jobs.base import JobContext, JobResult, begin
-from bot.sending.jobs.daily_brief import deliver_in_order, part_key, report_due, report_outgoing
+from bot.sending.jobs.daily_brief import deliver_each_in_order, part_key, report_due, report_outgoing
 from bot.sending.jobs.fanout import Outgoing
 from bot.sending.ports import Destination
 from models.db import session_scope
@@ -32,20 +32,27 @@ def run_weekly_digest(ctx: JobContext, programme: Programme, now: datetime) -> J
     waiting = result.note is None or result.note.startswith("nothing sent: not due")
     if waiting and not is_digest_day(programme, today):
         result.note = f"nothing sent: the digest goes on {digest_day(programme, today + timedelta(days=7)):%a %d %b}"
-    destinations = programme_destinations(programme)
+    destinations = [*programme_destinations(programme), *_people_by_notify(ctx, programme)]
     digest = report_due(
-        ctx, programme, result, destinations, "channel", lambda session: compose_digest(session, programme, today)
+        ctx,
+        programme,
+        result,
+        destinations,
+        "channel and nobody reached by email or text",
+        lambda session: compose_digest(session, programme, today),
     )
     if digest is None:
         return result
     result.summary = f"the digest of {digest.week_from:%a %d %b} to {today:%a %d %b}"
-    for destination in [*destinations, *_people_by_notify(ctx, programme)]:
+    batches = []
+    for destination in destinations:
         items = report_outgoing(ctx, result, destination, digest)
         if items is None:
             continue
         if digest.chart_png and destination.is_channel:
             items.insert(1, _chart(result, destination, digest.chart_png, digest.chart_title))
-        deliver_in_order(ctx, result, row_id(programme), items, now)
+        batches.append(items)
+    deliver_each_in_order(ctx, result, row_id(programme), batches, now)
     return result
 
 
