@@ -192,3 +192,12 @@ def test_access_is_checked_again_from_the_member(loaded):
     assert isinstance(demoted, BoardRefused) and demoted.reason == "not_lead"
     assert isinstance(archived, BoardRefused) and archived.reason == "archived"
     assert isinstance(gone, BoardRefused) and gone.reason == "gone"
+
+
+def test_a_lead_names_the_programme_whose_board_they_want(loaded):
+    with session_scope(loaded) as s:
+        slug = s.exec(select(Programme)).one().slug
+        named = board_link(s, "slack", LEAD, NOW, slug)
+        other = board_link(s, "slack", LEAD, NOW, "another-fund")
+    assert isinstance(named, BoardLink) and named.programme_name == "Leads fund"
+    assert isinstance(other, BoardRefused) and other.reason == "not_member" and "another-fund" in other.message

@@ -29,6 +29,7 @@ from bot.common.web_links import checkin_url
 from bot.programme.loader import load_path
 from bot.sending.jobs import daily_brief
 from bot.sending.jobs.base import JobContext
+from bot.sending.receipts import Receipt, record_receipt
 from bot.sending.scheduler import run_job, watch_pass
 from models.db import session_scope
 from models.tables import AuditEvent, Blocker, CheckIn, Delivery, Member, NotifyReceipt, Scheme, SpendReport, row_id
@@ -306,3 +307,19 @@ def test_a_digest_stopped_after_the_channel_still_reaches_the_members_by_email_a
     assert sorted((m.kind, m.to) for m in notify_api.sent()) == [("email", GILL), ("sms", HAL)]
     again = [c for c in slack_api.calls("chat.postMessage") if c.get("channel") == "C0REACH"]
     assert len(again) == len(in_channel), "the channel's digest is not sent again"
+
+
+def test_a_bounce_with_nobody_reachable_to_tell_is_logged_once_not_tried_for_ever(jobs, notify_api, engine, caplog):
+    load_path(engine, PROGRAMME)
+    run_job(jobs, "daily-prompts", utc(TUE_0931), SLUG)
+    prompt = notify_api.sent("email", GILL)[0]
+    with session_scope(engine) as session:
+        record_receipt(session, Receipt(prompt.id, prompt.reference, "email", "permanent-failure", None), utc(TUE_0931))
+    only_notify = JobContext(engine=engine, messengers={k: jobs.messengers[k] for k in ("email", "sms")}, workers=1)
+    first = watch_pass(only_notify, utc(TUE_0931) + timedelta(minutes=1))
+    assert "no admin or channel to tell" in caplog.text
+    assert [r for r in watch_pass(only_notify, utc(TUE_0931) + timedelta(minutes=2)) if r.job == "notify-failure"] == []
+    assert not any(r.sent for r in first)
+    with session_scope(engine) as session:
+        [row] = session.exec(select(NotifyReceipt)).all()
+    assert row.reported_at is not None

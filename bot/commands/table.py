@@ -205,11 +205,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "board",
-        "board",
+        "board [SLUG]",
         "A link to the huddle board for the shared screen at the morning huddle: money, capacity, risks, "
         "blockers, partner voice and decisions, kept up to date; it works for 12 hours",
         LEADS,
-        run=lambda session, call, _: board_link(session, call.platform, call.user_id, call.now),
+        run=lambda session, call, _: board_link(
+            session, call.platform, call.user_id, call.now, call.rest.strip() or None
+        ),
         result=BoardLink | BoardRefused,
     ),
     Command(

@@ -118,14 +118,19 @@ class Board:
         return f"{self.local_now:%H:%M}"
 
 
+NOT_ON = "You are not on a programme called {slug}: `board` alone gives the board of the programme you lead."
+
+
 def board_link(
     session: Session, platform: str, user_id: str, now: datetime, programme_slug: str | None = None
 ) -> BoardResult:
-    """`/winter board` (or the brief's button, for the brief's programme `programme_slug`): a link
-    to the board of the programme the asker leads, or why not."""
+    """`/winter board [SLUG]` (or the brief's button, for the brief's programme): a link to the
+    board of the programme the asker leads (the one named, for a lead of more than one), or why not."""
     rows = memberships(session, platform, user_id)
     if programme_slug is not None:
-        rows = [(m, p) for m, p in rows if p.slug == programme_slug] or rows
+        rows = [(m, p) for m, p in rows if p.slug == programme_slug]
+        if not rows:
+            return BoardRefused("not_member", NOT_ON.format(slug=programme_slug))
     chosen = leading_first(rows)
     if chosen is None:
         return BoardRefused("not_member", JOIN_TEXT)

@@ -137,9 +137,11 @@ def _store(
     post that failed stored neither and may be sent again."""
     if not first_time(session, request_key("web-checkin", str(grant.member_id), submission), now):
         return ALREADY
+    outcome: CheckinResult | Rejected | Refusal
     if no_change:
-        return checkin_no_change_for(session, grant.member_id, grant.day, now)
-    outcome = submit_checkin_for(session, grant.member_id, grant.day, fields, now)
+        outcome = checkin_no_change_for(session, grant.member_id, grant.day, now)
+    else:
+        outcome = submit_checkin_for(session, grant.member_id, grant.day, fields, now)
     if isinstance(outcome, Rejected | Refusal):
         session.rollback()  # nothing stored, so the same form may be sent again once put right
     return outcome

@@ -9,6 +9,7 @@ Admins in Slack or Teams are told in their DMs; with none there, the leads' chan
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -24,6 +25,8 @@ from models.db import session_scope
 from models.tables import Delivery, Member, NotifyReceipt, Programme, row_id
 from models.vocabulary import Role
 
+log = logging.getLogger(__name__)
+
 JOB = "notify-failure"
 WHAT = {"daily-prompts": "check-in prompt", "reminders": "reminder", "weekly-digest": "weekly digest"}
 
@@ -31,7 +34,7 @@ WHAT = {"daily-prompts": "check-in prompt", "reminders": "reminder", "weekly-dig
 def run_notify_failures(ctx: JobContext, programme: Programme, now: datetime) -> JobResult:
     result = JobResult(job=JOB, programme=programme.slug, local_date=local_date(now, programme.timezone))
     with session_scope(ctx.engine) as session:
-        due = failures_due(session, programme)
+        due = failures_due(session, programme, frozenset(ctx.messengers))
     outgoing = [item for _, items in due for item in items]
     if outgoing:
         deliver(ctx, result, row_id(programme), outgoing, now, same_day=False)
@@ -39,8 +42,9 @@ def run_notify_failures(ctx: JobContext, programme: Programme, now: datetime) ->
     return result
 
 
-def failures_due(session: Session, programme: Programme) -> list[tuple[int, list[Outgoing]]]:
-    """For each permanent failure not yet reported, the notices telling the admins of it."""
+def failures_due(session: Session, programme: Programme, reachable: frozenset[str]) -> list[tuple[int, list[Outgoing]]]:
+    """For each permanent failure not yet reported, the notices telling the admins of it, on the
+    platforms this process can send to (none at all: the receipt is marked reported, and logged)."""
     rows = session.exec(
         select(NotifyReceipt, Delivery)
         .join(Delivery, col(Delivery.key) == col(NotifyReceipt.reference))
@@ -53,11 +57,14 @@ def failures_due(session: Session, programme: Programme) -> list[tuple[int, list
     ).all()
     if not rows:
         return []
-    admins = _admins(session, programme)
+    admins = [d for d in _admins(session, programme, reachable) if d.platform in reachable]
+    if not admins:
+        log.warning("%s: %d undelivered emails or texts, and no admin or channel to tell", programme.slug, len(rows))
+    ids = {d.member_id for _, d in rows if d.member_id is not None}
+    people = {m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(ids)))} if ids else {}
     out = []
     for receipt, delivery in rows:
-        member = session.get(Member, delivery.member_id) if delivery.member_id else None
-        text = failure_sentence(receipt, delivery, member)
+        text = failure_sentence(receipt, delivery, people.get(delivery.member_id))
         out.append((row_id(receipt), [_notice(programme, row_id(receipt), d, text) for d in admins]))
     return out
 
@@ -74,7 +81,8 @@ def failure_sentence(receipt: NotifyReceipt, delivery: Delivery, member: Member 
     )
 
 
-def _admins(session: Session, programme: Programme) -> list[Destination]:
+def _admins(session: Session, programme: Programme, reachable: frozenset[str]) -> list[Destination]:
+    """The admins in a chat this process sends to; else the leads' channels."""
     people = session.exec(
         select(Member)
         .where(
@@ -82,6 +90,7 @@ def _admins(session: Session, programme: Programme) -> list[Destination]:
             Member.role == Role.ADMIN.value,
             col(Member.archived_at).is_(None),
             col(Member.platform).not_in(sorted(NOTIFY_PLATFORMS)),
+            col(Member.platform).in_(sorted(reachable)),
         )
         .order_by(col(Member.id))
     ).all()
@@ -100,12 +109,10 @@ def _notice(programme: Programme, receipt_id: int, destination: Destination, tex
 
 
 def _mark_reported(ctx: JobContext, due: list[tuple[int, list[Outgoing]]], now: datetime) -> None:
-    """A receipt is reported once each of its notices is sent or given up on."""
-    done = []
-    for receipt_id, items in due:
-        standing = ledger(ctx.engine, [i.key for i in items])
-        if {i.key for i in items} <= standing.sent | standing.failed_for_good:
-            done.append(receipt_id)
+    """A receipt is reported once each of its notices is sent or given up on (or it had none to send)."""
+    standing = ledger(ctx.engine, [i.key for _, items in due for i in items])
+    finished = standing.sent | standing.failed_for_good
+    done = [receipt_id for receipt_id, items in due if {i.key for i in items} <= finished]
     if done:
         with session_scope(ctx.engine) as session:
             for row in session.exec(select(NotifyReceipt).where(col(NotifyReceipt.id).in_(done))):
@@ -122,5 +129,5 @@ def watch_failures(ctx: JobContext, now: datetime) -> list[JobResult]:
             .where(NotifyReceipt.status == PERMANENT_FAILURE, col(NotifyReceipt.reported_at).is_(None))
             .distinct()
         ).all()
-        found = [p for p in (session.get(Programme, i) for i in ids) if p is not None]
+        found = session.exec(select(Programme).where(col(Programme.id).in_(ids))).all() if ids else []
     return [run_notify_failures(ctx, programme, now) for programme in found]
