@@ -24,13 +24,12 @@ def build_messengers(settings: Settings, engine: Engine) -> dict[str, Messenger]
 
         messengers["teams"] = TeamsMessenger(settings, engine)
     if settings.notify_enabled:
-        from bot.sending.addresses import Addresses
         from handlers.notify.messenger import NotifyMessenger, notify_client
         from handlers.notify.pace import Pace
 
-        client, addresses, pace = notify_client(settings), Addresses(engine), Pace()
+        client, pace = notify_client(settings), Pace()
         for platform in ("email", "sms"):
-            messengers[platform] = NotifyMessenger(platform, client, settings, addresses, pace)
+            messengers[platform] = NotifyMessenger(platform, client, settings, pace)
     return messengers
 
 

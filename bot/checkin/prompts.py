@@ -40,6 +40,7 @@ class CheckinScope:
     organisation_name: str
     schemes: tuple[SchemeScope, ...]
     services: tuple[str, ...]
+    programme_timezone: str | None = None  # the calendar a prompt's day and its link's midnight are on
 
     @property
     def service_labels(self) -> tuple[str, ...]:
@@ -138,6 +139,7 @@ def _scope(
         organisation_name=organisation.name,
         schemes=tuple(schemes.get(row_id(organisation), ())),
         services=tuple(organisation.services),
+        programme_timezone=programme.timezone,
     )
 
 

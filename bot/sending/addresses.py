@@ -12,7 +12,7 @@ from bot.checkin import CheckinForm, build_form
 from bot.people.conversations import Where, channel, personal_chat
 from bot.risks.requests import assignable_organisations
 from models.db import session_scope
-from models.tables import Member, Programme
+from models.tables import Member
 
 
 class Addresses:
@@ -34,11 +34,6 @@ class Addresses:
             member = session.get(Member, member_id)
             form = build_form(session, member, day) if member is not None else None
             return personal_chat(session, user_id), form
-
-    def programme_timezone(self, programme_id: int) -> str | None:
-        with session_scope(self._engine) as session:
-            programme = session.get(Programme, programme_id)
-            return programme.timezone if programme is not None else None
 
     def assignable(self, risk_id: int) -> list[tuple[str, str]]:
         """(organisation id as text, name) of those who may own the risk."""

@@ -21,7 +21,6 @@ from bot.checkin.prompts import Prompt
 from bot.common.config import Settings
 from bot.common.web_links import checkin_url
 from bot.risks.listing import RiskView
-from bot.sending.addresses import Addresses
 from bot.sending.notify_words import NotifyMessage, digest_message, notice_message, prompt_message
 from bot.sending.ports import Destination, Recipient, Report, SendError
 from handlers.notify.pace import Pace
@@ -36,16 +35,13 @@ PERMANENT_STATUSES = frozenset({400, 403, 404})
 class NotifyMessenger:
     """One of these for email and one for text messages, sharing a client."""
 
-    def __init__(
-        self, platform: str, client: NotificationsAPIClient, settings: Settings, addresses: Addresses, pace: Pace
-    ) -> None:
+    def __init__(self, platform: str, client: NotificationsAPIClient, settings: Settings, pace: Pace) -> None:
         if platform not in (Platform.EMAIL.value, Platform.SMS.value):
             raise ValueError(f"Notify sends email or sms, not {platform!r}")
         self.platform = platform
         self.client = client
         self.pace = pace
         self.settings = settings
-        self.addresses = addresses
 
     def send_prompt(self, recipient: Recipient, prompt: Prompt, key: str) -> str:
         return self._send(recipient.user_id, prompt_message(prompt, self._link(recipient, prompt), self.platform), key)
@@ -91,8 +87,7 @@ class NotifyMessenger:
                 "WINTERBOT_WEB_SECRET",
                 permanent=True,
             )
-        timezone = self.addresses.programme_timezone(prompt.scope.programme_id)
-        return checkin_url(base, secret, recipient.member_id, prompt.local_date, timezone)
+        return checkin_url(base, secret, recipient.member_id, prompt.local_date, prompt.scope.programme_timezone)
 
     def _only_people(self, destination: Destination) -> None:
         if destination.is_channel:
