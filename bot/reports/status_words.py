@@ -8,13 +8,34 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from bot.common.markup import Markup
+from bot.common.money import format_money
 from bot.common.wording import plural, shortened
 from bot.people.confidential import Aggregate, aggregate_sentence
 from bot.reports.engagement import Quiet
+from bot.reports.money import MoneyPanel
 from bot.reports.status import CapacityCell, CapacityRow, TodayCheckins
-from bot.spend.words import percent_of
+from bot.spend.words import outlook, percent_of
 
 NAME_WIDTH = 60
+
+
+def money_lines(m: MoneyPanel) -> list[str]:
+    """The status screen's money, in words every view shares (the chat status, the huddle board)."""
+    return [
+        f"Allocated so far {format_money(m.allocated_so_far)} of {format_money(m.allocated_total)}",
+        (
+            f"Spent {format_money(m.actual)} · committed {format_money(m.committed)} · commitment "
+            f"{format_money(m.commitment)} ({percent_of(m.commitment, m.allocated_total)} of the allocation)"
+        ),
+        (
+            f"At the recent pace ({format_money(m.recent_run_rate)} a working day) the outturn is "
+            f"{format_money(m.outturn_recent)}: {outlook(m.variance_recent)}"
+        ),
+        (
+            f"{format_money(m.run_rate_needed)} a working day would spend it all by "
+            f"{m.deadline:%a %d %b %Y}: {plural(m.working_days_left, 'working day')} left"
+        ),
+    ]
 
 
 def most_pressed(rows: Sequence[CapacityRow]) -> list[CapacityRow]:

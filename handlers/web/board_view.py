@@ -13,13 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from bot.common.capacity import BY_NUMBER
-from bot.common.money import format_money
 from bot.common.wording import join_words, plural
 from bot.reports.board import Board
 from bot.reports.status import CapacityCell
-from bot.reports.status_words import most_pressed
+from bot.reports.status_words import money_lines, most_pressed
 from bot.risks.words import PANEL_STATUS
-from bot.spend.words import outlook, percent_of
+from bot.spend.words import percent_of
 
 SHOWN = {"risks": 6, "blockers": 5, "voice": 4, "decisions": 4, "quiet": 5}
 
@@ -53,7 +52,7 @@ class Listed:
 
 def board_context(board: Board, whole: bool) -> dict[str, Any]:
     return {
-        "money": money_lines(board),
+        "money": money_lines(board.money),
         "services": [_service_label(board, s) for s in board.capacity.services],
         "rows": grid_rows(board),
         "stale_after": board.capacity.stale_after_working_days,
@@ -68,26 +67,6 @@ def board_context(board: Board, whole: bool) -> dict[str, Any]:
         "join_words": join_words,
         "plural": plural,
     }
-
-
-def money_lines(board: Board) -> list[str]:
-    """The status screen's money, in its words (handlers' status money_text, without markup)."""
-    m = board.money
-    return [
-        f"Allocated so far {format_money(m.allocated_so_far)} of {format_money(m.allocated_total)}",
-        (
-            f"Spent {format_money(m.actual)} · committed {format_money(m.committed)} · commitment "
-            f"{format_money(m.commitment)} ({percent_of(m.commitment, m.allocated_total)} of the allocation)"
-        ),
-        (
-            f"At the recent pace ({format_money(m.recent_run_rate)} a working day) the outturn is "
-            f"{format_money(m.outturn_recent)}: {outlook(m.variance_recent)}"
-        ),
-        (
-            f"{format_money(m.run_rate_needed)} a working day would spend it all by "
-            f"{m.deadline:%a %d %b %Y}: {plural(m.working_days_left, 'working day')} left"
-        ),
-    ]
 
 
 def checkins_line(board: Board) -> str:

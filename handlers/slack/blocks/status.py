@@ -25,7 +25,6 @@ from bot.reports.said import flag_lines
 from bot.reports.status import CapacityCell, CapacityRow, RiskPanel, StatusScreen, TodayCheckins
 from bot.reports.status_words import NAME_WIDTH
 from bot.risks.words import PANEL_STATUS
-from bot.spend.words import outlook, percent_of
 from handlers.slack.blocks.limits import MESSAGE_BLOCKS
 from handlers.slack.blocks.marks import SEVERITY_EMOJI
 from handlers.slack.blocks.markup import MRKDWN
@@ -96,18 +95,7 @@ def _unpack(result: StatusScreen | StatusView) -> tuple[StatusScreen, int]:
 
 
 def money_text(m: MoneyPanel) -> str:
-    lines = [
-        "*Money*",
-        f"Allocated so far {format_money(m.allocated_so_far)} of {format_money(m.allocated_total)}",
-        (
-            f"Spent {format_money(m.actual)} · committed {format_money(m.committed)} · "
-            f"commitment {format_money(m.commitment)} ({percent_of(m.commitment, m.allocated_total)} of the allocation)"
-        ),
-        (
-            f"At the recent pace ({format_money(m.recent_run_rate)} a working day) the outturn is "
-            f"{format_money(m.outturn_recent)}: {outlook(m.variance_recent)}; {format_money(m.run_rate_needed)} a working day would spend it all"
-        ),
-    ]
+    lines = ["*Money*", *status_words.money_lines(m)]
     flags = flag_lines([flag.message for flag in m.flags], MRKDWN, "`/winter spend` shows them all", FLAGS_SHOWN)
     return shortened("\n".join(lines + flags), SECTION_TEXT)
 
