@@ -13,6 +13,7 @@ from bot.checkin.answers import Answers, Errors, validate
 from bot.checkin.form import CheckinForm, build_form, form_to_check
 from bot.checkin.ledger import CheckinResult, lock_member, record, record_no_change
 from bot.common.calendar import local_date
+from bot.common.replays import first_time, request_key
 from models.tables import Member, Programme
 
 
@@ -110,3 +111,30 @@ def submit_checkin_for(
 def checkin_no_change_for(session: Session, member_id: int, day: date, now: datetime) -> CheckinResult | Refusal:
     found = member_on_day(session, member_id, day, now)
     return found if isinstance(found, Refusal) else record_no_change(session, found[0], day, now)
+
+
+class SentBefore:
+    """The same form sent again (a reload, a double tap): stored once, the first time."""
+
+
+def send_form_once(
+    session: Session,
+    member_id: int,
+    day: date,
+    answers: Answers | None,
+    submission: str,
+    now: datetime,
+) -> CheckinResult | Rejected | Refusal | SentBefore:
+    """A form from a signed link, stored once per form shown: its submission id is kept in the
+    same unit of work as the answers (`answers` None: "nothing new today"). A form refused for a
+    mistake keeps nothing, so it may be sent again once put right."""
+    if not first_time(session, request_key("web-checkin", str(member_id), submission), now):
+        return SentBefore()
+    outcome: CheckinResult | Rejected | Refusal
+    if answers is None:
+        outcome = checkin_no_change_for(session, member_id, day, now)
+    else:
+        outcome = submit_checkin_for(session, member_id, day, answers, now)
+    if isinstance(outcome, Rejected | Refusal):
+        session.rollback()
+    return outcome

@@ -24,17 +24,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.checkin import (
-    CheckinResult,
     Refusal,
     Rejected,
-    checkin_no_change_for,
     open_checkin_for,
-    submit_checkin_for,
 )
+from bot.checkin.flow import SentBefore, send_form_once
 from bot.checkin.form import CheckinForm
 from bot.common.config import Settings
-from bot.common.replays import first_time, request_key
-from bot.common.signed_links import LinkGrant, LinkRefused
+from bot.common.signed_links import LinkRefused
 from bot.common.web_links import CHECKIN_PATH
 from bot.people.away_by_link import away_until
 from handlers.web import csrf
@@ -59,11 +56,6 @@ class Away:
     until: date | None  # the day prompts start again, while away
 
 
-class Already:
-    """The same form sent again."""
-
-
-ALREADY = Already()
 MAX_FIELDS = 1000  # ample: Slack's modal, the same form, holds at most 100 blocks
 
 
@@ -108,8 +100,11 @@ def checkin_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
         assert cookie is not None
         no_change = fields.pop(ACTION, None) == NO_CHANGE
         submission = fields.pop(SUBMISSION, None) or secrets.token_urlsafe(16)
-        outcome = await run_in_threadpool(in_session, lambda s: _store(s, grant, fields, no_change, submission, now))
-        if isinstance(outcome, Already):
+        answers = None if no_change else fields
+        outcome = await run_in_threadpool(
+            in_session, lambda s: send_form_once(s, grant.member_id, grant.day, answers, submission, now)
+        )
+        if isinstance(outcome, SentBefore):
             log.info("web check-in from member %s sent again (a reload): stored once", grant.member_id)
             return render("checkin_again.jinja", title="Check-in already received", amend=f"{CHECKIN_PATH}{token}")
         if isinstance(outcome, Refusal):
@@ -127,24 +122,6 @@ def checkin_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
         Route(CHECKIN_PATH + "{token}", show, methods=["GET"]),
         Route(CHECKIN_PATH + "{token}", send, methods=["POST"]),
     ]
-
-
-def _store(
-    session: Session, grant: LinkGrant, fields: dict[str, str], no_change: bool, submission: str, now: datetime
-) -> CheckinResult | Rejected | Refusal | Already:
-    """Stored once per form shown: the form's submission id is recorded in the same unit of work
-    as the answers, so a reload that posts the same form again (or a double tap) is ALREADY, and a
-    post that failed stored neither and may be sent again."""
-    if not first_time(session, request_key("web-checkin", str(grant.member_id), submission), now):
-        return ALREADY
-    outcome: CheckinResult | Rejected | Refusal
-    if no_change:
-        outcome = checkin_no_change_for(session, grant.member_id, grant.day, now)
-    else:
-        outcome = submit_checkin_for(session, grant.member_id, grant.day, fields, now)
-    if isinstance(outcome, Rejected | Refusal):
-        session.rollback()  # nothing stored, so the same form may be sent again once put right
-    return outcome
 
 
 def _form_page(
