@@ -88,6 +88,20 @@ def build_programme(url: str, members: int) -> Programme:
     return programme
 
 
+def prompt_until_all_sent(ctx: JobContext, programme: Programme, members: int) -> tuple[float, int]:
+    """The daily prompt from 09:30, then the clock's next ticks a minute apart (once the back-off
+    has passed) until every member's prompt is out, or 20 runs: (wall seconds, runs)."""
+    now = local_instant(DAY, clock(9, 30))
+    started = time.perf_counter()
+    runs = 0
+    while True:
+        runs += 1
+        result = run_daily_prompts(ctx, programme, now)
+        if result.already_sent + result.sent >= members or runs > 20:
+            return time.perf_counter() - started, runs
+        now += timedelta(minutes=1)
+
+
 def run(members: int, workers: int, limit_per_second: int, every: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder, SlackDouble() as double:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
@@ -97,17 +111,7 @@ def run(members: int, workers: int, limit_per_second: int, every: int) -> dict[s
         settings = Settings(slack_bot_token=BOT_TOKEN, slack_api_url=double.url)
         engine = make_engine(url)
         ctx = JobContext(engine=engine, messengers={"slack": SlackMessenger(sync_client(settings))}, workers=workers)
-        now = local_instant(DAY, clock(9, 30))
-        started = time.perf_counter()
-        sent = runs = 0
-        while True:
-            runs += 1
-            result = run_daily_prompts(ctx, programme, now)
-            sent += result.sent
-            if result.already_sent + result.sent >= members or runs > 20:
-                break
-            now += timedelta(minutes=1)  # the clock's next ticks, once the back-off has passed
-        wall = time.perf_counter() - started
+        wall, runs = prompt_until_all_sent(ctx, programme, members)
         engine.dispose()
         calls = double.calls("chat.postMessage")
         keys = Counter(c["metadata"]["event_payload"]["key"] for c in double.history_all())

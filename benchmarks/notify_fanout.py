@@ -16,10 +16,8 @@ import argparse
 import logging
 import sys
 import tempfile
-import time
 from collections import Counter
-from datetime import datetime, timedelta
-from datetime import time as clock
+from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import select
@@ -27,15 +25,13 @@ from sqlmodel import select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fanout import DAY, build_programme
+from fanout import build_programme, prompt_until_all_sent
 from fanout import run as run_slack
 from notify_double import API_KEY, TEMPLATES, NotifyDouble
 
 from bot.app.wiring import build_messengers
-from bot.common.calendar import local_instant
 from bot.common.config import Settings
 from bot.sending.jobs import JobContext
-from bot.sending.jobs.daily_prompts import run_daily_prompts
 from models import Member, make_engine, session_scope
 
 
@@ -68,16 +64,7 @@ def run(members: int, workers: int, every: int) -> dict[str, object]:
         )
         engine = make_engine(url)
         ctx = JobContext(engine=engine, messengers=build_messengers(settings, engine), workers=workers)
-        now = local_instant(DAY, clock(9, 30))
-        started = time.perf_counter()
-        runs = 0
-        while True:
-            runs += 1
-            result = run_daily_prompts(ctx, programme, now)
-            if result.already_sent + result.sent >= members or runs > 20:
-                break
-            now += timedelta(minutes=1)  # the clock's next ticks, once the back-off has passed
-        wall = time.perf_counter() - started
+        wall, runs = prompt_until_all_sent(ctx, programme, members)
         engine.dispose()
         sent = double.sent()
         to = Counter(m.to for m in sent)

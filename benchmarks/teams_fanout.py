@@ -12,10 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
-from datetime import time as clock
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlmodel import select
@@ -23,13 +21,11 @@ from sqlmodel import select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fanout import DAY, build_programme
+from fanout import build_programme, prompt_until_all_sent
 from teams_double import APP_ID, BOT_TOKEN, TeamsDouble
 
-from bot.common.calendar import local_instant
 from bot.common.config import Settings
 from bot.sending.jobs import JobContext
-from bot.sending.jobs.daily_prompts import run_daily_prompts
 from handlers.teams.messenger import TeamsMessenger
 from models import Member, make_engine, session_scope
 from models.tables import ConversationRef
@@ -67,16 +63,7 @@ def run(members: int, workers: int, every: int) -> dict[str, object]:
         engine = make_engine(url)
         messenger = TeamsMessenger(settings, engine)
         ctx = JobContext(engine=engine, messengers={"teams": messenger}, workers=workers)
-        now = local_instant(DAY, clock(9, 30))
-        started = time.perf_counter()
-        runs = 0
-        while True:
-            runs += 1
-            result = run_daily_prompts(ctx, programme, now)
-            if result.already_sent + result.sent >= members or runs > 20:
-                break
-            now += timedelta(minutes=1)  # the clock's next ticks, once the back-off has passed
-        wall = time.perf_counter() - started
+        wall, runs = prompt_until_all_sent(ctx, programme, members)
         messenger.close()
         engine.dispose()
         sent = double.sent()
