@@ -12,15 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from fixtures_slack import RunningApp, running_app
-from slack_double import BOT_TOKEN as SLACK_TOKEN
-from slack_double import SlackDouble
-from slack_signing import SIGNING_SECRET
 from sqlmodel import select
 from teams_activities import card_action, message
-from teams_double import APP_ID, TeamsDouble, strings
-from test_teams_e2e import ALICE, BOB, PROGRAMME, bot_token, post, teams_api  # noqa: F401 (a fixture)
+from teams_double import strings
+from test_teams_e2e import ALICE, BOB, PROGRAMME, post, teams_api, teams_settings  # noqa: F401 (a fixture)
 
-from bot.common.config import Settings
 from bot.programme.loader import load_path
 from bot.reports.brief import compose_brief
 from handlers.teams.cards.reports import report_cards
@@ -29,20 +25,6 @@ from models.tables import Programme
 
 BASE = "https://winterbot.test"
 WED_0855 = datetime(2027, 1, 20, 8, 55, tzinfo=ZoneInfo("Europe/London"))
-
-
-def teams_settings(database_url: str, slack_api: SlackDouble, teams_api: TeamsDouble, **web: Any) -> Settings:
-    return Settings(
-        database_url=database_url,
-        slack_bot_token=SLACK_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack_api.url,
-        teams_client_id=APP_ID,
-        teams_token=bot_token,
-        teams_service_url=teams_api.url,
-        teams_allow_unauthenticated=True,
-        **web,
-    )
 
 
 @pytest.fixture

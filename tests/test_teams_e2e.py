@@ -55,8 +55,8 @@ def teams_api() -> Iterator[TeamsDouble]:
         yield double
 
 
-@pytest.fixture
-def settings(database_url: str, slack_api: SlackDouble, teams_api: TeamsDouble) -> Settings:
+def teams_settings(database_url: str, slack_api: SlackDouble, teams_api: TeamsDouble, **more: Any) -> Settings:
+    """Slack and Teams, each at its double; `more` adds the web pages, say."""
     return Settings(
         database_url=database_url,
         slack_bot_token=SLACK_TOKEN,
@@ -66,7 +66,13 @@ def settings(database_url: str, slack_api: SlackDouble, teams_api: TeamsDouble) 
         teams_token=bot_token,
         teams_service_url=teams_api.url,
         teams_allow_unauthenticated=True,
+        **more,
     )
+
+
+@pytest.fixture
+def settings(database_url: str, slack_api: SlackDouble, teams_api: TeamsDouble) -> Settings:
+    return teams_settings(database_url, slack_api, teams_api)
 
 
 @pytest.fixture
