@@ -72,6 +72,11 @@ class Programme(SQLModel, table=True):
     brief_time: time
     digest_weekday: int = Field(default=4, description="0 is Monday")
     digest_time: time
+    # Whose programme it is: the Slack workspace (and Enterprise Grid organisation) and the Teams
+    # tenant whose requests may read and change it. None: the one workspace of a single-token install.
+    slack_team_id: str | None = Field(default=None, max_length=32, index=True)
+    slack_enterprise_id: str | None = Field(default=None, max_length=32, index=True)
+    teams_tenant_id: str | None = Field(default=None, max_length=64, index=True)
     settings: dict[str, Any] = _json(default_factory=dict)
     created_at: datetime = _instant(default_factory=utcnow)
     updated_at: datetime = _instant(default_factory=utcnow)

@@ -35,7 +35,7 @@ def test_migrations_match_the_tables(engine):
 def test_migrating_twice_is_harmless(engine):
     migrate(engine)
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0008"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0009"
 
 
 def test_money_round_trips_to_the_penny_as_integer_pence(engine):

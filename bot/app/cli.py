@@ -106,6 +106,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.database_ready import ready_engine
     from bot.programme.file import ProgrammeFileError
     from bot.programme.loader import load_programme, read_path
+    from bot.programme.ownership import Owner, OwnershipError
 
     path = Path(args.file)
     if not path.is_file():
@@ -119,11 +120,16 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         count = len(error.problems)
         print(f"{plural(count, 'problem')} in {path}; nothing was loaded.", file=sys.stderr)
         return EXIT_BAD_INPUT
-    engine = ready_engine(settings.database_url, wait=False)
     try:
-        report = load_programme(engine, spec, prune=args.prune)
-    finally:
-        engine.dispose()
+        owner = Owner(args.workspace, args.enterprise, args.tenant)
+        engine = ready_engine(settings.database_url, wait=False)
+        try:
+            report = load_programme(engine, spec, prune=args.prune, owner=owner if owner.given else None)
+        finally:
+            engine.dispose()
+    except OwnershipError as error:
+        print(f"{path}: {error}; nothing was loaded.", file=sys.stderr)
+        return EXIT_BAD_INPUT
     print("\n".join(report.lines()))
     return EXIT_OK
 
@@ -314,6 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--prune", action="store_true", help="archive organisations, members, schemes and tranches not in the file"
     )
+    load.add_argument("--workspace", metavar="T…", help="the Slack workspace (team id) whose programme it is")
+    load.add_argument("--enterprise", metavar="E…", help="the Slack Enterprise Grid organisation whose it is")
+    load.add_argument("--tenant", metavar="GUID", help="the Microsoft tenant whose programme it is (Teams)")
     load.set_defaults(func=cmd_load)
 
     package = sub.add_parser("teams-package", help="write the Teams app package (manifest and icons) to upload")

@@ -56,9 +56,13 @@ class WebHooks:
         from bot.risks.listing import risk_view
         from bot.sending.escalations import sent_copies
         from models.db import session_scope
+        from models.tables import Risk
 
-        ctx = self._context()
         with session_scope(self._engine) as session:
+            found = session.get(Risk, risk_id)
+            if found is None:
+                return 0
+            ctx = self._context().for_programme(found.programme_id)
             copies = [
                 c for c in sent_copies(session, risk_id) if c.platform != platform and c.platform in ctx.messengers
             ]

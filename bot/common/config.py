@@ -12,6 +12,9 @@ from models.db import DEFAULT_URL
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_NOTIFY_API_URL = "https://api.notifications.service.gov.uk"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # Slack's and Teams' payloads are a few kilobytes
+DEFAULT_SLACK_POSTS_PER_SECOND = 50  # a workspace's posts, all processes together
+DEFAULT_TEAMS_SENDS_PER_SECOND = 50  # a tenant's sends, all processes together
+DEFAULT_KEEP_WORDS_DAYS = 180  # what people wrote, kept this long after a programme's deadline
 
 
 @dataclass(frozen=True)
@@ -21,11 +24,17 @@ class Settings:
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
     slack_api_url: str = DEFAULT_SLACK_API_URL
+    # Installed by many workspaces through Slack's OAuth flow (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET):
+    # each workspace's token is kept in the database, and SLACK_BOT_TOKEN is not used.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+    slack_posts_per_second: int = DEFAULT_SLACK_POSTS_PER_SECOND
     timezone: str = "Europe/London"
     teams_client_id: str | None = None
     teams_client_secret: str | None = field(default=None, repr=False)
     teams_tenant_id: str | None = None
     teams_service_url: str | None = None
+    teams_sends_per_second: int = DEFAULT_TEAMS_SENDS_PER_SECOND
     # Never read from the environment: a token source instead of a client secret (the SDK's
     # TokenCredentials) and switching off the check of Teams' signed tokens are for tests.
     teams_token: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
@@ -43,6 +52,7 @@ class Settings:
     notify_api_url: str = DEFAULT_NOTIFY_API_URL
     notify_templates: dict[str, str] = field(default_factory=dict)
     notify_callback_token: str | None = field(default=None, repr=False)
+    keep_words_days: int = DEFAULT_KEEP_WORDS_DAYS
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -54,11 +64,15 @@ class Settings:
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             slack_app_token=env.get("SLACK_APP_TOKEN") or None,
             slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
+            slack_client_id=env.get("SLACK_CLIENT_ID") or None,
+            slack_client_secret=env.get("SLACK_CLIENT_SECRET") or None,
+            slack_posts_per_second=_whole(env, "SLACK_POSTS_PER_SECOND", DEFAULT_SLACK_POSTS_PER_SECOND, 1),
             timezone=env.get("WINTERBOT_TZ") or "Europe/London",
             teams_client_id=env.get("CLIENT_ID") or None,
             teams_client_secret=env.get("CLIENT_SECRET") or None,
             teams_tenant_id=env.get("TENANT_ID") or None,
             teams_service_url=env.get("SERVICE_URL") or None,
+            teams_sends_per_second=_whole(env, "TEAMS_SENDS_PER_SECOND", DEFAULT_TEAMS_SENDS_PER_SECOND, 1),
             max_body_bytes=_max_body_bytes(env.get("WINTERBOT_MAX_BODY_BYTES")),
             public_url=(env.get("WINTERBOT_PUBLIC_URL") or "").rstrip("/") or None,
             web_secret=env.get("WINTERBOT_WEB_SECRET") or None,
@@ -66,10 +80,18 @@ class Settings:
             notify_api_url=(env.get("NOTIFY_API_URL") or DEFAULT_NOTIFY_API_URL).rstrip("/"),
             notify_templates=notify_templates(env.get("NOTIFY_TEMPLATES") or ""),
             notify_callback_token=env.get("NOTIFY_CALLBACK_TOKEN") or None,
+            keep_words_days=_whole(env, "WINTERBOT_KEEP_WORDS_DAYS", DEFAULT_KEEP_WORDS_DAYS, 0),
         )
 
     @property
+    def slack_oauth(self) -> bool:
+        """Many workspaces, each installing through /slack/install with a token of its own."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
     def slack_enabled(self) -> bool:
+        if self.slack_oauth:
+            return bool(self.slack_signing_secret)
         return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
 
     @property
@@ -89,6 +111,15 @@ class Settings:
     @property
     def notify_enabled(self) -> bool:
         return bool(self.notify_api_key)
+
+
+def _whole(env: dict[str, str], name: str, default: int, least: int) -> int:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < least:
+        raise ValueError(f"{name} must be a whole number, at least {least} (the default is {default}); it is {value!r}")
+    return int(value)
 
 
 def _max_body_bytes(value: str | None) -> int:

@@ -33,6 +33,7 @@ from bot.programme.file import (
 )
 from bot.programme.guard import MAX_FILE_BYTES, Refused, decode
 from bot.programme.load_report import FILE_NAMES, KindReport, LoadReport
+from bot.programme.ownership import Owner, claim
 from models.db import session_scope
 from models.tables import AuditEvent, Member, Organisation, Programme, Scheme, Tranche, utcnow
 
@@ -71,12 +72,17 @@ def read_path(path: str | os.PathLike[str] | Traversable) -> ProgrammeFile:
     return parse_programme_file(text, source)
 
 
-def load_programme(engine: Engine, spec: ProgrammeFile, *, prune: bool = False) -> LoadReport:
-    """Create or update the programme in `spec`, in one transaction."""
+def load_programme(
+    engine: Engine, spec: ProgrammeFile, *, prune: bool = False, owner: Owner | None = None
+) -> LoadReport:
+    """Create or update the programme in `spec`, in one transaction; for `owner` (a workspace or
+    tenant) when given, refusing (bot.programme.ownership.OwnershipError) a programme of another."""
     now = utcnow()
     with session_scope(engine) as session:
         programme, created, changes = _upsert_programme(session, spec.programme, _measures(spec), _confidential(spec))
         assert programme.id is not None
+        if owner is not None and claim(programme, owner) and not created:
+            changes.append("owner")
         kinds = _sync_all(session, programme.id, spec, prune, now)
         report = LoadReport(
             slug=programme.slug,

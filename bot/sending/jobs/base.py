@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -23,11 +23,28 @@ from models.vocabulary import DeliveryState
 SETTLED_SKIPS = frozenset({"checked in already", "answered"})  # what a rerun at the same data would skip again
 
 
+Binder = Callable[[int], Mapping[str, Messenger]]
+
+
 @dataclass(frozen=True)
 class JobContext:
+    """What a job sends with. `bind`, when set, gives the messengers that differ from one
+    programme to the next (a Slack workspace's own token): a job is run with the context bound
+    to its programme (`for_programme`), and a platform missing from a context never bound sends
+    nothing, so no programme is ever sent with another's token."""
+
     engine: Engine
     messengers: Mapping[str, Messenger]
     workers: int = 8
+    bind: Binder | None = None
+    bound_to: int | None = None
+    unbound: Mapping[str, Messenger] | None = None
+
+    def for_programme(self, programme_id: int) -> JobContext:
+        if self.bind is None or self.bound_to == programme_id:
+            return self
+        base = self.messengers if self.unbound is None else self.unbound
+        return replace(self, messengers={**base, **self.bind(programme_id)}, bound_to=programme_id, unbound=base)
 
 
 @dataclass

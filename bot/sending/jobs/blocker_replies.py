@@ -83,5 +83,5 @@ def watch_replies(ctx: JobContext, now: datetime) -> list[JobResult]:
             .distinct()
         ).all()
         found = [p for p in (session.get(Programme, i) for i in ids) if p is not None]
-    results = [run_blocker_replies(ctx, programme, now) for programme in found]
+    results = [run_blocker_replies(ctx.for_programme(row_id(programme)), programme, now) for programme in found]
     return [r for r in results if r.sent or r.failed or r.retrying]

@@ -130,4 +130,4 @@ def watch_failures(ctx: JobContext, now: datetime) -> list[JobResult]:
             .distinct()
         ).all()
         found = session.exec(select(Programme).where(col(Programme.id).in_(ids))).all() if ids else []
-    return [run_notify_failures(ctx, programme, now) for programme in found]
+    return [run_notify_failures(ctx.for_programme(row_id(programme)), programme, now) for programme in found]

@@ -81,7 +81,12 @@ def watch(ctx: JobContext, now: datetime) -> list[JobResult]:
         today = local_date(now, programme.timezone)
         try:
             results.append(
-                scan_if_changed(ctx, programme, now, JobResult(job=JOB, programme=programme.slug, local_date=today))
+                scan_if_changed(
+                    ctx.for_programme(row_id(programme)),
+                    programme,
+                    now,
+                    JobResult(job=JOB, programme=programme.slug, local_date=today),
+                )
             )
         except Exception:
             log.exception("the scan of %s after a capacity alert failed; the next pass tries again", programme.slug)
