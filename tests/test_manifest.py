@@ -55,6 +55,7 @@ SCOPES: dict[str, frozenset[str]] = {
     "views.publish": frozenset(),
     "views.update": frozenset(),
     "views.push": frozenset(),
+    "files.info": frozenset({"files:read"}),
     "files.getUploadURLExternal": frozenset({"files:write"}),
     "files.completeUploadExternal": frozenset({"files:write"}),
     "reactions.add": frozenset({"reactions:write"}),

@@ -23,6 +23,7 @@ from bot.checkin.questions import Asked, AskRefused, QuestionsView, ask_or_show
 from bot.common.asking import JOIN_TEXT, parse
 from bot.people.away import AwayResult, request_away, request_back
 from bot.people.membership import memberships, senior_role
+from bot.people.programme_setup import SetupOffer, setup_offer
 from bot.reports.board import BoardLink, BoardRefused, board_link
 from bot.reports.decisions import DecisionRecorded, DecisionRefused, record_decision
 from bot.reports.leads_view import (
@@ -242,6 +243,14 @@ COMMANDS: tuple[Command, ...] = (
         run=lambda session, call, _: ask_or_show(session, call.platform, call.user_id, call.rest, call.now),
         result=Asked | AskRefused | QuestionsView,
         records=Records.WITH_WORDS,
+    ),
+    Command(
+        "setup",
+        "setup",
+        "Load or replace your area's programme file from here (workspace admins, and the programme's admins)",
+        frozenset({Role.ADMIN}),
+        run=lambda session, call, _: setup_offer(session, call.platform, call.user_id),
+        result=SetupOffer,
     ),
 )
 

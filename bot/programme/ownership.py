@@ -58,8 +58,8 @@ def of(programme: Programme) -> Owner:
 def claim(programme: Programme, owner: Owner) -> list[str]:
     """Give the programme to `owner` where it has no owner yet; returns the fields set. Raises
     OwnershipError when the programme already belongs to another workspace or tenant."""
-    wanted = {f.name: getattr(owner, f.name) for f in fields(owner) if getattr(owner, f.name)}
-    clashes = [name for name, value in wanted.items() if getattr(programme, name) not in (None, value)]
+    wanted = _wanted(owner)
+    clashes = clashing(programme, owner)
     if clashes:
         raise OwnershipError(
             f"the programme {programme.slug!r} belongs to another workspace or tenant "
@@ -69,6 +69,15 @@ def claim(programme: Programme, owner: Owner) -> list[str]:
     for name in changed:
         setattr(programme, name, wanted[name])
     return changed
+
+
+def clashing(programme: Programme, owner: Owner) -> list[str]:
+    """The fields on which the programme already belongs to someone other than `owner`."""
+    return [name for name, value in _wanted(owner).items() if getattr(programme, name) not in (None, value)]
+
+
+def _wanted(owner: Owner) -> dict[str, str]:
+    return {f.name: getattr(owner, f.name) for f in fields(owner) if getattr(owner, f.name)}
 
 
 def _words(name: str) -> str:

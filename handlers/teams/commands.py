@@ -14,6 +14,7 @@ from bot.commands.table import Help, Unknown
 from bot.common.asking import parse
 from bot.common.config import Settings
 from bot.people.away import AwayResult
+from bot.people.programme_setup import SetupOffer
 from bot.reports.board import BoardLink, BoardRefused
 from bot.reports.decisions import DecisionRecorded, DecisionRefused
 from bot.reports.leads_view import CachedStatus, EngagementView, ViewRefused
@@ -44,6 +45,12 @@ def _checkin(form: CheckinForm | Refusal) -> Card:
 
 Renderer = Callable[[Any, Settings], Card]
 
+SETUP_IN_TEAMS = (
+    "In Teams the programme file is loaded by your winterbot provider for your organisation: send them the "
+    "file and your tenant id, and they run `winterbot load FILE --tenant TENANT-ID`. In Slack, `/winter setup` "
+    "uploads it yourself."
+)
+
 
 def _plain(render: Callable[[Any], Card]) -> Renderer:
     """A renderer that needs only the result (all but the board's, whose link is signed)."""
@@ -63,6 +70,7 @@ SHOWN: dict[Any, Renderer] = {
     Asked | AskRefused | QuestionsView: _plain(ask_card),
     BlockersResult: _plain(blockers_card),
     BoardLink | BoardRefused: typed_board_card,
+    SetupOffer: _plain(lambda _offer: notice_card(SETUP_IN_TEAMS)),
 }
 
 

@@ -11,6 +11,7 @@ from bot.checkin.blockers import BlockersResult
 from bot.checkin.questions import Asked, AskRefused, QuestionsView
 from bot.commands.table import Help, Unknown
 from bot.people.away import AwayResult
+from bot.people.programme_setup import SetupOffer
 from bot.reports.board import BoardLink, BoardRefused, BoardResult, board_address
 from bot.reports.decisions import DecisionRecorded, DecisionRefused
 from bot.reports.leads_view import CachedStatus, EngagementView, ViewRefused
@@ -24,6 +25,7 @@ from handlers.slack.blocks.board import board_blocks, board_text
 from handlers.slack.blocks.decide import decide_blocks, decide_text
 from handlers.slack.blocks.help import help_blocks, help_text, unknown_command_blocks
 from handlers.slack.blocks.partners import partners_blocks, partners_text
+from handlers.slack.blocks.setup import setup_modal
 from handlers.slack.commands.checkin import show_checkin
 from handlers.slack.commands.invocation import Invocation
 from handlers.slack.commands.risks import show_risks
@@ -54,6 +56,12 @@ async def _board(call: Invocation, result: BoardResult) -> None:
     await call.ack(response_type="ephemeral", text=board_text(result, url), blocks=board_blocks(result, url))
 
 
+async def _setup(call: Invocation, offer: SetupOffer) -> None:
+    """The upload form, opened as a modal (who may load is checked when the file arrives)."""
+    await call.ack()
+    await call.client.views_open(trigger_id=call.command["trigger_id"], view=setup_modal(offer))
+
+
 SHOWN: dict[Any, Show] = {
     Help: _said(help_text, help_blocks),
     Unknown: _unknown,
@@ -67,4 +75,5 @@ SHOWN: dict[Any, Show] = {
     Asked | AskRefused | QuestionsView: _said(ask_text, ask_blocks),
     BlockersResult: _said(blockers_text, blockers_blocks),
     BoardLink | BoardRefused: _board,
+    SetupOffer: _setup,
 }
