@@ -1,8 +1,12 @@
-"""/slack/events over HTTP: the guard's checks, then replay protection, then Bolt.
+"""/slack/events over HTTP: the guard's checks, then replay protection, then the workspace
+check, then Bolt.
 
 A request that may write is recorded by its replay key before any listener runs; a replay
 (the same signed body again, or an event Slack retries) is answered with a short 200 and
-nothing is done. Whatever Bolt itself raises while reading a request is a 400, never a 500.
+nothing is done. A request whose user is on a programme of another workspace is refused before
+any listener runs (bot.people.tenancy): a command is told so, privately; an interaction or an
+event gets the empty 200 and nothing is done. Whatever Bolt itself raises while reading a
+request is a 400, never a 500.
 """
 
 from __future__ import annotations
@@ -21,8 +25,13 @@ from starlette.responses import JSONResponse, Response
 from bot.app.background import Workers
 from bot.app.database_ready import UNREACHABLE
 from bot.common.replays import seen_once
+from bot.people.tenancy import Request as TenantRequest
+from bot.people.tenancy import Verdict, check, refusal_text
 from handlers.slack.errors import database_away
 from handlers.slack.guard import Accepted, Refused, inspect_request
+from handlers.slack.tenancy import serves_many, slack_request
+from models.db import read_scope
+from models.vocabulary import Platform
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +39,20 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 ALREADY_DONE = "winterbot had already received this request and acted on it the first time; nothing more was done."
 
 
-def slack_endpoint(slack_app: AsyncApp, signing_secret: str, engine: Engine, workers: Workers) -> Endpoint:
+def slack_endpoint(
+    slack_app: AsyncApp,
+    signing_secret: str,
+    engine: Engine,
+    workers: Workers,
+    *,
+    many_workspaces: bool | None = None,
+) -> Endpoint:
+    """`many_workspaces`: the service runs for many Slack workspaces (Settings.slack_oauth), so
+    a programme without an owner is no workspace's; when not given, read from the Bolt app
+    (handlers.slack.tenancy.serves_many)."""
     handler = AsyncSlackRequestHandler(slack_app)
     verifier = SignatureVerifier(signing_secret)
+    many = serves_many(slack_app) if many_workspaces is None else many_workspaces
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
@@ -49,6 +69,16 @@ def slack_endpoint(slack_app: AsyncApp, signing_secret: str, engine: Engine, wor
         if not first:
             log.info("ignored a replayed Slack %s", verdict.kind)
             return already_done(verdict)
+        asking = slack_request(verdict, many)
+        if isinstance(asking, Refused):
+            log.warning("refused a Slack %s (%d): %s; body withheld", verdict.kind, asking.status, asking.reason)
+            return JSONResponse({"error": asking.reason}, status_code=asking.status)
+        try:
+            allowed = asking is None or (await _tenancy(engine, workers, asking)).allowed
+        except UNREACHABLE as error:
+            return database_away(verdict.payload, error)
+        if not allowed:
+            return not_here(verdict)
         try:
             return await handler.handle(request)
         except Exception as error:  # noqa: BLE001 -- whatever Bolt raises reading input is the sender's fault
@@ -61,6 +91,29 @@ def slack_endpoint(slack_app: AsyncApp, signing_secret: str, engine: Engine, wor
 async def _first_time(engine: Engine, workers: Workers, key: str) -> bool:
     now = datetime.now(UTC)
     return await workers.run(lambda: seen_once(engine, key, "slack", now))
+
+
+async def _tenancy(engine: Engine, workers: Workers, asking: TenantRequest) -> Verdict:
+    def work() -> Verdict:
+        with read_scope(engine) as session:
+            return check(session, asking)
+
+    verdict = await workers.run(work)
+    if not verdict.allowed:
+        log.warning(
+            "refused a Slack request from workspace %s: its user is on %d programme(s) not of this workspace (%s)",
+            asking.team_id,
+            verdict.elsewhere,
+            verdict.reason,
+        )
+    return verdict
+
+
+def not_here(verdict: Accepted) -> Response:
+    """A command is told why, privately; an action, view or event gets the empty 200."""
+    if verdict.kind == "command":
+        return JSONResponse({"response_type": "ephemeral", "text": refusal_text(Platform.SLACK)})
+    return Response(status_code=200)
 
 
 def already_done(verdict: Accepted) -> Response:

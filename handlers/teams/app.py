@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from bot.app.background import Workers
 from bot.app.context import HandlerContext, RiskHook
 from bot.common.config import Settings
-from handlers.teams import errors, listeners, replays
+from handlers.teams import errors, listeners, replays, tenancy
 from handlers.teams.sdk import MESSAGING_ENDPOINT, sdk_app
 from handlers.teams.tokens import CHECK_THREADS, check_tokens_off_the_loop
 from handlers.teams.web import StarletteAdapter, call
@@ -57,5 +57,6 @@ def build_teams_app(
     )
     errors.register(app)
     replays.register(app, context)
+    tenancy.register(app, context)
     listeners.register(app, context)
     return TeamsBot(app=app, adapter=adapter, context=context)

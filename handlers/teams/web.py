@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from handlers.teams.tenancy import tenant_problem
+
 log = logging.getLogger(__name__)
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,40}|[0-9]{1,4}")
 
@@ -77,7 +79,7 @@ async def call(handler: HttpRouteHandler, request: Request) -> Response:
     if body is None:
         log.warning("refused a Teams request (400): the body is not a JSON object; body withheld")
         return JSONResponse({"error": "the body must be a JSON activity"}, status_code=400)
-    problem = activity_problem(body)
+    problem = activity_problem(body) or tenant_problem(body)
     if problem is not None:
         log.warning("refused a Teams request (400): %s; body withheld", problem)
         return JSONResponse({"error": problem}, status_code=400)
