@@ -375,6 +375,9 @@ def build_parser() -> argparse.ArgumentParser:
     clock.add_argument("--at", type=_instant, metavar="ISO-DATETIME", help="with --once: as if at this time")
     clock.add_argument("--workers", type=int, default=8, help=argparse.SUPPRESS)
     clock.set_defaults(func=cmd_clock)
+    from bot.app.cli_people import register as register_people  # forget, export-person
+
+    register_people(sub)
     return parser
 
 

@@ -36,6 +36,10 @@ from models.tables import Programme
 log = logging.getLogger(__name__)
 
 SCHEDULED = ("daily-prompts", "reminders", "risk-scan", "daily-brief", "weekly-digest")
+# Beside the ticks, once an hour: it does its work once a day (its run is recorded for the local
+# date), and an hour late is soon enough for words kept for months.
+DAILY = ("words-retention",)
+DAILY_SECONDS = 3600
 TICK_SECONDS = 30
 PROGRAMMES_AT_ONCE = 8
 
@@ -118,6 +122,9 @@ def build_clock(
         IntervalTrigger(seconds=min(WATCH_SECONDS, tick_seconds)),
         id="watch",
         next_run_time=utcnow(),
+    )
+    scheduler.add_job(
+        lambda: tick(ctx, now(), DAILY), IntervalTrigger(seconds=DAILY_SECONDS), id="daily", next_run_time=utcnow()
     )
     return scheduler
 

@@ -14,6 +14,7 @@ from bot.sending.jobs.notify_failures import run_notify_failures
 from bot.sending.jobs.reminders import run_reminders
 from bot.sending.jobs.risk_scan import run_risk_scan
 from bot.sending.jobs.weekly_digest import run_weekly_digest
+from bot.sending.jobs.words_retention import run_words_retention
 from models.tables import Programme, row_id
 
 JobFunction = Callable[[JobContext, Programme, datetime], JobResult]
@@ -39,6 +40,7 @@ JOBS: dict[str, JobFunction] = {
         "weekly-digest": run_weekly_digest,
         "blocker-reply": run_blocker_replies,
         "notify-failure": run_notify_failures,
+        "words-retention": run_words_retention,
     }.items()
 }
 
