@@ -22,6 +22,7 @@ from typing import Any
 
 from loopback import LoopbackServer
 from slack_double_answers import CANNED, dm_channel
+from slack_double_oauth import AUTHORIZE, CLIENT_ID, CLIENT_SECRET, OAuthSide
 from slack_double_wire import (
     APP_ID,
     APP_TOKEN,
@@ -48,6 +49,8 @@ __all__ = [
     "BOT_TOKEN",
     "BOT_USER_ID",
     "CANNED",
+    "CLIENT_ID",
+    "CLIENT_SECRET",
     "TEAM_ID",
     "TEAM_NAME",
     "Call",
@@ -96,6 +99,7 @@ class SlackDouble(LoopbackServer):
         self._files: dict[str, dict[str, Any]] = {}  # file id -> what files.getUploadURLExternal was told
         self._counter = itertools.count(1)
         self._epoch = int(time.time())
+        self.oauth = OAuthSide()
 
     # lifecycle
 
@@ -121,6 +125,15 @@ class SlackDouble(LoopbackServer):
 
     def methods(self) -> list[str]:
         return [c.method for c in self.calls()]
+
+    def tokens_of(self, method: str) -> list[str | None]:
+        """The token each call of `method` carried, in order."""
+        return [c.token for c in self.calls(method)]
+
+    def revoke(self, token: str) -> None:
+        """Slack no longer takes `token` (the app was uninstalled there): invalid_auth from now on."""
+        with self._lock:
+            self.tokens.discard(token)
 
     def responses(self, name: str) -> list[Call]:
         return [c for c in self.calls(RESPONSE) if c.name == name]
@@ -236,6 +249,8 @@ class SlackDouble(LoopbackServer):
             return 200, {"Content-Type": "text/plain"}, f"OK - {len(call.raw)}".encode()
         if call.method == RESPONSE:
             return 200, {"Content-Type": "text/html"}, b"ok"
+        if call.method == AUTHORIZE:
+            return self.oauth.authorize(call)
         return self._web_api(call)
 
     def _refusal(self, method: str) -> Reply | None:
@@ -265,6 +280,8 @@ class SlackDouble(LoopbackServer):
         with self._lock:
             answer = self._answers.get(call.method)
         canned = CANNED.get(call.method)
+        if call.method == "oauth.v2.access" and answer is None:  # client credentials, not a token
+            return json_reply(200, self.oauth.access(call, self.tokens))
         if answer is None and canned is None:
             return json_reply(200, {"ok": False, "error": "unknown_method"})
         if call.token is None:

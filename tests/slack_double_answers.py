@@ -9,25 +9,18 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_double_wire import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, TEAM_NAME, Call
+from slack_double_wire import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, Call
 
 if TYPE_CHECKING:
     from slack_double import SlackDouble
 
 
 def _auth_test(double: SlackDouble, call: Call) -> dict[str, Any]:
+    """The workspace the token was issued for (tests/slack_double_oauth.py), the test workspace
+    for the double's own tokens."""
     if call.token and call.token.startswith("xapp-"):
         return {"ok": False, "error": "not_allowed_token_type"}
-    return {
-        "ok": True,
-        "url": "https://winterbot-test.slack.com/",
-        "team": TEAM_NAME,
-        "user": "winterbot",
-        "team_id": TEAM_ID,
-        "user_id": BOT_USER_ID,
-        "bot_id": BOT_ID,
-        "is_enterprise_install": False,
-    }
+    return double.oauth.auth_test(call.token)
 
 
 def _message(double: SlackDouble, call: Call, ts: str) -> dict[str, Any]:

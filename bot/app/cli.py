@@ -151,16 +151,16 @@ def _instant(text: str) -> datetime:
 
 def _job_context(settings: Settings, workers: int, *, wait: bool = False) -> JobContext:
     from bot.app.database_ready import ready_engine
-    from bot.app.wiring import build_messengers
-    from bot.sending.jobs import JobContext
+    from bot.app.wiring import build_context
 
     engine = ready_engine(settings.database_url, wait=wait)
-    messengers = build_messengers(settings, engine)
-    if not messengers:
+    ctx = build_context(settings, engine, workers)
+    if not ctx.messengers and ctx.bind is None:
         logging.getLogger("winterbot").warning(
-            "no platform is configured (SLACK_BOT_TOKEN, or CLIENT_ID and CLIENT_SECRET for Teams): nothing can be sent"
+            "no platform is configured (SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, or CLIENT_ID "
+            "and CLIENT_SECRET for Teams): nothing can be sent"
         )
-    return JobContext(engine=engine, messengers=messengers, workers=workers)
+    return ctx
 
 
 def cmd_run_job(args: argparse.Namespace, settings: Settings) -> int:

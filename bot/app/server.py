@@ -15,6 +15,7 @@ from typing import Any
 
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -32,6 +33,7 @@ from bot.common.web_links import without_tokens
 from handlers.asgi.body_limit import BodyLimit
 from handlers.slack import build_slack_app
 from handlers.slack.endpoint import slack_endpoint
+from handlers.slack.oauth import INSTALL_PATH, REDIRECT_PATH
 from handlers.web import web_routes
 from models.db import (
     WEB_CONNECT_TIMEOUT_SECONDS,
@@ -62,6 +64,8 @@ def build_asgi_app(settings: Settings, engine: Engine) -> Starlette:
     if slack_app is not None and settings.slack_signing_secret:
         endpoint = _slack_events(slack_app, settings.slack_signing_secret, engine, workers)
         routes.append(Route("/slack/events", endpoint, methods=["POST"]))
+    if slack_app is not None and settings.slack_oauth:
+        routes += _slack_install(slack_app)
     if slack_app is not None and settings.slack_app_token:
         lifespan = _socket_mode(slack_app, settings.slack_app_token)
     routes += web_routes(settings, engine)
@@ -132,15 +136,33 @@ def tune_collector() -> None:
 
 
 def _describe(settings: Settings) -> str:
+    """How Slack reaches us, and `+oauth` when each workspace installs with a token of its own
+    (otherwise every call carries SLACK_BOT_TOKEN)."""
     if not settings.slack_enabled:
         return "off"
-    modes = (("http", bool(settings.slack_signing_secret)), ("socket_mode", settings.socket_mode))
+    modes = (
+        ("http", bool(settings.slack_signing_secret)),
+        ("socket_mode", settings.socket_mode),
+        ("oauth", settings.slack_oauth),
+    )
     return "+".join(name for name, on in modes if on)
 
 
 def _slack_events(slack_app: AsyncApp, signing_secret: str, engine: Engine, workers: Workers) -> Endpoint:
     """Bolt behind the request guard (shape, signature, replays): handlers.slack.endpoint."""
     return slack_endpoint(slack_app, signing_secret, engine, workers)
+
+
+def _slack_install(slack_app: AsyncApp) -> list[BaseRoute]:
+    """Slack's OAuth flow, answered by Bolt: /slack/install sends the admin to Slack's consent
+    screen, /slack/oauth_redirect stores the workspace's token (handlers.slack.oauth). Plain
+    GETs from a browser, so not behind the signed request guard: the state is their check."""
+    handler = AsyncSlackRequestHandler(slack_app)
+
+    async def install(request: Request) -> Response:
+        return await handler.handle(request)
+
+    return [Route(INSTALL_PATH, install, methods=["GET"]), Route(REDIRECT_PATH, install, methods=["GET"])]
 
 
 def _teams(settings: Settings) -> str:

@@ -4,6 +4,7 @@ Like bot/app/server.py and bot/app/cli.py, the one kind of module in bot/ that m
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
@@ -13,9 +14,24 @@ from bot.sending.jobs.base import JobContext
 from bot.sending.ports import Messenger
 
 
+def build_context(settings: Settings, engine: Engine, workers: int = 8) -> JobContext:
+    """What the clock, `run-job` and the web process's hooks send with. With one bot token
+    (SLACK_BOT_TOKEN) every programme shares the one Slack messenger; installed through OAuth
+    (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET) there is none to share: a job bound to its programme
+    gets a messenger with its workspace's own token (handlers.slack.workspaces), and a programme
+    whose workspace has not installed the app gets none."""
+    if not settings.slack_oauth:
+        return JobContext(engine=engine, messengers=build_messengers(settings, engine), workers=workers)
+    from handlers.slack.workspaces import SlackWorkspaces
+
+    shared = build_messengers(replace(settings, slack_bot_token=None), engine)
+    return JobContext(engine=engine, messengers=shared, workers=workers, bind=SlackWorkspaces(settings, engine).bind)
+
+
 def build_messengers(settings: Settings, engine: Engine) -> dict[str, Messenger]:
+    """The messengers every programme shares. In OAuth mode Slack's is not among them (build_context)."""
     messengers: dict[str, Messenger] = {}
-    if settings.slack_bot_token:
+    if settings.slack_bot_token and not settings.slack_oauth:
         from handlers.slack.messenger import SlackMessenger, sync_client
 
         messengers["slack"] = SlackMessenger(sync_client(settings), engine=engine)
@@ -47,8 +63,7 @@ class WebHooks:
     def _context(self) -> JobContext:
         with self._lock:
             if not self._built:
-                messengers = build_messengers(self._settings, self._engine)
-                self._built.append(JobContext(engine=self._engine, messengers=messengers, workers=4))
+                self._built.append(build_context(self._settings, self._engine, workers=4))
             return self._built[0]
 
     def after_risk_change(self, risk_id: int, platform: str, now: datetime) -> int:

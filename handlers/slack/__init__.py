@@ -12,6 +12,7 @@ from bot.app.context import RiskHook
 from bot.common.config import Settings
 from handlers.slack import actions, commands, errors, events, views
 from handlers.slack.context import SlackContext
+from handlers.slack.oauth import oauth_settings
 from handlers.slack.web import make_web_client
 
 
@@ -41,13 +42,19 @@ def build_slack_app(
 ) -> AsyncApp:
     """The one Bolt app that answers over HTTP and over Socket Mode alike. `on_risk_change` is
     called after a risk changed here, to update its copies on other platforms; `workers` are
-    the process's request threads and background runner (its own when not given)."""
+    the process's request threads and background runner (its own when not given).
+
+    With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (settings.slack_oauth) it serves Slack's
+    install flow and answers each request with its own workspace's token, found in the database
+    (handlers.slack.oauth); otherwise every request uses SLACK_BOT_TOKEN."""
+    client = make_web_client(settings)
     app = AsyncApp(
         name="winterbot",
-        client=make_web_client(settings),
+        client=client,
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=True,
         logger=logging.getLogger("winterbot.slack"),
+        oauth_settings=oauth_settings(settings, engine, client) if settings.slack_oauth else None,
     )
     _withhold_bodies_from_logs()
     context = SlackContext(

@@ -33,12 +33,18 @@ def client_settings(settings: Settings) -> dict[str, Any]:
     must be set), the API's address and the log."""
     if not settings.slack_bot_token:
         raise ValueError("SLACK_BOT_TOKEN is not set")
-    return {
-        "token": settings.slack_bot_token,
-        "base_url": settings.slack_api_url,
-        "logger": logging.getLogger("winterbot.slack.web"),
-    }
+    return {"token": settings.slack_bot_token, **tokenless_settings(settings)}
+
+
+def tokenless_settings(settings: Settings) -> dict[str, Any]:
+    """The API's address and the log, for a client whose token comes later: Bolt's in OAuth mode
+    (each request's workspace token), the one that exchanges codes and refresh tokens."""
+    return {"base_url": settings.slack_api_url, "logger": logging.getLogger("winterbot.slack.web")}
 
 
 def make_web_client(settings: Settings) -> AsyncWebClient:
+    """The app's client: with SLACK_BOT_TOKEN in single-workspace mode; in OAuth mode with no
+    token, since Bolt gives each request's copy its workspace's token (handlers.slack.oauth)."""
+    if settings.slack_oauth:
+        return AsyncWebClient(retry_handlers=retry_handlers(), **tokenless_settings(settings))
     return AsyncWebClient(retry_handlers=retry_handlers(), **client_settings(settings))

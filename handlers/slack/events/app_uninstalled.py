@@ -1,4 +1,5 @@
-"""`app_uninstalled`: the workspace removed the app; sends there stop until it is reinstalled."""
+"""`app_uninstalled`: the workspace removed the app; sends there stop until it is reinstalled (and,
+installed through OAuth, its token is removed from the store)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,6 @@ from handlers.slack.events.marking import mark_workspace
 
 def register(app: AsyncApp, context: SlackContext) -> None:
     async def app_uninstalled(body: dict[str, Any]) -> None:
-        await mark_workspace(context, body, UNINSTALLED, "Slack sent app_uninstalled")
+        await mark_workspace(context, body, UNINSTALLED, "Slack sent app_uninstalled", app.installation_store)
 
     app.event("app_uninstalled")(app_uninstalled)

@@ -1,5 +1,6 @@
 """`tokens_revoked`: tokens of the app were revoked. Only the bot token sends anything, so a
-revocation of people's own tokens alone changes nothing and is not recorded."""
+revocation of people's own tokens alone changes nothing and is not recorded. A revoked bot token
+installed through OAuth is removed from the store with its installation."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ def register(app: AsyncApp, context: SlackContext) -> None:
         if not tokens.get("bot"):
             log.info("Slack workspace %s revoked user tokens only: the bot token still sends", body.get("team_id"))
             return
-        await mark_workspace(context, body, REVOKED, "Slack sent tokens_revoked for the bot token")
+        await mark_workspace(
+            context, body, REVOKED, "Slack sent tokens_revoked for the bot token", app.installation_store
+        )
 
     app.event("tokens_revoked")(tokens_revoked)
