@@ -62,9 +62,10 @@ def _risk_member(session: Session, platform: str, user_id: str, risk_id: int) ->
     for member, _ in rows:
         if member.programme_id == risk.programme_id:
             return risk, member
-    programme = session.get(Programme, risk.programme_id)
-    name = programme.name if programme else "that programme"
-    return RiskRefused(f"You are not on {name}, whose register this risk is in, so you cannot change it. {HOW_TO_JOIN}")
+    # Not named: the risk may be another workspace's, whose programme is none of the asker's business.
+    return RiskRefused(
+        f"You are not on the programme whose register this risk is in, so you cannot change it. {HOW_TO_JOIN}"
+    )
 
 
 def act_on_risk(

@@ -43,8 +43,8 @@ def slack_request(accepted: Accepted, many_workspaces: bool) -> Request | Refuse
 def acting_user_ids(payload: dict[str, Any]) -> tuple[str, ...]:
     """Every user id a listener may take for the one asking: Bolt's choice, a command's
     user_id, an interaction's user, an event's user (or the user of the message it carries)."""
-    event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
-    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    event = _object(payload.get("event"))
+    message = _object(event.get("message"))
     found = (
         _extracted(extract_user_id, payload),
         payload.get("user_id"),
@@ -67,6 +67,10 @@ def _extracted(extract: Any, payload: dict[str, Any]) -> Any:
         return extract(payload)
     except (AttributeError, TypeError, KeyError, IndexError):
         return None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _user(value: Any) -> Any:
