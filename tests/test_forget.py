@@ -179,6 +179,7 @@ def winter(engine) -> Winter:
         s.add_all([quoted, silent])
         s.flush()
         s.add(RiskEvent(risk_id=row_id(quoted), member_id=g, action="acknowledged", note=GARETH_WORDS[5], at=AT))
+        s.add(RiskEvent(risk_id=row_id(silent), action="raised", note="Severity low: Gareth Lewis is quiet", at=AT))
         decision = Decision(
             programme_id=pid, member_id=t, text="Gareth Lewis to take the porter rota to the trust", local_date=DAY
         )

@@ -84,7 +84,7 @@ def forget_member(
     removed[AWAY_DATES] = _drop_away_dates(session, mid, dry_run)
     replace = _Replacer(needles, member.name, mid)
     for words in WORDS:  # others' words: theirs were removed whole above
-        others = words.in_programme(pid) & ~words.by([mid])
+        others = words.in_programme(pid) & words.not_by(mid)
         removed[MENTIONS] += _sweep(session, words.model, words.column, others, replace, dry_run)
     removed[MENTIONS] += _sweep(session, Risk, "detail", col(Risk.programme_id) == pid, replace, dry_run)
     removed[MENTIONS] += _sweep(session, Risk, "title", col(Risk.programme_id) == pid, replace, dry_run)

@@ -69,6 +69,12 @@ class Words:
         assert self.author is not None
         return self._c(self.author).in_(list(member_ids))
 
+    def not_by(self, member_id: int) -> ColumnElement[bool]:
+        """Rows someone else wrote, or nobody (a rule's note): NULL authors included."""
+        assert self.author is not None
+        author = self._c(self.author)
+        return or_(author.is_(None), author != member_id)
+
     def still_there(self) -> ColumnElement[bool]:
         """Rows whose words are still there: not empty and not already a marker."""
         field = self.field()
@@ -136,7 +142,3 @@ def remove_audit_words(
             event.detail = {**event.detail, **dict.fromkeys(keys, marker)}
             session.add(event)
     return changed
-
-
-def any_of(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    return or_(*conditions)
