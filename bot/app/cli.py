@@ -104,9 +104,11 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     """The file is read and checked before the database is reached: a bad file is reported
     even while the database is away, and a hostile one never gets near it."""
     from bot.app.database_ready import ready_engine
+    from bot.app.lookups import MembersNotFound, resolve_members
     from bot.programme.file import ProgrammeFileError
     from bot.programme.loader import load_programme, read_path
     from bot.programme.ownership import Owner, OwnershipError
+    from bot.programme.people_lookup import LookupFailed
 
     path = Path(args.file)
     if not path.is_file():
@@ -124,11 +126,17 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         owner = Owner(args.workspace, args.enterprise, args.tenant)
         engine = ready_engine(settings.database_url, wait=False)
         try:
+            spec = resolve_members(spec, owner, settings, engine, lambda line: print(line, file=sys.stderr))
             report = load_programme(engine, spec, prune=args.prune, owner=owner if owner.given else None)
         finally:
             engine.dispose()
-    except OwnershipError as error:
+    except (OwnershipError, LookupFailed) as error:
         print(f"{path}: {error}; nothing was loaded.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MembersNotFound as error:
+        print(
+            f"{error}\n{plural(len(error.problems), 'member')} cannot be reached; nothing was loaded.", file=sys.stderr
+        )
         return EXIT_BAD_INPUT
     print("\n".join(report.lines()))
     return EXIT_OK

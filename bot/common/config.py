@@ -11,6 +11,8 @@ from models.db import DEFAULT_URL
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_NOTIFY_API_URL = "https://api.notifications.service.gov.uk"
+DEFAULT_GRAPH_API_URL = "https://graph.microsoft.com/v1.0"
+DEFAULT_ENTRA_LOGIN_URL = "https://login.microsoftonline.com"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # Slack's and Teams' payloads are a few kilobytes
 DEFAULT_SLACK_POSTS_PER_SECOND = 50  # a workspace's posts, all processes together
 DEFAULT_TEAMS_SENDS_PER_SECOND = 50  # a tenant's sends, all processes together
@@ -35,6 +37,9 @@ class Settings:
     teams_tenant_id: str | None = None
     teams_service_url: str | None = None
     teams_sends_per_second: int = DEFAULT_TEAMS_SENDS_PER_SECOND
+    # Microsoft Graph and Entra's sign-in, for `teams: by-email` members (GRAPH_API_URL, ENTRA_LOGIN_URL).
+    graph_api_url: str = DEFAULT_GRAPH_API_URL
+    entra_login_url: str = DEFAULT_ENTRA_LOGIN_URL
     # Never read from the environment: a token source instead of a client secret (the SDK's
     # TokenCredentials) and switching off the check of Teams' signed tokens are for tests.
     teams_token: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
@@ -73,6 +78,8 @@ class Settings:
             teams_tenant_id=env.get("TENANT_ID") or None,
             teams_service_url=env.get("SERVICE_URL") or None,
             teams_sends_per_second=_whole(env, "TEAMS_SENDS_PER_SECOND", DEFAULT_TEAMS_SENDS_PER_SECOND, 1),
+            graph_api_url=(env.get("GRAPH_API_URL") or DEFAULT_GRAPH_API_URL).rstrip("/"),
+            entra_login_url=(env.get("ENTRA_LOGIN_URL") or DEFAULT_ENTRA_LOGIN_URL).rstrip("/"),
             max_body_bytes=_max_body_bytes(env.get("WINTERBOT_MAX_BODY_BYTES")),
             public_url=(env.get("WINTERBOT_PUBLIC_URL") or "").rstrip("/") or None,
             web_secret=env.get("WINTERBOT_WEB_SECRET") or None,

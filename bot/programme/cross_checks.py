@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bot.common.money import format_money
-from bot.programme.fields import MAX_MEASURES, Path
+from bot.programme.fields import MAX_MEASURES, Path, as_by_email
 from bot.programme.problems import Issue, format_location
 from bot.programme.return_checks import return_line_advisories
 from models.vocabulary import (
@@ -64,20 +64,36 @@ def _unique(parts: Parts, lines: Mapping[Path, int]) -> list[Issue]:
     return [
         *_duplicates(parts.written_values(("programme", "tranches"), "key"), "tranche key", lines),
         *_duplicates(parts.written_values(("organisations",), "key"), "organisation key", lines),
-        *_duplicates(parts.written_values(("members",), "slack"), "Slack user", lines),
-        *_duplicates(parts.written_values(("members",), "teams"), "Teams user", lines),
+        *_duplicates(_chat_ids(parts, "slack"), "Slack user", lines),
+        *_duplicates(_chat_ids(parts, "teams"), "Teams user", lines),
         *_duplicates([(p, v.lower()) for p, v in parts.written_values(("members",), "email")], "Email address", lines),
         *_duplicates(parts.written_values(("members",), "mobile"), "Mobile number", lines),
         *_duplicates(parts.written_values(("schemes",), "key"), "scheme key", lines),
     ]
 
 
+def _chat_ids(parts: Parts, name: str) -> list[tuple[Path, str]]:
+    """The user ids written for `name`; many members may be `by-email`, each found by their own address."""
+    return [(path, value) for path, value in parts.written_values(("members",), name) if not is_by_email(value)]
+
+
+def is_by_email(value: Any) -> bool:
+    return isinstance(value, str) and as_by_email(value) is not None
+
+
 def platform_problem(member: Mapping[str, Any]) -> str | None:
     """One chat account at most; an email address or a mobile number may stand beside it or
-    instead of it."""
+    instead of it. An account found `by-email` needs the address to find it by."""
     chats = [name for name in ("slack", "teams") if member.get(name) is not None]
     if len(chats) > 1:
         return "give one of `slack: <user id>` or `teams: <user id>`, not both"
+    looked_up = [name for name in chats if is_by_email(member.get(name))]
+    if looked_up and member.get("email") is None:
+        platform = "Slack" if looked_up[0] == "slack" else "Teams"
+        return (
+            f"`{looked_up[0]}: by-email` finds their {platform} account by their email address: add "
+            f"`email: <address>` (the one their {platform} account has), or write their user id instead"
+        )
     if chats or any(member.get(name) is not None for name in ("email", "mobile")):
         return None
     return (

@@ -1,4 +1,5 @@
-"""The programme file's field types: keys, money, quantities, dates, times, zones, user ids."""
+"""The programme file's field types: keys, money, quantities, dates, times, zones, user ids
+(or `by-email`, an account to be found by the member's email address when the file is loaded)."""
 
 from __future__ import annotations
 
@@ -162,13 +163,28 @@ def _zone(value: str) -> str:
     return value
 
 
+BY_EMAIL = "by-email"  # `slack: by-email`: their account is the one with the member's `email:`
+
+
+def as_by_email(value: str) -> str | None:
+    """`by-email`, however it is capitalised or spaced ("By email", "by_email"), else None."""
+    return BY_EMAIL if re.sub(r"[\s_]+", "-", value.strip().lower()) == BY_EMAIL else None
+
+
 def _slack_user(value: str) -> str:
+    if as_by_email(value):
+        return BY_EMAIL
     if not _SLACK_USER.match(value):
         raise ValueError(
             f"{value!r} is not a Slack user id: it looks like U012AB3CD "
-            "(in Slack: open the person's profile, then ⋮ More, then Copy member ID)"
+            "(in Slack: open the person's profile, then ⋮ More, then Copy member ID), "
+            "or write `slack: by-email` beside their `email:` to have winterbot find it"
         )
     return value
+
+
+def _teams_user(value: str) -> str:
+    return as_by_email(value) or _no_spaces(value)
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -241,7 +257,7 @@ Weekly = Annotated[tuple[int, time], BeforeValidator(_weekly)]
 Zone = Annotated[str, AfterValidator(_zone)]
 Channel = Annotated[str, Field(max_length=100), AfterValidator(_no_spaces)]
 SlackUser = Annotated[str, Field(max_length=200), AfterValidator(_slack_user)]
-TeamsUser = Annotated[str, Field(max_length=200), AfterValidator(_no_spaces)]
+TeamsUser = Annotated[str, Field(max_length=200), AfterValidator(_teams_user)]
 EmailAddress = Annotated[str, AfterValidator(_email)]
 Mobile = Annotated[str, BeforeValidator(uk_mobile)]
 Kind = Annotated[OrganisationKind, BeforeValidator(as_word)]

@@ -2,7 +2,9 @@
 
 Everything happens in one transaction: a failure anywhere leaves the database as it was.
 Rows are matched by their keys (programme by slug; tranches, organisations and schemes by
-key; members by platform and user id), so loading the same file twice changes nothing.
+key; members by platform and user id), so loading the same file twice changes nothing. A member
+not matched so, reached by email on one side and on a chat account on the other (found by email
+at last, or no longer), is matched by that email address: one person stays one row.
 Rows missing from the file are left alone, or archived with `prune` (never deleted: check-ins
 and spend reports point at them); a row that comes back in a later file is restored.
 """
@@ -34,8 +36,10 @@ from bot.programme.file import (
 from bot.programme.guard import MAX_FILE_BYTES, Refused, decode
 from bot.programme.load_report import FILE_NAMES, KindReport, LoadReport
 from bot.programme.ownership import Owner, claim
+from bot.programme.people_lookup import unresolved
 from models.db import session_scope
 from models.tables import AuditEvent, Member, Organisation, Programme, Scheme, Tranche, utcnow
+from models.vocabulary import Platform
 
 ACTOR = "loader"
 ACTION = "programme.loaded"
@@ -46,6 +50,7 @@ class _Wanted:
     ident: Hashable
     label: str
     values: dict[str, Any]
+    alias: Hashable | None = None  # matched by this when nothing has its ident (members: their email)
 
 
 def load_path(engine: Engine, path: str | os.PathLike[str] | Traversable, *, prune: bool = False) -> LoadReport:
@@ -76,7 +81,11 @@ def load_programme(
     engine: Engine, spec: ProgrammeFile, *, prune: bool = False, owner: Owner | None = None
 ) -> LoadReport:
     """Create or update the programme in `spec`, in one transaction; for `owner` (a workspace or
-    tenant) when given, refusing (bot.programme.ownership.OwnershipError) a programme of another."""
+    tenant) when given, refusing (bot.programme.ownership.OwnershipError) a programme of another.
+    A member still `by-email` (bot.programme.people_lookup.resolve finds them) is a ProgrammeFileError."""
+    pending = unresolved(spec)
+    if pending:
+        raise ProgrammeFileError(pending, spec.source)
     now = utcnow()
     with session_scope(engine) as session:
         programme, created, changes = _upsert_programme(session, spec.programme, _measures(spec), _confidential(spec))
@@ -118,7 +127,17 @@ def _sync_all(
         row.key: row.id
         for row in session.exec(select(Organisation).where(Organisation.programme_id == programme_id)).all()
     }
-    kinds["members"] = sync(Member, _by_user, _member_label, [_member(m, org_ids) for m in spec.members])
+    kinds["members"] = _sync(
+        session,
+        Member,
+        programme_id,
+        _by_user,
+        _member_label,
+        [_member(m, org_ids) for m in spec.members],
+        prune=prune,
+        now=now,
+        alias_of=_member_alias,
+    )
     kinds["schemes"] = sync(Scheme, _by_key, _key_label, [_scheme(s, org_ids) for s in spec.schemes])
     return kinds
 
@@ -210,12 +229,12 @@ def _sync(
     *,
     prune: bool,
     now: datetime,
+    alias_of: Callable[[Any, _Wanted], Hashable | None] | None = None,
 ) -> KindReport:
     report = KindReport()
     rows = session.exec(select(model).where(model.programme_id == programme_id).order_by(col(model.id))).all()
-    existing = {ident_of(row): row for row in rows}
-    for item in wanted:
-        row = existing.get(item.ident)
+    matched = _match(list(rows), wanted, ident_of, alias_of)
+    for item, row in zip(wanted, matched, strict=True):
         if row is None:
             session.add(model(programme_id=programme_id, **item.values))
             report.created.append(item.label)
@@ -228,9 +247,9 @@ def _sync(
             report.updated[item.label] = changes
         elif item.label not in report.restored:
             report.unchanged += 1
-    in_file = {item.ident for item in wanted}
-    for ident, row in existing.items():
-        if ident in in_file or row.archived_at is not None:
+    in_file = {id(row) for row in matched if row is not None}
+    for row in rows:
+        if id(row) in in_file or row.archived_at is not None:
             continue
         if prune:
             row.archived_at = now
@@ -239,6 +258,39 @@ def _sync(
             report.not_in_file += 1
     session.flush()
     return report
+
+
+def _match(
+    rows: list[Any],
+    wanted: list[_Wanted],
+    ident_of: Callable[[Any], Hashable],
+    alias_of: Callable[[Any, _Wanted], Hashable | None] | None,
+) -> list[Any | None]:
+    """Each wanted item's row: the one with its ident; failing that, one that no item has by its
+    ident and whose alias (for this item) is the item's, a row in use before an archived one."""
+    by_ident = {ident_of(row): row for row in rows}
+    matched = [by_ident.get(item.ident) for item in wanted]
+    if alias_of is None:
+        return matched
+    taken = {id(row) for row in matched if row is not None}
+    for n, item in enumerate(wanted):
+        if matched[n] is not None or item.alias is None:
+            continue
+        candidates = [r for r in rows if id(r) not in taken and alias_of(r, item) == item.alias]
+        candidates.sort(key=lambda r: r.archived_at is not None)
+        if candidates:
+            matched[n] = candidates[0]
+            taken.add(id(candidates[0]))
+    return matched
+
+
+def _member_alias(row: Member, item: _Wanted) -> Hashable | None:
+    """A member's email address, when one side is reached by email and the other on a chat
+    account: someone found by email at last (or no longer). Two chat accounts never match."""
+    platforms = {row.platform, item.values["platform"]}
+    if not row.email or len(platforms) == 1 or Platform.EMAIL.value not in platforms:
+        return None
+    return row.email.lower()
 
 
 def _by_key(row: Any) -> Hashable:
@@ -292,7 +344,8 @@ def _member(spec: MemberSpec, org_ids: dict[str, int | None]) -> _Wanted:
     }
     if spec.timezone is not None:
         values["timezone"] = spec.timezone
-    return _Wanted((spec.platform.value, spec.user_id), f"{spec.name} ({spec.user_id})", values)
+    alias = spec.email.lower() if spec.email else None
+    return _Wanted((spec.platform.value, spec.user_id), f"{spec.name} ({spec.user_id})", values, alias)
 
 
 def _scheme(spec: SchemeSpec, org_ids: dict[str, int | None]) -> _Wanted:

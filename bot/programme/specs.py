@@ -18,6 +18,7 @@ from pydantic import (
 
 from bot.programme.cross_checks import Parts, advisories, cross_check, platform_problem
 from bot.programme.fields import (
+    BY_EMAIL,
     MAX_MEASURE_LABEL,
     Channel,
     Clock,
@@ -187,9 +188,16 @@ class OrganisationSpec(Spec):
         return None
 
 
+class UnresolvedMember(RuntimeError):
+    """A member's account is still `by-email`: bot.programme.people_lookup.resolve finds it first."""
+
+
 class MemberSpec(Spec):
     """Reached on the first of Slack, Teams, email and text message that is given; an email
-    address or mobile number beside a chat account is kept as their contact."""
+    address or mobile number beside a chat account is kept as their contact.
+
+    `slack: by-email` (or `teams: by-email`) asks for the account with their `email:` to be found
+    when the file is loaded (bot.programme.people_lookup): parsing touches no network."""
 
     slack: SlackUser | None = None
     teams: TeamsUser | None = None
@@ -208,6 +216,15 @@ class MemberSpec(Spec):
         return self
 
     @property
+    def looked_up(self) -> Platform | None:
+        """The platform whose account is to be found by the member's email address, if any."""
+        if self.slack == BY_EMAIL:
+            return Platform.SLACK
+        if self.teams == BY_EMAIL:
+            return Platform.TEAMS
+        return None
+
+    @property
     def platform(self) -> Platform:
         return self._reached_on()[0]
 
@@ -222,7 +239,10 @@ class MemberSpec(Spec):
             (Platform.EMAIL, self.email),
             (Platform.SMS, self.mobile),
         )
-        return next((platform, address) for platform, address in ways if address is not None)
+        platform, address = next((platform, address) for platform, address in ways if address is not None)
+        if address == BY_EMAIL:
+            raise UnresolvedMember(f"{self.name}'s {platform.value} account is still to be found by email")
+        return platform, address
 
 
 class SchemeSpec(Spec):
@@ -279,6 +299,11 @@ class ProgrammeFile(Spec):
     @property
     def source(self) -> str:
         return self._source
+
+    @property
+    def lines(self) -> dict[Path, int]:
+        """The line each item and field was written on, for messages about the file."""
+        return self._lines
 
     @property
     def allocation(self) -> Decimal:
