@@ -95,3 +95,16 @@ def test_run_job_words_retention_from_the_command_line(database_url, engine, win
     assert "nothing left to remove" in capsys.readouterr().out
     assert where_found(engine, EVERYONES_WORDS) == []
     assert where_found(engine, GARETH_IDS)
+
+
+def test_the_clock_runs_it_beside_the_ticks_and_logs_counts_never_words(engine, winter, ctx, caplog):
+    import logging
+
+    from bot.sending.scheduler import DAILY, build_clock, tick
+
+    assert build_clock(ctx).get_job("daily") is not None and DAILY == ("words-retention",)
+    with caplog.at_level(logging.INFO):
+        [result] = tick(ctx, datetime(2028, 1, 4, 9, tzinfo=UTC), DAILY)
+    assert result.note is not None and result.note.startswith("removed the words of")
+    assert "removed the words of" in caplog.text
+    assert not any(words.lower() in caplog.text.lower() for words in (*EVERYONES_WORDS, *GARETH_IDS))
