@@ -15,7 +15,7 @@ from bot.sending.jobs import JOBS, JobContext
 from bot.sending.jobs.words_retention import run_words_retention
 from bot.spend.ledger import spend_position, status_text
 from models.db import session_scope
-from models.tables import Blocker, CheckIn, Programme, QuestionAnswer
+from models.tables import AuditEvent, Blocker, CheckIn, Programme, QuestionAnswer
 
 DEADLINE = date(2027, 3, 31)
 KEEP = 180  # the last day kept: 27 Sep 2027
@@ -75,6 +75,9 @@ def test_a_rerun_removes_nothing_and_says_so(engine, winter, ctx):
     next_day = run_words_retention(ctx, programme(engine), datetime(2027, 9, 29, 9, tzinfo=UTC), keep_days=KEEP)
     expected = "nothing left to remove: the words were kept until 27 Sep 2027 and have gone"
     assert again.note == next_day.note == expected
+    with session_scope(engine) as s:
+        [said] = s.execute(select(AuditEvent).where(AuditEvent.action == "words.removed")).scalars()
+    assert said.actor == "words-retention" and said.detail["removed"]["blockers"] == 1
 
 
 def test_the_days_kept_come_from_winterbot_keep_words_days(engine, winter, ctx, monkeypatch):

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
 from bot.common.wording import plural
 from bot.people.words import AFTER_RETENTION, RISK_DETAILS, WORDS, remove_audit_words, remove_words
-from models.tables import Programme, row_id
+from models.tables import AuditEvent, Programme, row_id
 
 AUDIT_KIND = "copies in the audit trail"
+ACTOR = "words-retention"
+ACTION = "words.removed"
 
 
 def words_removed_after(programme: Programme, keep_days: int) -> date:
@@ -43,9 +45,11 @@ class Removed:
         return ", ".join(f"{kind} {count}" for kind, count in self.counts.items() if count) or "nothing"
 
 
-def remove_programme_words(session: Session, programme: Programme, *, dry_run: bool = False) -> Removed:
+def remove_programme_words(session: Session, programme: Programme, now: datetime, *, dry_run: bool = False) -> Removed:
     """Every person's words on the programme replaced by the retention marker; what was removed.
-    A second run finds only markers and removes nothing."""
+    A second run finds only markers and removes nothing. A removal is put in the audit trail (the
+    counts only), which also moves the programme's data version (bot.views.status_cache), so no
+    view computed before it is shown again."""
     pid = row_id(programme)
     removed = Removed()
     for words in (*WORDS, RISK_DETAILS):
@@ -53,6 +57,13 @@ def remove_programme_words(session: Session, programme: Programme, *, dry_run: b
             session, words, words.in_programme(pid), AFTER_RETENTION, dry_run=dry_run
         )
     removed.counts[AUDIT_KIND] = remove_audit_words(session, None, AFTER_RETENTION, programme_id=pid, dry_run=dry_run)
+    if removed.total and not dry_run:
+        counts = {kind: count for kind, count in removed.counts.items() if count}
+        session.add(
+            AuditEvent(
+                programme_id=pid, actor=ACTOR, action=ACTION, subject=programme.slug, detail={"removed": counts}, at=now
+            )
+        )
     session.flush()
     return removed
 

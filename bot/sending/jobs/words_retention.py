@@ -39,7 +39,7 @@ def run_words_retention(
         if job_runs.is_done(session, row_id(programme), JOB, today, VERSION):
             result.note = retention_line(programme, keep, today, Removed())
             return result
-        removed = remove_programme_words(session, programme)
+        removed = remove_programme_words(session, programme, now)
         job_runs.record(session, row_id(programme), JOB, today, VERSION, now)
     result.note = retention_line(programme, keep, today, removed)
     if removed.total:
