@@ -176,6 +176,21 @@ def test_slack_lookups_are_paced_after_a_first_burst():
     assert pacing_seconds(BURST) == 0 and pacing_seconds(BURST + 50) == pytest.approx(60)
 
 
+def test_a_big_file_is_told_how_long_slack_s_pace_takes(slack):
+    from bot.app.lookups import _slack
+    from bot.common.config import Settings
+    from bot.programme.ownership import Owner
+
+    said: list[str] = []
+    settings = Settings(slack_bot_token=TOKEN, slack_api_url=slack.api_url)
+    _slack(settings, Owner("T0VALE"), None, BURST + 100, said.append)  # no engine: one workspace's token
+    told = f"Finding {BURST + 100} Slack accounts by email: Slack allows about 50 look-ups a minute, so this takes"
+    assert said == [f"{told} about 2 minutes."]
+    said.clear()
+    _slack(settings, Owner("T0VALE"), None, BURST, said.append)  # no engine: one workspace's token
+    assert said == []
+
+
 # -- Microsoft Graph ------------------------------------------------------------------------------
 
 

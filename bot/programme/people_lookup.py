@@ -11,7 +11,7 @@ every such member listed. Email addresses are never put in the messages: the lin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -64,7 +64,6 @@ def resolve(
     finders: Mapping[Platform, PeopleFinder],
     reachable: Collection[Platform],
     places: Mapping[Platform, str] | None = None,
-    progress: Callable[[int, int], None] | None = None,
 ) -> Resolution:
     """Find each `by-email` member's account with the finder of its platform.
 
@@ -72,7 +71,6 @@ def resolve(
     to their email only when Platform.EMAIL is in it). `places` names the workspace or tenant in
     the messages. Raises LookupFailed (from a finder, or for a platform without one)."""
     places = {**PLACES, **(places or {})}
-    total = sum(wanted(spec).values())
     members: list[MemberSpec] = []
     found: dict[Platform, int] = {}
     notes: list[Issue] = []
@@ -86,8 +84,6 @@ def resolve(
         if finder is None:
             raise LookupFailed(f"no way to look up {PLATFORM_NAMES[platform]} accounts is set up")
         user_id = finder.find(member.email)
-        if progress is not None:
-            progress(sum(found.values()) + len(notes) + len(refusals) + 1, total)
         if user_id is not None:
             found[platform] = found.get(platform, 0) + 1
             members.append(member.model_copy(update={platform.value: user_id}))
