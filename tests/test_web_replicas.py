@@ -25,11 +25,13 @@ from pathlib import Path
 import httpx
 import pytest
 from checkin_store_support import BOB, CAROL, PROGRAMME, answers, form_for, rows
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from starlette.testclient import TestClient
 from web_checkin_support import PUBLIC, SECRET, TZ, db, form_fields, link, member_id, on_monday  # noqa: F401
 
+from bot.app.background import REQUEST_THREADS
 from bot.app.server import build_asgi_app
 from bot.common.calendar import local_date
 from bot.common.config import Settings
@@ -134,6 +136,37 @@ def test_two_forms_of_one_partner_through_two_replicas_store_two_answers_in_orde
         assert RECEIVED in done.text, done.text
     stored = rows(db, CheckIn, CheckIn.member_id == member_id(db))
     assert len(stored) == 2 and stored[1].supersedes_id == stored[0].id
+
+
+def test_a_burst_of_forms_holds_no_more_database_connections_than_the_request_threads(db, on_monday):
+    """Many partners at once: each replica holds at most REQUEST_THREADS connections, inside
+    the engine's pool, so none is opened afresh per request (handlers.web.threads)."""
+    engine = make_engine(db.url.render_as_string(hide_password=False))
+    held, most, lock = [0], [0], threading.Lock()
+
+    def out(*_: object) -> None:
+        with lock:
+            held[0] += 1
+            most[0] = max(most[0], held[0])
+
+    def back(*_: object) -> None:
+        with lock:
+            held[0] -= 1
+
+    event.listen(engine, "checkout", out)
+    event.listen(engine, "checkin", back)
+    app = build_asgi_app(Settings(database_url=str(db.url), public_url=PUBLIC, web_secret=SECRET), engine)
+    paths = [link(db, who) for who in (BOB, CAROL)] * 8
+    try:
+        with TestClient(app, base_url=PUBLIC) as client:
+            threads = [threading.Thread(target=client.get, args=(path,)) for path in paths]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+    finally:
+        engine.dispose()
+    assert 1 <= most[0] <= REQUEST_THREADS
 
 
 # -- two real `winterbot serve` processes ----------------------------------------------------------

@@ -9,7 +9,6 @@ import logging
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -22,6 +21,7 @@ from bot.people.away_by_link import away_for, back_for
 from handlers.web import csrf
 from handlers.web.checkin_links import NOT_SENT, grant_of, link_refused, refused_page
 from handlers.web.pages import render
+from handlers.web.threads import on_request_threads
 from models.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,8 @@ def away_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
         ):
             return refused_page(NOT_SENT, title="Nothing was changed")
         typed = fields.get(UNTIL, "")[:MAX_UNTIL]
-        result = await run_in_threadpool(pause, grant.member_id, fields.get("action", ""), typed, now)
+        action = fields.get("action", "")
+        result = await on_request_threads(request, lambda: pause(grant.member_id, action, typed, now))
         log.info("web away for member %s: %s", grant.member_id, result.outcome.value)
         if result.outcome in (Outcome.NOT_A_MEMBER, Outcome.NEVER_PROMPTED):
             return refused_page(result.text)

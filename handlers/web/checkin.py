@@ -18,7 +18,6 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -39,6 +38,7 @@ from handlers.web.away import AWAY_SUFFIX
 from handlers.web.checkin_links import NOT_SENT, grant_of, link_refused, refused_page
 from handlers.web.checkin_page import ACTION, NO_CHANGE, checkin_page, stored_page
 from handlers.web.pages import render
+from handlers.web.threads import on_request_threads
 from models.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -72,9 +72,11 @@ def checkin_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
         grant = grant_of(secret, token, now)
         if isinstance(grant, LinkRefused):
             return link_refused(grant)
-        form, away = await run_in_threadpool(
-            in_session,
-            lambda s: (open_checkin_for(s, grant.member_id, grant.day, now), away_until(s, grant.member_id, now)),
+        form, away = await on_request_threads(
+            request,
+            lambda: in_session(
+                lambda s: (open_checkin_for(s, grant.member_id, grant.day, now), away_until(s, grant.member_id, now))
+            ),
         )
         if isinstance(form, Refusal):
             log.info("web check-in refused for member %s: not theirs to answer today", grant.member_id)
@@ -101,8 +103,9 @@ def checkin_routes(settings: Settings, engine: Engine) -> list[BaseRoute]:
         no_change = fields.pop(ACTION, None) == NO_CHANGE
         submission = fields.pop(SUBMISSION, None) or secrets.token_urlsafe(16)
         answers = None if no_change else fields
-        outcome = await run_in_threadpool(
-            in_session, lambda s: send_form_once(s, grant.member_id, grant.day, answers, submission, now)
+        outcome = await on_request_threads(
+            request,
+            lambda: in_session(lambda s: send_form_once(s, grant.member_id, grant.day, answers, submission, now)),
         )
         if isinstance(outcome, SentBefore):
             log.info("web check-in from member %s sent again (a reload): stored once", grant.member_id)
