@@ -16,6 +16,7 @@ Two kinds of crafted request, each checked against a snapshot of every table:
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode
@@ -24,13 +25,19 @@ import httpx
 import pytest
 from fixtures_slack import RunningApp, running_app
 from slack_double import SlackDouble
-from slack_signing import block_actions_payload, signed_headers, slash_command_body
-from tenancy_listeners import Crafted, Ids, slack_requests, slack_uncovered
+from slack_signing import SIGNING_SECRET, block_actions_payload, signed_headers, slash_command_body
+from starlette.applications import Starlette
+from starlette.routing import Route
+from tenancy_listeners import COMMAND_TEXTS, Crafted, Ids, slack_requests, slack_uncovered
 from tenancy_support import Area, changed, load_area, owned_by, settle, snapshot
 
+from bot.app.background import Workers
+from bot.commands.table import BY_NAME
 from bot.common.config import Settings
 from bot.people.tenancy import refusal_text
 from bot.programme.ownership import Owner
+from handlers.slack import build_slack_app
+from handlers.slack.endpoint import slack_endpoint
 from models.vocabulary import Platform
 
 pytestmark = pytest.mark.slow
@@ -212,3 +219,59 @@ def test_a_request_naming_no_workspace_is_a_400_and_slacks_checks_still_answer(s
     headers = signed_headers(challenge, server.secret, content_type="application/json")
     answered = server.http.post("/slack/events", content=challenge.encode(), headers=headers)
     assert answered.status_code == 200 and "c-h-a-l" in answered.text
+
+
+def test_every_command_of_the_table_has_a_crafted_request():
+    assert set(COMMAND_TEXTS) == set(BY_NAME)
+
+
+# -- an Enterprise Grid organisation, and many workspaces ---------------------------------------------
+
+
+def grid_command(server: RunningApp, text: str, user: str, team: str, enterprise: str) -> httpx.Response:
+    form = dict(parse_qsl(slash_command_body(text, user, team_id=team)))
+    body = urlencode({**form, "enterprise_id": enterprise, "is_enterprise_install": "true"})
+    return server.http.post("/slack/events", content=body.encode(), headers=signed_headers(body, server.secret))
+
+
+def test_a_programme_of_an_organisation_answers_each_of_its_workspaces_and_no_other(
+    slack_settings, engine, tmp_path, start_app
+):
+    words = {"test-fund": "grid-fund", "Test fund": "Grid fund", "U0TEST000": "W0GRID000"}
+    load_area(engine, tmp_path, "checkin.yaml", words, Owner(slack_enterprise_id="E0GRID01"))
+    with start_app(slack_settings, engine) as server:
+        for team in (TEAM_A, TEAM_B):
+            assert "Grid fund" in grid_command(server, "status", "W0GRID0001", team, "E0GRID01").text
+        before = snapshot(engine)
+        refused = grid_command(server, "away 4 Jan", "W0GRID0001", TEAM_A, "E0OTHER02")
+        assert refused.json()["text"] == REFUSED and changed(before, snapshot(engine)) == {}
+
+
+def asgi_post(app: Starlette, body: str) -> httpx.Response:
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://winterbot") as client:
+            return await client.post("/slack/events", content=body.encode(), headers=signed_headers(body))
+
+    return asyncio.run(send())
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["one-workspace", "many-workspaces"])
+def test_a_programme_without_an_owner_is_every_workspaces_only_when_there_is_one(
+    slack_settings, engine, add_member, many
+):
+    """As bot.app.server composes the endpoint, with `many_workspaces` said outright (under OAuth
+    it is read from the Bolt app: test_tenancy_rule checks serves_many)."""
+    add_member("U0VALELEAD", "lead")
+    workers = Workers()
+    slack_app = build_slack_app(slack_settings, engine, workers=workers)
+    endpoint = slack_endpoint(slack_app, SIGNING_SECRET, engine, workers, many_workspaces=many)
+    app = Starlette(routes=[Route("/slack/events", endpoint, methods=["POST"])])
+    before = snapshot(engine)
+    answer = asgi_post(app, slash_command_body("away 4 Jan", "U0VALELEAD", team_id=TEAM_B))
+    assert answer.status_code == 200
+    if many:
+        assert answer.json() == {"response_type": "ephemeral", "text": REFUSED}
+        assert changed(before, snapshot(engine)) == {}
+    else:
+        assert answer.json()["text"] != REFUSED and changed(before, snapshot(engine))
