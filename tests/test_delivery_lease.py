@@ -50,10 +50,12 @@ def prompt_keys(slack_api) -> list[str]:
 def test_two_clocks_against_a_slow_slack_send_each_prompt_once_though_sends_outlast_the_lease(
     engine, database_url, programme, slack_api, monkeypatch
 ):
-    """Each post takes longer than a lease: a fan-out that leased every key up front, or did
-    not keep its leases, would see the second clock take keys over and both send them."""
-    monkeypatch.setattr(deliveries, "LEASE", timedelta(seconds=1))
-    slack_api.slow("chat.postMessage", 2.0)
+    """Each post takes half as long again as a lease: a fan-out that leased every key up front,
+    or did not keep its leases, would see the second clock take keys over and both send them.
+    The lease is 2 s, renewed every 0.67 s, so a keeper held up by a busy machine for over a
+    second still keeps it (a 1 s lease lost to a stall of 0.7 s, and the test failed under load)."""
+    monkeypatch.setattr(deliveries, "LEASE", timedelta(seconds=2))
+    slack_api.slow("chat.postMessage", 3.0)
     start = local_instant(DAY, time(9, 30))
     began = wall.monotonic()
     first = context(engine, slack_api, workers=PARTNERS)
@@ -65,7 +67,7 @@ def test_two_clocks_against_a_slow_slack_send_each_prompt_once_though_sends_outl
 
     a = threading.Thread(target=clock_a)
     a.start()
-    wall.sleep(1.3)  # past the first leases' end, every prompt still on its way
+    wall.sleep(2.3)  # past the first leases' end, every prompt still on its way
     while a.is_alive() or not results:
         results.append(run_daily_prompts(second, programme, start + timedelta(seconds=wall.monotonic() - began)))
         wall.sleep(0.3)

@@ -1,8 +1,11 @@
 """Exactly-once scheduled sends.
 
 Every send has a key (programme, job, recipient, local date) written before the send. A
-sender claims a key just before it sends, with one conditional UPDATE that writes a fresh
-random owner token, so of two clock processes only one wins. A claim is a lease: the holder
+sender claims a key just before it sends, writing a fresh random owner token, so of two clock
+processes only one wins. On PostgreSQL the ledger is a work queue (`claim_next`): one statement
+takes the next due keys of those a sender may send, `FOR UPDATE SKIP LOCKED`, so any number of
+clock processes, on any machines, take disjoint keys rather than race through one list; on
+SQLite (one machine) a conditional UPDATE on the owner read first does it. A claim is a lease: the holder
 renews it while the send is under way (bot.sending.jobs.fanout), and a process that dies mid-send
 leaves a key that another may take over once the lease has run out. Such a takeover is
 uncertain (the message may have gone out before the crash), so the sender asks the platform
@@ -17,6 +20,7 @@ tried after it); a permanent one, or one whose window has closed, is given up on
 from __future__ import annotations
 
 import logging
+import random
 import secrets
 import threading
 from collections.abc import Iterable, Sequence
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, text, update
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -142,15 +146,9 @@ def claim(engine: Engine, keys: Sequence[str], now: datetime) -> list[Claim]:
     for chunk in _chunks(_claimable_now(engine, keys, now), CLAIM_BATCH):
         with session_scope(engine) as session:
             for key, seen_owner, seen_until in chunk:
-                owner = new_owner()
-                attempts = session.execute(
-                    update(Delivery)
-                    .where(col(Delivery.key) == key, claimable(now), _owner_is(seen_owner))
-                    .values(claimed_until=until, attempts=col(Delivery.attempts) + 1, lease_owner=owner)
-                    .returning(col(Delivery.attempts))
-                ).scalar()
-                if attempts is not None:
-                    claims.append(Claim(key, attempts, seen_until is not None, owner, until))
+                held = _compare_and_set(session, key, seen_owner, seen_until, now, until)
+                if held is not None:
+                    claims.append(held)
     return claims
 
 
@@ -188,9 +186,72 @@ def claimable(now: datetime) -> ColumnElement[bool]:
     )
 
 
+# The work queue's claim on PostgreSQL: the next `n` due keys of those given, in key order (found
+# by the unique index on key, however long the ledger grows), each row locked as it is taken and
+# rows another claim has locked skipped, all in one statement. The inner SELECT reads
+# `claimed_until` as it was (set: an earlier lease ran out without an outcome).
+_CLAIM_NEXT = text(
+    f"""
+    UPDATE {Delivery.__tablename__} AS d
+    SET claimed_until = :until, attempts = d.attempts + 1,
+        lease_owner = replace(gen_random_uuid()::text, '-', '')
+    FROM (
+        SELECT id, claimed_until AS seen_until FROM {Delivery.__tablename__}
+        WHERE key = ANY(:keys) AND state <> :sent AND attempts < :gave_up
+          AND (claimed_until IS NULL OR claimed_until <= :now)
+          AND (next_attempt_at IS NULL OR next_attempt_at <= :now)
+        ORDER BY key LIMIT :n
+        FOR UPDATE SKIP LOCKED
+    ) AS picked
+    WHERE d.id = picked.id
+    RETURNING d.key, d.attempts, d.lease_owner, picked.seen_until
+    """
+)
+
+
+def claim_next(engine: Engine, keys: Sequence[str], now: datetime, n: int = 1) -> list[Claim]:
+    """Take the lease on up to `n` of `keys` that are due now (the work queue's claim): none
+    already held by another sender, none another process is claiming at this instant. Empty when
+    none of `keys` is claimable. On SQLite, compare-and-set on keys read first, in random order so
+    that a process's threads rarely reach for the same one."""
+    if not keys or n < 1:
+        return []
+    until = now + LEASE
+    if engine.dialect.name == "postgresql":
+        params = {"keys": list(keys), "now": now, "until": until, "n": n}
+        with session_scope(engine) as session:
+            rows = session.execute(_CLAIM_NEXT, {**params, "sent": DeliveryState.SENT.value, "gave_up": GAVE_UP}).all()
+        return [Claim(key, attempts, seen is not None, owner, until) for key, attempts, owner, seen in rows]
+    found = _claimable_now(engine, keys, now)
+    random.shuffle(found)
+    claims: list[Claim] = []
+    with session_scope(engine) as session:
+        for key, seen_owner, seen_until in found:
+            held = _compare_and_set(session, key, seen_owner, seen_until, now, until)
+            if held is not None:
+                claims.append(held)
+                if len(claims) >= n:
+                    break
+    return claims
+
+
+def _compare_and_set(
+    session: Session, key: str, seen_owner: str | None, seen_until: datetime | None, now: datetime, until: datetime
+) -> Claim | None:
+    owner = new_owner()
+    attempts = session.execute(
+        update(Delivery)
+        .where(col(Delivery.key) == key, claimable(now), _owner_is(seen_owner))
+        .values(claimed_until=until, attempts=col(Delivery.attempts) + 1, lease_owner=owner)
+        .returning(col(Delivery.attempts))
+    ).scalar()
+    return None if attempts is None else Claim(key, attempts, seen_until is not None, owner, until)
+
+
 def renew(engine: Engine, claims: Sequence[Claim], until: datetime) -> set[str]:
     """Extend the leases still held by these claims to `until`, in one statement; returns the
-    keys still held (a key missing was taken over, or its outcome recorded)."""
+    keys still held (a key missing was taken over, or its outcome recorded). Found by key (its
+    unique index) and owner: a token is written for one key, so the pair is the claim."""
     owners = {c.owner: c.key for c in claims}
     if not owners:
         return set()
@@ -198,7 +259,11 @@ def renew(engine: Engine, claims: Sequence[Claim], until: datetime) -> set[str]:
         held = (
             session.execute(
                 update(Delivery)
-                .where(col(Delivery.lease_owner).in_(list(owners)), col(Delivery.claimed_until).is_not(None))
+                .where(
+                    col(Delivery.key).in_(list(owners.values())),
+                    col(Delivery.lease_owner).in_(list(owners)),
+                    col(Delivery.claimed_until).is_not(None),
+                )
                 .values(claimed_until=until)
                 .returning(col(Delivery.lease_owner))
             )

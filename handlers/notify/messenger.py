@@ -23,7 +23,7 @@ from bot.common.web_links import checkin_url
 from bot.risks.listing import RiskView
 from bot.sending.notify_words import NotifyMessage, digest_message, notice_message, prompt_message
 from bot.sending.ports import Destination, Recipient, Report, SendError
-from handlers.notify.pace import Pace
+from handlers.notify.pace import Pacing
 from models.vocabulary import Platform
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ PERMANENT_STATUSES = frozenset({400, 403, 404})
 class NotifyMessenger:
     """One of these for email and one for text messages, sharing a client."""
 
-    def __init__(self, platform: str, client: NotificationsAPIClient, settings: Settings, pace: Pace) -> None:
+    def __init__(self, platform: str, client: NotificationsAPIClient, settings: Settings, pace: Pacing) -> None:
         if platform not in (Platform.EMAIL.value, Platform.SMS.value):
             raise ValueError(f"Notify sends email or sms, not {platform!r}")
         self.platform = platform

@@ -1,7 +1,12 @@
 """The Slack side of the sending port, for the clock and `run-job` (a plain thread pool,
 so the synchronous client). Given the database, it sends nothing to a workspace that
 uninstalled the app or revoked its tokens (handlers.slack.installation); what Slack refuses
-for good is a permanent SendError saying what to do (handlers.slack.api_errors)."""
+for good is a permanent SendError saying what to do (handlers.slack.api_errors).
+
+Given the database, its posts also keep to the workspace's limit with every other process
+(bot.sending.limits: `posts_per_second` for the workspace, about one a second for a channel);
+a DM is a channel of its own that a fan-out posts to once, so it keeps to this process's
+throttle only. Without one, the process's own pacers and throttle are all there is."""
 
 from __future__ import annotations
 
@@ -17,8 +22,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy.engine import Engine
 
 from bot.checkin.prompts import Prompt
-from bot.common.config import Settings
+from bot.common.config import DEFAULT_SLACK_POSTS_PER_SECOND, Settings
 from bot.risks.listing import RiskView
+from bot.sending.limits import SharedLimits
 from bot.sending.ports import Destination, Recipient, Report, SendError
 from handlers.slack.api_errors import method_of, refusal
 from handlers.slack.blocks.digest import report_messages
@@ -34,6 +40,9 @@ log = logging.getLogger(__name__)
 
 METADATA_EVENT = "winterbot_delivery"
 HISTORY_LOOKBACK = 100
+POSTS = frozenset({"chat_postMessage", "chat_update"})  # what the workspace's posting limit counts
+PACED = POSTS | {"files_upload_v2"}  # what a channel's one a second counts
+CHANNEL_PER_SECOND = 1.0
 
 
 def sync_client(settings: Settings) -> WebClient:
@@ -50,18 +59,24 @@ class SlackMessenger:
     platform = "slack"
 
     def __init__(
-        self, client: WebClient, throttle: ChannelThrottle | None = None, *, engine: Engine | None = None
+        self,
+        client: WebClient,
+        throttle: ChannelThrottle | None = None,
+        *,
+        engine: Engine | None = None,
+        posts_per_second: float = DEFAULT_SLACK_POSTS_PER_SECOND,
     ) -> None:
         self.client = client
         self.throttle = throttle or ChannelThrottle()
         self.installation = Installation(client, engine)
         retrying = [h for h in client.retry_handlers if isinstance(h, PatientRateLimitRetry)]
         self.pacers = retrying[0].pacers if retrying else Pacers()
+        self.limits = SharedLimits(engine, posts_per_second) if engine is not None else None
+        self.channels = SharedLimits(engine, CHANNEL_PER_SECOND, window=1.0) if engine is not None else None
 
     def send_prompt(self, recipient: Recipient, prompt: Prompt, key: str) -> str:
         """Posting to the user id lands in the app's DM with them, with no conversations.open
         (a Tier 3 method, about 50 a minute: too slow to fan out to a thousand people)."""
-        self.throttle.wait(recipient.user_id)
         response = self._call(
             self.client.chat_postMessage,
             channel=recipient.user_id,
@@ -77,7 +92,6 @@ class SlackMessenger:
 
     def post_risk(self, destination: Destination, risk: RiskView, key: str) -> str:
         """A channel id (or #name) posts there; a member's user id lands in the app's DM with them."""
-        self.throttle.wait(destination.address)
         text, blocks = escalation_message(risk)
         response = self._call(
             self.client.chat_postMessage,
@@ -96,7 +110,6 @@ class SlackMessenger:
         return self._find(channel, key)
 
     def post_notice(self, destination: Destination, text: str, key: str) -> str:
-        self.throttle.wait(destination.address)
         response = self._call(
             self.client.chat_postMessage, channel=destination.address, text=escape(text), metadata=_metadata(key)
         )
@@ -107,7 +120,6 @@ class SlackMessenger:
         if not channel or not ts:
             raise SendError(f"not a Slack message reference: {reference!r}", permanent=True)
         text, blocks = escalation_message(risk)
-        self.throttle.wait(channel)
         self._call(self.client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)
 
     def report_parts(self, report: Report) -> int:
@@ -118,7 +130,6 @@ class SlackMessenger:
         messages = report_messages(report)
         if not 0 <= part < len(messages):
             raise SendError(f"the report has {len(messages)} messages, not part {part + 1}", permanent=True)
-        self.throttle.wait(destination.address)
         response = self._call(
             self.client.chat_postMessage,
             channel=destination.address,
@@ -133,7 +144,6 @@ class SlackMessenger:
     def upload_chart(self, destination: Destination, png: bytes, title: str, key: str) -> str:
         """files.getUploadURLExternal, the upload, files.completeUploadExternal to the channel. A
         file share carries no metadata, so the key goes into the file name (`chart_filename`)."""
-        self.throttle.wait(destination.address)
         try:
             response = self._call(
                 self.client.files_upload_v2,
@@ -177,6 +187,7 @@ class SlackMessenger:
         """Each call waits its turn with the method's pacer (handlers.slack.retry), if the app is
         still installed there; what Slack refuses is a SendError, permanent when retrying cannot help."""
         self.installation.check()
+        self._keep_limits(method.__name__, kwargs.get("channel"))
         pacer = self.pacers.of(method.__name__)
         pacer.wait()
         try:
@@ -190,6 +201,23 @@ class SlackMessenger:
             raise refusal(str(body.get("error", "unknown_error")), body, name, channel) from error
         except OSError as error:
             raise SendError(f"could not reach Slack: {type(error).__name__}") from error
+
+    def _keep_limits(self, name: str, channel: str | None) -> None:
+        """A post waits for its channel's turn, then for a place in the workspace's limit."""
+        if name not in PACED or not channel:
+            return
+        team = self.installation.team_id
+        if self.channels is None or team is None or _is_dm(channel):
+            self.throttle.wait(channel)
+        else:
+            self.channels.wait(f"slack:{team}:{channel}")
+        if name in POSTS and self.limits is not None and team is not None:
+            self.limits.wait(f"slack:{team}")
+
+
+def _is_dm(channel: str) -> bool:
+    """A user id (the app's DM with them) or a DM's own id."""
+    return channel[:1] in ("U", "W", "D")
 
 
 def _metadata(key: str) -> dict:

@@ -7,6 +7,11 @@ on one event loop of the messenger's own, on a thread of its own.
 Teams lets a bot read back neither a chat nor a channel, so `find_*` cannot look for a
 message an earlier attempt may have sent: they answer "not found" and the delivery ledger
 alone keeps each key to one message (see the README on the one window this leaves).
+
+Every post and update keeps to the tenant's limit (TEAMS_SENDS_PER_SECOND) with every other
+process (bot.sending.limits). The tenant is TENANT_ID for a single-tenant app; a multi-tenant
+app's conversation references do not reach the messenger with their tenant, so its sends are
+counted by the service URL they go to (a tenant's conversations share one): stricter, never looser.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from bot.common.config import Settings
 from bot.people.conversations import Where
 from bot.risks.listing import RiskView
 from bot.sending.addresses import Addresses
+from bot.sending.limits import SharedLimits
 from bot.sending.ports import Destination, Recipient, Report, SendError
 from handlers.teams.activity import card_message, image_message
 from handlers.teams.cards.base import Card, notice_card
@@ -48,6 +54,8 @@ class TeamsMessenger:
         self._app = app or sdk_app(settings)
         self._addresses = Addresses(engine)
         self._default_url = settings.teams_service_url or DEFAULT_SERVICE_URL
+        self._tenant = settings.teams_tenant_id
+        self._limits = SharedLimits(engine, settings.teams_sends_per_second)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="teams-messenger", daemon=True)
         self._thread.start()
@@ -60,7 +68,11 @@ class TeamsMessenger:
         return asyncio.run_coroutine_threadsafe(work, self._loop).result(TIMEOUT_SECONDS)
 
     def _post(self, where: Where, content: Card, summary: str | None = None) -> str:
+        self._keep_limit(where)
         return self._run(post(self._app.api, where, card_message(content, summary)))
+
+    def _keep_limit(self, where: Where) -> None:
+        self._limits.wait(f"teams:{self._tenant or where.service_url.rstrip('/')}")
 
     # prompts
 
@@ -103,6 +115,7 @@ class TeamsMessenger:
         conversation_id, activity_id = parse_reference(reference)
         where = self._addresses.channel(conversation_id, self._default_url)
         content = risk_card(risk, organisations=self._organisations(risk))
+        self._keep_limit(where)
         self._run(update(self._app.api, where, activity_id, card_message(content, activity_id=activity_id)))
 
     def report_parts(self, report: Report) -> int:
@@ -113,7 +126,9 @@ class TeamsMessenger:
 
     def upload_chart(self, destination: Destination, png: bytes, title: str, key: str) -> str:
         message = image_message(chart_image(png), title, f"{key.replace(':', '-')}.png")
-        return self._run(post(self._app.api, self._where(destination), message))
+        where = self._where(destination)
+        self._keep_limit(where)
+        return self._run(post(self._app.api, where, message))
 
     def find_upload(self, destination: Destination, key: str) -> str | None:
         return None

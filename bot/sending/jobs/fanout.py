@@ -1,9 +1,18 @@
-"""Sending one message to each of many destinations, each exactly once."""
+"""Sending one message to each of many destinations, each exactly once.
+
+Every key is planned first; then a pool of sender threads drains the job's keys as a work queue:
+each thread claims the next due key(s) among those this process can send (it has an Outgoing for
+them) with one statement (bot.sending.deliveries.claim_next), sends them, and claims again until
+nothing of the job is claimable. Any number of clock processes can do this at once: on PostgreSQL
+they take disjoint keys (SKIP LOCKED), each just before its send, its lease kept while it is
+under way.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,7 +21,7 @@ from bot.checkin.prompts import Prompt
 from bot.sending.deliveries import (
     Claim,
     Planned,
-    claim,
+    claim_next,
     claimable_keys,
     delivery_key,
     ledger,
@@ -28,6 +37,9 @@ from models.db import session_scope
 from models.tables import Programme
 
 log = logging.getLogger(__name__)
+
+CLAIM_AT_ONCE = 1  # keys a sender thread claims in one statement: each is sent soon after
+CHUNK = 500  # keys offered to one claim: the statement's array, and the index probes it makes
 
 
 @dataclass(frozen=True)
@@ -94,12 +106,15 @@ def deliver(
     outcomes: dict[str, str] = {}
     if candidates:
         clock = job_clock(now)
+        queue = _Queue(ctx, candidates, clock)
+        threads = max(1, min(ctx.workers, -(-len(candidates) // CLAIM_AT_ONCE)))
         with (
             Keeper(ctx.engine, clock) as keeper,
-            ThreadPoolExecutor(max_workers=max(1, ctx.workers), thread_name_prefix=result.job) as pool,
+            ThreadPoolExecutor(max_workers=threads, thread_name_prefix=result.job) as pool,
         ):
-            sent = pool.map(lambda key: _claim_and_attempt(ctx, keeper, usable[key], now, clock, until), candidates)
-            outcomes = dict(zip(candidates, sent, strict=False))
+            drained = [pool.submit(_drain, ctx, keeper, queue, usable, now, until, outcomes) for _ in range(threads)]
+            for done in drained:
+                done.result()
     mine = [o for o in outcomes.values() if o not in NOT_MINE]
     result.sent += mine.count("sent")
     result.already_sent += mine.count("found")
@@ -124,18 +139,49 @@ def _retry_until(ctx: JobContext, programme_id: int, day: date, now: datetime) -
     return retry_until(day, programme.timezone if programme else None, now)
 
 
-def _claim_and_attempt(
-    ctx: JobContext, keeper: Keeper, item: Outgoing, now: datetime, clock: Clock, until: datetime | None
-) -> str:
-    """Claim the key now, just before its send ("busy" when another process has it)."""
-    claims = claim(ctx.engine, [item.key], clock())
-    if not claims:
-        return "busy"
-    keeper.hold(claims[0])
-    try:
-        return _attempt(ctx, keeper, claims[0], item, now, until)
-    finally:
-        keeper.drop(item.key)
+class _Queue:
+    """The keys this process may send, offered to claims a chunk at a time: every thread claims
+    from the same chunk (the database keeps their claims apart) and moves on to the next when a
+    claim finds nothing due in it."""
+
+    def __init__(self, ctx: JobContext, keys: Sequence[str], clock: Clock) -> None:
+        self._engine, self._clock = ctx.engine, clock
+        self._chunks = [keys[i : i + CHUNK] for i in range(0, len(keys), CHUNK)]
+        self._at = 0
+        self._lock = threading.Lock()
+
+    def next(self) -> list[Claim]:
+        """The next claims, taken now; empty when nothing of the job is left to claim."""
+        while True:
+            with self._lock:
+                at = self._at
+            if at >= len(self._chunks):
+                return []
+            claims = claim_next(self._engine, self._chunks[at], self._clock(), CLAIM_AT_ONCE)
+            if claims:
+                return claims
+            with self._lock:
+                self._at = max(self._at, at + 1)
+
+
+def _drain(
+    ctx: JobContext,
+    keeper: Keeper,
+    queue: _Queue,
+    usable: dict[str, Outgoing],
+    now: datetime,
+    until: datetime | None,
+    outcomes: dict[str, str],
+) -> None:
+    """One sender thread: claim, send, record, until nothing is left to claim."""
+    while claims := queue.next():
+        for held in claims:
+            keeper.hold(held)
+        for held in claims:
+            try:
+                outcomes[held.key] = _attempt(ctx, keeper, held, usable[held.key], now, until)
+            finally:
+                keeper.drop(held.key)
 
 
 def _attempt(
