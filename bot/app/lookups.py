@@ -66,15 +66,21 @@ def _slack(settings: Settings, owner: Owner, engine: Engine, count: int, say: Sa
     from handlers.slack.people_lookup import PER_MINUTE, SlackPeopleFinder, installed_token, pacing_seconds
 
     if settings.slack_oauth:
-        if not owner.slack_team_id:
+        if not (owner.slack_team_id or owner.slack_enterprise_id):
             raise LookupFailed(
-                "`slack: by-email` needs the workspace whose accounts have these addresses: give --workspace T…"
+                "`slack: by-email` needs the workspace whose accounts have these addresses: give --workspace T… "
+                "(or --enterprise E… for an installation across an Enterprise Grid organisation)"
             )
         assert settings.slack_client_id is not None
         token = installed_token(settings.slack_client_id, engine, owner.slack_team_id, owner.slack_enterprise_id)
         if token is None:
+            where = (
+                f"the Slack workspace {owner.slack_team_id}"
+                if owner.slack_team_id
+                else f"the Enterprise Grid organisation {owner.slack_enterprise_id}"
+            )
             raise LookupFailed(
-                f"winterbot is not installed in the Slack workspace {owner.slack_team_id}: install it there "
+                f"winterbot is not installed in {where}: install it there "
                 "(/slack/install) before loading members written `slack: by-email`"
             )
     else:
