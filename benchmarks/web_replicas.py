@@ -273,6 +273,14 @@ def report(runs: list[Run], args: argparse.Namespace) -> bool:
         print(
             f"{run.processes} process(es): every check-in stored exactly once: {once}; replays refused: {replays_refused}"
         )
+    for run in runs:
+        sent = run.phases["check-ins"]
+        share = sent.server_cpu / (sent.wall * run.processes)
+        print(
+            f"{run.processes} process(es), check-ins: {sent.server_cpu / sent.requests * 1000:.1f} ms of server CPU and"
+            f" {sent.database_cpu / sent.requests * 1000:.1f} ms of PostgreSQL's each; each process had {share:.0%} of"
+            f" a core; {sent.requests / sent.server_cpu:.1f} check-ins a second per core of server CPU"
+        )
     first, last = runs[0], runs[-1]
     if len(runs) > 1:
         print(f"\n{last.processes} processes / {first.processes}:")
@@ -282,6 +290,13 @@ def report(runs: list[Run], args: argparse.Namespace) -> bool:
         ratio = last.phases["check-ins"].rate / first.phases["check-ins"].rate
         print(
             f"goal: check-ins at least {GOAL}x with {last.processes}: {'met' if ratio >= GOAL else 'NOT met'} ({ratio:.2f}x)"
+        )
+        a, b = first.phases["check-ins"], last.phases["check-ins"]
+        per_core = (b.requests / b.server_cpu) / (a.requests / a.server_cpu)
+        cores = last.processes * (1 + b.database_cpu / b.server_cpu)
+        print(
+            f"with a core for each process (and {cores:.1f} cores in all, PostgreSQL's share included):"
+            f" {last.processes} x {per_core:.2f} = {last.processes * per_core:.2f}x one process at a full core"
         )
     return good
 
