@@ -66,14 +66,17 @@ def bot_token(engine: Engine, settings: Settings, team: str) -> str | None:
     return bot.bot_token if bot is not None else None
 
 
-def load_for(engine: Engine, tmp_path: Path, slug: str, prefix: str, team: str | None) -> int:
+def load_for(
+    engine: Engine, tmp_path: Path, slug: str, prefix: str, team: str | None, enterprise: str | None = None
+) -> int:
     """The bundled sample under another slug, its members' ids starting `prefix` (6 characters,
     like U0VALE), loaded for the workspace `team` (or for none); the programme's id."""
     assert len(prefix) == len(SAMPLE_USER_PREFIX)
     text = Path(str(SAMPLE_PATH)).read_text(encoding="utf-8")
     path = tmp_path / f"{slug}.yaml"
     path.write_text(text.replace(SAMPLE_SLUG, slug).replace(SAMPLE_USER_PREFIX, prefix), encoding="utf-8")
-    load_programme(engine, read_path(path), owner=Owner(slack_team_id=team) if team else None)
+    owner = Owner(slack_team_id=team, slack_enterprise_id=enterprise)
+    load_programme(engine, read_path(path), owner=owner if owner.given else None)
     with session_scope(engine) as session:
         return row_id(session.exec(select(Programme).where(Programme.slug == slug)).one())
 

@@ -138,19 +138,7 @@ def test_each_workspaces_requests_are_answered_with_its_own_token(server, slack_
 def test_a_workspace_that_never_installed_gets_nothing_with_another_workspaces_token(server, slack_api):
     install(server, NORTH)
     before = len(slack_api.calls())
-    body = json.dumps(
-        {
-            "token": "legacy",
-            "team_id": "T0WEST",
-            "api_app_id": APP_ID,
-            "type": "event_callback",
-            "event_id": "Ev0WEST1",
-            "event_time": int(time.time()),
-            "event": {"type": "app_home_opened", "user": "U0WEST01", "tab": "home"},
-        }
-    )
-    headers = signed_headers(body, server.secret, content_type="application/json")
-    server.http.post("/slack/events", content=body.encode(), headers=headers)
+    home_opened(server, "T0WEST", "U0WEST01", "Ev0WEST1")
     time.sleep(0.3)
     assert slack_api.calls("views.publish") == []
     assert [c.method for c in slack_api.calls()[before:] if c.token is not None] == []
@@ -159,3 +147,73 @@ def test_a_workspace_that_never_installed_gets_nothing_with_another_workspaces_t
 def test_single_token_mode_serves_no_install_flow(slack_server):
     assert slack_server.http.get("/slack/install").status_code == 404
     assert slack_server.http.get("/healthz").json()["slack"] == "http"
+
+
+def home_opened(server, team: str, user: str, event_id: str) -> None:
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "team_id": team,
+            "api_app_id": APP_ID,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": {"type": "app_home_opened", "user": user, "tab": "home"},
+        }
+    )
+    headers = signed_headers(body, server.secret, content_type="application/json")
+    assert server.http.post("/slack/events", content=body.encode(), headers=headers).status_code == 200
+
+
+def test_a_request_refreshes_its_workspaces_token_when_it_is_about_to_expire(server, slack_api, engine, settings):
+    slack_api.oauth.expires_in = 600
+    install(server, NORTH)
+    installed = bot_token(engine, settings, NORTH)
+    home_opened(server, NORTH, "U0NORTH01", "Ev0NORTH1")
+    published = slack_api.wait_for("views.publish")
+    refreshed = bot_token(engine, settings, NORTH)
+    assert refreshed != installed and refreshed == slack_api.oauth.issued[-1]
+    assert [c.token for c in published] == [refreshed]
+    assert [c.get("grant_type") for c in slack_api.calls("oauth.v2.access")] == [None, "refresh_token"]
+
+
+def test_a_revoked_bot_token_removes_the_workspaces_installation(server, slack_api, engine, settings):
+    install(server, NORTH)
+    install(server, SOUTH)
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "team_id": NORTH,
+            "api_app_id": APP_ID,
+            "type": "event_callback",
+            "event_id": "Ev0NORTHREVOKED",
+            "event_time": int(time.time()),
+            "event": {"type": "tokens_revoked", "tokens": {"bot": ["U0NORTHBOT"]}},
+        }
+    )
+    headers = signed_headers(body, server.secret, content_type="application/json")
+    assert server.http.post("/slack/events", content=body.encode(), headers=headers).status_code == 200
+    deadline = time.monotonic() + 5
+    while bot_token(engine, settings, NORTH) is not None:
+        assert time.monotonic() < deadline, "the revoked workspace's installation was not removed"
+        time.sleep(0.05)
+    assert bot_token(engine, settings, SOUTH) is not None
+
+
+def test_a_revocation_of_user_tokens_only_keeps_the_installation(server, slack_api, engine, settings):
+    install(server, NORTH)
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "team_id": NORTH,
+            "api_app_id": APP_ID,
+            "type": "event_callback",
+            "event_id": "Ev0NORTHUSERS",
+            "event_time": int(time.time()),
+            "event": {"type": "tokens_revoked", "tokens": {"oauth": ["U0SOMEONE"]}},
+        }
+    )
+    headers = signed_headers(body, server.secret, content_type="application/json")
+    assert server.http.post("/slack/events", content=body.encode(), headers=headers).status_code == 200
+    time.sleep(0.5)  # the listener runs after the acknowledgement
+    assert bot_token(engine, settings, NORTH) is not None

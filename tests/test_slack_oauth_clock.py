@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from slack_double import APP_ID, BOT_TOKEN
 from slack_oauth_support import bot_token, install, load_for, oauth_settings, partner_ids
+from slack_sdk.oauth.installation_store import Installation
 from slack_signing import signed_headers
 from test_jobs import PARTNERS, london
 
@@ -155,6 +156,30 @@ def test_a_workspaces_messenger_is_kept_until_its_token_changes(programmes, sett
     assert again is not first and again is not None
     assert again.client.token == "xoxb-T0NORTH-reinstalled"
     assert again.throttle is first.throttle and again.pacers is first.pacers
+
+
+def test_a_workspace_of_an_organisation_sends_with_the_organisation_wide_installation(
+    settings, engine, slack_api, tmp_path
+):
+    store = installation_store(settings, engine)
+    store.save(
+        Installation(
+            app_id=APP_ID,
+            enterprise_id="E0GRID",
+            team_id=None,
+            is_enterprise_install=True,
+            bot_token="xoxb-E0GRID-winterbot-test",
+            bot_id="B0GRID",
+            bot_user_id="U0GRIDBOT",
+            user_id="U0INSTALLER",
+        )
+    )
+    in_grid = load_for(engine, tmp_path, "grid-winter", "U0GRID", "T0GRIDA", "E0GRID")
+    elsewhere = load_for(engine, tmp_path, "other-winter", "U0OTHR", "T0OTHER", "E0OTHER")
+    workspaces = SlackWorkspaces(settings, engine)
+    messenger = workspaces.bound(in_grid)
+    assert messenger is not None and messenger.client.token == "xoxb-E0GRID-winterbot-test"
+    assert workspaces.bound(elsewhere) is None
 
 
 def test_single_token_mode_is_unchanged(database_url, slack_api, engine, tmp_path):
