@@ -6,6 +6,7 @@ or used state is refused; requests from a workspace are answered with its own to
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 import httpx
@@ -217,3 +218,19 @@ def test_a_revocation_of_user_tokens_only_keeps_the_installation(server, slack_a
     assert server.http.post("/slack/events", content=body.encode(), headers=headers).status_code == 200
     time.sleep(0.5)  # the listener runs after the acknowledgement
     assert bot_token(engine, settings, NORTH) is not None
+
+
+def test_a_code_slack_refuses_is_a_plain_page_and_never_logged(server, slack_api, engine, settings, caplog):
+    sent = start_install(server, NORTH)
+    state = query(sent.headers["location"])["state"]
+    caplog.set_level(logging.INFO)
+    page = server.http.get(
+        "/slack/oauth_redirect",
+        params={"code": "code-nobody-issued-4242", "state": state},
+        headers={"Cookie": state_cookie(sent)},
+    )
+    assert page.status_code == 401 and "did not accept the code" in page.text and "/slack/install" in page.text
+    assert [c.get("code") for c in slack_api.calls("oauth.v2.access")] == ["code-nobody-issued-4242"]
+    assert bot_token(engine, settings, NORTH) is None
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name != "httpx")  # the test's own client
+    assert "invalid_code" in logged and "code-nobody-issued-4242" not in logged

@@ -34,7 +34,9 @@ def build_messengers(settings: Settings, engine: Engine) -> dict[str, Messenger]
     if settings.slack_bot_token and not settings.slack_oauth:
         from handlers.slack.messenger import SlackMessenger, sync_client
 
-        messengers["slack"] = SlackMessenger(sync_client(settings), engine=engine)
+        messengers["slack"] = SlackMessenger(
+            sync_client(settings), engine=engine, posts_per_second=settings.slack_posts_per_second
+        )
     if settings.teams_enabled:
         from handlers.teams.messenger import TeamsMessenger
 

@@ -12,7 +12,7 @@ from bot.app.context import RiskHook
 from bot.common.config import Settings
 from handlers.slack import actions, commands, errors, events, views
 from handlers.slack.context import SlackContext
-from handlers.slack.oauth import oauth_settings
+from handlers.slack.oauth import oauth_settings, withhold_codes
 from handlers.slack.web import make_web_client
 
 
@@ -48,15 +48,18 @@ def build_slack_app(
     install flow and answers each request with its own workspace's token, found in the database
     (handlers.slack.oauth); otherwise every request uses SLACK_BOT_TOKEN."""
     client = make_web_client(settings)
+    logger = logging.getLogger("winterbot.slack")
     app = AsyncApp(
         name="winterbot",
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=True,
-        logger=logging.getLogger("winterbot.slack"),
+        logger=logger,
         oauth_settings=oauth_settings(settings, engine, client) if settings.slack_oauth else None,
     )
     _withhold_bodies_from_logs()
+    if settings.slack_oauth:
+        withhold_codes(logger)
     context = SlackContext(
         settings=settings, engine=engine, on_risk_change=on_risk_change, workers=workers or Workers()
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,23 @@ class ThreadedStateStore(AsyncOAuthStateStore):
 
     async def async_consume(self, state: str) -> bool:
         return await asyncio.to_thread(self.store.consume, state)
+
+
+class WithholdCodes(logging.Filter):
+    """Bolt's OAuth flow logs a code Slack did not accept, whole; the fact is kept, the code is not."""
+
+    CODE = re.compile(r"(with code:?\s*)\S+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        if "code" in message:
+            record.msg = self.CODE.sub(r"\1(withheld)", message)
+        return True
+
+
+def withhold_codes(logger: logging.Logger) -> None:
+    if not any(isinstance(f, WithholdCodes) for f in logger.filters):
+        logger.addFilter(WithholdCodes())
 
 
 def oauth_settings(settings: Settings, engine: Engine, client: AsyncWebClient) -> AsyncOAuthSettings:

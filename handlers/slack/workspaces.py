@@ -17,7 +17,6 @@ auth.test on its first send) that keeps the workspace's throttle and pacers.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 import time
@@ -164,23 +163,20 @@ class SlackWorkspaces:
 
     def _messenger(self, token: str, previous: SlackMessenger | None) -> SlackMessenger:
         client = sync_client(replace(self.settings, slack_bot_token=token))
-        options: dict[str, object] = {"engine": self.engine}
         if previous is not None:
             client.retry_handlers = previous.client.retry_handlers  # the workspace's pacers
-            options["throttle"] = previous.throttle
-        if _accepts("posts_per_second"):
-            options["posts_per_second"] = self.settings.slack_posts_per_second
-        return SlackMessenger(client, **options)  # type: ignore[arg-type]  # options checked by _accepts
+        return SlackMessenger(
+            client,
+            previous.throttle if previous is not None else None,
+            engine=self.engine,
+            posts_per_second=self.settings.slack_posts_per_second,
+        )
 
     def _say(self, programme_id: int, reason: str) -> None:
         """Log why a programme has no Slack messenger, once until the reason changes."""
         if self._said.get(programme_id) != reason:
             self._said[programme_id] = reason
             log.warning("%s", reason)
-
-
-def _accepts(name: str) -> bool:
-    return name in inspect.signature(SlackMessenger.__init__).parameters
 
 
 def _slack_error(error: SlackTokenRotationError) -> str:
