@@ -127,6 +127,25 @@ def test_a_token_about_to_expire_is_refreshed_before_the_prompts_use_it(server, 
     assert results[0].sent == PARTNERS
 
 
+def test_a_refused_refresh_keeps_a_token_that_has_not_expired_yet(server, settings, engine, slack_api, tmp_path):
+    slack_api.oauth.expires_in = 600
+    install(server, NORTH)
+    north = load_for(engine, tmp_path, "north-winter", "U0NRTH", NORTH)
+    installed = bot_token(engine, settings, NORTH)
+    slack_api.refuse("oauth.v2.access", "invalid_refresh_token")
+    messenger = SlackWorkspaces(settings, engine).bound(north)
+    assert messenger is not None and messenger.client.token == installed
+    assert bot_token(engine, settings, NORTH) == installed
+
+
+def test_an_expired_token_that_cannot_be_refreshed_sends_nothing(server, settings, engine, slack_api, tmp_path):
+    slack_api.oauth.expires_in = -60  # expired a minute ago
+    install(server, NORTH)
+    north = load_for(engine, tmp_path, "north-winter", "U0NRTH", NORTH)
+    slack_api.refuse("oauth.v2.access", "invalid_refresh_token")
+    assert SlackWorkspaces(settings, engine).bound(north) is None
+
+
 def test_a_token_far_from_expiry_is_not_refreshed(server, settings, engine, slack_api, tmp_path):
     slack_api.oauth.expires_in = 12 * 3600
     install(server, NORTH)

@@ -139,17 +139,30 @@ class SlackWorkspaces:
                 installation=installation, minutes_before_expiration=ROTATE_MINUTES
             )
         except SlackTokenRotationError as error:
-            log.error(
-                "Slack workspace %s: its bot token could not be refreshed (%s); its sends are skipped",
-                team_id or enterprise_id,
-                _slack_error(error),
-            )
-            return None
+            return self._unrefreshed(installation, enterprise_id, team_id, _slack_error(error))
         if rotated is None:
             return installation.bot_token
         self.store.save(rotated)
         log.info("Slack workspace %s: its bot token was refreshed", team_id or enterprise_id)
         return rotated.bot_token
+
+    def _unrefreshed(self, tried: Installation, enterprise_id: str | None, team_id: str | None, why: str) -> str | None:
+        """Slack refused the refresh: another process may have refreshed the token first (then
+        the store has its successor), or the token may still have a while to run."""
+        workspace = team_id or enterprise_id
+        again = self._installation(enterprise_id, team_id)
+        if again is not None and again.bot_token and again.bot_token != tried.bot_token:
+            return again.bot_token
+        expires_at = tried.bot_token_expires_at
+        if expires_at is not None and expires_at > time.time():
+            log.warning(
+                "Slack workspace %s: its bot token could not be refreshed (%s); it is used until it expires",
+                workspace,
+                why,
+            )
+            return tried.bot_token
+        log.error("Slack workspace %s: its bot token expired and could not be refreshed (%s)", workspace, why)
+        return None
 
     def _installation(self, enterprise_id: str | None, team_id: str | None) -> Installation | None:
         """The workspace's own installation, or else its organisation's organisation-wide one."""
