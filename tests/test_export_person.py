@@ -38,6 +38,8 @@ def test_the_export_holds_his_words_and_nothing_of_anyone_elses(engine, winter):
     assert {e["action"] for e in membership["audit_events"]} == {"member.away", "spend.lead_entry"}
     assert membership["questions_answered"][0].keys().isdisjoint({"text", "member_id"})
     assert len(membership["teams_chats"]) == 1
+    [install] = membership["slack_installations_they_made"]
+    assert install["team_id"] == "T0VALE" and "xox" not in text  # where, never a token
 
 
 def test_a_naive_instant_is_refused_not_guessed():

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import SQLModel
 
 from bot.app.cli import main
@@ -47,11 +47,13 @@ from models.tables import (
     SpendReport,
     row_id,
 )
+from models.workspaces import slack_installations
 
 SLUG = "vale-winter-2026"
 GARETH, SANDRA, TOM = "U0VALE00006", "U0VALE00008", "U0VALE00003"
 GARETH_EMAIL, GARETH_MOBILE = "gareth.lewis@vale.example", "+447700900456"
 GARETH_AAD = "6f1c2d3e-aad0-4e11-9a7b-0123456789ab"
+GARETH_TOKEN, BOT_TOKEN = "xoxp-gareth-own-token", "xoxb-the-workspace-bot"  # he installed the app
 DAY = date(2027, 1, 6)
 AT = datetime(2027, 1, 6, 10, 0, tzinfo=UTC)
 
@@ -65,7 +67,7 @@ GARETH_WORDS = (
     "acknowledged, chasing the rota",
     "twelve step-down beds free",
 )
-GARETH_IDS = ("gareth", GARETH, GARETH_AAD, "7700900456", "a:1gareth-personal-chat")
+GARETH_IDS = ("gareth", GARETH, GARETH_AAD, "7700900456", "a:1gareth-personal-chat", GARETH_TOKEN)
 SANDRA_WORDS = ("discharge lounge full by noon", "nine beds by Friday")
 TOM_WORDS = ("Tom replies: rota agreed with the trust",)
 
@@ -262,6 +264,16 @@ def winter(engine) -> Winter:
                 ),
             ]
         )
+        s.execute(
+            insert(slack_installations).values(
+                client_id="111.222",
+                app_id="A0WINTER",
+                team_id="T0VALE",
+                user_id=GARETH,
+                user_token=GARETH_TOKEN,
+                bot_token=BOT_TOKEN,
+            )
+        )
         return Winter(pid, g, sa, t)
 
 
@@ -325,6 +337,8 @@ def test_forget_leaves_none_of_his_ids_or_words_anywhere(engine, winter):
     assert removed["reasons for corrections"] == 1 and removed["risk details quoting their blockers"] == 1
     assert removed["Teams chats kept for them"] == 1 and removed["Notify receipt references to those keys"] == 1
     assert removed["delivery keys and targets naming them"] == 2
+    assert removed["Slack installations they made (their user id and user token)"] == 1
+    assert where_found(engine, [BOT_TOKEN])  # the workspace's, not his
 
 
 def test_forget_keeps_his_figures_and_rows_under_a_neutral_name(engine, winter):

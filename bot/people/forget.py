@@ -9,7 +9,9 @@ from a programme, the figures and counts left as they were.
 - Their name and ids are replaced wherever else they appear: others' words, the risk register
   (a silent partner's risk names them), the delivery ledger's keys and targets (a DM is keyed
   by their chat id) and Notify receipts' references to those keys, the audit trail's actor ids.
-- The Teams chats kept for them are deleted, once no live membership is left under those ids.
+- The Teams chats kept for them are deleted, and a Slack installation they made keeps neither
+  their user id nor their own token (the workspace's bot token stays), once no live membership
+  is left under those ids.
 
 One audit row says that a forget happened and how many rows of each kind it changed, without
 the identifiers. Someone forgotten is no longer found by any identifier, so a second forget
@@ -23,7 +25,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlmodel import Session, col
 
 from bot.people.person import identifiers, their_conversations
@@ -39,6 +41,8 @@ from models.tables import (
     Risk,
     row_id,
 )
+from models.vocabulary import Platform
+from models.workspaces import slack_installations
 
 ACTION = "member.forgotten"
 MEMBER_ROWS = "member records (name, chat id, email, mobile, time zone, away dates)"
@@ -49,6 +53,7 @@ DELIVERIES = "delivery keys and targets naming them"
 RECEIPTS = "Notify receipt references to those keys"
 AUDIT_ACTORS = "audit trail rows naming them"
 CHATS = "Teams chats kept for them"
+INSTALLS = "Slack installations they made (their user id and user token)"
 AWAY_DATES = "their away dates in the audit trail"
 AWAY_ACTIONS = ("member.away", "member.back")
 
@@ -90,7 +95,9 @@ def forget_member(
     removed[MENTIONS] += _sweep(session, Risk, "title", col(Risk.programme_id) == pid, replace, dry_run)
     removed[DELIVERIES], removed[RECEIPTS] = _sweep_deliveries(session, pid, replace, dry_run)
     removed[AUDIT_ACTORS] = _sweep_audit(session, pid, replace, dry_run)
-    removed[CHATS] = _drop_chats(session, member, chats, dry_run)
+    still_here = _still_a_member_elsewhere(session, member)
+    removed[CHATS] = 0 if still_here else _drop_chats(session, chats, dry_run)
+    removed[INSTALLS] = 0 if still_here else _slack_installer(session, member, dry_run)
     if not dry_run:
         _neutralise(member, now)
         session.add(member)
@@ -221,24 +228,50 @@ def _walk(value: Any, replace: _Replacer) -> Any:
     return value
 
 
-def _drop_chats(session: Session, member: Member, chats: list[ConversationRef], dry_run: bool) -> int:
-    """The Teams chats kept for them, unless a live membership elsewhere still uses those ids."""
-    if not chats:
-        return 0
-    still = session.execute(
-        select(func.count())
-        .select_from(Member)
-        .where(
-            col(Member.platform_user_id) == member.platform_user_id,
-            col(Member.id) != row_id(member),
-            col(Member.archived_at).is_(None),
-        )
-    ).scalar_one()
-    if still:
-        return 0
-    if not dry_run:
+def _still_a_member_elsewhere(session: Session, member: Member) -> bool:
+    """Whether a live membership on another programme still uses the same chat id (forgotten on
+    one programme only): then the chats and the installation it reaches them by are still needed."""
+    return bool(
+        session.execute(
+            select(func.count())
+            .select_from(Member)
+            .where(
+                col(Member.platform_user_id) == member.platform_user_id,
+                col(Member.id) != row_id(member),
+                col(Member.archived_at).is_(None),
+            )
+        ).scalar_one()
+    )
+
+
+def _drop_chats(session: Session, chats: list[ConversationRef], dry_run: bool) -> int:
+    """The Teams chats kept for them."""
+    if chats and not dry_run:
         session.execute(delete(ConversationRef).where(col(ConversationRef.id).in_([row_id(c) for c in chats])))
     return len(chats)
+
+
+def _slack_installer(session: Session, member: Member, dry_run: bool) -> int:
+    """A Slack installation they made keeps their user id and, with user scopes, their own token:
+    the id is replaced and their token dropped; the workspace's bot token, which is not theirs, stays."""
+    if member.platform != Platform.SLACK.value:
+        return 0
+    installs = slack_installations
+    theirs = installs.c.user_id == member.platform_user_id
+    found = int(session.execute(select(func.count()).select_from(installs).where(theirs)).scalar_one())
+    if found and not dry_run:
+        session.execute(
+            update(installs)
+            .where(theirs)
+            .values(
+                user_id=forgotten_id(row_id(member)),
+                user_token=None,
+                user_refresh_token=None,
+                user_scopes=None,
+                user_token_expires_at=None,
+            )
+        )
+    return found
 
 
 def _neutralise(member: Member, now: datetime) -> None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_
+from sqlalchemy import select as wide_select  # more than the four columns SQLModel's select types
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.people.membership import actor_of
@@ -39,6 +40,8 @@ from models.tables import (
     SpendReport,
     row_id,
 )
+from models.vocabulary import Platform
+from models.workspaces import slack_installations
 
 FORMAT = "winterbot person export, version 1"
 
@@ -112,7 +115,23 @@ def membership_export(session: Session, member: Member, programme: Programme) ->
         "messages_sent_to_them": _rows(session, deliveries, leave_out=("lease_owner", "claimed_until")),
         "audit_events": _rows(session, audit.order_by(col(AuditEvent.id))),
         "teams_chats": [_row(c) for c in chats],
+        "slack_installations_they_made": _installations(session, member),
     }
+
+
+def _installations(session: Session, member: Member) -> list[dict[str, Any]]:
+    """The Slack installations they made: where and when, never a token (a secret, not data about them)."""
+    if member.platform != Platform.SLACK.value:
+        return []
+    t = slack_installations
+    shown = (t.c.enterprise_id, t.c.team_id, t.c.user_id, t.c.user_scopes, t.c.installed_at)
+    rows = session.execute(wide_select(*shown).where(t.c.user_id == member.platform_user_id)).mappings()
+    return [{**row, "installed_at": _utc(row["installed_at"])} for row in rows]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """slack_sdk's column is a plain DateTime that SQLite hands back naive: it is written in UTC."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def person_export(session: Session, rows: list[tuple[Member, Programme]], named_by: str) -> dict[str, Any]:
