@@ -54,7 +54,7 @@ def test_winterbot_export_person_writes_the_file_and_a_summary(cli, engine, wint
     assert cli(["export-person", "07700 900456", "--out", str(out)]) == 0
     said = capsys.readouterr().out
     assert f"Wrote everything held about '07700 900456' to {out}: member {winter.gareth} of {SLUG}" in said
-    assert "  check ins: 1" in said and "  blockers raised: 1" in said
+    assert "  member records: 1" in said and "  check ins: 1" in said and "  blockers raised: 1" in said
     assert not any(words in said for words in GARETH_WORDS)
     assert GARETH_WORDS[0] in out.read_text(encoding="utf-8")
 

@@ -148,7 +148,7 @@ def as_json(export: dict[str, Any]) -> str:
 
 def summary(export: dict[str, Any]) -> Counter[str]:
     """How many rows of each kind, across their programmes (for the terminal, never the words)."""
-    counts: Counter[str] = Counter()
+    counts: Counter[str] = Counter({"member records": len(export["memberships"])})
     for each in export["memberships"]:
         for kind, value in each.items():
             if isinstance(value, list):
