@@ -234,3 +234,16 @@ def test_a_code_slack_refuses_is_a_plain_page_and_never_logged(server, slack_api
     assert bot_token(engine, settings, NORTH) is None
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name != "httpx")  # the test's own client
     assert "invalid_code" in logged and "code-nobody-issued-4242" not in logged
+
+
+def test_a_command_from_a_workspace_with_no_installation_says_how_to_install(
+    database_url, slack_api, engine, start_app
+):
+    settings = oauth_settings(database_url, slack_api, public_url="https://winterbot.example.org")
+    with start_app(settings, engine) as server:
+        answer = server.command("help", "U0WEST01", team_id="T0WEST", response_url=slack_api.response_url("west"))
+        told = slack_api.wait_for("response_url")
+    assert answer.status_code == 200
+    said = json.dumps([c.body for c in told])
+    assert "not installed in this workspace" in said and "https://winterbot.example.org/slack/install" in said
+    assert [c.token for c in slack_api.calls() if c.token] == []

@@ -12,7 +12,7 @@ from bot.app.context import RiskHook
 from bot.common.config import Settings
 from handlers.slack import actions, commands, errors, events, views
 from handlers.slack.context import SlackContext
-from handlers.slack.oauth import oauth_settings, withhold_codes
+from handlers.slack.oauth import not_installed, oauth_settings, withhold_codes
 from handlers.slack.web import make_web_client
 
 
@@ -56,6 +56,7 @@ def build_slack_app(
         request_verification_enabled=True,
         logger=logger,
         oauth_settings=oauth_settings(settings, engine, client) if settings.slack_oauth else None,
+        user_facing_authorize_error_message=not_installed(settings) if settings.slack_oauth else None,
     )
     _withhold_bodies_from_logs()
     if settings.slack_oauth:

@@ -69,6 +69,14 @@ def redirect_uri(settings: Settings) -> str | None:
     return f"{settings.public_url}{REDIRECT_PATH}" if settings.public_url else None
 
 
+def not_installed(settings: Settings) -> str:
+    """What someone in a workspace with no installation is told when they use the app."""
+    return (
+        "winterbot is not installed in this workspace (or was uninstalled). "
+        f"A workspace admin can install it from {settings.public_url or ''}{INSTALL_PATH}."
+    )
+
+
 def authorization_url(settings: Settings) -> str:
     """Slack's consent screen beside its Web API: https://slack.com/oauth/v2/authorize for
     https://slack.com/api/ (a test's double serves both)."""
