@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_forget import GARETH, GARETH_EMAIL, GARETH_WORDS, SANDRA_WORDS, SLUG, TOM_WORDS, where_found, winter  # noqa: F401
+from test_forget_winter import GARETH, GARETH_EMAIL, GARETH_WORDS, SANDRA_WORDS, SLUG, TOM_WORDS, where_found, winter  # noqa: F401
 
 from bot.app.cli import main
 from bot.people.person import find_person

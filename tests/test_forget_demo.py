@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
-from test_forget import where_found
+from test_forget_winter import where_found
 
 from bot.app.cli import main
 from bot.people.words import MARKERS, WORDS

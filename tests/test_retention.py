@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
-from test_forget import GARETH_IDS, GARETH_WORDS, SANDRA_WORDS, SLUG, TOM_WORDS, where_found, winter  # noqa: F401
+from test_forget_winter import GARETH_IDS, GARETH_WORDS, SANDRA_WORDS, SLUG, TOM_WORDS, where_found, winter  # noqa: F401
 
 from bot.app.cli import main
 from bot.people.words import AFTER_RETENTION
