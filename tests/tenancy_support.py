@@ -24,7 +24,7 @@ from bot.programme.loader import load_programme, read_path
 from bot.programme.ownership import Owner
 from bot.risks.register import raise_risk
 from models.db import session_scope
-from models.tables import Blocker, BlockerEvent, CheckIn, Member, Organisation, Programme, Scheme
+from models.tables import Blocker, BlockerEvent, CheckIn, Member, Organisation, Programme, Scheme, row_id
 
 FIXTURES = Path(__file__).with_name("fixtures")
 NOT_SNAPSHOT = frozenset({"request_seen"})
@@ -95,13 +95,13 @@ def _seed(engine: Engine, slug: str) -> Area:
             programme_id=pid,
             organisation_id=carers.id,
             raised_by_member_id=partner.id,
-            checkin_id=checkin.id,
+            checkin_id=row_id(checkin),
             text="Referrals after 4pm with no medication list",
             raised_on=date(2027, 1, 19),
         )
         session.add(blocker)
         session.flush()
-        session.add(BlockerEvent(blocker_id=blocker.id, member_id=partner.id, action="raised"))
+        session.add(BlockerEvent(blocker_id=row_id(blocker), member_id=partner.id, action="raised"))
         raised = raise_risk(
             session,
             pid,

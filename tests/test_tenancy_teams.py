@@ -265,3 +265,12 @@ def test_a_programme_without_an_owner_is_only_the_configured_tenants(database_ur
         post(running, in_tenant(message(teams_api.url, A_LEAD, "back"), TENANT_B))
         [_, refused] = teams_api.wait_for(2, A_LEAD.conversation_id)
         assert refused.text == REFUSED and changed(before, snapshot(engine)) == {}
+
+
+def test_a_refused_message_in_a_channel_is_not_answered_there(server, teams_api, engine, areas):
+    channel = message(teams_api.url, B_LEAD, "<at>winterbot</at> status")
+    channel["conversation"].update(conversationType="channel", isGroup=True, id="19:shared@thread.tacv2")
+    before = snapshot(engine)
+    assert post(server, in_tenant(channel, TENANT_A)).status_code in (200, 201)
+    quiet(teams_api, engine)
+    assert teams_api.sent() == [] and changed(before, snapshot(engine)) == {}

@@ -4,8 +4,9 @@ The tenant is the activity's (conversation.tenantId, or channelData.tenant.id): 
 naming none, or two that differ, is refused with a 400 before the SDK reads it
 (handlers.teams.web). The check itself is middleware, registered after the replay check and
 before every listener: when the sender (by either of their ids) is on a programme of another
-tenant, a card's button is answered with a notice, a typed message with the words in the chat,
-and anything else with nothing; no listener runs, so nothing is read, changed or remembered.
+tenant, a card's button is answered with a notice, a typed message in the personal chat with the
+words there, and anything else (a channel's message too) with nothing; no listener runs, so
+nothing is read, changed or remembered.
 """
 
 from __future__ import annotations
@@ -78,11 +79,17 @@ def register(app: App, context: HandlerContext) -> None:
     app.use(same_tenant)
 
 
+def _personal(activity: ActivityBase) -> bool:
+    """Told only in the personal chat: in a channel everyone would read who is named where."""
+    kind = getattr(activity.conversation, "conversation_type", None)
+    return kind in (None, "personal")
+
+
 async def _refuse(ctx: ActivityContext[ActivityBase]) -> Any:
     words = refusal_text(TEAMS)
     if ctx.activity.type == "invoke":
         return card_answer(Notice(words))
-    if ctx.activity.type == "message":
+    if ctx.activity.type == "message" and _personal(ctx.activity):
         try:
             await ctx.send(words)
         except Exception as failure:  # noqa: BLE001 - telling them is a courtesy; the log line stands
