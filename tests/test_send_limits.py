@@ -8,9 +8,13 @@ import threading
 import time
 from collections import Counter
 
+from slack_double import BOT_TOKEN, TEAM_ID
 from sqlalchemy import text
 
+from bot.common.config import Settings
 from bot.sending.limits import KEEP_SLOTS, TIDY_EVERY, SharedLimit, Taken
+from bot.sending.ports import Destination
+from handlers.slack.messenger import SlackMessenger, sync_client
 from models import make_engine
 
 
@@ -106,3 +110,26 @@ def test_windows_long_past_are_deleted_by_whoever_opens_a_tidying_window(engine)
     kept = used(engine, "slack:T0TIDY")
     assert min(kept) >= 3 * TIDY_EVERY - KEEP_SLOTS
     assert max(kept) == 3 * TIDY_EVERY
+
+
+def test_a_slack_messenger_given_the_database_counts_its_posts_in_its_workspaces_limit(engine, slack_api):
+    """The workspace (from auth.test) for every post; a channel also by itself, a DM not."""
+    settings = Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack_api.url)
+    messenger = SlackMessenger(sync_client(settings), engine=engine, posts_per_second=10)
+    for n in range(3):
+        messenger.post_notice(Destination("slack", "C0LEADS"), f"notice {n}", f"k:notice:{n}")
+    messenger.post_notice(Destination("slack", "U0PARTNER", member_id=7), "to a partner", "k:dm")
+    assert sum(used(engine, f"slack:{TEAM_ID}").values()) == 4
+    assert sum(used(engine, f"slack:{TEAM_ID}:C0LEADS").values()) == 3
+    assert used(engine, f"slack:{TEAM_ID}:U0PARTNER") == {}
+    assert len(slack_api.calls("chat.postMessage")) == 4
+
+
+def test_a_post_slack_refused_takes_another_place_when_it_is_tried_again(engine, slack_api):
+    """A retry is a post too: counted in the workspace's limit, not let through beside it."""
+    settings = Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack_api.url)
+    messenger = SlackMessenger(sync_client(settings), engine=engine)
+    slack_api.fail_next("chat.postMessage", 429, retry_after=1)
+    messenger.post_notice(Destination("slack", "U0PARTNER", member_id=7), "to a partner", "k:dm")
+    assert len(slack_api.calls("chat.postMessage")) == 2
+    assert sum(used(engine, f"slack:{TEAM_ID}").values()) == 2

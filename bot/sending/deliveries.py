@@ -29,13 +29,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, and_, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from bot.common.calendar import local_instant
 from models.db import session_scope
-from models.tables import Delivery
+from models.tables import Delivery, table_of
 from models.vocabulary import DeliveryState
 
 log = logging.getLogger(__name__)
@@ -94,30 +95,34 @@ class Claim:
 def plan(
     engine: Engine, programme_id: int, job: str, local_date: date, planned: Sequence[Planned], now: datetime
 ) -> None:
-    """Write the keys not yet written. Another process may write the same ones at the same
-    time: the unique key makes the loser's insert fail, and it simply retries the rest."""
-    for _ in range(3):
-        try:
-            with session_scope(engine) as session:
-                existing = _existing(session, [p.key for p in planned])
-                session.add_all(
-                    Delivery(
-                        key=p.key,
-                        programme_id=programme_id,
-                        job=job,
-                        member_id=p.member_id,
-                        target=p.target,
-                        local_date=local_date,
-                        state=DeliveryState.PENDING.value,
-                        created_at=now,
-                    )
-                    for p in planned
-                    if p.key not in existing
-                )
+    """Write the keys not yet written, in one unit of work. Another process may write the same
+    ones at the same time (every clock plans a job's keys): a key it wrote first is left as it
+    is (INSERT ... ON CONFLICT DO NOTHING), so neither has to try again. The keys already there
+    are read first, so a rerun with every key written writes nothing (on SQLite even an insert
+    that adds no row takes the database's one write lock)."""
+    with session_scope(engine) as session:
+        existing = _existing(session, [p.key for p in planned])
+        rows = [
+            {
+                "key": p.key,
+                "programme_id": programme_id,
+                "job": job,
+                "member_id": p.member_id,
+                "target": p.target,
+                "local_date": local_date,
+                "state": DeliveryState.PENDING.value,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for p in planned
+            if p.key not in existing
+        ]
+        if not rows:
             return
-        except IntegrityError:
-            continue
-    raise RuntimeError(f"could not write the {job} keys for {local_date}: another process keeps racing")
+        insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(table_of(Delivery)).on_conflict_do_nothing(index_elements=["key"])
+        for chunk in _chunks(rows, 1000):
+            session.connection().execute(statement, list(chunk))
 
 
 def _existing(session: Session, keys: Sequence[str]) -> set[str]:
@@ -219,8 +224,10 @@ def claim_next(engine: Engine, keys: Sequence[str], now: datetime, n: int = 1) -
     until = now + LEASE
     if engine.dialect.name == "postgresql":
         params = {"keys": list(keys), "now": now, "until": until, "n": n}
-        with session_scope(engine) as session:
-            rows = session.execute(_CLAIM_NEXT, {**params, "sent": DeliveryState.SENT.value, "gave_up": GAVE_UP}).all()
+        with engine.begin() as connection:
+            rows = connection.execute(
+                _CLAIM_NEXT, {**params, "sent": DeliveryState.SENT.value, "gave_up": GAVE_UP}
+            ).all()
         return [Claim(key, attempts, seen is not None, owner, until) for key, attempts, owner, seen in rows]
     found = _claimable_now(engine, keys, now)
     random.shuffle(found)
@@ -235,16 +242,25 @@ def claim_next(engine: Engine, keys: Sequence[str], now: datetime, n: int = 1) -
     return claims
 
 
+# The updates below run on the session's connection, as Core statements: the ORM's bulk update
+# would look for the rows among the session's objects first (there are none), a few milliseconds
+# a send at a fan-out's rate.
+
+
 def _compare_and_set(
     session: Session, key: str, seen_owner: str | None, seen_until: datetime | None, now: datetime, until: datetime
 ) -> Claim | None:
     owner = new_owner()
-    attempts = session.execute(
-        update(Delivery)
-        .where(col(Delivery.key) == key, claimable(now), _owner_is(seen_owner))
-        .values(claimed_until=until, attempts=col(Delivery.attempts) + 1, lease_owner=owner)
-        .returning(col(Delivery.attempts))
-    ).scalar()
+    attempts = (
+        session.connection()
+        .execute(
+            update(Delivery)
+            .where(col(Delivery.key) == key, claimable(now), _owner_is(seen_owner))
+            .values(claimed_until=until, attempts=col(Delivery.attempts) + 1, lease_owner=owner)
+            .returning(col(Delivery.attempts))
+        )
+        .scalar()
+    )
     return None if attempts is None else Claim(key, attempts, seen_until is not None, owner, until)
 
 
@@ -257,7 +273,8 @@ def renew(engine: Engine, claims: Sequence[Claim], until: datetime) -> set[str]:
         return set()
     with session_scope(engine) as session:
         held = (
-            session.execute(
+            session.connection()
+            .execute(
                 update(Delivery)
                 .where(
                     col(Delivery.key).in_(list(owners.values())),
@@ -270,7 +287,7 @@ def renew(engine: Engine, claims: Sequence[Claim], until: datetime) -> set[str]:
             .scalars()
             .all()
         )
-    return {owners[o] for o in held}
+    return {owners[o] for o in held if o is not None}
 
 
 def mark_sent(engine: Engine, key: str, now: datetime, platform_ref: str | None, *, owner: str) -> bool:
@@ -279,7 +296,7 @@ def mark_sent(engine: Engine, key: str, now: datetime, platform_ref: str | None,
     with session_scope(engine) as session:
         result = cast(
             "CursorResult[Any]",
-            session.execute(
+            session.connection().execute(
                 update(Delivery)
                 .where(col(Delivery.key) == key, _fence(owner))
                 .values(
@@ -315,7 +332,7 @@ def mark_failed(
     with session_scope(engine) as session:
         result = cast(
             "CursorResult[Any]",
-            session.execute(
+            session.connection().execute(
                 update(Delivery)
                 .where(col(Delivery.key) == key, col(Delivery.state) != DeliveryState.SENT.value, _fence(owner))
                 .values(

@@ -29,8 +29,6 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from models.db import session_scope
-
 WINDOW = 0.2  # seconds
 KEEP_SLOTS = 50  # windows kept behind the present one (10 s at 200 ms)
 TIDY_EVERY = 25  # the window that opens each 25th slot deletes the old ones (every 5 s a bucket)
@@ -43,8 +41,17 @@ _TAKE = text(
     RETURNING used
     """
 )
-# A count lost in a crash is a window long past: not worth a flush to disk on every send.
-_NOT_DURABLE = text("SET LOCAL synchronous_commit TO OFF")
+# On PostgreSQL the same, its commit not waiting for the disk: a count lost in a crash is of a
+# window long past, not worth a flush on every send (set_config is local to the transaction).
+_TAKE_PG = text(
+    """
+    INSERT INTO send_slot (bucket, slot, used)
+    SELECT :bucket, :slot, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS quick
+    ON CONFLICT (bucket, slot) DO UPDATE SET used = send_slot.used + 1
+    WHERE send_slot.used < :cap
+    RETURNING used
+    """
+)
 _TIDY = text("DELETE FROM send_slot WHERE bucket = :bucket AND slot < :before")
 
 Clock = Callable[[], float]
@@ -98,12 +105,11 @@ class SharedLimit:
         return Taken(slot, place, self._clock() - began)
 
     def _take(self, slot: int) -> int | None:
-        with session_scope(self.engine) as session:
-            if self.engine.dialect.name == "postgresql":
-                session.execute(_NOT_DURABLE)
-            used = session.execute(_TAKE, {"bucket": self.bucket, "slot": slot, "cap": self.cap}).scalar()
+        take = _TAKE_PG if self.engine.dialect.name == "postgresql" else _TAKE
+        with self.engine.begin() as connection:  # Core: no ORM session to set up for one statement
+            used = connection.execute(take, {"bucket": self.bucket, "slot": slot, "cap": self.cap}).scalar()
             if used == 1 and slot % TIDY_EVERY == 0:
-                session.execute(_TIDY, {"bucket": self.bucket, "before": slot - KEEP_SLOTS})
+                connection.execute(_TIDY, {"bucket": self.bucket, "before": slot - KEEP_SLOTS})
         return None if used is None else int(used)
 
     def _pause(self, seconds: float) -> None:

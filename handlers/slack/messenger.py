@@ -73,6 +73,9 @@ class SlackMessenger:
         self.pacers = retrying[0].pacers if retrying else Pacers()
         self.limits = SharedLimits(engine, posts_per_second) if engine is not None else None
         self.channels = SharedLimits(engine, CHANNEL_PER_SECOND, window=1.0) if engine is not None else None
+        if self.limits is not None:
+            for name in POSTS:
+                self.pacers.of(name).share(self._workspace_place)
 
     def send_prompt(self, recipient: Recipient, prompt: Prompt, key: str) -> str:
         """Posting to the user id lands in the app's DM with them, with no conversations.open
@@ -187,8 +190,8 @@ class SlackMessenger:
         """Each call waits its turn with the method's pacer (handlers.slack.retry), if the app is
         still installed there; what Slack refuses is a SendError, permanent when retrying cannot help."""
         self.installation.check()
-        self._keep_limits(method.__name__, kwargs.get("channel"))
-        pacer = self.pacers.of(method.__name__)
+        self._channel_turn(method.__name__, kwargs.get("channel"))
+        pacer = self.pacers.of(method.__name__)  # a post's: its place in the workspace's shared limit
         pacer.wait()
         try:
             response = method(**kwargs)
@@ -202,8 +205,8 @@ class SlackMessenger:
         except OSError as error:
             raise SendError(f"could not reach Slack: {type(error).__name__}") from error
 
-    def _keep_limits(self, name: str, channel: str | None) -> None:
-        """A post waits for its channel's turn, then for a place in the workspace's limit."""
+    def _channel_turn(self, name: str, channel: str | None) -> None:
+        """A post waits for its channel's turn: across processes for a channel, in this one for a DM."""
         if name not in PACED or not channel:
             return
         team = self.installation.team_id
@@ -211,8 +214,14 @@ class SlackMessenger:
             self.throttle.wait(channel)
         else:
             self.channels.wait(f"slack:{team}:{channel}")
-        if name in POSTS and self.limits is not None and team is not None:
-            self.limits.wait(f"slack:{team}")
+
+    def _workspace_place(self) -> float:
+        """A post's place in its workspace's limit, all processes together (and a retry's: the
+        pacers ask here, handlers.slack.retry)."""
+        team = self.installation.team_id
+        if self.limits is None or team is None:
+            return 0.0
+        return self.limits.wait(f"slack:{team}").waited
 
 
 def _is_dm(channel: str) -> bool:

@@ -14,6 +14,10 @@ So every thread sending through one client shares a `Pacer` per method:
   calls are spaced at a pace a little under the rate Slack accepted in the last second;
 - each PACE_STEP seconds without a burst the pace rises by PACE_RISE, so it follows a limit that
   is raised and finds it again after a dip.
+A method whose pace every process keeps together (the workspace's posts, bot.sending.limits) is
+`shared`: its pacer takes a place in that limit before each call and each retry (a retry is a post
+too), and sets no pace of its own after a burst: a process pacing itself at what it saw accepted
+(a third of the workspace's rate, with three processes) would hold the workspace below its limit.
 `PatientRateLimitRetry` is the slack_sdk retry handler: a refused call waits Retry-After (plus a
 little jitter, so the threads refused together do not all come back at one instant) and its
 turn, and is tried again, up to MAX_RETRIES times.
@@ -53,9 +57,16 @@ class Pacer:
         self._accepted: deque[float] = deque()
         self._refused: deque[float] = deque()
         self.bursts = 0
+        self._shared: Callable[[], float] | None = None
+
+    def share(self, place: Callable[[], float]) -> None:
+        """From now on the turn is a place in a limit every process shares (`place` waits for it)."""
+        self._shared = place
 
     def wait(self) -> float:
         """Block until this call's turn; returns the seconds waited."""
+        if self._shared is not None:
+            return self._shared()
         with self._lock:
             now = self._clock()
             if self.rate is not None and now - self._raised_at >= PACE_STEP:
@@ -77,6 +88,8 @@ class Pacer:
     def refused(self, retry_after: float) -> None:
         """Slack refused a call. A burst of refusals is a full window: everyone waits out
         Retry-After, then goes at a pace under what Slack was accepting."""
+        if self._shared is not None:
+            return  # the shared limit is the pace; the refused call waits Retry-After alone
         with self._lock:
             now = self._clock()
             self._refused.append(now)
