@@ -100,6 +100,7 @@ class SlackDouble(LoopbackServer):
         self._counter = itertools.count(1)
         self._epoch = int(time.time())
         self.oauth = OAuthSide()
+        self._served: dict[str, bytes] = {}  # path -> a file's content, as files.slack.com serves it
 
     # lifecycle
 
@@ -229,6 +230,12 @@ class SlackDouble(LoopbackServer):
                         text=message["text"], blocks=message["blocks"], edited={"user": BOT_USER_ID, "ts": ts}
                     )
 
+    def serve_file(self, path: str, content: bytes | str) -> None:
+        """Serve `content` at `path` (a file's url_private_download) to a request carrying a valid
+        bot token, as Slack does; without one, 403."""
+        with self._lock:
+            self._served[path] = content.encode() if isinstance(content, str) else content
+
     def set_user(self, user_id: str, **fields: Any) -> None:
         with self._lock:
             self._users[user_id] = fields
@@ -251,6 +258,12 @@ class SlackDouble(LoopbackServer):
             return 200, {"Content-Type": "text/html"}, b"ok"
         if call.method == AUTHORIZE:
             return self.oauth.authorize(call)
+        with self._lock:
+            served = self._served.get(call.path)
+        if served is not None:
+            if call.token not in self.tokens:
+                return 403, {"Content-Type": "text/plain"}, b"forbidden"
+            return 200, {"Content-Type": "application/octet-stream"}, served
         return self._web_api(call)
 
     def _refusal(self, method: str) -> Reply | None:
