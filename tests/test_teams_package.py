@@ -33,8 +33,9 @@ def test_the_command_menu_lists_the_commands_the_bot_answers():
 
     lists = {tuple(c["scopes"]): c["commands"] for c in manifest(APP_ID)["bots"][0]["commandLists"]}
     personal = [c["title"] for c in lists[("personal",)]]
-    # Teams shows at most ten: `back` is left to the reply to `away`, which says to type it.
-    assert sorted(personal) == sorted(set(COMMANDS) - {"back", "board"})
+    # Teams shows at most ten: `back` is left to the reply to `away`, which says to type it; `board` is
+    # reached from the brief; `setup` uploads a file, which Teams' command box cannot (it says so when typed).
+    assert sorted(personal) == sorted(set(COMMANDS) - {"back", "board", "setup"})
     assert len(personal) <= 10  # Teams shows at most ten per list
     assert all(len(c["description"]) <= 128 for c in lists[("personal",)])
 
