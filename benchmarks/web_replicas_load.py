@@ -178,7 +178,7 @@ async def get_for(spec: dict[str, Any]) -> dict[str, Any]:
     latencies: list[float] = []
     failures: list[str] = []
 
-    async def worker(c: int, _: list[int]) -> None:
+    async def worker(c: int, _queue: list[int]) -> None:
         connection = Connection(ports[c % len(ports)])
         while time.perf_counter() < until:
             took, status, _, content = await timed(connection, get_head(connection.port, spec["path"]))
