@@ -36,10 +36,19 @@ TIMEOUT = 15  # seconds for one call
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
-_SILENT = logging.getLogger("winterbot.slack_lookup_sdk")
-_SILENT.addHandler(logging.NullHandler())
-_SILENT.propagate = False
-_SILENT.disabled = True
+
+class _Unheard(logging.Logger):
+    """A logger that drops everything. Made directly, not through logging.getLogger, so no
+    logging configuration (a dictConfig naming a parent, say) can give it handlers again."""
+
+    def isEnabledFor(self, level: int) -> bool:
+        return False
+
+    def handle(self, record: logging.LogRecord) -> None:
+        return None
+
+
+_SILENT = _Unheard("winterbot.slack_lookup_sdk")
 
 
 def pacing_seconds(count: int) -> float:
