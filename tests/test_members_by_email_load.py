@@ -96,6 +96,7 @@ def test_a_member_not_found_is_emailed_and_later_found_is_the_same_row(slack, en
 
     slack.workspace(TOKEN, {BOB_EMAIL: "U0BOB0001"})  # they joined the workspace
     assert load(tmp_path, BY_EMAIL, "--workspace", TEAM) == 0
+    assert "members: 1 updated (Bob Partner (U0BOB0001): reached on), 1 unchanged" in capsys.readouterr().out
     after = members(engine)
     assert after["Bob Partner"] == ("slack", "U0BOB0001", BOB_EMAIL, before[3])  # the same row, now on Slack
     assert len(after) == 2

@@ -24,6 +24,8 @@ FILE_NAMES = {
     "brief_time": "cadence.brief",
     "digest_weekday": "cadence.digest",
     "digest_time": "cadence.digest",
+    "platform": "reached on",  # a member found by email at last, or no longer
+    "platform_user_id": "reached on",
 }
 
 
