@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from handlers.notify.pace import Pace
+from handlers.notify.pace import Pace, SharedPace
 
 
 class FakeClock:
@@ -59,3 +59,24 @@ def test_threads_share_the_minute():
     for thread in threads:
         thread.join()
     assert sorted(waits) == [0.0] * 5 + [60.0] * 5 + [120.0] * 2
+
+
+def test_processes_sharing_a_key_share_its_minute_and_any_60_seconds_hold_no_more_than_3000(engine):
+    """Two SharedPaces stand for two processes with one API key: a second lets 49 through between
+    them (any 60 seconds overlap at most 61 such seconds: 2,989), and the 50th waits."""
+    clock = FakeClock()
+    clock.now = 1_000_000.0
+
+    def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    one, two = (SharedPace(engine, "key-abc", clock=clock, sleep=sleep) for _ in range(2))
+    went = []
+    for n in range(200):
+        (one if n % 2 else two).wait()
+        went.append(clock.now)
+    assert one.limit.cap == 49
+    assert max(sum(1 for t in went if start <= t < start + 1.0) for start in went) <= 49
+    other_key = SharedPace(engine, "key-xyz", clock=clock, sleep=sleep)
+    assert one.limit.bucket == two.limit.bucket != other_key.limit.bucket  # another key's minute is its own
+    assert "key-abc" not in one.limit.bucket  # a secret is never written down

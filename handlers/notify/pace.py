@@ -61,9 +61,16 @@ class SharedPace:
     most 61 such windows. Steady at 49 a second, where `Pace` lets 3,000 go at once: a minute's
     fan-out takes a second or two longer, and no process can push another's sends into 429s."""
 
-    def __init__(self, engine: Engine, api_key: str, per_minute: int = NOTIFY_PER_MINUTE) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        api_key: str,
+        per_minute: int = NOTIFY_PER_MINUTE,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         service = hashlib.sha256(api_key.encode()).hexdigest()[:16]  # never the key itself
-        self.limit = SharedLimit(engine, f"notify:{service}", per_minute // 61, window=1.0)
+        self.limit = SharedLimit(engine, f"notify:{service}", per_minute // 61, window=1.0, clock=clock, sleep=sleep)
 
     def wait(self) -> float:
         return self.limit.wait().waited
