@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from bot.views.directory import Directory
 from models.tables import Member, Programme
 from models.vocabulary import Platform
 
@@ -127,6 +128,15 @@ def owners_of(session: Session, platform: str, user_ids: tuple[str, ...]) -> lis
 
 def check(session: Session, request: Request) -> Verdict:
     return decide(request, owners_of(session, request.platform, request.user_ids))
+
+
+def check_held(directory: Directory, request: Request) -> Verdict | None:
+    """The same verdict from what the process holds (bot.views.directory), without a statement;
+    None when what it holds is stale, and the caller asks the database (`check`)."""
+    held = directory.owners(request.platform, request.user_ids)
+    if held is None:
+        return None
+    return decide(request, [ProgrammeOwner(*owner) for owner in dict.fromkeys(held)])
 
 
 def refusal_text(platform: str) -> str:

@@ -63,7 +63,7 @@ _SIGNATURE_SQL = text(
 )
 _MEMBERSHIPS_SQL = text("""
     SELECT m.platform, m.platform_user_id, m.id, m.name, m.role, m.organisation_id, o.name,
-           p.id, p.slug, p.name, p.timezone
+           p.id, p.slug, p.name, p.timezone, p.slack_team_id, p.slack_enterprise_id, p.teams_tenant_id
     FROM member m
     JOIN programme p ON p.id = m.programme_id
     LEFT JOIN organisation o ON o.id = m.organisation_id
@@ -73,6 +73,7 @@ _MEMBERSHIPS_SQL = text("""
 
 
 Memberships = dict[tuple[str, str], tuple[Membership, ...]]
+Owner = tuple[str | None, str | None, str | None]  # a programme's Slack team, Grid organisation, Teams tenant
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Directory:
         self._generation = 0
         self._signature: _Held | None = None
         self._memberships: tuple[str, Memberships] | None = None  # signature read with, memberships
+        self._owners: dict[int, Owner] = {}  # read with the memberships
         self._versions: dict[int, _Held] = {}
         self._refreshing = threading.Lock()
 
@@ -109,6 +111,17 @@ class Directory:
         if read_with != signature.value:
             return None
         return by_user.get((platform, user_id), ())
+
+    def owners(self, platform: str, user_ids: Iterable[str]) -> list[Owner] | None:
+        """The owners of the programmes these ids (one person's) are live members of, for the
+        check of each request's workspace (bot.people.tenancy); None when the directory is stale."""
+        found: list[Owner] = []
+        for user_id in user_ids:
+            held = self.memberships(platform, user_id)
+            if held is None:
+                return None
+            found += [self._owners[m.programme_id] for m in held if m.programme_id in self._owners]
+        return found
 
     def version(self, programme_id: int) -> Version | None:
         held = self._versions.get(programme_id)
@@ -129,7 +142,9 @@ class Directory:
         connection = session.connection()
         signature = connection.execute(_SIGNATURE_SQL).scalar_one()
         if self._memberships is None or self._memberships[0] != signature:
-            self._memberships = (signature, _by_user(connection.execute(_MEMBERSHIPS_SQL)))
+            rows = connection.execute(_MEMBERSHIPS_SQL).all()
+            self._owners = {row[7]: (row[11], row[12], row[13]) for row in rows}
+            self._memberships = (signature, _by_user(row[:11] for row in rows))
         self._signature = _Held(signature, started, generation)
 
     def _read_version(self, session: Session, programme_id: int) -> None:

@@ -26,7 +26,8 @@ from bot.app.background import Workers
 from bot.app.database_ready import UNREACHABLE
 from bot.common.replays import seen_once
 from bot.people.tenancy import Request as TenantRequest
-from bot.people.tenancy import Verdict, check, refusal_text
+from bot.people.tenancy import Verdict, check, check_held, refusal_text
+from bot.views.directory import directory_for
 from handlers.slack.errors import database_away
 from handlers.slack.guard import Accepted, Refused, inspect_request
 from handlers.slack.tenancy import serves_many, slack_request
@@ -98,7 +99,8 @@ async def _tenancy(engine: Engine, workers: Workers, asking: TenantRequest) -> V
         with read_scope(engine) as session:
             return check(session, asking)
 
-    verdict = await workers.run(work)
+    held = check_held(directory_for(engine), asking)
+    verdict = held if held is not None else await workers.run(work)
     if not verdict.allowed:
         log.warning(
             "refused a Slack request from workspace %s: its user is on %d programme(s) not of this workspace (%s)",

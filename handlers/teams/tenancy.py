@@ -18,7 +18,7 @@ from microsoft_teams.api import ActivityBase
 from microsoft_teams.apps import ActivityContext, App
 
 from bot.app.context import HandlerContext
-from bot.people.tenancy import Request, Verdict, check, refusal_text
+from bot.people.tenancy import Request, Verdict, check, check_held, refusal_text
 from handlers.teams.activity import Notice, card_answer
 from handlers.teams.references import teams_ids
 from handlers.teams.turn import TEAMS, as_dict
@@ -63,7 +63,7 @@ def register(app: App, context: HandlerContext) -> None:
     async def same_tenant(ctx: ActivityContext[ActivityBase]) -> Any:
         raw = as_dict(ctx.activity)
         asking = teams_request(raw, context.settings.teams_tenant_id)
-        verdict = Verdict(False, "no tenant") if asking is None else await context.reading(lambda s: check(s, asking))
+        verdict = Verdict(False, "no tenant") if asking is None else await _verdict(context, asking)
         if verdict.allowed:
             await ctx.next()
             return None
@@ -77,6 +77,13 @@ def register(app: App, context: HandlerContext) -> None:
         return await _refuse(ctx)
 
     app.use(same_tenant)
+
+
+async def _verdict(context: HandlerContext, asking: Request) -> Verdict:
+    """From what the process holds when it is fresh, else from the database."""
+    directory, _ = context.held()
+    held = check_held(directory, asking)
+    return held if held is not None else await context.reading(lambda session: check(session, asking))
 
 
 def _personal(activity: ActivityBase) -> bool:
