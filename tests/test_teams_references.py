@@ -62,3 +62,25 @@ def test_a_channel_uses_its_own_then_its_teams_then_any_service_url(engine):
         assert channel(session, "19:elsewhere@thread.tacv2", DEFAULT).service_url in (URL.rstrip("/"), OTHER_URL)
         ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == team)).one()
         assert ref.kind == "channel" and ref.team_id == team and ref.user_id is None
+
+
+def _from_tenant(activity: dict, tenant: str) -> dict:
+    return {**activity, "conversation": {**activity["conversation"], "tenantId": tenant}, "channelData": {}}
+
+
+def test_another_tenants_activity_naming_a_conversation_neither_forgets_nor_moves_it(engine):
+    with session_scope(engine) as session:
+        remember(session, installed(URL, BOB), NOW)
+        [ref] = session.exec(select(ConversationRef)).all()
+        own = ref.tenant_id
+    assert own
+    stranger = "99999999-9999-4999-8999-999999999999"
+    with session_scope(engine) as session:
+        forget(session, _from_tenant(installed(URL, BOB, action="remove"), stranger), NOW)
+        remember(session, _from_tenant(message(OTHER_URL, BOB, "status"), stranger), NOW + timedelta(days=1))
+    with session_scope(engine) as session:
+        [ref] = session.exec(select(ConversationRef)).all()
+        assert ref.removed_at is None and ref.service_url == URL.rstrip("/") and ref.tenant_id == own
+    with session_scope(engine) as session:
+        forget(session, installed(URL, BOB, action="remove"), NOW)
+        assert personal_chat(session, BOB.aad_object_id) is None

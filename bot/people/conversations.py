@@ -48,6 +48,8 @@ def remember(session: Session, heard: Conversation, now: datetime) -> Conversati
     fields = {**asdict(heard), "service_url": heard.service_url.rstrip("/"), "removed_at": None}
     del fields["conversation_id"]
     ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)).first()
+    if ref is not None and not _same_tenant(ref, heard.tenant_id):
+        return ref
     if ref is None:
         ref = ConversationRef(platform=Platform.TEAMS.value, conversation_id=conversation_id, updated_at=now, **fields)
         session.add(ref)
@@ -65,12 +67,17 @@ def remember(session: Session, heard: Conversation, now: datetime) -> Conversati
     return ref
 
 
-def forget(session: Session, conversation_id: str | None, now: datetime) -> None:
+def forget(session: Session, conversation_id: str | None, now: datetime, tenant_id: str | None = None) -> None:
     """The app was removed from this chat or team: stop writing there."""
     ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)).first()
-    if ref is not None and ref.removed_at is None:
+    if ref is not None and ref.removed_at is None and _same_tenant(ref, tenant_id):
         ref.removed_at = now
         session.add(ref)
+
+
+def _same_tenant(ref: ConversationRef, tenant_id: str | None) -> bool:
+    """A conversation is its tenant's: an activity of another tenant naming it changes nothing."""
+    return ref.tenant_id is None or (tenant_id or "").lower() == ref.tenant_id.lower()
 
 
 def personal_chat(session: Session, user_id: str) -> Where | None:

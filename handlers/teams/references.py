@@ -49,4 +49,6 @@ def remember(session: Session, activity: dict[str, Any], now: datetime) -> None:
 
 def forget(session: Session, activity: dict[str, Any], now: datetime) -> None:
     """The app was removed from this chat or team: stop writing there."""
-    conversations.forget(session, (activity.get("conversation") or {}).get("id"), now)
+    conversation = activity.get("conversation") or {}
+    tenant = conversation.get("tenantId") or ((activity.get("channelData") or {}).get("tenant") or {}).get("id")
+    conversations.forget(session, conversation.get("id"), now, tenant)
