@@ -50,7 +50,7 @@ SCOPES: dict[str, frozenset[str]] = {
     "conversations.members": frozenset({"channels:read", "groups:read", "im:read"}),
     "users.info": frozenset({"users:read"}),
     "users.list": frozenset({"users:read"}),
-    "users.lookupByEmail": frozenset({"users:read.email"}),
+    "users.lookupByEmail": frozenset({"users:read", "users:read.email"}),
     "views.open": frozenset(),
     "views.publish": frozenset(),
     "views.update": frozenset(),

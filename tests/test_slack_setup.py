@@ -18,6 +18,7 @@ from handlers.slack.blocks.limits import check_modal
 from handlers.slack.blocks.setup import CALLBACK, FILE_ACTION, FILE_BLOCK, setup_modal
 from handlers.slack.views.setup_submit import _from_slack
 from models import Member, Programme, session_scope
+from models.vocabulary import Platform
 
 pytest_plugins = ["fixtures_slack"]
 
@@ -178,3 +179,43 @@ def test_setup_by_someone_who_may_not_loads_nothing_and_says_why(slack_server, s
     shown = slack_api.wait_for("views.update", timeout=15)[-1]
     assert "Only an admin or owner of this workspace" in str(shown["view"])
     assert SLUG not in programmes(engine)
+
+
+BY_EMAIL = SAMPLE.replace(
+    b"{slack: U0VALE00006, name: Gareth Lewis,",
+    b"{slack: by-email, email: g.lewis@vale.example, name: Gareth Lewis,",
+)
+
+
+def by_email_finders(token: str = "xoxb-vale") -> tuple[Any, Any]:
+    from lookup_doubles import SlackLookupDouble
+
+    from handlers.slack.people_lookup import SlackPeopleFinder
+
+    double = SlackLookupDouble()
+    return double, lambda: {Platform.SLACK: SlackPeopleFinder(token, double.api_url)}
+
+
+def test_members_named_by_email_are_found_in_the_workspace_before_loading(engine):
+    double, finders = by_email_finders()
+    with double:
+        double.workspace("xoxb-vale", {"G.Lewis@vale.example": "U0FOUND01"})
+        outcome = set_up(
+            engine, BY_EMAIL, "vale.yaml", Owner(TEAM), "slack", "U0ADMIN", workspace_admin=True, finders=finders()
+        )
+    assert isinstance(outcome, SetUp)
+    with session_scope(engine) as session:
+        gareth = session.exec(select(Member).where(Member.name == "Gareth Lewis")).one()
+    assert (gareth.platform, gareth.platform_user_id, gareth.email) == ("slack", "U0FOUND01", "g.lewis@vale.example")
+
+
+def test_a_member_no_account_has_refuses_the_load_when_they_cannot_be_emailed(engine):
+    double, finders = by_email_finders()
+    with double:
+        double.workspace("xoxb-vale", {})
+        outcome = set_up(
+            engine, BY_EMAIL, "vale.yaml", Owner(TEAM), "slack", "U0ADMIN", workspace_admin=True, finders=finders()
+        )
+    assert isinstance(outcome, SetupRefused)
+    assert "Gareth Lewis" in outcome.message and "nothing was loaded" in outcome.message
+    assert programmes(engine) == {}

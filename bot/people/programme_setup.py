@@ -10,6 +10,7 @@ before anything is written, every problem reported at once, exactly as `winterbo
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -21,9 +22,10 @@ from bot.programme.guard import MAX_FILE_BYTES, Refused, decode
 from bot.programme.load_report import LoadReport
 from bot.programme.loader import load_programme
 from bot.programme.ownership import Owner, OwnershipError, clashing
+from bot.programme.people_lookup import LookupFailed, PeopleFinder, resolve, wanted
 from models.db import session_scope
 from models.tables import Member, Programme
-from models.vocabulary import Role
+from models.vocabulary import Platform, Role
 
 SHOWN_PROBLEMS = 8  # in the form; the rest are counted
 
@@ -59,8 +61,12 @@ def set_up(
     user_id: str,
     *,
     workspace_admin: bool,
+    finders: Mapping[Platform, PeopleFinder] | None = None,
+    reachable: Collection[Platform] = (),
 ) -> SetUp | SetupRefused:
-    """Check the file, then who is sending it, then load it for `owner` in one transaction."""
+    """Check the file, then who is sending it, find the members named by email (`finders`: this
+    workspace's directory; `reachable`: the ways of reaching people that are set up), then load
+    it for `owner` in one transaction."""
     if len(data) > MAX_FILE_BYTES:
         return SetupRefused(f"The file is over {MAX_FILE_BYTES // 1000:,} KB: a programme file is far smaller.")
     try:
@@ -74,7 +80,16 @@ def set_up(
     if refusal is not None:
         return SetupRefused(refusal)
     try:
+        if wanted(spec):
+            found = resolve(spec, finders or {}, reachable)
+            if found.refused:
+                return SetupRefused(problems_text(ProgrammeFileError(found.problems, source)))
+            spec = found.spec
         return SetUp(load_programme(engine, spec, owner=owner))
+    except LookupFailed as error:
+        return SetupRefused(f"Members named by email could not be found: {error}. Nothing was loaded.")
+    except ProgrammeFileError as error:
+        return SetupRefused(problems_text(error))
     except OwnershipError as error:
         return SetupRefused(f"{error}. Nothing was loaded.")
 

@@ -9,6 +9,7 @@ payload cannot make winterbot send its token anywhere else.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.people.programme_setup import set_up
+from bot.people.programme_setup import SetUp, SetupRefused, set_up
 from bot.programme.guard import MAX_FILE_BYTES
 from bot.programme.ownership import Owner, OwnershipError
 from handlers.slack.blocks.setup import (
@@ -31,6 +32,7 @@ from handlers.slack.blocks.setup import (
     outcome_view,
 )
 from handlers.slack.context import SlackContext
+from handlers.slack.people_lookup import SlackPeopleFinder
 from models.vocabulary import Platform
 
 log = logging.getLogger(__name__)
@@ -75,9 +77,24 @@ async def _load(
         log.info("/winter setup by %s: the file was not read (%s)", user_id, type(error).__name__)
         await _show(client, view_id, failed_view(str(error)))
         return
-    outcome = await context.workers.run(
-        lambda: set_up(context.engine, data, name, owner, Platform.SLACK, user_id, workspace_admin=admin)
-    )
+    settings = context.settings
+    finders = {Platform.SLACK: SlackPeopleFinder(str(client.token), settings.slack_api_url)}
+    reachable = {Platform.EMAIL, Platform.SMS} if settings.notify_enabled else set()
+
+    def load() -> SetUp | SetupRefused:
+        return set_up(
+            context.engine,
+            data,
+            name,
+            owner,
+            Platform.SLACK,
+            user_id,
+            workspace_admin=admin,
+            finders=finders,
+            reachable=reachable,
+        )
+
+    outcome = await asyncio.to_thread(load)  # not a request thread: finding members paces itself
     log.info("/winter setup by %s: %s", user_id, type(outcome).__name__)
     await _show(client, view_id, outcome_view(outcome))
 
