@@ -198,7 +198,7 @@ def generate(
         (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime),
         database_cpu(database) - in_database,
         busy / total if total else 0.0,
-        sessions(pg) - began,
+        sessions(pg) - began - 1,  # not the psql that counts them
     )
     return measured, out
 
