@@ -5,7 +5,7 @@ Not Starlette's own pool (`run_in_threadpool`, up to 40 threads): under a burst 
 that let as many requests hold a database connection at once as there were requests, beyond
 the engine's pool of five, and SQLAlchemy opens each connection over the pool's size afresh and
 closes it when given back. On PostgreSQL that is a new server process per request in the burst
-(benchmarks/web_replicas.py counted 56 new sessions for 200 check-ins, 88 for 200 forms shown):
+(benchmarks/web_replicas.py counted about 55 new sessions for 200 check-ins, 90 for 200 forms shown):
 CPU the database spends on connecting rather than on the check-ins, on every replica at once.
 On the request threads at most REQUEST_THREADS hold a connection, and the after-acknowledgement
 work gives way while they do.
