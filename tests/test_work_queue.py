@@ -89,3 +89,11 @@ def test_on_postgresql_a_claim_skips_the_rows_another_claim_has_locked(engine, d
     with session_scope(engine) as session:
         owners = session.exec(select(Delivery.lease_owner).where(Delivery.lease_owner.is_not(None))).all()
     assert len(owners) == len(set(owners)) == 15 and all(len(o) == 32 for o in owners)
+
+
+def test_keys_are_claimed_in_the_order_given(engine, keys):
+    """A reply to a blocker goes before the note that follows it to the same person."""
+    given = list(reversed(keys[:6]))
+    first = claim_next(engine, given, NOW, n=2)
+    second = claim_next(engine, given, NOW, n=2)
+    assert [c.key for c in first + second] == given[:4]
