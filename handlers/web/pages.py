@@ -26,6 +26,7 @@ ENVIRONMENT = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # the templates never change under a running server: no stat of each file per page
 )
 
 
