@@ -91,9 +91,12 @@ def test_on_postgresql_a_claim_skips_the_rows_another_claim_has_locked(engine, d
     assert len(owners) == len(set(owners)) == 15 and all(len(o) == 32 for o in owners)
 
 
-def test_keys_are_claimed_in_the_order_given(engine, keys):
-    """A reply to a blocker goes before the note that follows it to the same person."""
-    given = list(reversed(keys[:6]))
+def test_keys_are_claimed_shorter_first_then_in_order(engine, keys):
+    """A member's event 9 before their event 10: a reply to a blocker goes before the note that
+    follows it to the same person."""
+    given = list(reversed(keys[:12]))  # m0 .. m11, given backwards
     first = claim_next(engine, given, NOW, n=2)
     second = claim_next(engine, given, NOW, n=2)
-    assert [c.key for c in first + second] == given[:4]
+    assert [c.key for c in first + second] == keys[:4]
+    rest = claim_next(engine, given, NOW, n=20)
+    assert [c.key for c in rest] == keys[4:12]  # m9 before m10
