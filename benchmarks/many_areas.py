@@ -5,9 +5,11 @@ Each workspace has its own token, and the Slack double (benchmarks/workspace_dou
 take 50 posts in any second, answering 429 with Retry-After beyond that. The workspaces are
 unequal (--shares), so the rate-limit floor is the largest workspace's prompts over its limit:
 no number of processes can send faster. Every worker is a real OS process that, at one shared
-instant, runs the clock's tick for daily-prompts with a context bound to each programme's own
-workspace messenger (SlackMessenger with the workspace's token, the database, posts_per_second):
-the workers take disjoint keys from the ledger (SKIP LOCKED) and keep each workspace's limit
+instant, runs the clock's tick for daily-prompts as `winterbot clock --threads 4
+--programmes-at-once 20` would, with the production wiring of many workspaces: each workspace's
+installation and bot token in the database (as /slack/install stores them), and the context bound
+to each programme's workspace messenger (bot.app.wiring.build_context, handlers.slack.workspaces).
+The workers take disjoint keys from the ledger (SKIP LOCKED) and keep each workspace's limit
 together (bot.sending.limits).
 
 Prints, for each number of workers: the fan-out's wall time (the shared start to the last post
@@ -15,13 +17,14 @@ Slack accepted) against the floor, delivered, duplicates, lost, the 429s the dou
 and the busiest second any workspace saw; and what a place in the shared limit costs a send on
 PostgreSQL and on SQLite. Goals: 0 duplicates, 0 lost, and with 3 workers within 1.25x the floor.
 
-Run: python benchmarks/many_areas.py [--database URL] [--workers 1 3] [--threads 4] [--batch 2]
+Run: python benchmarks/many_areas.py [--database URL] [--workers 1 3] [--threads 4] [--at-once 20]
 A fresh schema of the database is made for each run and dropped afterwards. The defaults are the
-tuning measured best on a 2-core machine: 4 sender threads a programme (16 a workspace in each
-worker: a send takes tens of milliseconds there, so that keeps 50 a second going; more threads
-only queue for places in the limit and cost CPU), claims of 2 keys (half the claim statements),
-all 20 programmes at once (the clock's 8 would leave a workspace's last programmes waiting for
-another's). --profile FILE writes each worker's CPU profile (yappi) to see where a send's time goes.
+settings measured best on a 2-core machine for many areas: 4 sender threads a programme (a send
+takes tens of milliseconds there, so 16 a workspace in each worker keep 50 a second going; more
+only queue for places in the limit and cost CPU) and all 20 programmes at once (the clock's
+default of 8 leaves a workspace's last programmes waiting for another's: 1.6x the floor).
+--batch N claims N keys a statement (the clock claims 1). --profile FILE writes each worker's
+CPU profile (yappi) to see where a send's time goes.
 """
 
 from __future__ import annotations
@@ -34,20 +37,24 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from datetime import time as clock
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from sqlmodel import select
+
+from slack_sdk.oauth.installation_store import Installation
 
 from benchmarks.spend import postgres_schema
 from benchmarks.workspace_double import WorkspaceDouble
+from bot.app.wiring import build_context
 from bot.common.calendar import local_instant
+from handlers.slack.oauth import installation_store
 from models import Member, Organisation, Programme, Scheme, make_engine, migrate, session_scope
 
 DAY = date(2027, 1, 5)  # a Tuesday
@@ -133,7 +140,35 @@ def build(url: str, found: list[Area]) -> None:
                             role="partner",
                         )
                     )
+    store = installation_store(oauth_settings(url, ""), engine)
+    for area in found:  # as /slack/oauth_redirect stores each workspace's install
+        store.save(
+            Installation(
+                app_id="A0WINTERBOT",
+                team_id=area.team,
+                user_id="U0INSTALLER",
+                bot_token=area.token,
+                bot_id=f"B{area.team}",
+                bot_user_id=f"U{area.team}",
+                bot_scopes="chat:write,im:history",
+                installed_at=time.time(),
+            )
+        )
     engine.dispose()
+
+
+def oauth_settings(url: str, double: str, rate: int = 50) -> Any:
+    """What a worker runs with: the OAuth install of many workspaces, each token in the database."""
+    from bot.common.config import Settings
+
+    return Settings(
+        database_url=url,
+        slack_client_id="bench.client",
+        slack_client_secret="bench-secret",
+        slack_signing_secret="bench-signing",
+        slack_api_url=double or "http://127.0.0.1:9/api/",
+        slack_posts_per_second=rate,
+    )
 
 
 # ------------------------------------------------------------------ one worker process
@@ -141,28 +176,13 @@ def build(url: str, found: list[Area]) -> None:
 
 def worker(args: argparse.Namespace) -> int:
     """A clock process: at the shared instant, the tick's daily-prompts for every programme."""
-    from bot.common.config import Settings
     from bot.sending import scheduler
-    from bot.sending.jobs import JobContext, fanout
-    from handlers.slack.messenger import SlackMessenger, sync_client
+    from bot.sending.jobs import fanout
 
     fanout.CLAIM_AT_ONCE = args.batch
-    scheduler.PROGRAMMES_AT_ONCE = args.at_once
-    tokens: dict[str, str] = json.loads(args.tokens)  # team -> token
-    engine = make_engine(args.url, pool_size=args.pool, max_overflow=5, pool_timeout=120)
-    with session_scope(engine) as session:
-        team_of = {p.id: p.slack_team_id for p in session.exec(select(Programme)).all()}
-    messengers = {
-        team: SlackMessenger(
-            sync_client(Settings(slack_bot_token=token, slack_api_url=args.double)),
-            engine=engine,
-            posts_per_second=args.rate,
-        )
-        for team, token in tokens.items()
-    }
-    ctx = JobContext(
-        engine=engine, messengers={}, workers=args.threads, bind=lambda pid: {"slack": messengers[team_of[pid]]}
-    )
+    engine = make_engine(args.url)  # the clock's own pool
+    built = build_context(oauth_settings(args.url, args.double, args.rate), engine, workers=args.threads)
+    ctx = replace(built, programmes_at_once=args.at_once)  # the clock's --threads and --programmes-at-once
     time.sleep(max(0.0, args.start - time.time()))
     now = local_instant(DAY, clock(9, 30))
     if args.profile:
@@ -205,8 +225,6 @@ def run(base_url: str, workers: int, args: argparse.Namespace, found: list[Area]
             double.url,
             "--start",
             repr(start),
-            "--tokens",
-            json.dumps({a.team: a.token for a in found}),
             "--rate",
             str(args.rate),
             "--threads",
@@ -215,8 +233,6 @@ def run(base_url: str, workers: int, args: argparse.Namespace, found: list[Area]
             str(args.batch),
             "--at-once",
             str(args.at_once),
-            "--pool",
-            str(args.pool),
             *(["--profile", args.profile] if args.profile else []),
         ]
         with tempfile.TemporaryDirectory(prefix="winterbot-areas-") as tmp:
@@ -285,14 +301,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--programmes", type=int, default=20)
     parser.add_argument("--rate", type=int, default=50, help="posts a workspace may make in any second")
     parser.add_argument("--threads", type=int, default=4, help="sender threads a programme's fan-out, a worker")
-    parser.add_argument("--batch", type=int, default=2, help="keys a sender claims in one statement")
+    parser.add_argument("--batch", type=int, default=1, help="keys a sender claims in one statement")
     parser.add_argument("--at-once", type=int, default=20, help="programmes a worker's tick runs side by side")
-    parser.add_argument("--pool", type=int, default=20, help="database connections a worker keeps")
     parser.add_argument("--timeout", type=float, default=900.0)
     parser.add_argument("--profile", help="each worker's CPU profile to FILE.PID (needs yappi)")
     parser.add_argument("--double", help=argparse.SUPPRESS)
     parser.add_argument("--start", type=float, help=argparse.SUPPRESS)
-    parser.add_argument("--tokens", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not args.url or not args.url.startswith("postgres"):
         print("give a PostgreSQL URL with --database or TEST_DATABASE_URL", file=sys.stderr)

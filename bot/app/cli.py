@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -152,7 +153,7 @@ def cmd_run_job(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sending.scheduler import run_clock, tick, watch_pass
 
-    ctx = _job_context(settings, args.workers, wait=not args.once)
+    ctx = replace(_job_context(settings, args.workers, wait=not args.once), programmes_at_once=args.programmes_at_once)
     try:
         if args.once:
             at = args.at or datetime.now(UTC)
@@ -332,7 +333,15 @@ def build_parser() -> argparse.ArgumentParser:
     clock.add_argument("--tick", type=float, default=30, help="seconds between ticks (default 30)")
     clock.add_argument("--once", action="store_true", help="run one tick and exit")
     clock.add_argument("--at", type=_instant, metavar="ISO-DATETIME", help="with --once: as if at this time")
-    clock.add_argument("--workers", type=int, default=8, help=argparse.SUPPRESS)
+    clock.add_argument(
+        "--threads", "--workers", dest="workers", type=int, default=8, help="sender threads a fan-out (default 8)"
+    )
+    clock.add_argument(
+        "--programmes-at-once",
+        type=int,
+        default=8,
+        help="programmes a tick runs side by side (default 8; 20 or more when hosting many areas)",
+    )
     clock.set_defaults(func=cmd_clock)
     from bot.app.cli_people import register as register_people  # forget, export-person
 

@@ -43,9 +43,9 @@ def build_messengers(settings: Settings, engine: Engine) -> dict[str, Messenger]
         messengers["teams"] = TeamsMessenger(settings, engine)
     if settings.notify_enabled:
         from handlers.notify.messenger import NotifyMessenger, notify_client
-        from handlers.notify.pace import Pace
+        from handlers.notify.pace import pace_for
 
-        client, pace = notify_client(settings), Pace()
+        client, pace = notify_client(settings), pace_for(settings.notify_api_key, engine)
         for platform in ("email", "sms"):
             messengers[platform] = NotifyMessenger(platform, client, settings, pace)
     return messengers

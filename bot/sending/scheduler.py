@@ -5,7 +5,7 @@ sends nothing, and one that is due sends only what the delivery ledger says is u
 tick can run twice, two clocks can run at once, and a clock that was down catches up on its
 first tick (the same working day only: a job never sends for a day that has passed).
 
-Programmes are ticked side by side (PROGRAMMES_AT_ONCE at a time, each its jobs in order), so
+Programmes are ticked side by side (JobContext.programmes_at_once at a time, each its jobs in order), so
 one programme's fan-out does not make the next one's partners wait for it, and a tick's length
 follows the busiest programme rather than the sum of them all. Beside the tick, the watch
 (bot.sending.jobs.risk_scan.watch, every WATCH_SECONDS) scans a programme as soon as a service reports
@@ -41,7 +41,6 @@ SCHEDULED = ("daily-prompts", "reminders", "risk-scan", "daily-brief", "weekly-d
 DAILY = ("words-retention",)
 DAILY_SECONDS = 3600
 TICK_SECONDS = 30
-PROGRAMMES_AT_ONCE = 8
 
 
 def utcnow() -> datetime:
@@ -61,7 +60,9 @@ def tick(ctx: JobContext, now: datetime, jobs: Sequence[str] = SCHEDULED) -> lis
     """Run every scheduled job of every programme as of `now`, programmes side by side; one
     failing job does not stop the rest."""
     found = programmes(ctx)
-    with ThreadPoolExecutor(max_workers=max(1, min(PROGRAMMES_AT_ONCE, len(found))), thread_name_prefix="tick") as pool:
+    with ThreadPoolExecutor(
+        max_workers=max(1, min(ctx.programmes_at_once, len(found))), thread_name_prefix="tick"
+    ) as pool:
         per_programme = list(pool.map(lambda programme: _tick_programme(ctx, programme, now, jobs), found))
     return [result for results in per_programme for result in results]
 

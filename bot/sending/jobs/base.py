@@ -35,7 +35,8 @@ class JobContext:
 
     engine: Engine
     messengers: Mapping[str, Messenger]
-    workers: int = 8
+    workers: int = 8  # sender threads of one fan-out
+    programmes_at_once: int = 8  # programmes a tick runs side by side (bot.sending.scheduler)
     bind: Binder | None = None
     bound_to: int | None = None
     unbound: Mapping[str, Messenger] | None = None
