@@ -12,12 +12,12 @@ from sqlmodel import select
 
 from bot.people.programme_setup import SetUp, SetupRefused, set_up
 from bot.programme.file import SAMPLE_PATH
-from bot.programme.loader import load_programme, read_path
+from bot.programme.loader import ACTION, load_programme, read_path
 from bot.programme.ownership import Owner
 from handlers.slack.blocks.limits import check_modal
 from handlers.slack.blocks.setup import CALLBACK, FILE_ACTION, FILE_BLOCK, setup_modal
 from handlers.slack.views.setup_submit import _from_slack
-from models import Member, Programme, session_scope
+from models import AuditEvent, Member, Programme, session_scope
 from models.vocabulary import Platform
 
 pytest_plugins = ["fixtures_slack"]
@@ -36,6 +36,9 @@ def test_a_workspace_admin_sets_up_a_new_programme_for_their_workspace(engine):
     outcome = set_up(engine, SAMPLE, "vale.yaml", Owner(TEAM), "slack", "U0ADMIN", workspace_admin=True)
     assert isinstance(outcome, SetUp) and outcome.report.programme_created
     assert programmes(engine) == {SLUG: TEAM}
+    with session_scope(engine) as session:
+        loaded = session.exec(select(AuditEvent).where(AuditEvent.action == ACTION)).one()
+        assert loaded.actor == "slack:U0ADMIN"  # who uploaded it, not the loader
 
 
 def test_someone_who_is_not_a_workspace_admin_cannot_create_one(engine):

@@ -85,7 +85,7 @@ def set_up(
             if found.refused:
                 return SetupRefused(problems_text(ProgrammeFileError(found.problems, source)))
             spec = found.spec
-        return SetUp(load_programme(engine, spec, owner=owner))
+        return SetUp(load_programme(engine, spec, owner=owner, actor=f"{platform}:{user_id}"))
     except LookupFailed as error:
         return SetupRefused(f"Members named by email could not be found: {error}. Nothing was loaded.")
     except ProgrammeFileError as error:

@@ -78,11 +78,12 @@ def read_path(path: str | os.PathLike[str] | Traversable) -> ProgrammeFile:
 
 
 def load_programme(
-    engine: Engine, spec: ProgrammeFile, *, prune: bool = False, owner: Owner | None = None
+    engine: Engine, spec: ProgrammeFile, *, prune: bool = False, owner: Owner | None = None, actor: str = ACTOR
 ) -> LoadReport:
     """Create or update the programme in `spec`, in one transaction; for `owner` (a workspace or
     tenant) when given, refusing (bot.programme.ownership.OwnershipError) a programme of another.
-    A member still `by-email` (bot.programme.people_lookup.resolve finds them) is a ProgrammeFileError."""
+    A member still `by-email` (bot.programme.people_lookup.resolve finds them) is a ProgrammeFileError.
+    `actor`: who the audit trail says loaded it (the loader itself, or who uploaded it in a chat)."""
     pending = unresolved(spec)
     if pending:
         raise ProgrammeFileError(pending, spec.source)
@@ -107,7 +108,7 @@ def load_programme(
         )
         if report.changed and not created:
             programme.updated_at = now
-        session.add(_audit(programme.id, report))
+        session.add(_audit(programme.id, report, actor))
     return report
 
 
@@ -362,11 +363,11 @@ def _scheme(spec: SchemeSpec, org_ids: dict[str, int | None]) -> _Wanted:
     return _Wanted(spec.key, spec.key, values)
 
 
-def _audit(programme_id: int, report: LoadReport) -> AuditEvent:
+def _audit(programme_id: int, report: LoadReport, actor: str) -> AuditEvent:
     state = "created" if report.programme_created else "updated" if report.changed else "unchanged"
     return AuditEvent(
         programme_id=programme_id,
-        actor=ACTOR,
+        actor=actor,
         action=ACTION,
         subject=report.slug,
         detail={
