@@ -228,7 +228,9 @@ def uninstalled(server, team: str, settings: Settings, engine) -> None:
     headers = signed_headers(body, server.secret, content_type="application/json")
     response = server.http.post("/slack/events", content=body.encode(), headers=headers)
     assert response.status_code == 200, response.text
+    store = installation_store(settings, engine)
     deadline = time.monotonic() + 5
-    while bot_token(engine, settings, team) is not None:
+    # The bot and then the installation are deleted, one after the other: wait for both.
+    while bot_token(engine, settings, team) is not None or store.find_installation(enterprise_id=None, team_id=team):
         assert time.monotonic() < deadline, "the installation was not removed within 5 s"
         time.sleep(0.05)
