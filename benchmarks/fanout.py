@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from slack_double import BOT_TOKEN, SlackDouble
+from sqlmodel import Session
 
 from bot.common.calendar import local_instant
 from bot.common.config import Settings
@@ -27,6 +28,7 @@ from bot.sending.jobs import JobContext
 from bot.sending.jobs.daily_prompts import run_daily_prompts
 from handlers.slack.messenger import SlackMessenger, sync_client
 from models import Member, Organisation, Programme, Scheme, make_engine, migrate, session_scope
+from models.tables import row_id
 
 DAY = date(2027, 1, 5)
 
@@ -47,45 +49,51 @@ def build_programme(url: str, members: int) -> Programme:
         )
         session.add(programme)
         session.flush()
-        organisations = [
-            Organisation(
-                programme_id=programme.id,
-                key=f"org-{i}",
-                name=f"Home care provider {i}",
-                kind="home_care",
-                services=["home_care"],
-            )
-            for i in range(max(1, members // 10))
-        ]
-        session.add_all(organisations)
-        session.flush()
-        session.add_all(
-            Scheme(
-                programme_id=programme.id,
-                owner_organisation_id=o.id,
-                key=f"s-{o.key}",
-                name=f"Hours {o.key}",
-                scheme_type="home_care",
-                funding_source="icb_allocation",
-                budget=Decimal("10000"),
-                unit="hours",
-                planned=Decimal("400"),
-            )
-            for o in organisations
-        )
-        session.add_all(
-            Member(
-                programme_id=programme.id,
-                organisation_id=organisations[i % len(organisations)].id,
-                platform="slack",
-                platform_user_id=f"U{i:08d}",
-                name=f"Partner {i}",
-                role="partner",
-            )
-            for i in range(members)
-        )
+        add_partners(session, row_id(programme), members)
     engine.dispose()
     return programme
+
+
+def add_partners(session: Session, programme_id: int, members: int, first: int = 0) -> None:
+    """Home care providers of ten partners each (a scheme apiece), and `members` partners on
+    Slack numbered from `first` (U00000000, U00000001, ...)."""
+    organisations = [
+        Organisation(
+            programme_id=programme_id,
+            key=f"org-{i}",
+            name=f"Home care provider {i}",
+            kind="home_care",
+            services=["home_care"],
+        )
+        for i in range(max(1, members // 10))
+    ]
+    session.add_all(organisations)
+    session.flush()
+    session.add_all(
+        Scheme(
+            programme_id=programme_id,
+            owner_organisation_id=row_id(o),
+            key=f"s-{o.key}",
+            name=f"Hours {o.key}",
+            scheme_type="home_care",
+            funding_source="icb_allocation",
+            budget=Decimal("10000"),
+            unit="hours",
+            planned=Decimal("400"),
+        )
+        for o in organisations
+    )
+    session.add_all(
+        Member(
+            programme_id=programme_id,
+            organisation_id=row_id(organisations[i % len(organisations)]),
+            platform="slack",
+            platform_user_id=f"U{first + i:08d}",
+            name=f"Partner {first + i}",
+            role="partner",
+        )
+        for i in range(members)
+    )
 
 
 def prompt_until_all_sent(ctx: JobContext, programme: Programme, members: int) -> tuple[float, int]:

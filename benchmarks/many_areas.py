@@ -40,7 +40,6 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 from datetime import time as clock
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +49,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from slack_sdk.oauth.installation_store import Installation
 
+from benchmarks.fanout import add_partners
 from benchmarks.spend import postgres_schema
 from benchmarks.workspace_double import WorkspaceDouble
 from bot.app.wiring import build_context
 from bot.common.calendar import local_instant
 from handlers.slack.oauth import installation_store
-from models import Member, Organisation, Programme, Scheme, make_engine, migrate, session_scope
+from models import Programme, make_engine, migrate, session_scope
+from models.tables import row_id
 
 DAY = date(2027, 1, 5)  # a Tuesday
 JOB = "daily-prompts"
@@ -102,44 +103,8 @@ def build(url: str, found: list[Area]) -> None:
                 )
                 session.add(programme)
                 session.flush()
-                organisations = [
-                    Organisation(
-                        programme_id=programme.id,
-                        key=f"org-{i}",
-                        name=f"Provider {i}",
-                        kind="home_care",
-                        services=["home_care"],
-                    )
-                    for i in range(max(1, members // 10))
-                ]
-                session.add_all(organisations)
-                session.flush()
-                session.add_all(
-                    Scheme(
-                        programme_id=programme.id,
-                        owner_organisation_id=o.id,
-                        key=f"s-{o.key}",
-                        name=f"Hours {o.key}",
-                        scheme_type="home_care",
-                        funding_source="icb_allocation",
-                        budget=Decimal("10000"),
-                        unit="hours",
-                        planned=Decimal("400"),
-                    )
-                    for o in organisations
-                )
-                for i in range(members):
-                    serial += 1
-                    session.add(
-                        Member(
-                            programme_id=programme.id,
-                            organisation_id=organisations[i % len(organisations)].id,
-                            platform="slack",
-                            platform_user_id=f"U{serial:08d}",
-                            name=f"Partner {serial}",
-                            role="partner",
-                        )
-                    )
+                add_partners(session, row_id(programme), members, first=serial + 1)
+                serial += members
     store = installation_store(oauth_settings(url, ""), engine)
     for area in found:  # as /slack/oauth_redirect stores each workspace's install
         store.save(
