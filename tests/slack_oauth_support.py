@@ -5,9 +5,12 @@ a workspace from the bundled sample."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 from fixtures_slack import RunningApp
 from slack_double import CLIENT_ID, CLIENT_SECRET, SlackDouble
 from slack_double_oauth import query_of
@@ -91,3 +94,17 @@ def partner_ids(engine: Engine, programme_id: int) -> set[str]:
 
 def query(url: str) -> dict[str, str]:
     return query_of(url)
+
+
+@pytest.fixture
+def settings(database_url: str, slack_api: SlackDouble) -> Settings:
+    """OAuth mode against the double, on the `engine` fixture's database."""
+    return oauth_settings(database_url, slack_api)
+
+
+@pytest.fixture
+def server(settings: Settings, engine: Engine, start_app: Any, slack_api: SlackDouble) -> Iterator[RunningApp]:
+    """The real app in OAuth mode, the double's consent screen sending admins back to it."""
+    with start_app(settings, engine) as running:
+        slack_api.oauth.redirect_url = f"{running.url}/slack/oauth_redirect"
+        yield running

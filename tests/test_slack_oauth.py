@@ -18,20 +18,9 @@ from slack_signing import signed_headers
 from handlers.slack.oauth import bot_scopes
 
 pytestmark = pytest.mark.slow
+pytest_plugins = ["slack_oauth_support"]  # the settings and server of OAuth mode
 
 NORTH, SOUTH = "T0NORTH", "T0SOUTH"
-
-
-@pytest.fixture
-def settings(database_url, slack_api):
-    return oauth_settings(database_url, slack_api)
-
-
-@pytest.fixture
-def server(settings, engine, start_app, slack_api):
-    with start_app(settings, engine) as running:
-        slack_api.oauth.redirect_url = f"{running.url}/slack/oauth_redirect"
-        yield running
 
 
 def test_install_sends_the_admin_to_slacks_consent_screen_with_a_state_and_the_manifests_scopes(server, slack_api):

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 from slack_double import APP_ID, BOT_TOKEN
-from slack_oauth_support import bot_token, install, load_for, oauth_settings, partner_ids
+from slack_oauth_support import bot_token, install, load_for, partner_ids
 from slack_sdk.oauth.installation_store import Installation
 from slack_signing import signed_headers
 from test_jobs import PARTNERS, london
@@ -24,21 +24,10 @@ from handlers.slack.oauth import installation_store
 from handlers.slack.workspaces import SlackWorkspaces
 
 pytestmark = pytest.mark.slow
+pytest_plugins = ["slack_oauth_support"]  # the settings and server of OAuth mode
 
 NORTH, SOUTH = "T0NORTH", "T0SOUTH"
 MONDAY, TUESDAY = date(2027, 1, 11), date(2027, 1, 12)
-
-
-@pytest.fixture
-def settings(database_url, slack_api):
-    return oauth_settings(database_url, slack_api)
-
-
-@pytest.fixture
-def server(settings, engine, start_app, slack_api):
-    with start_app(settings, engine) as running:
-        slack_api.oauth.redirect_url = f"{running.url}/slack/oauth_redirect"
-        yield running
 
 
 @pytest.fixture
